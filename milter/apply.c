@@ -1,0 +1,1 @@
+/* apply.c - to be written */

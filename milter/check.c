@@ -1,0 +1,2 @@
+/* check.c - to be written */
+int main(void) { return 1; }

@@ -1,0 +1,1 @@
+/* reload.c - to be written */

@@ -1,0 +1,2 @@
+/* addr.c - to be written */
+#include "addr.h"

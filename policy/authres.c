@@ -1,0 +1,2 @@
+/* authres.c - to be written */
+#include "authres.h"

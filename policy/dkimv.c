@@ -1,0 +1,2 @@
+/* dkimv.c - to be written */
+#include "dkimv.h"

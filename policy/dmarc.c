@@ -1,0 +1,2 @@
+/* dmarc.c - to be written */
+#include "dmarc.h"

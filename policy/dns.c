@@ -1,0 +1,2 @@
+/* dns.c - to be written */
+#include "dns.h"

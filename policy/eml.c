@@ -1,0 +1,2 @@
+/* eml.c - to be written */
+#include "eml.h"

@@ -1,0 +1,2 @@
+/* hdrout.c - to be written */
+#include "hdrout.h"

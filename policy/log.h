@@ -1,0 +1,32 @@
+/*
+ * log.h - syslog, or stderr in the foreground; levels filtered here, not at
+ * call sites.  The first argument names what the line is about (queue id,
+ * connection id) or NULL.  Thread-safe (syslog(3) is; stderr lines are
+ * written with one write each).
+ */
+#ifndef RW_LOG_H
+#define RW_LOG_H
+
+#include <stdarg.h>
+
+enum log_level { LOG_L_ERR = 0, LOG_L_WARNING, LOG_L_INFO, LOG_L_DEBUG };
+
+/* ident for syslog; facility a LOG_* value; to_stderr 1 in the
+ * foreground. May be called again (reload changes level/facility). */
+void log_open(const char *ident, int facility, int to_stderr);
+void log_set_level(enum log_level);
+/* Parses "err" "warning" "info" "debug"; -1 when unknown. */
+int log_level_parse(const char *word, enum log_level *out);
+/* Parses "mail", "local0".."local7", "daemon", "user"; -1 when unknown. */
+int log_facility_parse(const char *word, int *out);
+
+void log_err(const char *id, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void log_warning(const char *id, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void log_info(const char *id, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void log_debug(const char *id, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,2 @@
+/* net.c - to be written */
+#include "net.h"

@@ -1,0 +1,70 @@
+/*
+ * policy.h - policy_evaluate: one config generation and the evaluation of
+ * one message, shared by the milter and relaywarden-check.
+ *
+ * A struct policy is a config generation with its long-lived objects (the
+ * resolver, the DKIM library handle, the PSL).  It is reference counted:
+ * the daemon holds one reference to the current generation, each message
+ * holds one from MAIL FROM to its end, so a reload never changes the
+ * config under a message.  policy_ref/unref are thread-safe.
+ *
+ * A struct scan is one message in flight: the milter (or the .eml reader)
+ * feeds it headers and body chunks as they arrive - DKIM is verified as a
+ * stream - and policy_scan_finish runs every check at end of message.
+ */
+#ifndef RW_POLICY_H
+#define RW_POLICY_H
+
+#include <stddef.h>
+#include "spf.h"
+#include "dkimv.h"
+#include "dmarc.h"
+#include "relay.h"
+#include "verdict.h"
+
+struct config;
+struct message;
+
+struct policy;
+
+/* Builds a generation around cfg (ownership passes, also on failure).
+ * NULL with a one-line reason in err. */
+struct policy *policy_new(struct config *cfg, char *err, size_t errlen);
+struct policy *policy_ref(struct policy *);
+void policy_unref(struct policy *);
+const struct config *policy_config(const struct policy *);
+
+struct evaluation {
+	struct relay relay;
+	struct spf_result spf;		/* MAIL FROM */
+	struct spf_result helo_spf;
+	struct dkim_results dkim;
+	struct dmarc_result dmarc;
+	struct verdict verdict;
+	const char *authres;		/* Authentication-Results value to
+					   add, or NULL */
+	const char *verdict_header;	/* X-Relaywarden value, or NULL */
+};
+
+struct scan;
+
+/* Starts a message.  The scan takes a reference to pol and owns msg (both
+ * released by policy_scan_free).  NULL when out of memory. */
+struct scan *policy_scan_new(struct policy *pol, struct message *msg);
+void policy_scan_free(struct scan *);
+struct message *policy_scan_message(struct scan *);
+const struct config *policy_scan_config(const struct scan *);
+
+/* Stream: headers, end of headers, body chunks.  0, or -1 when out of
+ * memory (the caller tempfails the message). */
+int policy_scan_header(struct scan *, const char *name, const char *value);
+int policy_scan_eoh(struct scan *);
+int policy_scan_body(struct scan *, const unsigned char *, size_t);
+
+/* Runs every check at end of message; *out is arena memory of the scan's
+ * message.  Existing Authentication-Results headers claiming our
+ * authserv-id are marked deleted in the message.  0, or -1 when out of
+ * memory. */
+int policy_scan_finish(struct scan *, const struct evaluation **out);
+
+#endif

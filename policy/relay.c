@@ -1,0 +1,2 @@
+/* relay.c - to be written */
+#include "relay.h"

@@ -1,0 +1,20 @@
+/*
+ * report.h - the JSON report of relaywarden-check and the one-line log
+ * summary of a verdict (queue id first, stable key=value pairs).
+ */
+#ifndef RW_REPORT_H
+#define RW_REPORT_H
+
+#include <stdio.h>
+
+struct message;
+struct evaluation;
+
+/* Writes the JSON object (keys: spf, helo_spf, dkim, dmarc, relay,
+ * verdict) to fp.  0, or -1 on a write error. */
+int report_json(FILE *fp, const struct message *, const struct evaluation *);
+
+/* The log line body (after the id), arena memory of the message. */
+const char *report_logline(const struct message *, const struct evaluation *);
+
+#endif

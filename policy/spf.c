@@ -1,0 +1,2 @@
+/* spf.c - to be written */
+#include "spf.h"

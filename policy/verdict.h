@@ -1,0 +1,41 @@
+/*
+ * verdict.h - reasons and the action they add up to.
+ *
+ * Checks emit reasons {rule, score, detail}; thresholds pick the action.
+ * A verdict belongs to one message (arena memory).
+ */
+#ifndef RW_VERDICT_H
+#define RW_VERDICT_H
+
+#include <stddef.h>
+
+struct arena;
+
+enum verdict_action {
+	VERDICT_ACCEPT = 0,
+	VERDICT_TAG,
+	VERDICT_QUARANTINE,
+	VERDICT_REJECT,
+	VERDICT_TEMPFAIL,
+};
+
+struct reason {
+	const char *rule;		/* stable name, e.g. "spf_fail" */
+	int score;
+	const char *detail;		/* sanitised short text or NULL */
+};
+
+struct verdict {
+	enum verdict_action action;
+	int score;
+	struct reason *reasons;
+	size_t nreasons, cap;
+};
+
+/* Adds a reason (strings copied into the arena); 0 or -1. */
+int verdict_add(struct verdict *, struct arena *, const char *rule,
+    int score, const char *detail);
+
+const char *verdict_action_name(enum verdict_action);
+
+#endif
