@@ -1,1 +1,19 @@
-/* apply.h */
+/*
+ * apply.h - carries out an evaluation on the MTA's copy of the message.
+ */
+#ifndef RW_APPLY_H
+#define RW_APPLY_H
+
+#include <libmilter/mfapi.h>
+
+struct message;
+struct evaluation;
+
+/* Removes our forged Authentication-Results, adds ours and the verdict
+ * header, then returns the libmilter status for the action (accept,
+ * quarantine, reject with a reply, tempfail).  A failed header edit
+ * tempfails the message rather than let it through unmarked. */
+sfsistat apply_evaluation(SMFICTX *, const struct message *,
+    const struct evaluation *);
+
+#endif

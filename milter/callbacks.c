@@ -1,1 +1,347 @@
-/* callbacks.c - to be written */
+/*
+ * callbacks.c - libmilter callbacks: thin glue from the milter protocol to
+ * policy/.
+ *
+ * Exports callbacks_desc.  Per connection a struct conn (client, HELO, the
+ * protocol options agreed), per message a struct scan (policy.h), both only
+ * behind smfi_getpriv/smfi_setpriv.  The scan is released at end of
+ * message, on abort and on close (release_scan is safe to call twice).
+ * Thread rule: libmilter never overlaps one connection's callbacks, so
+ * neither struct needs a lock; the only shared object, the current config
+ * generation, is reached through reload.c.
+ *
+ * Protocol v6: we ask for no reply to every step except end of message
+ * (SMFIP_NR_*) when the MTA offers it, so a message costs one round trip
+ * with the MTA beyond the data itself.  A failure before end of message
+ * (out of memory) is remembered and tempfails the message at its end.
+ * SMFIP_HDR_LEADSPC keeps the space after a header's colon, which DKIM
+ * simple header canonicalisation needs byte for byte.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "callbacks.h"
+#include "config.h"
+#include "log.h"
+#include "message.h"
+#include "policy.h"
+#include "reload.h"
+#include "report.h"
+
+#define NR_WANTED	(SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | \
+	SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+
+struct conn {
+	char id[24];			/* until a queue id is known */
+	char *client_ip;		/* NULL when the MTA gave none */
+	char *client_name;
+	char *helo;
+	unsigned long nr;		/* SMFIP_NR_* agreed */
+	int leadspc;			/* SMFIP_HDR_LEADSPC agreed */
+	int failed;			/* tempfail this message at eom */
+	struct scan *scan;
+};
+
+static atomic_ulong conn_counter;
+
+static struct conn *
+conn_get(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c == NULL) {
+		if ((c = calloc(1, sizeof(*c))) == NULL)
+			return NULL;
+		snprintf(c->id, sizeof(c->id), "C%lx",
+		    atomic_fetch_add(&conn_counter, 1) + 1);
+		smfi_setpriv(ctx, c);
+	}
+	return c;
+}
+
+/* The reply a step gives: none when the MTA agreed not to wait for it. */
+static sfsistat
+cont(const struct conn *c, unsigned long nrflag)
+{
+	return (c != NULL && (c->nr & nrflag)) ? SMFIS_NOREPLY :
+	    SMFIS_CONTINUE;
+}
+
+static void
+release_scan(struct conn *c)
+{
+	if (c != NULL && c->scan != NULL) {
+		policy_scan_free(c->scan);
+		c->scan = NULL;
+	}
+	if (c != NULL)
+		c->failed = 0;
+}
+
+static void
+set_str(struct conn *c, char **field, const char *value)
+{
+	free(*field);
+	*field = NULL;
+	if (value != NULL && (*field = strdup(value)) == NULL)
+		c->failed = 1;
+}
+
+static sfsistat
+cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	struct conn *c;
+
+	if ((c = conn_get(ctx)) == NULL)
+		return SMFIS_TEMPFAIL;
+	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
+	*pf1 = f1 & (SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_HDR_LEADSPC |
+	    NR_WANTED);
+	*pf2 = *pf3 = 0;
+	c->nr = *pf1 & NR_WANTED;
+	c->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
+	return SMFIS_CONTINUE;
+}
+
+/* Address text for SPF: an IPv4-mapped IPv6 address is the IPv4 one. */
+static int
+addr_text(const struct sockaddr *sa, char *buf, size_t len)
+{
+	struct sockaddr_in sin;
+	const struct sockaddr_in6 *s6;
+	socklen_t slen;
+
+	if (sa->sa_family == AF_INET6) {
+		s6 = (const struct sockaddr_in6 *)sa;
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			memset(&sin, 0, sizeof(sin));
+			sin.sin_family = AF_INET;
+			memcpy(&sin.sin_addr, &s6->sin6_addr.s6_addr[12], 4);
+			return getnameinfo((struct sockaddr *)&sin,
+			    sizeof(sin), buf, len, NULL, 0, NI_NUMERICHOST);
+		}
+		slen = sizeof(struct sockaddr_in6);
+	} else if (sa->sa_family == AF_INET) {
+		slen = sizeof(struct sockaddr_in);
+	} else {
+		return -1;
+	}
+	return getnameinfo(sa, slen, buf, len, NULL, 0, NI_NUMERICHOST);
+}
+
+static sfsistat
+cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+{
+	char ip[INET6_ADDRSTRLEN + 1];
+	const char *macro;
+	struct conn *c;
+
+	if ((c = conn_get(ctx)) == NULL)
+		return SMFIS_TEMPFAIL;
+	if (hostaddr != NULL && addr_text(hostaddr, ip, sizeof(ip)) == 0)
+		set_str(c, &c->client_ip, ip);
+	else if ((macro = smfi_getsymval(ctx, (char *)"{client_addr}")) !=
+	    NULL && macro[0] != '\0')
+		set_str(c, &c->client_ip, macro);
+	/* "[192.0.2.1]" is the MTA saying it found no reverse name. */
+	if (hostname != NULL && hostname[0] != '\0' && hostname[0] != '[')
+		set_str(c, &c->client_name, hostname);
+	return cont(c, SMFIP_NR_CONN);
+}
+
+static sfsistat
+cb_helo(SMFICTX *ctx, char *helo)
+{
+	struct conn *c;
+
+	if ((c = conn_get(ctx)) == NULL)
+		return SMFIS_TEMPFAIL;
+	set_str(c, &c->helo, helo);
+	return cont(c, SMFIP_NR_HELO);
+}
+
+static sfsistat
+cb_envfrom(SMFICTX *ctx, char **argv)
+{
+	const struct config *cfg;
+	struct message *m = NULL;
+	struct policy *pol;
+	const char *v;
+	struct conn *c;
+
+	if ((c = conn_get(ctx)) == NULL)
+		return SMFIS_TEMPFAIL;
+	release_scan(c);		/* a message without abort or eom */
+	if ((pol = reload_current()) == NULL)
+		goto fail;
+	cfg = policy_config(pol);
+	if ((m = message_new(cfg->max_headers, cfg->max_header_length)) ==
+	    NULL)
+		goto fail;
+	v = smfi_getsymval(ctx, (char *)"i");
+	if (message_set_id(m, v != NULL && v[0] != '\0' ? v : c->id) == -1 ||
+	    message_set_client(m, c->client_ip, c->client_name) == -1 ||
+	    message_set_helo(m, c->helo) == -1 ||
+	    message_set_mail_from(m, argv[0] != NULL ? argv[0] : "") == -1)
+		goto fail;
+	/* Postfix sends no macro that has no value; an empty one is not an
+	 * authenticated session either. */
+	v = smfi_getsymval(ctx, (char *)"{auth_authen}");
+	m->authenticated = v != NULL && v[0] != '\0';
+	if ((c->scan = policy_scan_new(pol, m)) == NULL)
+		goto fail;
+	policy_unref(pol);	/* the scan holds its own reference */
+	return cont(c, SMFIP_NR_MAIL);
+fail:
+	message_free(m);
+	policy_unref(pol);
+	log_err(c->id, "cannot start a message (out of memory or no "
+	    "configuration): it will be tempfailed");
+	c->failed = 1;
+	return cont(c, SMFIP_NR_MAIL);
+}
+
+static sfsistat
+cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL && c->scan != NULL && argv[0] != NULL &&
+	    message_add_rcpt(policy_scan_message(c->scan), argv[0]) == -1)
+		c->failed = 1;
+	return cont(c, SMFIP_NR_RCPT);
+}
+
+static sfsistat
+cb_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct conn *c = smfi_getpriv(ctx);
+	char *v;
+	size_t n;
+	int r;
+
+	if (c == NULL || c->scan == NULL || c->failed)
+		return cont(c, SMFIP_NR_HDR);
+	if (c->leadspc || value[0] == ' ' || value[0] == '\t') {
+		r = policy_scan_header(c->scan, name, value);
+	} else {
+		/* The MTA dropped the space after the colon (no
+		 * SMFIP_HDR_LEADSPC): put back the usual one. */
+		n = strlen(value);
+		if ((v = malloc(n + 2)) == NULL) {
+			c->failed = 1;
+			return cont(c, SMFIP_NR_HDR);
+		}
+		v[0] = ' ';
+		memcpy(v + 1, value, n + 1);
+		r = policy_scan_header(c->scan, name, v);
+		free(v);
+	}
+	if (r == -1)
+		c->failed = 1;
+	return cont(c, SMFIP_NR_HDR);
+}
+
+static sfsistat
+cb_eoh(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL && c->scan != NULL && !c->failed &&
+	    policy_scan_eoh(c->scan) == -1)
+		c->failed = 1;
+	return cont(c, SMFIP_NR_EOH);
+}
+
+static sfsistat
+cb_body(SMFICTX *ctx, unsigned char *buf, size_t len)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL && c->scan != NULL && !c->failed &&
+	    policy_scan_body(c->scan, buf, len) == -1)
+		c->failed = 1;
+	return cont(c, SMFIP_NR_BODY);
+}
+
+static sfsistat
+cb_eom(SMFICTX *ctx)
+{
+	const struct evaluation *e;
+	struct conn *c = smfi_getpriv(ctx);
+	struct message *m;
+	const char *qid, *line;
+	sfsistat rc;
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	if (c->scan == NULL || c->failed) {
+		log_err(c->id, "message tempfailed: out of memory earlier");
+		release_scan(c);
+		return SMFIS_TEMPFAIL;
+	}
+	m = policy_scan_message(c->scan);
+	/* The queue id: Postfix knows it only after the first RCPT. */
+	qid = smfi_getsymval(ctx, (char *)"i");
+	if (qid != NULL && qid[0] != '\0' && message_set_id(m, qid) == -1)
+		goto oom;
+	if (policy_scan_finish(c->scan, &e) == -1)
+		goto oom;
+	rc = apply_evaluation(ctx, m, e);
+	if ((line = report_logline(m, e)) != NULL)
+		log_info(m->id, "%s", line);
+	release_scan(c);
+	return rc;
+oom:
+	log_err(c->id, "out of memory at end of message: tempfail");
+	release_scan(c);
+	return SMFIS_TEMPFAIL;
+}
+
+static sfsistat
+cb_abort(SMFICTX *ctx)
+{
+	release_scan(smfi_getpriv(ctx));
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_close(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL) {
+		release_scan(c);
+		free(c->client_ip);
+		free(c->client_name);
+		free(c->helo);
+		free(c);
+		smfi_setpriv(ctx, NULL);
+	}
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc callbacks_desc = {
+	.xxfi_name = (char *)"relaywarden",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE,
+	.xxfi_connect = cb_connect,
+	.xxfi_helo = cb_helo,
+	.xxfi_envfrom = cb_envfrom,
+	.xxfi_envrcpt = cb_envrcpt,
+	.xxfi_header = cb_header,
+	.xxfi_eoh = cb_eoh,
+	.xxfi_body = cb_body,
+	.xxfi_eom = cb_eom,
+	.xxfi_abort = cb_abort,
+	.xxfi_close = cb_close,
+	.xxfi_negotiate = cb_negotiate,
+};

@@ -1,1 +1,29 @@
-/* reload.h */
+/*
+ * reload.h - the current config generation, and SIGUSR1 reload.
+ */
+#ifndef RW_RELOAD_H
+#define RW_RELOAD_H
+
+struct policy;
+
+/* Installs the first generation (ownership passes) and the config path
+ * reloads read. */
+void reload_init(const char *path, struct policy *);
+
+/* A new reference to the current generation (release with
+ * policy_unref). Thread-safe. */
+struct policy *reload_current(void);
+
+/* Blocks SIGUSR1 in the calling thread (call before any thread starts, so
+ * every thread inherits the mask) and starts the thread that waits for
+ * it.  0 or -1. */
+int reload_start(void);
+
+/* Loads the config again; swaps it in only if it is valid.  0 when
+ * swapped, -1 (old one kept, reason logged) otherwise. */
+int reload_now(void);
+
+/* Drops the daemon's reference at exit. */
+void reload_shutdown(void);
+
+#endif

@@ -15,7 +15,7 @@
 #include "arena.h"
 
 #define ARENA_BLOCK	4096
-#define ARENA_ALIGN	(sizeof(max_align_t))
+#define ARENA_ALIGN	(_Alignof(max_align_t))
 
 struct block {
 	struct block *next;

@@ -1,2 +1,330 @@
-/* policy.c - to be written */
+/*
+ * policy.c - policy_evaluate: a config generation and the evaluation of one
+ * message, the same code path for the milter and relaywarden-check.
+ *
+ * Exports policy_* (see policy.h).  Owns a generation's long-lived
+ * objects: the resolver, the DKIM library handle and the PSL.
+ * Thread rule: a generation is immutable once built and shared by every
+ * thread; its reference count is a C11 atomic.  A scan belongs to one
+ * message and is used by one thread at a time (libmilter never overlaps
+ * one connection's callbacks).
+ * Order of checks at end of message: relay (internal hops), SPF for MAIL
+ * FROM and HELO (RFC 7208), DKIM (already fed as a stream, RFC 6376),
+ * DMARC (RFC 7489), then our own forged Authentication-Results are marked
+ * for removal and the new one is formatted (RFC 8601 section 5).
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "addr.h"
+#include "arena.h"
+#include "authres.h"
+#include "config.h"
+#include "dns.h"
+#include "message.h"
 #include "policy.h"
+
+struct policy {
+	atomic_uint refs;
+	struct config *cfg;
+	struct dns_resolver *dns;
+	struct dkimv_lib *dkim;
+	struct dmarc_psl *psl;
+	struct spf_options spf;
+};
+
+struct scan {
+	struct policy *pol;
+	struct message *msg;
+	struct dkimv *dkim;		/* NULL: DKIM off or gave up */
+	struct evaluation eval;
+	int finished;
+};
+
+static void
+generation_free(struct policy *p)
+{
+	/* The DKIM library borrows the resolver: free it first. */
+	dkimv_lib_free(p->dkim);
+	dmarc_psl_free(p->psl);
+	dns_resolver_free(p->dns);
+	config_free(p->cfg);
+	free(p);
+}
+
+struct policy *
+policy_new(struct config *cfg, char *err, size_t errlen)
+{
+	struct dns_options dopt;
+	struct policy *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		config_free(cfg);
+		return NULL;
+	}
+	atomic_init(&p->refs, 1);
+	p->cfg = cfg;
+
+	memset(&dopt, 0, sizeof(dopt));
+	dopt.resolv_conf = cfg->dns_resolv_conf[0] ? cfg->dns_resolv_conf :
+	    NULL;
+	dopt.forwarders = (const char *const *)cfg->dns_forwarders;
+	dopt.nforwarders = cfg->dns_nforwarders;
+	dopt.timeout_ms = cfg->dns_timeout_ms;
+	dopt.local_data = cfg->dns_local_data[0] ? cfg->dns_local_data : NULL;
+	if ((p->dns = dns_resolver_new(&dopt, err, errlen)) == NULL)
+		goto fail;
+	if (cfg->dkim_enable && (p->dkim = dkimv_lib_new(p->dns,
+	    cfg->dkim_max_signatures, err, errlen)) == NULL)
+		goto fail;
+	if (cfg->dmarc_enable && (p->psl = dmarc_psl_new(
+	    cfg->psl_file[0] ? cfg->psl_file : NULL, err, errlen)) == NULL)
+		goto fail;
+
+	spf_options_default(&p->spf);
+	p->spf.max_dns_terms = cfg->spf_max_dns_terms;
+	p->spf.max_void_lookups = cfg->spf_max_void_lookups;
+	p->spf.receiver = cfg->hostname[0] ? cfg->hostname :
+	    cfg->authserv_id;
+	return p;
+fail:
+	generation_free(p);
+	return NULL;
+}
+
+struct policy *
+policy_ref(struct policy *p)
+{
+	atomic_fetch_add(&p->refs, 1);
+	return p;
+}
+
+void
+policy_unref(struct policy *p)
+{
+	if (p != NULL && atomic_fetch_sub(&p->refs, 1) == 1)
+		generation_free(p);
+}
+
+const struct config *
+policy_config(const struct policy *p)
+{
+	return p->cfg;
+}
+
+struct scan *
+policy_scan_new(struct policy *pol, struct message *msg)
+{
+	struct scan *s;
+
+	if ((s = arena_calloc(msg->arena, 1, sizeof(*s))) == NULL)
+		return NULL;
+	s->msg = msg;
+	if (pol->dkim != NULL && (s->dkim = dkimv_start(pol->dkim,
+	    msg->arena, msg->id ? msg->id : "-")) == NULL)
+		return NULL;
+	s->pol = policy_ref(pol);
+	return s;
+}
+
+void
+policy_scan_free(struct scan *s)
+{
+	struct policy *pol;
+
+	if (s == NULL)
+		return;
+	pol = s->pol;
+	/* The scan lives in the message's arena, whose cleanups use the
+	 * generation's DKIM library: release the message first. */
+	message_free(s->msg);
+	policy_unref(pol);
+}
+
+struct message *
+policy_scan_message(struct scan *s)
+{
+	return s->msg;
+}
+
+const struct config *
+policy_scan_config(const struct scan *s)
+{
+	return s->pol->cfg;
+}
+
+int
+policy_scan_header(struct scan *s, const char *name, const char *value)
+{
+	int r;
+
+	if ((r = message_add_header(s->msg, name, value)) == -1)
+		return -1;
+	/* A header dropped by a cap is not verified either: the verifier's
+	 * memory stays bounded, and a signature over it fails safely.
+	 * A verifier that gave up reports why in dkimv_finish. */
+	if (r == 1 && s->dkim != NULL)
+		(void)dkimv_header(s->dkim, name, value);
+	return 0;
+}
+
+int
+policy_scan_eoh(struct scan *s)
+{
+	if (s->dkim != NULL)
+		(void)dkimv_eoh(s->dkim);
+	return 0;
+}
+
+int
+policy_scan_body(struct scan *s, const unsigned char *buf, size_t len)
+{
+	s->msg->body_len += len;
+	if (s->dkim != NULL)
+		(void)dkimv_body(s->dkim, buf, len);
+	return 0;
+}
+
+/* The RFC5322.From domain DMARC evaluates: exactly one From header with
+ * exactly one mailbox (RFC 7489 6.6.1); anything else gives NULL and the
+ * reason why. */
+static const char *
+from_domain(const struct message *m, const char **why)
+{
+	const struct header *h;
+	struct addr_list list;
+
+	if ((h = message_header(m, "From", 0)) == NULL) {
+		*why = "no From header";
+		return NULL;
+	}
+	if (message_header(m, "From", 1) != NULL) {
+		*why = "several From headers";
+		return NULL;
+	}
+	if (addr_parse_list(h->value, m->arena, &list) == -1 ||
+	    list.count == 0) {
+		*why = "malformed From header";
+		return NULL;
+	}
+	if (list.count > 1) {
+		*why = "several From addresses";
+		return NULL;
+	}
+	if (list.boxes[0].domain == NULL || list.boxes[0].domain[0] == '\0') {
+		*why = "From address without a domain";
+		return NULL;
+	}
+	return list.boxes[0].domain;
+}
+
+static int
+check_spf(struct scan *s)
+{
+	const struct config *cfg = s->pol->cfg;
+	struct evaluation *e = &s->eval;
+	struct message *m = s->msg;
+	const char *ip, *helo, *from;
+
+	ip = e->relay.ip;
+	/* Behind internal relays the first external hop's HELO counts; the
+	 * envelope sender is the one the internal MTA passed on. */
+	helo = e->relay.hops > 0 ? e->relay.helo : m->helo;
+	if (helo == NULL)
+		helo = "";
+	from = m->mail_from != NULL ? m->mail_from : "";
+
+	e->spf.result = e->helo_spf.result = AUTH_NONE;
+	if (!cfg->spf_enable)
+		return 0;
+	if (ip == NULL || e->relay.internal_only) {
+		e->spf.reason = e->helo_spf.reason = e->relay.internal_only ?
+		    "internal relays only" : "no client address";
+		return 0;
+	}
+	if (spf_check_mailfrom(s->pol->dns, &s->pol->spf, ip, helo, from,
+	    m->arena, &e->spf) == -1)
+		return -1;
+	if (cfg->spf_helo && spf_check_helo(s->pol->dns, &s->pol->spf, ip,
+	    helo, m->arena, &e->helo_spf) == -1)
+		return -1;
+	return 0;
+}
+
+/* RFC 8601 section 5: an MTA removes Authentication-Results that claim
+ * its own authserv-id before it adds its own, or a forger could hand us
+ * our own verdict. */
+static void
+mark_forged_authres(struct scan *s)
+{
+	struct message *m = s->msg;
+	unsigned occ = 0;
+	size_t i;
+
+	for (i = 0; i < m->nheaders; i++) {
+		struct header *h = &m->headers[i];
+
+		if (strcasecmp(h->name, "Authentication-Results") != 0)
+			continue;
+		h->occurrence = ++occ;
+		if (authres_claims_id(h->value, s->pol->cfg->authserv_id))
+			h->deleted = 1;
+	}
+}
+
+int
+policy_scan_finish(struct scan *s, const struct evaluation **out)
+{
+	const struct config *cfg = s->pol->cfg;
+	struct evaluation *e = &s->eval;
+	struct message *m = s->msg;
+	struct authres_input ai;
+	const char *fd, *why = NULL;
+
+	if (s->finished) {
+		*out = e;
+		return 0;
+	}
+	if (relay_find(m, cfg->internal_relays, cfg->n_internal_relays,
+	    cfg->max_received_walk, m->arena, &e->relay) == -1)
+		return -1;
+	if (check_spf(s) == -1)
+		return -1;
+	if (s->dkim != NULL && dkimv_finish(s->dkim, &e->dkim) == -1)
+		return -1;
+
+	e->dmarc.result = AUTH_NONE;
+	if (s->pol->psl != NULL) {
+		fd = from_domain(m, &why);
+		if (dmarc_check(s->pol->psl, s->pol->dns, fd, &e->spf,
+		    &e->dkim, m->arena, &e->dmarc) == -1)
+			return -1;
+		if (fd == NULL && e->dmarc.reason == NULL)
+			e->dmarc.reason = why;
+	}
+
+	if (m->truncated != NULL && verdict_add(&e->verdict, m->arena,
+	    "headers_truncated", 0, m->truncated) == -1)
+		return -1;
+
+	mark_forged_authres(s);
+	if (cfg->add_authres) {
+		memset(&ai, 0, sizeof(ai));
+		ai.authserv_id = cfg->authserv_id;
+		ai.spf = cfg->spf_enable ? &e->spf : NULL;
+		ai.helo_spf = cfg->spf_enable && cfg->spf_helo ?
+		    &e->helo_spf : NULL;
+		ai.helo = e->relay.hops > 0 ? e->relay.helo : m->helo;
+		ai.dkim = cfg->dkim_enable ? &e->dkim : NULL;
+		ai.dmarc = s->pol->psl != NULL ? &e->dmarc : NULL;
+		if ((e->authres = authres_format(m->arena, &ai)) == NULL)
+			return -1;
+	}
+	e->verdict.action = VERDICT_ACCEPT;
+	s->finished = 1;
+	*out = e;
+	return 0;
+}

@@ -1,2 +1,256 @@
-/* report.c - to be written */
+/*
+ * report.c - the JSON report of relaywarden-check and the one-line log
+ * summary of a verdict.
+ *
+ * Exports report_json, report_logline.  Every string taken from the
+ * message is escaped for JSON (controls as \u00XX, invalid UTF-8 as
+ * U+FFFD) or made printable and cut for the log (hdrout_printable).
+ * Thread rule: none needed (no shared state).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+#include "arena.h"
+#include "hdrout.h"
+#include "message.h"
+#include "policy.h"
 #include "report.h"
+
+/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned long cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates, beyond U+10FFFF. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+static void
+json_str(FILE *fp, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, len;
+
+	if (s == NULL) {
+		fputs("null", fp);
+		return;
+	}
+	n = strlen(s);
+	fputc('"', fp);
+	while (n > 0) {
+		if (*p == '"' || *p == '\\') {
+			fputc('\\', fp);
+			fputc(*p, fp);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			fprintf(fp, "\\u%04x", *p);
+		} else if ((len = utf8_len(p, n)) == 0) {
+			fputs("\\ufffd", fp);
+		} else {
+			fwrite(p, 1, len, fp);
+			p += len;
+			n -= len;
+			continue;
+		}
+		p++;
+		n--;
+	}
+	fputc('"', fp);
+}
+
+static void
+json_spf(FILE *fp, const char *key, const struct spf_result *r)
+{
+	fprintf(fp, "  \"%s\": {\"result\": ", key);
+	json_str(fp, auth_result_name(r->result));
+	fputs(", \"identity\": ", fp);
+	json_str(fp, r->identity);
+	fputs(", \"domain\": ", fp);
+	json_str(fp, r->domain);
+	fputs(", \"reason\": ", fp);
+	json_str(fp, r->reason);
+	fputs("},\n", fp);
+}
+
+static void
+json_dkim(FILE *fp, const struct dkim_results *d)
+{
+	size_t i;
+
+	fputs("  \"dkim\": [", fp);
+	for (i = 0; i < d->count; i++) {
+		const struct dkim_sig_result *g = &d->sigs[i];
+
+		fputs(i ? ",\n    {" : "\n    {", fp);
+		fputs("\"result\": ", fp);
+		json_str(fp, auth_result_name(g->result));
+		fputs(", \"domain\": ", fp);
+		json_str(fp, g->domain);
+		fputs(", \"selector\": ", fp);
+		json_str(fp, g->selector);
+		fputs(", \"algorithm\": ", fp);
+		json_str(fp, g->algorithm);
+		fputs(", \"identity\": ", fp);
+		json_str(fp, g->identity);
+		fputs(", \"header_b\": ", fp);
+		json_str(fp, g->header_b);
+		fprintf(fp, ", \"key_bits\": %u, \"reason\": ", g->key_bits);
+		json_str(fp, g->reason);
+		fputc('}', fp);
+	}
+	fputs(d->count ? "\n  ],\n" : "],\n", fp);
+	fprintf(fp, "  \"dkim_truncated\": %s,\n",
+	    d->truncated ? "true" : "false");
+}
+
+static void
+json_dmarc(FILE *fp, const struct dmarc_result *r)
+{
+	fputs("  \"dmarc\": {\"result\": ", fp);
+	json_str(fp, auth_result_name(r->result));
+	fputs(", \"policy\": ", fp);
+	json_str(fp, r->policy == DMARC_POLICY_UNSET ? NULL :
+	    dmarc_policy_name(r->policy));
+	fputs(", \"published_policy\": ", fp);
+	json_str(fp, r->published_p == DMARC_POLICY_UNSET ? NULL :
+	    dmarc_policy_name(r->published_p));
+	fputs(", \"from_domain\": ", fp);
+	json_str(fp, r->from_domain);
+	fputs(", \"org_domain\": ", fp);
+	json_str(fp, r->org_domain);
+	fputs(", \"record_domain\": ", fp);
+	json_str(fp, r->record_domain);
+	fprintf(fp, ", \"pct\": %u, \"spf_aligned\": %s, "
+	    "\"dkim_aligned\": %s, \"reason\": ", r->pct,
+	    r->spf_aligned ? "true" : "false",
+	    r->dkim_aligned ? "true" : "false");
+	json_str(fp, r->reason);
+	fputs("},\n", fp);
+}
+
+int
+report_json(FILE *fp, const struct message *m, const struct evaluation *e)
+{
+	size_t i;
+
+	fputs("{\n  \"id\": ", fp);
+	json_str(fp, m->id);
+	fputs(",\n  \"envelope\": {\"client_ip\": ", fp);
+	json_str(fp, m->client_ip);
+	fputs(", \"helo\": ", fp);
+	json_str(fp, m->helo);
+	fputs(", \"mail_from\": ", fp);
+	json_str(fp, m->mail_from);
+	fputs(", \"rcpt\": [", fp);
+	for (i = 0; i < m->nrcpts; i++) {
+		if (i)
+			fputs(", ", fp);
+		json_str(fp, m->rcpts[i]);
+	}
+	fputs("]},\n  \"relay\": {\"ip\": ", fp);
+	json_str(fp, e->relay.ip);
+	fputs(", \"helo\": ", fp);
+	json_str(fp, e->relay.helo);
+	fputs(", \"name\": ", fp);
+	json_str(fp, e->relay.name);
+	fprintf(fp, ", \"hops\": %u},\n", e->relay.hops);
+	json_spf(fp, "spf", &e->spf);
+	json_spf(fp, "helo_spf", &e->helo_spf);
+	json_dkim(fp, &e->dkim);
+	json_dmarc(fp, &e->dmarc);
+	fputs("  \"authentication_results\": ", fp);
+	json_str(fp, e->authres);
+	fputs(",\n  \"verdict\": {\"action\": ", fp);
+	json_str(fp, verdict_action_name(e->verdict.action));
+	fprintf(fp, ", \"score\": %d, \"reasons\": [", e->verdict.score);
+	for (i = 0; i < e->verdict.nreasons; i++) {
+		const struct reason *r = &e->verdict.reasons[i];
+
+		fputs(i ? ", {\"rule\": " : "{\"rule\": ", fp);
+		json_str(fp, r->rule);
+		fprintf(fp, ", \"score\": %d, \"detail\": ", r->score);
+		json_str(fp, r->detail);
+		fputc('}', fp);
+	}
+	fputs("]}\n}\n", fp);
+	fflush(fp);
+	return ferror(fp) ? -1 : 0;
+}
+
+/* The envelope sender without its angle brackets. */
+static const char *
+mail_from(const struct message *m)
+{
+	const char *s;
+
+	if (m->mail_from == NULL)
+		return "";
+	s = addr_path_strip(m->mail_from, m->arena);
+	return s != NULL ? s : m->mail_from;
+}
+
+const char *
+report_logline(const struct message *m, const struct evaluation *e)
+{
+	struct arena *a = m->arena;
+	const char *dkim = "none", *reasons = "-";
+	char *p;
+	size_t i;
+
+	/* One word per signature, e.g. dkim=pass:example.com,fail:x.example */
+	if (e->dkim.count > 0) {
+		dkim = "";
+		for (i = 0; i < e->dkim.count; i++) {
+			const struct dkim_sig_result *g = &e->dkim.sigs[i];
+
+			p = arena_printf(a, "%s%s%s:%s", dkim, i ? "," : "",
+			    auth_result_name(g->result),
+			    hdrout_printable(a, g->domain ? g->domain : "-",
+			    64));
+			if (p == NULL)
+				return NULL;
+			dkim = p;
+		}
+	}
+	for (i = 0; i < e->verdict.nreasons; i++) {
+		p = arena_printf(a, "%s%s%s", i ? reasons : "", i ? "," : "",
+		    e->verdict.reasons[i].rule);
+		if (p == NULL)
+			return NULL;
+		reasons = p;
+	}
+	return arena_printf(a, "action=%s score=%d spf=%s helo_spf=%s "
+	    "dkim=%s dmarc=%s from_domain=%s relay=%s hops=%u "
+	    "mail_from=<%s> reasons=%s",
+	    verdict_action_name(e->verdict.action), e->verdict.score,
+	    auth_result_name(e->spf.result),
+	    auth_result_name(e->helo_spf.result), dkim,
+	    auth_result_name(e->dmarc.result),
+	    hdrout_printable(a, e->dmarc.from_domain ?
+	    e->dmarc.from_domain : "-", 128),
+	    e->relay.ip ? e->relay.ip : "-", e->relay.hops,
+	    hdrout_printable(a, mail_from(m), 200),
+	    reasons);
+}
