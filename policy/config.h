@@ -1,0 +1,77 @@
+/*
+ * config.h - one configuration generation, parsed with libconfig and
+ * checked completely at load; immutable afterwards.
+ *
+ * Every setting is described once in the table in config.c (name, type,
+ * default, min, max) which parses, checks and dumps.  Errors read
+ * "FILE:LINE: setting: problem".  Unknown settings are errors.
+ * Thread rule: a loaded config is read-only and may be shared; its owner
+ * (a struct policy generation) frees it.
+ */
+#ifndef RW_CONFIG_H
+#define RW_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "net.h"
+
+struct config {
+	char *path;			/* the file it came from */
+
+	/* daemon */
+	char *socket;			/* "inet:PORT@ADDR" | "unix:PATH" */
+	unsigned socket_mode;		/* unix socket permissions, octal */
+	char *user;			/* "" = stay the invoking user */
+	char *pidfile;			/* "" = none */
+	int syslog_facility;		/* LOG_MAIL ... */
+	int log_level;			/* enum log_level */
+	char *hostname;			/* our name for SPF %{r}; "" = host */
+
+	/* results */
+	char *authserv_id;
+	int add_authres;		/* bool */
+
+	/* DNS */
+	char *dns_resolv_conf;		/* "" = /etc/resolv.conf */
+	char **dns_forwarders;		/* "addr[@port]" */
+	size_t dns_nforwarders;
+	unsigned dns_timeout_ms;
+	char *dns_local_data;		/* "" = none */
+
+	/* SPF */
+	int spf_enable;
+	int spf_helo;			/* also check HELO */
+	unsigned spf_max_dns_terms;
+	unsigned spf_max_void_lookups;
+
+	/* DKIM */
+	int dkim_enable;
+	unsigned dkim_max_signatures;
+
+	/* DMARC */
+	int dmarc_enable;
+	char *psl_file;			/* "" = Debian's list */
+
+	/* relays */
+	struct net_cidr *internal_relays;
+	size_t n_internal_relays;
+
+	/* message caps */
+	unsigned max_headers;
+	unsigned max_header_length;	/* bytes of one header */
+	unsigned max_received_walk;	/* Received headers examined */
+};
+
+/* Loads and checks path.  0 with *out (free with config_free), or -1 with
+ * "FILE:LINE: setting: problem" in err. */
+int config_load(const char *path, struct config **out, char *err,
+    size_t errlen);
+/* A config with every default (for tests and relaywarden-check without
+ * -c); NULL when out of memory. */
+struct config *config_default(void);
+void config_free(struct config *);
+
+/* Writes every setting as the file syntax would have it. */
+void config_dump(const struct config *, FILE *);
+
+#endif
