@@ -648,6 +648,38 @@ test_dns_timeout_is_temperror_in_bounded_time(void **state)
 	msg_free(&m);
 }
 
+/* A signature past the cap costs nothing: the bottom one (signed first)
+ * points at the silent name and must never be looked up. */
+static void
+test_ignored_signature_is_not_looked_up(void **state)
+{
+	struct fixture *f = *state;
+	struct msg m = plain;
+	struct signopt o = opt_for(f, "slow");
+	struct dns_stats before, after;
+	struct dkim_results r;
+	struct arena *a;
+	size_t i;
+
+	sign(f, &m, &o);
+	for (i = 0; i < MAX_SIGS; i++) {
+		o = opt_for(f, i % 2 ? "ed" : "rsa");
+		sign(f, &m, &o);
+	}
+	dns_resolver_stats(f->dns, &before);
+	a = verify(f, &m, NULL, &r);
+	dns_resolver_stats(f->dns, &after);
+	assert_int_equal(r.count, MAX_SIGS);
+	assert_true(r.truncated);
+	for (i = 0; i < r.count; i++) {
+		assert_int_equal(r.sigs[i].result, AUTH_PASS);
+		assert_string_not_equal(r.sigs[i].selector, "slow");
+	}
+	assert_int_equal(after.timeouts, before.timeouts);
+	arena_free(a);
+	msg_free(&m);
+}
+
 /* With c=simple headers are hashed as on the wire: a fold passed as bare
  * LF must become CRLF again, or the signature fails. */
 static void
@@ -847,6 +879,7 @@ main(void)
 		cmocka_unit_test(test_expired_signature_is_permerror),
 		cmocka_unit_test(test_rsa_sha1_is_refused_by_policy),
 		cmocka_unit_test(test_dns_timeout_is_temperror_in_bounded_time),
+		cmocka_unit_test(test_ignored_signature_is_not_looked_up),
 		cmocka_unit_test(test_simple_canon_with_bare_lf_folds),
 		cmocka_unit_test(test_empty_body_and_headers_only),
 		cmocka_unit_test(test_aborted_message_frees_handle),

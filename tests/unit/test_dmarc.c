@@ -64,6 +64,9 @@ static const char *const zone[] = {
 	"_dmarc.unknown.example TXT \"v=DMARC1; p=reject; foo=bar; x_y=1\"",
 	"_dmarc.notfirst.example TXT \"p=reject; v=DMARC1\"",
 	"_dmarc.sender.co.uk TXT \"v=DMARC1; p=reject\"",
+	"_dmarc.ctl.example TXT \"v=DMARC1; p=reject; x=a\\009b\\001\"",
+	"_dmarc.tagname.example TXT \"v=DMARC1; p=reject; 9x=1\"",
+	"_dmarc.empty.example TXT \"\"",
 	"$FORWARD _dmarc.slow.example",
 	"$FORWARD _dmarc.slow2.example",
 	NULL
@@ -328,6 +331,15 @@ static const struct check_case check_cases[] = {
 	{ "timeout at the organisational domain: temperror",
 	  "a.slow2.example", NULL, AUTH_NONE, NO_DKIM,
 	  AUTH_TEMPERROR, 0, 0, U, U, NULL, 100, NULL },
+	{ "control byte in a value: malformed, none",
+	  "ctl.example", NULL, AUTH_NONE, NO_DKIM,
+	  AUTH_NONE, 0, 0, U, U, NULL, 100, "control byte" },
+	{ "tag name starting with a digit: malformed, none",
+	  "tagname.example", NULL, AUTH_NONE, NO_DKIM,
+	  AUTH_NONE, 0, 0, U, U, NULL, 100, "bad tag name" },
+	{ "empty TXT: no record",
+	  "empty.example", NULL, AUTH_NONE, NO_DKIM,
+	  AUTH_NONE, 0, 0, U, U, NULL, 100, "no DMARC record" },
 	{ "no From domain: permerror",
 	  NULL, "x.example", AUTH_PASS, NO_DKIM,
 	  AUTH_PERMERROR, 0, 0, U, U, NULL, 100, "no From domain" },
@@ -429,6 +441,39 @@ test_result_domains(void **state)
 	arena_free(a);
 }
 
+/* Names past RFC 1035's limits are not domains: permerror, no lookup. */
+static void
+test_oversized_from_domain(void **state)
+{
+	struct fixture *f = *state;
+	struct dmarc_result r;
+	struct arena *a = arena_new();
+	char name[300];
+	size_t i;
+
+	assert_non_null(a);
+	/* 254 octets (labels of 62, then .example): one past the limit. */
+	for (i = 0; i < 246; i++)
+		name[i] = (i % 63 == 62) ? '.' : 'a';
+	strcpy(name + 246, ".example");
+	assert_int_equal(strlen(name), 254);
+	assert_int_equal(dmarc_check(f->psl, f->dns, name, NULL, NULL, a,
+	    &r), 0);
+	assert_int_equal(r.result, AUTH_PERMERROR);
+	/* 253 octets: at the limit, a domain without a record. */
+	strcpy(name + 245, ".example");
+	assert_int_equal(dmarc_check(f->psl, f->dns, name, NULL, NULL, a,
+	    &r), 0);
+	assert_int_equal(r.result, AUTH_NONE);
+	/* A 64-octet label. */
+	memset(name, 'b', 64);
+	strcpy(name + 64, ".example");
+	assert_int_equal(dmarc_check(f->psl, f->dns, name, NULL, NULL, a,
+	    &r), 0);
+	assert_int_equal(r.result, AUTH_PERMERROR);
+	arena_free(a);
+}
+
 static void
 test_policy_names_and_bad_psl(void **state)
 {
@@ -452,6 +497,7 @@ main(void)
 		cmocka_unit_test(test_alignment_modes),
 		cmocka_unit_test(test_check_table),
 		cmocka_unit_test(test_result_domains),
+		cmocka_unit_test(test_oversized_from_domain),
 		cmocka_unit_test(test_policy_names_and_bad_psl),
 	};
 
