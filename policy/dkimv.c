@@ -1,2 +1,772 @@
-/* dkimv.c - to be written */
+/*
+ * dkimv.c - DKIM verification (RFC 6376, RFC 8301, RFC 8463 Ed25519) over
+ * libopendkim, fed header by header and chunk by chunk.
+ *
+ * Exports dkimv_*.  Owns the DKIM_LIB of each dkimv_lib (one per config
+ * generation) and the DKIM handle of each verifier: dkimv_finish frees it,
+ * and a cleanup on the message's arena frees it when the message is
+ * aborted first.  Key lookups go through dns.h (the hooks below); the lib
+ * borrows the resolver.
+ *
+ * Thread rule: a dkimv_lib is shared.  libopendkim allows concurrent
+ * handles on one DKIM_LIB; our DNS hooks keep all per-query state in the
+ * query handle and call the thread-safe resolver; the prescreen hook finds
+ * its verifier through the handle's user context.  A verifier is used by
+ * one thread at a time.
+ *
+ * Caps: max_signatures (0 = no cap, as message.h's caps).  The prescreen
+ * hook marks every signature past the cap "ignore" before any key lookup
+ * or crypto, and results.truncated says so.  Each reported string is cut
+ * to DKIMV_MAX_FIELD bytes with control bytes replaced.
+ *
+ * Library flags: BADSIGHANDLES (a malformed DKIM-Signature is reported,
+ * and a missing or odd From header does not stop verification),
+ * DELAYSIGPROC (every signature is processed at end of message, so header
+ * and body hash are checked together).  Not VERIFYONE: every signature
+ * under the cap is verified.  Minimum RSA key: 1024 bits (RFC 8301 3.2).
+ * libopendkim prints nothing; its error text stays in the handle.
+ *
+ * DNS replies: libopendkim parses a raw DNS packet.  We hand it one we
+ * build from the records dns.c already parsed (question, then each TXT
+ * record, names by pointer), after checking every TXT rdata's
+ * character-string lengths: libopendkim's own parser trusts them.  This
+ * also works when dns.c gives no packet (dns.h allows NULL).  DNS_TEMPFAIL
+ * becomes DKIM_DNS_ERROR (libopendkim: KEYFAIL -> temperror below), never
+ * a wait: dns_query's own deadline bounds each lookup.
+ *
+ * Results, RFC 8601 2.7.1 words.  "fail" only when the crypto ran and did
+ * not match; "permerror" when what the signer published or stated makes
+ * the signature unusable (retrying will not help); "neutral" when the
+ * DKIM-Signature itself is malformed (RFC 8601: "syntax errors");
+ * "policy" when it verifies but we refuse it (RFC 8301).
+ *
+ *   condition (DKIM_SIGERROR_* / flags)        result     reason
+ *   PASSED, bh MATCH, a=rsa-sha256/ed25519     pass       -
+ *   PASSED, bh MATCH, a=rsa-sha1               policy     rsa-sha1 not accepted
+ *   KEYTOOSMALL (RSA < 1024 bits)              policy     key too small
+ *   BADSIG, bh MISMATCH                        fail       body hash mismatch
+ *   BADSIG                                     fail       signature did not verify
+ *   TOOLARGE_L                                 fail       l= exceeds body
+ *   KEYFAIL (DNS timeout, SERVFAIL)            temperror  key lookup failed
+ *   NOKEY (NXDOMAIN, no TXT)                   permerror  no key
+ *   KEYREVOKED (p= empty)                      permerror  key revoked
+ *   MULTIREPLY                                 permerror  several key records
+ *   DNSSYNTAX KEYDECODE KEYVERSION KEYTYPE*
+ *     KEYUNKNOWNHASH KEYHASHMISMATCH NOTEMAILKEY permerror  bad key record (...)
+ *   SUBDOMAIN (key t=s, i= not d=)             permerror  i= not allowed by key
+ *   EXPIRED (x= past, 300 s drift)             permerror  signature expired
+ *   FUTURE (t= ahead)                          permerror  signature in the future
+ *   VERSION DOMAIN TIMESTAMPS MISSING_* EMPTY_*
+ *     INVALID_* CORRUPT_*                      neutral    signature syntax (...)
+ *   not processed, anything else               neutral    not verified
+ * A verifier that gave up (libopendkim out of memory, internal error)
+ * reports one entry for the whole message: temperror, reason "verifier
+ * error", no d=.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <opendkim/dkim.h>
+
+#include "arena.h"
 #include "dkimv.h"
+#include "dns.h"
+
+#define DKIMV_MIN_KEY_BITS	1024	/* RFC 8301 3.2 */
+#define DKIMV_MAX_FIELD		256	/* bytes of one reported string */
+#define DKIMV_HEADER_B_LEN	8	/* RFC 6008 header.b prefix */
+
+struct dkimv_lib {
+	DKIM_LIB *dl;
+	struct dns_resolver *dns;
+	unsigned max_signatures;
+};
+
+enum dkimv_state { ST_HEADERS = 0, ST_BODY, ST_NOSIG, ST_FAILED, ST_DONE };
+
+struct dkimv {
+	struct dkimv_lib *lib;
+	struct arena *arena;
+	DKIM *dkim;			/* NULL once freed */
+	enum dkimv_state state;
+	size_t nsig_headers;		/* DKIM-Signature headers seen */
+	int truncated;
+};
+
+/* One row per DKIM_SIGERROR_* that has a fixed meaning; see the table in
+ * the header comment. */
+static const struct {
+	int code;
+	enum auth_result result;
+	const char *reason;
+} sigerrors[] = {
+	{ DKIM_SIGERROR_KEYTOOSMALL, AUTH_POLICY, "key too small" },
+	{ DKIM_SIGERROR_BADSIG, AUTH_FAIL, "signature did not verify" },
+	{ DKIM_SIGERROR_TOOLARGE_L, AUTH_FAIL, "l= exceeds body" },
+	{ DKIM_SIGERROR_KEYFAIL, AUTH_TEMPERROR, "key lookup failed" },
+	{ DKIM_SIGERROR_NOKEY, AUTH_PERMERROR, "no key" },
+	{ DKIM_SIGERROR_KEYREVOKED, AUTH_PERMERROR, "key revoked" },
+	{ DKIM_SIGERROR_MULTIREPLY, AUTH_PERMERROR, "several key records" },
+	{ DKIM_SIGERROR_DNSSYNTAX, AUTH_PERMERROR, "bad key record" },
+	{ DKIM_SIGERROR_KEYDECODE, AUTH_PERMERROR,
+	    "bad key record (key data)" },
+	{ DKIM_SIGERROR_KEYVERSION, AUTH_PERMERROR, "bad key record (v=)" },
+	{ DKIM_SIGERROR_KEYTYPEMISSING, AUTH_PERMERROR,
+	    "bad key record (k= missing)" },
+	{ DKIM_SIGERROR_KEYTYPEUNKNOWN, AUTH_PERMERROR,
+	    "bad key record (k= unknown)" },
+	{ DKIM_SIGERROR_KEYUNKNOWNHASH, AUTH_PERMERROR,
+	    "bad key record (h= unknown)" },
+	{ DKIM_SIGERROR_KEYHASHMISMATCH, AUTH_PERMERROR,
+	    "bad key record (h= excludes a=)" },
+	{ DKIM_SIGERROR_NOTEMAILKEY, AUTH_PERMERROR,
+	    "bad key record (s= not email)" },
+	{ DKIM_SIGERROR_SUBDOMAIN, AUTH_PERMERROR, "i= not allowed by key" },
+	{ DKIM_SIGERROR_EXPIRED, AUTH_PERMERROR, "signature expired" },
+	{ DKIM_SIGERROR_FUTURE, AUTH_PERMERROR, "signature in the future" },
+	{ DKIM_SIGERROR_VERSION, AUTH_NEUTRAL, "signature syntax (v=)" },
+	{ DKIM_SIGERROR_DOMAIN, AUTH_NEUTRAL, "signature syntax (i= not in d=)" },
+	{ DKIM_SIGERROR_TIMESTAMPS, AUTH_NEUTRAL, "signature syntax (x= < t=)" },
+	{ DKIM_SIGERROR_INVALID_HC, AUTH_NEUTRAL, "signature syntax (c=)" },
+	{ DKIM_SIGERROR_INVALID_BC, AUTH_NEUTRAL, "signature syntax (c=)" },
+	{ DKIM_SIGERROR_MISSING_A, AUTH_NEUTRAL, "signature syntax (a= missing)" },
+	{ DKIM_SIGERROR_INVALID_A, AUTH_NEUTRAL, "signature syntax (a=)" },
+	{ DKIM_SIGERROR_MISSING_H, AUTH_NEUTRAL, "signature syntax (h= missing)" },
+	{ DKIM_SIGERROR_EMPTY_H, AUTH_NEUTRAL, "signature syntax (h= empty)" },
+	{ DKIM_SIGERROR_INVALID_H, AUTH_NEUTRAL,
+	    "signature syntax (h= lacks From)" },
+	{ DKIM_SIGERROR_INVALID_L, AUTH_NEUTRAL, "signature syntax (l=)" },
+	{ DKIM_SIGERROR_INVALID_Q, AUTH_NEUTRAL, "signature syntax (q=)" },
+	{ DKIM_SIGERROR_INVALID_QO, AUTH_NEUTRAL, "signature syntax (q=)" },
+	{ DKIM_SIGERROR_MISSING_D, AUTH_NEUTRAL, "signature syntax (d= missing)" },
+	{ DKIM_SIGERROR_EMPTY_D, AUTH_NEUTRAL, "signature syntax (d= empty)" },
+	{ DKIM_SIGERROR_MISSING_S, AUTH_NEUTRAL, "signature syntax (s= missing)" },
+	{ DKIM_SIGERROR_EMPTY_S, AUTH_NEUTRAL, "signature syntax (s= empty)" },
+	{ DKIM_SIGERROR_MISSING_B, AUTH_NEUTRAL, "signature syntax (b= missing)" },
+	{ DKIM_SIGERROR_EMPTY_B, AUTH_NEUTRAL, "signature syntax (b= empty)" },
+	{ DKIM_SIGERROR_CORRUPT_B, AUTH_NEUTRAL, "signature syntax (b=)" },
+	{ DKIM_SIGERROR_MISSING_BH, AUTH_NEUTRAL,
+	    "signature syntax (bh= missing)" },
+	{ DKIM_SIGERROR_EMPTY_BH, AUTH_NEUTRAL, "signature syntax (bh= empty)" },
+	{ DKIM_SIGERROR_CORRUPT_BH, AUTH_NEUTRAL, "signature syntax (bh=)" },
+	{ DKIM_SIGERROR_MISSING_V, AUTH_NEUTRAL, "signature syntax (v= missing)" },
+	{ DKIM_SIGERROR_EMPTY_V, AUTH_NEUTRAL, "signature syntax (v= empty)" },
+};
+
+/* ---- DNS hooks: libopendkim's query service over dns.h ---- */
+
+struct dkimv_query {
+	struct dkimv_lib *lib;
+	int type;
+	unsigned char *buf;		/* libopendkim's answer buffer */
+	size_t buflen;
+	char name[];
+};
+
+/* Appends name as DNS labels; 0, or -1 when it is not a valid name or
+ * does not fit. */
+static int
+pack_name(const char *name, unsigned char *out, size_t outlen, size_t *pos)
+{
+	size_t n = strlen(name), i = 0, start, len;
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n > 253)
+		return -1;
+	while (i < n) {
+		start = i;
+		while (i < n && name[i] != '.')
+			i++;
+		len = i - start;
+		if (len == 0 || len > 63 || outlen - *pos < len + 1)
+			return -1;
+		out[(*pos)++] = (unsigned char)len;
+		memcpy(out + *pos, name + start, len);
+		*pos += len;
+		i++;			/* the dot */
+	}
+	if (outlen - *pos < 1)
+		return -1;
+	out[(*pos)++] = 0;
+	return 0;
+}
+
+static void
+put16(unsigned char *p, unsigned v)
+{
+	p[0] = (v >> 8) & 0xff;
+	p[1] = v & 0xff;
+}
+
+/* A TXT rdata is a run of character-strings, each a length byte and that
+ * many bytes, filling the rdata exactly (RFC 1035 3.3.14). */
+static int
+txt_rdata_ok(const struct dns_rr *rr)
+{
+	size_t i = 0;
+
+	if (rr->data == NULL || rr->len == 0 || rr->len > 0xffff)
+		return 0;
+	while (i < rr->len)
+		i += 1 + (size_t)rr->data[i];
+	return i == rr->len;
+}
+
+/* Builds the reply packet libopendkim parses: header, the question, then
+ * each TXT record with its owner name as a pointer to the question.
+ * Returns its length or 0 when it does not fit or a record is malformed
+ * (then the caller reports a lookup error). */
+static size_t
+pack_reply(const struct dkimv_query *q, const struct dns_reply *r)
+{
+	unsigned char *p = q->buf;
+	size_t pos = 12, i, anc = 0;
+	unsigned rcode = 0;
+
+	if (q->buflen < 12)
+		return 0;
+	memset(p, 0, 12);
+	if (r->status == DNS_NXDOMAIN || r->status == DNS_BADNAME)
+		rcode = 3;		/* NXDOMAIN: libopendkim -> NOKEY */
+	if (pack_name(q->name, p, q->buflen, &pos) == -1) {
+		/* Not a name the resolver could ask: answer for the root
+		 * name, which libopendkim reads as no key. */
+		pos = 12;
+		p[pos++] = 0;
+		rcode = 3;
+	}
+	if (q->buflen - pos < 4)
+		return 0;
+	put16(p + pos, (unsigned)q->type);
+	put16(p + pos + 2, 1);		/* class IN */
+	pos += 4;
+	if (r->status == DNS_OK && r->rrtype == q->type && rcode == 0) {
+		for (i = 0; i < r->count; i++) {
+			const struct dns_rr *rr = &r->rr[i];
+
+			if (q->type == DNS_T_TXT && !txt_rdata_ok(rr))
+				return 0;
+			if (rr->len > 0xffff || q->buflen - pos < 12 ||
+			    q->buflen - pos - 12 < rr->len)
+				return 0;
+			put16(p + pos, 0xc00c);	/* the question's name */
+			put16(p + pos + 2, (unsigned)q->type);
+			put16(p + pos + 4, 1);
+			put16(p + pos + 6, (r->ttl >> 16) & 0xffff);
+			put16(p + pos + 8, r->ttl & 0xffff);
+			put16(p + pos + 10, (unsigned)rr->len);
+			memcpy(p + pos + 12, rr->data, rr->len);
+			pos += 12 + rr->len;
+			anc++;
+		}
+	}
+	if (anc > 0xffff)
+		return 0;
+	p[2] = 0x81;			/* QR, RD */
+	p[3] = 0x80 | rcode;		/* RA, rcode */
+	put16(p + 4, 1);
+	put16(p + 6, (unsigned)anc);
+	return pos;
+}
+
+static int
+dns_hook_start(void *srv, int type, unsigned char *query, unsigned char *buf,
+    size_t buflen, void **qh)
+{
+	struct dkimv_query *q;
+	size_t n;
+
+	if (srv == NULL || query == NULL || buf == NULL || qh == NULL)
+		return DKIM_DNS_INVALID;
+	n = strlen((const char *)query);
+	if ((q = malloc(sizeof(*q) + n + 1)) == NULL)
+		return DKIM_DNS_ERROR;
+	q->lib = srv;
+	q->type = type;
+	q->buf = buf;
+	q->buflen = buflen;
+	memcpy(q->name, query, n + 1);
+	*qh = q;
+	return DKIM_DNS_SUCCESS;
+}
+
+static int
+dns_hook_cancel(void *srv, void *qh)
+{
+	free(qh);
+	return DKIM_DNS_SUCCESS;
+}
+
+/* The lookup itself: dns_query waits at most the resolver's deadline, so
+ * libopendkim's timeout argument is not needed. */
+static int
+dns_hook_waitreply(void *srv, void *qh, struct timeval *to, size_t *bytes,
+    int *error, int *dnssec)
+{
+	struct dkimv_query *q = qh;
+	struct dns_reply *r = NULL;
+	size_t n = 0;
+
+	if (dnssec != NULL)
+		*dnssec = DKIM_DNSSEC_UNKNOWN;
+	if (error != NULL)
+		*error = 0;
+	if (q == NULL)
+		return DKIM_DNS_INVALID;
+	if (dns_query(q->lib->dns, q->name, q->type, &r) == -1 ||
+	    r->status == DNS_TEMPFAIL)
+		goto fail;
+	if ((n = pack_reply(q, r)) == 0)
+		goto fail;
+	dns_reply_free(r);
+	if (bytes != NULL)
+		*bytes = n;
+	return DKIM_DNS_SUCCESS;
+fail:
+	dns_reply_free(r);
+	if (error != NULL)
+		*error = 1;
+	return DKIM_DNS_ERROR;
+}
+
+/* The service belongs to the dkimv_lib, never to libopendkim: nothing to
+ * open or close, and the resolver is configured through dns.h. */
+static int
+dns_hook_init(void **srv)
+{
+	return DKIM_DNS_ERROR;
+}
+
+static void
+dns_hook_close(void *srv)
+{
+}
+
+static int
+dns_hook_config(void *srv, const char *s)
+{
+	return DKIM_DNS_INVALID;
+}
+
+/* ---- the lib ---- */
+
+/* Runs at end of headers, before any key lookup: signatures past the cap
+ * are ignored (RFC 6376 6.1: a verifier may limit the signatures it
+ * checks) and the verifier records the truncation. */
+static DKIM_CBSTAT
+prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
+{
+	struct dkimv *v = dkim_get_user_context(dkim);
+	int i;
+
+	if (v == NULL || v->lib->max_signatures == 0 || nsigs < 0 ||
+	    (unsigned)nsigs <= v->lib->max_signatures)
+		return DKIM_CBSTAT_CONTINUE;
+	for (i = (int)v->lib->max_signatures; i < nsigs; i++)
+		dkim_sig_ignore(sigs[i]);
+	v->truncated = 1;
+	return DKIM_CBSTAT_CONTINUE;
+}
+
+struct dkimv_lib *
+dkimv_lib_new(struct dns_resolver *dns, unsigned max_signatures, char *err,
+    size_t errlen)
+{
+	struct dkimv_lib *lib;
+	uint32_t flags = DKIM_LIBFLAGS_BADSIGHANDLES |
+	    DKIM_LIBFLAGS_DELAYSIGPROC;
+	unsigned bits = DKIMV_MIN_KEY_BITS;
+
+	if (dns == NULL) {
+		snprintf(err, errlen, "dkim: no resolver");
+		return NULL;
+	}
+	if ((lib = calloc(1, sizeof(*lib))) == NULL) {
+		snprintf(err, errlen, "dkim: out of memory");
+		return NULL;
+	}
+	lib->dns = dns;
+	lib->max_signatures = max_signatures;
+	if ((lib->dl = dkim_init(NULL, NULL)) == NULL) {
+		snprintf(err, errlen, "dkim: libopendkim initialisation failed");
+		free(lib);
+		return NULL;
+	}
+	if (dkim_options(lib->dl, DKIM_OP_SETOPT, DKIM_OPTS_FLAGS, &flags,
+	    sizeof(flags)) != DKIM_STAT_OK ||
+	    dkim_options(lib->dl, DKIM_OP_SETOPT, DKIM_OPTS_MINKEYBITS, &bits,
+	    sizeof(bits)) != DKIM_STAT_OK ||
+	    dkim_set_prescreen(lib->dl, prescreen) != DKIM_STAT_OK) {
+		snprintf(err, errlen, "dkim: libopendkim rejected an option");
+		dkimv_lib_free(lib);
+		return NULL;
+	}
+	/* Every hook is ours: libopendkim's defaults would open a resolver
+	 * of their own, or free our service handle in dkim_close. */
+	dkim_dns_set_init(lib->dl, dns_hook_init);
+	dkim_dns_set_close(lib->dl, dns_hook_close);
+	dkim_dns_set_nslist(lib->dl, dns_hook_config);
+	dkim_dns_set_config(lib->dl, dns_hook_config);
+	dkim_dns_set_trustanchor(lib->dl, dns_hook_config);
+	dkim_dns_set_query_start(lib->dl, dns_hook_start);
+	dkim_dns_set_query_cancel(lib->dl, dns_hook_cancel);
+	dkim_dns_set_query_waitreply(lib->dl, dns_hook_waitreply);
+	(void)dkim_dns_set_query_service(lib->dl, lib);
+	return lib;
+}
+
+void
+dkimv_lib_free(struct dkimv_lib *lib)
+{
+	if (lib == NULL)
+		return;
+	if (lib->dl != NULL)
+		dkim_close(lib->dl);
+	free(lib);
+}
+
+/* ---- one message ---- */
+
+static void
+release(void *arg)
+{
+	struct dkimv *v = arg;
+
+	if (v->dkim != NULL) {
+		(void)dkim_free(v->dkim);
+		v->dkim = NULL;
+	}
+}
+
+struct dkimv *
+dkimv_start(struct dkimv_lib *lib, struct arena *a, const char *id)
+{
+	struct dkimv *v;
+	const char *idc;
+	DKIM_STAT st;
+
+	if (lib == NULL || a == NULL)
+		return NULL;
+	if ((v = arena_calloc(a, 1, sizeof(*v))) == NULL)
+		return NULL;
+	/* libopendkim keeps the id pointer: the arena outlives the handle. */
+	if ((idc = arena_strdup(a, id != NULL ? id : "-")) == NULL)
+		return NULL;
+	v->lib = lib;
+	v->arena = a;
+	v->dkim = dkim_verify(lib->dl, (const unsigned char *)idc, NULL, &st);
+	if (v->dkim == NULL)
+		return NULL;
+	if (arena_cleanup(a, release, v) == -1) {
+		release(v);
+		return NULL;
+	}
+	(void)dkim_set_user_context(v->dkim, v);
+	return v;
+}
+
+static void
+give_up(struct dkimv *v)
+{
+	v->state = ST_FAILED;
+	release(v);
+}
+
+/* A header field name (RFC 5322 2.2): printable ASCII but colon. */
+static int
+name_ok(const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name;
+
+	if (*p == '\0')
+		return 0;
+	for (; *p != '\0'; p++)
+		if (*p <= 32 || *p >= 127 || *p == ':')
+			return 0;
+	return 1;
+}
+
+int
+dkimv_header(struct dkimv *v, const char *name, const char *value)
+{
+	size_t nlen, vlen, max, i, pos;
+	unsigned char *buf;
+	DKIM_STAT st;
+	int issig;
+
+	if (v == NULL || v->state == ST_FAILED)
+		return -1;
+	if (v->state != ST_HEADERS || name == NULL || value == NULL)
+		return 0;
+	/* A name libopendkim would refuse cannot be in any signature's h=
+	 * as sent; leaving it out changes no verification result. */
+	if (!name_ok(name))
+		return 0;
+	nlen = strlen(name);
+	vlen = strlen(value);
+	if (vlen > (SIZE_MAX - nlen - 2) / 2) {
+		give_up(v);
+		return -1;
+	}
+	max = nlen + 1 + 2 * vlen + 1;
+	if ((buf = arena_alloc(v->arena, max)) == NULL) {
+		give_up(v);
+		return -1;
+	}
+	memcpy(buf, name, nlen);
+	pos = nlen;
+	buf[pos++] = ':';
+	/* The MTA folds with bare LF (Postfix) or CRLF: RFC 6376 hashes the
+	 * header as it was on the wire, with CRLF. */
+	for (i = 0; i < vlen; i++) {
+		if (value[i] == '\n' && (i == 0 || value[i - 1] != '\r'))
+			buf[pos++] = '\r';
+		buf[pos++] = (unsigned char)value[i];
+	}
+	buf[pos] = '\0';
+	issig = strcasecmp(name, DKIM_SIGNHEADER) == 0;
+	if (issig)
+		v->nsig_headers++;
+	st = dkim_header(v->dkim, buf, pos);
+	switch (st) {
+	case DKIM_STAT_OK:
+		return 0;
+	case DKIM_STAT_SYNTAX:
+		/* A malformed DKIM-Signature is kept as a bad signature
+		 * (BADSIGHANDLES) and reported; another header with a
+		 * syntax error is simply not part of any signature. */
+		return 0;
+	default:
+		give_up(v);
+		return -1;
+	}
+}
+
+int
+dkimv_eoh(struct dkimv *v)
+{
+	DKIM_STAT st;
+
+	if (v == NULL || v->state == ST_FAILED)
+		return -1;
+	if (v->state != ST_HEADERS)
+		return 0;
+	st = dkim_eoh(v->dkim);
+	switch (st) {
+	case DKIM_STAT_OK:
+		v->state = ST_BODY;
+		return 0;
+	case DKIM_STAT_NOSIG:
+		v->state = ST_NOSIG;
+		return 0;
+	default:
+		give_up(v);
+		return -1;
+	}
+}
+
+int
+dkimv_body(struct dkimv *v, const unsigned char *p, size_t len)
+{
+	if (v == NULL || v->state == ST_FAILED)
+		return -1;
+	if (v->state == ST_HEADERS && dkimv_eoh(v) == -1)
+		return -1;
+	if (v->state != ST_BODY || len == 0 || p == NULL)
+		return 0;
+	/* libopendkim reads the chunk only (its prototype lacks const). */
+	if (dkim_body(v->dkim, (unsigned char *)(uintptr_t)p, len) !=
+	    DKIM_STAT_OK) {
+		give_up(v);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- results ---- */
+
+/* Copies untrusted text for a result: at most DKIMV_MAX_FIELD bytes,
+ * control bytes as '?', ASCII lower-cased when lower, white space dropped
+ * when squeeze (b= may be folded).  *out is NULL when s is; -1 when out of
+ * memory. */
+static int
+copy_field(struct arena *a, const unsigned char *s, size_t max, int lower,
+    int squeeze, const char **out)
+{
+	char *d;
+	size_t i, n = 0;
+
+	*out = NULL;
+	if (s == NULL)
+		return 0;
+	if ((d = arena_alloc(a, max + 1)) == NULL)
+		return -1;
+	for (i = 0; s[i] != '\0' && n < max; i++) {
+		unsigned char c = s[i];
+
+		if (squeeze && (c == ' ' || c == '\t' || c == '\r' ||
+		    c == '\n'))
+			continue;
+		if (c < 32 || c == 127)
+			c = '?';
+		else if (lower && c >= 'A' && c <= 'Z')
+			c = c - 'A' + 'a';
+		d[n++] = (char)c;
+	}
+	d[n] = '\0';
+	*out = d;
+	return 0;
+}
+
+static const unsigned char *
+sig_tag(DKIM_SIGINFO *sig, const char *tag)
+{
+	return dkim_sig_gettagvalue(sig, false, (unsigned char *)tag);
+}
+
+/* Maps one signature to its result (table in the header comment).
+ * eom_failed: libopendkim stopped early, so a signature it never reached
+ * is temperror, not neutral. */
+static void
+judge(DKIM_SIGINFO *sig, struct dkim_sig_result *r, int eom_failed)
+{
+	unsigned flags = dkim_sig_getflags(sig);
+	int err = dkim_sig_geterror(sig);
+	int bh = dkim_sig_getbh(sig);
+	int ed = r->algorithm != NULL &&
+	    strcmp(r->algorithm, "ed25519-sha256") == 0;
+	size_t i;
+
+	if ((flags & DKIM_SIGFLAG_PASSED) != 0 && bh == DKIM_SIGBH_MATCH &&
+	    err == DKIM_SIGERROR_OK) {
+		if (r->algorithm != NULL &&
+		    strcmp(r->algorithm, "rsa-sha1") == 0) {
+			/* RFC 8301 3.1: must not be considered valid. */
+			r->result = AUTH_POLICY;
+			r->reason = "rsa-sha1 not accepted";
+		} else if (!ed && r->key_bits < DKIMV_MIN_KEY_BITS) {
+			r->result = AUTH_POLICY;
+			r->reason = "key too small";
+		} else
+			r->result = AUTH_PASS;
+		return;
+	}
+	if (err == DKIM_SIGERROR_BADSIG && bh == DKIM_SIGBH_MISMATCH) {
+		r->result = AUTH_FAIL;
+		r->reason = "body hash mismatch";
+		return;
+	}
+	for (i = 0; i < sizeof(sigerrors) / sizeof(sigerrors[0]); i++)
+		if (sigerrors[i].code == err) {
+			r->result = sigerrors[i].result;
+			r->reason = sigerrors[i].reason;
+			return;
+		}
+	r->result = eom_failed ? AUTH_TEMPERROR : AUTH_NEUTRAL;
+	r->reason = eom_failed ? "verifier error" : "not verified";
+}
+
+static int
+fill(struct dkimv *v, DKIM_SIGINFO *sig, struct dkim_sig_result *r,
+    int eom_failed)
+{
+	struct arena *a = v->arena;
+	unsigned bits = 0;
+	const char *b;
+
+	memset(r, 0, sizeof(*r));
+	if (copy_field(a, sig_tag(sig, "d"), DKIMV_MAX_FIELD, 1, 0,
+	    &r->domain) == -1 ||
+	    copy_field(a, sig_tag(sig, "s"), DKIMV_MAX_FIELD, 0, 0,
+	    &r->selector) == -1 ||
+	    copy_field(a, sig_tag(sig, "a"), DKIMV_MAX_FIELD, 1, 0,
+	    &r->algorithm) == -1 ||
+	    copy_field(a, sig_tag(sig, "i"), DKIMV_MAX_FIELD, 0, 0,
+	    &r->identity) == -1 ||
+	    copy_field(a, sig_tag(sig, "b"), DKIMV_HEADER_B_LEN, 0, 1,
+	    &b) == -1)
+		return -1;
+	r->header_b = b != NULL && b[0] != '\0' ? b : NULL;
+	if (dkim_sig_getkeysize(sig, &bits) == DKIM_STAT_OK)
+		r->key_bits = bits;
+	judge(sig, r, eom_failed);
+	/* libopendkim reports 0 bits for Ed25519 keys; once the crypto ran
+	 * the key was a 256-bit one (RFC 8032). */
+	if (r->key_bits == 0 && r->algorithm != NULL &&
+	    strcmp(r->algorithm, "ed25519-sha256") == 0 &&
+	    (r->result == AUTH_PASS || r->result == AUTH_FAIL))
+		r->key_bits = 256;
+	return 0;
+}
+
+/* The verifier gave up: one entry for the message when it was signed. */
+static int
+gave_up(struct dkimv *v, struct dkim_results *out)
+{
+	out->truncated = v->truncated;
+	if (v->nsig_headers == 0)
+		return 0;
+	if ((out->sigs = arena_calloc(v->arena, 1, sizeof(*out->sigs))) ==
+	    NULL)
+		return -1;
+	out->sigs[0].result = AUTH_TEMPERROR;
+	out->sigs[0].reason = "verifier error";
+	out->count = 1;
+	return 0;
+}
+
+int
+dkimv_finish(struct dkimv *v, struct dkim_results *out)
+{
+	DKIM_SIGINFO **sigs = NULL;
+	DKIM_STAT st;
+	int n = 0, i, eom_failed, rc = 0;
+	size_t k = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (v == NULL)
+		return -1;
+	if (v->state == ST_HEADERS)
+		(void)dkimv_eoh(v);
+	switch (v->state) {
+	case ST_FAILED:
+		return gave_up(v, out);
+	case ST_NOSIG:
+	case ST_DONE:
+		release(v);
+		v->state = ST_DONE;
+		return 0;
+	default:
+		break;
+	}
+	/* The overall status names libopendkim's "final" signature only;
+	 * each signature carries its own result in the list. */
+	st = dkim_eom(v->dkim, NULL);
+	eom_failed = st == DKIM_STAT_NORESOURCE || st == DKIM_STAT_INTERNAL;
+	if (dkim_getsiglist(v->dkim, &sigs, &n) != DKIM_STAT_OK || n < 0 ||
+	    (n > 0 && sigs == NULL)) {
+		give_up(v);
+		return gave_up(v, out);
+	}
+	if (n > 0 &&
+	    (out->sigs = arena_calloc(v->arena, (size_t)n,
+	    sizeof(*out->sigs))) == NULL)
+		rc = -1;
+	for (i = 0; rc == 0 && i < n; i++) {
+		if ((dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_IGNORE) != 0)
+			continue;
+		if (fill(v, sigs[i], &out->sigs[k], eom_failed) == -1)
+			rc = -1;
+		else
+			k++;
+	}
+	out->count = rc == 0 ? k : 0;
+	out->truncated = v->truncated;
+	release(v);
+	v->state = ST_DONE;
+	return rc;
+}

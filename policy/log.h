@@ -19,6 +19,9 @@ void log_set_level(enum log_level);
 int log_level_parse(const char *word, enum log_level *out);
 /* Parses "mail", "local0".."local7", "daemon", "user"; -1 when unknown. */
 int log_facility_parse(const char *word, int *out);
+/* The words above for a value ("info", "mail"); "?" when unknown. */
+const char *log_level_name(enum log_level);
+const char *log_facility_name(int facility);
 
 void log_err(const char *id, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -1,2 +1,255 @@
-/* net.c - to be written */
+/*
+ * net.c - IP addresses and CIDR networks: parse, match, format.
+ *
+ * Exports net_*.  Pure functions over caller memory; any thread.
+ * Address text comes from the MTA, the config and Received headers
+ * (untrusted): lengths are checked before copying, and only inet_pton's
+ * strict forms are accepted (no "10.1", no zone ids).
+ * An IPv4-mapped IPv6 address (::ffff:192.0.2.1, RFC 4291 2.5.5.2) is the
+ * IPv4 host it maps: it matches IPv4 networks and an IPv4 address matches
+ * ::ffff:0:0/96 networks.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
 #include "net.h"
+
+/* Longest text we parse: an IPv6 literal with the "[IPv6:" dress. */
+#define NET_TEXT_MAX	(INET6_ADDRSTRLEN + 8)
+
+int
+net_parse_addr(const char *text, struct net_addr *out)
+{
+	char buf[NET_TEXT_MAX];
+	size_t len;
+
+	if (text == NULL)
+		return -1;
+	len = strlen(text);
+	/* "[...]" as in Received headers and Postfix's client_addr */
+	if (len >= 2 && text[0] == '[' && text[len - 1] == ']') {
+		text++;
+		len -= 2;
+	}
+	/* RFC 5321 4.1.3 address literal tag */
+	if (len > 5 && strncasecmp(text, "IPv6:", 5) == 0) {
+		text += 5;
+		len -= 5;
+		if (memchr(text, ':', len) == NULL)
+			return -1;
+	}
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, buf, &out->u.v4) == 1) {
+		out->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, buf, &out->u.v6) == 1) {
+		out->family = AF_INET6;
+		return 0;
+	}
+	return -1;
+}
+
+static unsigned
+family_bits(int family)
+{
+	return family == AF_INET ? 32 : 128;
+}
+
+static const unsigned char *
+addr_bytes(const struct net_addr *a)
+{
+	return a->family == AF_INET ? (const unsigned char *)&a->u.v4 :
+	    (const unsigned char *)&a->u.v6;
+}
+
+/* Clears the bits past prefix. */
+static void
+mask_host(struct net_addr *a, unsigned prefix)
+{
+	unsigned char *b;
+	unsigned i, nbytes;
+
+	b = a->family == AF_INET ? (unsigned char *)&a->u.v4 :
+	    (unsigned char *)&a->u.v6;
+	nbytes = family_bits(a->family) / 8;
+	for (i = 0; i < nbytes; i++) {
+		if (prefix >= 8 * (i + 1))
+			continue;
+		if (prefix <= 8 * i)
+			b[i] = 0;
+		else
+			b[i] &= (unsigned char)(0xff << (8 - (prefix - 8 * i)));
+	}
+}
+
+int
+net_parse_cidr(const char *text, struct net_cidr *out, char *err,
+    size_t errlen)
+{
+	char buf[NET_TEXT_MAX];
+	const char *slash, *p;
+	size_t len;
+	unsigned long prefix;
+
+	if (text == NULL || *text == '\0') {
+		snprintf(err, errlen, "empty network");
+		return -1;
+	}
+	slash = strchr(text, '/');
+	len = slash != NULL ? (size_t)(slash - text) : strlen(text);
+	if (len == 0 || len >= sizeof(buf)) {
+		snprintf(err, errlen, "\"%.60s\" is not an address/prefix",
+		    text);
+		return -1;
+	}
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	memset(out, 0, sizeof(*out));
+	/* Only plain forms here: brackets belong to mail syntax. */
+	if (inet_pton(AF_INET, buf, &out->addr.u.v4) == 1)
+		out->addr.family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, &out->addr.u.v6) == 1)
+		out->addr.family = AF_INET6;
+	else {
+		snprintf(err, errlen, "\"%.60s\" is not an IP address", buf);
+		return -1;
+	}
+	prefix = family_bits(out->addr.family);
+	if (slash != NULL) {
+		p = slash + 1;
+		if (*p == '\0' || strlen(p) > 3 ||
+		    strspn(p, "0123456789") != strlen(p)) {
+			snprintf(err, errlen, "\"%.60s\": bad prefix length",
+			    text);
+			return -1;
+		}
+		prefix = strtoul(p, NULL, 10);
+		if (prefix > family_bits(out->addr.family)) {
+			snprintf(err, errlen,
+			    "\"%.60s\": prefix length above %u", text,
+			    family_bits(out->addr.family));
+			return -1;
+		}
+	}
+	out->prefix = (unsigned)prefix;
+	mask_host(&out->addr, out->prefix);
+	return 0;
+}
+
+static int
+is_v4_mapped(const struct in6_addr *a)
+{
+	static const unsigned char pfx[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+
+	return memcmp(a->s6_addr, pfx, sizeof(pfx)) == 0;
+}
+
+/* 1 when the first bits of a and b agree. */
+static int
+prefix_equal(const unsigned char *a, const unsigned char *b, unsigned bits)
+{
+	unsigned full = bits / 8, rest = bits % 8;
+	unsigned char mask;
+
+	if (memcmp(a, b, full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	mask = (unsigned char)(0xff << (8 - rest));
+	return (a[full] & mask) == (b[full] & mask);
+}
+
+int
+net_cidr_match(const struct net_cidr *c, const struct net_addr *a)
+{
+	struct in6_addr mapped;
+	const unsigned char *ab;
+
+	if (c == NULL || a == NULL)
+		return 0;
+	if (c->addr.family == a->family)
+		return prefix_equal(addr_bytes(&c->addr), addr_bytes(a),
+		    c->prefix);
+	if (c->addr.family == AF_INET && a->family == AF_INET6) {
+		if (!is_v4_mapped(&a->u.v6))
+			return 0;
+		return prefix_equal(addr_bytes(&c->addr),
+		    a->u.v6.s6_addr + 12, c->prefix);
+	}
+	if (c->addr.family == AF_INET6 && a->family == AF_INET) {
+		/* The IPv4 host as its mapped form, against a v6 network
+		 * such as ::ffff:10.0.0.0/104. */
+		memset(&mapped, 0, sizeof(mapped));
+		mapped.s6_addr[10] = mapped.s6_addr[11] = 0xff;
+		ab = addr_bytes(a);
+		memcpy(mapped.s6_addr + 12, ab, 4);
+		return prefix_equal(addr_bytes(&c->addr), mapped.s6_addr,
+		    c->prefix);
+	}
+	return 0;
+}
+
+int
+net_cidr_list_match(const struct net_cidr *list, size_t n,
+    const struct net_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (net_cidr_match(&list[i], a))
+			return 1;
+	return 0;
+}
+
+void
+net_addr_format(const struct net_addr *a, char *buf, size_t buflen)
+{
+	if (buflen == 0)
+		return;
+	if (a == NULL || (a->family != AF_INET && a->family != AF_INET6) ||
+	    inet_ntop(a->family, addr_bytes(a), buf, (socklen_t)buflen) ==
+	    NULL)
+		buf[0] = '\0';
+}
+
+void
+net_cidr_format(const struct net_cidr *c, char *buf, size_t buflen)
+{
+	char a[INET6_ADDRSTRLEN];
+	int n;
+
+	if (buflen == 0)
+		return;
+	net_addr_format(&c->addr, a, sizeof(a));
+	n = snprintf(buf, buflen, "%s/%u", a, c->prefix);
+	if (n < 0 || (size_t)n >= buflen)
+		buf[0] = '\0';		/* never a misleading half */
+}
+
+int
+net_is_loopback(const struct net_addr *a)
+{
+	const unsigned char *b;
+
+	if (a == NULL)
+		return 0;
+	if (a->family == AF_INET)
+		return ((const unsigned char *)&a->u.v4)[0] == 127;
+	if (a->family != AF_INET6)
+		return 0;
+	b = a->u.v6.s6_addr;
+	if (is_v4_mapped(&a->u.v6))
+		return b[12] == 127;
+	return IN6_IS_ADDR_LOOPBACK(&a->u.v6);
+}
