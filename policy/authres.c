@@ -2,8 +2,8 @@
  * authres.c - the Authentication-Results header we add, and spotting the
  * ones that claim to be ours (RFC 8601).
  *
- * Exports authres_format (arena memory of the message) and
- * authres_claims_id (pure).  Any thread; no state.
+ * Exports authres_format (arena memory of the message),
+ * authres_claims_id and authres_id_valid (pure).  Any thread; no state.
  * Format (RFC 8601 2.2): the authserv-id, then one resinfo per result,
  * each after ";" on its own folded line:
  *   spf=RESULT [reason="..."] smtp.mailfrom=IDENTITY
@@ -156,6 +156,23 @@ authres_format(struct arena *a, const struct authres_input *in)
 	    in->dmarc == NULL && hdrout_add_raw(h, ';', "none") == -1)
 		return NULL;
 	return hdrout_finish(h);
+}
+
+/* RFC 8601 2.5: the authserv-id is a value (RFC 2045 token or quoted
+ * string).  We write it bare, so it must be a token; we also want it to
+ * look like a host name: dot-atom characters that are token characters,
+ * no empty label.  This excludes spaces, ';', '(', '"', '@', '/', '='. */
+int
+authres_id_valid(const char *id)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-^_`{|}~.";
+	size_t len;
+
+	if (id == NULL || (len = strlen(id)) == 0)
+		return 0;
+	return len <= 255 && strspn(id, ok) == len && id[0] != '.' &&
+	    id[len - 1] != '.' && strstr(id, "..") == NULL;
 }
 
 /* Skips CFWS (RFC 5322 3.2.2): white space, folds and comments, which

@@ -317,6 +317,34 @@ deep_comment_before_id_is_linear(void **state)
 	free(v);
 }
 
+static void
+authserv_id_syntax(void **state)
+{
+	static const struct {
+		const char *id;
+		int ok;
+	} cases[] = {
+		{ "mx.example.net", 1 }, { "mx1", 1 }, { "MX-1.Example.NET", 1 },
+		{ "mx example", 0 }, { "mx;spf=pass", 0 }, { "mx(x)", 0 },
+		{ "\"mx\"", 0 }, { "user@mx", 0 }, { "mx/1", 0 },
+		{ "mx=1", 0 }, { ".mx", 0 }, { "mx.", 0 }, { "a..b", 0 },
+		{ "", 0 }, { "caf\xc3\xa9.example", 0 },
+	};
+	char long_id[300];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (authres_id_valid(cases[i].id) != cases[i].ok)
+			fail_msg("%s", cases[i].id);
+	assert_int_equal(authres_id_valid(NULL), 0);
+	memset(long_id, 'a', 255);
+	long_id[255] = '\0';
+	assert_int_equal(authres_id_valid(long_id), 1);
+	long_id[255] = 'a';
+	long_id[256] = '\0';
+	assert_int_equal(authres_id_valid(long_id), 0);
+}
+
 int
 main(void)
 {
@@ -330,6 +358,7 @@ main(void)
 		cmocka_unit_test(dmarc_subdomain_policy_and_pct),
 		cmocka_unit_test(claims_id_table),
 		cmocka_unit_test(deep_comment_before_id_is_linear),
+		cmocka_unit_test(authserv_id_syntax),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
