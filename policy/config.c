@@ -12,8 +12,8 @@
  * (libconfig's own parse errors are "FILE:LINE: problem").  Unknown
  * settings, wrong types, out-of-range numbers, bad words, bad addresses
  * and relative paths are errors.
- * Caps: the file (with its @includes, which libconfig reads) is at most
- * CONFIG_FILE_MAX bytes.
+ * Caps: the main file is at most CONFIG_FILE_MAX bytes (libconfig reads
+ * @include files itself, relative to the main file's directory).
  */
 #include <ctype.h>
 #include <errno.h>
