@@ -11,9 +11,14 @@
 struct arena;
 
 struct addr_mailbox {
-	const char *display;		/* decoded display name or NULL */
+	const char *display;		/* display name or NULL; RFC 2047
+					   encoded-words are NOT decoded yet
+					   (kept as written) */
 	const char *local;		/* local part (unquoted) */
-	const char *domain;		/* lower case, no trailing dot */
+	const char *domain;		/* lower case, no trailing dot; never
+					   NULL; a domain literal is kept
+					   with its brackets ("[192.0.2.1]"),
+					   which addr_domain_valid rejects */
 };
 
 struct addr_list {
@@ -24,7 +29,9 @@ struct addr_list {
 /* Parses a mailbox-list header value (comments, quoted strings, groups,
  * obsolete routes).  0 with out filled; -1 when the value holds no
  * well-formed mailbox (e.g. "user@example.net>" is malformed, not the
- * domain "example.net>"). */
+ * domain "example.net>").  The whole value must parse: one malformed
+ * element makes it -1, as does a value with only empty groups.  Linear
+ * in the length of the value, whatever its nesting. */
 int addr_parse_list(const char *value, struct arena *, struct addr_list *out);
 
 /* The domain of an envelope path ("<a@b>", "a@b", "<>" -> ""), lower
@@ -36,7 +43,8 @@ const char *addr_path_domain(const char *path, struct arena *);
 const char *addr_path_strip(const char *path, struct arena *);
 
 /* 1 when domain is a syntactically valid DNS name (LDH labels <= 63,
- * total <= 253, at least two labels), else 0. */
+ * total <= 253, at least two labels, no trailing dot, top label not all
+ * digits), else 0. */
 int addr_domain_valid(const char *domain);
 
 #endif

@@ -28,4 +28,9 @@ const char *authres_format(struct arena *, const struct authres_input *);
  * MTA's own parser would), else 0. */
 int authres_claims_id(const char *value, const char *authserv_id);
 
+/* 1 when id may be our authserv-id: a host-name-like RFC 2045 token
+ * (dot-atom characters that are token characters, 1..255 bytes, no empty
+ * label), so it is written bare and parsed back unambiguously; else 0. */
+int authres_id_valid(const char *id);
+
 #endif

@@ -12,8 +12,8 @@
  * (libconfig's own parse errors are "FILE:LINE: problem").  Unknown
  * settings, wrong types, out-of-range numbers, bad words, bad addresses
  * and relative paths are errors.
- * Caps: the file (with its @includes, which libconfig reads) is at most
- * CONFIG_FILE_MAX bytes.
+ * Caps: the main file is at most CONFIG_FILE_MAX bytes (libconfig reads
+ * @include files itself, relative to the main file's directory).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -28,6 +28,7 @@
 
 #include <libconfig.h>
 
+#include "authres.h"
 #include "config.h"
 #include "log.h"
 #include "net.h"
@@ -115,106 +116,10 @@ static const struct setting settings[] = {
 #define COUNT(c, s)	((size_t *)(void *)((char *)(c) + (s)->noff))
 
 static int
-isldh(int c)
-{
-	return isalnum(c) || c == '-';
-}
-
-/* 1 when name is LDH labels of 1..63 bytes joined by dots, <= 253 in
- * all, no label starting or ending with '-'. */
-static int
-is_hostname(const char *name)
-{
-	size_t len = 0, label = 0;
-	const char *p;
-
-	for (p = name; *p != '\0'; p++, len++) {
-		if (*p == '.') {
-			if (label == 0 || p[-1] == '-')
-				return 0;
-			label = 0;
-			continue;
-		}
-		if (!isldh((unsigned char)*p) || (label == 0 && *p == '-') ||
-		    ++label > 63)
-			return 0;
-	}
-	return len > 0 && len <= 253 && label > 0 && p[-1] != '-';
-}
-
-static int
-parse_port(const char *p, size_t len, unsigned *port)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (len == 0 || len > 5)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (!isdigit((unsigned char)p[i]))
-			return -1;
-		v = v * 10 + (unsigned long)(p[i] - '0');
-	}
-	if (v < 1 || v > 65535)
-		return -1;
-	*port = (unsigned)v;
-	return 0;
-}
-
-static int
 check_socket(const struct loadctx *ctx, char **value, char *err,
     size_t errlen)
 {
-	const char *v = *value, *at, *host;
-	struct net_addr a;
-	unsigned port;
-	int v6;
-
-	if (strncmp(v, "unix:", 5) == 0) {
-		if (v[5] != '/') {
-			snprintf(err, errlen, "unix socket path must be "
-			    "absolute");
-			return -1;
-		}
-		if (strlen(v + 5) >= 108) {	/* sizeof(sun_path) */
-			snprintf(err, errlen, "unix socket path too long");
-			return -1;
-		}
-		return 0;
-	}
-	v6 = strncmp(v, "inet6:", 6) == 0;
-	if (!v6 && strncmp(v, "inet:", 5) != 0) {
-		snprintf(err, errlen, "\"%.80s\": expected inet:PORT@ADDR, "
-		    "inet6:PORT@ADDR or unix:/PATH", v);
-		return -1;
-	}
-	v += v6 ? 6 : 5;
-	if ((at = strchr(v, '@')) == NULL) {
-		snprintf(err, errlen, "\"%.80s\": expected %s:PORT@ADDR",
-		    *value, v6 ? "inet6" : "inet");
-		return -1;
-	}
-	if (parse_port(v, (size_t)(at - v), &port) == -1) {
-		snprintf(err, errlen, "\"%.80s\": port must be 1 to 65535",
-		    *value);
-		return -1;
-	}
-	host = at + 1;
-	if (net_parse_addr(host, &a) == 0) {
-		if ((a.family == AF_INET6) != v6) {
-			snprintf(err, errlen, "\"%.80s\": an IPv%c address "
-			    "needs %s:", *value, v6 ? '4' : '6',
-			    v6 ? "inet" : "inet6");
-			return -1;
-		}
-		return 0;
-	}
-	if (!is_hostname(host)) {
-		snprintf(err, errlen, "\"%.80s\": \"%.80s\" is neither an "
-		    "address nor a host name", *value, host);
-		return -1;
-	}
-	return 0;
+	return net_check_socket(*value, err, errlen);
 }
 
 static int
@@ -282,71 +187,35 @@ static int
 check_hostname(const struct loadctx *ctx, char **value, char *err,
     size_t errlen)
 {
-	if (**value != '\0' && !is_hostname(*value)) {
+	if (**value != '\0' && !net_hostname_valid(*value)) {
 		snprintf(err, errlen, "\"%.80s\" is not a host name", *value);
 		return -1;
 	}
 	return 0;
 }
 
-/* RFC 8601 2.5: the authserv-id is a value (RFC 2045 token or quoted
- * string).  We write it bare, so it must be a token; we also want a name
- * as a host name looks: dot-atom characters that are token characters, no
- * empty label.  This excludes spaces, ';', '(', '"', '@', '/', '='. */
 static int
 check_authserv(const struct loadctx *ctx, char **value, char *err,
     size_t errlen)
 {
-	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-^_`{|}~.";
-	const char *v = *value;
-	size_t len = strlen(v);
-
-	if (len == 0) {
+	if (**value == '\0') {
 		snprintf(err, errlen, "must not be empty (leave it unset to "
 		    "use the host name)");
 		return -1;
 	}
-	if (len > 255 || strspn(v, ok) != len || v[0] == '.' ||
-	    v[len - 1] == '.' || strstr(v, "..") != NULL) {
+	if (!authres_id_valid(*value)) {
 		snprintf(err, errlen, "\"%.80s\" is not a valid authserv-id "
-		    "(a host name such as mx.example.net)", v);
+		    "(a host name such as mx.example.net)", *value);
 		return -1;
 	}
 	return 0;
 }
 
-/* "addr" or "addr@port", as libunbound's forward settings take it. */
 static int
 check_forwarder(const struct loadctx *ctx, char **value, char *err,
     size_t errlen)
 {
-	char buf[INET6_ADDRSTRLEN + 1];
-	const char *at;
-	struct net_addr a;
-	size_t len;
-	unsigned port;
-
-	at = strchr(*value, '@');
-	len = at != NULL ? (size_t)(at - *value) : strlen(*value);
-	if (len >= sizeof(buf)) {
-		snprintf(err, errlen, "\"%.80s\" is not addr[@port]",
-		    *value);
-		return -1;
-	}
-	memcpy(buf, *value, len);
-	buf[len] = '\0';
-	if (strchr(buf, '[') != NULL || net_parse_addr(buf, &a) == -1) {
-		snprintf(err, errlen, "\"%.80s\": \"%s\" is not an IP "
-		    "address", *value, buf);
-		return -1;
-	}
-	if (at != NULL && parse_port(at + 1, strlen(at + 1), &port) == -1) {
-		snprintf(err, errlen, "\"%.80s\": port must be 1 to 65535",
-		    *value);
-		return -1;
-	}
-	return 0;
+	return net_check_forwarder(*value, err, errlen);
 }
 
 /* The host name, or "localhost" when it is unset or unusable as an
@@ -354,18 +223,12 @@ check_forwarder(const struct loadctx *ctx, char **value, char *err,
 static char *
 host_name(void)
 {
-	char buf[256], *v;
-	char err[128];
+	char buf[256];
 
 	if (gethostname(buf, sizeof(buf)) != 0)
 		buf[0] = '\0';
 	buf[sizeof(buf) - 1] = '\0';
-	if ((v = strdup(buf)) == NULL)
-		return NULL;
-	if (check_authserv(NULL, &v, err, sizeof(err)) == 0)
-		return v;
-	free(v);
-	return strdup("localhost");
+	return strdup(authres_id_valid(buf) ? buf : "localhost");
 }
 
 static void

@@ -16,7 +16,8 @@
 #include "net.h"
 
 struct config {
-	char *path;			/* the file it came from */
+	char *path;			/* the file it came from, made
+					   absolute (NULL for defaults) */
 
 	/* daemon */
 	char *socket;			/* "inet:PORT@ADDR" | "unix:PATH" */
@@ -28,7 +29,7 @@ struct config {
 	char *hostname;			/* our name for SPF %{r}; "" = host */
 
 	/* results */
-	char *authserv_id;
+	char *authserv_id;		/* unset: the host name */
 	int add_authres;		/* bool */
 
 	/* DNS */
@@ -36,7 +37,9 @@ struct config {
 	char **dns_forwarders;		/* "addr[@port]" */
 	size_t dns_nforwarders;
 	unsigned dns_timeout_ms;
-	char *dns_local_data;		/* "" = none */
+	char *dns_local_data;		/* "" = none; relative to the
+					   config file's directory, made
+					   absolute at load */
 
 	/* SPF */
 	int spf_enable;

@@ -3,6 +3,10 @@
  * call sites.  The first argument names what the line is about (queue id,
  * connection id) or NULL.  Thread-safe (syslog(3) is; stderr lines are
  * written with one write each).
+ * syslog lines read "ID: text" at info (queue id first, as Postfix), and
+ * "warning: ID: text", "error: ...", "debug: ..." otherwise; stderr lines
+ * read "IDENT: LEVEL: ID: text".  Control bytes become '?'; a line is at
+ * most 2048 bytes (longer ones end in "...").
  */
 #ifndef RW_LOG_H
 #define RW_LOG_H

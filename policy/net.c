@@ -1,5 +1,6 @@
 /*
- * net.c - IP addresses and CIDR networks: parse, match, format.
+ * net.c - IP addresses and CIDR networks: parse, match, format; the
+ * syntax of host names, milter socket specs and DNS forwarders.
  *
  * Exports net_*.  Pure functions over caller memory; any thread.
  * Address text comes from the MTA, the config and Received headers
@@ -10,6 +11,7 @@
  * ::ffff:0:0/96 networks.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,4 +254,128 @@ net_is_loopback(const struct net_addr *a)
 	if (is_v4_mapped(&a->u.v6))
 		return b[12] == 127;
 	return IN6_IS_ADDR_LOOPBACK(&a->u.v6);
+}
+
+int
+net_hostname_valid(const char *name)
+{
+	size_t len = 0, label = 0;
+	const char *p;
+
+	if (name == NULL)
+		return 0;
+	for (p = name; *p != '\0'; p++, len++) {
+		if (*p == '.') {
+			if (label == 0 || p[-1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!(isalnum((unsigned char)*p) || *p == '-') ||
+		    (label == 0 && *p == '-') || ++label > 63)
+			return 0;
+	}
+	return len > 0 && len <= 253 && label > 0 && p[-1] != '-';
+}
+
+static int
+parse_port(const char *p, size_t len)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (len == 0 || len > 5)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)p[i]))
+			return -1;
+		v = v * 10 + (unsigned long)(p[i] - '0');
+	}
+	return v >= 1 && v <= 65535 ? 0 : -1;
+}
+
+/* libmilter's smfi_setconn forms; "local:" and a missing "@ADDR" (all
+ * interfaces) are refused so that the listening address is explicit. */
+int
+net_check_socket(const char *spec, char *err, size_t errlen)
+{
+	const char *v = spec, *at, *host;
+	struct net_addr a;
+	int v6;
+
+	if (strncmp(v, "unix:", 5) == 0) {
+		if (v[5] != '/') {
+			snprintf(err, errlen, "unix socket path must be "
+			    "absolute");
+			return -1;
+		}
+		if (strlen(v + 5) >= 108) {	/* sizeof(sun_path) */
+			snprintf(err, errlen, "unix socket path too long");
+			return -1;
+		}
+		return 0;
+	}
+	v6 = strncmp(v, "inet6:", 6) == 0;
+	if (!v6 && strncmp(v, "inet:", 5) != 0) {
+		snprintf(err, errlen, "\"%.80s\": expected inet:PORT@ADDR, "
+		    "inet6:PORT@ADDR or unix:/PATH", spec);
+		return -1;
+	}
+	v += v6 ? 6 : 5;
+	if ((at = strchr(v, '@')) == NULL) {
+		snprintf(err, errlen, "\"%.80s\": expected %s:PORT@ADDR",
+		    spec, v6 ? "inet6" : "inet");
+		return -1;
+	}
+	if (parse_port(v, (size_t)(at - v)) == -1) {
+		snprintf(err, errlen, "\"%.80s\": port must be 1 to 65535",
+		    spec);
+		return -1;
+	}
+	host = at + 1;
+	if (net_parse_addr(host, &a) == 0) {
+		if ((a.family == AF_INET6) != v6) {
+			snprintf(err, errlen, "\"%.80s\": an IPv%c address "
+			    "needs %s:", spec, v6 ? '4' : '6',
+			    v6 ? "inet" : "inet6");
+			return -1;
+		}
+		return 0;
+	}
+	if (!net_hostname_valid(host)) {
+		snprintf(err, errlen, "\"%.80s\": \"%.80s\" is neither an "
+		    "address nor a host name", spec, host);
+		return -1;
+	}
+	return 0;
+}
+
+int
+net_check_forwarder(const char *spec, char *err, size_t errlen)
+{
+	char buf[INET6_ADDRSTRLEN + 1];
+	const char *at;
+	struct net_addr a;
+	size_t len;
+
+	at = strchr(spec, '@');
+	len = at != NULL ? (size_t)(at - spec) : strlen(spec);
+	if (len >= sizeof(buf)) {
+		snprintf(err, errlen, "\"%.80s\" is not addr[@port]", spec);
+		return -1;
+	}
+	memcpy(buf, spec, len);
+	buf[len] = '\0';
+	/* libunbound wants the plain form: no brackets, no IPv6: tag */
+	if (strpbrk(buf, "[I") != NULL || net_parse_addr(buf, &a) == -1) {
+		snprintf(err, errlen, "\"%.80s\": \"%s\" is not an IP "
+		    "address", spec, buf);
+		return -1;
+	}
+	if (at != NULL && parse_port(at + 1, strlen(at + 1)) == -1) {
+		snprintf(err, errlen, "\"%.80s\": port must be 1 to 65535",
+		    spec);
+		return -1;
+	}
+	return 0;
 }

@@ -1,5 +1,6 @@
 /*
- * net.h - IP addresses and networks (CIDR), parsed and matched.
+ * net.h - IP addresses and networks (CIDR), parsed and matched; host
+ * name, milter socket and forwarder syntax.
  * Pure functions, no state; safe from any thread.
  */
 #ifndef RW_NET_H
@@ -44,5 +45,18 @@ void net_cidr_format(const struct net_cidr *, char *buf, size_t buflen);
 
 /* 1 for loopback (127/8, ::1), else 0. */
 int net_is_loopback(const struct net_addr *);
+
+/* 1 when name is a host name: LDH labels of 1..63 bytes, <= 253 in all,
+ * a single label allowed, no trailing dot; else 0. */
+int net_hostname_valid(const char *name);
+
+/* Checks a milter socket spec: "inet:PORT@ADDR" (IPv4 address or host
+ * name), "inet6:PORT@ADDR" or "unix:/absolute/path".  0, or -1 with the
+ * problem in err (for -p overrides as well as the config). */
+int net_check_socket(const char *spec, char *err, size_t errlen);
+
+/* Checks a DNS forwarder "addr" or "addr@port" (plain IPv4 or IPv6
+ * address, port 1..65535).  0, or -1 with the problem in err. */
+int net_check_forwarder(const char *spec, char *err, size_t errlen);
 
 #endif

@@ -211,6 +211,87 @@ loopback_forms(void **state)
 	assert_int_equal(net_is_loopback(NULL), 0);
 }
 
+static const struct {
+	const char *behaviour, *spec, *problem;	/* NULL: valid */
+} socket_cases[] = {
+	{ "inet with address", "inet:8893@127.0.0.1", NULL },
+	{ "inet with host name", "inet:8893@localhost", NULL },
+	{ "inet6 with address", "inet6:8893@::1", NULL },
+	{ "unix absolute", "unix:/run/relaywarden/relaywarden.sock", NULL },
+	{ "port 65535", "inet:65535@127.0.0.1", NULL },
+	{ "port zero", "inet:0@127.0.0.1", "port must be" },
+	{ "port 65536", "inet:65536@127.0.0.1", "port must be" },
+	{ "port not digits", "inet:88a3@127.0.0.1", "port must be" },
+	{ "no address", "inet:8893", "expected inet:PORT@ADDR" },
+	{ "IPv6 under inet", "inet:8893@::1", "needs inet6:" },
+	{ "IPv4 under inet6", "inet6:8893@127.0.0.1", "needs inet:" },
+	{ "bad host", "inet:8893@bad_host!", "neither an address" },
+	{ "relative unix path", "unix:relaywarden.sock", "absolute" },
+	{ "unix path too long", "unix:/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaa", "too long" },
+	{ "local: is not accepted", "local:/run/x.sock", "expected" },
+	{ "empty", "", "expected" },
+};
+
+static void
+milter_socket_specs(void **state)
+{
+	char err[256];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(socket_cases) / sizeof(socket_cases[0]); i++) {
+		rc = net_check_socket(socket_cases[i].spec, err, sizeof(err));
+		if (socket_cases[i].problem == NULL ? rc != 0 :
+		    rc != -1 || strstr(err, socket_cases[i].problem) == NULL)
+			fail_msg("%s: rc %d err \"%s\"",
+			    socket_cases[i].behaviour, rc, rc ? err : "");
+	}
+}
+
+static void
+forwarder_specs(void **state)
+{
+	static const struct {
+		const char *spec;
+		int ok;
+	} cases[] = {
+		{ "192.0.2.53", 1 }, { "192.0.2.53@5353", 1 },
+		{ "2001:db8::53", 1 }, { "2001:db8::53@53", 1 },
+		{ "192.0.2.53@0", 0 }, { "192.0.2.53@", 0 },
+		{ "192.0.2.53@65536", 0 }, { "dns.example", 0 },
+		{ "[::1]", 0 }, { "IPv6:::1", 0 }, { "", 0 }, { "@53", 0 },
+	};
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if ((net_check_forwarder(cases[i].spec, err, sizeof(err)) == 0) !=
+		    cases[i].ok)
+			fail_msg("%s", cases[i].spec);
+}
+
+static void
+host_name_syntax(void **state)
+{
+	static const struct {
+		const char *name;
+		int ok;
+	} cases[] = {
+		{ "mx1", 1 }, { "mx1.example.net", 1 }, { "a-b.example", 1 },
+		{ "-a.example", 0 }, { "a-.example", 0 }, { "a..b", 0 },
+		{ "a.example.", 0 }, { ".a", 0 }, { "a_b", 0 }, { "", 0 },
+		{ "a b", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (net_hostname_valid(cases[i].name) != cases[i].ok)
+			fail_msg("%s", cases[i].name);
+	assert_int_equal(net_hostname_valid(NULL), 0);
+}
+
 int
 main(void)
 {
@@ -221,6 +302,9 @@ main(void)
 		cmocka_unit_test(cidr_list_matches_any),
 		cmocka_unit_test(format_never_overflows),
 		cmocka_unit_test(loopback_forms),
+		cmocka_unit_test(milter_socket_specs),
+		cmocka_unit_test(forwarder_specs),
+		cmocka_unit_test(host_name_syntax),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
