@@ -34,6 +34,7 @@
 #include "callbacks.h"
 #include "config.h"
 #include "log.h"
+#include "net.h"
 #include "policy.h"
 #include "reload.h"
 
@@ -228,6 +229,10 @@ main(int argc, char **argv)
 		path = abspath;
 	if (sock == NULL)
 		sock = cfg->socket;
+	else if (net_check_socket(sock, err, sizeof(err)) == -1) {
+		fprintf(stderr, "relaywarden: -p %s: %s\n", sock, err);
+		return 2;
+	}
 	if (check) {
 		/* Build the generation too: it reads the local DNS data and
 		 * the PSL, which can be wrong in ways the parser cannot see. */

@@ -214,8 +214,9 @@ from_domain(const struct message *m, const char **why)
 		*why = "several From addresses";
 		return NULL;
 	}
-	if (list.boxes[0].domain == NULL || list.boxes[0].domain[0] == '\0') {
-		*why = "From address without a domain";
+	if (list.boxes[0].domain == NULL ||
+	    !addr_domain_valid(list.boxes[0].domain)) {
+		*why = "From address without a valid domain";
 		return NULL;
 	}
 	return list.boxes[0].domain;
