@@ -268,8 +268,8 @@ main(int argc, char **argv)
 		log_err(NULL, "%s", err);
 		return 1;
 	}
-	if (reload_start() == -1) {
-		log_err(NULL, "cannot start the reload thread");
+	if (reload_block_signals() == -1) {
+		log_err(NULL, "cannot block signals");
 		return 1;
 	}
 	/* Threads exist from here on (resolver, reload). */
@@ -278,6 +278,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	reload_init(path, pol);
+	if (reload_start() == -1) {
+		log_err(NULL, "cannot start the reload thread");
+		return 1;
+	}
 	log_info(NULL, "listening on %s, config %s", sock, path);
 	rc = smfi_main();
 	log_info(NULL, "stopped");
