@@ -189,6 +189,9 @@ def cmd_header(args):
 
 
 def summary_lines(spf, helo, dkims, dmarc):
+    # "dkim=none" without a domain is the header's way to say what an
+    # empty list says in JSON.
+    dkims = [t for t in dkims if t[0] != "none" or t[1] != "-"]
     out = ["spf=%s" % spf, "helo_spf=%s" % helo]
     out += sorted("dkim=%s d=%s s=%s" % t for t in dkims)
     out.append("dmarc=%s from=%s" % dmarc)

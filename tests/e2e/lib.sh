@@ -337,6 +337,7 @@ e2e_expect_eq() {
 		e2e_ok "$1 [$2]"
 	else
 		e2e_not_ok "$1" "expected: $2" "found:    $3"
+		return 1
 	fi
 }
 
