@@ -22,6 +22,9 @@
 #   verify FILE ZONEFILE             checks every DKIM-Signature in FILE with
 #                                    keys from the zone file: "d s a result"
 #   header FILE NAME                 every value of header NAME, unfolded
+#   ar-json JSONFILE                 like ar, for the authentication_results
+#                                    value of relaywarden-check --json
+#   queue-id FILE                    the queue id in the newest Received
 #
 # Messages on disk use LF line ends; SMTP and the DKIM code get CRLF.
 import json
@@ -176,6 +179,24 @@ def cmd_ar(args):
         print(" ".join("%s=%s" % (k, v) for k, v in r))
 
 
+def cmd_ar_json(args):
+    """The results of the "authentication_results" value in a
+    relaywarden-check --json report, as cmd_ar prints them."""
+    with open(args[0]) as f:
+        v = json.load(f).get("authentication_results") or ""
+    for r in parse_ar(v)[1]:
+        print(" ".join("%s=%s" % (k, x) for k, x in r))
+
+
+def cmd_queue_id(args):
+    """The queue id in the newest Received header (Postfix's own)."""
+    for n, v in raw_headers(read_bytes(args[0])):
+        if n.lower() == "received":
+            m = re.search(r"\bid ([0-9A-Za-z]+)", v)
+            print(m.group(1) if m else "-")
+            return
+
+
 def cmd_ar_ids(args):
     for n, v in raw_headers(read_bytes(args[0])):
         if n.lower() == "authentication-results":
@@ -284,7 +305,8 @@ def cmd_verify(args):
 
 COMMANDS = {
     "free-port": cmd_free_port, "send": cmd_send, "ar": cmd_ar,
-    "ar-ids": cmd_ar_ids, "header": cmd_header,
+    "ar-ids": cmd_ar_ids, "ar-json": cmd_ar_json, "header": cmd_header,
+    "queue-id": cmd_queue_id,
     "summary-ar": cmd_summary_ar, "summary-json": cmd_summary_json,
     "sign-ed25519": cmd_sign_ed25519, "verify": cmd_verify,
 }

@@ -341,6 +341,18 @@ e2e_expect_eq() {
 	fi
 }
 
+# e2e_expect_match DESC ERE TEXT: some line of TEXT matches ERE.
+e2e_expect_match() {
+	local line
+	line=$(printf '%s\n' "$3" | grep -E -m 1 -e "$2")
+	if [ -n "$line" ]; then
+		e2e_ok "$1 [$line]"
+	else
+		e2e_not_ok "$1" "expected a line matching: $2" "found: $3"
+		return 1
+	fi
+}
+
 # e2e_expect_line DESC TEXT WORD...: some line of TEXT holds every WORD
 # (whole words, case-insensitive), e.g. "dkim=pass" "header.d=a.example".
 e2e_expect_line() {

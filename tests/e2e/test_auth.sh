@@ -109,6 +109,20 @@ agree() {
 	e2e_expect_eq "$c: relaywarden-check --json agrees with the header" \
 	    "$($E2E_TOOL summary-ar "$F" "$E2E_AUTHSERV" | paste -s -d ' ')" \
 	    "$($E2E_TOOL summary-json "$j" 2>&1 | paste -s -d ' ')"
+	e2e_expect_eq "$c: its authentication_results = the delivered one" \
+	    "$(e2e_ar "$F" | sort | paste -s -d '|')" \
+	    "$($E2E_TOOL ar-json "$j" 2>&1 | sort | paste -s -d '|')"
+}
+
+# expect_log C WORD...: the milter's verdict line for this message (the
+# queue id Postfix wrote in its Received header) holds every WORD.
+expect_log() {
+	local c=$1 qid
+	shift
+	qid=$($E2E_TOOL queue-id "$F")
+	e2e_expect_line "$c: milter log line for $qid has $*" \
+	    "$(grep -F " $qid: action=" "$E2E_TMP/rw/milter.log" |
+	    sed 's/^.* action=/action=/')" "$@"
 }
 
 # control C EXPECTED: the independent verifier (dkimpy) on the delivered
@@ -130,6 +144,11 @@ then
 	expect $c dmarc=pass header.from=rsa.example
 	control $c "rsa.example sel rsa-sha256 pass"
 	agree $c "$M/$c.eml" 192.0.2.10 mx.rsa.example alice@rsa.example
+	expect_log $c spf=pass dkim=pass:rsa.example dmarc=pass \
+	    relay=192.0.2.10
+	e2e_expect_match "$c: X-Relaywarden verdict header" \
+	    '^action=[a-z]+; score=-?[0-9]+; reasons=' \
+	    "$(e2e_header "$F" X-Relaywarden)"
 fi
 
 # ---- b) Ed25519-signed; and signed twice (Ed25519 and RSA, RFC 8463) ----
@@ -318,6 +337,7 @@ for hop in 192.0.2.10:pass 203.0.113.66:fail; do
 	    "$(echo "$out" | awk '{ print $2 }')"
 	if collect $c "$M/$c.eml"; then
 		expect $c "spf=${hop#*:}" smtp.mailfrom=alice@rsa.example
+		expect_log $c "relay=${hop%:*}" "spf=${hop#*:}"
 	fi
 done
 
