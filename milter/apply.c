@@ -2,10 +2,11 @@
  * apply.c - the verdict, applied through the milter protocol.
  *
  * Exports apply_evaluation.  Header edits happen at end of message, the
- * only time libmilter allows them.  Forged Authentication-Results are
- * deleted from the highest occurrence down, so that an MTA which counts
- * occurrences after earlier deletions and one which does not agree on
- * which header each index names.  Ours is inserted at the top (RFC 8601
+ * only time libmilter allows them.  Forged headers (Authentication-Results
+ * claiming our authserv-id, any incoming X-Relaywarden) are deleted from
+ * the highest occurrence down, so that an MTA which counts occurrences
+ * after earlier deletions and one which does not agree on which header
+ * each index names.  Ours is inserted at the top (RFC 8601
  * section 5: the newest trace header first).
  * Thread rule: one connection, one thread (libmilter).
  */
@@ -28,10 +29,10 @@ delete_forged(SMFICTX *ctx, const struct message *m)
 
 		if (!h->deleted)
 			continue;
-		if (smfi_chgheader(ctx, (char *)AUTHRES, (int)h->occurrence,
+		if (smfi_chgheader(ctx, (char *)h->name, (int)h->occurrence,
 		    NULL) != MI_SUCCESS)
 			return -1;
-		log_info(m->id, "removed forged Authentication-Results #%u",
+		log_info(m->id, "removed forged %s #%u", h->name,
 		    h->occurrence);
 	}
 	return 0;
@@ -42,8 +43,7 @@ apply_evaluation(SMFICTX *ctx, const struct message *m,
     const struct evaluation *e)
 {
 	if (delete_forged(ctx, m) == -1) {
-		log_err(m->id, "cannot remove a forged Authentication-Results:"
-		    " tempfail");
+		log_err(m->id, "cannot remove a forged header: tempfail");
 		return SMFIS_TEMPFAIL;
 	}
 	if (e->authres != NULL && smfi_insheader(ctx, 0, (char *)AUTHRES,

@@ -91,6 +91,7 @@ static const struct setting settings[] = {
 	/* "" is replaced by the host name (config_default). */
 	STR(authserv_id, "", check_authserv),
 	BOOL(add_authres, 1),
+	BOOL(add_verdict_header, 1),
 	STR(dns_resolv_conf, "", check_abspath),
 	{ "dns_forwarders", T_STRLIST, NULL, 0, 0, 0, F(dns_forwarders),
 	    F(dns_nforwarders), check_forwarder },

@@ -31,6 +31,7 @@ struct config {
 	/* results */
 	char *authserv_id;		/* unset: the host name */
 	int add_authres;		/* bool */
+	int add_verdict_header;		/* X-Relaywarden on every message */
 
 	/* DNS */
 	char *dns_resolv_conf;		/* "" = /etc/resolv.conf */

@@ -257,22 +257,28 @@ check_spf(struct scan *s)
 
 /* RFC 8601 section 5: an MTA removes Authentication-Results that claim
  * its own authserv-id before it adds its own, or a forger could hand us
- * our own verdict. */
+ * our own verdict.  Every incoming X-Relaywarden is ours by definition
+ * and goes too.  occurrence is the 1-based index among headers of the
+ * same name, as smfi_chgheader counts. */
 static void
-mark_forged_authres(struct scan *s)
+mark_forged(struct scan *s)
 {
 	struct message *m = s->msg;
-	unsigned occ = 0;
+	unsigned ar = 0, xr = 0;
 	size_t i;
 
 	for (i = 0; i < m->nheaders; i++) {
 		struct header *h = &m->headers[i];
 
-		if (strcasecmp(h->name, "Authentication-Results") != 0)
-			continue;
-		h->occurrence = ++occ;
-		if (authres_claims_id(h->value, s->pol->cfg->authserv_id))
+		if (strcasecmp(h->name, "Authentication-Results") == 0) {
+			h->occurrence = ++ar;
+			if (authres_claims_id(h->value,
+			    s->pol->cfg->authserv_id))
+				h->deleted = 1;
+		} else if (strcasecmp(h->name, "X-Relaywarden") == 0) {
+			h->occurrence = ++xr;
 			h->deleted = 1;
+		}
 	}
 }
 
@@ -311,7 +317,7 @@ policy_scan_finish(struct scan *s, const struct evaluation **out)
 	    "headers_truncated", 0, m->truncated) == -1)
 		return -1;
 
-	mark_forged_authres(s);
+	mark_forged(s);
 	if (cfg->add_authres) {
 		memset(&ai, 0, sizeof(ai));
 		ai.authserv_id = cfg->authserv_id;
@@ -325,6 +331,10 @@ policy_scan_finish(struct scan *s, const struct evaluation **out)
 			return -1;
 	}
 	e->verdict.action = VERDICT_ACCEPT;
+	if (cfg->add_verdict_header &&
+	    (e->verdict_header = verdict_header(&e->verdict, m->arena)) ==
+	    NULL)
+		return -1;
 	s->finished = 1;
 	*out = e;
 	return 0;

@@ -182,6 +182,8 @@ report_json(FILE *fp, const struct message *m, const struct evaluation *e)
 	json_dmarc(fp, &e->dmarc);
 	fputs("  \"authentication_results\": ", fp);
 	json_str(fp, e->authres);
+	fputs(",\n  \"verdict_header\": ", fp);
+	json_str(fp, e->verdict_header);
 	fputs(",\n  \"verdict\": {\"action\": ", fp);
 	json_str(fp, verdict_action_name(e->verdict.action));
 	fprintf(fp, ", \"score\": %d, \"reasons\": [", e->verdict.score);

@@ -3,9 +3,11 @@
  * Arena memory; one thread.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arena.h"
+#include "hdrout.h"
 #include "verdict.h"
 
 int
@@ -58,4 +60,36 @@ verdict_action_name(enum verdict_action a)
 		return "tempfail";
 	}
 	return "accept";
+}
+
+const char *
+verdict_header(const struct verdict *v, struct arena *a)
+{
+	struct hdrout *h;
+	const char *list = "";
+	char *p, word[48];
+	size_t i;
+
+	for (i = 0; i < v->nreasons; i++) {
+		p = arena_printf(a, "%s%s%s", list, i ? "," : "",
+		    v->reasons[i].rule);
+		if (p == NULL)
+			return NULL;
+		list = p;
+	}
+	/* "; " between the fields keeps the value one line for the usual
+	 * case; hdrout folds only a long reasons list. */
+	if ((h = hdrout_new(a, "X-Relaywarden")) == NULL)
+		return NULL;
+	snprintf(word, sizeof(word), "action=%s;",
+	    verdict_action_name(v->action));
+	if (hdrout_add_raw(h, ' ', word) == -1)
+		return NULL;
+	snprintf(word, sizeof(word), "score=%d;", v->score);
+	if (hdrout_add_raw(h, ' ', word) == -1)
+		return NULL;
+	if ((p = arena_printf(a, "reasons=%s", list)) == NULL ||
+	    hdrout_add_raw(h, ' ', p) == -1)
+		return NULL;
+	return hdrout_finish(h);
 }

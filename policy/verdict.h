@@ -38,4 +38,8 @@ int verdict_add(struct verdict *, struct arena *, const char *rule,
 
 const char *verdict_action_name(enum verdict_action);
 
+/* The X-Relaywarden value "action=A; score=N; reasons=r1,r2" through
+ * hdrout (arena), or NULL when out of memory. */
+const char *verdict_header(const struct verdict *, struct arena *);
+
 #endif
