@@ -471,7 +471,11 @@ dmarc_check(const struct dmarc_psl *p, struct dns_resolver *dns,
 	    (out->org_domain = arena_strdup(a, org)) == NULL)
 		return -1;
 	align(p, from, spf, dkim, &rec, out);
-
+	if (dns == NULL) {
+		out->result = AUTH_TEMPERROR;
+		out->reason = "no resolver";
+		return 0;
+	}
 	if (lookup(dns, from, a, &f, &text) == -1)
 		return -1;
 	if (f == FOUND_NONE && org != NULL && strcmp(org, from) != 0) {
@@ -508,12 +512,14 @@ dmarc_check(const struct dmarc_psl *p, struct dns_resolver *dns,
 		/* 6.6.3 step 6 */
 		if (!rec.rua_ok) {
 			out->result = AUTH_NONE;
-			out->reason = rec.sp_bad ? "DMARC record with a bad sp=" :
-			    rec.p_bad ? "DMARC record with a bad p=" :
+			out->reason = rec.sp_bad ?
+			    "DMARC record with a bad sp=" : rec.p_bad ?
+			    "DMARC record with a bad p=" :
 			    "DMARC record without p=";
 			return 0;
 		}
-		out->reason = "no valid p= or a bad sp=, rua given: acting as p=none";
+		out->reason = "no valid p= or a bad sp=, rua given:"
+		    " acting as p=none";
 		out->policy = DMARC_POLICY_NONE;
 	} else if (at_org && rec.sp != DMARC_POLICY_UNSET)
 		out->policy = rec.sp;
