@@ -50,8 +50,6 @@
  *   modes): sender state learns only from aligned, authenticated mail.
  * - A record lookup that times out or fails: temperror.
  */
-#include "config.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +63,13 @@
 #include "spf.h"
 
 #define DOMAIN_MAX	253
+
+/* The build passes the configured list (configure --with-psl-file) as
+ * -DRW_PSL_FILE; "config.h" in this directory is the config module's
+ * header, not autoconf's, so it is not included for it. */
+#ifndef RW_PSL_FILE
+#define RW_PSL_FILE	"/usr/share/publicsuffix/public_suffix_list.dat"
+#endif
 
 struct dmarc_psl {
 	psl_ctx_t *psl;
