@@ -40,25 +40,26 @@
  * DKIM-Signature itself is malformed (RFC 8601: "syntax errors");
  * "policy" when it verifies but we refuse it (RFC 8301).
  *
- *   condition (DKIM_SIGERROR_* / flags)        result     reason
- *   PASSED, bh MATCH, a=rsa-sha256/ed25519     pass       -
- *   PASSED, bh MATCH, a=rsa-sha1               policy     rsa-sha1 not accepted
- *   KEYTOOSMALL (RSA < 1024 bits)              policy     key too small
- *   BADSIG, bh MISMATCH                        fail       body hash mismatch
- *   BADSIG                                     fail       signature did not verify
- *   TOOLARGE_L                                 fail       l= exceeds body
- *   KEYFAIL (DNS timeout, SERVFAIL)            temperror  key lookup failed
- *   NOKEY (NXDOMAIN, no TXT)                   permerror  no key
- *   KEYREVOKED (p= empty)                      permerror  key revoked
- *   MULTIREPLY                                 permerror  several key records
- *   DNSSYNTAX KEYDECODE KEYVERSION KEYTYPE*
- *     KEYUNKNOWNHASH KEYHASHMISMATCH NOTEMAILKEY permerror  bad key record (...)
- *   SUBDOMAIN (key t=s, i= not d=)             permerror  i= not allowed by key
- *   EXPIRED (x= past, 300 s drift)             permerror  signature expired
- *   FUTURE (t= ahead)                          permerror  signature in the future
- *   VERSION DOMAIN TIMESTAMPS MISSING_* EMPTY_*
- *     INVALID_* CORRUPT_*                      neutral    signature syntax (...)
- *   not processed, anything else               neutral    not verified
+ *   DKIM_SIGERROR_* or flags              result    reason
+ *   PASSED, bh MATCH                      pass      -
+ *     ... but a=rsa-sha1                  policy    rsa-sha1 not accepted
+ *   KEYTOOSMALL (RSA < 1024 bits)         policy    key too small
+ *   BADSIG, bh MISMATCH                   fail      body hash mismatch
+ *   BADSIG                                fail      signature did not verify
+ *   TOOLARGE_L                            fail      l= exceeds body
+ *   KEYFAIL (DNS timeout, SERVFAIL)       temperror key lookup failed
+ *   NOKEY (NXDOMAIN, no TXT record)       permerror no key
+ *   KEYREVOKED (empty p=)                 permerror key revoked
+ *   MULTIREPLY                            permerror several key records
+ *   DNSSYNTAX KEYDECODE KEYVERSION
+ *     KEYTYPE* KEYUNKNOWNHASH
+ *     KEYHASHMISMATCH NOTEMAILKEY         permerror bad key record (...)
+ *   SUBDOMAIN (key t=s, i= not d=)        permerror i= not allowed by key
+ *   EXPIRED (x= past, 300 s drift)        permerror signature expired
+ *   FUTURE (t= ahead)                     permerror signature in the future
+ *   VERSION DOMAIN TIMESTAMPS MISSING_*
+ *     EMPTY_* INVALID_* CORRUPT_*         neutral   signature syntax (...)
+ *   not processed, anything else          neutral   not verified
  * A verifier that gave up (libopendkim out of memory, internal error)
  * reports one entry for the whole message: temperror, reason "verifier
  * error", no d=.
@@ -76,7 +77,7 @@
 #include "dns.h"
 
 #define DKIMV_MIN_KEY_BITS	1024	/* RFC 8301 3.2 */
-#define DKIMV_MAX_FIELD		256	/* bytes of one reported string */
+#define DKIMV_MAX_FIELD		256	/* bytes of a result string */
 #define DKIMV_HEADER_B_LEN	8	/* RFC 6008 header.b prefix */
 
 struct dkimv_lib {
@@ -96,8 +97,9 @@ struct dkimv {
 	int truncated;
 };
 
-/* One row per DKIM_SIGERROR_* that has a fixed meaning; see the table in
- * the header comment. */
+/* One row per DKIM_SIGERROR_* with a fixed meaning: the table above. */
+#define KEYREC(c, what)	{ c, AUTH_PERMERROR, "bad key record" what }
+#define SYNTAX(c, what)	{ c, AUTH_NEUTRAL, "signature syntax (" what ")"}
 static const struct {
 	int code;
 	enum auth_result result;
@@ -110,50 +112,42 @@ static const struct {
 	{ DKIM_SIGERROR_NOKEY, AUTH_PERMERROR, "no key" },
 	{ DKIM_SIGERROR_KEYREVOKED, AUTH_PERMERROR, "key revoked" },
 	{ DKIM_SIGERROR_MULTIREPLY, AUTH_PERMERROR, "several key records" },
-	{ DKIM_SIGERROR_DNSSYNTAX, AUTH_PERMERROR, "bad key record" },
-	{ DKIM_SIGERROR_KEYDECODE, AUTH_PERMERROR,
-	    "bad key record (key data)" },
-	{ DKIM_SIGERROR_KEYVERSION, AUTH_PERMERROR, "bad key record (v=)" },
-	{ DKIM_SIGERROR_KEYTYPEMISSING, AUTH_PERMERROR,
-	    "bad key record (k= missing)" },
-	{ DKIM_SIGERROR_KEYTYPEUNKNOWN, AUTH_PERMERROR,
-	    "bad key record (k= unknown)" },
-	{ DKIM_SIGERROR_KEYUNKNOWNHASH, AUTH_PERMERROR,
-	    "bad key record (h= unknown)" },
-	{ DKIM_SIGERROR_KEYHASHMISMATCH, AUTH_PERMERROR,
-	    "bad key record (h= excludes a=)" },
-	{ DKIM_SIGERROR_NOTEMAILKEY, AUTH_PERMERROR,
-	    "bad key record (s= not email)" },
 	{ DKIM_SIGERROR_SUBDOMAIN, AUTH_PERMERROR, "i= not allowed by key" },
 	{ DKIM_SIGERROR_EXPIRED, AUTH_PERMERROR, "signature expired" },
 	{ DKIM_SIGERROR_FUTURE, AUTH_PERMERROR, "signature in the future" },
-	{ DKIM_SIGERROR_VERSION, AUTH_NEUTRAL, "signature syntax (v=)" },
-	{ DKIM_SIGERROR_DOMAIN, AUTH_NEUTRAL, "signature syntax (i= not in d=)" },
-	{ DKIM_SIGERROR_TIMESTAMPS, AUTH_NEUTRAL, "signature syntax (x= < t=)" },
-	{ DKIM_SIGERROR_INVALID_HC, AUTH_NEUTRAL, "signature syntax (c=)" },
-	{ DKIM_SIGERROR_INVALID_BC, AUTH_NEUTRAL, "signature syntax (c=)" },
-	{ DKIM_SIGERROR_MISSING_A, AUTH_NEUTRAL, "signature syntax (a= missing)" },
-	{ DKIM_SIGERROR_INVALID_A, AUTH_NEUTRAL, "signature syntax (a=)" },
-	{ DKIM_SIGERROR_MISSING_H, AUTH_NEUTRAL, "signature syntax (h= missing)" },
-	{ DKIM_SIGERROR_EMPTY_H, AUTH_NEUTRAL, "signature syntax (h= empty)" },
-	{ DKIM_SIGERROR_INVALID_H, AUTH_NEUTRAL,
-	    "signature syntax (h= lacks From)" },
-	{ DKIM_SIGERROR_INVALID_L, AUTH_NEUTRAL, "signature syntax (l=)" },
-	{ DKIM_SIGERROR_INVALID_Q, AUTH_NEUTRAL, "signature syntax (q=)" },
-	{ DKIM_SIGERROR_INVALID_QO, AUTH_NEUTRAL, "signature syntax (q=)" },
-	{ DKIM_SIGERROR_MISSING_D, AUTH_NEUTRAL, "signature syntax (d= missing)" },
-	{ DKIM_SIGERROR_EMPTY_D, AUTH_NEUTRAL, "signature syntax (d= empty)" },
-	{ DKIM_SIGERROR_MISSING_S, AUTH_NEUTRAL, "signature syntax (s= missing)" },
-	{ DKIM_SIGERROR_EMPTY_S, AUTH_NEUTRAL, "signature syntax (s= empty)" },
-	{ DKIM_SIGERROR_MISSING_B, AUTH_NEUTRAL, "signature syntax (b= missing)" },
-	{ DKIM_SIGERROR_EMPTY_B, AUTH_NEUTRAL, "signature syntax (b= empty)" },
-	{ DKIM_SIGERROR_CORRUPT_B, AUTH_NEUTRAL, "signature syntax (b=)" },
-	{ DKIM_SIGERROR_MISSING_BH, AUTH_NEUTRAL,
-	    "signature syntax (bh= missing)" },
-	{ DKIM_SIGERROR_EMPTY_BH, AUTH_NEUTRAL, "signature syntax (bh= empty)" },
-	{ DKIM_SIGERROR_CORRUPT_BH, AUTH_NEUTRAL, "signature syntax (bh=)" },
-	{ DKIM_SIGERROR_MISSING_V, AUTH_NEUTRAL, "signature syntax (v= missing)" },
-	{ DKIM_SIGERROR_EMPTY_V, AUTH_NEUTRAL, "signature syntax (v= empty)" },
+	KEYREC(DKIM_SIGERROR_DNSSYNTAX, ""),
+	KEYREC(DKIM_SIGERROR_KEYDECODE, " (key data)"),
+	KEYREC(DKIM_SIGERROR_KEYVERSION, " (v=)"),
+	KEYREC(DKIM_SIGERROR_KEYTYPEMISSING, " (k= missing)"),
+	KEYREC(DKIM_SIGERROR_KEYTYPEUNKNOWN, " (k= unknown)"),
+	KEYREC(DKIM_SIGERROR_KEYUNKNOWNHASH, " (h= unknown)"),
+	KEYREC(DKIM_SIGERROR_KEYHASHMISMATCH, " (h= excludes a=)"),
+	KEYREC(DKIM_SIGERROR_NOTEMAILKEY, " (s= not email)"),
+	SYNTAX(DKIM_SIGERROR_VERSION, "v="),
+	SYNTAX(DKIM_SIGERROR_DOMAIN, "i= not in d="),
+	SYNTAX(DKIM_SIGERROR_TIMESTAMPS, "x= < t="),
+	SYNTAX(DKIM_SIGERROR_INVALID_HC, "c="),
+	SYNTAX(DKIM_SIGERROR_INVALID_BC, "c="),
+	SYNTAX(DKIM_SIGERROR_MISSING_A, "a= missing"),
+	SYNTAX(DKIM_SIGERROR_INVALID_A, "a="),
+	SYNTAX(DKIM_SIGERROR_MISSING_H, "h= missing"),
+	SYNTAX(DKIM_SIGERROR_EMPTY_H, "h= empty"),
+	SYNTAX(DKIM_SIGERROR_INVALID_H, "h= lacks From"),
+	SYNTAX(DKIM_SIGERROR_INVALID_L, "l="),
+	SYNTAX(DKIM_SIGERROR_INVALID_Q, "q="),
+	SYNTAX(DKIM_SIGERROR_INVALID_QO, "q="),
+	SYNTAX(DKIM_SIGERROR_MISSING_D, "d= missing"),
+	SYNTAX(DKIM_SIGERROR_EMPTY_D, "d= empty"),
+	SYNTAX(DKIM_SIGERROR_MISSING_S, "s= missing"),
+	SYNTAX(DKIM_SIGERROR_EMPTY_S, "s= empty"),
+	SYNTAX(DKIM_SIGERROR_MISSING_B, "b= missing"),
+	SYNTAX(DKIM_SIGERROR_EMPTY_B, "b= empty"),
+	SYNTAX(DKIM_SIGERROR_CORRUPT_B, "b="),
+	SYNTAX(DKIM_SIGERROR_MISSING_BH, "bh= missing"),
+	SYNTAX(DKIM_SIGERROR_EMPTY_BH, "bh= empty"),
+	SYNTAX(DKIM_SIGERROR_CORRUPT_BH, "bh="),
+	SYNTAX(DKIM_SIGERROR_MISSING_V, "v= missing"),
+	SYNTAX(DKIM_SIGERROR_EMPTY_V, "v= empty"),
 };
 
 /* ---- DNS hooks: libopendkim's query service over dns.h ---- */
@@ -392,7 +386,7 @@ dkimv_lib_new(struct dns_resolver *dns, unsigned max_signatures, char *err,
 	lib->dns = dns;
 	lib->max_signatures = max_signatures;
 	if ((lib->dl = dkim_init(NULL, NULL)) == NULL) {
-		snprintf(err, errlen, "dkim: libopendkim initialisation failed");
+		snprintf(err, errlen, "dkim: cannot initialise libopendkim");
 		free(lib);
 		return NULL;
 	}
@@ -496,7 +490,6 @@ dkimv_header(struct dkimv *v, const char *name, const char *value)
 	size_t nlen, vlen, max, i, pos;
 	unsigned char *buf;
 	DKIM_STAT st;
-	int issig;
 
 	if (v == NULL || v->state == ST_FAILED)
 		return -1;
@@ -512,8 +505,9 @@ dkimv_header(struct dkimv *v, const char *name, const char *value)
 		give_up(v);
 		return -1;
 	}
+	/* A scratch copy: libopendkim keeps its own. */
 	max = nlen + 1 + 2 * vlen + 1;
-	if ((buf = arena_alloc(v->arena, max)) == NULL) {
+	if ((buf = malloc(max)) == NULL) {
 		give_up(v);
 		return -1;
 	}
@@ -528,10 +522,10 @@ dkimv_header(struct dkimv *v, const char *name, const char *value)
 		buf[pos++] = (unsigned char)value[i];
 	}
 	buf[pos] = '\0';
-	issig = strcasecmp(name, DKIM_SIGNHEADER) == 0;
-	if (issig)
+	if (strcasecmp(name, DKIM_SIGNHEADER) == 0)
 		v->nsig_headers++;
 	st = dkim_header(v->dkim, buf, pos);
+	free(buf);
 	switch (st) {
 	case DKIM_STAT_OK:
 		return 0;
