@@ -309,8 +309,8 @@ policy_scan_finish(struct scan *s, const struct evaluation **out)
 		if (dmarc_check(s->pol->psl, s->pol->dns, fd, &e->spf,
 		    &e->dkim, m->arena, &e->dmarc) == -1)
 			return -1;
-		if (fd == NULL && e->dmarc.reason == NULL)
-			e->dmarc.reason = why;
+		if (fd == NULL)
+			e->dmarc.reason = why;	/* more precise than dmarc's */
 	}
 
 	if (m->truncated != NULL && verdict_add(&e->verdict, m->arena,
