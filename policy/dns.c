@@ -38,7 +38,7 @@
 
 #include "dns.h"
 
-#define DNS_NAME_MAX	253		/* text form, without the root dot */
+#define DNS_NAME_MAX	253		/* text form, no root dot */
 #define DNS_LABEL_MAX	63
 #define DNS_LINE_MAX	65536		/* one local-data line */
 #define DNS_RCODE_NXDOMAIN	3
@@ -49,7 +49,7 @@ struct waiter {
 	struct dns_resolver *res;
 	pthread_cond_t cond;
 	int done;			/* callback delivered the answer */
-	int abandoned;			/* deadline passed: callback frees */
+	int abandoned;			/* timed out: callback frees */
 	int err;
 	struct ub_result *result;
 };
@@ -60,7 +60,7 @@ struct dns_resolver {
 	pthread_t pump;
 	int pump_started;
 	int wake[2];			/* written once to stop the pump */
-	pthread_mutex_t lock;		/* guards waiters and their fields */
+	pthread_mutex_t lock;		/* guards the waiters */
 	struct waiter *waiters;
 	atomic_ulong queries, timeouts, failures;
 };

@@ -50,7 +50,8 @@
 #include <string.h>
 #include <strings.h>
 
-#define HAVE_NS_TYPE 1		/* arpa/nameser.h has it; spf_dns.h asks */
+/* arpa/nameser.h has ns_type; spf_dns.h would define its own */
+#define HAVE_NS_TYPE 1
 #include <spf2/spf.h>
 
 #include "arena.h"
@@ -69,7 +70,7 @@ static const struct {
 	{ SPF_RESULT_NONE, AUTH_NONE },
 	{ SPF_RESULT_TEMPERROR, AUTH_TEMPERROR },
 	{ SPF_RESULT_PERMERROR, AUTH_PERMERROR },
-	{ SPF_RESULT_INVALID, AUTH_TEMPERROR },	/* libspf2 decided nothing */
+	{ SPF_RESULT_INVALID, AUTH_TEMPERROR },	/* no result from libspf2 */
 };
 
 #define SPF_MAX_TERMS		128	/* terms in one record */
@@ -967,7 +968,8 @@ cidr0_lookup(struct check *c, const char *name, int mx)
 	    i++) {
 		if (dns_rr_name(&rep->rr[i], 2, host, sizeof(host)) < 0)
 			continue;
-		if (!lookup_allowed(c) || dns_query(c->res, host, type, &h) < 0) {
+		if (!lookup_allowed(c) ||
+		    dns_query(c->res, host, type, &h) < 0) {
 			herrno = TRY_AGAIN;
 			break;
 		}
@@ -1024,10 +1026,10 @@ layer_lookup(SPF_dns_server_t *layer, const char *domain, ns_type type,
 		term = 1;
 		break;
 	case ns_t_ptr:
-		term = cache;		/* the ptr mechanism; %{p} is no term */
+		term = cache;		/* ptr mechanism; %{p} is no term */
 		break;
 	case ns_t_txt:
-		break;			/* exp: records go through get_spf */
+		break;			/* exp; records go via get_spf */
 	default:			/* type SPF (99): obsolete, not asked */
 		return rr_new(c, name, type, NO_DATA);
 	}
