@@ -50,7 +50,8 @@
 #include <string.h>
 #include <strings.h>
 
-#define HAVE_NS_TYPE 1		/* arpa/nameser.h has it; spf_dns.h asks */
+/* arpa/nameser.h has ns_type; spf_dns.h would define its own */
+#define HAVE_NS_TYPE 1
 #include <spf2/spf.h>
 
 #include "arena.h"
@@ -69,7 +70,7 @@ static const struct {
 	{ SPF_RESULT_NONE, AUTH_NONE },
 	{ SPF_RESULT_TEMPERROR, AUTH_TEMPERROR },
 	{ SPF_RESULT_PERMERROR, AUTH_PERMERROR },
-	{ SPF_RESULT_INVALID, AUTH_TEMPERROR },	/* libspf2 decided nothing */
+	{ SPF_RESULT_INVALID, AUTH_TEMPERROR },	/* no result from libspf2 */
 };
 
 #define SPF_MAX_TERMS		128	/* terms in one record */
@@ -682,6 +683,7 @@ screen_exp(const char *text, size_t len, char *out)
 struct check {
 	SPF_dns_server_t layer;		/* layer.hook points here */
 	struct dns_resolver *res;
+	SPF_request_t *req;		/* cur_dom: the current domain */
 	unsigned max_terms, max_voids, max_record_len;
 	unsigned terms, voids, fetches, lookups, tempfails;
 	int v6;				/* the client's family */
@@ -777,44 +779,80 @@ rr_add(SPF_dns_rr_t *rr, const void *data, size_t len)
 	return 0;
 }
 
+/* Is name the domain d or under it (both without a final dot)? */
+static int
+name_under(const char *name, const char *d)
+{
+	size_t n = strlen(name), m = strlen(d);
+
+	if (m > 0 && d[m - 1] == '.')
+		m--;
+	if (n == m)
+		return strncasecmp(name, d, m) == 0;
+	return n > m && name[n - m - 1] == '.' &&
+	    strncasecmp(name + n - m, d, m) == 0;
+}
+
+/* Adds the names of an MX or PTR answer to rr and to the follow list.
+ * For %{p} (a PTR lookup libspf2 does not cache), names under the
+ * current domain go first: RFC 7208 7.3 prefers them, libspf2 takes
+ * the first name that validates. */
+static int
+names_fill(struct check *c, SPF_dns_rr_t *rr, const struct dns_reply *rep,
+    int cache)
+{
+	const char *cur = c->req != NULL ? c->req->cur_dom : NULL;
+	char name[SPF_NAME_MAX + 2];
+	int ptr = rep->rrtype == DNS_T_PTR, pass;
+	size_t i;
+
+	c->follow_cache = cache;
+	c->follow_ptr = ptr;
+	for (pass = ptr && !cache && cur != NULL ? 0 : 2; pass < 3; pass++) {
+		for (i = 0; i < rep->count; i++) {
+			if (ptr && c->nfollow == SPF_MAX_PTR)
+				return 0;	/* 4.6.4: the rest ignored */
+			if (dns_rr_name(&rep->rr[i], ptr ? 0 : 2, name,
+			    sizeof(name)) < 0)
+				continue;
+			if (pass < 2 && name_under(name, cur) != (pass == 0))
+				continue;
+			if (rr_add(rr, name, strlen(name) + 1) < 0)
+				return -1;
+			strcpy(c->follow[c->nfollow++], name);
+		}
+		if (pass == 1)
+			break;
+	}
+	return 0;
+}
+
 /* Fills rr from a positive answer.  -1 when out of memory or when the
  * answer breaks a limit (the check is then stopped). */
 static int
 rr_fill(struct check *c, SPF_dns_rr_t *rr, const struct dns_reply *rep,
     int cache)
 {
-	char name[SPF_NAME_MAX + 2];
-	size_t i;
-	int ptr = rep->rrtype == DNS_T_PTR;
+	size_t i, want;
 
-	if (rep->rrtype == DNS_T_MX && rep->count > SPF_MAX_MX) {
-		stop_with(c, AUTH_PERMERROR, "more than %d MX records",
-		    SPF_MAX_MX);
-		return -1;
-	}
-	for (i = 0; i < rep->count; i++) {
-		const struct dns_rr *r = &rep->rr[i];
-
-		switch (rep->rrtype) {
-		case DNS_T_A:
-		case DNS_T_AAAA:
-			if (r->len == (rep->rrtype == DNS_T_A ? 4u : 16u) &&
-			    rr_add(rr, r->data, r->len) < 0)
+	switch (rep->rrtype) {
+	case DNS_T_A:
+	case DNS_T_AAAA:
+		want = rep->rrtype == DNS_T_A ? 4 : 16;
+		for (i = 0; i < rep->count; i++)
+			if (rep->rr[i].len == want &&
+			    rr_add(rr, rep->rr[i].data, want) < 0)
 				return -1;
-			continue;
-		case DNS_T_MX:
-		case DNS_T_PTR:
-			if (ptr && c->nfollow == SPF_MAX_PTR)
-				return 0;	/* 4.6.4: the rest ignored */
-			if (dns_rr_name(r, ptr ? 0 : 2, name, sizeof(name)) < 0)
-				continue;
-			if (rr_add(rr, name, strlen(name) + 1) < 0)
-				return -1;
-			strcpy(c->follow[c->nfollow++], name);
-			c->follow_cache = cache;
-			c->follow_ptr = ptr;
-			continue;
+		return 0;
+	case DNS_T_MX:
+		if (rep->count > SPF_MAX_MX) {
+			stop_with(c, AUTH_PERMERROR, "more than %d MX records",
+			    SPF_MAX_MX);
+			return -1;
 		}
+		/* FALLTHROUGH */
+	case DNS_T_PTR:
+		return names_fill(c, rr, rep, cache);
 	}
 	return 0;
 }
@@ -930,7 +968,8 @@ cidr0_lookup(struct check *c, const char *name, int mx)
 	    i++) {
 		if (dns_rr_name(&rep->rr[i], 2, host, sizeof(host)) < 0)
 			continue;
-		if (!lookup_allowed(c) || dns_query(c->res, host, type, &h) < 0) {
+		if (!lookup_allowed(c) ||
+		    dns_query(c->res, host, type, &h) < 0) {
 			herrno = TRY_AGAIN;
 			break;
 		}
@@ -987,10 +1026,10 @@ layer_lookup(SPF_dns_server_t *layer, const char *domain, ns_type type,
 		term = 1;
 		break;
 	case ns_t_ptr:
-		term = cache;		/* the ptr mechanism; %{p} is no term */
+		term = cache;		/* ptr mechanism; %{p} is no term */
 		break;
 	case ns_t_txt:
-		break;			/* exp: records go through get_spf */
+		break;			/* exp; records go via get_spf */
 	default:			/* type SPF (99): obsolete, not asked */
 		return rr_new(c, name, type, NO_DATA);
 	}
@@ -1312,7 +1351,7 @@ check_run(struct dns_resolver *res, const struct spf_options *opt,
 	SPF_server_set_max_dns_mech(server, (int)c->max_terms);
 	SPF_server_set_max_dns_mx(server, SPF_MAX_MX);
 	SPF_server_set_max_dns_ptr(server, SPF_MAX_PTR);
-	if ((req = SPF_request_new(server)) == NULL ||
+	if ((c->req = req = SPF_request_new(server)) == NULL ||
 	    (fam == 4 ? SPF_request_set_ipv4(req, *v4) :
 	    SPF_request_set_ipv6(req, *v6)) != SPF_E_SUCCESS ||
 	    SPF_request_set_helo_dom(req, helo != NULL && *helo != '\0' ?

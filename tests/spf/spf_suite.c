@@ -142,6 +142,10 @@ run_case(struct dns_resolver *res, char **f)
 	got = auth_result_name(r.result);
 	exp = r.explanation != NULL ? r.explanation : "DEFAULT";
 	ok = result_expected(got, want);
+	if (ok && strchr(f[6], ',') != NULL &&
+	    strncmp(f[6], got, strlen(got)) != 0)
+		printf("NOTE %s/%s: %s accepted, %.*s preferred\n", desc,
+		    test, got, (int)strcspn(f[6], ","), f[6]);
 	if (!ok)
 		printf("FAIL %s/%s: got %s (%s), expected %s%s\n", desc, test,
 		    got, r.reason != NULL ? r.reason : "", f[6],
