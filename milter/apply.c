@@ -64,9 +64,26 @@ hold_reason(const struct message *m, const struct evaluation *e)
 	return p;
 }
 
+/* Adds (idx < 0) or inserts a header; with SMFIP_HDR_LEADSPC agreed the
+ * value must bring the space after the colon itself. */
+static int
+add_header(SMFICTX *ctx, const struct message *m, int idx, const char *name,
+    const char *value, int leadspc)
+{
+	char *v = (char *)value;
+
+	if (leadspc && (v = arena_printf(m->arena, " %s", value)) == NULL)
+		return -1;
+	if (idx < 0)
+		return smfi_addheader(ctx, (char *)name, v) == MI_SUCCESS ?
+		    0 : -1;
+	return smfi_insheader(ctx, idx, (char *)name, v) == MI_SUCCESS ?
+	    0 : -1;
+}
+
 sfsistat
 apply_evaluation(SMFICTX *ctx, const struct config *cfg,
-    const struct message *m, const struct evaluation *e)
+    const struct message *m, const struct evaluation *e, int leadspc)
 {
 	char *why;
 
@@ -74,14 +91,13 @@ apply_evaluation(SMFICTX *ctx, const struct config *cfg,
 		log_err(m->id, "cannot remove a forged header: tempfail");
 		return SMFIS_TEMPFAIL;
 	}
-	if (e->authres != NULL && smfi_insheader(ctx, 0, (char *)AUTHRES,
-	    (char *)e->authres) != MI_SUCCESS) {
+	if (e->authres != NULL &&
+	    add_header(ctx, m, 0, AUTHRES, e->authres, leadspc) == -1) {
 		log_err(m->id, "cannot add Authentication-Results: tempfail");
 		return SMFIS_TEMPFAIL;
 	}
-	if (e->verdict_header != NULL && smfi_addheader(ctx,
-	    (char *)"X-Relaywarden", (char *)e->verdict_header) !=
-	    MI_SUCCESS) {
+	if (e->verdict_header != NULL && add_header(ctx, m, -1,
+	    "X-Relaywarden", e->verdict_header, leadspc) == -1) {
 		log_err(m->id, "cannot add X-Relaywarden: tempfail");
 		return SMFIS_TEMPFAIL;
 	}
