@@ -58,7 +58,7 @@ static const struct {
 	{ SPF_RESULT_INVALID, AUTH_TEMPERROR },	/* no result from libspf2 */
 };
 
-#define SPF_EXP_MAX		512	/* explanation text we keep */
+#define EXPLANATION_MAX		512	/* explanation text we keep */
 
 static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
 
@@ -158,7 +158,7 @@ client_parse(const char *ip, struct in_addr *v4, struct in6_addr *v6)
 static char *
 url_finish(struct arena *a, const char *in)
 {
-	size_t n = strnlen(in, SPF_EXP_MAX), i, o = 0;
+	size_t n = strnlen(in, EXPLANATION_MAX), i, o = 0;
 	char *out = arena_alloc(a, 3 * n + 1);
 	int url = 0;
 

@@ -47,8 +47,8 @@
 #include "spfdns.h"
 #include "spfscreen.h"
 
-#define SPF_MAX_LOOKUPS		160	/* DNS lookups in one check */
-#define SPF_MAX_TEMPFAILS	3	/* DNS failures in one check */
+#define SPFDNS_LOOKUPS_MAX		160	/* DNS lookups in one check */
+#define SPFDNS_TEMPFAILS_MAX	3	/* DNS failures in one check */
 
 static void stop_with(struct spfdns_check *, enum auth_result,
     const char *, ...) __attribute__((format(printf, 3, 4)));
@@ -105,11 +105,11 @@ term_begin(struct spfdns_check *c)
 static int
 lookup_allowed(struct spfdns_check *c)
 {
-	if (c->stop || c->tempfails >= SPF_MAX_TEMPFAILS)
+	if (c->stop || c->tempfails >= SPFDNS_TEMPFAILS_MAX)
 		return 0;
-	if (++c->lookups > SPF_MAX_LOOKUPS) {
+	if (++c->lookups > SPFDNS_LOOKUPS_MAX) {
 		stop_with(c, AUTH_PERMERROR, "more than %u DNS lookups",
-		    SPF_MAX_LOOKUPS);
+		    SPFDNS_LOOKUPS_MAX);
 		return 0;
 	}
 	return 1;
@@ -118,7 +118,8 @@ lookup_allowed(struct spfdns_check *c)
 static SPF_dns_rr_t *
 rr_new(struct spfdns_check *c, const char *domain, ns_type type, int herrno)
 {
-	/* XXX libspf2 aborts if a layer returns NULL (out of memory) */
+	/* XXX (fault injection, no issue yet) libspf2 aborts if a layer returns
+	 * NULL (out of memory) */
 	return SPF_dns_rr_new_init(&c->layer, domain, type, 0, herrno);
 }
 

@@ -21,6 +21,9 @@
 
 #define SPFDNS_MAX_MX		10	/* RFC 7208 4.6.4 */
 #define SPFDNS_MAX_PTR		10	/* RFC 7208 4.6.4 */
+/* Names followed after one MX or PTR answer: the larger limit. */
+#define SPFDNS_MAX_FOLLOW	(SPFDNS_MAX_MX > SPFDNS_MAX_PTR ? \
+	SPFDNS_MAX_MX : SPFDNS_MAX_PTR)
 #define SPFDNS_NAME_MAX		253
 
 struct dns_resolver;
@@ -41,7 +44,7 @@ struct spfdns_check {
 	char reason[96];
 	/* Names an MX or PTR answer gave: their address lookups are part
 	 * of the term that asked, not terms of their own. */
-	char follow[SPFDNS_MAX_MX][SPFDNS_NAME_MAX + 2];
+	char follow[SPFDNS_MAX_FOLLOW][SPFDNS_NAME_MAX + 2];
 	unsigned nfollow, next;
 	int follow_cache, follow_ptr;
 };
