@@ -1,21 +1,29 @@
 /*
  * lkindex.c - records and hash tables of the lookalike index: an
- * immutable base (bucket offsets and a flat array of record ids, built in
- * one go by lkindex_merge) and a small chained delta for new domains.
+ * immutable base (bucket offsets and a flat array of record ids, 4 bytes
+ * a key; built by lkmerge.c) and an append-only delta for new domains.
  *
- * Exports lkindex_* to lookalike.c only.  Owns the base and the delta.
- * Thread rule: lookalike.h's.  Readers hold ix->lock for reading; writers
- * hold ix->wlock, and ix->lock for writing only while they append to the
- * delta or swap base and delta (the rebuild itself runs outside it).
- * Record flags are atomics: a writer may set or clear them in place while
- * readers look, which is how a flag is added to, or a domain removed
- * from, the immutable base.
- * Caps: LOOKALIKE_MAX_DOMAINS records (lookalike.c), PER_KEY_MAX entries
- * per probe, the caller's budget per check.
+ * Exports lkindex_* to lookalike.c and lkmerge.c only.  Owns the base and
+ * the delta.  Thread rule (lookalike.h's, in detail):
+ * - readers (checks) hold ix->lock for reading during one call;
+ * - writers (add, remove, merge) hold ix->wlock, one at a time;
+ * - the delta never moves: records, pool and entry blocks are allocated
+ *   at their full size when the delta is made, so a writer appends
+ *   without any lock readers would see, and publishes each hash entry
+ *   with a release store of its bucket head (readers load it with
+ *   acquire): a reader sees an entry only after its record is complete;
+ * - record flags are atomics, set and cleared in place: that is how a
+ *   flag is added to, or a domain removed from, the immutable base;
+ * - a merge builds the new base and an empty delta without any lock, then
+ *   takes ix->lock for writing only to swap the two pointers, and frees
+ *   the old ones after releasing it.
+ * Caps: the delta's capacity (DELTA_MIN..DELTA_MAX records, an eighth of
+ * the base; a full delta is merged before the next insert), PER_KEY_MAX
+ * entries per probe, the caller's budget per check.
  *
  * Keys: SipHash-2-4 with a random 128-bit key per index (the published
- * algorithm; written here from its description), so that whoever
- * chooses domain names cannot aim them at one bucket.
+ * algorithm, written here from its description), so that whoever chooses
+ * domain names cannot aim them at one bucket.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -24,31 +32,14 @@
 #include <string.h>
 
 #include "lkindex.h"
+#include "lkmerge.h"
 #include "lookalike.h"
 
 #define NONE		UINT32_MAX
 #define DELTA_MIN	4096
 #define DELTA_MAX	65536
-
-struct lkindex_base {
-	struct lkindex_set set;
-	uint32_t mask;			/* buckets - 1 */
-	uint32_t *start;		/* mask + 2 offsets into ids */
-	uint32_t *ids;
-	size_t nkeys;
-};
-
-struct dent {
-	uint32_t lo, hi, id, next;
-};
-
-struct lkindex_delta {
-	struct lkindex_set set;
-	uint32_t mask;			/* valid when head != NULL */
-	uint32_t *head;
-	struct dent *ents;
-	size_t nents, entcap;
-};
+#define DELTA_POOL	48	/* pool bytes a delta record, average */
+#define DELTA_LOAD	8	/* delta buckets a record */
 
 /* SipHash-2-4 (Aumasson and Bernstein), 64-bit result. */
 #define ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))
@@ -178,9 +169,9 @@ lkindex_within1(const uint32_t *a, unsigned na, const uint32_t *b,
 
 /* The keys of one record: its exact name, its label fold, and the
  * label's one-deletion variants when it is long enough for edit
- * distance.  Returns the count (at most LKINDEX_KEYS_MAX). */
-static unsigned
-rec_keys(const struct lookalike_index *ix, const char *ascii, size_t alen,
+ * distance. */
+unsigned
+lkindex_keys(const struct lookalike_index *ix, const char *ascii, size_t alen,
     const char *fold, size_t llen, unsigned lcps, uint64_t *keys)
 {
 	uint32_t cps[LABEL_CPS_MAX];
@@ -210,8 +201,8 @@ set_free(struct lkindex_set *s)
 	free(s->pool);
 }
 
-static void
-base_free(struct lkindex_base *b)
+void
+lkindex_base_free(struct lkindex_base *b)
 {
 	if (b == NULL)
 		return;
@@ -221,15 +212,52 @@ base_free(struct lkindex_base *b)
 	free(b);
 }
 
-static void
-delta_free(struct lkindex_delta *d)
+void
+lkindex_delta_free(struct lkindex_delta *d)
 {
+	size_t i;
+
 	if (d == NULL)
 		return;
 	set_free(&d->set);
 	free(d->head);
-	free(d->ents);
+	for (i = 0; d->blocks != NULL && i < d->nblocks; i++)
+		free(d->blocks[i]);
+	free(d->blocks);
 	free(d);
+}
+
+struct lkindex_delta *
+lkindex_delta_new(size_t nbase)
+{
+	struct lkindex_delta *d;
+	size_t cap = nbase / 8, nb = 1024, i;
+
+	if (cap < DELTA_MIN)
+		cap = DELTA_MIN;
+	if (cap > DELTA_MAX)
+		cap = DELTA_MAX;
+	while (nb < cap * DELTA_LOAD)
+		nb *= 2;
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	d->set.cap = cap;
+	d->set.poolcap = cap * DELTA_POOL;
+	d->set.recs = malloc(cap * sizeof(*d->set.recs));
+	d->set.flags = malloc(cap * sizeof(*d->set.flags));
+	d->set.pool = malloc(d->set.poolcap);
+	d->mask = (uint32_t)(nb - 1);
+	d->head = malloc(nb * sizeof(*d->head));
+	d->nblocks = (cap * LKINDEX_KEYS_MAX + DENT_BLOCK - 1) / DENT_BLOCK;
+	d->blocks = calloc(d->nblocks, sizeof(*d->blocks));
+	if (d->set.recs == NULL || d->set.flags == NULL ||
+	    d->set.pool == NULL || d->head == NULL || d->blocks == NULL) {
+		lkindex_delta_free(d);
+		return NULL;
+	}
+	for (i = 0; i < nb; i++)
+		atomic_init(&d->head[i], NONE);
+	return d;
 }
 
 int
@@ -239,7 +267,7 @@ lkindex_init(struct lookalike_index *ix)
 	int rc;
 
 	ix->base = calloc(1, sizeof(*ix->base));
-	ix->delta = calloc(1, sizeof(*ix->delta));
+	ix->delta = lkindex_delta_new(0);
 	if (ix->base == NULL || ix->delta == NULL)
 		goto fail;
 	if (pthread_rwlockattr_init(&ra) != 0)
@@ -260,8 +288,8 @@ lkindex_init(struct lookalike_index *ix)
 	}
 	return 0;
 fail:
-	base_free(ix->base);
-	delta_free(ix->delta);
+	lkindex_base_free(ix->base);
+	lkindex_delta_free(ix->delta);
 	ix->base = NULL;
 	ix->delta = NULL;
 	return -1;
@@ -270,8 +298,8 @@ fail:
 void
 lkindex_destroy(struct lookalike_index *ix)
 {
-	base_free(ix->base);
-	delta_free(ix->delta);
+	lkindex_base_free(ix->base);
+	lkindex_delta_free(ix->delta);
 	pthread_rwlock_destroy(&ix->lock);
 	pthread_mutex_destroy(&ix->wlock);
 }
@@ -306,6 +334,7 @@ lkindex_probe(struct lookalike_index *ix, uint64_t h, lkindex_visit *fn,
 {
 	const struct lkindex_base *base = ix->base;
 	const struct lkindex_delta *d = ix->delta;
+	const struct lkindex_dent *de;
 	struct lkindex_ref r;
 	unsigned per = PER_KEY_MAX;
 	uint32_t i, e, bk;
@@ -320,16 +349,15 @@ lkindex_probe(struct lookalike_index *ix, uint64_t h, lkindex_visit *fn,
 			fn(arg, &r);
 		}
 	}
-	if (d->head == NULL)
-		return;
 	r.set = &d->set;
-	for (e = d->head[(uint32_t)h & d->mask]; e != NONE;
-	    e = d->ents[e].next) {
-		if (d->ents[e].hi != (uint32_t)(h >> 32))
+	for (e = atomic_load_explicit(&d->head[(uint32_t)h & d->mask],
+	    memory_order_acquire); e != NONE; e = de->next) {
+		de = &d->blocks[e / DENT_BLOCK][e % DENT_BLOCK];
+		if (de->hi != (uint32_t)(h >> 32))
 			continue;
 		if (!take(b, &per))
 			return;
-		r.id = d->ents[e].id;
+		r.id = de->id;
 		fn(arg, &r);
 	}
 }
@@ -362,39 +390,8 @@ lkindex_set_flags(const struct lkindex_ref *r, unsigned set, unsigned clear)
 	    memory_order_relaxed);
 }
 
-/* Room for one more record of extra pool bytes; 0 or -1. */
-static int
-set_reserve(struct lkindex_set *s, size_t extra)
-{
-	struct lkindex_rec *r;
-	atomic_uchar *f;
-	char *p;
-	size_t cap, pc;
-
-	if (s->n == s->cap) {
-		cap = s->cap == 0 ? 64 : s->cap * 2;
-		if ((r = realloc(s->recs, cap * sizeof(*r))) == NULL)
-			return -1;
-		s->recs = r;
-		if ((f = realloc(s->flags, cap * sizeof(*f))) == NULL)
-			return -1;
-		s->flags = f;
-		s->cap = cap;
-	}
-	if (s->used + extra > s->poolcap) {
-		pc = s->poolcap == 0 ? 4096 : s->poolcap * 2;
-		while (pc < s->used + extra)
-			pc *= 2;
-		if (pc > UINT32_MAX || (p = realloc(s->pool, pc)) == NULL)
-			return -1;
-		s->pool = p;
-		s->poolcap = pc;
-	}
-	return 0;
-}
-
-static uint32_t
-set_append(struct lkindex_set *s, const char *ascii, size_t alen,
+uint32_t
+lkindex_append(struct lkindex_set *s, const char *ascii, size_t alen,
     const char *fold, size_t flen, size_t llen, unsigned lcps,
     unsigned flags)
 {
@@ -408,43 +405,18 @@ set_append(struct lkindex_set *s, const char *ascii, size_t alen,
 	memcpy(s->pool + s->used, ascii, alen);
 	memcpy(s->pool + s->used + alen, fold, flen);
 	s->used += alen + flen;
+	/* no reader reaches this record before an entry naming it is
+	 * published (release), so a plain initialisation is enough */
 	atomic_init(&s->flags[s->n], (unsigned char)flags);
 	return (uint32_t)s->n++;
 }
 
-/* Doubles the delta's buckets (write lock held); 0 or -1. */
+/* 1 when the delta can take a record of bytes pool bytes and k keys. */
 static int
-delta_grow(struct lkindex_delta *d, size_t need)
+delta_room(const struct lkindex_delta *d, size_t bytes, unsigned k)
 {
-	uint32_t *head, nb, e;
-	struct dent *ents;
-	size_t cap;
-
-	if (d->nents + need > d->entcap) {
-		cap = d->entcap == 0 ? 1024 : d->entcap * 2;
-		while (cap < d->nents + need)
-			cap *= 2;
-		if ((ents = realloc(d->ents, cap * sizeof(*ents))) == NULL)
-			return -1;
-		d->ents = ents;
-		d->entcap = cap;
-	}
-	if (d->head != NULL && d->nents + need <= (size_t)d->mask + 1)
-		return 0;
-	nb = d->head == NULL ? 1024 : (d->mask + 1) * 2;
-	while (nb < d->nents + need)
-		nb *= 2;
-	if ((head = malloc(nb * sizeof(*head))) == NULL)
-		return -1;
-	memset(head, 0xff, nb * sizeof(*head));
-	for (e = 0; e < d->nents; e++) {
-		d->ents[e].next = head[d->ents[e].lo & (nb - 1)];
-		head[d->ents[e].lo & (nb - 1)] = e;
-	}
-	free(d->head);
-	d->head = head;
-	d->mask = nb - 1;
-	return 0;
+	return d->set.n < d->set.cap && d->set.used + bytes <=
+	    d->set.poolcap && d->nents + k <= d->nblocks * DENT_BLOCK;
 }
 
 int
@@ -452,164 +424,39 @@ lkindex_insert(struct lookalike_index *ix, const struct lkindex_entry *in)
 {
 	uint64_t keys[LKINDEX_KEYS_MAX];
 	struct lkindex_delta *d = ix->delta;
-	struct dent *e;
-	uint32_t id;
+	struct lkindex_dent *e;
+	size_t bytes = in->alen + in->flen, blk;
+	uint32_t id, b;
 	unsigned k, i;
-	int rc = -1;
 
-	k = rec_keys(ix, in->ascii, in->alen, in->fold, in->llen, in->lcps,
-	    keys);
-	pthread_rwlock_wrlock(&ix->lock);
-	if (set_reserve(&d->set, in->alen + in->flen) == -1 ||
-	    delta_grow(d, k) == -1)
-		goto out;
-	id = set_append(&d->set, in->ascii, in->alen, in->fold, in->flen,
+	k = lkindex_keys(ix, in->ascii, in->alen, in->fold, in->llen,
+	    in->lcps, keys);
+	if (!delta_room(d, bytes, k)) {
+		if (lkmerge_run(ix) == -1)
+			return -1;
+		d = ix->delta;
+		if (!delta_room(d, bytes, k))
+			return -1;
+	}
+	for (blk = d->nents / DENT_BLOCK; blk <= (d->nents + k - 1) /
+	    DENT_BLOCK; blk++)
+		if (d->blocks[blk] == NULL && (d->blocks[blk] =
+		    malloc(DENT_BLOCK * sizeof(**d->blocks))) == NULL)
+			return -1;
+	id = lkindex_append(&d->set, in->ascii, in->alen, in->fold, in->flen,
 	    in->llen, in->lcps, in->flags);
 	for (i = 0; i < k; i++) {
-		e = &d->ents[d->nents];
+		e = &d->blocks[d->nents / DENT_BLOCK][d->nents % DENT_BLOCK];
 		e->lo = (uint32_t)keys[i];
 		e->hi = (uint32_t)(keys[i] >> 32);
 		e->id = id;
-		e->next = d->head[e->lo & d->mask];
-		d->head[e->lo & d->mask] = (uint32_t)d->nents++;
+		b = e->lo & d->mask;
+		e->next = atomic_load_explicit(&d->head[b],
+		    memory_order_relaxed);
+		atomic_store_explicit(&d->head[b], (uint32_t)d->nents++,
+		    memory_order_release);
 	}
-	rc = 0;
-out:
-	pthread_rwlock_unlock(&ix->lock);
-	return rc;
-}
-
-int
-lkindex_merge_due(const struct lookalike_index *ix)
-{
-	size_t due = ix->base->set.n / 8;
-
-	if (due < DELTA_MIN)
-		due = DELTA_MIN;
-	if (due > DELTA_MAX)
-		due = DELTA_MAX;
-	return ix->delta->set.n >= due;
-}
-
-/* Copies the live records of src with (or without) the protected flag
- * into dst, which has room. */
-static void
-copy_live(struct lkindex_set *dst, const struct lkindex_set *src,
-    int protected)
-{
-	const struct lkindex_rec *r;
-	unsigned f;
-	size_t i;
-
-	for (i = 0; i < src->n; i++) {
-		f = atomic_load_explicit(&src->flags[i], memory_order_relaxed);
-		if (f == 0 || !(f & LOOKALIKE_PROTECTED) != !protected)
-			continue;
-		r = &src->recs[i];
-		set_append(dst, src->pool + r->off, r->alen, src->pool +
-		    r->off + r->alen, r->flen, r->llen, r->lcps, f);
-	}
-}
-
-/* Fills nb's buckets from its records: count, prefix sums, then place
- * ids back to front so each bucket keeps record order (protected
- * first). */
-static int
-build_table(const struct lookalike_index *ix, struct lkindex_base *nb)
-{
-	uint64_t keys[LKINDEX_KEYS_MAX];
-	const struct lkindex_set *s = &nb->set;
-	const struct lkindex_rec *r;
-	size_t i, total = 0, want, buckets = 16;
-	unsigned k, j;
-
-	for (i = 0; i < s->n; i++) {
-		r = &s->recs[i];
-		total += rec_keys(ix, s->pool + r->off, r->alen, s->pool +
-		    r->off + r->alen, r->llen, r->lcps, keys);
-	}
-	if (total >= UINT32_MAX)
-		return -1;
-	want = total / 2;
-	while (buckets < want)
-		buckets *= 2;
-	nb->start = calloc(buckets + 1, sizeof(*nb->start));
-	nb->ids = malloc((total > 0 ? total : 1) * sizeof(*nb->ids));
-	if (nb->start == NULL || nb->ids == NULL)
-		return -1;
-	nb->mask = (uint32_t)(buckets - 1);
-	nb->nkeys = total;
-	for (i = 0; i < s->n; i++) {
-		r = &s->recs[i];
-		k = rec_keys(ix, s->pool + r->off, r->alen, s->pool + r->off +
-		    r->alen, r->llen, r->lcps, keys);
-		for (j = 0; j < k; j++)
-			nb->start[(uint32_t)keys[j] & nb->mask]++;
-	}
-	for (i = 1; i <= buckets; i++)
-		nb->start[i] += nb->start[i - 1];
-	/* start[b] is now the end of bucket b */
-	for (i = s->n; i-- > 0;) {
-		r = &s->recs[i];
-		k = rec_keys(ix, s->pool + r->off, r->alen, s->pool + r->off +
-		    r->alen, r->llen, r->lcps, keys);
-		for (j = k; j-- > 0;)
-			nb->ids[--nb->start[(uint32_t)keys[j] & nb->mask]] =
-			    (uint32_t)i;
-	}
-	nb->start[buckets] = (uint32_t)total;
 	return 0;
-}
-
-int
-lkindex_merge(struct lookalike_index *ix)
-{
-	const struct lkindex_set *parts[2] = { &ix->base->set,
-	    &ix->delta->set };
-	struct lkindex_base *nb, *old;
-	struct lkindex_delta *nd, *oldd;
-	size_t n = 0, pool = 0, i, p;
-
-	for (p = 0; p < 2; p++)
-		for (i = 0; i < parts[p]->n; i++)
-			if (atomic_load_explicit(&parts[p]->flags[i],
-			    memory_order_relaxed) != 0) {
-				n++;
-				pool += parts[p]->recs[i].alen +
-				    parts[p]->recs[i].flen;
-			}
-	nb = calloc(1, sizeof(*nb));
-	nd = calloc(1, sizeof(*nd));
-	if (nb == NULL || nd == NULL || pool > UINT32_MAX)
-		goto fail;
-	nb->set.cap = n > 0 ? n : 1;
-	nb->set.poolcap = pool > 0 ? pool : 1;
-	nb->set.recs = malloc(nb->set.cap * sizeof(*nb->set.recs));
-	nb->set.flags = malloc(nb->set.cap * sizeof(*nb->set.flags));
-	nb->set.pool = malloc(nb->set.poolcap);
-	if (nb->set.recs == NULL || nb->set.flags == NULL ||
-	    nb->set.pool == NULL)
-		goto fail;
-	for (p = 0; p < 2; p++)
-		copy_live(&nb->set, parts[p], 1);
-	for (p = 0; p < 2; p++)
-		copy_live(&nb->set, parts[p], 0);
-	if (build_table(ix, nb) == -1)
-		goto fail;
-	pthread_rwlock_wrlock(&ix->lock);
-	old = ix->base;
-	oldd = ix->delta;
-	ix->base = nb;
-	ix->delta = nd;
-	pthread_rwlock_unlock(&ix->lock);
-	base_free(old);
-	delta_free(oldd);
-	ix->merges++;
-	return 0;
-fail:
-	base_free(nb);
-	delta_free(nd);
-	return -1;
 }
 
 void
@@ -618,7 +465,7 @@ lkindex_count(const struct lookalike_index *ix, size_t *base,
 {
 	const struct lkindex_base *b = ix->base;
 	const struct lkindex_delta *d = ix->delta;
-	size_t per = sizeof(struct lkindex_rec) + sizeof(atomic_uchar);
+	size_t per = sizeof(struct lkindex_rec) + sizeof(atomic_uchar), i;
 
 	*base = b->set.n;
 	*delta = d->set.n;
@@ -628,6 +475,9 @@ lkindex_count(const struct lookalike_index *ix, size_t *base,
 	    (b->start != NULL ? ((size_t)b->mask + 2) * sizeof(uint32_t) : 0) +
 	    b->nkeys * sizeof(uint32_t) +
 	    d->set.cap * per + d->set.poolcap +
-	    (d->head != NULL ? ((size_t)d->mask + 1) * sizeof(uint32_t) : 0) +
-	    d->entcap * sizeof(struct dent);
+	    ((size_t)d->mask + 1) * sizeof(*d->head) +
+	    d->nblocks * sizeof(*d->blocks);
+	for (i = 0; i < d->nblocks; i++)
+		if (d->blocks[i] != NULL)
+			*bytes += DENT_BLOCK * sizeof(**d->blocks);
 }

@@ -1,9 +1,10 @@
 /*
  * lkindex.h - the data structure under lookalike.c: records of folded
  * organisational domains, hashed under keyed hashes of their label, its
- * one-deletion variants and their exact name; an immutable base plus a
- * small delta.  Internal to lookalike.c (not part of the policy API);
- * the thread rule is lookalike.h's.
+ * one-deletion variants and their exact name; an immutable base plus an
+ * append-only delta.  Internal to lookalike.c and lkmerge.c (not part of
+ * the policy API); the thread rule is lookalike.h's, detailed in
+ * lkindex.c.
  */
 #ifndef RW_LKINDEX_H
 #define RW_LKINDEX_H
@@ -20,6 +21,7 @@ struct dmarc_psl;
 #define LCPS_LONG	255	/* lcps of a longer label */
 #define PER_KEY_MAX	256	/* entries visited per key and part */
 #define LKINDEX_KEYS_MAX (LABEL_CPS_MAX + 2)
+#define DENT_BLOCK	4096	/* delta entries per block */
 
 struct lkindex_rec {
 	uint32_t off;			/* in pool: ascii, then fold */
@@ -34,20 +36,40 @@ struct lkindex_set {
 	size_t n, cap, used, poolcap;
 };
 
-struct lkindex_base;
-struct lkindex_delta;
+/* Immutable once published (but for flags). */
+struct lkindex_base {
+	struct lkindex_set set;
+	uint32_t mask;			/* buckets - 1 */
+	uint32_t *start;		/* mask + 2 offsets into ids */
+	uint32_t *ids;
+	size_t nkeys;
+};
+
+struct lkindex_dent {
+	uint32_t lo, hi, id, next;
+};
+
+/* Append-only, fixed capacity: nothing in it ever moves, so readers need
+ * no lock against the writer that appends. */
+struct lkindex_delta {
+	struct lkindex_set set;
+	uint32_t mask;
+	atomic_uint *head;		/* mask + 1 entry numbers */
+	struct lkindex_dent **blocks;	/* nblocks, filled on demand */
+	size_t nblocks, nents;
+};
 
 struct lookalike_index {
 	pthread_mutex_t wlock;		/* writers */
-	pthread_rwlock_t lock;		/* base and delta pointers, delta
-					   contents */
+	pthread_rwlock_t lock;		/* readers; writers only to swap base
+					   and delta */
 	struct lkindex_base *base;	/* never NULL */
 	struct lkindex_delta *delta;	/* never NULL */
 	struct dmarc_psl *psl;
 	unsigned min_edit_protected, min_edit_known, min_edit_min;
 	unsigned min_embedded;
 	uint64_t k0, k1;		/* hash key */
-	unsigned merges;
+	unsigned merges, rebuilds;
 	size_t live;			/* records with a flag (wlock) */
 };
 
@@ -88,6 +110,12 @@ uint64_t lkindex_hash(const struct lookalike_index *, const char *, size_t);
 uint64_t lkindex_hash_exact(const struct lookalike_index *, const char *,
     size_t);
 
+/* The keys of one record (at most LKINDEX_KEYS_MAX); returns the
+ * count. */
+unsigned lkindex_keys(const struct lookalike_index *, const char *ascii,
+    size_t alen, const char *fold, size_t llen, unsigned lcps,
+    uint64_t *keys);
+
 /* Calls fn for each entry (base, then delta) stored under hash h, while
  * the budget lasts (and at most PER_KEY_MAX).  Caller holds the read lock
  * or the writer mutex. */
@@ -101,16 +129,20 @@ int lkindex_view(const struct lkindex_ref *, struct lkindex_view *);
 void lkindex_set_flags(const struct lkindex_ref *, unsigned set,
     unsigned clear);
 
-/* Appends a record to the delta (writer mutex held); takes the write
- * lock briefly.  0 or -1 when out of memory. */
+/* Appends a record to the delta (writer mutex held), merging first when
+ * the delta is full.  0 or -1 when out of memory. */
 int lkindex_insert(struct lookalike_index *, const struct lkindex_entry *);
 
-/* 1 when the delta is due for a merge. */
-int lkindex_merge_due(const struct lookalike_index *);
+/* Appends a record to a set that has room; returns its id. */
+uint32_t lkindex_append(struct lkindex_set *, const char *ascii,
+    size_t alen, const char *fold, size_t flen, size_t llen,
+    unsigned lcps, unsigned flags);
 
-/* Rebuilds the base from base and delta (writer mutex held); readers
- * continue meanwhile.  0 or -1 when out of memory (nothing changed). */
-int lkindex_merge(struct lookalike_index *);
+/* An empty delta sized for a base of nbase records; NULL when out of
+ * memory. */
+struct lkindex_delta *lkindex_delta_new(size_t nbase);
+void lkindex_delta_free(struct lkindex_delta *);
+void lkindex_base_free(struct lkindex_base *);
 
 /* Records, keys and heap bytes (writer mutex held). */
 void lkindex_count(const struct lookalike_index *, size_t *base,

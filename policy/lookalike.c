@@ -45,6 +45,7 @@
 #include "dmarc.h"
 #include "lookalike.h"
 #include "lkindex.h"
+#include "lkmerge.h"
 
 #define FOLD_BYTES		512	/* one folded name */
 #define PREFIX_LABELS_MAX	32
@@ -146,7 +147,7 @@ lookalike_index_new(const struct lookalike_options *opt, char *err,
 	}
 	ix->min_edit_protected = o.min_edit_protected ? o.min_edit_protected :
 	    4;
-	ix->min_edit_known = o.min_edit_known ? o.min_edit_known : 6;
+	ix->min_edit_known = o.min_edit_known ? o.min_edit_known : 8;
 	ix->min_embedded = o.min_embedded ? o.min_embedded : 4;
 	ix->min_edit_min = ix->min_edit_protected < ix->min_edit_known ?
 	    ix->min_edit_protected : ix->min_edit_known;
@@ -224,10 +225,6 @@ lookalike_index_add(struct lookalike_index *ix, const char *domain,
 			rc = 0;
 		}
 	}
-	/* A failed merge leaves a longer delta, still correct; the next
-	 * add tries again. */
-	if (rc == 0 && lkindex_merge_due(ix))
-		(void)lkindex_merge(ix);
 	pthread_mutex_unlock(&ix->wlock);
 	return rc;
 }
@@ -259,7 +256,7 @@ lookalike_index_merge(struct lookalike_index *ix, char *err, size_t errlen)
 	int rc;
 
 	pthread_mutex_lock(&ix->wlock);
-	rc = lkindex_merge(ix);
+	rc = lkmerge_run(ix);
 	pthread_mutex_unlock(&ix->wlock);
 	if (rc == -1)
 		snprintf(err, errlen, "lookalike: out of memory");
@@ -274,6 +271,7 @@ lookalike_index_stats(struct lookalike_index *ix, struct lookalike_stats *st)
 	lkindex_count(ix, &st->base, &st->delta, &st->keys, &st->bytes);
 	st->domains = ix->live;
 	st->merges = ix->merges;
+	st->rebuilds = ix->rebuilds;
 	pthread_mutex_unlock(&ix->wlock);
 }
 
@@ -367,6 +365,26 @@ find_exact(struct lookalike_index *ix, const struct name *n,
 	return 0;
 }
 
+/* 1 when a and b (one edit apart) are the same once ASCII digits are
+ * taken out: the edit touched digits only. */
+static int
+digits_only_edit(const uint32_t *a, unsigned na, const uint32_t *b,
+    unsigned nb)
+{
+	unsigned i = 0, j = 0;
+
+	for (;;) {
+		while (i < na && a[i] >= '0' && a[i] <= '9')
+			i++;
+		while (j < nb && b[j] >= '0' && b[j] <= '9')
+			j++;
+		if (i == na || j == nb)
+			return i == na && j == nb;
+		if (a[i++] != b[j++])
+			return 0;
+	}
+}
+
 /* A record reached through one of the candidate's label keys. */
 static void
 visit_label(void *arg, const struct lkindex_ref *r)
@@ -375,7 +393,7 @@ visit_label(void *arg, const struct lkindex_ref *r)
 	const struct name *n = c->n;
 	struct lkindex_view v;
 	uint32_t cps[LABEL_CPS_MAX];
-	unsigned m;
+	unsigned m, flags;
 
 	if (lkindex_view(r, &v) == -1 || (v.alen == n->olen &&
 	    memcmp(v.ascii, n->org, n->olen) == 0))
@@ -392,9 +410,15 @@ visit_label(void *arg, const struct lkindex_ref *r)
 	if (v.lcps == LCPS_LONG || n->lcps == LCPS_LONG)
 		return;
 	m = lkindex_decode(v.fold, v.llen, cps);
-	if (lkindex_within1(n->cps, n->lcps, cps, m))
-		consider(c, r, long_enough(c->ix, v.flags, v.lcps,
-		    c->ix->min_edit_protected), LOOKALIKE_EDIT);
+	if (!lkindex_within1(n->cps, n->lcps, cps, m))
+		return;
+	flags = long_enough(c->ix, v.flags, v.lcps, c->ix->min_edit_protected);
+	/* "shop24" and "shop25" are two shops: numbers tell correspondents
+	 * apart, so a digit-only edit does not make a lookalike of one (of a
+	 * protected name it still does: "paypal1") */
+	if (digits_only_edit(n->cps, n->lcps, cps, m))
+		flags &= ~LOOKALIKE_KNOWN;
+	consider(c, r, flags, LOOKALIKE_EDIT);
 }
 
 /* 1 when rest begins with suffix fold s as whole labels (a hyphen in

@@ -65,7 +65,11 @@ struct lookalike_options {
 					   points of its skeleton) for edit
 					   distance; 0: 4 */
 	unsigned min_edit_known;	/* the same for known
-					   correspondents; 0: 6 */
+					   correspondents, also for their
+					   TLD swaps and embeddings; 0: 8
+					   (a million correspondents hold
+					   many short names one edit
+					   apart) */
 	unsigned min_embedded;		/* shortest protected label matched
 					   bare inside another name; 0: 4 */
 };
@@ -93,10 +97,12 @@ struct lookalike_match {
 struct lookalike_stats {
 	size_t domains;			/* live domains */
 	size_t base, delta;		/* records in each part (removed ones
-					   included until the next merge) */
+					   included until the next full
+					   rebuild) */
 	size_t keys;			/* hash entries */
 	size_t bytes;			/* heap held by the index */
-	unsigned merges;		/* base rebuilds so far */
+	unsigned merges;		/* deltas merged so far */
+	unsigned rebuilds;		/* of which full rebuilds */
 };
 
 /* A new empty index (options may be NULL).  NULL with a reason in err

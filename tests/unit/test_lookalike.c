@@ -95,8 +95,14 @@ static const struct {
 	    "paypal.com" },
 	{ "edit under another suffix", "paypel.net", LOOKALIKE_EDIT,
 	    "paypal.com" },
-	{ "edit of a known correspondent", "gitbub.com", LOOKALIKE_EDIT,
-	    "github.com" },
+	{ "edit of a known correspondent", "kundenservise.de",
+	    LOOKALIKE_EDIT, "kundenservice.de" },
+	{ "edit of a short known label (6 < 8) is not flagged", "gitbub.com",
+	    LOOKALIKE_NONE, NULL },
+	{ "digit-only edit of a known correspondent is not flagged",
+	    "kundenservice2.de", LOOKALIKE_NONE, NULL },
+	{ "digit added to a protected name", "paypal1.com", LOOKALIKE_EDIT,
+	    "paypal.com" },
 	{ "edit distance 2 is not flagged", "pypel.com", LOOKALIKE_NONE,
 	    NULL },
 	{ "two transpositions are not flagged", "pyapla.com",
@@ -126,8 +132,10 @@ static const struct {
 	    LOOKALIKE_EMBEDDED, "bankofexample.co.uk" },
 	{ "protected bare name hyphen-joined", "paypal-login.net",
 	    LOOKALIKE_EMBEDDED, "paypal.com" },
-	{ "known name with TLD embedded", "github.com.evil.net",
-	    LOOKALIKE_EMBEDDED, "github.com" },
+	{ "known name with TLD embedded", "kundenservice.de.evil.net",
+	    LOOKALIKE_EMBEDDED, "kundenservice.de" },
+	{ "TLD swap of a known correspondent", "kundenservice.com",
+	    LOOKALIKE_TLD, "kundenservice.de" },
 	{ "known bare name is not embedded", "github.evil.net",
 	    LOOKALIKE_NONE, NULL },
 	{ "confusable embedded name", "paypa1.com.evil.net",
@@ -295,10 +303,9 @@ flags_add_up_and_remove(void **state)
 		    K);
 		assert_int_equal(lookalike_index_remove(ix, "paypal.com",
 		    P), 0);
-		/* paypa1.com is now only one edit from paypai.com */
+		/* paypai.com, one edit away, is too short a known name */
 		assert_int_equal(lookalike_check(ix, "paypa1.com", a, &m), 0);
-		assert_int_equal(m.kind, LOOKALIKE_EDIT);
-		assert_string_equal(m.target, "paypai.com");
+		assert_int_equal(m.kind, LOOKALIKE_NONE);
 		lookalike_index_stats(ix, &st);
 		assert_int_equal(st.domains, sizeof(seed) / sizeof(seed[0]) -
 		    1);
@@ -311,8 +318,11 @@ flags_add_up_and_remove(void **state)
 		assert_int_equal(lookalike_index_merge(ix, err, sizeof(err)),
 		    0);
 	}
+	/* removed records linger in the base until a full rebuild */
 	lookalike_index_stats(ix, &st);
-	assert_int_equal(st.base, sizeof(seed) / sizeof(seed[0]));
+	assert_int_equal(st.domains, sizeof(seed) / sizeof(seed[0]));
+	assert_int_equal(st.delta, 0);
+	assert_true(st.base >= st.domains);
 	arena_free(a);
 	lookalike_index_free(ix);
 }
@@ -399,7 +409,8 @@ reader_main(void *arg)
 	for (i = 0; i < 3000; i++) {
 		a = arena_new();
 		if (lookalike_check(r->ix, i % 2 ? "paypa1.com" :
-		    "gitbub.com", a, &m) != 0 || m.kind == LOOKALIKE_NONE)
+		    "kundenservise.de", a, &m) != 0 ||
+		    m.kind == LOOKALIKE_NONE)
 			r->misses++;
 		r->checks++;
 		arena_free(a);
