@@ -240,7 +240,9 @@ lkmerge_run(struct lookalike_index *ix)
 			dkeys += rec_keys(ix, ds, i, keys);
 		}
 	live += bs->n - dead;
-	if ((nb = calloc(1, sizeof(*nb))) == NULL)
+	/* records address the pool with 32-bit offsets */
+	if (bs->used + pool > UINT32_MAX || (nb = calloc(1, sizeof(*nb))) ==
+	    NULL)
 		return -1;
 	if (ix->base->nkeys == 0 || dead * 4 > bs->n ||
 	    ix->base->nkeys + dkeys > REBUILD_LOAD * ((size_t)ix->base->mask +

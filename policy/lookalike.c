@@ -2,12 +2,13 @@
  * lookalike.c - lookalike domains: an index of protected domains and
  * known correspondents, and the check of one From domain against it.
  *
- * Exports lookalike_*.  Owns the index: its PSL copy, records, hash
- * tables.  Thread rule (also in lookalike.h): readers hold ix->lock for
+ * Exports lookalike_*.  Owns the index: its PSL copy, and through
+ * lkindex.c and lkmerge.c its records and hash tables.  Thread rule
+ * (lookalike.h, in detail in lkindex.c): readers hold ix->lock for
  * reading during one call; writers take ix->wlock for the whole
- * operation, and ix->lock for writing only while they change the delta or
- * swap the base.  Flags of base records are atomics, changed in place by
- * writers, so adding a flag never needs a rebuild.
+ * operation, append to the delta without blocking readers, and take
+ * ix->lock for writing only to swap in a merged base.  Record flags are
+ * atomics changed in place, so adding a flag never needs a rebuild.
  * Caps: LOOKALIKE_MAX_DOMAINS records; LOOKALIKE_MAX_PROBES entries
  * compared per check and PER_KEY_MAX per hash key; LABEL_CPS_MAX code
  * points of a label for edit distance; PREFIX_LABELS_MAX labels and
@@ -24,11 +25,12 @@
  * sets {label} + deletions(label) of both share a string, so a check
  * computes its own set (length + 1 keys) and verifies what those keys
  * hold: constant work per check, whatever the size of the index.
- * The base is a compressed table (bucket offsets and a flat id array,
- * 4 bytes per key) built in one go; new domains go to a small chained
- * delta, merged into a rebuilt base when it passes DELTA_MIN..DELTA_MAX
- * records (an eighth of the base).  Protected records come first in the
- * base, so the per-key cap never hides one behind correspondents.
+ * Also keyed: the exact organisational domain, which tells a candidate
+ * whether it is itself indexed.  The base is a compressed table (bucket
+ * offsets and a flat id array, 4 bytes a key); new domains go to an
+ * append-only delta, folded into a new base when it fills (an eighth of
+ * the base; lkmerge.c).  Protected records come first in every bucket,
+ * so the per-key cap never hides one behind correspondents.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -70,10 +72,10 @@ struct name {
  * organisational domain.  0, or -1 when it is not a domain, is a public
  * suffix or does not fold (reason in why). */
 static int
-name_reduce(struct lookalike_index *ix, const char *domain, int prefix, struct name *n,
-    const char **why)
+name_reduce(struct lookalike_index *ix, const char *domain, int prefix,
+    struct name *n, const char **why)
 {
-	char uni[FOLD_BYTES];
+	char uni[2 * FOLD_BYTES];
 	const char *o, *dot;
 	struct arena *a;
 	int len, ulen, e2 = 0;
@@ -105,8 +107,9 @@ name_reduce(struct lookalike_index *ix, const char *domain, int prefix, struct n
 	if (ulen < 0 || (dot = memchr(uni, '.', (size_t)ulen)) == NULL)
 		return -1;
 	n->idna_error |= e2;
+	/* a label of marks alone folds to nothing: no name to compare */
 	if ((len = confusable_fold(uni, (size_t)(dot - uni), n->fold,
-	    sizeof(n->fold) - 1)) < 0)
+	    sizeof(n->fold) - 1)) <= 0)
 		return -1;
 	n->llen = (size_t)len;
 	n->fold[n->llen] = '.';
@@ -219,7 +222,8 @@ lookalike_index_add(struct lookalike_index *ix, const char *domain,
 		e.lcps = n.lcps;
 		e.flags = flags;
 		if (lkindex_insert(ix, &e) == -1)
-			snprintf(err, errlen, "lookalike: out of memory");
+			snprintf(err, errlen, "lookalike: out of memory (or "
+			    "4 GB of names)");
 		else {
 			ix->live++;
 			rc = 0;
@@ -469,23 +473,27 @@ static void
 check_prefix(struct check *c, struct lkindex_budget *b)
 {
 	const struct name *n = c->n;
-	const char *p = n->pfold, *end = n->pfold + n->plen, *dot;
+	char all[2 * FOLD_BYTES + 1];	/* prefix "." org, all folded */
+	const char *p = all, *end = all + n->plen, *dot;
+	size_t total = n->plen + 1 + n->flen;
 	unsigned i;
 
+	memcpy(all, n->pfold, n->plen);
+	all[n->plen] = '.';
+	memcpy(all + n->plen + 1, n->fold, n->flen);
 	for (i = 0; p < end && i < PREFIX_LABELS_MAX; i++, p = dot + 1) {
 		if ((dot = memchr(p, '.', (size_t)(end - p))) == NULL)
 			dot = end;
 		c->part = p;
 		c->partlen = (size_t)(dot - p);
-		/* what follows: the rest of the prefix, then the org */
-		c->rest = dot < end ? dot + 1 : n->fold;
-		c->restlen = dot < end ? (size_t)(end - dot - 1) : n->flen;
+		/* what follows: the rest of the name, org included, so that
+		 * a suffix may run into it ("paypal.co" + "uk.net") */
+		c->rest = dot + 1;
+		c->restlen = total - (size_t)(dot + 1 - all);
 		c->hyphen = 0;
 		if (c->partlen > 0)
 			lkindex_probe(c->ix, lkindex_hash(c->ix, p, c->partlen),
 			    visit_embedded, c, b);
-		if (dot == end)
-			break;
 	}
 }
 
@@ -600,8 +608,8 @@ lookalike_check(struct lookalike_index *ix, const char *domain,
 			if (i > 0 && n.cps[i] == n.cps[i - 1])
 				continue;	/* same string as i - 1 */
 			dl = lkindex_delete(n.fold, n.llen, i, del);
-			lkindex_probe(ix, lkindex_hash(ix, del, dl), visit_label, &c,
-			    &b);
+			lkindex_probe(ix, lkindex_hash(ix, del, dl),
+			    visit_label, &c, &b);
 		}
 	if (n.plen > 0)
 		check_prefix(&c, &b);

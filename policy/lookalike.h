@@ -23,21 +23,27 @@
  * A candidate that is itself a protected domain (or a subdomain of one)
  * is never a lookalike; one that is itself a known correspondent is only
  * compared with protected domains, so that two legitimate correspondents
- * that happen to look alike do not accuse each other forever.
+ * that happen to look alike do not accuse each other forever.  Against
+ * known correspondents, tld, edit and embedded need a label of at least
+ * min_edit_known code points, and an edit of digits alone ("shop24" /
+ * "shop25") does not count: a million correspondents hold many short
+ * names one edit apart.
  *
  * Thread rule: any number of threads may call lookalike_check,
  * lookalike_lookup and lookalike_find_label while others add or remove
  * domains.  Writers (add, remove, merge) are serialised by a mutex.  The
- * index is an immutable base plus a small delta, both read under a
- * writer-preferring rwlock that readers hold for one check (microseconds)
- * and writers hold only to insert one domain into the delta or to swap in
- * a rebuilt base; the rebuild itself (about a second per million domains)
- * runs in the writer's thread without blocking readers.  The thread whose
- * add fills the delta pays for the rebuild: add from a refresher thread,
- * not from a milter callback.
+ * index is an immutable base plus an append-only delta; readers hold a
+ * writer-preferring rwlock for one call (microseconds) that writers take
+ * only to swap in a merged base, once per merge (every 4,096 to 65,536
+ * additions, an eighth of the base).  Appending to the delta never
+ * blocks readers.  The merge (well under a second at a million domains)
+ * runs in the writer's thread with readers going on; the add that fills
+ * the delta pays for it, so add from a refresher thread, not from a
+ * milter callback.
  *
- * Memory: about 100 bytes per indexed domain with labels of ten letters
- * (see tests/bench/bench_lookalike.c, which measures it).
+ * Memory: about 140 bytes per indexed domain with labels of ten letters,
+ * and twice the base for a moment during a merge (measured by
+ * tests/bench/bench_lookalike.c).
  */
 #ifndef RW_LOOKALIKE_H
 #define RW_LOOKALIKE_H

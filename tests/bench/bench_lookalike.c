@@ -16,6 +16,7 @@
  */
 #include <malloc.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,7 +195,7 @@ report(const char *what, struct timing *t, double *p99)
 struct writer {
 	struct lookalike_index *ix;
 	unsigned adds;
-	volatile int stop;
+	atomic_int stop;
 };
 
 static void *
@@ -203,7 +204,7 @@ run_writer(void *arg)
 	struct writer *w = arg;
 	char name[128], err[256];
 
-	while (!w->stop && w->adds < 200000) {
+	while (!atomic_load(&w->stop) && w->adds < 200000) {
 		snprintf(name, sizeof(name), "late%u-writer.example", w->adds);
 		if (lookalike_index_add(w->ix, name, LOOKALIKE_KNOWN, err,
 		    sizeof(err)) == 0)
@@ -223,7 +224,7 @@ main(int argc, char **argv)
 	unsigned ndomains = 1000000, i, refused = 0;
 	char name[128], err[256];
 	long rss0, rss1;
-	double t0, build_s, p99, p99w;
+	double t0, build_s, merge_s, p99, p99w;
 	pthread_t th;
 	int opt, fail = 0;
 
@@ -266,19 +267,21 @@ main(int argc, char **argv)
 		    sizeof(err)) == -1)
 			refused++;
 	}
+	merge_s = now_us();
 	if (lookalike_index_merge(ix, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s\n", err);
 		return 2;
 	}
+	merge_s = (now_us() - merge_s) / 1e6;
 	build_s = (now_us() - t0) / 1e6;
 	malloc_trim(0);
 	rss1 = status_kb("VmRSS:");
 	lookalike_index_stats(ix, &st);
 	st0 = st;
 	printf("build: %u names added (%u refused), %zu distinct domains in "
-	    "%.1f s (%.1f us/add, %u merges, %u full rebuilds)\n", ndomains,
-	    refused, st.domains, build_s, build_s * 1e6 / ndomains, st.merges,
-	    st.rebuilds);
+	    "%.1f s (%.1f us/add, %u merges, %u full rebuilds; the last "
+	    "merge %.2f s)\n", ndomains, refused, st.domains, build_s,
+	    build_s * 1e6 / ndomains, st.merges, st.rebuilds, merge_s);
 	printf("memory: index %zu keys, %.1f MB = %.0f bytes/domain; RSS "
 	    "growth %.1f MB = %.0f bytes/domain; peak RSS %.1f MB\n",
 	    st.keys, st.bytes / 1048576.0, (double)st.bytes / st.domains,
@@ -296,7 +299,7 @@ main(int argc, char **argv)
 	if (pthread_create(&th, NULL, run_writer, &w) != 0)
 		return 2;
 	run_checks(&t);
-	w.stop = 1;
+	atomic_store(&w.stop, 1);
 	pthread_join(th, NULL);
 	lookalike_index_stats(ix, &st);
 	report("checks, writer adding", &t, &p99w);

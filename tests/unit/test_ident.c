@@ -167,8 +167,9 @@ static const struct {
 	{ "listed person in upper case, latin-1",
 	    "=?iso-8859-1?q?JOS=C9_N=DA=D1EZ?= <ceo@evil.example>", NULL,
 	    B(DISPLAY_PERSON), "evil.example" },
-	{ "listed person, name reversed", "\"N\xc3\xba\xc3\xb1""ez, Jos\xc3\xa9\" "
-	    "<j@evil.example>", NULL, B(DISPLAY_PERSON), NULL },
+	{ "listed person, name reversed",
+	    "\"N\xc3\xba\xc3\xb1""ez, Jos\xc3\xa9\" <j@evil.example>", NULL,
+	    B(DISPLAY_PERSON), NULL },
 	{ "listed person from a protected domain",
 	    "Jos\xc3\xa9 N\xc3\xba\xc3\xb1""ez <jose@acme.example>", NULL, 0,
 	    NULL },

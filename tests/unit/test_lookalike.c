@@ -535,7 +535,8 @@ static const struct {
 	{ "digit zero is o", "micr0soft", "rnicrosoft" },
 	{ "m is rn", "amazon", "arnazon" },
 	{ "Cyrillic a", "p\xd0\xb0ypal", "paypal" },
-	{ "accents dropped", "Jos\xc3\xa9 N\xc3\xba\xc3\xb1""ez", "jose nunez" },
+	{ "accents dropped", "Jos\xc3\xa9 N\xc3\xba\xc3\xb1""ez",
+	    "jose nunez" },
 	{ "fullwidth", "\xef\xbc\xb0\xef\xbd\x81\xef\xbd\x99", "pay" },
 	{ "invalid UTF-8 is U+FFFD", "a\xff", "a\xef\xbf\xbd" },
 };
