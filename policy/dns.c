@@ -38,7 +38,7 @@
 
 #include "dns.h"
 
-#define DNS_NAME_MAX	253		/* text form, without the root dot */
+#define DNS_NAME_MAX	253		/* text form, no root dot */
 #define DNS_LABEL_MAX	63
 #define DNS_LINE_MAX	65536		/* one local-data line */
 #define DNS_RCODE_NXDOMAIN	3
@@ -49,7 +49,7 @@ struct waiter {
 	struct dns_resolver *res;
 	pthread_cond_t cond;
 	int done;			/* callback delivered the answer */
-	int abandoned;			/* deadline passed: callback frees */
+	int abandoned;			/* timed out: callback frees */
 	int err;
 	struct ub_result *result;
 };
@@ -60,7 +60,7 @@ struct dns_resolver {
 	pthread_t pump;
 	int pump_started;
 	int wake[2];			/* written once to stop the pump */
-	pthread_mutex_t lock;		/* guards waiters and their fields */
+	pthread_mutex_t lock;		/* guards the waiters */
 	struct waiter *waiters;
 	atomic_ulong queries, timeouts, failures;
 };
@@ -361,11 +361,11 @@ local_zone(struct ub_ctx *ctx, const char *file, unsigned line,
 	return 0;
 }
 
-/* One line: a directive is applied at once, a record is queued in *tail
+/* One line: a directive is applied at once, a record is queued on *head
  * (records go in after every zone is known).  -1 with err set. */
 static int
 local_line(struct ub_ctx *ctx, const char *file, unsigned line, char *s,
-    struct record ***tail, char *err, size_t errlen)
+    struct record **head, char *err, size_t errlen)
 {
 	char name[DNS_NAME_MAX * 4 + 2];
 	size_t n = token_len(s), rest;
@@ -388,12 +388,13 @@ local_line(struct ub_ctx *ctx, const char *file, unsigned line, char *s,
 		snprintf(err, errlen, "%s:%u: out of memory", file, line);
 		return -1;
 	}
-	rec->next = NULL;
 	rec->line = line;
 	strcpy(rec->text, name);
 	strcat(rec->text, s + n);
-	**tail = rec;
-	*tail = &rec->next;
+	/* newest first: libunbound puts each record at the head of its
+	 * RRset, so adding them backwards answers them in file order */
+	rec->next = *head;
+	*head = rec;
 	return 0;
 }
 
@@ -407,7 +408,7 @@ local_load(struct ub_ctx *ctx, const char *file, char *err, size_t errlen)
 	size_t cap = 0;
 	ssize_t got;
 	unsigned line = 0;
-	struct record *recs = NULL, **tail = &recs, *rec;
+	struct record *recs = NULL, *rec;
 	int rc = -1;
 
 	if (fp == NULL) {
@@ -432,7 +433,7 @@ local_load(struct ub_ctx *ctx, const char *file, char *err, size_t errlen)
 		}
 		s = line_clean(buf);
 		if (*s != '\0' &&
-		    local_line(ctx, file, line, s, &tail, err, errlen) < 0)
+		    local_line(ctx, file, line, s, &recs, err, errlen) < 0)
 			goto out;
 	}
 	if (ferror(fp)) {
@@ -467,7 +468,10 @@ resolver_setup(struct dns_resolver *r, const struct dns_options *o,
 	if ((e = ub_ctx_async(r->ctx, 1)) != 0 ||
 	    (e = ub_ctx_debugout(r->ctx, NULL)) != 0 ||
 	    (e = ub_ctx_set_option(r->ctx, "module-config:", "iterator"))
-	    != 0) {
+	    != 0 ||
+	    /* answers in the order the data gives (tests, RFC 7208 4.6.4
+	     * "the first 10 PTR names" reproducible) */
+	    (e = ub_ctx_set_option(r->ctx, "rrset-roundrobin:", "no")) != 0) {
 		snprintf(err, errlen, "resolver setup: %s", ub_strerror(e));
 		return -1;
 	}

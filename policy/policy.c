@@ -25,6 +25,7 @@
 #include "dns.h"
 #include "message.h"
 #include "policy.h"
+#include "rules.h"
 
 struct policy {
 	atomic_uint refs;
@@ -313,8 +314,7 @@ policy_scan_finish(struct scan *s, const struct evaluation **out)
 			e->dmarc.reason = why;	/* more precise than dmarc's */
 	}
 
-	if (m->truncated != NULL && verdict_add(&e->verdict, m->arena,
-	    "headers_truncated", 0, m->truncated) == -1)
+	if (rules_auth(cfg, m, e) == -1)
 		return -1;
 
 	mark_forged(s);
@@ -330,7 +330,9 @@ policy_scan_finish(struct scan *s, const struct evaluation **out)
 		if ((e->authres = authres_format(m->arena, &ai)) == NULL)
 			return -1;
 	}
-	e->verdict.action = VERDICT_ACCEPT;
+	verdict_decide(&e->verdict, cfg->tag_score, cfg->quarantine_score,
+	    cfg->reject_score);
+	e->verdict.dry_run = cfg->dry_run;
 	if (cfg->add_verdict_header &&
 	    (e->verdict_header = verdict_header(&e->verdict, m->arena)) ==
 	    NULL)

@@ -64,6 +64,10 @@ json_str(FILE *fp, const char *s)
 		if (*p == '"' || *p == '\\') {
 			fputc('\\', fp);
 			fputc(*p, fp);
+		} else if (*p == '\n') {
+			fputs("\\n", fp);
+		} else if (*p == '\t') {
+			fputs("\\t", fp);
 		} else if (*p < 0x20 || *p == 0x7f) {
 			fprintf(fp, "\\u%04x", *p);
 		} else if ((len = utf8_len(p, n)) == 0) {

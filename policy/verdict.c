@@ -44,6 +44,48 @@ verdict_add(struct verdict *v, struct arena *a, const char *rule, int score,
 	return 0;
 }
 
+/* Strength order of the actions a message can get. */
+static int
+strength(enum verdict_action a)
+{
+	switch (a) {
+	case VERDICT_ACCEPT:
+		return 0;
+	case VERDICT_TAG:
+		return 1;
+	case VERDICT_QUARANTINE:
+		return 2;
+	case VERDICT_TEMPFAIL:
+		return 3;
+	case VERDICT_REJECT:
+		return 4;
+	}
+	return 0;
+}
+
+void
+verdict_require(struct verdict *v, enum verdict_action a)
+{
+	if (strength(a) > strength(v->hard))
+		v->hard = a;
+}
+
+void
+verdict_decide(struct verdict *v, unsigned tag, unsigned quarantine,
+    unsigned reject)
+{
+	enum verdict_action a = VERDICT_ACCEPT;
+
+	if (reject > 0 && v->score >= 0 && (unsigned)v->score >= reject)
+		a = VERDICT_REJECT;
+	else if (quarantine > 0 && v->score >= 0 &&
+	    (unsigned)v->score >= quarantine)
+		a = VERDICT_QUARANTINE;
+	else if (tag > 0 && v->score >= 0 && (unsigned)v->score >= tag)
+		a = VERDICT_TAG;
+	v->action = strength(v->hard) > strength(a) ? v->hard : a;
+}
+
 const char *
 verdict_action_name(enum verdict_action a)
 {
@@ -90,6 +132,8 @@ verdict_header(const struct verdict *v, struct arena *a)
 		return NULL;
 	if ((p = arena_printf(a, "reasons=%s", list)) == NULL ||
 	    hdrout_add_raw(h, ' ', p) == -1)
+		return NULL;
+	if (v->dry_run && hdrout_add_raw(h, ' ', "(dry-run)") == -1)
 		return NULL;
 	return hdrout_finish(h);
 }

@@ -133,5 +133,44 @@ else
 	pid=
 fi
 
+# Daemon mode: detaches, writes its pid file, drops to the configured
+# user (as root), listens over TCP, stops on SIGTERM.
+port=$(( 20000 + RANDOM % 20000 ))
+user=
+[ "$(id -u)" = 0 ] && user=nobody
+cat >"$t/bg.conf" <<C
+socket = "inet:$port@127.0.0.1";
+pidfile = "$t/rw.pid";
+user = "$user";
+authserv_id = "bg.example";
+dns_local_data = "$t/zone";
+C
+[ -n "$user" ] && chmod 755 "$t" && chmod 644 "$t/zone" "$t/bg.conf"
+expect "daemon mode returns at once" 0 "$RW" -c "$t/bg.conf"
+for i in $(seq 50); do [ -s "$t/rw.pid" ] && break; sleep 0.1; done
+bgpid=$(cat "$t/rw.pid" 2>/dev/null)
+if [ -n "$bgpid" ] && kill -0 "$bgpid" 2>/dev/null; then
+	ok "daemon writes its pid file and runs"
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		ok "daemon accepts TCP connections"
+	else
+		not_ok "daemon accepts TCP connections"
+	fi
+	if [ -n "$user" ]; then
+		[ "$(ps -o user= -p "$bgpid" | tr -d ' ')" = nobody ] &&
+			ok "daemon runs as the configured user" ||
+			not_ok "daemon runs as the configured user" \
+			"$(ps -o user= -p "$bgpid")"
+	else
+		echo "# not root: the user switch is not tested here"
+	fi
+	kill -TERM "$bgpid"
+	for i in $(seq 100); do kill -0 "$bgpid" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$bgpid" 2>/dev/null && { not_ok "daemon stops on SIGTERM"; kill -9 "$bgpid"; } ||
+		ok "daemon stops on SIGTERM"
+else
+	not_ok "daemon writes its pid file and runs"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

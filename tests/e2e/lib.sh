@@ -30,6 +30,9 @@ E2E_FAIL=0
 E2E_PIDS_MILTER=
 E2E_PIDS_REDIS=
 E2E_PF_CONF=
+E2E_PF_QUEUE=
+E2E_PF_LOG=
+E2E_TMP=
 E2E_AUTHSERV=mx.relaywarden.example
 E2E_DOMAIN=rcpt.example
 : "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -44,7 +47,6 @@ e2e_log() {
 # A missing prerequisite is an error, never a silent skip.
 e2e_hard_error() {
 	printf 'E2E HARD ERROR: %s\n' "$*" >&2
-	printf 'E2E HARD ERROR: %s\n' "$*"
 	exit 99
 }
 
@@ -444,8 +446,8 @@ e2e_stop_pid() {
 }
 
 e2e_stop_postfix() {
-	local pidf=$E2E_PF_QUEUE/pid/master.pid pid tries=100
-	[ -n "$E2E_PF_CONF" ] && [ -f "$pidf" ] || return 0
+	local pidf=${E2E_PF_QUEUE:-/nonexistent}/pid/master.pid pid tries=100
+	[ -n "${E2E_PF_CONF:-}" ] && [ -f "$pidf" ] || return 0
 	pid=$(tr -dc 0-9 <"$pidf")
 	postfix -c "$E2E_PF_CONF" stop >/dev/null 2>&1
 	while [ "$tries" -gt 0 ] && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
@@ -462,6 +464,8 @@ e2e_stop_postfix() {
 e2e_cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
+	# Whatever state the script was in, stop everything.
+	set +eu
 	# libmilter takes ~3 s to exit after SIGTERM: start that first.
 	[ -n "$E2E_PIDS_MILTER" ] && kill -TERM "$E2E_PIDS_MILTER" 2>/dev/null
 	e2e_stop_postfix

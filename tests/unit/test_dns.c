@@ -38,7 +38,10 @@ static const char zone[] =
 	"dangling.example CNAME gone.example.\n"
 	"odd\\032name.example TXT \"spaced\"\n"
 	"host.test A 192.0.2.9\n"
-	"slow.example TXT \"local\"\n";
+	"slow.example TXT \"local\"\n"
+	"multi.example A 192.0.2.3\n"
+	"multi.example A 192.0.2.1\n"
+	"multi.example A 192.0.2.2\n";
 
 struct fixture {
 	char dir[64], file[96];
@@ -205,6 +208,19 @@ local_cname_followed(void **state)
 	assert_int_equal(r->status, DNS_OK);
 	assert_int_equal(r->count, 1);
 	assert_int_equal(r->rr[0].data[3], 1);
+	dns_reply_free(r);
+}
+
+static void
+records_in_file_order(void **state)
+{
+	struct dns_reply *r = ask("multi.example", DNS_T_A);
+
+	assert_int_equal(r->status, DNS_OK);
+	assert_int_equal(r->count, 3);
+	assert_int_equal(r->rr[0].data[3], 3);
+	assert_int_equal(r->rr[1].data[3], 1);
+	assert_int_equal(r->rr[2].data[3], 2);
 	dns_reply_free(r);
 }
 
@@ -550,6 +566,7 @@ main(void)
 		cmocka_unit_test(local_txt_strings_joined),
 		cmocka_unit_test(local_mx_ptr_names),
 		cmocka_unit_test(local_cname_followed),
+		cmocka_unit_test(records_in_file_order),
 		cmocka_unit_test(escaped_owner_name),
 		cmocka_unit_test(status_table),
 		cmocka_unit_test(name_length_limits),
