@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "fuzz.h"
+#include "rules.h"
 
 #define DUMP_MAX	(256 * 1024)
 
@@ -106,6 +107,9 @@ dump(const struct config *c, size_t *len)
 static void
 check_ranges(const struct config *c)
 {
+	const char *p;
+	size_t i, n;
+
 	FUZZ_CHECK(c->socket_mode <= 0777);
 	FUZZ_CHECK(c->dns_timeout_ms >= 100 && c->dns_timeout_ms <= 60000);
 	FUZZ_CHECK(c->spf_max_dns_terms >= 1 && c->spf_max_dns_terms <= 50);
@@ -122,6 +126,15 @@ check_ranges(const struct config *c)
 	FUZZ_CHECK(c->add_authres == 0 || c->add_authres == 1);
 	FUZZ_CHECK(c->dns_nforwarders == 0 || c->dns_forwarders != NULL);
 	FUZZ_CHECK(c->n_internal_relays == 0 || c->internal_relays != NULL);
+	for (i = 0; i < RULE_COUNT; i++)
+		FUZZ_CHECK(c->scores[i] >= -1000 && c->scores[i] <= 1000);
+	FUZZ_CHECK(c->tag_score <= 100000 && c->quarantine_score <= 100000 &&
+	    c->reject_score <= 100000);
+	FUZZ_CHECK(c->dry_run == 0 || c->dry_run == 1);
+	n = strlen(c->reject_text);
+	FUZZ_CHECK(n >= 1 && n <= 400 && strchr(c->reject_text, '%') == NULL);
+	for (p = c->reject_text; *p != '\0'; p++)
+		FUZZ_CHECK(*p >= 0x20 && *p <= 0x7e);
 }
 
 int

@@ -60,6 +60,7 @@ static const char zone_text[] =
 	"10.1.1.10.in-addr.arpa. PTR relay.example.com.\n";
 
 static struct policy *pol;
+static int verbose;		/* FUZZ_VERBOSE set: print each result */
 static char zone[64];
 
 static void
@@ -79,6 +80,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	int fd;
 
 	log_set_level(LOG_L_ERR);
+	verbose = getenv("FUZZ_VERBOSE") != NULL;
 	snprintf(zone, sizeof(zone), "%s/rwfuzz-eml-XXXXXX",
 	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
 	if ((fd = mkstemp(zone)) == -1 || (fp = fdopen(fd, "w")) == NULL ||
@@ -204,6 +206,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (eml_feed(s, fp, err, sizeof(err)) == 0) {
 		FUZZ_CHECK(policy_scan_finish(s, &e) == 0);
 		check(m, e);
+		if (verbose)
+			fprintf(stderr, "A-R: %s\nverdict: %s\n",
+			    e->authres ? e->authres : "-",
+			    e->verdict_header ? e->verdict_header : "-");
 		if ((out = fopen("/dev/null", "w")) != NULL) {
 			FUZZ_CHECK(report_json(out, m, e) == 0);
 			(void)report_logline(m, e);
