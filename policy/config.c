@@ -71,11 +71,22 @@ static int check_hostname(const struct loadctx *, char **, char *, size_t);
 static int check_authserv(const struct loadctx *, char **, char *, size_t);
 static int check_forwarder(const struct loadctx *, char **, char *,
     size_t);
+static int check_extwords(const struct loadctx *, char **, char *, size_t);
+static int check_override(const struct loadctx *, char **, char *, size_t);
+static int check_allow(const struct loadctx *, char **, char *, size_t);
 
 #define F(f)	offsetof(struct config, f)
 #define STR(n, def, chk)	{ #n, T_STRING, def, 0, 0, 0, F(n), 0, chk }
 #define BOOL(n, def)		{ #n, T_BOOL, NULL, def, 0, 1, F(n), 0, NULL }
 #define UINT(n, def, lo, hi)	{ #n, T_UINT, NULL, def, lo, hi, F(n), 0, NULL }
+
+/* Executables, scripts and containers that hide them (disk images,
+ * OneNote, help files, shortcuts).  Policy, not code: the example config
+ * repeats it for admins to edit. */
+#define ATTACH_BANNED_DEFAULT \
+	"exe scr com pif bat cmd js jse vbs vbe wsf wsh hta lnk msi msp " \
+	"ps1 psm1 jar iso img vhd vhdx one chm reg cpl dll scf inf url " \
+	"appx msix application gadget xll iqy slk"
 
 /* The order is config_dump's. */
 static const struct setting settings[] = {
@@ -109,6 +120,40 @@ static const struct setting settings[] = {
 	UINT(max_headers, 1000, 10, 100000),
 	UINT(max_header_length, 65536, 1000, 1048576),
 	UINT(max_received_walk, 20, 1, 100),
+
+	/* --- attachments (attach.c) --- */
+	BOOL(attach_enable, 1),
+	UINT(attach_spool_memory, 1048576, 0, 268435456),
+	STR(attach_tmpdir, "", check_abspath),
+	UINT(attach_max_time_ms, 10000, 100, 600000),
+	UINT(attach_max_mime_depth, 20, 1, 100),
+	UINT(attach_max_mime_parts, 500, 1, 100000),
+	UINT(attach_max_header_length, 16384, 1000, 1048576),
+	UINT(attach_max_line_length, 8388608, 65536, 1073741824),
+	UINT(attach_max_decoded_bytes, 104857600, 1024, 2147483647),
+	UINT(attach_archive_max_depth, 4, 0, 20),
+	UINT(attach_archive_max_members, 1000, 1, 100000),
+	UINT(attach_archive_max_ratio, 100, 2, 1000000),
+	UINT(attach_archive_max_bytes, 104857600, 1024, 2147483647),
+	STR(attach_banned_extensions, ATTACH_BANNED_DEFAULT, check_extwords),
+	BOOL(attach_executable_quarantine, 1),
+	{ "attach_action_overrides", T_STRLIST, NULL, 0, 0, 0,
+	    F(attach_action_overrides), F(attach_n_action_overrides),
+	    check_override },
+	{ "attach_allow_senders", T_STRLIST, NULL, 0, 0, 0,
+	    F(attach_allow_senders), F(attach_n_allow_senders), check_allow },
+	UINT(attach_score_banned_extension, 10, 0, 1000),
+	UINT(attach_score_double_extension, 5, 0, 1000),
+	UINT(attach_score_name_trick, 8, 0, 1000),
+	UINT(attach_score_type_mismatch, 8, 0, 1000),
+	UINT(attach_score_executable, 10, 0, 1000),
+	UINT(attach_score_banned_member, 10, 0, 1000),
+	UINT(attach_score_encrypted_archive, 5, 0, 1000),
+	UINT(attach_score_office_macro, 6, 0, 1000),
+	UINT(attach_score_html_smuggling, 8, 0, 1000),
+	UINT(attach_score_archive_bomb, 8, 0, 1000),
+	UINT(attach_score_truncated, 3, 0, 1000),
+	UINT(attach_score_malformed, 1, 0, 1000),
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
@@ -216,6 +261,142 @@ check_forwarder(const struct loadctx *ctx, char **value, char *err,
     size_t errlen)
 {
 	return net_check_forwarder(*value, err, errlen);
+}
+
+/* --- attachments ---------------------------------------------------- */
+
+/* A file extension: 1 to 15 letters or digits (fname.h FNAME_EXT_MAX). */
+static int
+ext_word(const char *p, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 15)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)p[i]))
+			return 0;
+	return 1;
+}
+
+/* ".ext" or "type/subtype" (RFC 6838 4.2 restricted names). */
+static int
+attach_key(const char *p, size_t n)
+{
+	const char *slash = memchr(p, '/', n);
+	size_t i;
+
+	if (n > 0 && p[0] == '.')
+		return ext_word(p + 1, n - 1);
+	if (slash == NULL || slash == p || slash == p + n - 1 || n > 127)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (p + i != slash && !isalnum((unsigned char)p[i]) &&
+		    strchr("!#$&^_.+-", p[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+static void
+lower(char *p)
+{
+	for (; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+}
+
+/* "exe scr, .com": words separated by blanks or commas, a leading dot
+ * allowed; rewritten as "exe scr com". */
+static int
+check_extwords(const struct loadctx *ctx, char **value, char *err,
+    size_t errlen)
+{
+	char *out, *o;
+	const char *p = *value;
+	size_t n;
+
+	if ((out = malloc(strlen(p) + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (o = out; *p != '\0'; p += n) {
+		p += strspn(p, " \t,");
+		if (*p == '.')
+			p++;
+		n = strcspn(p, " \t,");
+		if (n == 0 && *p == '\0')
+			break;
+		if (!ext_word(p, n)) {
+			snprintf(err, errlen, "\"%.*s\" is not an extension "
+			    "(1 to 15 letters or digits)", (int)(n > 40 ? 40 :
+			    n), p);
+			free(out);
+			return -1;
+		}
+		if (o > out)
+			*o++ = ' ';
+		memcpy(o, p, n);
+		o += n;
+	}
+	*o = '\0';
+	lower(out);
+	free(*value);
+	*value = out;
+	return 0;
+}
+
+/* ".ext=action" or "type/subtype=action". */
+static int
+check_override(const struct loadctx *ctx, char **value, char *err,
+    size_t errlen)
+{
+	static const char *const actions[] = { "accept", "tag",
+	    "quarantine", "reject", NULL };
+	char *eq = strchr(*value, '=');
+	size_t i;
+
+	lower(*value);
+	if (eq == NULL || !attach_key(*value, (size_t)(eq - *value))) {
+		snprintf(err, errlen, "\"%.60s\": expected \".ext=action\" "
+		    "or \"type/subtype=action\"", *value);
+		return -1;
+	}
+	for (i = 0; actions[i] != NULL; i++)
+		if (strcmp(eq + 1, actions[i]) == 0)
+			return 0;
+	snprintf(err, errlen, "\"%.40s\": action must be one of accept, tag, "
+	    "quarantine, reject", eq + 1);
+	return -1;
+}
+
+/* "domain=key,key" with keys as in check_override; ".domain" also
+ * matches its subdomains. */
+static int
+check_allow(const struct loadctx *ctx, char **value, char *err,
+    size_t errlen)
+{
+	char *eq = strchr(*value, '='), *p, *dom;
+	size_t n;
+
+	lower(*value);
+	if (eq == NULL || eq == *value)
+		goto bad;
+	*eq = '\0';
+	dom = **value == '.' ? *value + 1 : *value;
+	n = net_hostname_valid(dom);
+	*eq = '=';
+	if (!n)
+		goto bad;
+	for (p = eq + 1; ; p += n + 1) {
+		n = strcspn(p, ",");
+		if (!attach_key(p, n))
+			goto bad;
+		if (p[n] == '\0')
+			return 0;
+	}
+bad:
+	snprintf(err, errlen, "\"%.60s\": expected \"domain=.ext,type/sub\" "
+	    "(\".domain\" for its subdomains too)", *value);
+	return -1;
 }
 
 /* The host name, or "localhost" when it is unset or unusable as an

@@ -63,6 +63,41 @@ struct config {
 	unsigned max_headers;
 	unsigned max_header_length;	/* bytes of one header */
 	unsigned max_received_walk;	/* Received headers examined */
+
+	/* --- attachments (attach.c, mime.c, arch.c) --- */
+	int attach_enable;
+	unsigned attach_spool_memory;	/* bytes of a spool kept in RAM */
+	char *attach_tmpdir;		/* "" = $TMPDIR, else /tmp */
+	unsigned attach_max_time_ms;
+	unsigned attach_max_mime_depth;
+	unsigned attach_max_mime_parts;
+	unsigned attach_max_header_length;	/* one part header */
+	unsigned attach_max_line_length;	/* one line of the message */
+	unsigned attach_max_decoded_bytes;	/* per message */
+	unsigned attach_archive_max_depth;
+	unsigned attach_archive_max_members;	/* per message */
+	unsigned attach_archive_max_ratio;
+	unsigned attach_archive_max_bytes;	/* extracted, per message */
+	char *attach_banned_extensions;	/* "exe scr ...": lower case,
+					   single spaces */
+	int attach_executable_quarantine;
+	char **attach_action_overrides;	/* ".ext=action", "type/sub=action" */
+	size_t attach_n_action_overrides;
+	char **attach_allow_senders;	/* "domain=key,key" (keys as above;
+					   ".domain" also subdomains) */
+	size_t attach_n_allow_senders;
+	unsigned attach_score_banned_extension;
+	unsigned attach_score_double_extension;
+	unsigned attach_score_name_trick;
+	unsigned attach_score_type_mismatch;
+	unsigned attach_score_executable;
+	unsigned attach_score_banned_member;
+	unsigned attach_score_encrypted_archive;
+	unsigned attach_score_office_macro;
+	unsigned attach_score_html_smuggling;
+	unsigned attach_score_archive_bomb;
+	unsigned attach_score_truncated;
+	unsigned attach_score_malformed;
 };
 
 /* Loads and checks path.  0 with *out (free with config_free), or -1 with

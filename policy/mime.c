@@ -1,0 +1,532 @@
+/*
+ * mime.c - the MIME walk over a spooled message (see mime.h).
+ *
+ * Exports mime_walk.  Owns, for one walk, the GMime parser, its options
+ * and the message tree (unreferenced before returning) and two scratch
+ * spools (freed before returning).  Thread rule: one walk, one thread;
+ * GMime objects are never shared.
+ * Caps: before GMime sees the message, a linear pre-scan cuts it at the
+ * first line longer than max_line (GMime keeps a header line whole in
+ * memory) and after 4 x max_parts + 64 boundary-like lines ("--..."),
+ * since GMime builds an object per part before any cap of ours applies.
+ * GMime itself stops nesting at 1024 levels; we stop at max_depth.
+ * RFCs: 2045-2049 (MIME), 2183 (Content-Disposition), 2231 and 2047
+ * (names, decoded by GMime), uuencode as POSIX uuencode(1) writes it.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gmime/gmime.h>
+
+#include "arena.h"
+#include "deadline.h"
+#include "mime.h"
+#include "spool.h"
+
+#define CHUNK		16384
+#define UU_LINE_MAX	128	/* uuencode lines are 61 bytes */
+
+struct walk {
+	const struct mime_limits *lim;
+	struct arena *a;
+	mime_part_fn fn;
+	void *arg;
+	struct mime_stats *st;
+	struct spool *scratch, *uu;
+	GMimeParserOptions *opts;
+	unsigned long long decoded;
+	unsigned index;
+	int stop, failed;
+};
+
+/* GMime's complaints that mean a malformed message or header. */
+static void
+on_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
+    gpointer data)
+{
+	struct mime_stats *st = data;
+
+	switch (code) {
+	case GMIME_WARN_MALFORMED_MULTIPART:
+	case GMIME_WARN_TRUNCATED_MESSAGE:
+	case GMIME_WARN_MALFORMED_MESSAGE:
+	case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
+	case GMIME_CRIT_NESTING_OVERFLOW:
+	case GMIME_WARN_PART_WITHOUT_CONTENT:
+	case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
+		st->bad |= MIME_BAD_STRUCTURE;
+		break;
+	case GMIME_CRIT_INVALID_HEADER_NAME:
+	case GMIME_CRIT_CONFLICTING_HEADER:
+	case GMIME_CRIT_CONFLICTING_PARAMETER:
+	case GMIME_WARN_INVALID_PARAMETER:
+	case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE:
+		st->bad |= MIME_BAD_HEADER;
+		break;
+	default:
+		break;		/* duplicates, 8-bit headers: common */
+	}
+}
+
+/* The length of the message GMime may see: up to the first overlong line
+ * or the boundary-line cap, whichever comes first. */
+static unsigned long long
+prescan(struct walk *w, struct spool *msg)
+{
+	unsigned char buf[CHUNK], head[2] = { 0, 0 };
+	unsigned long long off = 0, line_start = 0, dashes = 0, col = 0, cap;
+	const unsigned char *p, *q, *nl, *end, *seg;
+	ssize_t n;
+	int counted = 0;
+
+	cap = 4ULL * w->lim->max_parts + 64;
+	while ((n = spool_pread(msg, buf, sizeof(buf), off)) > 0) {
+		if (deadline_passed(w->lim->dl)) {
+			w->st->limits |= MIME_LIMIT_TIME;
+			return off;
+		}
+		for (p = buf, end = buf + n; p < end; p = nl + 1) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			seg = nl != NULL ? nl : end;
+			for (q = p; q < seg && col < 2; q++)
+				head[col++] = *q;
+			col += (unsigned long long)(seg - q);
+			if (col >= 2 && !counted && head[0] == '-' &&
+			    head[1] == '-') {
+				counted = 1;
+				if (++dashes > cap) {
+					w->st->limits |= MIME_LIMIT_PARTS;
+					return line_start;
+				}
+			}
+			if (w->lim->max_line > 0 && col > w->lim->max_line) {
+				w->st->limits |= MIME_LIMIT_LINE;
+				return line_start;
+			}
+			if (nl == NULL)
+				break;
+			col = 0;
+			counted = 0;
+			line_start = off + (unsigned long long)(nl + 1 - buf);
+		}
+		off += (unsigned long long)n;
+	}
+	return off;
+}
+
+static char *
+lower_dup(struct arena *a, const char *s)
+{
+	char *d, *p;
+
+	if ((d = arena_strdup(a, s)) == NULL)
+		return NULL;
+	for (p = d; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 32;
+	return d;
+}
+
+/* A parameter value as GMime decoded it (RFC 2231); encoded words left
+ * inside quotes (RFC 2047 says they must not be, Outlook does it anyway)
+ * are decoded here. */
+static int
+param_name(struct walk *w, const char *v, struct fname *out)
+{
+	char *dec = NULL;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (v == NULL)
+		return 0;
+	if (strstr(v, "=?") != NULL && strstr(v, "?=") != NULL)
+		dec = g_mime_utils_header_decode_text(w->opts, v);
+	r = fname_parse(w->a, dec != NULL ? dec : v, out);
+	g_free(dec);
+	return r;
+}
+
+/* Checks the size of each header of obj (Content-* only for the
+ * message's own top-level part). */
+static void
+check_headers(struct walk *w, GMimeObject *obj)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
+	GMimeHeader *h;
+	const char *name, *raw;
+	int i, n;
+
+	n = hl != NULL ? g_mime_header_list_get_count(hl) : 0;
+	for (i = 0; i < n; i++) {
+		if ((h = g_mime_header_list_get_header_at(hl, i)) == NULL)
+			continue;
+		name = g_mime_header_get_name(h);
+		raw = g_mime_header_get_raw_value(h);
+		if (name == NULL || raw == NULL)
+			continue;
+		if (strlen(name) + strlen(raw) > w->lim->max_header_length)
+			w->st->limits |= MIME_LIMIT_HEADER;
+	}
+}
+
+/* Appends decoded bytes within the message's decoded-bytes budget. */
+static int
+put(struct walk *w, struct spool *out, const char *p, size_t n,
+    int *truncated)
+{
+	char err[128];
+	unsigned long long room = w->lim->max_decoded - w->decoded;
+
+	if (w->decoded >= w->lim->max_decoded)
+		room = 0;
+	if (n > room) {
+		n = (size_t)room;
+		*truncated = 1;
+		w->st->limits |= MIME_LIMIT_DECODED;
+	}
+	if (n > 0 && spool_write(out, p, n, err, sizeof(err)) == -1) {
+		*truncated = 1;
+		return -1;
+	}
+	w->decoded += n;
+	return *truncated ? -1 : 0;
+}
+
+static int
+base64_clean(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+		    c == '=' || c == '\r' || c == '\n' || c == ' ' ||
+		    c == '\t'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Decodes the part's content into out (reset first). */
+static void
+decode(struct walk *w, GMimePart *part, struct spool *out, int *truncated)
+{
+	GMimeDataWrapper *dw = g_mime_part_get_content(part);
+	GMimeContentEncoding enc;
+	GMimeFilter *f = NULL;
+	GMimeStream *raw;
+	char buf[CHUNK], *o;
+	size_t olen, opre;
+	ssize_t n;
+
+	spool_reset(out);
+	*truncated = 0;
+	if (dw == NULL || (raw = g_mime_data_wrapper_get_stream(dw)) == NULL)
+		return;
+	enc = g_mime_data_wrapper_get_encoding(dw);
+	if (enc == GMIME_CONTENT_ENCODING_BASE64 ||
+	    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+	    enc == GMIME_CONTENT_ENCODING_UUENCODE)
+		f = g_mime_filter_basic_new(enc, FALSE);
+	if (g_mime_stream_reset(raw) == -1)
+		goto done;
+	while ((n = g_mime_stream_read(raw, buf, sizeof(buf))) > 0) {
+		if (enc == GMIME_CONTENT_ENCODING_BASE64 &&
+		    !base64_clean(buf, (size_t)n))
+			w->st->bad |= MIME_BAD_ENCODING;
+		o = buf;
+		olen = (size_t)n;
+		if (f != NULL)
+			g_mime_filter_filter(f, buf, (size_t)n, 0, &o, &olen,
+			    &opre);
+		if (put(w, out, o, olen, truncated) == -1)
+			goto done;
+		if (deadline_passed(w->lim->dl)) {
+			*truncated = 1;
+			goto done;
+		}
+	}
+	if (f != NULL) {
+		g_mime_filter_complete(f, buf, 0, 0, &o, &olen, &opre);
+		(void)put(w, out, o, olen, truncated);
+	}
+done:
+	if (f != NULL)
+		g_object_unref(f);
+}
+
+static int
+count_part(struct walk *w)
+{
+	if (w->st->parts >= w->lim->max_parts) {
+		w->st->limits |= MIME_LIMIT_PARTS;
+		w->stop = 1;
+		return -1;
+	}
+	w->st->parts++;
+	w->index++;
+	return 0;
+}
+
+static void
+emit(struct walk *w, struct mime_part *mp)
+{
+	mp->size = spool_size(mp->content);
+	if (w->fn(w->arg, mp) == -1)
+		w->failed = w->stop = 1;
+}
+
+/* One decoded uuencoded line into w->uu; -1 when it is not uuencode. */
+static int
+uu_line(struct walk *w, const char *s, size_t n, int *truncated)
+{
+	char out[UU_LINE_MAX];
+	size_t want, i, o = 0;
+	unsigned v[4], k;
+
+	if (n == 0)
+		return -1;
+	want = ((unsigned char)s[0] - 32) & 63;
+	for (i = 1; o < want; i += 4) {
+		for (k = 0; k < 4; k++) {
+			/* Some encoders drop trailing blanks: missing
+			 * characters count as zero. */
+			unsigned char c = i + k < n ? (unsigned char)s[i + k] :
+			    ' ';
+
+			if (c < 32 || c > 96)
+				return -1;
+			v[k] = (c - 32) & 63;
+		}
+		out[o++] = (char)(v[0] << 2 | v[1] >> 4);
+		out[o++] = (char)((v[1] & 15) << 4 | v[2] >> 2);
+		out[o++] = (char)((v[2] & 3) << 6 | v[3]);
+	}
+	if (want > 0 && put(w, w->uu, out, want, truncated) == -1)
+		return *truncated ? 0 : -1;
+	return 0;
+}
+
+/* "begin 644 name": the name, or NULL. */
+static const char *
+uu_begin(char *line)
+{
+	char *p;
+
+	if (strncmp(line, "begin ", 6) != 0)
+		return NULL;
+	p = line + 6;
+	if (strspn(p, "01234567") < 3 || strspn(p, "01234567") > 4)
+		return NULL;
+	p += strspn(p, "01234567");
+	if (*p != ' ' || p[1] == '\0')
+		return NULL;
+	return p + 1;
+}
+
+static void
+uu_emit(struct walk *w, const char *name, unsigned depth, int truncated)
+{
+	struct mime_part mp;
+
+	memset(&mp, 0, sizeof(mp));
+	if (count_part(w) == -1)
+		return;
+	if (fname_parse(w->a, name, &mp.name) == -1) {
+		w->failed = w->stop = 1;
+		return;
+	}
+	mp.declared = "application/octet-stream";
+	mp.depth = depth;
+	mp.index = w->index;
+	mp.attachment = mp.uuencoded = 1;
+	mp.truncated = truncated;
+	mp.content = w->uu;
+	emit(w, &mp);
+}
+
+/* Finds uuencoded blocks in a decoded text body and hands each over. */
+static void
+scan_uu(struct walk *w, struct spool *text, unsigned depth)
+{
+	char buf[CHUNK], line[UU_LINE_MAX + 1], name[256];
+	unsigned long long off = 0;
+	size_t ll = 0;
+	ssize_t n, i;
+	int in = 0, over = 0, trunc = 0;
+	const char *nm;
+
+	while (!w->stop && (n = spool_pread(text, buf, sizeof(buf), off)) > 0) {
+		off += (unsigned long long)n;
+		if (deadline_passed(w->lim->dl))
+			break;
+		for (i = 0; i < n && !w->stop; i++) {
+			if (buf[i] != '\n') {
+				if (ll < UU_LINE_MAX)
+					line[ll++] = buf[i];
+				else
+					over = 1;
+				continue;
+			}
+			if (ll > 0 && line[ll - 1] == '\r')
+				ll--;
+			line[ll] = '\0';
+			if (!in && !over && (nm = uu_begin(line)) != NULL) {
+				snprintf(name, sizeof(name), "%s", nm);
+				spool_reset(w->uu);
+				in = 1;
+				trunc = 0;
+			} else if (in && strcmp(line, "end") == 0) {
+				uu_emit(w, name, depth, trunc);
+				in = 0;
+			} else if (in && (over || uu_line(w, line, ll,
+			    &trunc) == -1))
+				in = 0;	/* not uuencode after all */
+			ll = 0;
+			over = 0;
+		}
+	}
+	if (in && !w->stop)
+		uu_emit(w, name, depth, 1);	/* no "end" line */
+}
+
+static void
+leaf(struct walk *w, GMimePart *part, unsigned depth)
+{
+	GMimeObject *obj = (GMimeObject *)part;
+	GMimeContentType *ct;
+	struct mime_part mp;
+	const char *fn, *nm, *disp;
+	char *type;
+
+	memset(&mp, 0, sizeof(mp));
+	if (count_part(w) == -1)
+		return;
+	fn = g_mime_object_get_content_disposition_parameter(obj, "filename");
+	nm = g_mime_object_get_content_type_parameter(obj, "name");
+	if (param_name(w, fn != NULL ? fn : nm, &mp.name) == -1 ||
+	    (fn != NULL && nm != NULL && strcmp(fn, nm) != 0 &&
+	    param_name(w, nm, &mp.alt) == -1))
+		goto oom;
+	ct = g_mime_object_get_content_type(obj);
+	type = ct != NULL ? g_mime_content_type_get_mime_type(ct) : NULL;
+	mp.declared = lower_dup(w->a, type != NULL ? type : "text/plain");
+	g_free(type);
+	disp = g_mime_object_get_disposition(obj);
+	if (mp.declared == NULL || (disp != NULL &&
+	    (mp.disposition = lower_dup(w->a, disp)) == NULL))
+		goto oom;
+	mp.depth = depth;
+	mp.index = w->index;
+	mp.attachment = mp.name.name != NULL || (mp.disposition != NULL &&
+	    strcmp(mp.disposition, "attachment") == 0);
+	mp.content = w->scratch;
+	decode(w, part, w->scratch, &mp.truncated);
+	emit(w, &mp);
+	if (!w->stop && strcmp(mp.declared, "text/plain") == 0)
+		scan_uu(w, w->scratch, depth);
+	return;
+oom:
+	w->failed = w->stop = 1;
+}
+
+static void
+walk_object(struct walk *w, GMimeObject *obj, unsigned depth)
+{
+	GMimeMessage *m;
+	GMimeObject *sub;
+	int i, n;
+
+	if (w->stop || obj == NULL)
+		return;
+	if (deadline_passed(w->lim->dl)) {
+		w->st->limits |= MIME_LIMIT_TIME;
+		w->stop = 1;
+		return;
+	}
+	if (depth > w->st->depth)
+		w->st->depth = depth;
+	if (depth > w->lim->max_depth) {
+		w->st->limits |= MIME_LIMIT_DEPTH;
+		return;
+	}
+	check_headers(w, obj);
+	if (GMIME_IS_MULTIPART(obj)) {
+		n = g_mime_multipart_get_count((GMimeMultipart *)obj);
+		for (i = 0; i < n && !w->stop; i++)
+			walk_object(w, g_mime_multipart_get_part(
+			    (GMimeMultipart *)obj, i), depth + 1);
+	} else if (GMIME_IS_MESSAGE_PART(obj)) {
+		m = g_mime_message_part_get_message((GMimeMessagePart *)obj);
+		if (m == NULL)
+			return;
+		check_headers(w, (GMimeObject *)m);
+		if ((sub = g_mime_message_get_mime_part(m)) != NULL)
+			walk_object(w, sub, depth + 1);
+	} else if (GMIME_IS_PART(obj))
+		leaf(w, (GMimePart *)obj, depth);
+}
+
+int
+mime_walk(struct spool *msg, const struct mime_limits *lim,
+    struct arena *a, mime_part_fn fn, void *arg, struct mime_stats *st,
+    char *err, size_t errlen)
+{
+	struct walk w;
+	GMimeStream *stream = NULL;
+	GMimeParser *parser = NULL;
+	GMimeMessage *m = NULL;
+	unsigned long long len;
+	int stopped = 0;
+
+	memset(st, 0, sizeof(*st));
+	memset(&w, 0, sizeof(w));
+	w.lim = lim;
+	w.a = a;
+	w.fn = fn;
+	w.arg = arg;
+	w.st = st;
+	if ((w.scratch = spool_new(a, lim->spool_mem, lim->tmpdir)) == NULL ||
+	    (w.uu = spool_new(a, lim->spool_mem, lim->tmpdir)) == NULL ||
+	    (w.opts = g_mime_parser_options_new()) == NULL) {
+		snprintf(err, errlen, "mime: out of memory");
+		return -1;
+	}
+	g_mime_parser_options_set_rfc2047_compliance_mode(w.opts,
+	    GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_parameter_compliance_mode(w.opts,
+	    GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_warning_callback(w.opts, on_warning, st);
+	len = prescan(&w, msg);
+	if ((stream = spool_stream_new(msg, lim->dl, &stopped)) == NULL ||
+	    (parser = g_mime_parser_new_with_stream(stream)) == NULL) {
+		snprintf(err, errlen, "mime: out of memory");
+		w.failed = 1;
+		goto done;
+	}
+	g_mime_stream_set_bounds(stream, 0, (gint64)len);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	g_mime_parser_set_persist_stream(parser, TRUE);
+	if ((m = g_mime_parser_construct_message(parser, w.opts)) == NULL)
+		st->bad |= MIME_BAD_STRUCTURE;
+	else
+		walk_object(&w, g_mime_message_get_mime_part(m), 0);
+	if (stopped)
+		st->limits |= MIME_LIMIT_TIME;
+	if (w.failed)
+		snprintf(err, errlen, "mime: out of memory");
+done:
+	if (m != NULL)
+		g_object_unref(m);
+	if (parser != NULL)
+		g_object_unref(parser);
+	if (stream != NULL)
+		g_object_unref(stream);
+	g_mime_parser_options_free(w.opts);
+	spool_free(w.scratch);
+	spool_free(w.uu);
+	return w.failed ? -1 : 0;
+}
