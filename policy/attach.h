@@ -18,7 +18,7 @@
  *   attach_banned_member     an archive member with a banned extension
  *   attach_encrypted_archive encrypted members or headers
  *   attach_office_macro      VBA in OLE2, vbaProject.bin in OOXML, Basic
- *                            in OpenDocument
+ *                            in OpenDocument (raised on the document)
  *   attach_html_smuggling    HTML/SVG that builds and saves a file
  *   attach_archive_bomb      expansion ratio exceeded
  *   attach_truncated         a limit was hit (detail: which)
@@ -73,8 +73,12 @@ struct attach_item {
 					   when it has none */
 	const char *shown;		/* as displayed (right-to-left
 					   override applied), or NULL */
+	const char *ext;		/* extension the rules saw, lower
+					   case, "" when none */
 	const char *path;		/* "outer.zip/inner.7z/evil.exe" for
 					   members, else NULL */
+	long parent;			/* index of the archive item holding
+					   it, -1 for MIME parts */
 	const char *declared;		/* Content-Type, lower case; NULL for
 					   members */
 	const char *detected;		/* libmagic MIME type, or NULL */

@@ -3,10 +3,13 @@
  *
  * Exports fname_parse, fname_escape.  No shared state.
  * Caps: names are cut at FNAME_MAX bytes (FNAME_CUT), extensions at
- * FNAME_EXT_MAX.  The display order is a deliberately small model of the
- * Unicode bidi algorithm (UAX #9): only explicit overrides (RLO, LRO) and
- * their terminators (PDF, PDI) reorder, which is what the "RLO trick"
- * (CVE-class spoofing of ".exe" as ".pdf") relies on.
+ * FNAME_EXT_MAX, bidi nesting at UAX #9's max_depth (125).
+ * The display order is a small model of the Unicode bidi algorithm (UAX
+ * #9): the explicit embeddings, overrides and isolates (X1-X10, with FSI
+ * taken as LRI) give levels, every other character counts as strong
+ * left-to-right (true of the Latin names the "RLO trick" spoofs, e.g.
+ * ".exe" shown as ".pdf"), and rule L2 reverses runs by level.  Natural
+ * right-to-left letters (Hebrew, Arabic) are not reordered.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,7 +19,7 @@
 #include "fname.h"
 
 #define CP_BAD	0xfffd
-#define FNAME_BIDI_MAX	64	/* nesting of overrides tracked */
+#define BIDI_MAX	125	/* UAX #9 max_depth */
 
 /* Decodes one UTF-8 character of s (n > 0 bytes); *len gets its length.
  * Invalid, overlong and surrogate sequences give CP_BAD for one byte. */
@@ -123,19 +126,107 @@ ext_of(const char *s, size_t n, char *ext)
 	return dot;
 }
 
+/* Explicit levels (UAX #9 X1-X8), enough for names. */
+struct bidi {
+	unsigned char level[BIDI_MAX + 1];	/* [0]: paragraph, 0 */
+	unsigned char ovr[BIDI_MAX + 1];	/* 0, 'L' or 'R' */
+	unsigned char iso[BIDI_MAX + 1];
+	int depth, overflow;
+};
+
+static void
+bidi_push(struct bidi *b, uint32_t cp)
+{
+	unsigned cur = b->level[b->depth], next;
+	int rtl = cp == 0x202b || cp == 0x202e || cp == 0x2067;
+
+	next = rtl ? (cur + 1) | 1 : (cur + 2) & ~1U;
+	if (b->overflow || next > BIDI_MAX || b->depth >= BIDI_MAX) {
+		b->overflow++;
+		return;
+	}
+	b->depth++;
+	b->level[b->depth] = (unsigned char)next;
+	b->ovr[b->depth] = cp == 0x202e ? 'R' : cp == 0x202d ? 'L' : 0;
+	b->iso[b->depth] = cp >= 0x2066;
+}
+
+static void
+bidi_pop(struct bidi *b, uint32_t cp)
+{
+	if (b->overflow) {
+		b->overflow--;
+		return;
+	}
+	if (cp == 0x202c) {		/* PDF: not past an isolate */
+		if (b->depth > 0 && !b->iso[b->depth])
+			b->depth--;
+		return;
+	}
+	while (b->depth > 0 && !b->iso[b->depth])	/* PDI */
+		b->depth--;
+	if (b->depth > 0)
+		b->depth--;
+}
+
+/* The level of a strong left-to-right character here. */
+static unsigned char
+bidi_level(const struct bidi *b)
+{
+	unsigned char l = b->level[b->depth];
+
+	return b->ovr[b->depth] || !(l & 1) ? l : l + 1;
+}
+
+/* UAX #9 L2 on cps[start, end): from the highest level down to the lowest
+ * odd one, reverse every run at that level or higher.  1 when anything
+ * moved. */
+static int
+reorder(uint32_t *cps, unsigned char *lvl, size_t start, size_t end)
+{
+	unsigned char hi = 0, lo = 255, l, tl;
+	size_t i, j, k;
+	uint32_t t;
+
+	for (i = start; i < end; i++) {
+		hi = lvl[i] > hi ? lvl[i] : hi;
+		lo = lvl[i] < lo ? lvl[i] : lo;
+	}
+	if (hi == 0 || start == end)
+		return 0;
+	lo |= 1;
+	for (l = hi; l >= lo && l > 0; l--)
+		for (i = start; i < end; i = j + 1) {
+			for (; i < end && lvl[i] < l; i++)
+				;
+			for (j = i; j < end && lvl[j] >= l; j++)
+				;
+			for (k = 0; i + k < j - 1 - k; k++) {
+				t = cps[i + k];
+				cps[i + k] = cps[j - 1 - k];
+				cps[j - 1 - k] = t;
+				tl = lvl[i + k];
+				lvl[i + k] = lvl[j - 1 - k];
+				lvl[j - 1 - k] = tl;
+			}
+			if (j >= end)
+				break;
+		}
+	return 1;
+}
+
 int
 fname_parse(struct arena *a, const char *raw, struct fname *out)
 {
 	const unsigned char *p = (const unsigned char *)raw;
-	size_t n = strlen(raw), i, len, nl = 0, ns = 0, start, end, j;
+	size_t n = strlen(raw), i, len, nl = 0, start, end;
+	struct bidi bidi;
+	unsigned char *lvl;
 	uint32_t cp, *cps;
-	unsigned char *rtl;
 	char *name, *shown;
-	unsigned char stack[FNAME_BIDI_MAX];
-	int depth = 0, reorder = 0;
-	uint32_t t;
 
 	memset(out, 0, sizeof(*out));
+	memset(&bidi, 0, sizeof(bidi));
 	if (n > FNAME_MAX) {
 		n = FNAME_MAX;
 		out->flags |= FNAME_CUT;
@@ -143,7 +234,7 @@ fname_parse(struct arena *a, const char *raw, struct fname *out)
 	/* Worst case: every byte becomes U+FFFD (3 bytes). */
 	if ((out->raw = arena_strndup(a, raw, n)) == NULL ||
 	    (cps = arena_calloc(a, n + 1, sizeof(*cps))) == NULL ||
-	    (rtl = arena_calloc(a, n + 1, 1)) == NULL ||
+	    (lvl = arena_calloc(a, n + 1, 1)) == NULL ||
 	    (name = arena_alloc(a, 3 * n + 1)) == NULL ||
 	    (shown = arena_alloc(a, 3 * n + 1)) == NULL)
 		return -1;
@@ -151,19 +242,11 @@ fname_parse(struct arena *a, const char *raw, struct fname *out)
 		cp = utf8_next(p + i, n - i, &len);
 		if (cp == CP_BAD)
 			out->flags |= FNAME_BADUTF8;
-		if (cp == 0x202a || cp == 0x202b || cp == 0x202d ||
-		    cp == 0x202e || (cp >= 0x2066 && cp <= 0x2068)) {
-			/* RLO reverses what follows until its PDF; LRO
-			 * stops that; embeddings and isolates keep the
-			 * current state (Latin text stays left to right). */
-			if (depth < FNAME_BIDI_MAX)
-				stack[depth] = cp == 0x202e ? 1 :
-				    cp == 0x202d ? 0 :
-				    depth > 0 ? stack[depth - 1] : 0;
-			depth++;
-			reorder |= cp == 0x202e;
-		} else if ((cp == 0x202c || cp == 0x2069) && depth > 0)
-			depth--;
+		if ((cp >= 0x202a && cp <= 0x202e && cp != 0x202c) ||
+		    (cp >= 0x2066 && cp <= 0x2068))
+			bidi_push(&bidi, cp);
+		else if (cp == 0x202c || cp == 0x2069)
+			bidi_pop(&bidi, cp);
 		if (is_bidi(cp)) {
 			out->flags |= FNAME_BIDI;
 			continue;
@@ -182,8 +265,7 @@ fname_parse(struct arena *a, const char *raw, struct fname *out)
 			nl = 0;
 			continue;
 		}
-		rtl[nl] = depth > 0 && stack[(depth > FNAME_BIDI_MAX ?
-		    FNAME_BIDI_MAX : depth) - 1];
+		lvl[nl] = bidi_level(&bidi);
 		cps[nl++] = cp;
 	}
 	/* Leading blanks and trailing dots and blanks go, as Windows does. */
@@ -197,18 +279,7 @@ fname_parse(struct arena *a, const char *raw, struct fname *out)
 		len += utf8_put(cps[i], name + len);
 	name[len] = '\0';
 	out->name = name;
-	/* Display order: each run under an override is reversed. */
-	if (reorder) {
-		for (i = start; i < end; i = j) {
-			for (j = i; j < end && rtl[j] == rtl[i]; j++)
-				;
-			if (rtl[i])
-				for (ns = 0; ns < (j - i) / 2; ns++) {
-					t = cps[i + ns];
-					cps[i + ns] = cps[j - 1 - ns];
-					cps[j - 1 - ns] = t;
-				}
-		}
+	if (reorder(cps, lvl, start, end)) {
 		for (i = start, len = 0; i < end; i++)
 			len += utf8_put(cps[i], shown + len);
 		shown[len] = '\0';

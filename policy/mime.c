@@ -128,12 +128,62 @@ lower_dup(struct arena *a, const char *s)
 	return d;
 }
 
+static int
+hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ?
+	    c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* RFC 2231 allows the sections of a parameter in any order, but GMime
+ * leaves "utf-8''evil%2Eexe" undecoded when "*1*" comes before "*0*".
+ * A value of that shape whose charset iconv knows is decoded here; NULL
+ * when it is not one (g_free the result). */
+static char *
+rfc2231_fix(const char *v)
+{
+	const char *q1 = strchr(v, '\''), *q2, *p;
+	char charset[64], *raw, *out, *o;
+	size_t n;
+
+	if (q1 == NULL || q1 == v || (size_t)(q1 - v) >= sizeof(charset) ||
+	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789._-") != (size_t)(q1 - v) ||
+	    (q2 = strchr(q1 + 1, '\'')) == NULL ||
+	    strspn(q1 + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789-") != (size_t)(q2 - q1 - 1))
+		return NULL;
+	memcpy(charset, v, (size_t)(q1 - v));
+	charset[q1 - v] = '\0';
+	if ((raw = g_malloc(strlen(q2) + 1)) == NULL)
+		return NULL;
+	for (p = q2 + 1, o = raw; *p != '\0'; p++)
+		if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
+			*o++ = (char)(hexval(p[1]) << 4 | hexval(p[2]));
+			p += 2;
+		} else
+			*o++ = *p;
+	n = (size_t)(o - raw);
+	out = g_convert(raw, (gssize)n, "UTF-8", charset, NULL, NULL, NULL);
+	g_free(raw);
+	return out;
+}
+
+/* The parameter called name, or NULL. */
+static GMimeParam *
+param(GMimeParamList *list, const char *name)
+{
+	return list != NULL ? g_mime_param_list_get_parameter(list, name) :
+	    NULL;
+}
+
 /* A parameter value as GMime decoded it (RFC 2231); encoded words left
  * inside quotes (RFC 2047 says they must not be, Outlook does it anyway)
  * are decoded here. */
 static int
-param_name(struct walk *w, const char *v, struct fname *out)
+param_name(struct walk *w, GMimeParam *p, struct fname *out)
 {
+	const char *v = p != NULL ? g_mime_param_get_value(p) : NULL;
 	char *dec = NULL;
 	int r;
 
@@ -142,6 +192,9 @@ param_name(struct walk *w, const char *v, struct fname *out)
 		return 0;
 	if (strstr(v, "=?") != NULL && strstr(v, "?=") != NULL)
 		dec = g_mime_utils_header_decode_text(w->opts, v);
+	else if (g_mime_param_get_encoding_method(p) ==
+	    GMIME_PARAM_ENCODING_METHOD_RFC2231)
+		dec = rfc2231_fix(v);
 	r = fname_parse(w->a, dec != NULL ? dec : v, out);
 	g_free(dec);
 	return r;
@@ -155,6 +208,7 @@ check_headers(struct walk *w, GMimeObject *obj)
 	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
 	GMimeHeader *h;
 	const char *name, *raw;
+	size_t len;
 	int i, n;
 
 	n = hl != NULL ? g_mime_header_list_get_count(hl) : 0;
@@ -165,7 +219,13 @@ check_headers(struct walk *w, GMimeObject *obj)
 		raw = g_mime_header_get_raw_value(h);
 		if (name == NULL || raw == NULL)
 			continue;
-		if (strlen(name) + strlen(raw) > w->lim->max_header_length)
+		/* GMime keeps the line end in the raw value. */
+		len = strlen(raw);
+		if (len > 0 && raw[len - 1] == '\n')
+			len--;
+		if (len > 0 && raw[len - 1] == '\r')
+			len--;
+		if (strlen(name) + len > w->lim->max_header_length)
 			w->st->limits |= MIME_LIMIT_HEADER;
 	}
 }
@@ -397,21 +457,31 @@ static void
 leaf(struct walk *w, GMimePart *part, unsigned depth)
 {
 	GMimeObject *obj = (GMimeObject *)part;
+	GMimeContentDisposition *cd;
 	GMimeContentType *ct;
+	GMimeParam *fn, *nm;
 	struct mime_part mp;
-	const char *fn, *nm, *disp;
+	const char *disp;
 	char *type;
 
 	memset(&mp, 0, sizeof(mp));
 	if (count_part(w) == -1)
 		return;
-	fn = g_mime_object_get_content_disposition_parameter(obj, "filename");
-	nm = g_mime_object_get_content_type_parameter(obj, "name");
+	ct = g_mime_object_get_content_type(obj);
+	cd = g_mime_object_get_content_disposition(obj);
+	fn = param(cd != NULL ? g_mime_content_disposition_get_parameters(cd) :
+	    NULL, "filename");
+	nm = param(ct != NULL ? g_mime_content_type_get_parameters(ct) : NULL,
+	    "name");
+	if (fn != NULL && g_mime_param_get_value(fn) == NULL)
+		fn = NULL;
+	if (nm != NULL && g_mime_param_get_value(nm) == NULL)
+		nm = NULL;
 	if (param_name(w, fn != NULL ? fn : nm, &mp.name) == -1 ||
-	    (fn != NULL && nm != NULL && strcmp(fn, nm) != 0 &&
+	    (fn != NULL && nm != NULL && strcmp(g_mime_param_get_value(fn),
+	    g_mime_param_get_value(nm)) != 0 &&
 	    param_name(w, nm, &mp.alt) == -1))
 		goto oom;
-	ct = g_mime_object_get_content_type(obj);
 	type = ct != NULL ? g_mime_content_type_get_mime_type(ct) : NULL;
 	mp.declared = lower_dup(w->a, type != NULL ? type : "text/plain");
 	g_free(type);

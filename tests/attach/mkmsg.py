@@ -87,6 +87,8 @@ simple("b-targz", att("plain.tar.gz", 'attachment; filename="docs.tar.gz"',
 simple("b-docx", att("report.docx", 'attachment; filename="report.docx"',
                      "application/vnd.openxmlformats-officedocument."
                      "wordprocessingml.document"))
+simple("b-odt", att("plain.odt", 'attachment; filename="minutes.odt"',
+                    "application/vnd.oasis.opendocument.text"))
 simple("b-doc", att("clean.doc", 'attachment; filename="minutes.doc"',
                     "application/msword"))
 simple("b-html", att("newsletter.html",
@@ -158,6 +160,8 @@ for name, file, fn in [
         ("r-docm", "report.docm", "report.docm"),
         ("r-renamed-docx", "renamed.docx", "report.docx"),
         ("r-doc-macro", "macro.doc", "minutes.doc"),
+        ("r-zip-docm", "bundle.zip", "bundle.zip"),
+        ("r-odt-macro", "macro.odt", "minutes.odt"),
         ("r-smuggle", "smuggle.html", "document.html"),
         ("r-eicar-com", "eicar.bin", "eicar.com"),
         ("r-bomb-zip", "bomb.zip", "archive.zip"),

@@ -188,6 +188,7 @@ static const struct corpus_case {
 	    "docs.tar.gz/doc.pdf", NULL } },
 	{ "b-docx", "", VERDICT_ACCEPT, { "report.docx", NULL, NULL } },
 	{ "b-doc", "", VERDICT_ACCEPT, { "minutes.doc", NULL, NULL } },
+	{ "b-odt", "", VERDICT_ACCEPT, { "minutes.odt", NULL, NULL } },
 	{ "b-html", "", VERDICT_ACCEPT, { "newsletter.html", NULL, NULL } },
 	{ "b-names", "", VERDICT_ACCEPT, { "Bericht M\xc3\xa4rz.pdf", NULL,
 	    NULL } },
@@ -258,12 +259,16 @@ static const struct corpus_case {
 	    { "archive.tar.gz", NULL, NULL } },
 	{ "r-many", "truncated", VERDICT_ACCEPT, { "many.zip", NULL, NULL } },
 	/* risky: macros and smuggling */
-	{ "r-docm", "office_macro", VERDICT_ACCEPT, { "vbaProject.bin",
-	    "report.docm/word/vbaProject.bin", NULL } },
+	{ "r-docm", "office_macro", VERDICT_ACCEPT, { "report.docm", NULL,
+	    NULL } },
 	{ "r-renamed-docx", "office_macro", VERDICT_ACCEPT,
-	    { "vbaProject.bin", "report.docx/word/vbaProject.bin", NULL } },
+	    { "report.docx", NULL, NULL } },
 	{ "r-doc-macro", "office_macro", VERDICT_ACCEPT,
 	    { "minutes.doc", NULL, NULL } },
+	{ "r-zip-docm", "office_macro", VERDICT_ACCEPT,
+	    { "report.docm", "bundle.zip/report.docm", NULL } },
+	{ "r-odt-macro", "office_macro", VERDICT_ACCEPT,
+	    { "minutes.odt", NULL, NULL } },
 	{ "r-smuggle", "html_smuggling", VERDICT_ACCEPT,
 	    { "document.html", NULL, NULL } },
 	/* malformed: a verdict, in bounded time */
@@ -342,11 +347,292 @@ corpus_cases_get_exactly_their_reasons(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* A config from text (written into the corpus directory), checked by
+ * config.c as an admin's file would be. */
+static struct config *
+config_text(const char *text)
+{
+	char path[600], err[512];
+	struct config *c;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/test.conf", corpus);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	if (config_load(path, &c, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	return c;
+}
+
+static void
+expect(const struct config *cfg, const char *eml, const char *from,
+    const char *reasons, enum verdict_action action)
+{
+	struct result res;
+	char got[1024];
+
+	evaluate(cfg, eml, from, &res);
+	reason_set(&res.v, got, sizeof(got));
+	if (strcmp(got, reasons) != 0 || res.r.hard_action != action)
+		fail_msg("%s from %s: \"%s\" %s, want \"%s\" %s", eml,
+		    from ? from : "-", got,
+		    verdict_action_name(res.r.hard_action), reasons,
+		    verdict_action_name(action));
+	arena_free(res.a);
+}
+
+static void
+allow_list_exempts_a_partners_macros_only(void **state)
+{
+	struct config *c = config_text("attach_allow_senders = "
+	    "[\"partner.example=.docm,.xlsm\", \".group.example=.docm\"];\n");
+
+	expect(c, "r-docm", "partner.example", "", VERDICT_ACCEPT);
+	expect(c, "r-docm", "PARTNER.example", "", VERDICT_ACCEPT);
+	expect(c, "r-docm", "mail.group.example", "", VERDICT_ACCEPT);
+	expect(c, "r-docm", "group.example", "", VERDICT_ACCEPT);
+	/* Not the partner, not authenticated, not the allowed type. */
+	expect(c, "r-docm", "other.example", "office_macro", VERDICT_ACCEPT);
+	expect(c, "r-docm", "xpartner.example", "office_macro",
+	    VERDICT_ACCEPT);
+	expect(c, "r-docm", NULL, "office_macro", VERDICT_ACCEPT);
+	expect(c, "r-renamed-docx", "partner.example", "office_macro",
+	    VERDICT_ACCEPT);
+	expect(c, "r-exe", "partner.example", "banned_extension executable",
+	    VERDICT_QUARANTINE);
+	config_free(c);
+}
+
+static void
+overrides_set_the_action_of_an_extension_or_type(void **state)
+{
+	struct config *c = config_text("attach_action_overrides = "
+	    "[\".exe=reject\", \"application/vnd.ms-cab-compressed=accept\", "
+	    "\".docm=quarantine\", \".pdf=tag\"];\n");
+	struct result res;
+	size_t i;
+
+	expect(c, "r-exe", NULL, "banned_extension executable override",
+	    VERDICT_REJECT);
+	/* The override replaces the hard rule for that item only. */
+	expect(c, "r-exe-as-pdf", NULL, "executable override type_mismatch",
+	    VERDICT_TAG);
+	expect(c, "r-docm", NULL, "office_macro override",
+	    VERDICT_QUARANTINE);
+	expect(c, "b-pdf", NULL, "override", VERDICT_TAG);
+	/* accept exempts the cabinet, not the program inside it (which
+	 * the .exe override rejects). */
+	expect(c, "r-cab", NULL, "banned_member executable override",
+	    VERDICT_REJECT);
+	evaluate(c, "r-cab", NULL, &res);
+	for (i = 0; i < res.r.nitems; i++)
+		if (res.r.items[i].path == NULL)
+			assert_true(res.r.items[i].flags & ATTACH_EXEMPT);
+	arena_free(res.a);
+	config_free(c);
+}
+
+static void
+hard_rule_and_banned_list_are_policy(void **state)
+{
+	struct config *c = config_text("attach_executable_quarantine = "
+	    "false;\nattach_banned_extensions = \"PDF, .js\";\n"
+	    "attach_score_executable = 42;\n");
+	struct result res;
+
+	assert_string_equal(c->attach_banned_extensions, "pdf js");
+	expect(c, "r-exe", NULL, "executable", VERDICT_ACCEPT);
+	expect(c, "b-pdf", NULL, "banned_extension", VERDICT_ACCEPT);
+	evaluate(c, "r-exe", NULL, &res);
+	assert_int_equal(res.v.score, 42);
+	arena_free(res.a);
+	config_free(c);
+}
+
+static void
+bad_policy_settings_are_config_errors(void **state)
+{
+	static const char *const bad[] = {
+		"attach_banned_extensions = \"exe, b@d\";\n",
+		"attach_banned_extensions = \"abcdefghijklmnop\";\n",
+		"attach_action_overrides = [\"exe=reject\"];\n",
+		"attach_action_overrides = [\".exe=drop\"];\n",
+		"attach_action_overrides = [\"application/=tag\"];\n",
+		"attach_allow_senders = [\"partner.example\"];\n",
+		"attach_allow_senders = [\"-bad-.example=.docm\"];\n",
+		"attach_allow_senders = [\"partner.example=.docm,\"];\n",
+		"attach_archive_max_ratio = 1;\n",
+		"attach_tmpdir = \"relative/dir\";\n",
+	};
+	char path[600], err[512];
+	struct config *c;
+	FILE *fp;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/bad.conf", corpus);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fp = fopen(path, "w");
+		assert_non_null(fp);
+		fputs(bad[i], fp);
+		fclose(fp);
+		if (config_load(path, &c, err, sizeof(err)) == 0)
+			fail_msg("accepted: %s", bad[i]);
+		/* FILE:LINE: setting: problem */
+		assert_non_null(strstr(err, "bad.conf:1: attach_"));
+	}
+}
+
+static const struct limit_case {
+	const char *what, *eml, *setting;
+	unsigned at;			/* passes at this value */
+	const char *past_reasons;	/* at - 1 */
+	const char *at_reasons;
+} limits[] = {
+	{ "MIME parts", "m-parts", "attach_max_mime_parts", 600,
+	    "truncated", "" },
+	{ "archive members", "r-many", "attach_archive_max_members", 1100,
+	    "truncated", "" },
+	{ "archive depth", "r-nested", "attach_archive_max_depth", 2,
+	    "truncated", "banned_member executable" },
+	{ "expansion ratio", "r-bomb-zip", "attach_archive_max_ratio", 1025,
+	    "archive_bomb", "" },
+	{ "extracted bytes", "r-bomb-zip",
+	    "attach_archive_max_ratio = 100000;\nattach_archive_max_bytes",
+	    40960, "truncated", "" },
+	{ "line length", "m-longline", "attach_max_line_length", 100001,
+	    "truncated", "" },
+	{ "part header length", "m-longhdr", "attach_max_header_length",
+	    70007, "truncated", "" },
+};
+
+static void
+caps_at_the_limit_and_one_past(void **state)
+{
+	char text[300];
+	struct config *c;
+	size_t i;
+
+	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		const struct limit_case *l = &limits[i];
+
+		snprintf(text, sizeof(text), "%s = %u;\n", l->setting, l->at);
+		c = config_text(text);
+		expect(c, l->eml, NULL, l->at_reasons, strstr(l->at_reasons,
+		    "executable") ? VERDICT_QUARANTINE : VERDICT_ACCEPT);
+		config_free(c);
+		snprintf(text, sizeof(text), "%s = %u;\n", l->setting,
+		    l->at - 1);
+		c = config_text(text);
+		expect(c, l->eml, NULL, l->past_reasons, VERDICT_ACCEPT);
+		config_free(c);
+	}
+}
+
+static void
+time_limit_stops_a_slow_message(void **state)
+{
+	struct config *c = config_text("attach_archive_max_ratio = 1000000;"
+	    "\nattach_max_time_ms = 100;\n");
+	struct result res;
+
+	/* Past the deadline: set it below the config minimum to be sure
+	 * the 20 MB gunzip cannot finish in time. */
+	c->attach_max_time_ms = 1;
+	evaluate(c, "r-bomb-targz", NULL, &res);
+	assert_string_equal(res.r.truncated, "time");
+	assert_true(res.r.elapsed_ms < 1000);
+	arena_free(res.a);
+	config_free(c);
+}
+
+static void
+disabled_means_no_reasons(void **state)
+{
+	struct config *c = config_text("attach_enable = false;\n");
+
+	expect(c, "r-exe", NULL, "", VERDICT_ACCEPT);
+	config_free(c);
+}
+
+/* Reads a corpus file into a spool, cut at max bytes. */
+static struct spool *
+file_spool(struct arena *a, const char *name, size_t max)
+{
+	struct spool *full = load(a, "files", name, 1 << 20), *sp;
+	unsigned char buf[65536];
+	char err[128];
+	ssize_t n;
+
+	if (max == 0)
+		return full;
+	sp = spool_new(a, 1 << 20, NULL);
+	n = spool_pread(full, buf, max < sizeof(buf) ? max : sizeof(buf), 0);
+	assert_true(n >= 0);
+	assert_int_equal(spool_write(sp, buf, (size_t)n, err, sizeof(err)),
+	    0);
+	return sp;
+}
+
+static void
+ole_directory_walk_is_bounded(void **state)
+{
+	struct arena *a = arena_new();
+	struct spool *sp, *m;
+	unsigned char buf[10240];
+	char err[128];
+	unsigned seed = 12345;
+	int damaged, i, k;
+
+	assert_int_equal(office_ole_has_vba(file_spool(a, "macro.doc", 0),
+	    NULL, &damaged), 1);
+	assert_int_equal(damaged, 0);
+	assert_int_equal(office_ole_has_vba(file_spool(a, "clean.doc", 0),
+	    NULL, &damaged), 0);
+	assert_int_equal(damaged, 0);
+	/* A directory chain that loops on itself ends, damaged. */
+	assert_int_equal(office_ole_has_vba(file_spool(a, "loop.doc", 0),
+	    NULL, &damaged), 0);
+	assert_int_equal(damaged, 1);
+	/* Cut before the second directory sector. */
+	assert_int_equal(office_ole_has_vba(file_spool(a, "macro.doc", 1500),
+	    NULL, &damaged), 0);
+	assert_int_equal(damaged, 1);
+	assert_int_equal(office_ole_has_vba(file_spool(a, "doc.pdf", 0),
+	    NULL, &damaged), 0);
+	assert_int_equal(damaged, 1);
+	/* Random damage to the header, FAT and directory: it ends. */
+	m = file_spool(a, "macro.doc", 0);
+	for (i = 0; i < 3000; i++) {
+		assert_int_equal(spool_pread(m, buf, sizeof(buf), 0),
+		    (ssize_t)sizeof(buf));
+		for (k = 0; k < 4; k++) {
+			seed = seed * 1103515245 + 12345;
+			buf[(seed >> 8) % 1536] = (unsigned char)(seed >> 20);
+		}
+		sp = spool_new(a, sizeof(buf), NULL);
+		assert_int_equal(spool_write(sp, buf, sizeof(buf), err,
+		    sizeof(err)), 0);
+		(void)office_ole_has_vba(sp, NULL, &damaged);
+		spool_free(sp);
+	}
+	arena_free(a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(corpus_cases_get_exactly_their_reasons),
+		cmocka_unit_test(allow_list_exempts_a_partners_macros_only),
+		cmocka_unit_test(overrides_set_the_action_of_an_extension_or_type),
+		cmocka_unit_test(hard_rule_and_banned_list_are_policy),
+		cmocka_unit_test(bad_policy_settings_are_config_errors),
+		cmocka_unit_test(caps_at_the_limit_and_one_past),
+		cmocka_unit_test(time_limit_stops_a_slow_message),
+		cmocka_unit_test(disabled_means_no_reasons),
+		cmocka_unit_test(ole_directory_walk_is_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
