@@ -2,16 +2,19 @@
  * apply.c - the verdict, applied through the milter protocol.
  *
  * Exports apply_evaluation.  Header edits happen at end of message, the
- * only time libmilter allows them.  Forged Authentication-Results are
- * deleted from the highest occurrence down, so that an MTA which counts
- * occurrences after earlier deletions and one which does not agree on
- * which header each index names.  Ours is inserted at the top (RFC 8601
+ * only time libmilter allows them.  Forged headers (Authentication-Results
+ * claiming our authserv-id, any incoming X-Relaywarden) are deleted from
+ * the highest occurrence down, so that an MTA which counts occurrences
+ * after earlier deletions and one which does not agree on which header
+ * each index names.  Ours is inserted at the top (RFC 8601
  * section 5: the newest trace header first).
  * Thread rule: one connection, one thread (libmilter).
  */
 #include <string.h>
 
 #include "apply.h"
+#include "arena.h"
+#include "config.h"
 #include "log.h"
 #include "message.h"
 #include "policy.h"
@@ -28,35 +31,80 @@ delete_forged(SMFICTX *ctx, const struct message *m)
 
 		if (!h->deleted)
 			continue;
-		if (smfi_chgheader(ctx, (char *)AUTHRES, (int)h->occurrence,
+		if (smfi_chgheader(ctx, (char *)h->name, (int)h->occurrence,
 		    NULL) != MI_SUCCESS)
 			return -1;
-		log_info(m->id, "removed forged Authentication-Results #%u",
+		log_info(m->id, "removed forged %s #%u", h->name,
 		    h->occurrence);
 	}
 	return 0;
 }
 
-sfsistat
-apply_evaluation(SMFICTX *ctx, const struct message *m,
-    const struct evaluation *e)
+/* The hold reason Postfix and sendmail show (postqueue -p, mailq -qQ):
+ * our rule names only, which are tokens, never text from the message. */
+static char *
+hold_reason(const struct message *m, const struct evaluation *e)
 {
+	const char *list = "";
+	char *p;
+	size_t i;
+
+	for (i = 0; i < e->verdict.nreasons; i++) {
+		p = arena_printf(m->arena, "%s%s%s", list, i ? "," : "",
+		    e->verdict.reasons[i].rule);
+		if (p == NULL)
+			return NULL;
+		list = p;
+	}
+	p = arena_printf(m->arena, "relaywarden score=%d reasons=%s",
+	    e->verdict.score, list[0] ? list : "-");
+	/* Keep it well inside one reply line whatever the rule count. */
+	if (p != NULL && strlen(p) > 400)
+		strcpy(p + 396, "...");
+	return p;
+}
+
+/* Adds (idx < 0) or inserts a header; with SMFIP_HDR_LEADSPC agreed the
+ * value must bring the space after the colon itself. */
+static int
+add_header(SMFICTX *ctx, const struct message *m, int idx, const char *name,
+    const char *value, int leadspc)
+{
+	char *v = (char *)value;
+
+	if (leadspc && (v = arena_printf(m->arena, " %s", value)) == NULL)
+		return -1;
+	if (idx < 0)
+		return smfi_addheader(ctx, (char *)name, v) == MI_SUCCESS ?
+		    0 : -1;
+	return smfi_insheader(ctx, idx, (char *)name, v) == MI_SUCCESS ?
+	    0 : -1;
+}
+
+sfsistat
+apply_evaluation(SMFICTX *ctx, const struct config *cfg,
+    const struct message *m, const struct evaluation *e, int leadspc)
+{
+	char *why;
+
 	if (delete_forged(ctx, m) == -1) {
-		log_err(m->id, "cannot remove a forged Authentication-Results:"
-		    " tempfail");
+		log_err(m->id, "cannot remove a forged header: tempfail");
 		return SMFIS_TEMPFAIL;
 	}
-	if (e->authres != NULL && smfi_insheader(ctx, 0, (char *)AUTHRES,
-	    (char *)e->authres) != MI_SUCCESS) {
+	if (e->authres != NULL &&
+	    add_header(ctx, m, 0, AUTHRES, e->authres, leadspc) == -1) {
 		log_err(m->id, "cannot add Authentication-Results: tempfail");
 		return SMFIS_TEMPFAIL;
 	}
-	if (e->verdict_header != NULL && smfi_addheader(ctx,
-	    (char *)"X-Relaywarden", (char *)e->verdict_header) !=
-	    MI_SUCCESS) {
+	if (e->verdict_header != NULL && add_header(ctx, m, -1,
+	    "X-Relaywarden", e->verdict_header, leadspc) == -1) {
 		log_err(m->id, "cannot add X-Relaywarden: tempfail");
 		return SMFIS_TEMPFAIL;
 	}
+	/* Dry run: the action is computed, logged and written in the
+	 * header, and nothing else happens. */
+	if (e->verdict.dry_run)
+		return SMFIS_ACCEPT;
 	switch (e->verdict.action) {
 	case VERDICT_TEMPFAIL:
 		smfi_setreply(ctx, (char *)"451", (char *)"4.7.1",
@@ -64,9 +112,16 @@ apply_evaluation(SMFICTX *ctx, const struct message *m,
 		return SMFIS_TEMPFAIL;
 	case VERDICT_REJECT:
 		smfi_setreply(ctx, (char *)"550", (char *)"5.7.1",
-		    (char *)"Message rejected by policy");
+		    cfg->reject_text);
 		return SMFIS_REJECT;
 	case VERDICT_QUARANTINE:
+		if ((why = hold_reason(m, e)) == NULL ||
+		    smfi_quarantine(ctx, why) != MI_SUCCESS) {
+			/* Never let held mail through unheld. */
+			log_err(m->id, "cannot quarantine: tempfail");
+			return SMFIS_TEMPFAIL;
+		}
+		break;
 	case VERDICT_TAG:
 	case VERDICT_ACCEPT:
 		break;

@@ -39,6 +39,8 @@ print_human(const struct message *m, const struct evaluation *e)
 
 	if (e->authres != NULL)
 		printf("Authentication-Results: %s\n", e->authres);
+	if (e->verdict_header != NULL)
+		printf("X-Relaywarden: %s\n", e->verdict_header);
 	printf("verdict: %s\n", report_logline(m, e));
 	for (i = 0; i < e->verdict.nreasons; i++)
 		printf("reason: %s score=%d%s%s\n", e->verdict.reasons[i].rule,
@@ -48,7 +50,7 @@ print_human(const struct message *m, const struct evaluation *e)
 		    e->verdict.reasons[i].detail : "");
 	for (i = 0; i < m->nheaders; i++)
 		if (m->headers[i].deleted)
-			printf("would remove: Authentication-Results:%s\n",
+			printf("would remove: %s:%s\n", m->headers[i].name,
 			    m->headers[i].value);
 }
 

@@ -190,6 +190,60 @@ open_socket(const char *sock, const struct config *cfg, char *err,
 	return 0;
 }
 
+/* Runs the daemon with cfg (ownership passes) until libmilter stops.
+ * Returns the exit code. */
+static int
+run(struct config *cfg, const char *path, const char *sock, int foreground)
+{
+	struct policy *pol;
+	char err[512];
+	int rc;
+
+	if (sock == NULL)
+		sock = cfg->socket;
+	log_open("relaywarden", cfg->syslog_facility, foreground);
+	log_set_level((enum log_level)cfg->log_level);
+	if (smfi_register(callbacks_desc) == MI_FAILURE) {
+		snprintf(err, sizeof(err), "smfi_register failed");
+		goto fail;
+	}
+	if (open_socket(sock, cfg, err, sizeof(err)) == -1)
+		goto fail;
+	if (!foreground && detach() == -1) {
+		snprintf(err, sizeof(err), "cannot detach into the background");
+		goto fail;
+	}
+	if (cfg->pidfile[0] != '\0' &&
+	    write_pidfile(cfg->pidfile, err, sizeof(err)) == -1)
+		goto fail;
+	if (drop_privileges(cfg->user, err, sizeof(err)) == -1)
+		goto fail;
+	if (reload_block_signals() == -1) {
+		snprintf(err, sizeof(err), "cannot block signals");
+		goto fail;
+	}
+	/* Threads exist from here on (resolver, reload). */
+	if ((pol = policy_new(cfg, err, sizeof(err))) == NULL) {
+		log_err(NULL, "%s: %s", path, err);
+		return 1;
+	}
+	reload_init(path, pol);
+	if (reload_start() == -1) {
+		log_err(NULL, "cannot start the reload thread");
+		reload_shutdown();
+		return 1;
+	}
+	log_info(NULL, "listening on %s, config %s", sock, path);
+	rc = smfi_main();
+	log_info(NULL, "stopped");
+	reload_shutdown();
+	return rc == MI_SUCCESS ? 0 : 1;
+fail:
+	log_err(NULL, "%s", err);
+	config_free(cfg);
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -227,61 +281,24 @@ main(int argc, char **argv)
 	/* Reloads happen after chdir("/"): remember where the file is. */
 	if ((abspath = realpath(path, NULL)) != NULL)
 		path = abspath;
-	if (sock == NULL)
-		sock = cfg->socket;
-	else if (net_check_socket(sock, err, sizeof(err)) == -1) {
+	if (sock != NULL && net_check_socket(sock, err, sizeof(err)) == -1) {
 		fprintf(stderr, "relaywarden: -p %s: %s\n", sock, err);
-		return 2;
-	}
-	if (check) {
+		config_free(cfg);
+		rc = 2;
+	} else if (check) {
 		/* Build the generation too: it reads the local DNS data and
 		 * the PSL, which can be wrong in ways the parser cannot see. */
 		if ((pol = policy_new(cfg, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "relaywarden: %s: %s\n", path, err);
-			return 1;
+			rc = 1;
+		} else {
+			policy_unref(pol);
+			printf("relaywarden: %s: configuration OK\n", path);
+			rc = 0;
 		}
-		policy_unref(pol);
-		printf("relaywarden: %s: configuration OK\n", path);
-		return 0;
+	} else {
+		rc = run(cfg, path, sock, foreground);
 	}
-
-	log_open("relaywarden", cfg->syslog_facility, foreground);
-	log_set_level((enum log_level)cfg->log_level);
-	if (smfi_register(callbacks_desc) == MI_FAILURE) {
-		log_err(NULL, "smfi_register failed");
-		return 1;
-	}
-	if (open_socket(sock, cfg, err, sizeof(err)) == -1) {
-		log_err(NULL, "%s", err);
-		return 1;
-	}
-	if (!foreground && detach() == -1) {
-		log_err(NULL, "cannot detach into the background");
-		return 1;
-	}
-	if (cfg->pidfile[0] != '\0' &&
-	    write_pidfile(cfg->pidfile, err, sizeof(err)) == -1) {
-		log_err(NULL, "%s", err);
-		return 1;
-	}
-	if (drop_privileges(cfg->user, err, sizeof(err)) == -1) {
-		log_err(NULL, "%s", err);
-		return 1;
-	}
-	if (reload_start() == -1) {
-		log_err(NULL, "cannot start the reload thread");
-		return 1;
-	}
-	/* Threads exist from here on (resolver, reload). */
-	if ((pol = policy_new(cfg, err, sizeof(err))) == NULL) {
-		log_err(NULL, "%s: %s", path, err);
-		return 1;
-	}
-	reload_init(path, pol);
-	log_info(NULL, "listening on %s, config %s", sock, path);
-	rc = smfi_main();
-	log_info(NULL, "stopped");
-	reload_shutdown();
 	free(abspath);
-	return rc == MI_SUCCESS ? 0 : 1;
+	return rc;
 }

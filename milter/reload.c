@@ -89,6 +89,22 @@ waiter(void *arg)
 }
 
 int
+reload_block_signals(void)
+{
+	sigset_t set;
+
+	/* SIGUSR1 for us; HUP, TERM and INT for libmilter's own sigwait
+	 * thread.  Blocked in every thread, or the resolver's threads would
+	 * take them and the default action would kill the daemon. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	return pthread_sigmask(SIG_BLOCK, &set, NULL) == 0 ? 0 : -1;
+}
+
+int
 reload_start(void)
 {
 	static sigset_t set;
@@ -98,8 +114,6 @@ reload_start(void)
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
-		return -1;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	r = pthread_create(&tid, &attr, waiter, &set);

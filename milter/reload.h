@@ -14,9 +14,13 @@ void reload_init(const char *path, struct policy *);
  * policy_unref). Thread-safe. */
 struct policy *reload_current(void);
 
-/* Blocks SIGUSR1 in the calling thread (call before any thread starts, so
- * every thread inherits the mask) and starts the thread that waits for
- * it.  0 or -1. */
+/* Blocks SIGUSR1, and libmilter's SIGHUP/SIGTERM/SIGINT, in the calling
+ * thread: call it before any thread starts, so every thread inherits the
+ * mask and only the sigwait threads take them.  0 or -1. */
+int reload_block_signals(void);
+
+/* Starts the thread that waits for SIGUSR1 (a signal that came earlier is
+ * still pending and is taken then).  Call after reload_init.  0 or -1. */
 int reload_start(void);
 
 /* Loads the config again; swaps it in only if it is valid.  0 when

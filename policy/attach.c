@@ -319,6 +319,7 @@ attach_evaluate(struct attach_ctx *ctx, struct spool *msg,
 		snprintf(err, errlen, "attachments: out of memory");
 		goto done;
 	}
+	verdict_require(v, out->hard_action);
 	rc = 0;
 done:
 	out->elapsed_ms = deadline_now_ms() - t0;

@@ -107,8 +107,9 @@ struct attach_results {
  * body: see spool.h).  from_domain: the header From domain when DMARC
  * passed (aligned), else NULL - only then may the allow-list apply, or
  * anyone could claim to be the partner.  Fills *out (arena memory of a)
- * and adds the reasons to v.  Limits and hostile input are results, not
- * errors.  0, or -1 with one line in err when out of memory (the caller
+ * and adds the reasons to v, whose hard action it raises to
+ * out->hard_action (verdict_require).  Limits and hostile input are
+ * results, not errors.  0, or -1 with one line in err when out of memory (the caller
  * tempfails the message). */
 int attach_evaluate(struct attach_ctx *, struct spool *msg,
     const char *from_domain, struct arena *a, struct attach_results *out,

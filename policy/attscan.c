@@ -29,7 +29,7 @@
 
 #define DETAIL_MAX	120
 
-enum rule {
+enum attrule {
 	R_BANNED_EXT, R_DOUBLE_EXT, R_NAME_TRICK, R_TYPE_MISMATCH,
 	R_EXECUTABLE, R_BANNED_MEMBER, R_ENCRYPTED, R_MACRO, R_SMUGGLING,
 	R_BOMB, R_TRUNCATED, R_MALFORMED, R_OVERRIDE, NRULES
@@ -107,7 +107,7 @@ label(struct attscan *ev, const struct attach_item *it)
 /* Records that item idx raised rule r (once), with the detail the
  * verdict shows if it is the first. */
 static void
-raise_rule(struct attscan *ev, size_t idx, enum rule r, const char *detail)
+raise_rule(struct attscan *ev, size_t idx, enum attrule r, const char *detail)
 {
 	struct attach_item *it = item_at(ev, idx);
 	const char **n, **d;
@@ -138,7 +138,7 @@ raise_rule(struct attscan *ev, size_t idx, enum rule r, const char *detail)
 }
 
 static int
-has(const struct attach_item *it, enum rule r)
+has(const struct attach_item *it, enum attrule r)
 {
 	size_t i;
 
@@ -250,7 +250,7 @@ allowed(const struct attscan *ev, const struct attach_item *it,
 }
 
 static void
-tally(struct attscan *ev, enum rule r, const char *detail)
+tally(struct attscan *ev, enum attrule r, const char *detail)
 {
 	if (ev->tally[r].count++ == 0)
 		ev->tally[r].detail = detail;
@@ -297,7 +297,7 @@ finalize(struct attscan *ev, size_t idx, const struct fname *fn,
 		r->hard_rule = why;
 	}
 	for (i = 0; i < it->nreasons; i++) {
-		enum rule k;
+		enum attrule k;
 
 		for (k = 0; k < NRULES; k++)
 			if (it->reasons[i] == rules[k].name)

@@ -32,6 +32,7 @@
 #include "config.h"
 #include "log.h"
 #include "net.h"
+#include "rules.h"
 
 #define CONFIG_FILE_MAX	(1024 * 1024)
 
@@ -44,6 +45,7 @@ enum ctype {
 	T_FACILITY,		/* int: log_facility_parse word */
 	T_STRLIST,		/* char ** + size_t */
 	T_CIDRLIST,		/* struct net_cidr * + size_t */
+	T_SCORES,		/* int[RULE_COUNT]: group rule = score */
 };
 
 struct loadctx {
@@ -70,6 +72,8 @@ static int check_relpath(const struct loadctx *, char **, char *, size_t);
 static int check_hostname(const struct loadctx *, char **, char *, size_t);
 static int check_authserv(const struct loadctx *, char **, char *, size_t);
 static int check_forwarder(const struct loadctx *, char **, char *,
+    size_t);
+static int check_reply_text(const struct loadctx *, char **, char *,
     size_t);
 static int check_extwords(const struct loadctx *, char **, char *, size_t);
 static int check_override(const struct loadctx *, char **, char *, size_t);
@@ -102,6 +106,7 @@ static const struct setting settings[] = {
 	/* "" is replaced by the host name (config_default). */
 	STR(authserv_id, "", check_authserv),
 	BOOL(add_authres, 1),
+	BOOL(add_verdict_header, 1),
 	STR(dns_resolv_conf, "", check_abspath),
 	{ "dns_forwarders", T_STRLIST, NULL, 0, 0, 0, F(dns_forwarders),
 	    F(dns_nforwarders), check_forwarder },
@@ -120,6 +125,13 @@ static const struct setting settings[] = {
 	UINT(max_headers, 1000, 10, 100000),
 	UINT(max_header_length, 65536, 1000, 1048576),
 	UINT(max_received_walk, 20, 1, 100),
+	/* verdict */
+	{ "scores", T_SCORES, NULL, 0, 0, 0, F(scores), 0, NULL },
+	UINT(tag_score, 5, 0, 100000),
+	UINT(quarantine_score, 10, 0, 100000),
+	UINT(reject_score, 0, 0, 100000),
+	BOOL(dry_run, 0),
+	STR(reject_text, "Message rejected by policy", check_reply_text),
 
 	/* --- attachments (attach.c) --- */
 	BOOL(attach_enable, 1),
@@ -401,6 +413,26 @@ bad:
 
 /* The host name, or "localhost" when it is unset or unusable as an
  * authserv-id.  malloc memory or NULL. */
+/* SMTP reply text: printable ASCII, one line, short (RFC 5321 4.5.3.1.5
+ * allows 512 octets per reply line with the code). */
+static int
+check_reply_text(const struct loadctx *ctx, char **value, char *err,
+    size_t errlen)
+{
+	const unsigned char *p;
+
+	if (**value == '\0' || strlen(*value) > 400) {
+		snprintf(err, errlen, "must be 1 to 400 characters");
+		return -1;
+	}
+	for (p = (const unsigned char *)*value; *p != '\0'; p++)
+		if (*p < 0x20 || *p > 0x7e || *p == '%') {
+			snprintf(err, errlen, "printable ASCII only, no %%");
+			return -1;
+		}
+	return 0;
+}
+
 static char *
 host_name(void)
 {
@@ -460,7 +492,7 @@ config_default(void)
 	const struct setting *s;
 	struct config *c;
 	enum log_level level;
-	size_t i;
+	size_t i, j;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
@@ -488,6 +520,10 @@ config_default(void)
 		case T_STRLIST:
 		case T_CIDRLIST:
 			break;		/* empty lists */
+		case T_SCORES:
+			for (j = 0; j < RULE_COUNT; j++)
+				FIELD(c, s, int)[j] = rules_table[j].score;
+			break;
 		}
 	}
 	if (*c->authserv_id == '\0') {
@@ -748,6 +784,35 @@ get_list(struct loader *l, struct config *c, const config_setting_t *cs,
 	return 0;
 }
 
+/* scores = { rule = N; ... };  every name must be a rule of rules.c. */
+static int
+get_scores(struct loader *l, const config_setting_t *cs,
+    const struct setting *s, int *scores)
+{
+	const config_setting_t *e;
+	long long v;
+	int i, n, r, t;
+
+	if (config_setting_type(cs) != CONFIG_TYPE_GROUP)
+		return fail(l, cs, s->name, "must be a group, such as "
+		    "{ spf_fail = 3; }");
+	n = config_setting_length(cs);
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(cs, (unsigned)i);
+		if ((r = rules_lookup(config_setting_name(e))) == -1)
+			return fail(l, e, s->name, "%s: unknown rule",
+			    config_setting_name(e));
+		t = config_setting_type(e);
+		v = config_setting_get_int64(e);
+		if ((t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) ||
+		    !literal_ok(l, e, v) || v < -1000 || v > 1000)
+			return fail(l, e, s->name, "%s: must be a whole number "
+			    "from -1000 to 1000", config_setting_name(e));
+		scores[r] = (int)v;
+	}
+	return 0;
+}
+
 static int
 get_setting(struct loader *l, struct config *c, const config_setting_t *cs,
     const struct setting *s)
@@ -789,6 +854,8 @@ get_setting(struct loader *l, struct config *c, const config_setting_t *cs,
 	case T_STRLIST:
 	case T_CIDRLIST:
 		return get_list(l, c, cs, s);
+	case T_SCORES:
+		return get_scores(l, cs, s, FIELD(c, s, int));
 	}
 	return 0;
 }
@@ -994,6 +1061,13 @@ config_dump(const struct config *c, FILE *fp)
 				dump_string(fp, buf);
 			}
 			fputs(j ? " ]" : "]", fp);
+			break;
+		case T_SCORES:
+			fputs("{\n", fp);
+			for (j = 0; j < RULE_COUNT; j++)
+				fprintf(fp, "\t%s = %d;\n", rules_table[j].name,
+				    (FIELD(c, s, const int))[j]);
+			fputs("}", fp);
 			break;
 		}
 		fputs(";\n", fp);

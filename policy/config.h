@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "net.h"
+#include "rules.h"
 
 struct config {
 	char *path;			/* the file it came from, made
@@ -31,6 +32,7 @@ struct config {
 	/* results */
 	char *authserv_id;		/* unset: the host name */
 	int add_authres;		/* bool */
+	int add_verdict_header;		/* X-Relaywarden on every message */
 
 	/* DNS */
 	char *dns_resolv_conf;		/* "" = /etc/resolv.conf */
@@ -63,6 +65,14 @@ struct config {
 	unsigned max_headers;
 	unsigned max_header_length;	/* bytes of one header */
 	unsigned max_received_walk;	/* Received headers examined */
+
+	/* verdict: scores per rule (rules.h), thresholds (0 = never) */
+	int scores[RULE_COUNT];
+	unsigned tag_score;
+	unsigned quarantine_score;
+	unsigned reject_score;
+	int dry_run;			/* headers only, no hold or reject */
+	char *reject_text;		/* 550 5.7.1 text */
 
 	/* --- attachments (attach.c, mime.c, arch.c) --- */
 	int attach_enable;

@@ -26,13 +26,7 @@
  * under the cap is verified.  Minimum RSA key: 1024 bits (RFC 8301 3.2).
  * libopendkim prints nothing; its error text stays in the handle.
  *
- * DNS replies: libopendkim parses a raw DNS packet.  We hand it one we
- * build from the records dns.c already parsed (question, then each TXT
- * record, names by pointer), after checking every TXT rdata's
- * character-string lengths: libopendkim's own parser trusts them.  This
- * also works when dns.c gives no packet (dns.h allows NULL).  DNS_TEMPFAIL
- * becomes DKIM_DNS_ERROR (libopendkim: KEYFAIL -> temperror below), never
- * a wait: dns_query's own deadline bounds each lookup.
+ * DNS: dkimdns.c plugs our resolver into libopendkim.
  *
  * Results, RFC 8601 2.7.1 words.  "fail" only when the crypto ran and did
  * not match; "permerror" when what the signer published or stated makes
@@ -40,25 +34,26 @@
  * DKIM-Signature itself is malformed (RFC 8601: "syntax errors");
  * "policy" when it verifies but we refuse it (RFC 8301).
  *
- *   condition (DKIM_SIGERROR_* / flags)        result     reason
- *   PASSED, bh MATCH, a=rsa-sha256/ed25519     pass       -
- *   PASSED, bh MATCH, a=rsa-sha1               policy     rsa-sha1 not accepted
- *   KEYTOOSMALL (RSA < 1024 bits)              policy     key too small
- *   BADSIG, bh MISMATCH                        fail       body hash mismatch
- *   BADSIG                                     fail       signature did not verify
- *   TOOLARGE_L                                 fail       l= exceeds body
- *   KEYFAIL (DNS timeout, SERVFAIL)            temperror  key lookup failed
- *   NOKEY (NXDOMAIN, no TXT)                   permerror  no key
- *   KEYREVOKED (p= empty)                      permerror  key revoked
- *   MULTIREPLY                                 permerror  several key records
- *   DNSSYNTAX KEYDECODE KEYVERSION KEYTYPE*
- *     KEYUNKNOWNHASH KEYHASHMISMATCH NOTEMAILKEY permerror  bad key record (...)
- *   SUBDOMAIN (key t=s, i= not d=)             permerror  i= not allowed by key
- *   EXPIRED (x= past, 300 s drift)             permerror  signature expired
- *   FUTURE (t= ahead)                          permerror  signature in the future
- *   VERSION DOMAIN TIMESTAMPS MISSING_* EMPTY_*
- *     INVALID_* CORRUPT_*                      neutral    signature syntax (...)
- *   not processed, anything else               neutral    not verified
+ *   DKIM_SIGERROR_* or flags              result    reason
+ *   PASSED, bh MATCH                      pass      -
+ *     ... but a=rsa-sha1                  policy    rsa-sha1 not accepted
+ *   KEYTOOSMALL (RSA < 1024 bits)         policy    key too small
+ *   BADSIG, bh MISMATCH                   fail      body hash mismatch
+ *   BADSIG                                fail      signature did not verify
+ *   TOOLARGE_L                            fail      l= exceeds body
+ *   KEYFAIL (DNS timeout, SERVFAIL)       temperror key lookup failed
+ *   NOKEY (NXDOMAIN, no TXT record)       permerror no key
+ *   KEYREVOKED (empty p=)                 permerror key revoked
+ *   MULTIREPLY                            permerror several key records
+ *   DNSSYNTAX KEYDECODE KEYVERSION
+ *     KEYTYPE* KEYUNKNOWNHASH
+ *     KEYHASHMISMATCH NOTEMAILKEY         permerror bad key record (...)
+ *   SUBDOMAIN (key t=s, i= not d=)        permerror i= not allowed by key
+ *   EXPIRED (x= past, 300 s drift)        permerror signature expired
+ *   FUTURE (t= ahead)                     permerror signature in the future
+ *   VERSION DOMAIN TIMESTAMPS MISSING_*
+ *     EMPTY_* INVALID_* CORRUPT_*         neutral   signature syntax (...)
+ *   not processed, anything else          neutral   not verified
  * A verifier that gave up (libopendkim out of memory, internal error)
  * reports one entry for the whole message: temperror, reason "verifier
  * error", no d=.
@@ -73,10 +68,11 @@
 
 #include "arena.h"
 #include "dkimv.h"
+#include "dkimdns.h"
 #include "dns.h"
 
 #define DKIMV_MIN_KEY_BITS	1024	/* RFC 8301 3.2 */
-#define DKIMV_MAX_FIELD		256	/* bytes of one reported string */
+#define DKIMV_MAX_FIELD		256	/* bytes of a result string */
 #define DKIMV_HEADER_B_LEN	8	/* RFC 6008 header.b prefix */
 
 struct dkimv_lib {
@@ -96,8 +92,9 @@ struct dkimv {
 	int truncated;
 };
 
-/* One row per DKIM_SIGERROR_* that has a fixed meaning; see the table in
- * the header comment. */
+/* One row per DKIM_SIGERROR_* with a fixed meaning: the table above. */
+#define KEYREC(c, what)	{ c, AUTH_PERMERROR, "bad key record" what }
+#define SYNTAX(c, what)	{ c, AUTH_NEUTRAL, "signature syntax (" what ")"}
 static const struct {
 	int code;
 	enum auth_result result;
@@ -110,247 +107,43 @@ static const struct {
 	{ DKIM_SIGERROR_NOKEY, AUTH_PERMERROR, "no key" },
 	{ DKIM_SIGERROR_KEYREVOKED, AUTH_PERMERROR, "key revoked" },
 	{ DKIM_SIGERROR_MULTIREPLY, AUTH_PERMERROR, "several key records" },
-	{ DKIM_SIGERROR_DNSSYNTAX, AUTH_PERMERROR, "bad key record" },
-	{ DKIM_SIGERROR_KEYDECODE, AUTH_PERMERROR,
-	    "bad key record (key data)" },
-	{ DKIM_SIGERROR_KEYVERSION, AUTH_PERMERROR, "bad key record (v=)" },
-	{ DKIM_SIGERROR_KEYTYPEMISSING, AUTH_PERMERROR,
-	    "bad key record (k= missing)" },
-	{ DKIM_SIGERROR_KEYTYPEUNKNOWN, AUTH_PERMERROR,
-	    "bad key record (k= unknown)" },
-	{ DKIM_SIGERROR_KEYUNKNOWNHASH, AUTH_PERMERROR,
-	    "bad key record (h= unknown)" },
-	{ DKIM_SIGERROR_KEYHASHMISMATCH, AUTH_PERMERROR,
-	    "bad key record (h= excludes a=)" },
-	{ DKIM_SIGERROR_NOTEMAILKEY, AUTH_PERMERROR,
-	    "bad key record (s= not email)" },
 	{ DKIM_SIGERROR_SUBDOMAIN, AUTH_PERMERROR, "i= not allowed by key" },
 	{ DKIM_SIGERROR_EXPIRED, AUTH_PERMERROR, "signature expired" },
 	{ DKIM_SIGERROR_FUTURE, AUTH_PERMERROR, "signature in the future" },
-	{ DKIM_SIGERROR_VERSION, AUTH_NEUTRAL, "signature syntax (v=)" },
-	{ DKIM_SIGERROR_DOMAIN, AUTH_NEUTRAL, "signature syntax (i= not in d=)" },
-	{ DKIM_SIGERROR_TIMESTAMPS, AUTH_NEUTRAL, "signature syntax (x= < t=)" },
-	{ DKIM_SIGERROR_INVALID_HC, AUTH_NEUTRAL, "signature syntax (c=)" },
-	{ DKIM_SIGERROR_INVALID_BC, AUTH_NEUTRAL, "signature syntax (c=)" },
-	{ DKIM_SIGERROR_MISSING_A, AUTH_NEUTRAL, "signature syntax (a= missing)" },
-	{ DKIM_SIGERROR_INVALID_A, AUTH_NEUTRAL, "signature syntax (a=)" },
-	{ DKIM_SIGERROR_MISSING_H, AUTH_NEUTRAL, "signature syntax (h= missing)" },
-	{ DKIM_SIGERROR_EMPTY_H, AUTH_NEUTRAL, "signature syntax (h= empty)" },
-	{ DKIM_SIGERROR_INVALID_H, AUTH_NEUTRAL,
-	    "signature syntax (h= lacks From)" },
-	{ DKIM_SIGERROR_INVALID_L, AUTH_NEUTRAL, "signature syntax (l=)" },
-	{ DKIM_SIGERROR_INVALID_Q, AUTH_NEUTRAL, "signature syntax (q=)" },
-	{ DKIM_SIGERROR_INVALID_QO, AUTH_NEUTRAL, "signature syntax (q=)" },
-	{ DKIM_SIGERROR_MISSING_D, AUTH_NEUTRAL, "signature syntax (d= missing)" },
-	{ DKIM_SIGERROR_EMPTY_D, AUTH_NEUTRAL, "signature syntax (d= empty)" },
-	{ DKIM_SIGERROR_MISSING_S, AUTH_NEUTRAL, "signature syntax (s= missing)" },
-	{ DKIM_SIGERROR_EMPTY_S, AUTH_NEUTRAL, "signature syntax (s= empty)" },
-	{ DKIM_SIGERROR_MISSING_B, AUTH_NEUTRAL, "signature syntax (b= missing)" },
-	{ DKIM_SIGERROR_EMPTY_B, AUTH_NEUTRAL, "signature syntax (b= empty)" },
-	{ DKIM_SIGERROR_CORRUPT_B, AUTH_NEUTRAL, "signature syntax (b=)" },
-	{ DKIM_SIGERROR_MISSING_BH, AUTH_NEUTRAL,
-	    "signature syntax (bh= missing)" },
-	{ DKIM_SIGERROR_EMPTY_BH, AUTH_NEUTRAL, "signature syntax (bh= empty)" },
-	{ DKIM_SIGERROR_CORRUPT_BH, AUTH_NEUTRAL, "signature syntax (bh=)" },
-	{ DKIM_SIGERROR_MISSING_V, AUTH_NEUTRAL, "signature syntax (v= missing)" },
-	{ DKIM_SIGERROR_EMPTY_V, AUTH_NEUTRAL, "signature syntax (v= empty)" },
+	KEYREC(DKIM_SIGERROR_DNSSYNTAX, ""),
+	KEYREC(DKIM_SIGERROR_KEYDECODE, " (key data)"),
+	KEYREC(DKIM_SIGERROR_KEYVERSION, " (v=)"),
+	KEYREC(DKIM_SIGERROR_KEYTYPEMISSING, " (k= missing)"),
+	KEYREC(DKIM_SIGERROR_KEYTYPEUNKNOWN, " (k= unknown)"),
+	KEYREC(DKIM_SIGERROR_KEYUNKNOWNHASH, " (h= unknown)"),
+	KEYREC(DKIM_SIGERROR_KEYHASHMISMATCH, " (h= excludes a=)"),
+	KEYREC(DKIM_SIGERROR_NOTEMAILKEY, " (s= not email)"),
+	SYNTAX(DKIM_SIGERROR_VERSION, "v="),
+	SYNTAX(DKIM_SIGERROR_DOMAIN, "i= not in d="),
+	SYNTAX(DKIM_SIGERROR_TIMESTAMPS, "x= < t="),
+	SYNTAX(DKIM_SIGERROR_INVALID_HC, "c="),
+	SYNTAX(DKIM_SIGERROR_INVALID_BC, "c="),
+	SYNTAX(DKIM_SIGERROR_MISSING_A, "a= missing"),
+	SYNTAX(DKIM_SIGERROR_INVALID_A, "a="),
+	SYNTAX(DKIM_SIGERROR_MISSING_H, "h= missing"),
+	SYNTAX(DKIM_SIGERROR_EMPTY_H, "h= empty"),
+	SYNTAX(DKIM_SIGERROR_INVALID_H, "h= lacks From"),
+	SYNTAX(DKIM_SIGERROR_INVALID_L, "l="),
+	SYNTAX(DKIM_SIGERROR_INVALID_Q, "q="),
+	SYNTAX(DKIM_SIGERROR_INVALID_QO, "q="),
+	SYNTAX(DKIM_SIGERROR_MISSING_D, "d= missing"),
+	SYNTAX(DKIM_SIGERROR_EMPTY_D, "d= empty"),
+	SYNTAX(DKIM_SIGERROR_MISSING_S, "s= missing"),
+	SYNTAX(DKIM_SIGERROR_EMPTY_S, "s= empty"),
+	SYNTAX(DKIM_SIGERROR_MISSING_B, "b= missing"),
+	SYNTAX(DKIM_SIGERROR_EMPTY_B, "b= empty"),
+	SYNTAX(DKIM_SIGERROR_CORRUPT_B, "b="),
+	SYNTAX(DKIM_SIGERROR_MISSING_BH, "bh= missing"),
+	SYNTAX(DKIM_SIGERROR_EMPTY_BH, "bh= empty"),
+	SYNTAX(DKIM_SIGERROR_CORRUPT_BH, "bh="),
+	SYNTAX(DKIM_SIGERROR_MISSING_V, "v= missing"),
+	SYNTAX(DKIM_SIGERROR_EMPTY_V, "v= empty"),
 };
-
-/* ---- DNS hooks: libopendkim's query service over dns.h ---- */
-
-struct dkimv_query {
-	struct dkimv_lib *lib;
-	int type;
-	unsigned char *buf;		/* libopendkim's answer buffer */
-	size_t buflen;
-	char name[];
-};
-
-/* Appends name as DNS labels; 0, or -1 when it is not a valid name or
- * does not fit. */
-static int
-pack_name(const char *name, unsigned char *out, size_t outlen, size_t *pos)
-{
-	size_t n = strlen(name), i = 0, start, len;
-
-	if (n > 0 && name[n - 1] == '.')
-		n--;
-	if (n > 253)
-		return -1;
-	while (i < n) {
-		start = i;
-		while (i < n && name[i] != '.')
-			i++;
-		len = i - start;
-		if (len == 0 || len > 63 || outlen - *pos < len + 1)
-			return -1;
-		out[(*pos)++] = (unsigned char)len;
-		memcpy(out + *pos, name + start, len);
-		*pos += len;
-		i++;			/* the dot */
-	}
-	if (outlen - *pos < 1)
-		return -1;
-	out[(*pos)++] = 0;
-	return 0;
-}
-
-static void
-put16(unsigned char *p, unsigned v)
-{
-	p[0] = (v >> 8) & 0xff;
-	p[1] = v & 0xff;
-}
-
-/* A TXT rdata is a run of character-strings, each a length byte and that
- * many bytes, filling the rdata exactly (RFC 1035 3.3.14). */
-static int
-txt_rdata_ok(const struct dns_rr *rr)
-{
-	size_t i = 0;
-
-	if (rr->data == NULL || rr->len == 0 || rr->len > 0xffff)
-		return 0;
-	while (i < rr->len)
-		i += 1 + (size_t)rr->data[i];
-	return i == rr->len;
-}
-
-/* Builds the reply packet libopendkim parses: header, the question, then
- * each TXT record with its owner name as a pointer to the question.
- * Returns its length or 0 when it does not fit or a record is malformed
- * (then the caller reports a lookup error). */
-static size_t
-pack_reply(const struct dkimv_query *q, const struct dns_reply *r)
-{
-	unsigned char *p = q->buf;
-	size_t pos = 12, i, anc = 0;
-	unsigned rcode = 0;
-
-	if (q->buflen < 12)
-		return 0;
-	memset(p, 0, 12);
-	if (r->status == DNS_NXDOMAIN || r->status == DNS_BADNAME)
-		rcode = 3;		/* NXDOMAIN: libopendkim -> NOKEY */
-	if (pack_name(q->name, p, q->buflen, &pos) == -1) {
-		/* Not a name the resolver could ask: answer for the root
-		 * name, which libopendkim reads as no key. */
-		pos = 12;
-		p[pos++] = 0;
-		rcode = 3;
-	}
-	if (q->buflen - pos < 4)
-		return 0;
-	put16(p + pos, (unsigned)q->type);
-	put16(p + pos + 2, 1);		/* class IN */
-	pos += 4;
-	if (r->status == DNS_OK && r->rrtype == q->type && rcode == 0) {
-		for (i = 0; i < r->count; i++) {
-			const struct dns_rr *rr = &r->rr[i];
-
-			if (q->type == DNS_T_TXT && !txt_rdata_ok(rr))
-				return 0;
-			if (rr->len > 0xffff || q->buflen - pos < 12 ||
-			    q->buflen - pos - 12 < rr->len)
-				return 0;
-			put16(p + pos, 0xc00c);	/* the question's name */
-			put16(p + pos + 2, (unsigned)q->type);
-			put16(p + pos + 4, 1);
-			put16(p + pos + 6, (r->ttl >> 16) & 0xffff);
-			put16(p + pos + 8, r->ttl & 0xffff);
-			put16(p + pos + 10, (unsigned)rr->len);
-			memcpy(p + pos + 12, rr->data, rr->len);
-			pos += 12 + rr->len;
-			anc++;
-		}
-	}
-	if (anc > 0xffff)
-		return 0;
-	p[2] = 0x81;			/* QR, RD */
-	p[3] = 0x80 | rcode;		/* RA, rcode */
-	put16(p + 4, 1);
-	put16(p + 6, (unsigned)anc);
-	return pos;
-}
-
-static int
-dns_hook_start(void *srv, int type, unsigned char *query, unsigned char *buf,
-    size_t buflen, void **qh)
-{
-	struct dkimv_query *q;
-	size_t n;
-
-	if (srv == NULL || query == NULL || buf == NULL || qh == NULL)
-		return DKIM_DNS_INVALID;
-	n = strlen((const char *)query);
-	if ((q = malloc(sizeof(*q) + n + 1)) == NULL)
-		return DKIM_DNS_ERROR;
-	q->lib = srv;
-	q->type = type;
-	q->buf = buf;
-	q->buflen = buflen;
-	memcpy(q->name, query, n + 1);
-	*qh = q;
-	return DKIM_DNS_SUCCESS;
-}
-
-static int
-dns_hook_cancel(void *srv, void *qh)
-{
-	free(qh);
-	return DKIM_DNS_SUCCESS;
-}
-
-/* The lookup itself: dns_query waits at most the resolver's deadline, so
- * libopendkim's timeout argument is not needed. */
-static int
-dns_hook_waitreply(void *srv, void *qh, struct timeval *to, size_t *bytes,
-    int *error, int *dnssec)
-{
-	struct dkimv_query *q = qh;
-	struct dns_reply *r = NULL;
-	size_t n = 0;
-
-	if (dnssec != NULL)
-		*dnssec = DKIM_DNSSEC_UNKNOWN;
-	if (error != NULL)
-		*error = 0;
-	if (q == NULL)
-		return DKIM_DNS_INVALID;
-	if (dns_query(q->lib->dns, q->name, q->type, &r) == -1 ||
-	    r->status == DNS_TEMPFAIL)
-		goto fail;
-	if ((n = pack_reply(q, r)) == 0)
-		goto fail;
-	dns_reply_free(r);
-	if (bytes != NULL)
-		*bytes = n;
-	return DKIM_DNS_SUCCESS;
-fail:
-	dns_reply_free(r);
-	if (error != NULL)
-		*error = 1;
-	return DKIM_DNS_ERROR;
-}
-
-/* The service belongs to the dkimv_lib, never to libopendkim: nothing to
- * open or close, and the resolver is configured through dns.h. */
-static int
-dns_hook_init(void **srv)
-{
-	return DKIM_DNS_ERROR;
-}
-
-static void
-dns_hook_close(void *srv)
-{
-}
-
-static int
-dns_hook_config(void *srv, const char *s)
-{
-	return DKIM_DNS_INVALID;
-}
 
 /* ---- the lib ---- */
 
@@ -392,7 +185,7 @@ dkimv_lib_new(struct dns_resolver *dns, unsigned max_signatures, char *err,
 	lib->dns = dns;
 	lib->max_signatures = max_signatures;
 	if ((lib->dl = dkim_init(NULL, NULL)) == NULL) {
-		snprintf(err, errlen, "dkim: libopendkim initialisation failed");
+		snprintf(err, errlen, "dkim: cannot initialise libopendkim");
 		free(lib);
 		return NULL;
 	}
@@ -405,17 +198,7 @@ dkimv_lib_new(struct dns_resolver *dns, unsigned max_signatures, char *err,
 		dkimv_lib_free(lib);
 		return NULL;
 	}
-	/* Every hook is ours: libopendkim's defaults would open a resolver
-	 * of their own, or free our service handle in dkim_close. */
-	dkim_dns_set_init(lib->dl, dns_hook_init);
-	dkim_dns_set_close(lib->dl, dns_hook_close);
-	dkim_dns_set_nslist(lib->dl, dns_hook_config);
-	dkim_dns_set_config(lib->dl, dns_hook_config);
-	dkim_dns_set_trustanchor(lib->dl, dns_hook_config);
-	dkim_dns_set_query_start(lib->dl, dns_hook_start);
-	dkim_dns_set_query_cancel(lib->dl, dns_hook_cancel);
-	dkim_dns_set_query_waitreply(lib->dl, dns_hook_waitreply);
-	(void)dkim_dns_set_query_service(lib->dl, lib);
+	dkimdns_install(lib->dl, dns);
 	return lib;
 }
 
@@ -496,7 +279,6 @@ dkimv_header(struct dkimv *v, const char *name, const char *value)
 	size_t nlen, vlen, max, i, pos;
 	unsigned char *buf;
 	DKIM_STAT st;
-	int issig;
 
 	if (v == NULL || v->state == ST_FAILED)
 		return -1;
@@ -512,8 +294,9 @@ dkimv_header(struct dkimv *v, const char *name, const char *value)
 		give_up(v);
 		return -1;
 	}
+	/* A scratch copy: libopendkim keeps its own. */
 	max = nlen + 1 + 2 * vlen + 1;
-	if ((buf = arena_alloc(v->arena, max)) == NULL) {
+	if ((buf = malloc(max)) == NULL) {
 		give_up(v);
 		return -1;
 	}
@@ -528,10 +311,10 @@ dkimv_header(struct dkimv *v, const char *name, const char *value)
 		buf[pos++] = (unsigned char)value[i];
 	}
 	buf[pos] = '\0';
-	issig = strcasecmp(name, DKIM_SIGNHEADER) == 0;
-	if (issig)
+	if (strcasecmp(name, DKIM_SIGNHEADER) == 0)
 		v->nsig_headers++;
 	st = dkim_header(v->dkim, buf, pos);
+	free(buf);
 	switch (st) {
 	case DKIM_STAT_OK:
 		return 0;

@@ -50,8 +50,6 @@
  *   modes): sender state learns only from aligned, authenticated mail.
  * - A record lookup that times out or fails: temperror.
  */
-#include "config.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +63,13 @@
 #include "spf.h"
 
 #define DOMAIN_MAX	253
+
+/* The build passes the configured list (configure --with-psl-file) as
+ * -DRW_PSL_FILE; "config.h" in this directory is the config module's
+ * header, not autoconf's, so it is not included for it. */
+#ifndef RW_PSL_FILE
+#define RW_PSL_FILE	"/usr/share/publicsuffix/public_suffix_list.dat"
+#endif
 
 struct dmarc_psl {
 	psl_ctx_t *psl;
@@ -471,7 +476,11 @@ dmarc_check(const struct dmarc_psl *p, struct dns_resolver *dns,
 	    (out->org_domain = arena_strdup(a, org)) == NULL)
 		return -1;
 	align(p, from, spf, dkim, &rec, out);
-
+	if (dns == NULL) {
+		out->result = AUTH_TEMPERROR;
+		out->reason = "no resolver";
+		return 0;
+	}
 	if (lookup(dns, from, a, &f, &text) == -1)
 		return -1;
 	if (f == FOUND_NONE && org != NULL && strcmp(org, from) != 0) {
@@ -508,12 +517,14 @@ dmarc_check(const struct dmarc_psl *p, struct dns_resolver *dns,
 		/* 6.6.3 step 6 */
 		if (!rec.rua_ok) {
 			out->result = AUTH_NONE;
-			out->reason = rec.sp_bad ? "DMARC record with a bad sp=" :
-			    rec.p_bad ? "DMARC record with a bad p=" :
+			out->reason = rec.sp_bad ?
+			    "DMARC record with a bad sp=" : rec.p_bad ?
+			    "DMARC record with a bad p=" :
 			    "DMARC record without p=";
 			return 0;
 		}
-		out->reason = "no valid p= or a bad sp=, rua given: acting as p=none";
+		out->reason = "no valid p= or a bad sp=, rua given:"
+		    " acting as p=none";
 		out->policy = DMARC_POLICY_NONE;
 	} else if (at_org && rec.sp != DMARC_POLICY_UNSET)
 		out->policy = rec.sp;

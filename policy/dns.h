@@ -14,10 +14,15 @@
  *   $FORWARD name                   this name goes to the resolver even
  *                                   under a $STATIC zone (tests point the
  *                                   resolver at a silent socket to get a
- *                                   real timeout)
- *   ; or # starts a comment
+ *                                   real timeout); record types the file
+ *                                   holds for the name itself still
+ *                                   answer locally
+ *   ; or # starts a comment (outside quotes; \ escapes as in zone files)
+ * Names are absolute whether or not they end in a dot.  Errors read
+ * "FILE:LINE: problem".  A CNAME in local data is followed (up to 8).
  * Names the file does not cover go to the resolver (system resolv.conf or
- * the configured forwarders).
+ * the configured forwarders).  Query names are raw octets: dns_query
+ * escapes anything outside letters, digits, '-' and '_' itself.
  */
 #ifndef RW_DNS_H
 #define RW_DNS_H

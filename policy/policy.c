@@ -25,6 +25,7 @@
 #include "dns.h"
 #include "message.h"
 #include "policy.h"
+#include "rules.h"
 
 struct policy {
 	atomic_uint refs;
@@ -257,22 +258,28 @@ check_spf(struct scan *s)
 
 /* RFC 8601 section 5: an MTA removes Authentication-Results that claim
  * its own authserv-id before it adds its own, or a forger could hand us
- * our own verdict. */
+ * our own verdict.  Every incoming X-Relaywarden is ours by definition
+ * and goes too.  occurrence is the 1-based index among headers of the
+ * same name, as smfi_chgheader counts. */
 static void
-mark_forged_authres(struct scan *s)
+mark_forged(struct scan *s)
 {
 	struct message *m = s->msg;
-	unsigned occ = 0;
+	unsigned ar = 0, xr = 0;
 	size_t i;
 
 	for (i = 0; i < m->nheaders; i++) {
 		struct header *h = &m->headers[i];
 
-		if (strcasecmp(h->name, "Authentication-Results") != 0)
-			continue;
-		h->occurrence = ++occ;
-		if (authres_claims_id(h->value, s->pol->cfg->authserv_id))
+		if (strcasecmp(h->name, "Authentication-Results") == 0) {
+			h->occurrence = ++ar;
+			if (authres_claims_id(h->value,
+			    s->pol->cfg->authserv_id))
+				h->deleted = 1;
+		} else if (strcasecmp(h->name, "X-Relaywarden") == 0) {
+			h->occurrence = ++xr;
 			h->deleted = 1;
+		}
 	}
 }
 
@@ -303,15 +310,14 @@ policy_scan_finish(struct scan *s, const struct evaluation **out)
 		if (dmarc_check(s->pol->psl, s->pol->dns, fd, &e->spf,
 		    &e->dkim, m->arena, &e->dmarc) == -1)
 			return -1;
-		if (fd == NULL && e->dmarc.reason == NULL)
-			e->dmarc.reason = why;
+		if (fd == NULL)
+			e->dmarc.reason = why;	/* more precise than dmarc's */
 	}
 
-	if (m->truncated != NULL && verdict_add(&e->verdict, m->arena,
-	    "headers_truncated", 0, m->truncated) == -1)
+	if (rules_auth(cfg, m, e) == -1)
 		return -1;
 
-	mark_forged_authres(s);
+	mark_forged(s);
 	if (cfg->add_authres) {
 		memset(&ai, 0, sizeof(ai));
 		ai.authserv_id = cfg->authserv_id;
@@ -324,7 +330,13 @@ policy_scan_finish(struct scan *s, const struct evaluation **out)
 		if ((e->authres = authres_format(m->arena, &ai)) == NULL)
 			return -1;
 	}
-	e->verdict.action = VERDICT_ACCEPT;
+	verdict_decide(&e->verdict, cfg->tag_score, cfg->quarantine_score,
+	    cfg->reject_score);
+	e->verdict.dry_run = cfg->dry_run;
+	if (cfg->add_verdict_header &&
+	    (e->verdict_header = verdict_header(&e->verdict, m->arena)) ==
+	    NULL)
+		return -1;
 	s->finished = 1;
 	*out = e;
 	return 0;

@@ -64,6 +64,10 @@ json_str(FILE *fp, const char *s)
 		if (*p == '"' || *p == '\\') {
 			fputc('\\', fp);
 			fputc(*p, fp);
+		} else if (*p == '\n') {
+			fputs("\\n", fp);
+		} else if (*p == '\t') {
+			fputs("\\t", fp);
 		} else if (*p < 0x20 || *p == 0x7f) {
 			fprintf(fp, "\\u%04x", *p);
 		} else if ((len = utf8_len(p, n)) == 0) {
@@ -182,6 +186,8 @@ report_json(FILE *fp, const struct message *m, const struct evaluation *e)
 	json_dmarc(fp, &e->dmarc);
 	fputs("  \"authentication_results\": ", fp);
 	json_str(fp, e->authres);
+	fputs(",\n  \"verdict_header\": ", fp);
+	json_str(fp, e->verdict_header);
 	fputs(",\n  \"verdict\": {\"action\": ", fp);
 	json_str(fp, verdict_action_name(e->verdict.action));
 	fprintf(fp, ", \"score\": %d, \"reasons\": [", e->verdict.score);

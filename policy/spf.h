@@ -25,7 +25,7 @@ struct dns_resolver;
 struct spf_options {
 	unsigned max_dns_terms;		/* RFC 7208 4.6.4: 10 */
 	unsigned max_void_lookups;	/* RFC 7208 4.6.4: 2 */
-	unsigned max_record_len;	/* bytes of one SPF record; 0: 4096? */
+	unsigned max_record_len;	/* bytes of one SPF record; 0: 4096 */
 	const char *receiver;		/* %{r}: our host name, may be NULL */
 };
 
@@ -35,8 +35,11 @@ struct spf_result {
 					   address or HELO name (arena) */
 	const char *domain;		/* its domain (arena), may be NULL */
 	const char *reason;		/* short text for logs, comments
-					   (arena), may be NULL */
-	const char *explanation;	/* fail explanation (arena) or NULL */
+					   (arena), may be NULL; fixed
+					   wording, no text from DNS */
+	const char *explanation;	/* fail explanation (arena) or NULL:
+					   the domain's exp= text, expanded;
+					   untrusted, sanitize before use */
 };
 
 /* Fills default limits. */

@@ -3,9 +3,11 @@
  * Arena memory; one thread.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arena.h"
+#include "hdrout.h"
 #include "verdict.h"
 
 int
@@ -42,6 +44,48 @@ verdict_add(struct verdict *v, struct arena *a, const char *rule, int score,
 	return 0;
 }
 
+/* Strength order of the actions a message can get. */
+static int
+strength(enum verdict_action a)
+{
+	switch (a) {
+	case VERDICT_ACCEPT:
+		return 0;
+	case VERDICT_TAG:
+		return 1;
+	case VERDICT_QUARANTINE:
+		return 2;
+	case VERDICT_TEMPFAIL:
+		return 3;
+	case VERDICT_REJECT:
+		return 4;
+	}
+	return 0;
+}
+
+void
+verdict_require(struct verdict *v, enum verdict_action a)
+{
+	if (strength(a) > strength(v->hard))
+		v->hard = a;
+}
+
+void
+verdict_decide(struct verdict *v, unsigned tag, unsigned quarantine,
+    unsigned reject)
+{
+	enum verdict_action a = VERDICT_ACCEPT;
+
+	if (reject > 0 && v->score >= 0 && (unsigned)v->score >= reject)
+		a = VERDICT_REJECT;
+	else if (quarantine > 0 && v->score >= 0 &&
+	    (unsigned)v->score >= quarantine)
+		a = VERDICT_QUARANTINE;
+	else if (tag > 0 && v->score >= 0 && (unsigned)v->score >= tag)
+		a = VERDICT_TAG;
+	v->action = strength(v->hard) > strength(a) ? v->hard : a;
+}
+
 const char *
 verdict_action_name(enum verdict_action a)
 {
@@ -58,4 +102,38 @@ verdict_action_name(enum verdict_action a)
 		return "tempfail";
 	}
 	return "accept";
+}
+
+const char *
+verdict_header(const struct verdict *v, struct arena *a)
+{
+	struct hdrout *h;
+	const char *list = "";
+	char *p, word[48];
+	size_t i;
+
+	for (i = 0; i < v->nreasons; i++) {
+		p = arena_printf(a, "%s%s%s", list, i ? "," : "",
+		    v->reasons[i].rule);
+		if (p == NULL)
+			return NULL;
+		list = p;
+	}
+	/* "; " between the fields keeps the value one line for the usual
+	 * case; hdrout folds only a long reasons list. */
+	if ((h = hdrout_new(a, "X-Relaywarden")) == NULL)
+		return NULL;
+	snprintf(word, sizeof(word), "action=%s;",
+	    verdict_action_name(v->action));
+	if (hdrout_add_raw(h, ' ', word) == -1)
+		return NULL;
+	snprintf(word, sizeof(word), "score=%d;", v->score);
+	if (hdrout_add_raw(h, ' ', word) == -1)
+		return NULL;
+	if ((p = arena_printf(a, "reasons=%s", list)) == NULL ||
+	    hdrout_add_raw(h, ' ', p) == -1)
+		return NULL;
+	if (v->dry_run && hdrout_add_raw(h, ' ', "(dry-run)") == -1)
+		return NULL;
+	return hdrout_finish(h);
 }

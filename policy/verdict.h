@@ -27,6 +27,9 @@ struct reason {
 
 struct verdict {
 	enum verdict_action action;
+	enum verdict_action hard;	/* at least this, whatever the score
+					   (hard rules); ACCEPT = none */
+	int dry_run;			/* action computed, only headers */
 	int score;
 	struct reason *reasons;
 	size_t nreasons, cap;
@@ -37,5 +40,17 @@ int verdict_add(struct verdict *, struct arena *, const char *rule,
     int score, const char *detail);
 
 const char *verdict_action_name(enum verdict_action);
+
+/* Raises the hard action to at least a (a hard rule fired). */
+void verdict_require(struct verdict *, enum verdict_action a);
+
+/* Picks the action: the highest threshold the score reaches (a threshold
+ * of 0 is never reached), or the hard action if that is stronger. */
+void verdict_decide(struct verdict *, unsigned tag, unsigned quarantine,
+    unsigned reject);
+
+/* The X-Relaywarden value "action=A; score=N; reasons=r1,r2" through
+ * hdrout (arena), or NULL when out of memory. */
+const char *verdict_header(const struct verdict *, struct arena *);
 
 #endif

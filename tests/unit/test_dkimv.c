@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -351,8 +352,8 @@ msg_free(struct msg *m)
 /* ---- verifying through dkimv ---- */
 
 struct feed {
-	size_t chunk;			/* body chunk size, 0: all at once */
-	int lf;				/* pass folds as bare LF (Postfix) */
+	size_t chunk;			/* body chunk size, 0: all */
+	int lf;				/* folds as bare LF (Postfix) */
 };
 
 /* Feeds m to a new verifier and finishes it.  Returns the arena holding
@@ -860,6 +861,73 @@ test_library_is_silent_on_stderr(void **state)
 	msg_free(&m);
 }
 
+/* One lib, several threads verifying at once (the milter's case). */
+struct worker {
+	struct fixture *f;
+	const struct msg *m;
+	int passes;
+};
+
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+	struct dkim_results r;
+	struct arena *a;
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		struct dkimv *v;
+		size_t h;
+
+		if ((a = arena_new()) == NULL ||
+		    (v = dkimv_start(w->f->lib, a, "thread")) == NULL)
+			return NULL;
+		for (h = 0; h < w->m->nhdrs; h++) {
+			const char *hd = w->m->hdrs[h], *c = strchr(hd, ':');
+			char name[64];
+
+			memcpy(name, hd, (size_t)(c - hd));
+			name[c - hd] = '\0';
+			(void)dkimv_header(v, name, c + 1);
+		}
+		(void)dkimv_body(v, (const unsigned char *)w->m->body,
+		    strlen(w->m->body));
+		if (dkimv_finish(v, &r) == 0 && r.count == 2 &&
+		    r.sigs[0].result == AUTH_PASS &&
+		    r.sigs[1].result == AUTH_PASS)
+			w->passes++;
+		arena_free(a);
+	}
+	return NULL;
+}
+
+static void
+test_threads_share_one_lib(void **state)
+{
+	struct fixture *f = *state;
+	struct msg m = plain;
+	struct signopt o = opt_for(f, "rsa");
+	struct worker w[4];
+	pthread_t t[4];
+	size_t i;
+
+	sign(f, &m, &o);
+	o = opt_for(f, "ed");
+	sign(f, &m, &o);
+	for (i = 0; i < 4; i++) {
+		w[i].f = f;
+		w[i].m = &m;
+		w[i].passes = 0;
+		assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(w[i].passes, 20);
+	}
+	msg_free(&m);
+}
+
 static void
 test_lib_needs_a_resolver(void **state)
 {
@@ -885,6 +953,7 @@ main(void)
 		cmocka_unit_test(test_aborted_message_frees_handle),
 		cmocka_unit_test(test_hostile_headers),
 		cmocka_unit_test(test_library_is_silent_on_stderr),
+		cmocka_unit_test(test_threads_share_one_lib),
 		cmocka_unit_test(test_lib_needs_a_resolver),
 	};
 

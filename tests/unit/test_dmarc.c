@@ -151,7 +151,7 @@ test_org_domain(void **state)
 		{ "uk", NULL },
 		{ "example", NULL },
 		{ "x.github.io", "x.github.io" },	/* private section */
-		{ "a.b.c.kawasaki.jp", "b.c.kawasaki.jp" },	/* wildcard */
+		{ "a.b.c.kawasaki.jp", "b.c.kawasaki.jp" },	/* *.rule */
 		{ "a.www.ck", "www.ck" },	/* exception rule */
 		{ "example.net>", NULL },	/* not a domain */
 		{ "a..b.example", NULL },
@@ -244,7 +244,8 @@ static const struct check_case check_cases[] = {
 	  NO_DKIM, AUTH_PASS, 1, 0, R, Q, "relaxed.example", 100, NULL },
 	{ "relaxed DKIM passes with the aligned d=",
 	  "relaxed.example", NULL, AUTH_NONE,
-	  { { "other.example", AUTH_PASS }, { "s.relaxed.example", AUTH_PASS } },
+	  { { "other.example", AUTH_PASS },
+	    { "s.relaxed.example", AUTH_PASS } },
 	  AUTH_PASS, 0, 1, Q, Q, "relaxed.example", 100, NULL },
 	{ "strict SPF refuses a subdomain",
 	  "strict.example", "bounce.strict.example", AUTH_PASS, NO_DKIM,
@@ -257,7 +258,8 @@ static const struct check_case check_cases[] = {
 	  { { "mail.strict.example", AUTH_PASS } },
 	  AUTH_FAIL, 0, 0, R, R, NULL, 100, NULL },
 	{ "strict DKIM passes with the identical d=",
-	  "strict.example", NULL, AUTH_NONE, { { "strict.example", AUTH_PASS } },
+	  "strict.example", NULL, AUTH_NONE,
+	  { { "strict.example", AUTH_PASS } },
 	  AUTH_PASS, 0, 1, R, R, NULL, 100, NULL },
 	{ "aligned DKIM that failed does not count",
 	  "relaxed.example", "relaxed.example", AUTH_SOFTFAIL,
@@ -285,7 +287,8 @@ static const struct check_case check_cases[] = {
 	  AUTH_FAIL, 0, 0, Q, Q, "mixed.example", 100, NULL },
 	{ "bad adkim value: malformed, none",
 	  "garbage.example", NULL, AUTH_NONE, NO_DKIM,
-	  AUTH_NONE, 0, 0, U, U, NULL, 100, "malformed DMARC record: bad adkim" },
+	  AUTH_NONE, 0, 0, U, U, NULL, 100,
+	  "malformed DMARC record: bad adkim" },
 	{ "tag without '=': malformed, none",
 	  "notag.example", NULL, AUTH_NONE, NO_DKIM,
 	  AUTH_NONE, 0, 0, U, U, NULL, 100, "malformed" },

@@ -1,0 +1,131 @@
+/*
+ * rules.c - the rule vocabulary and the authentication rules.
+ *
+ * Exports rules_table, rules_lookup, rules_add, rules_auth.  Pure: reads
+ * the config and the results, writes reasons into the message's verdict
+ * (arena memory).  Any thread.
+ *
+ * Scoring of authentication (RFC 7208, 6376, 7489 results):
+ *  - SPF fail/softfail/permerror of MAIL FROM; HELO fail only counts when
+ *    the MAIL FROM check could not decide (null sender, none, neutral);
+ *  - DKIM fail only when no signature passed: a forwarded message often
+ *    carries one broken signature beside a good one;
+ *  - DMARC fail, scored by the policy the domain published (an owner who
+ *    says p=reject tells us unauthenticated mail in its name is forged);
+ *  - temporary errors are reasons with score 0 by default: visible,
+ *    tunable, but a DNS outage alone does not quarantine mail.
+ */
+#include <string.h>
+
+#include "config.h"
+#include "message.h"
+#include "policy.h"
+#include "rules.h"
+
+const struct rule_def rules_table[RULE_COUNT] = {
+	[RULE_SPF_FAIL] = { "spf_fail", 3,
+	    "MAIL FROM SPF fail: the relay is not authorised" },
+	[RULE_SPF_SOFTFAIL] = { "spf_softfail", 1,
+	    "MAIL FROM SPF softfail" },
+	[RULE_SPF_PERMERROR] = { "spf_permerror", 1,
+	    "the sender's SPF record is broken or hostile" },
+	[RULE_HELO_SPF_FAIL] = { "helo_spf_fail", 2,
+	    "HELO SPF fail while MAIL FROM did not decide" },
+	[RULE_DKIM_FAIL] = { "dkim_fail", 2,
+	    "DKIM signatures present, none verified" },
+	[RULE_DMARC_FAIL] = { "dmarc_fail", 2,
+	    "DMARC fail, the domain publishes p=none" },
+	[RULE_DMARC_FAIL_QUARANTINE] = { "dmarc_fail_quarantine", 5,
+	    "DMARC fail, the domain publishes p=quarantine" },
+	[RULE_DMARC_FAIL_REJECT] = { "dmarc_fail_reject", 8,
+	    "DMARC fail, the domain publishes p=reject" },
+	[RULE_AUTH_TEMPERROR] = { "auth_temperror", 0,
+	    "an SPF, DKIM or DMARC lookup failed temporarily" },
+	[RULE_HEADERS_TRUNCATED] = { "headers_truncated", 2,
+	    "the header section exceeded a cap (max_headers, "
+	    "max_header_length)" },
+	[RULE_DKIM_TRUNCATED] = { "dkim_truncated", 1,
+	    "more DKIM signatures than dkim_max_signatures" },
+};
+
+int
+rules_lookup(const char *name)
+{
+	int i;
+
+	for (i = 0; i < RULE_COUNT; i++)
+		if (strcmp(rules_table[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int
+rules_add(struct verdict *v, struct arena *a, const struct config *cfg,
+    enum rule r, const char *detail)
+{
+	return verdict_add(v, a, rules_table[r].name, cfg->scores[r], detail);
+}
+
+static int
+any_dkim(const struct dkim_results *d, enum auth_result want)
+{
+	size_t i;
+
+	for (i = 0; i < d->count; i++)
+		if (d->sigs[i].result == want)
+			return 1;
+	return 0;
+}
+
+int
+rules_auth(const struct config *cfg, const struct message *m,
+    struct evaluation *e)
+{
+	struct verdict *v = &e->verdict;
+	struct arena *a = m->arena;
+	const struct dmarc_result *d = &e->dmarc;
+	int temp = 0, r = 0;
+
+	switch (e->spf.result) {
+	case AUTH_FAIL:
+		r |= rules_add(v, a, cfg, RULE_SPF_FAIL, e->spf.domain);
+		break;
+	case AUTH_SOFTFAIL:
+		r |= rules_add(v, a, cfg, RULE_SPF_SOFTFAIL, e->spf.domain);
+		break;
+	case AUTH_PERMERROR:
+		r |= rules_add(v, a, cfg, RULE_SPF_PERMERROR, e->spf.reason);
+		break;
+	case AUTH_TEMPERROR:
+		temp = 1;
+		/* FALLTHROUGH */
+	case AUTH_NONE:
+	case AUTH_NEUTRAL:
+		if (e->helo_spf.result == AUTH_FAIL)
+			r |= rules_add(v, a, cfg, RULE_HELO_SPF_FAIL,
+			    e->helo_spf.domain);
+		break;
+	default:
+		break;
+	}
+	if (e->dkim.count > 0 && !any_dkim(&e->dkim, AUTH_PASS) &&
+	    any_dkim(&e->dkim, AUTH_FAIL))
+		r |= rules_add(v, a, cfg, RULE_DKIM_FAIL, NULL);
+	if (any_dkim(&e->dkim, AUTH_TEMPERROR))
+		temp = 1;
+	if (e->dkim.truncated)
+		r |= rules_add(v, a, cfg, RULE_DKIM_TRUNCATED, NULL);
+	if (d->result == AUTH_FAIL)
+		r |= rules_add(v, a, cfg, d->policy == DMARC_POLICY_REJECT ?
+		    RULE_DMARC_FAIL_REJECT : d->policy ==
+		    DMARC_POLICY_QUARANTINE ? RULE_DMARC_FAIL_QUARANTINE :
+		    RULE_DMARC_FAIL, d->from_domain);
+	if (d->result == AUTH_TEMPERROR)
+		temp = 1;
+	if (temp)
+		r |= rules_add(v, a, cfg, RULE_AUTH_TEMPERROR, NULL);
+	if (m->truncated != NULL)
+		r |= rules_add(v, a, cfg, RULE_HEADERS_TRUNCATED,
+		    m->truncated);
+	return r ? -1 : 0;
+}

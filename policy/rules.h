@@ -1,0 +1,54 @@
+/*
+ * rules.h - the named rules a message can trip, with the score the policy
+ * gives each, and the authentication rules themselves.
+ *
+ * Every reason in a verdict names a rule from this table; the config's
+ * `scores` group overrides the default scores by name (unknown names are
+ * config errors), so the list below is the vocabulary admins tune.
+ */
+#ifndef RW_RULES_H
+#define RW_RULES_H
+
+struct arena;
+struct config;
+struct evaluation;
+struct message;
+struct verdict;
+
+enum rule {
+	RULE_SPF_FAIL = 0,
+	RULE_SPF_SOFTFAIL,
+	RULE_SPF_PERMERROR,
+	RULE_HELO_SPF_FAIL,
+	RULE_DKIM_FAIL,
+	RULE_DMARC_FAIL,
+	RULE_DMARC_FAIL_QUARANTINE,
+	RULE_DMARC_FAIL_REJECT,
+	RULE_AUTH_TEMPERROR,
+	RULE_HEADERS_TRUNCATED,
+	RULE_DKIM_TRUNCATED,
+	RULE_COUNT
+};
+
+struct rule_def {
+	const char *name;
+	int score;			/* default */
+	const char *what;		/* one line for admins */
+};
+
+extern const struct rule_def rules_table[RULE_COUNT];
+
+/* The rule called name, or -1. */
+int rules_lookup(const char *name);
+
+/* Adds rule r with the config's score and detail (may be NULL); 0 or -1
+ * when out of memory. */
+int rules_add(struct verdict *, struct arena *, const struct config *,
+    enum rule, const char *detail);
+
+/* The authentication rules over an evaluation's SPF, DKIM and DMARC
+ * results, and the message's own caps.  0 or -1 when out of memory. */
+int rules_auth(const struct config *, const struct message *,
+    struct evaluation *);
+
+#endif

@@ -1,0 +1,176 @@
+#!/bin/bash
+# test_cli.sh - the command-line contracts admins and scripts rely on:
+# relaywarden -n (config check, FILE:LINE errors), relaywarden-check exit
+# codes and JSON keys, SIGUSR1 reload that keeps the old config when the new
+# one is bad, and a clean stop on SIGTERM.
+set -u
+: "${top_srcdir:?}" "${top_builddir:?}"
+RW=$top_builddir/milter/relaywarden
+CHECK=$top_builddir/milter/relaywarden-check
+PY=/usr/bin/python3
+pass=0 fail=0
+t=$(mktemp -d)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	rm -rf "$t"
+}
+trap cleanup EXIT
+
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $1"; shift; printf '    %s\n' "$@"; }
+
+# expect NAME WANT_RC CMD... : runs CMD, checks its exit code.
+expect() {
+	local name=$1 want=$2 rc
+	shift 2
+	"$@" >"$t/out" 2>"$t/err"
+	rc=$?
+	if [ "$rc" = "$want" ]; then ok "$name"
+	else not_ok "$name" "exit $rc, wanted $want" "$(cat "$t/err")"; fi
+}
+
+expect "shipped example config is valid" 0 \
+	"$RW" -n -c "$top_srcdir/contrib/relaywarden.conf"
+grep -q "configuration OK" "$t/out" && ok "-n says configuration OK" ||
+	not_ok "-n says configuration OK" "$(cat "$t/out")"
+
+printf 'authserv_id = "mx.example";\n\nno_such_setting = 1;\n' >"$t/bad.conf"
+expect "unknown setting is an error" 1 "$RW" -n -c "$t/bad.conf"
+grep -q "bad.conf:3:" "$t/err" && ok "error names FILE:LINE" ||
+	not_ok "error names FILE:LINE" "$(cat "$t/err")"
+
+printf 'authserv_id = "mx.example";\ndns_timeout_ms = 5;\n' >"$t/range.conf"
+expect "out of range value is an error" 1 "$RW" -n -c "$t/range.conf"
+grep -q "range.conf:2: dns_timeout_ms" "$t/err" &&
+	ok "range error names the setting" ||
+	not_ok "range error names the setting" "$(cat "$t/err")"
+
+printf 'authserv_id = "mx.example";\ndns_local_data = "zone";\n' \
+	>"$t/zone.conf"
+printf 'example. 300 IN TXT "ok"\nthis is not a record\n' >"$t/zone"
+expect "bad local DNS data fails -n" 1 "$RW" -n -c "$t/zone.conf"
+grep -q "zone:2" "$t/err" && ok "local data error names FILE:LINE" ||
+	not_ok "local data error names FILE:LINE" "$(cat "$t/err")"
+
+# relaywarden-check: exit codes
+expect "check without a message is a usage error" 2 "$CHECK"
+expect "check with a missing message" 2 "$CHECK" "$t/nonexistent.eml"
+expect "check with a bad config" 2 "$CHECK" -c "$t/bad.conf" /dev/null
+
+# relaywarden-check: a message evaluated offline against local data.
+cat >"$t/zone" <<'Z'
+$STATIC example
+sender.example. 300 IN TXT "v=spf1 ip4:192.0.2.0/24 -all"
+_dmarc.sender.example. 300 IN TXT "v=DMARC1; p=reject"
+Z
+cat >"$t/ok.conf" <<C
+authserv_id = "mx.relaywarden.example";
+dns_local_data = "$t/zone";
+dns_forwarders = ["127.0.0.1@9"];
+dns_timeout_ms = 500;
+C
+printf 'From: Alice <alice@sender.example>\nTo: bob@dest.example\nSubject: hi\nAuthentication-Results: mx.relaywarden.example; spf=pass\n\nhello\n' >"$t/m.eml"
+expect "check evaluates a message" 0 "$CHECK" -c "$t/ok.conf" \
+	--client-ip 198.51.100.7 --helo mail.sender.example \
+	--mail-from alice@sender.example --rcpt bob@dest.example --json "$t/m.eml"
+if $PY - "$t/out" <<'P'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for k in ("spf", "helo_spf", "dkim", "dmarc", "verdict"):
+    assert k in r, k
+assert r["spf"]["result"] == "fail", r["spf"]
+assert r["dkim"] == [], r["dkim"]
+assert r["dmarc"]["result"] == "fail", r["dmarc"]
+assert r["dmarc"]["policy"] == "reject", r["dmarc"]
+assert r["dmarc"]["from_domain"] == "sender.example", r["dmarc"]
+assert r["verdict"]["action"] in ("accept", "tag", "quarantine", "reject")
+assert "spf=fail" in r["authentication_results"], r["authentication_results"]
+P
+then ok "JSON carries the results"; else not_ok "JSON carries the results" "$(cat "$t/out")"; fi
+expect "check human output" 0 "$CHECK" -c "$t/ok.conf" \
+	--client-ip 192.0.2.9 --mail-from alice@sender.example "$t/m.eml"
+grep -q "^Authentication-Results: mx.relaywarden.example;" "$t/out" &&
+	grep -q "spf=pass" "$t/out" && grep -q "would remove" "$t/out" &&
+	ok "human output shows the header and the forged one" ||
+	not_ok "human output shows the header and the forged one" "$(cat "$t/out")"
+
+# The daemon: reload on SIGUSR1, keep the old config when the new is bad.
+cat >"$t/d.conf" <<C
+socket = "unix:$t/sock";
+socket_mode = "0600";
+authserv_id = "one.example";
+dns_local_data = "$t/zone";
+log_level = "debug";
+C
+"$RW" -f -c "$t/d.conf" 2>"$t/daemon.log" &
+pid=$!
+for i in $(seq 50); do [ -S "$t/sock" ] && break; sleep 0.1; done
+[ -S "$t/sock" ] && ok "daemon listens on its unix socket" ||
+	not_ok "daemon listens on its unix socket" "$(cat "$t/daemon.log")"
+[ "$(stat -c %a "$t/sock" 2>/dev/null)" = 600 ] &&
+	ok "socket has the configured mode" ||
+	not_ok "socket has the configured mode" "$(stat -c %a "$t/sock")"
+sed -i 's/one.example/two.example/' "$t/d.conf"
+kill -USR1 "$pid"
+for i in $(seq 50); do grep -q "reloaded" "$t/daemon.log" && break; sleep 0.1; done
+grep -q "configuration reloaded" "$t/daemon.log" && ok "SIGUSR1 reloads" ||
+	not_ok "SIGUSR1 reloads" "$(cat "$t/daemon.log")"
+echo 'bogus = ;' >>"$t/d.conf"
+kill -USR1 "$pid"
+for i in $(seq 50); do grep -q "keeping the running" "$t/daemon.log" && break; sleep 0.1; done
+grep -q "keeping the running configuration" "$t/daemon.log" &&
+	kill -0 "$pid" 2>/dev/null && ok "bad reload keeps the old config" ||
+	not_ok "bad reload keeps the old config" "$(cat "$t/daemon.log")"
+kill -TERM "$pid"
+for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$pid" 2>/dev/null; then
+	not_ok "SIGTERM stops the daemon within 10 s"
+else
+	wait "$pid"; rc=$?
+	[ $rc = 0 ] && ok "SIGTERM stops the daemon cleanly" ||
+		not_ok "SIGTERM stops the daemon cleanly" "exit $rc" "$(cat "$t/daemon.log")"
+	pid=
+fi
+
+# Daemon mode: detaches, writes its pid file, drops to the configured
+# user (as root), listens over TCP, stops on SIGTERM.
+port=$(( 20000 + RANDOM % 20000 ))
+user=
+[ "$(id -u)" = 0 ] && user=nobody
+cat >"$t/bg.conf" <<C
+socket = "inet:$port@127.0.0.1";
+pidfile = "$t/rw.pid";
+user = "$user";
+authserv_id = "bg.example";
+dns_local_data = "$t/zone";
+C
+[ -n "$user" ] && chmod 755 "$t" && chmod 644 "$t/zone" "$t/bg.conf"
+expect "daemon mode returns at once" 0 "$RW" -c "$t/bg.conf"
+for i in $(seq 50); do [ -s "$t/rw.pid" ] && break; sleep 0.1; done
+bgpid=$(cat "$t/rw.pid" 2>/dev/null)
+if [ -n "$bgpid" ] && kill -0 "$bgpid" 2>/dev/null; then
+	ok "daemon writes its pid file and runs"
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		ok "daemon accepts TCP connections"
+	else
+		not_ok "daemon accepts TCP connections"
+	fi
+	if [ -n "$user" ]; then
+		[ "$(ps -o user= -p "$bgpid" | tr -d ' ')" = nobody ] &&
+			ok "daemon runs as the configured user" ||
+			not_ok "daemon runs as the configured user" \
+			"$(ps -o user= -p "$bgpid")"
+	else
+		echo "# not root: the user switch is not tested here"
+	fi
+	kill -TERM "$bgpid"
+	for i in $(seq 100); do kill -0 "$bgpid" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$bgpid" 2>/dev/null && { not_ok "daemon stops on SIGTERM"; kill -9 "$bgpid"; } ||
+		ok "daemon stops on SIGTERM"
+else
+	not_ok "daemon writes its pid file and runs"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,241 @@
+/*
+ * test_rules.c - the rule vocabulary, authentication scoring, thresholds,
+ * hard actions, dry run and the X-Relaywarden value.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../policy/arena.h"
+#include "../../policy/config.h"
+#include "../../policy/message.h"
+#include "../../policy/policy.h"
+#include "../../policy/rules.h"
+
+static int
+has_reason(const struct verdict *v, const char *rule)
+{
+	size_t i;
+
+	for (i = 0; i < v->nreasons; i++)
+		if (strcmp(v->reasons[i].rule, rule) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+every_rule_has_a_unique_name(void **state)
+{
+	int i, j;
+
+	for (i = 0; i < RULE_COUNT; i++) {
+		assert_non_null(rules_table[i].name);
+		assert_non_null(rules_table[i].what);
+		assert_int_equal(rules_lookup(rules_table[i].name), i);
+		for (j = i + 1; j < RULE_COUNT; j++)
+			assert_string_not_equal(rules_table[i].name,
+			    rules_table[j].name);
+	}
+	assert_int_equal(rules_lookup("no_such_rule"), -1);
+}
+
+struct auth_case {
+	const char *name;
+	enum auth_result spf, helo, dkim1, dkim2, dmarc;
+	enum dmarc_policy policy;
+	const char *want[4];		/* rules expected, NULL-terminated */
+	const char *not[3];		/* rules that must not appear */
+	int score;
+};
+
+#define N AUTH_NONE
+static const struct auth_case auth_cases[] = {
+	{ "all pass scores nothing", AUTH_PASS, AUTH_PASS, AUTH_PASS, N,
+	    AUTH_PASS, DMARC_POLICY_REJECT, { NULL },
+	    { "spf_fail", "dkim_fail", "dmarc_fail_reject" }, 0 },
+	{ "forged p=reject domain", AUTH_FAIL, N, AUTH_FAIL, N, AUTH_FAIL,
+	    DMARC_POLICY_REJECT, { "spf_fail", "dkim_fail",
+	    "dmarc_fail_reject", NULL }, { "dmarc_fail" }, 3 + 2 + 8 },
+	{ "p=quarantine and softfail", AUTH_SOFTFAIL, N, N, N, AUTH_FAIL,
+	    DMARC_POLICY_QUARANTINE, { "spf_softfail",
+	    "dmarc_fail_quarantine", NULL }, { "dkim_fail" }, 1 + 5 },
+	{ "a broken signature beside a good one is no dkim_fail",
+	    AUTH_PASS, N, AUTH_FAIL, AUTH_PASS, AUTH_PASS, DMARC_POLICY_NONE,
+	    { NULL }, { "dkim_fail" }, 0 },
+	{ "HELO fail counts only when MAIL FROM is undecided", AUTH_NONE,
+	    AUTH_FAIL, N, N, AUTH_NONE, DMARC_POLICY_UNSET,
+	    { "helo_spf_fail", NULL }, { "spf_fail" }, 2 },
+	{ "HELO fail ignored after MAIL FROM pass", AUTH_PASS, AUTH_FAIL, N,
+	    N, AUTH_NONE, DMARC_POLICY_UNSET, { NULL }, { "helo_spf_fail" },
+	    0 },
+	{ "temporary errors are visible but free", AUTH_TEMPERROR, N,
+	    AUTH_TEMPERROR, N, AUTH_TEMPERROR, DMARC_POLICY_UNSET,
+	    { "auth_temperror", NULL }, { "spf_fail" }, 0 },
+	{ "permerror SPF record", AUTH_PERMERROR, N, N, N, AUTH_NONE,
+	    DMARC_POLICY_UNSET, { "spf_permerror", NULL }, { NULL }, 1 },
+};
+
+static void
+auth_results_become_scored_reasons(void **state)
+{
+	struct config *cfg = config_default();
+	size_t i, j;
+
+	assert_non_null(cfg);
+	for (i = 0; i < sizeof(auth_cases) / sizeof(auth_cases[0]); i++) {
+		const struct auth_case *c = &auth_cases[i];
+		struct message *m = message_new(0, 0);
+		struct dkim_sig_result sigs[2];
+		struct evaluation e;
+
+		print_message("case: %s\n", c->name);
+		memset(&e, 0, sizeof(e));
+		memset(sigs, 0, sizeof(sigs));
+		e.spf.result = c->spf;
+		e.helo_spf.result = c->helo;
+		sigs[0].result = c->dkim1;
+		sigs[1].result = c->dkim2;
+		e.dkim.sigs = sigs;
+		e.dkim.count = c->dkim1 == N ? 0 : c->dkim2 == N ? 1 : 2;
+		e.dmarc.result = c->dmarc;
+		e.dmarc.policy = c->policy;
+		assert_int_equal(rules_auth(cfg, m, &e), 0);
+		for (j = 0; c->want[j] != NULL; j++)
+			assert_true(has_reason(&e.verdict, c->want[j]));
+		for (j = 0; j < 3 && c->not[j] != NULL; j++)
+			assert_false(has_reason(&e.verdict, c->not[j]));
+		assert_int_equal(e.verdict.score, c->score);
+		message_free(m);
+	}
+	config_free(cfg);
+}
+
+static void
+thresholds_pick_the_action(void **state)
+{
+	static const struct {
+		int score;
+		unsigned tag, quar, rej;
+		enum verdict_action want;
+	} cases[] = {
+		{ 0, 5, 10, 0, VERDICT_ACCEPT },
+		{ 4, 5, 10, 0, VERDICT_ACCEPT },
+		{ 5, 5, 10, 0, VERDICT_TAG },		/* at the limit */
+		{ 9, 5, 10, 0, VERDICT_TAG },
+		{ 10, 5, 10, 0, VERDICT_QUARANTINE },
+		{ 1000, 5, 10, 0, VERDICT_QUARANTINE },	/* reject off */
+		{ 20, 5, 10, 20, VERDICT_REJECT },
+		{ -5, 5, 10, 20, VERDICT_ACCEPT },	/* negative sum */
+		{ 7, 0, 0, 0, VERDICT_ACCEPT },		/* all off */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct verdict v;
+
+		memset(&v, 0, sizeof(v));
+		v.score = cases[i].score;
+		verdict_decide(&v, cases[i].tag, cases[i].quar, cases[i].rej);
+		assert_int_equal(v.action, cases[i].want);
+	}
+}
+
+static void
+hard_action_wins_over_a_low_score(void **state)
+{
+	struct verdict v;
+
+	memset(&v, 0, sizeof(v));
+	verdict_require(&v, VERDICT_QUARANTINE);
+	verdict_require(&v, VERDICT_TAG);	/* never lowers it */
+	verdict_decide(&v, 5, 10, 0);
+	assert_int_equal(v.action, VERDICT_QUARANTINE);
+	v.score = 50;
+	verdict_decide(&v, 5, 10, 40);
+	assert_int_equal(v.action, VERDICT_REJECT);
+}
+
+static void
+verdict_header_names_action_score_reasons(void **state)
+{
+	struct arena *a = arena_new();
+	struct verdict v;
+	const char *h;
+	int i;
+
+	memset(&v, 0, sizeof(v));
+	h = verdict_header(&v, a);
+	assert_string_equal(h, "action=accept; score=0; reasons=");
+	assert_int_equal(verdict_add(&v, a, "spf_fail", 3, "x.example"), 0);
+	assert_int_equal(verdict_add(&v, a, "dkim_fail", 2, NULL), 0);
+	verdict_decide(&v, 5, 10, 0);
+	v.dry_run = 1;
+	h = verdict_header(&v, a);
+	assert_string_equal(h, "action=tag; score=5; "
+	    "reasons=spf_fail,dkim_fail (dry-run)");
+	/* A long list folds, never past 998 bytes a line. */
+	for (i = 0; i < 300; i++)
+		assert_int_equal(verdict_add(&v, a, "dmarc_fail_quarantine", 0,
+		    NULL), 0);
+	h = verdict_header(&v, a);
+	assert_non_null(h);
+	for (const char *p = h, *nl; *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (nl == NULL) {
+			assert_true(strlen(p) < 998);
+			break;
+		}
+		assert_true(nl - p < 998);
+	}
+	arena_free(a);
+}
+
+static void
+scores_group_overrides_by_name(void **state)
+{
+	char path[] = "/tmp/rw-test-rules-XXXXXX";
+	char err[512];
+	struct config *cfg;
+	FILE *fp;
+	int fd;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	fputs("authserv_id = \"mx.example\";\nscores = {\n"
+	    "  spf_fail = 7;\n  dkim_fail = -2;\n};\n", fp);
+	fclose(fp);
+	assert_int_equal(config_load(path, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg->scores[RULE_SPF_FAIL], 7);
+	assert_int_equal(cfg->scores[RULE_DKIM_FAIL], -2);
+	assert_int_equal(cfg->scores[RULE_DMARC_FAIL_REJECT],
+	    rules_table[RULE_DMARC_FAIL_REJECT].score);
+	config_free(cfg);
+
+	fp = fopen(path, "w");
+	fputs("scores = {\n  spf_fail = 7;\n  spf_fial = 1;\n};\n", fp);
+	fclose(fp);
+	assert_int_equal(config_load(path, &cfg, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ":3: scores: spf_fial: unknown rule"));
+	unlink(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_rule_has_a_unique_name),
+		cmocka_unit_test(auth_results_become_scored_reasons),
+		cmocka_unit_test(thresholds_pick_the_action),
+		cmocka_unit_test(hard_action_wins_over_a_low_score),
+		cmocka_unit_test(verdict_header_names_action_score_reasons),
+		cmocka_unit_test(scores_group_overrides_by_name),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
