@@ -109,8 +109,8 @@ struct attach_results {
  * anyone could claim to be the partner.  Fills *out (arena memory of a)
  * and adds the reasons to v, whose hard action it raises to
  * out->hard_action (verdict_require).  Limits and hostile input are
- * results, not errors.  0, or -1 with one line in err when out of memory (the caller
- * tempfails the message). */
+ * results, not errors.  0, or -1 with one line in err when out of memory
+ * (the caller tempfails the message). */
 int attach_evaluate(struct attach_ctx *, struct spool *msg,
     const char *from_domain, struct arena *a, struct attach_results *out,
     struct verdict *v, char *err, size_t errlen);

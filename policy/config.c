@@ -141,7 +141,7 @@ static const struct setting settings[] = {
 	UINT(attach_max_mime_depth, 20, 1, 100),
 	UINT(attach_max_mime_parts, 500, 1, 100000),
 	UINT(attach_max_header_length, 16384, 1000, 1048576),
-	UINT(attach_max_line_length, 8388608, 65536, 1073741824),
+	UINT(attach_max_line_length, 1048576, 65536, 1073741824),
 	UINT(attach_max_decoded_bytes, 104857600, 1024, 2147483647),
 	UINT(attach_archive_max_depth, 4, 0, 20),
 	UINT(attach_archive_max_members, 1000, 1, 100000),
@@ -164,7 +164,7 @@ static const struct setting settings[] = {
 	UINT(attach_score_office_macro, 6, 0, 1000),
 	UINT(attach_score_html_smuggling, 8, 0, 1000),
 	UINT(attach_score_archive_bomb, 8, 0, 1000),
-	UINT(attach_score_truncated, 3, 0, 1000),
+	UINT(attach_score_truncated, 5, 0, 1000),
 	UINT(attach_score_malformed, 1, 0, 1000),
 };
 

@@ -5,11 +5,12 @@
  * and the message tree (unreferenced before returning) and two scratch
  * spools (freed before returning).  Thread rule: one walk, one thread;
  * GMime objects are never shared.
- * Caps: before GMime sees the message, a linear pre-scan cuts it at the
- * first line longer than max_line (GMime keeps a header line whole in
- * memory) and after 4 x max_parts + 64 boundary-like lines ("--..."),
- * since GMime builds an object per part before any cap of ours applies.
- * GMime itself stops nesting at 1024 levels; we stop at max_depth.
+ * Caps: before GMime sees the message, mimescan.c breaks overlong lines
+ * and header runs (GMime keeps a header whole in memory) and cuts the
+ * message after 4 x max_parts + 64 boundary-like lines (GMime builds an
+ * object per part before any cap of ours applies); the part headers past
+ * that cut are still read for file names.  GMime itself stops nesting at
+ * 1024 levels; we stop at max_depth.
  * RFCs: 2045-2049 (MIME), 2183 (Content-Disposition), 2231 and 2047
  * (names, decoded by GMime), uuencode as POSIX uuencode(1) writes it.
  */
@@ -22,10 +23,12 @@
 #include "arena.h"
 #include "deadline.h"
 #include "mime.h"
+#include "mimescan.h"
 #include "spool.h"
 
 #define CHUNK		16384
 #define UU_LINE_MAX	128	/* uuencode lines are 61 bytes */
+#define ALNUM	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 struct walk {
 	const struct mime_limits *lim;
@@ -69,52 +72,6 @@ on_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 	}
 }
 
-/* The length of the message GMime may see: up to the first overlong line
- * or the boundary-line cap, whichever comes first. */
-static unsigned long long
-prescan(struct walk *w, struct spool *msg)
-{
-	unsigned char buf[CHUNK], head[2] = { 0, 0 };
-	unsigned long long off = 0, line_start = 0, dashes = 0, col = 0, cap;
-	const unsigned char *p, *q, *nl, *end, *seg;
-	ssize_t n;
-	int counted = 0;
-
-	cap = 4ULL * w->lim->max_parts + 64;
-	while ((n = spool_pread(msg, buf, sizeof(buf), off)) > 0) {
-		if (deadline_passed(w->lim->dl)) {
-			w->st->limits |= MIME_LIMIT_TIME;
-			return off;
-		}
-		for (p = buf, end = buf + n; p < end; p = nl + 1) {
-			nl = memchr(p, '\n', (size_t)(end - p));
-			seg = nl != NULL ? nl : end;
-			for (q = p; q < seg && col < 2; q++)
-				head[col++] = *q;
-			col += (unsigned long long)(seg - q);
-			if (col >= 2 && !counted && head[0] == '-' &&
-			    head[1] == '-') {
-				counted = 1;
-				if (++dashes > cap) {
-					w->st->limits |= MIME_LIMIT_PARTS;
-					return line_start;
-				}
-			}
-			if (w->lim->max_line > 0 && col > w->lim->max_line) {
-				w->st->limits |= MIME_LIMIT_LINE;
-				return line_start;
-			}
-			if (nl == NULL)
-				break;
-			col = 0;
-			counted = 0;
-			line_start = off + (unsigned long long)(nl + 1 - buf);
-		}
-		off += (unsigned long long)n;
-	}
-	return off;
-}
-
 static char *
 lower_dup(struct arena *a, const char *s)
 {
@@ -147,11 +104,9 @@ rfc2231_fix(const char *v)
 	size_t n;
 
 	if (q1 == NULL || q1 == v || (size_t)(q1 - v) >= sizeof(charset) ||
-	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789._-") != (size_t)(q1 - v) ||
+	    strspn(v, ALNUM "._-") != (size_t)(q1 - v) ||
 	    (q2 = strchr(q1 + 1, '\'')) == NULL ||
-	    strspn(q1 + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789-") != (size_t)(q2 - q1 - 1))
+	    strspn(q1 + 1, ALNUM "-") != (size_t)(q2 - q1 - 1))
 		return NULL;
 	memcpy(charset, v, (size_t)(q1 - v));
 	charset[q1 - v] = '\0';
@@ -503,6 +458,35 @@ oom:
 	w->failed = w->stop = 1;
 }
 
+/* A file name from a part header past the cut: no content to see. */
+static int
+tail_name(void *arg, const char *type, const char *name)
+{
+	struct walk *w = arg;
+	struct mime_part mp;
+	char *dec = NULL;
+	int r;
+
+	memset(&mp, 0, sizeof(mp));
+	if (w->stop || count_part(w) == -1)
+		return -1;
+	if (strstr(name, "=?") != NULL && strstr(name, "?=") != NULL)
+		dec = g_mime_utils_header_decode_text(w->opts, name);
+	r = fname_parse(w->a, dec != NULL ? dec : name, &mp.name);
+	g_free(dec);
+	if (r == -1 || (mp.declared = lower_dup(w->a, type != NULL ? type :
+	    "application/octet-stream")) == NULL) {
+		w->failed = w->stop = 1;
+		return -1;
+	}
+	mp.index = w->index;
+	mp.attachment = mp.truncated = 1;
+	spool_reset(w->scratch);
+	mp.content = w->scratch;
+	emit(w, &mp);
+	return w->stop ? -1 : 0;
+}
+
 static void
 walk_object(struct walk *w, GMimeObject *obj, unsigned depth)
 {
@@ -546,10 +530,10 @@ mime_walk(struct spool *msg, const struct mime_limits *lim,
     char *err, size_t errlen)
 {
 	struct walk w;
+	struct mimescan ms;
 	GMimeStream *stream = NULL;
 	GMimeParser *parser = NULL;
 	GMimeMessage *m = NULL;
-	unsigned long long len;
 	int stopped = 0;
 
 	memset(st, 0, sizeof(*st));
@@ -570,20 +554,25 @@ mime_walk(struct spool *msg, const struct mime_limits *lim,
 	g_mime_parser_options_set_parameter_compliance_mode(w.opts,
 	    GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_warning_callback(w.opts, on_warning, st);
-	len = prescan(&w, msg);
-	if ((stream = spool_stream_new(msg, lim->dl, &stopped)) == NULL ||
+	if (mimescan_prepare(msg, lim, a, &ms) == -1 ||
+	    (stream = spool_stream_new(msg, lim->dl, &stopped)) == NULL ||
 	    (parser = g_mime_parser_new_with_stream(stream)) == NULL) {
 		snprintf(err, errlen, "mime: out of memory");
 		w.failed = 1;
 		goto done;
 	}
-	g_mime_stream_set_bounds(stream, 0, (gint64)len);
+	st->limits |= ms.limits;
+	spool_stream_patch(stream, ms.patch, ms.npatch);
+	g_mime_stream_set_bounds(stream, 0, (gint64)ms.cut);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	g_mime_parser_set_persist_stream(parser, TRUE);
 	if ((m = g_mime_parser_construct_message(parser, w.opts)) == NULL)
 		st->bad |= MIME_BAD_STRUCTURE;
 	else
 		walk_object(&w, g_mime_message_get_mime_part(m), 0);
+	if (!w.stop && ms.cut < spool_size(msg) && mimescan_tail(msg, ms.cut,
+	    lim, w.opts, tail_name, &w) == -1 && !w.stop)
+		w.failed = 1;		/* not the parts cap: memory */
 	if (stopped)
 		st->limits |= MIME_LIMIT_TIME;
 	if (w.failed)

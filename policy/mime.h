@@ -7,7 +7,9 @@
  * Caps (struct mime_limits), each recorded in mime_stats.limits when hit;
  * the walk then goes on without the capped item or stops, never fails:
  * MIME depth, leaf parts, bytes of one part header, bytes of one line
- * seen by the parser, decoded bytes per message, the deadline.
+ * seen by the parser, decoded bytes per message, the deadline.  Overlong
+ * lines and folded headers are broken, not cut, and names past the parts
+ * cap are still read (mimescan.h).
  * g_mime_init must have run (attach_ctx_new does it).  One walk, one
  * thread; GMime objects of a walk are freed before mime_walk returns.
  */

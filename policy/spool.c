@@ -318,6 +318,8 @@ struct sstream {
 	struct spool *sp;
 	struct deadline *dl;
 	int *stopped;
+	const unsigned long long *patch;	/* bytes shown as LF */
+	size_t npatch;
 	int ended;
 };
 
@@ -333,6 +335,24 @@ bound_end(GMimeStream *s)
 	struct sstream *ss = (struct sstream *)s;
 
 	return s->bound_end != -1 ? s->bound_end : (gint64)ss->sp->size;
+}
+
+static void
+apply_patches(const struct sstream *ss, unsigned long long pos, char *buf,
+    size_t n)
+{
+	size_t lo = 0, hi = ss->npatch, mid;
+
+	/* The first patch at or after pos. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ss->patch[mid] < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ss->npatch && ss->patch[lo] - pos < n; lo++)
+		buf[ss->patch[lo] - pos] = '\n';
 }
 
 static ssize_t
@@ -354,6 +374,7 @@ sstream_read(GMimeStream *s, char *buf, size_t len)
 	if ((r = spool_pread(ss->sp, buf, len,
 	    (unsigned long long)s->position)) <= 0)
 		return r;
+	apply_patches(ss, (unsigned long long)s->position, buf, (size_t)r);
 	s->position += r;
 	return r;
 }
@@ -429,8 +450,8 @@ sstream_length(GMimeStream *s)
 }
 
 static struct sstream *
-sstream_make(struct spool *sp, struct deadline *dl, int *stopped, gint64 start,
-    gint64 end)
+sstream_make(struct spool *sp, struct deadline *dl, int *stopped,
+    gint64 start, gint64 end)
 {
 	struct sstream *ss;
 
@@ -447,10 +468,14 @@ sstream_make(struct spool *sp, struct deadline *dl, int *stopped, gint64 start,
 static GMimeStream *
 sstream_substream(GMimeStream *s, gint64 start, gint64 end)
 {
-	struct sstream *ss = (struct sstream *)s;
+	struct sstream *ss = (struct sstream *)s, *sub;
 
-	return (GMimeStream *)sstream_make(ss->sp, ss->dl, ss->stopped, start,
-	    end);
+	if ((sub = sstream_make(ss->sp, ss->dl, ss->stopped, start, end)) ==
+	    NULL)
+		return NULL;
+	sub->patch = ss->patch;
+	sub->npatch = ss->npatch;
+	return &sub->parent;
 }
 
 static void
@@ -493,4 +518,14 @@ spool_stream_new(struct spool *sp, struct deadline *dl, int *stopped)
 	if ((ss = sstream_make(sp, dl, stopped, 0, -1)) == NULL)
 		return NULL;
 	return &ss->parent;
+}
+
+void
+spool_stream_patch(struct _GMimeStream *s, const unsigned long long *off,
+    size_t n)
+{
+	struct sstream *ss = (struct sstream *)s;
+
+	ss->patch = off;
+	ss->npatch = n;
 }

@@ -74,4 +74,11 @@ void spool_reset(struct spool *);
 struct _GMimeStream *spool_stream_new(struct spool *, struct deadline *dl,
     int *stopped);
 
+/* Makes the stream (and the part streams GMime makes from it later) show
+ * LF instead of the byte at each offset in off[0..n) (ascending).  This
+ * is how mime.c breaks hostile lines without moving any offset.  off is
+ * borrowed and must outlive the streams. */
+void spool_stream_patch(struct _GMimeStream *, const unsigned long long *off,
+    size_t n);
+
 #endif

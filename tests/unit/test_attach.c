@@ -406,7 +406,7 @@ allow_list_exempts_a_partners_macros_only(void **state)
 }
 
 static void
-overrides_set_the_action_of_an_extension_or_type(void **state)
+overrides_set_the_action_of_an_ext_or_type(void **state)
 {
 	struct config *c = config_text("attach_action_overrides = "
 	    "[\".exe=reject\", \"application/vnd.ms-cab-compressed=accept\", "
@@ -626,7 +626,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(corpus_cases_get_exactly_their_reasons),
 		cmocka_unit_test(allow_list_exempts_a_partners_macros_only),
-		cmocka_unit_test(overrides_set_the_action_of_an_extension_or_type),
+		cmocka_unit_test(overrides_set_the_action_of_an_ext_or_type),
 		cmocka_unit_test(hard_rule_and_banned_list_are_policy),
 		cmocka_unit_test(bad_policy_settings_are_config_errors),
 		cmocka_unit_test(caps_at_the_limit_and_one_past),

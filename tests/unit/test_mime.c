@@ -384,6 +384,62 @@ boundary_lines_are_capped_before_gmime(void **state)
 }
 
 static void
+names_past_the_boundary_cap_are_still_read(void **state)
+{
+	struct mime_limits lim = limits();
+	struct mime_stats st;
+	struct seen seen;
+	size_t len = 100000, o, i;
+	char *msg = malloc(len);
+
+	/* 80 "--x" lines in a text body pass the cap (4 x 2 + 64) and hide
+	 * the next part from GMime; its name is read all the same. */
+	assert_non_null(msg);
+	lim.max_parts = 2;
+	o = (size_t)snprintf(msg, len, HEAD MIXED "--b\r\nContent-Type: "
+	    "text/plain\r\n\r\n");
+	for (i = 0; i < 80; i++)
+		o += (size_t)snprintf(msg + o, len - o, "--x\r\n");
+	snprintf(msg + o, len - o, "--b\r\nContent-Type: application/"
+	    "octet-stream;\r\n name=\"=?utf-8?Q?in?= =?utf-8?Q?voice.exe?=\""
+	    "\r\nContent-Transfer-Encoding: base64\r\n\r\nTVo=\r\n--b--\r\n");
+	walk_str(msg, &lim, &seen, &st);
+	assert_true(st.limits & MIME_LIMIT_PARTS);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.p[1].name, "invoice.exe");
+	assert_string_equal(seen.p[1].declared, "application/octet-stream");
+	assert_int_equal(seen.p[1].truncated, 1);
+	assert_int_equal(seen.p[1].size, 0);
+	free(msg);
+}
+
+static void
+folded_header_flood_is_broken_not_kept(void **state)
+{
+	struct mime_limits lim = limits();
+	struct mime_stats st;
+	struct seen seen;
+	size_t len = 400000, o, i;
+	char *msg = malloc(len);
+
+	/* 200 KB of folded header, then an attachment that must be seen. */
+	assert_non_null(msg);
+	lim.max_header_length = 4096;
+	o = (size_t)snprintf(msg, len, HEAD MIXED "--b\r\nContent-Type: "
+	    "text/plain\r\nX-Flood: a\r\n");
+	for (i = 0; i < 3000; i++)
+		o += (size_t)snprintf(msg + o, len - o, " %066u\r\n", 0U);
+	snprintf(msg + o, len - o, "\r\nbody\r\n--b\r\nContent-Type: "
+	    "application/octet-stream; name=\"after.exe\"\r\n\r\nMZ\r\n"
+	    "--b--\r\n");
+	walk_str(msg, &lim, &seen, &st);
+	assert_true(st.limits & MIME_LIMIT_HEADER);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.p[1].name, "after.exe");
+	free(msg);
+}
+
+static void
 header_length_cap_at_the_limit_and_one_past(void **state)
 {
 	struct mime_limits lim = limits();
@@ -426,8 +482,9 @@ line_cap_at_the_limit_and_one_past(void **state)
 	lim.max_line = 65535;
 	walk_str(msg, &lim, &seen, &st);
 	assert_int_equal(st.limits, MIME_LIMIT_LINE);
-	/* Cut before that line: GMime saw the lines before it. */
-	assert_string_equal(seen.p[0].content, "short\r\n");
+	/* Broken (its byte 65535, the CR, reads as LF), not cut: the text
+	 * after it is still seen. */
+	assert_int_equal(seen.p[0].size, o + 65535 + 9 - 14);
 	free(msg);
 }
 
@@ -520,6 +577,8 @@ main(void)
 		cmocka_unit_test(depth_cap_at_the_limit_and_one_past),
 		cmocka_unit_test(parts_cap_at_the_limit_and_one_past),
 		cmocka_unit_test(boundary_lines_are_capped_before_gmime),
+		cmocka_unit_test(names_past_the_boundary_cap_are_still_read),
+		cmocka_unit_test(folded_header_flood_is_broken_not_kept),
 		cmocka_unit_test(header_length_cap_at_the_limit_and_one_past),
 		cmocka_unit_test(line_cap_at_the_limit_and_one_past),
 		cmocka_unit_test(decoded_cap_at_the_limit_and_one_past),
