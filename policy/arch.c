@@ -11,6 +11,10 @@
  * mail can never make the milter fork lrzip or lzop.
  * Formats deliberately left out: mtree (its entries name local files that
  * libarchive would open), warc and the "empty" format.
+ * Memory libarchive takes itself: a zip's central directory (guarded by
+ * zip_entries), a 7z header.  XXX a 7z whose compressed header unpacks
+ * to a huge file list is not bounded by us (libarchive caps entries at
+ * 10^8) - issue 3.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -141,10 +145,64 @@ src_seek(struct archive *a, void *data, la_int64_t off, int whence)
 	return (la_int64_t)s->off;
 }
 
+static unsigned long long
+le(const unsigned char *p, int n)
+{
+	unsigned long long v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/* The entries a zip's end of central directory declares (APPNOTE 4.3.16,
+ * Zip64 4.3.14-15), or at least what its directory size could hold;
+ * 0 when there is none.  libarchive's seekable zip reader loads the
+ * whole directory before the first entry (300,000 entries cost it 52
+ * MB), so a zip that declares more than our budget is read as a stream,
+ * where the members cap applies. */
+static unsigned long long
+zip_entries(struct spool *sp)
+{
+	unsigned long long size = spool_size(sp), n, cd, off;
+	unsigned char *buf, z64[56];
+	size_t len, i;
+
+	len = size < 65557 + 20 ? (size_t)size : 65557 + 20;
+	if (len < 22 || (buf = malloc(len)) == NULL)
+		return 0;
+	if (spool_pread(sp, buf, len, size - len) != (ssize_t)len) {
+		free(buf);
+		return 0;
+	}
+	for (i = len - 22 + 1; i-- > 0;)
+		if (memcmp(buf + i, "PK\5\6", 4) == 0)
+			break;
+	if (i == (size_t)-1) {
+		free(buf);
+		return 0;
+	}
+	n = le(buf + i + 10, 2);
+	cd = le(buf + i + 12, 4);
+	if ((n == 0xffff || cd == 0xffffffff) && i >= 20 &&
+	    memcmp(buf + i - 20, "PK\6\7", 4) == 0) {
+		off = le(buf + i - 20 + 8, 8);
+		if (spool_pread(sp, z64, sizeof(z64), off) ==
+		    (ssize_t)sizeof(z64) && memcmp(z64, "PK\6\6", 4) == 0) {
+			n = le(z64 + 32, 8);
+			cd = le(z64 + 40, 8);
+		}
+	}
+	free(buf);
+	/* A directory record is at least 46 bytes. */
+	return n > cd / 46 ? n : cd / 46;
+}
+
 static struct archive *
 open_archive(struct src *s)
 {
 	struct archive *a;
+	unsigned budget;
 	size_t i;
 
 	(void)pthread_once(&probe_once, probe);
@@ -153,8 +211,14 @@ open_archive(struct src *s)
 	for (i = 0; i < NFILTERS; i++)
 		if (builtin_filters & (1U << i))
 			(void)filters[i](a);
+	budget = s->st->lim->max_members - s->st->members;
 	for (i = 0; i < NFORMATS; i++)
-		(void)formats[i](a);
+		if (formats[i] != archive_read_support_format_zip)
+			(void)formats[i](a);
+		else if (zip_entries(s->sp) > budget)
+			(void)archive_read_support_format_zip_streamable(a);
+		else
+			(void)formats[i](a);
 	s->a = a;
 	if (archive_read_set_read_callback(a, src_read) != ARCHIVE_OK ||
 	    archive_read_set_skip_callback(a, src_skip) != ARCHIVE_OK ||
