@@ -23,6 +23,8 @@
  *   attach_archive_bomb      expansion ratio exceeded
  *   attach_truncated         a limit was hit (detail: which)
  *   attach_malformed         GMime found broken structure or encoding
+ *   attach_override          an action override matched (score 0; its
+ *                            action is the item's hard action)
  * Each rule is added to the verdict once per message (detail: the first
  * item, and how many more).  Hard rule (attach_executable_quarantine):
  * an item with attach_executable, attach_banned_extension or

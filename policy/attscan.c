@@ -65,7 +65,6 @@ struct frame {
 	size_t cur;			/* item of the member in hand */
 };
 
-
 static struct attach_item *
 item_at(struct attscan *ev, size_t idx)
 {
