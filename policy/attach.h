@@ -7,7 +7,8 @@
  * (html.c), and turns what it finds into scored reasons in the message's
  * verdict plus a "hard action" the verdict must honour.
  *
- * Rules (reason names; each score is attach_score_<name minus attach_>):
+ * Rules (reason names; the score of each is the config's scores[] entry
+ * of the same name, rules.h):
  *   attach_banned_extension  name ends in a banned extension
  *   attach_double_extension  "invoice.pdf.exe"
  *   attach_name_trick        direction override / invisible characters

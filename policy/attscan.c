@@ -36,25 +36,25 @@ enum attrule {
 };
 _Static_assert(NRULES == ATTSCAN_NRULES, "attscan.h ATTSCAN_NRULES");
 
-#define SC(f)	offsetof(struct config, attach_score_##f)
+#define SC(f)	RULE_ATTACH_##f
 static const struct {
 	const char *name;
-	size_t score;			/* offset of the score; 0: none */
+	int rule;			/* rules.h id of its score; -1: none */
 } rules[NRULES] = {
-	{ "attach_banned_extension", SC(banned_extension) },
-	{ "attach_double_extension", SC(double_extension) },
-	{ "attach_name_trick", SC(name_trick) },
-	{ "attach_type_mismatch", SC(type_mismatch) },
-	{ "attach_executable", SC(executable) },
-	{ "attach_banned_member", SC(banned_member) },
-	{ "attach_encrypted_archive", SC(encrypted_archive) },
-	{ "attach_office_macro", SC(office_macro) },
-	{ "attach_html_smuggling", SC(html_smuggling) },
-	{ "attach_archive_bomb", SC(archive_bomb) },
-	{ "attach_truncated", SC(truncated) },
-	{ "attach_malformed", SC(malformed) },
+	{ "attach_banned_extension", SC(BANNED_EXTENSION) },
+	{ "attach_double_extension", SC(DOUBLE_EXTENSION) },
+	{ "attach_name_trick", SC(NAME_TRICK) },
+	{ "attach_type_mismatch", SC(TYPE_MISMATCH) },
+	{ "attach_executable", SC(EXECUTABLE) },
+	{ "attach_banned_member", SC(BANNED_MEMBER) },
+	{ "attach_encrypted_archive", SC(ENCRYPTED_ARCHIVE) },
+	{ "attach_office_macro", SC(OFFICE_MACRO) },
+	{ "attach_html_smuggling", SC(HTML_SMUGGLING) },
+	{ "attach_archive_bomb", SC(ARCHIVE_BOMB) },
+	{ "attach_truncated", SC(TRUNCATED) },
+	{ "attach_malformed", SC(MALFORMED) },
 	/* An admin's action override: the action matters, not a score. */
-	{ "attach_override", 0 },
+	{ "attach_override", -1 },
 };
 
 /* One archive being walked. */
@@ -511,7 +511,7 @@ int
 attscan_reasons(struct attscan *ev, struct verdict *v)
 {
 	const char *d;
-	unsigned score;
+	int score;
 	size_t k;
 
 	for (k = 0; k < NRULES; k++) {
@@ -521,9 +521,9 @@ attscan_reasons(struct attscan *ev, struct verdict *v)
 		if (ev->tally[k].count > 1)
 			d = arena_printf(ev->a, "%s (+%u more)", d != NULL ? d :
 			    "", ev->tally[k].count - 1);
-		score = rules[k].score ? *(const unsigned *)(const void *)
-		    ((const char *)ev->cfg + rules[k].score) : 0;
-		if (verdict_add(v, ev->a, rules[k].name, (int)score, d) == -1)
+		score = rules[k].rule >= 0 ? ev->cfg->scores[rules[k].rule] :
+		    0;
+		if (verdict_add(v, ev->a, rules[k].name, score, d) == -1)
 			return -1;
 	}
 	return 0;

@@ -154,18 +154,6 @@ static const struct setting settings[] = {
 	    check_override },
 	{ "attach_allow_senders", T_STRLIST, NULL, 0, 0, 0,
 	    F(attach_allow_senders), F(attach_n_allow_senders), check_allow },
-	UINT(attach_score_banned_extension, 10, 0, 1000),
-	UINT(attach_score_double_extension, 5, 0, 1000),
-	UINT(attach_score_name_trick, 8, 0, 1000),
-	UINT(attach_score_type_mismatch, 8, 0, 1000),
-	UINT(attach_score_executable, 10, 0, 1000),
-	UINT(attach_score_banned_member, 10, 0, 1000),
-	UINT(attach_score_encrypted_archive, 5, 0, 1000),
-	UINT(attach_score_office_macro, 6, 0, 1000),
-	UINT(attach_score_html_smuggling, 8, 0, 1000),
-	UINT(attach_score_archive_bomb, 8, 0, 1000),
-	UINT(attach_score_truncated, 5, 0, 1000),
-	UINT(attach_score_malformed, 1, 0, 1000),
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))

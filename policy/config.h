@@ -96,18 +96,6 @@ struct config {
 	char **attach_allow_senders;	/* "domain=key,key" (keys as above;
 					   ".domain" also subdomains) */
 	size_t attach_n_allow_senders;
-	unsigned attach_score_banned_extension;
-	unsigned attach_score_double_extension;
-	unsigned attach_score_name_trick;
-	unsigned attach_score_type_mismatch;
-	unsigned attach_score_executable;
-	unsigned attach_score_banned_member;
-	unsigned attach_score_encrypted_archive;
-	unsigned attach_score_office_macro;
-	unsigned attach_score_html_smuggling;
-	unsigned attach_score_archive_bomb;
-	unsigned attach_score_truncated;
-	unsigned attach_score_malformed;
 };
 
 /* Loads and checks path.  0 with *out (free with config_free), or -1 with

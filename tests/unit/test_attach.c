@@ -439,7 +439,7 @@ hard_rule_and_banned_list_are_policy(void **state)
 {
 	struct config *c = config_text("attach_executable_quarantine = "
 	    "false;\nattach_banned_extensions = \"PDF, .js\";\n"
-	    "attach_score_executable = 42;\n");
+	    "scores = { attach_executable = 42; };\n");
 	struct result res;
 
 	assert_string_equal(c->attach_banned_extensions, "pdf js");
