@@ -299,6 +299,8 @@ step(struct mclient *mc, char cmd, struct mclient_result *res, char *err,
 
 	if (mc->protocol & nr_flag(cmd))
 		return 0;
+	if (mclient_io_flush(mc, err, errlen) == -1)
+		return -1;
 	for (;;) {
 		if (mclient_io_read(mc, &code, &d, &len, err, errlen) == -1)
 			return -1;
@@ -375,16 +377,16 @@ send_args(struct mclient *mc, char cmd, const char *addr)
 }
 
 /* Header value as the milter asked for it: with SMFIP_HDR_LEADSPC as in
- * the message, else without the leading blanks. */
+ * the message, else without one leading space (not tab), as sendmail and
+ * Postfix send it. */
 static int
 send_header(struct mclient *mc, const struct mclient_header *h)
 {
 	const char *v = h->value;
 	size_t nl = strlen(h->name), vl;
 
-	if (!(mc->protocol & SMFIP_HDR_LEADSPC))
-		while (*v == ' ' || *v == '\t')
-			v++;
+	if (!(mc->protocol & SMFIP_HDR_LEADSPC) && *v == ' ')
+		v++;
 	vl = strlen(v);
 	/* An MTA cuts what does not fit in one command (Postfix does). */
 	if (nl + 2 >= MCLIENT_MAX_DATA)
