@@ -133,9 +133,8 @@ bench_msg() {
 		printf 'Hello,\n\nplease pay the invoice.\nAmount: 100 EUR\n\n'
 		n=$((kb > 16 ? kb * 8 : kb * 16))
 		for ((i = 0; i < n; i++)); do
-			printf 'Line %05d of the benchmark text, long enough to' \
-			    "$i"
-			printf ' look like prose (%s).\n' "$subj"
+			printf 'Line %05d of the benchmark text, long' "$i"
+			printf ' enough to look like prose (%s).\n' "$subj"
 		done
 		if [ "$kb" -gt 16 ]; then
 			printf '\n--b1\nContent-Type: application/pdf; '

@@ -259,8 +259,9 @@ bad:
 
 /* Records a verdict; a reply code's text is checked and kept. */
 static int
-take_verdict(struct mclient *mc, char code, char stage, const unsigned char *d, size_t len,
-    struct mclient_result *res, char *err, size_t errlen)
+take_verdict(struct mclient *mc, char code, char stage,
+    const unsigned char *d, size_t len, struct mclient_result *res,
+    char *err, size_t errlen)
 {
 	const unsigned char *p = d, *s;
 	size_t n;
@@ -278,8 +279,10 @@ take_verdict(struct mclient *mc, char code, char stage, const unsigned char *d, 
 		}
 		printable(res->reply, sizeof(res->reply), s, n);
 	}
+	/* A recipient's verdict is "rcpt ..."; the message's, "result". */
 	if (mc->conf->verbose)
-		res_line(res, "result %s%s%s", mclient_verdict_name(code),
+		res_line(res, "%s %s%s%s", stage == SMFIC_RCPT ? "rcpt" :
+		    "result", mclient_verdict_name(code),
 		    res->reply[0] != '\0' ? " " : "", res->reply);
 	return 0;
 }
@@ -337,8 +340,8 @@ eom_replies(struct mclient *mc, struct mclient_result *res, char *err,
 		if (code == SMFIR_PROGRESS)
 			continue;
 		if (is_final(code))
-			return take_verdict(mc, code, SMFIC_BODYEOB, d, len, res,
-			    err, errlen);
+			return take_verdict(mc, code, SMFIC_BODYEOB, d, len,
+			    res, err, errlen);
 		if (++n > MCLIENT_MAX_ACTIONS) {
 			snprintf(err, errlen, "milter sent more than %d "
 			    "actions", MCLIENT_MAX_ACTIONS);
@@ -443,8 +446,10 @@ mclient_send(struct mclient *mc, const struct mclient_msg *m,
 		if ((r = step(mc, SMFIC_RCPT, res, err, errlen)) == -1)
 			return -1;
 		/* A refused recipient ends the message only when it was
-		 * the last one left (Postfix, sendmail). */
+		 * the last one left (Postfix, sendmail); accept and
+		 * discard are about the whole message. */
 		if (r == 1 && res->verdict != SMFIR_ACCEPT &&
+		    res->verdict != SMFIR_DISCARD &&
 		    ++refused < conf->nrcpts)
 			continue;
 		if (r == 1)
@@ -485,6 +490,8 @@ mclient_send(struct mclient *mc, const struct mclient_msg *m,
 		return -1;
 	return eom_replies(mc, res, err, errlen);
 early:
+	if (conf->verbose && res->stage == SMFIC_RCPT)
+		res_line(res, "result %s", mclient_verdict_name(res->verdict));
 	/* The message ended before its end: tell the milter, as MTAs do,
 	 * so the next MAIL starts clean. */
 	SENT(mclient_io_simple(mc, SMFIC_ABORT));

@@ -243,7 +243,8 @@ summary(struct worker *ws, unsigned nw, double elapsed)
 		return;
 	}
 	for (n = 0, i = 0; i < nw; i++) {
-		memcpy(all + n, ws[i].lat, ws[i].nlat * sizeof(*all));
+		if (ws[i].nlat > 0)
+			memcpy(all + n, ws[i].lat, ws[i].nlat * sizeof(*all));
 		n += ws[i].nlat;
 		errs += ws[i].errors;
 		for (j = 0; j < sizeof(codes); j++)

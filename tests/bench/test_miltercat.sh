@@ -223,7 +223,9 @@ while True:
                     continue
                 if cmd == b"M":
                     mode = data.split(b"\0")[0]
-                if plain and cmd in b"CHMRLNB":
+                if plain and cmd == b"R" and data.startswith(b"<bad@"):
+                    c.sendall(pkt(b"r"))
+                elif plain and cmd in b"CHMRLNB":
                     c.sendall(pkt(b"c"))
                 elif plain and cmd == b"E":
                     c.sendall(pkt(b"p") + pkt(b"h", b"X-Fake\0 seen\0") +
@@ -272,6 +274,20 @@ expect_line "quarantine with its reason" "$l" \
     "^msg 1 quarantine held for review$"
 expect_line "reply code is the verdict" "$l" \
     "^msg 1 result replycode 550 5.7.1 go away$"
+"$MC" -v -T 2000 -m 0 -n 2 -s "unix:$T/plain.sock" -r bad@rcpt.example \
+    -r good@rcpt.example "$T/signed.eml" >"$T/plain.out" 2>&1
+l=$(cat "$T/plain.out")
+expect_line "one refused recipient of two: the message goes on" "$l" \
+    "^msg 1 rcpt reject$"
+expect_line "... to its end" "$l" "^msg 1 result replycode 550"
+"$MC" -v -T 2000 -m 0 -n 2 -s "unix:$T/plain.sock" -r bad@rcpt.example \
+    "$T/signed.eml" >"$T/plain.out" 2>&1
+rc=$?
+l=$(cat "$T/plain.out")
+expect_line "the only recipient refused: message rejected, then aborted" \
+    "$l" "messages=2 errors=0 .*reject=2 "
+[ "$rc" = 0 ] && expect_no_line "... and no end of message sent" "$l" \
+    "quarantine|replycode 550" || not_ok "refused recipient: exit 0" "$l"
 FAKE=("$MC" -E 1 -T 1000 -s "unix:$T/fake.sock")
 expect_fail "a 4 GB reply length is refused" "packet of 4294967280 bytes" \
     "${FAKE[@]}" -f huge@x.example "$T/signed.eml"
