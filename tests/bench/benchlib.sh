@@ -185,6 +185,8 @@ bench_sock_up() {
 bench_start() {
 	local name=$1 sock=$2 log=$3 pid tries=100
 	shift 3
+	# A socket file left by a killed milter would look up at once.
+	case $sock in unix:*) rm -f "${sock#unix:}" ;; esac
 	"$@" >"$log" 2>&1 &
 	pid=$!
 	while [ "$tries" -gt 0 ] && ! bench_sock_up "$sock"; do
