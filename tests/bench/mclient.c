@@ -482,6 +482,15 @@ mclient_send(struct mclient *mc, const struct mclient_msg *m,
 		if (r == 2)
 			break;
 	}
+	if (conf->abort_every > 0 && ++mc->nsent % conf->abort_every == 0) {
+		/* The client went away before the final dot. */
+		res->verdict = SMFIR_CONTINUE;
+		res->stage = SMFIC_ABORT;
+		if (conf->verbose)
+			res_line(res, "result aborted");
+		SENT(mclient_io_simple(mc, SMFIC_ABORT));
+		return mclient_io_flush(mc, err, errlen);
+	}
 	kv[0] = "i";
 	kv[1] = qid;
 	SENT(macros(mc, SMFIC_BODYEOB, kv, 2));

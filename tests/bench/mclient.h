@@ -52,6 +52,10 @@ struct mclient_conf {
 	uint32_t actions;	/* SMFIF_* offered */
 	uint32_t protocol;	/* SMFIP_* offered */
 	int verbose;		/* collect one text line per action */
+	unsigned abort_every;	/* abort every Nth message of a
+				   connection after its body, as an MTA
+				   does when the client goes away (0:
+				   never) */
 };
 
 struct mclient_result {

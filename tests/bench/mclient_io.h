@@ -37,6 +37,7 @@ struct mclient {
 	size_t rpos, rlen;
 	unsigned char *pkt;		/* the last reply read */
 	size_t pkt_cap;
+	unsigned long nsent;		/* messages started */
 };
 
 /* Connects to conf->socket within conf->timeout_ms: a non-blocking

@@ -5,7 +5,7 @@
  *   miltercat -s SOCKET [-c CONNS] [-n MSGS | -t SECONDS] [-m PER_CONN]
  *             [-i CLIENT_IP] [-N CLIENT_NAME] [-H HELO] [-f MAIL_FROM]
  *             [-r RCPT]... [-b CHUNK] [-T TIMEOUT_MS] [-E MAX_ERRORS]
- *             [-v] [-q] FILE...
+ *             [-A ABORT_EVERY] [-v] [-q] FILE...
  *
  * Sends the FILEs in turn (MSGS messages in all, default one each, or for
  * SECONDS) over CONNS concurrent connections, PER_CONN messages per
@@ -78,7 +78,7 @@ usage(void)
 	    "-t SECONDS] [-m PER_CONN]\n"
 	    "    [-i CLIENT_IP] [-N CLIENT_NAME] [-H HELO] [-f MAIL_FROM] "
 	    "[-r RCPT]...\n"
-	    "    [-b CHUNK] [-T TIMEOUT_MS] [-E MAX_ERRORS] [-v] [-q] "
+	    "    [-b CHUNK] [-T TIMEOUT_MS] [-E MAX_ERRORS] [-A N] [-v] [-q] "
 	    "FILE...\n");
 	exit(2);
 }
@@ -292,7 +292,7 @@ main(int argc, char **argv)
 	conf.timeout_ms = 10000;
 	conf.helo = "mail.miltercat.example";
 	conf.chunk = MILTER_CHUNK_SIZE;
-	while ((ch = getopt(argc, argv, "s:c:n:t:m:i:N:H:f:r:b:T:E:vq")) !=
+	while ((ch = getopt(argc, argv, "s:c:n:t:m:i:N:H:f:r:b:T:E:A:vq")) !=
 	    -1) {
 		switch (ch) {
 		case 's': conf.socket = optarg; break;
@@ -313,6 +313,8 @@ main(int argc, char **argv)
 		case 'T': conf.timeout_ms = (unsigned)num(optarg, 3600000);
 			break;
 		case 'E': max_errors = num(optarg, 1000000000UL); break;
+		case 'A': conf.abort_every = (unsigned)num(optarg, 1000000);
+			break;
 		case 'v': verbose = 1; break;
 		case 'q': quiet = 1; break;
 		default: usage();

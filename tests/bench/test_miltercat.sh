@@ -162,6 +162,20 @@ nr=$(grep -m 1 -o 'protocol 0x[0-9a-f]*' "$T/unix.out" | cut -c 12-)
     ok "no reply asked for connect..body (NR_CONN..NR_BODY, NR_HDR)" ||
     not_ok "no reply asked for connect..body" "protocol 0x$nr"
 
+# Messages aborted after their body (the client went away), between
+# complete ones on the same connections: the next message on each
+# connection must start clean, and nothing may leak (the sanitizer build
+# reports leaks when the daemon stops, checked at the end).
+"$MC" -v -s "unix:$T/rw.sock" -c 1 -n 12 -m 12 -A 2 -i "$BENCH_CLIENT_IP" \
+    -H "$BENCH_HELO" -T 5000 "${MSGS[@]}" >"$T/abort.out" 2>"$T/abort.err"
+rc=$?
+[ "$rc" = 0 ] && ok "abort: miltercat exit 0" ||
+    not_ok "abort: miltercat exit 0" "exit $rc" "$(cat "$T/abort.err")"
+expect_line "abort: every other message aborted, the rest accepted" \
+    "$(tail -n 1 "$T/abort.out")" "messages=12 errors=0 accept=6 continue=6 "
+expect_line "abort: a message after an abort gets its own verdict" \
+    "$(lines_of "$T/abort.out" unsigned)" "$AR" "dkim=none"
+
 # libmilter takes ~3 s to stop: let that overlap what follows.
 for p in $rwpids; do kill -TERM "$p" 2>/dev/null; done
 
@@ -304,6 +318,23 @@ expect_fail "an unknown reply code is an error" "unknown reply 'Z'" \
 # Last: the fake milter serves one connection at a time.
 expect_fail "a milter that never answers times out" "timeout" \
     "${FAKE[@]}" -f silent@x.example "$T/signed.eml"
+
+# The daemons have stopped by now (or stop within the timeout): a
+# sanitizer build writes any leak or memory error into their logs.
+for p in $rwpids; do
+	for i in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+done
+grep -q 'info: stopped' "$T/unix.log" && grep -q 'info: stopped' "$T/tcp.log" &&
+	ok "relaywarden stopped cleanly (its exit checks ran)" ||
+	not_ok "relaywarden stopped cleanly (its exit checks ran)" \
+	"$(tail -n 3 "$T/unix.log" "$T/tcp.log")"
+if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error' \
+    "$T/unix.log" "$T/tcp.log" >/dev/null 2>&1; then
+	not_ok "no sanitizer report from relaywarden" \
+	    "$(grep -h -A5 -E 'Sanitizer|runtime error' "$T/unix.log" "$T/tcp.log")"
+else
+	ok "no sanitizer report from relaywarden"
+fi
 
 echo "$pass passed, $fail failed"
 if [ "$fail" -ne 0 ] || [ "$pass" -eq 0 ]; then
