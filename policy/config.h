@@ -73,6 +73,29 @@ struct config {
 	unsigned reject_score;
 	int dry_run;			/* headers only, no hold or reject */
 	char *reject_text;		/* 550 5.7.1 text */
+
+	/* --- attachments (attach.c, mime.c, arch.c) --- */
+	int attach_enable;
+	unsigned attach_spool_memory;	/* bytes of a spool kept in RAM */
+	char *attach_tmpdir;		/* "" = $TMPDIR, else /tmp */
+	unsigned attach_max_time_ms;
+	unsigned attach_max_mime_depth;
+	unsigned attach_max_mime_parts;
+	unsigned attach_max_header_length;	/* one part header */
+	unsigned attach_max_line_length;	/* one line of the message */
+	unsigned attach_max_decoded_bytes;	/* per message */
+	unsigned attach_archive_max_depth;
+	unsigned attach_archive_max_members;	/* per message */
+	unsigned attach_archive_max_ratio;
+	unsigned attach_archive_max_bytes;	/* extracted, per message */
+	char *attach_banned_extensions;	/* "exe scr ...": lower case,
+					   single spaces */
+	int attach_executable_quarantine;
+	char **attach_action_overrides;	/* ".ext=action", "type/sub=action" */
+	size_t attach_n_action_overrides;
+	char **attach_allow_senders;	/* "domain=key,key" (keys as above;
+					   ".domain" also subdomains) */
+	size_t attach_n_allow_senders;
 };
 
 /* Loads and checks path.  0 with *out (free with config_free), or -1 with
