@@ -2,8 +2,9 @@
  * fuzz_eml.c - fuzz target for the whole evaluation of one message: the
  * .eml reader, the message model and its caps, DKIM header and signature
  * parsing (libopendkim through dkimv), From parsing for DMARC, relay
- * walking, SPF, DMARC, recognition of forged Authentication-Results,
- * the headers we add and the JSON report.
+ * walking, SPF, DMARC, the attachment scan (MIME, archives, names), the
+ * rules and verdict, recognition of forged Authentication-Results, the
+ * headers we add and the JSON report.
  *
  * The input is a message file (LF or CRLF).  When its first line starts
  * with "#!" it is an envelope, "#!CLIENT-IP HELO MAIL-FROM", and is not
@@ -13,8 +14,8 @@
  * with SPF, DMARC and a DKIM key (selector "fuzz" at example.com and
  * example.net; the seeds are signed with its private key).  Internal
  * relays: 10.0.0.0/8, so a client in it makes the Received walk count.
- * Caps are lowered (max_headers 50, max_header_length 4000) so the
- * fuzzer reaches them.
+ * Caps are lowered (max_headers 50, max_header_length 4000; attachments
+ * 3 s, 16 MB, 50 parts) so the fuzzer reaches them and inputs stay fast.
  *
  * Invariants: evaluation succeeds; the Authentication-Results value
  * obeys the hdrout rules and claims our authserv-id; a header marked for
@@ -111,6 +112,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	cfg->max_headers = 50;
 	cfg->max_header_length = 4000;
 	cfg->max_received_walk = 5;
+	/* attachments: caps that keep one input fast */
+	cfg->attach_max_time_ms = 3000;
+	cfg->attach_max_decoded_bytes = 16 * 1024 * 1024;
+	cfg->attach_archive_max_bytes = 16 * 1024 * 1024;
+	cfg->attach_max_mime_parts = 50;
 	if ((pol = policy_new(cfg, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "fuzz_eml: %s\n", err);
 		abort();

@@ -19,7 +19,8 @@
 # WORKDIR/NAME/crash-*, leak-*, timeout-* or oom-*: minimise it with
 #   BUILDDIR/tests/fuzz/fuzz_NAME -minimize_crash=1 -runs=10000 FILE
 # and add it to tests/fuzz/corpus/NAME/ so make check replays it.
-# Environment: FUZZ_MAX_LEN (default 8192), FUZZ_TIMEOUT (seconds per
+# Environment: FUZZ_MAX_LEN (default 8192; 65536 for eml, attach and
+# office), FUZZ_TIMEOUT (seconds per
 # input before a hang is reported, default 20), FUZZ_NICE (default 10).
 
 srcdir=$(cd "$(dirname "$0")/../.." && pwd)
@@ -83,12 +84,17 @@ for name in "$@"; do
 		continue
 	fi
 	mkdir -p "$dir/corpus" "$dir/tmp" || exit 1
+	# whole messages and files need room; header-sized parsers do not
+	case $name in
+	eml|attach|office) maxlen=${FUZZ_MAX_LEN:-65536} ;;
+	*) maxlen=${FUZZ_MAX_LEN:-8192} ;;
+	esac
 	set --
 	[ -f "$dict" ] && set -- "-dict=$dict"
 	start=$(date +%s)
 	TMPDIR=$dir/tmp nice -n "${FUZZ_NICE:-10}" "$bin" \
 	    -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-20}" \
-	    -rss_limit_mb=2048 -max_len="${FUZZ_MAX_LEN:-8192}" \
+	    -rss_limit_mb=2048 -max_len="$maxlen" \
 	    -print_final_stats=1 -artifact_prefix="$dir/" "$@" \
 	    "$dir/corpus" "$seeds" >"$dir/log" 2>&1
 	rc=$?
