@@ -39,6 +39,7 @@ static const char config_text[] =
 
 static struct config *cfg;
 static struct attach_ctx *ctx;
+static int verbose;			/* FUZZ_VERBOSE set: print items */
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -47,6 +48,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	FILE *fp;
 
 	log_set_level(LOG_L_ERR);
+	verbose = getenv("FUZZ_VERBOSE") != NULL;
 	snprintf(dir, sizeof(dir), "%s/rwfuzz-attach-XXXXXX",
 	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
 	if (mkdtemp(dir) == NULL)
@@ -78,6 +80,18 @@ check(const struct attach_results *r, const struct verdict *v)
 	for (i = 0; i < r->nitems; i++) {
 		const struct attach_item *it = &r->items[i];
 
+		if (verbose) {
+			fprintf(stderr, "item %zu: name=\"%s\" ext=%s "
+			    "declared=%s detected=%s flags=%#x action=%s\n", i,
+			    it->name ? it->name : "(null)",
+			    it->ext ? it->ext : "(null)",
+			    it->declared ? it->declared : "-",
+			    it->detected ? it->detected : "-", it->flags,
+			    verdict_action_name(it->action));
+			for (j = 0; j < it->nreasons; j++)
+				fprintf(stderr, "  %s: %s\n", it->reasons[j],
+				    it->details[j] ? it->details[j] : "-");
+		}
 		FUZZ_CHECK(it->name != NULL && it->ext != NULL);
 		FUZZ_CHECK(fuzz_utf8_valid(it->name));
 		FUZZ_CHECK(strlen(it->ext) <= 15);

@@ -99,7 +99,7 @@ for name in "$@"; do
 	    "$dir/corpus" "$seeds" >"$dir/log" 2>&1
 	rc=$?
 	end=$(date +%s)
-	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log")
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -n 1)
 	new=$(ls "$dir/corpus" | wc -l)
 	if [ $rc -ne 0 ]; then
 		failed="$failed $name"
