@@ -73,6 +73,57 @@ struct config {
 	unsigned reject_score;
 	int dry_run;			/* headers only, no hold or reject */
 	char *reject_text;		/* 550 5.7.1 text */
+
+	/* --- attachments (attach.c, mime.c, arch.c) --- */
+	int attach_enable;
+	unsigned attach_spool_memory;	/* bytes of a spool kept in RAM */
+	char *attach_tmpdir;		/* "" = $TMPDIR, else /tmp */
+	unsigned attach_max_time_ms;
+	unsigned attach_max_mime_depth;
+	unsigned attach_max_mime_parts;
+	unsigned attach_max_header_length;	/* one part header */
+	unsigned attach_max_line_length;	/* one line of the message */
+	unsigned attach_max_decoded_bytes;	/* per message */
+	unsigned attach_archive_max_depth;
+	unsigned attach_archive_max_members;	/* per message */
+	unsigned attach_archive_max_ratio;
+	unsigned attach_archive_max_bytes;	/* extracted, per message */
+	char *attach_banned_extensions;	/* "exe scr ...": lower case,
+					   single spaces */
+	int attach_executable_quarantine;
+	char **attach_action_overrides;	/* ".ext=action", "type/sub=action" */
+	size_t attach_n_action_overrides;
+	char **attach_allow_senders;	/* "domain=key,key" (keys as above;
+					   ".domain" also subdomains) */
+	size_t attach_n_allow_senders;
+	/* --- redis / sender state (state.h) --- */
+	int state_enable;		/* 0: no Redis, state=disabled */
+	char *redis_host;		/* address or host name */
+	unsigned redis_port;
+	char *redis_socket;		/* unix socket path; "" = TCP */
+	char *redis_user;		/* ACL user; "" = password only */
+	char *redis_password;		/* "" = no AUTH */
+	unsigned redis_db;		/* SELECT */
+	unsigned redis_connect_timeout_ms;
+	unsigned redis_timeout_ms;	/* one command */
+	unsigned redis_slow_ms;		/* a slower reply counts as a
+					   failure for the breaker */
+	unsigned redis_pool_size;	/* connections shared by threads */
+	unsigned redis_pool_wait_ms;	/* wait for a free connection */
+	unsigned redis_breaker_failures;
+	unsigned redis_breaker_cooldown_ms;
+	char **redis_sentinels;		/* "host:port"; none = no Sentinel */
+	size_t redis_nsentinels;
+	char *redis_sentinel_master;	/* the monitored master's name */
+	char *redis_sentinel_password;	/* the sentinels' own; "" = none */
+	unsigned redis_sentinel_check_ms; /* ask again this often */
+	char *redis_prefix;		/* key prefix, "rw:" */
+	unsigned state_ttl_days;	/* senders with authenticated mail */
+	unsigned state_unauth_ttl_days;	/* senders without */
+	unsigned state_max_relays;	/* per sender, least recent evicted */
+	unsigned state_max_signers;
+	unsigned state_max_trusted;	/* per sender and kind; refused past */
+	unsigned state_max_known;	/* known-correspondents index */
 };
 
 /* Loads and checks path.  0 with *out (free with config_free), or -1 with

@@ -19,6 +19,7 @@
 #include "spf.h"
 #include "dkimv.h"
 #include "dmarc.h"
+#include "attach.h"
 #include "relay.h"
 #include "verdict.h"
 
@@ -40,6 +41,7 @@ struct evaluation {
 	struct spf_result helo_spf;
 	struct dkim_results dkim;
 	struct dmarc_result dmarc;
+	struct attach_results attachments;
 	struct verdict verdict;
 	const char *authres;		/* Authentication-Results value to
 					   add, or NULL */
