@@ -7,8 +7,8 @@
  * Exports ident_*.  Pure functions over a message; results in the
  * caller's arena.  An ident_people owns its own arena and is read-only
  * after ident_people_new: any thread.  Caps: display names decoded to at
- * most CONFUSABLE_TEXT_MAX bytes (longer ones are examined up to there:
- * what a mail reader shows first), IDENT_MAX_TOKENS domain tokens,
+ * most CONFUSABLE_TEXT_MAX bytes and compared on their first DISPLAY_FOLD
+ * (what a mail reader shows first), IDENT_MAX_TOKENS domain tokens,
  * IDENT_MAX_WORDS words, brand names of up to BRAND_WORDS words,
  * IDENT_MAX_HEADERS headers of one name, details cut at DETAIL_MAX bytes.
  * RFC 5322 3.6.2 (From, Sender, Reply-To), 3.6.6 (Resent-*), RFC 2047
@@ -49,6 +49,8 @@
 #define WORD_MAX	63
 #define BRAND_WORDS	3
 #define TEXT_BUF	(CONFUSABLE_TEXT_MAX + 1)
+#define DISPLAY_FOLD	256	/* bytes of a decoded display name
+				   compared: what a reader sees first */
 
 struct person {
 	const char **words;		/* folded */
@@ -410,24 +412,44 @@ display_people(const struct ident_context *ctx, const char **w,
 	return 0;
 }
 
+/* Folds the start of text with fn: at most DISPLAY_FOLD bytes, fewer
+ * when the fold of that many overflows (a character can stand for
+ * eighteen), cut between UTF-8 sequences.  Length or -1. */
+static int
+fold_start(int (*fn)(const char *, size_t, char *, size_t),
+    const char *text, char *out, size_t outlen)
+{
+	size_t n = strlen(text), cap;
+	int r;
+
+	for (cap = DISPLAY_FOLD; cap >= DISPLAY_FOLD / 16; cap /= 4) {
+		if (n > cap)
+			for (n = cap; n > 0 &&
+			    ((unsigned char)text[n] & 0xc0) == 0x80; n--)
+				;
+		if ((r = fn(text, n, out, outlen)) >= 0)
+			return r;
+	}
+	return -1;
+}
+
 static int
 check_display(const struct ident_context *ctx,
     const struct addr_mailbox *from, const char *from_org, struct arena *a,
     struct ident_signals *out)
 {
-	char text[TEXT_BUF], fold[TEXT_BUF];
+	char text[TEXT_BUF], fold[4 * TEXT_BUF];
 	const char *w[IDENT_MAX_WORDS];
-	size_t wl[IDENT_MAX_WORDS], nw, n;
+	size_t wl[IDENT_MAX_WORDS], nw;
 	unsigned from_flags = 0;
 
 	if (from->display == NULL || *from->display == '\0')
 		return 0;
 	confusable_decode_words(from->display, text, sizeof(text));
-	n = strlen(text);
-	if (confusable_casefold(text, n, fold, sizeof(fold)) >= 0 &&
+	if (fold_start(confusable_casefold, text, fold, sizeof(fold)) >= 0 &&
 	    display_tokens(ctx, fold, from_org, a, out) == -1)
 		return -1;
-	if (confusable_fold(text, n, fold, sizeof(fold)) < 0)
+	if (fold_start(confusable_fold, text, fold, sizeof(fold)) < 0)
 		return 0;
 	nw = split_words(fold, w, wl, IDENT_MAX_WORDS);
 	if (ctx->index != NULL)

@@ -434,6 +434,21 @@ hostile_headers_are_bounded(void **state)
 	    0);
 	assert_true(s.flags & B(DISPLAY_ADDRESS));
 	message_free(m);
+	/* a display name whose fold grows (m -> rn, U+FDFA -> 18 letters)
+	 * is still compared on its start */
+	for (i = 0; i < 2; i++) {
+		m = message_new(0, 0);
+		o = (size_t)sprintf(v, "\"PayPal ");
+		while (o < 3000)
+			o += (size_t)sprintf(v + o, "%s", i ? "\xef\xb7\xba" :
+			    "m");
+		strcpy(v + o, "\" <x@evil.example>");
+		assert_int_equal(message_add_header(m, "From", v), 1);
+		assert_int_equal(ident_check(&f->ctx, m, NULL, NULL, m->arena,
+		    &s), 0);
+		assert_true(s.flags & B(DISPLAY_BRAND));
+		message_free(m);
+	}
 	/* control bytes in a List-Id stay out of the detail */
 	m = message_new(0, 0);
 	assert_int_equal(message_add_header(m, "From", "a@b.example"), 1);
