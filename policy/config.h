@@ -124,6 +124,90 @@ struct config {
 	unsigned state_max_signers;
 	unsigned state_max_trusted;	/* per sender and kind; refused past */
 	unsigned state_max_known;	/* known-correspondents index */
+
+	/* --- sender signals and the third-party-relay verdict (sender.c,
+	 * known.c; issue 4) --- */
+	int state_unavailable_tempfail;	/* Redis could not be asked: 451
+					   (true) or go on without the
+					   history (false, fail-open) */
+	unsigned state_known_refresh_s;	/* the daemon re-reads the
+					   known-correspondents index this
+					   often; 0: only at start */
+	unsigned infra_v4_prefix;	/* a relay without FCrDNS is its
+					   network: /24 */
+	unsigned infra_v6_prefix;	/* /48 */
+	char **protected_domains;	/* the organisation's own domains
+					   and any other the lookalike and
+					   display-name checks protect;
+					   lower case A-labels */
+	size_t n_protected_domains;
+	struct config_person *people;	/* names a display name must not
+					   borrow */
+	size_t npeople;
+	struct config_partner *partners;
+	size_t npartners;
+	struct config_rcpt_policy *rcpt_policies;
+	size_t nrcpt_policies;
+	int rule_dry_run[RULE_COUNT];	/* dry_run_rules = ["rule", ...]:
+					   1 = what-if (evaluated, logged,
+					   no score) */
+	char *tag_subject;		/* prefix added to Subject when the
+					   action is tag; "" = none */
+};
+
+/*
+ * people = ( { name = "Jane Doe"; addresses = [ "jane@ourorg.example",
+ *     "ourorg.example" ]; } );
+ * An address "user@domain" or a domain (its organisation) the person
+ * really writes from; none: any protected domain.  name has a letter.
+ */
+struct config_person {
+	char *name;			/* UTF-8 as written */
+	char **addresses;		/* lower case */
+	size_t naddresses;
+};
+
+/*
+ * partners = ( { domain = "partner.example";
+ *     relays = [ "192.0.2.0/24", "mailhost.example.net" ];
+ *     signers = [ "partner.example", "esp.example" ];
+ *     must_align = true; } );
+ * A partner is a known sender from its first message: its declared
+ * relays and signers count as known; with relays declared, any other
+ * relay that the history has not learned is unexpected; must_align asks
+ * for an aligned DKIM pass on every message.  A partner domain is also
+ * protected from lookalikes.  relays: CIDRs (or single addresses) and
+ * host or domain names, matched by the organisational domain of the
+ * relay's forward-confirmed reverse DNS name.
+ */
+struct config_partner {
+	char *domain;			/* organisational domain, lower
+					   case A-labels */
+	struct net_cidr *relay_nets;
+	size_t nrelay_nets;
+	char **relay_orgs;		/* organisational domains, lower
+					   case */
+	size_t nrelay_orgs;
+	char **signers;			/* d= domains, lower case */
+	size_t nsigners;
+	int must_align;
+};
+
+/*
+ * recipient_policies = ( { recipients = [ "ceo@ourorg.example",
+ *     "@board.ourorg.example" ]; quarantine_score = 6; } );
+ * Stricter thresholds for a protected group.  A threshold left out is
+ * the global one.  When several groups (or the global thresholds) apply
+ * to one message, each threshold is the lowest non-zero among them: a
+ * message goes to every recipient, so the strictest group decides.
+ */
+struct config_rcpt_policy {
+	char **recipients;		/* "user@domain" or "@domain" (that
+					   exact domain), lower case */
+	size_t nrecipients;
+	unsigned tag_score;		/* as the global ones; 0 = never */
+	unsigned quarantine_score;
+	unsigned reject_score;
 };
 
 /* Loads and checks path.  0 with *out (free with config_free), or -1 with
