@@ -239,8 +239,11 @@ authres_claims_id(const char *value, const char *authserv_id)
 		if (n < idlen && lower((unsigned char)*p) ==
 		    lower((unsigned char)id[n]))
 			n++;
+		/* An unclosed quoted string runs to the end of the value,
+		 * as a lenient reader downstream would take it. */
 		else if (n == idlen && *p == '.' && (quoted ?
-		    p[1] == '"' : !(p[1] > 0x20 && p[1] < 0x7f &&
+		    p[1] == '"' || p[1] == '\0' :
+		    !(p[1] > 0x20 && p[1] < 0x7f &&
 		    strchr("()<>@,;:\\\"/[]?=", p[1]) == NULL)))
 			n = idlen + 1;	/* the one trailing dot */
 		else

@@ -74,6 +74,28 @@ struct config {
 	int dry_run;			/* headers only, no hold or reject */
 	char *reject_text;		/* 550 5.7.1 text */
 
+	/* --- attachments (attach.c, mime.c, arch.c) --- */
+	int attach_enable;
+	unsigned attach_spool_memory;	/* bytes of a spool kept in RAM */
+	char *attach_tmpdir;		/* "" = $TMPDIR, else /tmp */
+	unsigned attach_max_time_ms;
+	unsigned attach_max_mime_depth;
+	unsigned attach_max_mime_parts;
+	unsigned attach_max_header_length;	/* one part header */
+	unsigned attach_max_line_length;	/* one line of the message */
+	unsigned attach_max_decoded_bytes;	/* per message */
+	unsigned attach_archive_max_depth;
+	unsigned attach_archive_max_members;	/* per message */
+	unsigned attach_archive_max_ratio;
+	unsigned attach_archive_max_bytes;	/* extracted, per message */
+	char *attach_banned_extensions;	/* "exe scr ...": lower case,
+					   single spaces */
+	int attach_executable_quarantine;
+	char **attach_action_overrides;	/* ".ext=action", "type/sub=action" */
+	size_t attach_n_action_overrides;
+	char **attach_allow_senders;	/* "domain=key,key" (keys as above;
+					   ".domain" also subdomains) */
+	size_t attach_n_allow_senders;
 	/* --- redis / sender state (state.h) --- */
 	int state_enable;		/* 0: no Redis, state=disabled */
 	char *redis_host;		/* address or host name */
@@ -102,6 +124,90 @@ struct config {
 	unsigned state_max_signers;
 	unsigned state_max_trusted;	/* per sender and kind; refused past */
 	unsigned state_max_known;	/* known-correspondents index */
+
+	/* --- sender signals and the third-party-relay verdict (sender.c,
+	 * known.c; issue 4) --- */
+	int state_unavailable_tempfail;	/* Redis could not be asked: 451
+					   (true) or go on without the
+					   history (false, fail-open) */
+	unsigned state_known_refresh_s;	/* the daemon re-reads the
+					   known-correspondents index this
+					   often; 0: only at start */
+	unsigned infra_v4_prefix;	/* a relay without FCrDNS is its
+					   network: /24 */
+	unsigned infra_v6_prefix;	/* /48 */
+	char **protected_domains;	/* the organisation's own domains
+					   and any other the lookalike and
+					   display-name checks protect;
+					   lower case A-labels */
+	size_t n_protected_domains;
+	struct config_person *people;	/* names a display name must not
+					   borrow */
+	size_t npeople;
+	struct config_partner *partners;
+	size_t npartners;
+	struct config_rcpt_policy *rcpt_policies;
+	size_t nrcpt_policies;
+	int rule_dry_run[RULE_COUNT];	/* dry_run_rules = ["rule", ...]:
+					   1 = what-if (evaluated, logged,
+					   no score) */
+	char *tag_subject;		/* prefix added to Subject when the
+					   action is tag; "" = none */
+};
+
+/*
+ * people = ( { name = "Jane Doe"; addresses = [ "jane@ourorg.example",
+ *     "ourorg.example" ]; } );
+ * An address "user@domain" or a domain (its organisation) the person
+ * really writes from; none: any protected domain.  name has a letter.
+ */
+struct config_person {
+	char *name;			/* UTF-8 as written */
+	char **addresses;		/* lower case */
+	size_t naddresses;
+};
+
+/*
+ * partners = ( { domain = "partner.example";
+ *     relays = [ "192.0.2.0/24", "mailhost.example.net" ];
+ *     signers = [ "partner.example", "esp.example" ];
+ *     must_align = true; } );
+ * A partner is a known sender from its first message: its declared
+ * relays and signers count as known; with relays declared, any other
+ * relay that the history has not learned is unexpected; must_align asks
+ * for an aligned DKIM pass on every message.  A partner domain is also
+ * protected from lookalikes.  relays: CIDRs (or single addresses) and
+ * host or domain names, matched by the organisational domain of the
+ * relay's forward-confirmed reverse DNS name.
+ */
+struct config_partner {
+	char *domain;			/* organisational domain, lower
+					   case A-labels */
+	struct net_cidr *relay_nets;
+	size_t nrelay_nets;
+	char **relay_orgs;		/* organisational domains, lower
+					   case */
+	size_t nrelay_orgs;
+	char **signers;			/* d= domains, lower case */
+	size_t nsigners;
+	int must_align;
+};
+
+/*
+ * recipient_policies = ( { recipients = [ "ceo@ourorg.example",
+ *     "@board.ourorg.example" ]; quarantine_score = 6; } );
+ * Stricter thresholds for a protected group.  A threshold left out is
+ * the global one.  When several groups (or the global thresholds) apply
+ * to one message, each threshold is the lowest non-zero among them: a
+ * message goes to every recipient, so the strictest group decides.
+ */
+struct config_rcpt_policy {
+	char **recipients;		/* "user@domain" or "@domain" (that
+					   exact domain), lower case */
+	size_t nrecipients;
+	unsigned tag_score;		/* as the global ones; 0 = never */
+	unsigned quarantine_score;
+	unsigned reject_score;
 };
 
 /* Loads and checks path.  0 with *out (free with config_free), or -1 with

@@ -19,13 +19,16 @@
 #include <strings.h>
 
 #include "addr.h"
+#include "attach.h"
 #include "arena.h"
 #include "authres.h"
 #include "config.h"
 #include "dns.h"
 #include "message.h"
+#include "log.h"
 #include "policy.h"
 #include "rules.h"
+#include "spool.h"
 
 struct policy {
 	atomic_uint refs;
@@ -33,6 +36,7 @@ struct policy {
 	struct dns_resolver *dns;
 	struct dkimv_lib *dkim;
 	struct dmarc_psl *psl;
+	struct attach_ctx *attach;	/* NULL: attachments off */
 	struct spf_options spf;
 };
 
@@ -40,6 +44,8 @@ struct scan {
 	struct policy *pol;
 	struct message *msg;
 	struct dkimv *dkim;		/* NULL: DKIM off or gave up */
+	struct spool *spool;		/* NULL: attachments off */
+	int spool_failed;		/* a write failed: tempfail */
 	struct evaluation eval;
 	int finished;
 };
@@ -47,7 +53,9 @@ struct scan {
 static void
 generation_free(struct policy *p)
 {
-	/* The DKIM library borrows the resolver: free it first. */
+	/* The DKIM library borrows the resolver: free it first.  The
+	 * attachment context borrows the config. */
+	attach_ctx_free(p->attach);
 	dkimv_lib_free(p->dkim);
 	dmarc_psl_free(p->psl);
 	dns_resolver_free(p->dns);
@@ -83,6 +91,9 @@ policy_new(struct config *cfg, char *err, size_t errlen)
 		goto fail;
 	if (cfg->dmarc_enable && (p->psl = dmarc_psl_new(
 	    cfg->psl_file[0] ? cfg->psl_file : NULL, err, errlen)) == NULL)
+		goto fail;
+	if (cfg->attach_enable && (p->attach = attach_ctx_new(cfg, err,
+	    errlen)) == NULL)
 		goto fail;
 
 	spf_options_default(&p->spf);
@@ -127,6 +138,9 @@ policy_scan_new(struct policy *pol, struct message *msg)
 	if (pol->dkim != NULL && (s->dkim = dkimv_start(pol->dkim,
 	    msg->arena, msg->id ? msg->id : "-")) == NULL)
 		return NULL;
+	if (pol->attach != NULL && (s->spool = spool_new(msg->arena,
+	    pol->cfg->attach_spool_memory, pol->cfg->attach_tmpdir)) == NULL)
+		return NULL;
 	s->pol = policy_ref(pol);
 	return s;
 }
@@ -157,13 +171,31 @@ policy_scan_config(const struct scan *s)
 	return s->pol->cfg;
 }
 
+/* A spool that cannot be written (disk full, temp dir gone) leaves the
+ * content unseen: the message is tempfailed at its end, never passed
+ * unchecked. */
+static void
+spool_fail(struct scan *s, const char *why)
+{
+	s->spool_failed = 1;
+	log_err(s->msg->id, "attachment spool: %s: the message will be "
+	    "tempfailed", why);
+}
+
 int
 policy_scan_header(struct scan *s, const char *name, const char *value)
 {
 	int r;
 
+	char err[256];
+
 	if ((r = message_add_header(s->msg, name, value)) == -1)
 		return -1;
+	/* The spool takes every header, capped or not: the MIME walk needs
+	 * Content-Type whatever else was dropped. */
+	if (s->spool != NULL && !s->spool_failed &&
+	    spool_write_header(s->spool, name, value, err, sizeof(err)) == -1)
+		spool_fail(s, err);
 	/* A header dropped by a cap is not verified either: the verifier's
 	 * memory stays bounded, and a signature over it fails safely.
 	 * A verifier that gave up reports why in dkimv_finish. */
@@ -175,17 +207,27 @@ policy_scan_header(struct scan *s, const char *name, const char *value)
 int
 policy_scan_eoh(struct scan *s)
 {
+	char err[256];
+
 	if (s->dkim != NULL)
 		(void)dkimv_eoh(s->dkim);
+	if (s->spool != NULL && !s->spool_failed &&
+	    spool_end_headers(s->spool, err, sizeof(err)) == -1)
+		spool_fail(s, err);
 	return 0;
 }
 
 int
 policy_scan_body(struct scan *s, const unsigned char *buf, size_t len)
 {
+	char err[256];
+
 	s->msg->body_len += len;
 	if (s->dkim != NULL)
 		(void)dkimv_body(s->dkim, buf, len);
+	if (s->spool != NULL && !s->spool_failed &&
+	    spool_write(s->spool, buf, len, err, sizeof(err)) == -1)
+		spool_fail(s, err);
 	return 0;
 }
 
@@ -256,6 +298,29 @@ check_spf(struct scan *s)
 	return 0;
 }
 
+/* The content half of the verdict.  Only a From domain that passed DMARC
+ * may use the allow-list, or anyone could claim to be the partner. */
+static int
+check_attachments(struct scan *s)
+{
+	struct evaluation *e = &s->eval;
+	char err[256];
+
+	if (s->spool == NULL)
+		return 0;
+	if (s->spool_failed) {
+		verdict_require(&e->verdict, VERDICT_TEMPFAIL);
+		return 0;
+	}
+	if (attach_evaluate(s->pol->attach, s->spool, e->dmarc.result ==
+	    AUTH_PASS ? e->dmarc.from_domain : NULL, s->msg->arena,
+	    &e->attachments, &e->verdict, err, sizeof(err)) == -1) {
+		log_err(s->msg->id, "attachments: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* RFC 8601 section 5: an MTA removes Authentication-Results that claim
  * its own authserv-id before it adds its own, or a forger could hand us
  * our own verdict.  Every incoming X-Relaywarden is ours by definition
@@ -315,6 +380,8 @@ policy_scan_finish(struct scan *s, const struct evaluation **out)
 	}
 
 	if (rules_auth(cfg, m, e) == -1)
+		return -1;
+	if (check_attachments(s) == -1)
 		return -1;
 
 	mark_forged(s);

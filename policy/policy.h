@@ -19,7 +19,9 @@
 #include "spf.h"
 #include "dkimv.h"
 #include "dmarc.h"
+#include "attach.h"
 #include "relay.h"
+#include "sender.h"
 #include "verdict.h"
 
 struct config;
@@ -30,6 +32,21 @@ struct policy;
 /* Builds a generation around cfg (ownership passes, also on failure).
  * NULL with a one-line reason in err. */
 struct policy *policy_new(struct config *cfg, char *err, size_t errlen);
+/* A reload: the same, but the daemon's long-lived parts (the Redis pool
+ * when the redis_ and state_ settings did not change, the lookalike
+ * index with its correspondents and refresher) carry over from prev,
+ * reconfigured for cfg.  prev is unchanged when this fails. */
+struct policy *policy_next(struct policy *prev, struct config *cfg,
+    char *err, size_t errlen);
+/* Whether messages teach the sender history (default 1; relaywarden-check
+ * sets 0 unless --learn).  Call before the first scan. */
+void policy_set_learning(struct policy *, int learn);
+/* Daemon only, once signals are blocked: starts the thread that keeps
+ * the known correspondents fresh.  0, or -1 with err. */
+int policy_start(struct policy *, char *err, size_t errlen);
+/* relaywarden-check: reads the known correspondents once, now.  A Redis
+ * problem is only logged: the check goes on without them. */
+void policy_load_known(struct policy *);
 struct policy *policy_ref(struct policy *);
 void policy_unref(struct policy *);
 const struct config *policy_config(const struct policy *);
@@ -40,6 +57,8 @@ struct evaluation {
 	struct spf_result helo_spf;
 	struct dkim_results dkim;
 	struct dmarc_result dmarc;
+	struct attach_results attachments;
+	struct sender_result sender;
 	struct verdict verdict;
 	const char *authres;		/* Authentication-Results value to
 					   add, or NULL */

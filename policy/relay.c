@@ -374,7 +374,7 @@ relay_find(const struct message *m, const struct net_cidr *internal,
 		if (strcasecmp(m->headers[i].name, "Received") != 0)
 			continue;
 		if (out->hops >= max_walk) {
-			/* XXX no external hop within the cap: unknown, not
+			/* No external hop within the cap: unknown, not
 			 * "internal only" - raise max_received_walk. */
 			out->ip = out->helo = out->name = NULL;
 			return 0;

@@ -64,6 +64,10 @@ json_str(FILE *fp, const char *s)
 		if (*p == '"' || *p == '\\') {
 			fputc('\\', fp);
 			fputc(*p, fp);
+		} else if (*p == '\n') {
+			fputs("\\n", fp);
+		} else if (*p == '\t') {
+			fputs("\\t", fp);
 		} else if (*p < 0x20 || *p == 0x7f) {
 			fprintf(fp, "\\u%04x", *p);
 		} else if ((len = utf8_len(p, n)) == 0) {
@@ -150,6 +154,61 @@ json_dmarc(FILE *fp, const struct dmarc_result *r)
 	fputs("},\n", fp);
 }
 
+static void
+json_attachments(FILE *fp, const struct attach_results *r)
+{
+	static const struct {
+		unsigned flag;
+		const char *name;
+	} flags[] = {
+		{ ATTACH_MEMBER, "member" },
+		{ ATTACH_UUENCODED, "uuencoded" },
+		{ ATTACH_ENCRYPTED, "encrypted" },
+		{ ATTACH_TRUNCATED, "truncated" },
+		{ ATTACH_EXEMPT, "exempt" },
+	};
+	size_t i, j, n;
+
+	fputs("  \"attachments\": [", fp);
+	for (i = 0; i < r->nitems; i++) {
+		const struct attach_item *it = &r->items[i];
+
+		fputs(i ? ",\n    {\"filename\": " : "\n    {\"filename\": ",
+		    fp);
+		json_str(fp, it->name);
+		fputs(", \"shown\": ", fp);
+		json_str(fp, it->shown);
+		fputs(", \"path\": ", fp);
+		json_str(fp, it->path);
+		fputs(", \"declared_type\": ", fp);
+		json_str(fp, it->declared);
+		fputs(", \"detected_type\": ", fp);
+		json_str(fp, it->detected);
+		fprintf(fp, ", \"size\": %llu, \"depth\": %u, \"flags\": [",
+		    it->size, it->depth);
+		for (j = 0, n = 0; j < sizeof(flags) / sizeof(flags[0]); j++)
+			if (it->flags & flags[j].flag) {
+				fputs(n++ ? ", " : "", fp);
+				json_str(fp, flags[j].name);
+			}
+		fputs("], \"reasons\": [", fp);
+		for (j = 0; j < it->nreasons; j++) {
+			fputs(j ? ", {\"rule\": " : "{\"rule\": ", fp);
+			json_str(fp, it->reasons[j]);
+			fputs(", \"detail\": ", fp);
+			json_str(fp, it->details[j]);
+			fputc('}', fp);
+		}
+		fputs("], \"action\": ", fp);
+		json_str(fp, verdict_action_name(it->action));
+		fputc('}', fp);
+	}
+	fputs(r->nitems ? "\n  ],\n" : "],\n", fp);
+	fputs("  \"attachments_truncated\": ", fp);
+	json_str(fp, r->truncated);
+	fputs(",\n", fp);
+}
+
 int
 report_json(FILE *fp, const struct message *m, const struct evaluation *e)
 {
@@ -180,6 +239,7 @@ report_json(FILE *fp, const struct message *m, const struct evaluation *e)
 	json_spf(fp, "helo_spf", &e->helo_spf);
 	json_dkim(fp, &e->dkim);
 	json_dmarc(fp, &e->dmarc);
+	json_attachments(fp, &e->attachments);
 	fputs("  \"authentication_results\": ", fp);
 	json_str(fp, e->authres);
 	fputs(",\n  \"verdict_header\": ", fp);

@@ -46,6 +46,75 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	    "max_header_length)" },
 	[RULE_DKIM_TRUNCATED] = { "dkim_truncated", 1,
 	    "more DKIM signatures than dkim_max_signatures" },
+	[RULE_ATTACH_BANNED_EXTENSION] = { "attach_banned_extension", 10,
+	    "an attachment name ends in a banned extension" },
+	[RULE_ATTACH_DOUBLE_EXTENSION] = { "attach_double_extension", 5,
+	    "a double extension such as invoice.pdf.exe" },
+	[RULE_ATTACH_NAME_TRICK] = { "attach_name_trick", 8,
+	    "a direction override or invisible character in a name" },
+	[RULE_ATTACH_TYPE_MISMATCH] = { "attach_type_mismatch", 8,
+	    "a program named or declared as a document, image or text" },
+	[RULE_ATTACH_EXECUTABLE] = { "attach_executable", 10,
+	    "libmagic says executable (PE, ELF, Mach-O, MSI, LNK) or EICAR" },
+	[RULE_ATTACH_BANNED_MEMBER] = { "attach_banned_member", 10,
+	    "an archive member with a banned extension" },
+	[RULE_ATTACH_ENCRYPTED_ARCHIVE] = { "attach_encrypted_archive", 5,
+	    "an encrypted archive (scanners cannot look inside)" },
+	[RULE_ATTACH_OFFICE_MACRO] = { "attach_office_macro", 6,
+	    "macros: VBA in OLE2 or OOXML, Basic in OpenDocument" },
+	[RULE_ATTACH_HTML_SMUGGLING] = { "attach_html_smuggling", 8,
+	    "HTML or SVG that builds and saves a file" },
+	[RULE_ATTACH_ARCHIVE_BOMB] = { "attach_archive_bomb", 8,
+	    "an archive past its expansion ratio" },
+	[RULE_ATTACH_TRUNCATED] = { "attach_truncated", 5,
+	    "an attachment limit was hit: what lies past it was not seen" },
+	[RULE_ATTACH_MALFORMED] = { "attach_malformed", 1,
+	    "broken MIME structure or encoding" },
+	[RULE_FIRST_CONTACT] = { "first_contact", 1,
+	    "the From domain was never seen before" },
+	[RULE_NEW_RELAY] = { "new_relay", 2,
+	    "an authenticated message from a known sender's new relay" },
+	[RULE_NEW_SIGNER] = { "new_signer", 1,
+	    "an authenticated message signed by a new DKIM domain" },
+	[RULE_NEW_RELAY_UNAUTHENTICATED] = { "new_relay_unauthenticated", 10,
+	    "a known sender's mail from a new relay, not authenticated: "
+	    "the third-party relay signal" },
+	[RULE_NEW_SIGNER_UNAUTHENTICATED] = { "new_signer_unauthenticated",
+	    6, "a known sender's mail signed by a new, unaligned DKIM "
+	    "domain, not authenticated" },
+	[RULE_KNOWN_SIGNER_ALIGNED] = { "known_signer_aligned", -2,
+	    "an aligned DKIM pass from a signer the history knows" },
+	[RULE_PARTNER_UNEXPECTED_RELAY] = { "partner_unexpected_relay", 4,
+	    "a partner's mail from none of its declared or learned relays" },
+	[RULE_PARTNER_UNALIGNED] = { "partner_unaligned", 8,
+	    "a partner that must be DKIM-aligned is not" },
+	[RULE_LOOKALIKE_PROTECTED] = { "lookalike_protected", 8,
+	    "the From domain resembles a protected domain" },
+	[RULE_LOOKALIKE_KNOWN] = { "lookalike_known", 5,
+	    "the From domain resembles a known correspondent" },
+	[RULE_DISPLAY_DOMAIN] = { "display_domain", 5,
+	    "the display name names another protected or known domain" },
+	[RULE_DISPLAY_ADDRESS] = { "display_address", 4,
+	    "the display name holds an address at another organisation" },
+	[RULE_DISPLAY_BRAND] = { "display_brand", 3,
+	    "the display name spells a protected domain's name" },
+	[RULE_DISPLAY_PERSON] = { "display_person", 5,
+	    "the display name is a listed person writing from elsewhere" },
+	[RULE_REPLY_TO] = { "reply_to", 2,
+	    "Reply-To leads to another organisational domain" },
+	[RULE_LIST] = { "list", -10,
+	    "a mailing list (List-Id): lowers the relay-novelty score only" },
+	[RULE_SENDER_HEADER] = { "sender", -4,
+	    "a Sender header of another address: lowers the relay-novelty "
+	    "score only" },
+	[RULE_RESENT] = { "resent", -10,
+	    "Resent- headers (a forward): lowers the relay-novelty score "
+	    "only" },
+	[RULE_FORWARDER] = { "forwarder", -10,
+	    "an envelope sender aligned with the relay, SPF pass: lowers "
+	    "the relay-novelty score only" },
+	[RULE_ATTACH_NEW_SENDER] = { "attach_new_sender", 3,
+	    "an attachment reason while the sender or its relay is new" },
 };
 
 int
@@ -63,6 +132,9 @@ int
 rules_add(struct verdict *v, struct arena *a, const struct config *cfg,
     enum rule r, const char *detail)
 {
+	if (cfg->rule_dry_run[r])
+		return verdict_add_whatif(v, a, rules_table[r].name,
+		    cfg->scores[r], detail);
 	return verdict_add(v, a, rules_table[r].name, cfg->scores[r], detail);
 }
 

@@ -10,9 +10,9 @@
 #include "hdrout.h"
 #include "verdict.h"
 
-int
-verdict_add(struct verdict *v, struct arena *a, const char *rule, int score,
-    const char *detail)
+static struct reason *
+reason_new(struct verdict *v, struct arena *a, const char *rule,
+    int score, const char *detail)
 {
 	struct reason *r;
 	size_t ncap;
@@ -20,7 +20,7 @@ verdict_add(struct verdict *v, struct arena *a, const char *rule, int score,
 	if (v->nreasons == v->cap) {
 		ncap = v->cap ? v->cap * 2 : 8;
 		if ((r = arena_calloc(a, ncap, sizeof(*r))) == NULL)
-			return -1;
+			return NULL;
 		if (v->nreasons)
 			memcpy(r, v->reasons, v->nreasons * sizeof(*r));
 		v->reasons = r;
@@ -28,12 +28,34 @@ verdict_add(struct verdict *v, struct arena *a, const char *rule, int score,
 	}
 	r = &v->reasons[v->nreasons];
 	if ((r->rule = arena_strdup(a, rule)) == NULL)
-		return -1;
+		return NULL;
 	r->detail = NULL;
 	if (detail != NULL && (r->detail = arena_strdup(a, detail)) == NULL)
-		return -1;
+		return NULL;
 	r->score = score;
+	r->whatif = 0;
 	v->nreasons++;
+	return r;
+}
+
+int
+verdict_add_whatif(struct verdict *v, struct arena *a, const char *rule,
+    int score, const char *detail)
+{
+	struct reason *r;
+
+	if ((r = reason_new(v, a, rule, score, detail)) == NULL)
+		return -1;
+	r->whatif = 1;
+	return 0;
+}
+
+int
+verdict_add(struct verdict *v, struct arena *a, const char *rule, int score,
+    const char *detail)
+{
+	if (reason_new(v, a, rule, score, detail) == NULL)
+		return -1;
 	/* Scores are small policy integers; saturate rather than wrap. */
 	if (score > 0 && v->score > INT32_MAX - score)
 		v->score = INT32_MAX;
@@ -104,21 +126,38 @@ verdict_action_name(enum verdict_action a)
 	return "accept";
 }
 
-const char *
-verdict_header(const struct verdict *v, struct arena *a)
+/* The rule names of the reasons with whatif == w, comma separated, or
+ * NULL when out of memory. */
+static const char *
+rule_list(const struct verdict *v, int w, struct arena *a)
 {
-	struct hdrout *h;
 	const char *list = "";
-	char *p, word[48];
+	char *p;
 	size_t i;
+	int n = 0;
 
 	for (i = 0; i < v->nreasons; i++) {
-		p = arena_printf(a, "%s%s%s", list, i ? "," : "",
+		if (v->reasons[i].whatif != w)
+			continue;
+		p = arena_printf(a, "%s%s%s", list, n++ ? "," : "",
 		    v->reasons[i].rule);
 		if (p == NULL)
 			return NULL;
 		list = p;
 	}
+	return list;
+}
+
+const char *
+verdict_header(const struct verdict *v, struct arena *a)
+{
+	struct hdrout *h;
+	const char *list, *whatif;
+	char *p, word[48];
+
+	if ((list = rule_list(v, 0, a)) == NULL ||
+	    (whatif = rule_list(v, 1, a)) == NULL)
+		return NULL;
 	/* "; " between the fields keeps the value one line for the usual
 	 * case; hdrout folds only a long reasons list. */
 	if ((h = hdrout_new(a, "X-Relaywarden")) == NULL)
@@ -130,8 +169,16 @@ verdict_header(const struct verdict *v, struct arena *a)
 	snprintf(word, sizeof(word), "score=%d;", v->score);
 	if (hdrout_add_raw(h, ' ', word) == -1)
 		return NULL;
-	if ((p = arena_printf(a, "reasons=%s", list)) == NULL ||
+	if ((p = arena_printf(a, "reasons=%s%s", list,
+	    whatif[0] != '\0' || v->state != NULL ? ";" : "")) == NULL ||
 	    hdrout_add_raw(h, ' ', p) == -1)
+		return NULL;
+	if (whatif[0] != '\0' && ((p = arena_printf(a, "whatif=%s%s",
+	    whatif, v->state != NULL ? ";" : "")) == NULL ||
+	    hdrout_add_raw(h, ' ', p) == -1))
+		return NULL;
+	if (v->state != NULL && ((p = arena_printf(a, "state=%s",
+	    v->state)) == NULL || hdrout_add_raw(h, ' ', p) == -1))
 		return NULL;
 	if (v->dry_run && hdrout_add_raw(h, ' ', "(dry-run)") == -1)
 		return NULL;

@@ -23,6 +23,8 @@ struct reason {
 	const char *rule;		/* stable name, e.g. "spf_fail" */
 	int score;
 	const char *detail;		/* sanitised short text or NULL */
+	int whatif;			/* a dry-run rule: shown and logged,
+					   its score not counted */
 };
 
 struct verdict {
@@ -30,6 +32,9 @@ struct verdict {
 	enum verdict_action hard;	/* at least this, whatever the score
 					   (hard rules); ACCEPT = none */
 	int dry_run;			/* action computed, only headers */
+	const char *state;		/* "unavailable" when the sender
+					   history could not be read, else
+					   NULL */
 	int score;
 	struct reason *reasons;
 	size_t nreasons, cap;
@@ -37,6 +42,10 @@ struct verdict {
 
 /* Adds a reason (strings copied into the arena); 0 or -1. */
 int verdict_add(struct verdict *, struct arena *, const char *rule,
+    int score, const char *detail);
+
+/* The same for a what-if rule: listed, its score not counted. */
+int verdict_add_whatif(struct verdict *, struct arena *, const char *rule,
     int score, const char *detail);
 
 const char *verdict_action_name(enum verdict_action);
@@ -50,7 +59,9 @@ void verdict_decide(struct verdict *, unsigned tag, unsigned quarantine,
     unsigned reject);
 
 /* The X-Relaywarden value "action=A; score=N; reasons=r1,r2" through
- * hdrout (arena), or NULL when out of memory. */
+ * hdrout (arena), or NULL when out of memory.  What-if rules follow as
+ * "; whatif=r3,r4", an unavailable history as "; state=unavailable", and
+ * a global dry run as " (dry-run)". */
 const char *verdict_header(const struct verdict *, struct arena *);
 
 #endif

@@ -1,0 +1,47 @@
+/*
+ * attype.h - the type and extension tables behind the attachment rules:
+ * which libmagic types are executables, archives, Office containers or
+ * HTML, which declared types say "some binary", which extensions are
+ * executable or typical decoys.  Tables, not policy: what is banned is
+ * the config's attach_banned_extensions.
+ * Types compare case-insensitively (libmagic says "macroEnabled");
+ * extensions are lower case already (fname.c).  No shared state.
+ */
+#ifndef RW_ATTYPE_H
+#define RW_ATTYPE_H
+
+#include <stddef.h>
+
+/* libmagic says executable code: PE, ELF, Mach-O, MSI, Windows shortcut,
+ * or our EICAR marker type. */
+int attype_is_executable(const char *detected);
+
+/* Worth opening with libarchive: an archive or compressed type, or (type
+ * unknown) an archive extension. */
+int attype_is_archive(const char *detected, const char *ext);
+
+/* A zip-based Office document (OOXML, or OpenDocument: *odf = 1), by type
+ * or by extension of a zip. */
+int attype_is_office_zip(const char *detected, const char *ext, int *odf);
+
+/* HTML or SVG (script-capable pages) by type or extension. */
+int attype_is_html(const char *detected, const char *ext);
+
+/* A declared Content-Type that honestly says "binary" or "program", so an
+ * executable under it is no mismatch. */
+int attype_declared_binary(const char *declared);
+
+/* An extension under which an executable is expected. */
+int attype_exe_ext(const char *ext);
+
+/* An extension a lure pretends to have ("invoice.pdf.exe"). */
+int attype_decoy_ext(const char *ext);
+
+/* The EICAR anti-virus test file (the 68 bytes, then at most white space
+ * up to 128 bytes in all). */
+int attype_is_eicar(const unsigned char *head, size_t len,
+    unsigned long long size);
+
+#define ATTYPE_EICAR	"application/x-eicar-test-file"
+
+#endif

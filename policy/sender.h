@@ -1,0 +1,90 @@
+/*
+ * sender.h - the sender half of the verdict: who the From domain is to
+ * us (its history in Redis, a configured partner, a lookalike of a
+ * protected domain or known correspondent) and whether this message came
+ * by its usual road (relay infrastructure, DKIM signers).
+ *
+ * Runs at end of message after SPF, DKIM, DMARC and the attachments:
+ *   infra_identify (the relay's FCrDNS organisation or network)
+ *   -> state_lookup (one EVALSHA; teaches only authenticated mail)
+ *   -> partner declarations -> novelty reasons
+ *   -> lookalike and identity (display name, Reply-To) reasons
+ *   -> list / forwarder discounts, capped to the novelty score so they
+ *      never excuse a lookalike, an identity claim or an attachment
+ *   -> attach_new_sender when attachment reasons meet a new sender.
+ * "Authenticated" is DMARC's own test: an aligned DKIM pass or an
+ * aligned SPF pass (dmarc_result spf_aligned / dkim_aligned).  With
+ * DMARC off nothing is authenticated, so nothing teaches.
+ * A "known" sender had authenticated mail before (or is a partner):
+ * only a known sender can have a new relay or signer.
+ *
+ * Pure over its inputs apart from DNS (one PTR and one A/AAAA) and the
+ * one Redis call; results in the message's arena.  Any thread.
+ */
+#ifndef RW_SENDER_H
+#define RW_SENDER_H
+
+#include <stddef.h>
+#include "ident.h"
+#include "lookalike.h"
+#include "state.h"
+
+struct arena;
+struct config;
+struct config_partner;
+struct dmarc_psl;
+struct dns_resolver;
+struct evaluation;
+struct ident_people;
+struct lookalike_index;
+struct message;
+
+enum sender_state {
+	SENDER_STATE_DISABLED = 0,	/* state_enable false, or no usable
+					   From domain to look up */
+	SENDER_STATE_AVAILABLE,
+	SENDER_STATE_UNAVAILABLE,	/* Redis down, slow or refused */
+};
+
+struct sender_result {
+	const char *domain;		/* organisational From domain, or
+					   NULL */
+	const char *infra;		/* the relay's "org:" / "net:" id,
+					   or NULL */
+	const char *fcrdns;		/* its confirmed name, or NULL */
+	int authenticated;		/* aligned DKIM or SPF pass */
+	int known;			/* authenticated history, or a
+					   partner */
+	const struct config_partner *partner;	/* or NULL */
+	int relay_known;		/* learned, trusted or declared */
+	enum sender_state state;
+	struct state_answer history;	/* when AVAILABLE */
+	struct lookalike_match lookalike;
+	struct ident_signals ident;
+};
+
+/* What the checks borrow from the generation and the daemon. */
+struct sender_context {
+	const struct config *cfg;
+	struct dns_resolver *dns;
+	const struct dmarc_psl *psl;	/* NULL: DMARC off, no sender
+					   checks but the history count */
+	struct state_pool *pool;	/* NULL: state off */
+	struct lookalike_index *index;	/* NULL: no lookalike checks */
+	const struct ident_people *people;
+	int learn;			/* 0: read the history only */
+};
+
+/* Evaluates the sender of e's message (its relay, SPF, DKIM, DMARC and
+ * attachment results must be final) into e->sender and adds the reasons
+ * to e->verdict.  0, or -1 when out of memory. */
+int sender_evaluate(const struct sender_context *, const struct message *,
+    struct evaluation *);
+
+const char *sender_state_name(enum sender_state);
+
+/* The partner whose domain is org (an organisational domain), or NULL. */
+const struct config_partner *sender_partner(const struct config *,
+    const char *org);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * spool.h - a message (or a decoded part) kept as it arrives: in memory
+ * up to a limit, then in an unlinked temporary file, so a 50 MB message
+ * costs a bounded amount of RAM.
+ *
+ * The message spool holds the headers as "Name:value\r\n" lines, the
+ * blank line, then the body as received; GMime reads it back through
+ * spool_stream_new.  attach.c also uses spools as scratch space for
+ * decoded attachments and archive members.
+ * A spool belongs to one message (its arena) and one thread.  Memory use:
+ * at most mem_limit bytes of buffer, plus a 64 KB write buffer once on
+ * disk.  The temporary file is created in tmpdir (or $TMPDIR, or /tmp)
+ * with O_TMPFILE, or mkstemp and an immediate unlink, mode 0600, and is
+ * closed when the spool is freed.
+ */
+#ifndef RW_SPOOL_H
+#define RW_SPOOL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct arena;
+struct deadline;
+struct _GMimeStream;
+
+struct spool;
+
+/* A new, empty spool in arena memory whose buffers and file are released
+ * by spool_free or, at the latest, when the arena is freed.  mem_limit:
+ * bytes kept in memory before moving to a file (0: always a file).
+ * tmpdir: NULL or "" for $TMPDIR, else /tmp.  NULL when out of memory. */
+struct spool *spool_new(struct arena *, size_t mem_limit,
+    const char *tmpdir);
+
+/* Releases the buffers and the file now (the struct stays in the arena
+ * and reads as empty).  Safe to call twice; spool_free(NULL) does
+ * nothing. */
+void spool_free(struct spool *);
+
+/* Appends len bytes.  0, or -1 with one line in err (out of memory,
+ * cannot create the temporary file, disk full, size overflow); after a
+ * failure every further write fails the same way. */
+int spool_write(struct spool *, const void *, size_t, char *err,
+    size_t errlen);
+
+/* Appends "name:value\r\n", turning the bare LF of a folded value (as
+ * libmilter hands them over) into CRLF.  0 or -1 as spool_write. */
+int spool_write_header(struct spool *, const char *name, const char *value,
+    char *err, size_t errlen);
+
+/* Appends the blank line that ends the headers. */
+int spool_end_headers(struct spool *, char *err, size_t errlen);
+
+/* Bytes written so far. */
+unsigned long long spool_size(const struct spool *);
+
+/* 1 while everything is in memory. */
+int spool_in_memory(const struct spool *);
+
+/* Copies up to len bytes from offset off; returns the count (0 at the
+ * end), or -1 on a read error. */
+ssize_t spool_pread(struct spool *, void *buf, size_t len,
+    unsigned long long off);
+
+/* Empties the spool for reuse (back to memory, the file closed); keeps
+ * the memory buffer.  A failed spool becomes usable again. */
+void spool_reset(struct spool *);
+
+/* A read-only, seekable GMimeStream over the spool as it is now (the
+ * caller must not write to the spool while it lives).  Each read checks
+ * dl (may be NULL): past the deadline the stream ends early and *stopped
+ * is set to 1; part streams GMime makes from it share dl and stopped.
+ * Unref with g_object_unref; NULL when out of memory. */
+struct _GMimeStream *spool_stream_new(struct spool *, struct deadline *dl,
+    int *stopped);
+
+/* Makes the stream (and the part streams GMime makes from it later) show
+ * LF instead of the byte at each offset in off[0..n) (ascending).  This
+ * is how mime.c breaks hostile lines without moving any offset.  off is
+ * borrowed and must outlive the streams. */
+void spool_stream_patch(struct _GMimeStream *, const unsigned long long *off,
+    size_t n);
+
+#endif

@@ -1,0 +1,228 @@
+/*
+ * fuzz_eml.c - fuzz target for the whole evaluation of one message: the
+ * .eml reader, the message model and its caps, DKIM header and signature
+ * parsing (libopendkim through dkimv), From parsing for DMARC, relay
+ * walking, SPF, DMARC, the attachment scan (MIME, archives, names), the
+ * rules and verdict, recognition of forged Authentication-Results, the
+ * headers we add and the JSON report.
+ *
+ * The input is a message file (LF or CRLF).  When its first line starts
+ * with "#!" it is an envelope, "#!CLIENT-IP HELO MAIL-FROM", and is not
+ * part of the message; otherwise client 192.0.2.10, HELO
+ * mail.example.com, MAIL FROM <user@example.com>.
+ * DNS is local data only ("$STATIC ." - no query leaves the machine)
+ * with SPF, DMARC and a DKIM key (selector "fuzz" at example.com and
+ * example.net; the seeds are signed with its private key).  Internal
+ * relays: 10.0.0.0/8, so a client in it makes the Received walk count.
+ * Caps are lowered (max_headers 50, max_header_length 4000; attachments
+ * 3 s, 16 MB, 50 parts) so the fuzzer reaches them and inputs stay fast.
+ *
+ * Invariants: evaluation succeeds; the Authentication-Results value
+ * obeys the hdrout rules and claims our authserv-id; a header marked for
+ * removal is an Authentication-Results claiming our id or an
+ * X-Relaywarden; the JSON report is written.
+ */
+#include <strings.h>
+#include <unistd.h>
+
+#include "authres.h"
+#include "config.h"
+#include "eml.h"
+#include "fuzz.h"
+#include "log.h"
+#include "message.h"
+#include "policy.h"
+#include "report.h"
+
+#define OUR_ID		"mx.example.net"
+#define ENVELOPE_MAX	1024
+
+/* RSA-1024 public key (SubjectPublicKeyInfo); its private half signed
+ * the seed corpus and is not needed here. */
+#define DKIM_KEY	"MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC+rGOyIibA25H7" \
+	"uk6IGXM9HofWRTuKgQnnhpCXxSpZldJhukxSjHxspKIXm4Da7jkI/q8cB3k36ANiE" \
+	"anxACmnjm3vAOAyx7Dl4KJtzDxvLhCiDmRvv2QfgEKqUhYrykpMK3Z9S8aDhMhLXv" \
+	"X3oSJzg3xjwkaOnyDUVBG3uHRkQwIDAQAB"
+
+static const char zone_text[] =
+	"$STATIC .\n"
+	"example.com. TXT \"v=spf1 ip4:192.0.2.0/24 mx include:_spf.example.net -all\"\n"
+	"example.com. MX 10 mail.example.com.\n"
+	"mail.example.com. A 192.0.2.25\n"
+	"_spf.example.net. TXT \"v=spf1 ip6:2001:db8::/32 a:relay.example.net ~all\"\n"
+	"relay.example.net. A 198.51.100.7\n"
+	"example.net. TXT \"v=spf1 redirect=_spf.example.net\"\n"
+	"_dmarc.example.com. TXT \"v=DMARC1; p=reject; rua=mailto:d@example.com\"\n"
+	"_dmarc.example.net. TXT \"v=DMARC1; p=quarantine; sp=none; pct=50\"\n"
+	"fuzz._domainkey.example.com. TXT \"v=DKIM1; k=rsa; p=" DKIM_KEY "\"\n"
+	"fuzz._domainkey.example.net. TXT \"v=DKIM1; p=" DKIM_KEY "\"\n"
+	"bad._domainkey.example.com. TXT \"v=DKIM1; k=rsa; p=AAAA\"\n"
+	"revoked._domainkey.example.com. TXT \"v=DKIM1; p=\"\n"
+	"10.1.1.10.in-addr.arpa. PTR relay.example.com.\n";
+
+static struct policy *pol;
+static int verbose;		/* FUZZ_VERBOSE set: print each result */
+static char zone[64];
+
+static void
+zone_remove(void)
+{
+	if (zone[0] != '\0')
+		unlink(zone);
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct config *cfg;
+	struct net_cidr *nets;
+	char err[512], **fwd;
+	FILE *fp;
+	int fd;
+
+	log_set_level(LOG_L_ERR);
+	verbose = getenv("FUZZ_VERBOSE") != NULL;
+	snprintf(zone, sizeof(zone), "%s/rwfuzz-eml-XXXXXX",
+	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+	if ((fd = mkstemp(zone)) == -1 || (fp = fdopen(fd, "w")) == NULL ||
+	    fputs(zone_text, fp) == EOF || fclose(fp) != 0) {
+		perror("fuzz_eml: zone");
+		abort();
+	}
+	atexit(zone_remove);
+	if ((cfg = config_default()) == NULL ||
+	    (fwd = calloc(1, sizeof(*fwd))) == NULL ||
+	    (nets = calloc(1, sizeof(*nets))) == NULL)
+		abort();
+	free(cfg->authserv_id);
+	free(cfg->dns_local_data);
+	cfg->authserv_id = strdup(OUR_ID);
+	cfg->dns_local_data = strdup(zone);
+	fwd[0] = strdup("127.0.0.1@9");
+	if (cfg->authserv_id == NULL || cfg->dns_local_data == NULL ||
+	    fwd[0] == NULL)
+		abort();
+	cfg->dns_forwarders = fwd;
+	cfg->dns_nforwarders = 1;
+	cfg->dns_timeout_ms = 1000;
+	if (net_parse_cidr("10.0.0.0/8", nets, err, sizeof(err)) == -1)
+		abort();
+	cfg->internal_relays = nets;
+	cfg->n_internal_relays = 1;
+	cfg->max_headers = 50;
+	cfg->max_header_length = 4000;
+	cfg->max_received_walk = 5;
+	/* attachments: caps that keep one input fast */
+	cfg->attach_max_time_ms = 3000;
+	cfg->attach_max_decoded_bytes = 16 * 1024 * 1024;
+	cfg->attach_archive_max_bytes = 16 * 1024 * 1024;
+	cfg->attach_max_mime_parts = 50;
+	if ((pol = policy_new(cfg, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "fuzz_eml: %s\n", err);
+		abort();
+	}
+	return 0;
+}
+
+/* Reads "#!IP HELO FROM\n" at the start; returns the bytes it took. */
+static size_t
+envelope(const uint8_t *data, size_t size, char *ip, char *helo,
+    char *from)
+{
+	char line[ENVELOPE_MAX];
+	const uint8_t *nl;
+	size_t n;
+
+	strcpy(ip, "192.0.2.10");
+	strcpy(helo, "mail.example.com");
+	strcpy(from, "<user@example.com>");
+	if (size < 2 || data[0] != '#' || data[1] != '!' ||
+	    (nl = memchr(data, '\n', size)) == NULL ||
+	    (n = (size_t)(nl - data)) >= sizeof(line))
+		return 0;
+	memcpy(line, data + 2, n - 2);
+	line[n - 2] = '\0';
+	ip[0] = helo[0] = from[0] = '\0';
+	/* each %1023s fits its ENVELOPE_MAX buffer */
+	(void)sscanf(line, "%1023s %1023s %1023s", ip, helo, from);
+	return n + 1;
+}
+
+static void
+check(const struct message *m, const struct evaluation *e)
+{
+	size_t i;
+
+	if (e->authres != NULL) {
+		FUZZ_CHECK(fuzz_no_controls(e->authres, 1));
+		FUZZ_CHECK(fuzz_utf8_valid(e->authres));
+		FUZZ_CHECK(fuzz_longest_line(e->authres,
+		    sizeof("Authentication-Results: ") - 1) < 998);
+		FUZZ_CHECK(authres_claims_id(e->authres, OUR_ID));
+	}
+	if (e->verdict_header != NULL) {
+		FUZZ_CHECK(fuzz_no_controls(e->verdict_header, 1));
+		FUZZ_CHECK(fuzz_longest_line(e->verdict_header,
+		    sizeof("X-Relaywarden: ") - 1) < 998);
+	}
+	for (i = 0; i < m->nheaders; i++) {
+		const struct header *h = &m->headers[i];
+
+		if (!h->deleted)
+			continue;
+		FUZZ_CHECK(strcasecmp(h->name, "X-Relaywarden") == 0 ||
+		    (strcasecmp(h->name, "Authentication-Results") == 0 &&
+		    authres_claims_id(h->value, OUR_ID)));
+	}
+	FUZZ_CHECK(m->nheaders <= 50);
+	FUZZ_CHECK(e->dkim.count == 0 || e->dkim.sigs != NULL);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char ip[ENVELOPE_MAX], helo[ENVELOPE_MAX], from[ENVELOPE_MAX];
+	char err[256];
+	const struct evaluation *e;
+	const struct config *cfg = policy_config(pol);
+	struct message *m;
+	struct scan *s;
+	size_t skip;
+	FILE *fp, *out;
+
+	skip = envelope(data, size, ip, helo, from);
+	if ((m = message_new(cfg->max_headers, cfg->max_header_length)) ==
+	    NULL)
+		return 0;
+	if (message_set_id(m, "fuzz") == -1 ||
+	    message_set_client(m, ip[0] ? ip : NULL, NULL) == -1 ||
+	    message_set_helo(m, helo[0] ? helo : NULL) == -1 ||
+	    message_set_mail_from(m, from) == -1 ||
+	    message_add_rcpt(m, "<postmaster@example.org>") == -1 ||
+	    (s = policy_scan_new(pol, m)) == NULL) {
+		message_free(m);
+		return 0;
+	}
+	/* fmemopen cannot open an empty buffer on every libc */
+	if (size - skip == 0 ||
+	    (fp = fmemopen((void *)(data + skip), size - skip, "r")) == NULL) {
+		policy_scan_free(s);
+		return 0;
+	}
+	if (eml_feed(s, fp, err, sizeof(err)) == 0) {
+		FUZZ_CHECK(policy_scan_finish(s, &e) == 0);
+		check(m, e);
+		if (verbose)
+			fprintf(stderr, "A-R: %s\nverdict: %s\n",
+			    e->authres ? e->authres : "-",
+			    e->verdict_header ? e->verdict_header : "-");
+		if ((out = fopen("/dev/null", "w")) != NULL) {
+			FUZZ_CHECK(report_json(out, m, e) == 0);
+			(void)report_logline(m, e);
+			fclose(out);
+		}
+	}
+	fclose(fp);
+	policy_scan_free(s);
+	return 0;
+}

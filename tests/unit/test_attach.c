@@ -1,0 +1,639 @@
+/*
+ * test_attach.c - the attachment policy over a corpus built with real
+ * tools (tests/attach/mkcorpus: zip, 7z, xorriso, gcab, tar, gzip,
+ * uuencode, python3) in a mkdtemp directory removed afterwards.
+ *
+ * Each corpus message must raise exactly the expected set of attach_*
+ * reasons and hard action: every risky case flagged with the right
+ * reason, no benign one flagged at all, malformed ones judged in bounded
+ * time.  Then the policy knobs (allow-list, overrides, hard rule, banned
+ * list), caps at the limit and one past it, and the office/archive
+ * helpers on hostile files.  RW_TEST_VERBOSE=1 prints every result.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../policy/arena.h"
+#include "../../policy/attach.h"
+#include "../../policy/config.h"
+#include "../../policy/deadline.h"
+#include "../../policy/office.h"
+#include "../../policy/spool.h"
+#include "../../policy/verdict.h"
+
+static char corpus[512];
+
+struct result {
+	struct arena *a;
+	struct attach_results r;
+	struct verdict v;
+};
+
+static const char *
+srcdir(void)
+{
+	const char *d = getenv("top_srcdir");
+
+	return d != NULL ? d : ".";
+}
+
+static int
+setup(void **state)
+{
+	const char *tmp = getenv("TMPDIR");
+	char cmd[1200];
+
+	snprintf(corpus, sizeof(corpus), "%s/rw-attach-XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	if (mkdtemp(corpus) == NULL)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "sh '%s/tests/attach/mkcorpus' '%s'",
+	    srcdir(), corpus);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", corpus);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Reads a file into a new spool of arena a (memory up to mem). */
+static struct spool *
+load(struct arena *a, const char *dir, const char *name, size_t mem)
+{
+	char path[800], buf[65536], err[256];
+	struct spool *sp = spool_new(a, mem, NULL);
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", corpus, dir, name);
+	assert_non_null(sp);
+	if ((fp = fopen(path, "rb")) == NULL)
+		fail_msg("cannot open %s", path);
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		if (spool_write(sp, buf, n, err, sizeof(err)) != 0)
+			fail_msg("%s", err);
+	fclose(fp);
+	return sp;
+}
+
+static void
+dump(const char *name, const struct result *res)
+{
+	size_t i, j;
+
+	if (getenv("RW_TEST_VERBOSE") == NULL)
+		return;
+	printf("== %s: action=%s (%s) parts=%u truncated=%s %lld ms\n", name,
+	    verdict_action_name(res->r.hard_action),
+	    res->r.hard_rule ? res->r.hard_rule : "-", res->r.parts,
+	    res->r.truncated ? res->r.truncated : "-", res->r.elapsed_ms);
+	for (i = 0; i < res->v.nreasons; i++)
+		printf("   reason %s %d [%s]\n", res->v.reasons[i].rule,
+		    res->v.reasons[i].score, res->v.reasons[i].detail ?
+		    res->v.reasons[i].detail : "");
+	for (i = 0; i < res->r.nitems; i++) {
+		const struct attach_item *it = &res->r.items[i];
+
+		printf("   item name=%s shown=%s path=%s declared=%s "
+		    "detected=%s size=%llu depth=%u flags=%x action=%s\n",
+		    it->name, it->shown ? it->shown : "-",
+		    it->path ? it->path : "-",
+		    it->declared ? it->declared : "-",
+		    it->detected ? it->detected : "-", it->size, it->depth,
+		    it->flags, verdict_action_name(it->action));
+		for (j = 0; j < it->nreasons; j++)
+			printf("      %s [%s]\n", it->reasons[j],
+			    it->details[j]);
+	}
+}
+
+/* Evaluates corpus message name with cfg; the result is the caller's
+ * (free res->a). */
+static void
+evaluate(const struct config *cfg, const char *name, const char *from,
+    struct result *res)
+{
+	struct attach_ctx *ctx;
+	struct spool *sp;
+	char err[256], file[200];
+
+	memset(res, 0, sizeof(*res));
+	res->a = arena_new();
+	assert_non_null(res->a);
+	if ((ctx = attach_ctx_new(cfg, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	snprintf(file, sizeof(file), "%s.eml", name);
+	sp = load(res->a, "msg", file, 65536);
+	if (attach_evaluate(ctx, sp, from, res->a, &res->r, &res->v, err,
+	    sizeof(err)) != 0)
+		fail_msg("%s: %s", name, err);
+	attach_ctx_free(ctx);
+	dump(name, res);
+}
+
+/* The verdict's reasons, sorted, space-separated. */
+static void
+reason_set(const struct verdict *v, char *out, size_t len)
+{
+	const char *names[64];
+	size_t i, j, n = 0, o = 0;
+
+	for (i = 0; i < v->nreasons && n < 64; i++)
+		names[n++] = v->reasons[i].rule;
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+			const char *t = names[j];
+
+			names[j] = names[j - 1];
+			names[j - 1] = t;
+		}
+	out[0] = '\0';
+	for (i = 0; i < n; i++)
+		o += (size_t)snprintf(out + o, len - o, "%s%s", i ? " " : "",
+		    names[i] + strlen("attach_"));
+}
+
+struct item_want {
+	const char *name, *path, *shown;
+};
+
+static const struct corpus_case {
+	const char *eml;
+	const char *reasons;		/* sorted, without "attach_" */
+	enum verdict_action action;
+	struct item_want item;		/* an item that must be there */
+} cases[] = {
+	/* benign: nothing at all */
+	{ "b-text", "", VERDICT_ACCEPT, { NULL, NULL, NULL } },
+	{ "b-pdf", "", VERDICT_ACCEPT, { "report.pdf", NULL, NULL } },
+	{ "b-png", "", VERDICT_ACCEPT, { "logo.png", NULL, NULL } },
+	{ "b-zip", "", VERDICT_ACCEPT, { "doc.pdf", "docs.zip/doc.pdf",
+	    NULL } },
+	{ "b-7z", "", VERDICT_ACCEPT, { "notes.txt", "notes.7z/notes.txt",
+	    NULL } },
+	{ "b-targz", "", VERDICT_ACCEPT, { "doc.pdf",
+	    "docs.tar.gz/doc.pdf", NULL } },
+	{ "b-docx", "", VERDICT_ACCEPT, { "report.docx", NULL, NULL } },
+	{ "b-doc", "", VERDICT_ACCEPT, { "minutes.doc", NULL, NULL } },
+	{ "b-odt", "", VERDICT_ACCEPT, { "minutes.odt", NULL, NULL } },
+	{ "b-html", "", VERDICT_ACCEPT, { "newsletter.html", NULL, NULL } },
+	{ "b-names", "", VERDICT_ACCEPT, { "Bericht M\xc3\xa4rz.pdf", NULL,
+	    NULL } },
+	{ "b-uu", "", VERDICT_ACCEPT, { "notes.txt", NULL, NULL } },
+	{ "b-alternative", "", VERDICT_ACCEPT, { NULL, NULL, NULL } },
+	{ "b-rfc822", "", VERDICT_ACCEPT, { "a.pdf", NULL, NULL } },
+	/* risky: names and types */
+	{ "r-exe", "banned_extension executable", VERDICT_QUARANTINE,
+	    { "invoice.exe", NULL, NULL } },
+	{ "r-exe-as-pdf", "executable type_mismatch", VERDICT_QUARANTINE,
+	    { "invoice.pdf", NULL, NULL } },
+	{ "r-double", "banned_extension double_extension executable",
+	    VERDICT_QUARANTINE, { "invoice.pdf.exe", NULL, NULL } },
+	{ "r-rlo", "banned_extension executable name_trick",
+	    VERDICT_QUARANTINE, { "invoicefdp.exe", NULL,
+	    "invoiceexe.pdf" } },
+	{ "r-zwsp", "banned_extension executable name_trick",
+	    VERDICT_QUARANTINE, { "invoice.exe", NULL, NULL } },
+	{ "r-2231-cont", "banned_extension executable", VERDICT_QUARANTINE,
+	    { "evil.exe", NULL, NULL } },
+	{ "r-2047-b", "banned_extension executable", VERDICT_QUARANTINE,
+	    { "rechnung.exe", NULL, NULL } },
+	{ "r-2047-q", "banned_extension executable", VERDICT_QUARANTINE,
+	    { "r\xc3\xa9sum\xc3\xa9.scr", NULL, NULL } },
+	{ "r-2231-latin1", "banned_extension executable", VERDICT_QUARANTINE,
+	    { "r\xc3\xa9sum\xc3\xa9.scr", NULL, NULL } },
+	{ "r-trailing", "banned_extension executable", VERDICT_QUARANTINE,
+	    { "evil.exe", NULL, NULL } },
+	{ "r-case", "banned_extension executable", VERDICT_QUARANTINE,
+	    { "EVIL.EXE", NULL, NULL } },
+	{ "r-ctname", "banned_extension", VERDICT_QUARANTINE,
+	    { "run.js", NULL, NULL } },
+	{ "r-namediff", "banned_extension executable type_mismatch",
+	    VERDICT_QUARANTINE, { "report.pdf", NULL, NULL } },
+	{ "r-uu", "banned_extension executable", VERDICT_QUARANTINE,
+	    { "setup.exe", NULL, NULL } },
+	{ "r-rfc822", "banned_extension executable", VERDICT_QUARANTINE,
+	    { "invoice.exe", NULL, NULL } },
+	{ "r-eicar-com", "banned_extension executable", VERDICT_QUARANTINE,
+	    { "eicar.com", NULL, NULL } },
+	{ "r-eicar-txt", "executable type_mismatch", VERDICT_QUARANTINE,
+	    { "eicar.txt", NULL, NULL } },
+	/* risky: archives */
+	{ "r-zip", "banned_member executable", VERDICT_QUARANTINE,
+	    { "invoice.exe", "invoice.zip/invoice.exe", NULL } },
+	{ "r-nested", "banned_member executable", VERDICT_QUARANTINE,
+	    { "evil.exe", "outer.zip/inner.7z/evil.exe", NULL } },
+	{ "r-enc-zip", "encrypted_archive", VERDICT_ACCEPT,
+	    { "notes.zip", NULL, NULL } },
+	{ "r-enc-exe-zip", "banned_member encrypted_archive",
+	    VERDICT_QUARANTINE, { "invoice.exe", "invoice.zip/invoice.exe",
+	    NULL } },
+	{ "r-enc-7z", "encrypted_archive", VERDICT_ACCEPT,
+	    { "notes.7z", NULL, NULL } },
+	{ "r-enchdr-7z", "encrypted_archive", VERDICT_ACCEPT,
+	    { "notes.7z", NULL, NULL } },
+	{ "r-iso", "banned_extension banned_member executable",
+	    VERDICT_QUARANTINE, { "setup.exe", "disk.iso/setup.exe", NULL } },
+	{ "r-targz", "banned_member", VERDICT_QUARANTINE,
+	    { "update.js", "scripts.tar.gz/update.js", NULL } },
+	{ "r-gz", "banned_member executable", VERDICT_QUARANTINE,
+	    { "evil.exe", "evil.exe.gz/evil.exe", NULL } },
+	{ "r-cab", "banned_member executable", VERDICT_QUARANTINE,
+	    { "invoice.exe", "setup.cab/invoice.exe", NULL } },
+	{ "r-bomb-zip", "archive_bomb", VERDICT_ACCEPT,
+	    { "archive.zip", NULL, NULL } },
+	{ "r-bomb-targz", "archive_bomb", VERDICT_ACCEPT,
+	    { "archive.tar.gz", NULL, NULL } },
+	{ "r-many", "truncated", VERDICT_ACCEPT, { "many.zip", NULL, NULL } },
+	/* risky: macros and smuggling */
+	{ "r-docm", "office_macro", VERDICT_ACCEPT, { "report.docm", NULL,
+	    NULL } },
+	{ "r-renamed-docx", "office_macro", VERDICT_ACCEPT,
+	    { "report.docx", NULL, NULL } },
+	{ "r-doc-macro", "office_macro", VERDICT_ACCEPT,
+	    { "minutes.doc", NULL, NULL } },
+	{ "r-zip-docm", "office_macro", VERDICT_ACCEPT,
+	    { "report.docm", "bundle.zip/report.docm", NULL } },
+	{ "r-odt-macro", "office_macro", VERDICT_ACCEPT,
+	    { "minutes.odt", NULL, NULL } },
+	{ "r-smuggle", "html_smuggling", VERDICT_ACCEPT,
+	    { "document.html", NULL, NULL } },
+	/* malformed: a verdict, in bounded time */
+	{ "m-noend", "banned_extension executable malformed",
+	    VERDICT_QUARANTINE, { "invoice.exe", NULL, NULL } },
+	{ "m-deep", "truncated", VERDICT_ACCEPT, { NULL, NULL, NULL } },
+	{ "m-longhdr", "truncated", VERDICT_ACCEPT, { NULL, NULL, NULL } },
+	{ "m-badb64", "malformed", VERDICT_ACCEPT, { "report.pdf", NULL,
+	    NULL } },
+	{ "m-parts", "truncated", VERDICT_ACCEPT, { NULL, NULL, NULL } },
+	{ "m-loop-ole", "", VERDICT_ACCEPT, { "minutes.doc", NULL, NULL } },
+	{ "m-longline", "", VERDICT_ACCEPT, { NULL, NULL, NULL } },
+};
+
+static int
+has_item(const struct attach_results *r, const struct item_want *w)
+{
+	size_t i;
+
+	for (i = 0; i < r->nitems; i++) {
+		const struct attach_item *it = &r->items[i];
+
+		if (strcmp(it->name, w->name) != 0)
+			continue;
+		if (w->path != NULL && (it->path == NULL ||
+		    strcmp(it->path, w->path) != 0))
+			continue;
+		if (w->shown != NULL && (it->shown == NULL ||
+		    strcmp(it->shown, w->shown) != 0))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+corpus_cases_get_exactly_their_reasons(void **state)
+{
+	struct config *cfg = config_default();
+	struct result res;
+	char got[1024];
+	size_t i;
+	int bad = 0;
+
+	assert_non_null(cfg);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		evaluate(cfg, cases[i].eml, NULL, &res);
+		reason_set(&res.v, got, sizeof(got));
+		if (strcmp(got, cases[i].reasons) != 0) {
+			print_error("%s: reasons \"%s\", want \"%s\"\n",
+			    cases[i].eml, got, cases[i].reasons);
+			bad++;
+		}
+		if (res.r.hard_action != cases[i].action) {
+			print_error("%s: action %s, want %s\n", cases[i].eml,
+			    verdict_action_name(res.r.hard_action),
+			    verdict_action_name(cases[i].action));
+			bad++;
+		}
+		if (cases[i].item.name != NULL &&
+		    !has_item(&res.r, &cases[i].item)) {
+			print_error("%s: no item %s (%s)\n", cases[i].eml,
+			    cases[i].item.name, cases[i].item.path ?
+			    cases[i].item.path : "-");
+			bad++;
+		}
+		/* Bounded time, even under the sanitizers. */
+		if (res.r.elapsed_ms > 5000) {
+			print_error("%s: %lld ms\n", cases[i].eml,
+			    res.r.elapsed_ms);
+			bad++;
+		}
+		arena_free(res.a);
+	}
+	config_free(cfg);
+	assert_int_equal(bad, 0);
+}
+
+/* A config from text (written into the corpus directory), checked by
+ * config.c as an admin's file would be. */
+static struct config *
+config_text(const char *text)
+{
+	char path[600], err[512];
+	struct config *c;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/test.conf", corpus);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	if (config_load(path, &c, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	return c;
+}
+
+static void
+expect(const struct config *cfg, const char *eml, const char *from,
+    const char *reasons, enum verdict_action action)
+{
+	struct result res;
+	char got[1024];
+
+	evaluate(cfg, eml, from, &res);
+	reason_set(&res.v, got, sizeof(got));
+	if (strcmp(got, reasons) != 0 || res.r.hard_action != action)
+		fail_msg("%s from %s: \"%s\" %s, want \"%s\" %s", eml,
+		    from ? from : "-", got,
+		    verdict_action_name(res.r.hard_action), reasons,
+		    verdict_action_name(action));
+	arena_free(res.a);
+}
+
+static void
+allow_list_exempts_a_partners_macros_only(void **state)
+{
+	struct config *c = config_text("attach_allow_senders = "
+	    "[\"partner.example=.docm,.xlsm\", \".group.example=.docm\"];\n");
+
+	expect(c, "r-docm", "partner.example", "", VERDICT_ACCEPT);
+	expect(c, "r-docm", "PARTNER.example", "", VERDICT_ACCEPT);
+	expect(c, "r-docm", "mail.group.example", "", VERDICT_ACCEPT);
+	expect(c, "r-docm", "group.example", "", VERDICT_ACCEPT);
+	/* Not the partner, not authenticated, not the allowed type. */
+	expect(c, "r-docm", "other.example", "office_macro", VERDICT_ACCEPT);
+	expect(c, "r-docm", "xpartner.example", "office_macro",
+	    VERDICT_ACCEPT);
+	expect(c, "r-docm", NULL, "office_macro", VERDICT_ACCEPT);
+	expect(c, "r-renamed-docx", "partner.example", "office_macro",
+	    VERDICT_ACCEPT);
+	expect(c, "r-exe", "partner.example", "banned_extension executable",
+	    VERDICT_QUARANTINE);
+	config_free(c);
+}
+
+static void
+overrides_set_the_action_of_an_ext_or_type(void **state)
+{
+	struct config *c = config_text("attach_action_overrides = "
+	    "[\".exe=reject\", \"application/vnd.ms-cab-compressed=accept\", "
+	    "\".docm=quarantine\", \".pdf=tag\"];\n");
+	struct result res;
+	size_t i;
+
+	expect(c, "r-exe", NULL, "banned_extension executable override",
+	    VERDICT_REJECT);
+	/* The override replaces the hard rule for that item only. */
+	expect(c, "r-exe-as-pdf", NULL, "executable override type_mismatch",
+	    VERDICT_TAG);
+	expect(c, "r-docm", NULL, "office_macro override",
+	    VERDICT_QUARANTINE);
+	expect(c, "b-pdf", NULL, "override", VERDICT_TAG);
+	/* accept exempts the cabinet, not the program inside it (which
+	 * the .exe override rejects). */
+	expect(c, "r-cab", NULL, "banned_member executable override",
+	    VERDICT_REJECT);
+	evaluate(c, "r-cab", NULL, &res);
+	for (i = 0; i < res.r.nitems; i++)
+		if (res.r.items[i].path == NULL)
+			assert_true(res.r.items[i].flags & ATTACH_EXEMPT);
+	arena_free(res.a);
+	config_free(c);
+}
+
+static void
+hard_rule_and_banned_list_are_policy(void **state)
+{
+	struct config *c = config_text("attach_executable_quarantine = "
+	    "false;\nattach_banned_extensions = \"PDF, .js\";\n"
+	    "scores = { attach_executable = 42; };\n");
+	struct result res;
+
+	assert_string_equal(c->attach_banned_extensions, "pdf js");
+	expect(c, "r-exe", NULL, "executable", VERDICT_ACCEPT);
+	expect(c, "b-pdf", NULL, "banned_extension", VERDICT_ACCEPT);
+	evaluate(c, "r-exe", NULL, &res);
+	assert_int_equal(res.v.score, 42);
+	arena_free(res.a);
+	config_free(c);
+}
+
+static void
+bad_policy_settings_are_config_errors(void **state)
+{
+	static const char *const bad[] = {
+		"attach_banned_extensions = \"exe, b@d\";\n",
+		"attach_banned_extensions = \"abcdefghijklmnop\";\n",
+		"attach_action_overrides = [\"exe=reject\"];\n",
+		"attach_action_overrides = [\".exe=drop\"];\n",
+		"attach_action_overrides = [\"application/=tag\"];\n",
+		"attach_allow_senders = [\"partner.example\"];\n",
+		"attach_allow_senders = [\"-bad-.example=.docm\"];\n",
+		"attach_allow_senders = [\"partner.example=.docm,\"];\n",
+		"attach_archive_max_ratio = 1;\n",
+		"attach_tmpdir = \"relative/dir\";\n",
+	};
+	char path[600], err[512];
+	struct config *c;
+	FILE *fp;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/bad.conf", corpus);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fp = fopen(path, "w");
+		assert_non_null(fp);
+		fputs(bad[i], fp);
+		fclose(fp);
+		if (config_load(path, &c, err, sizeof(err)) == 0)
+			fail_msg("accepted: %s", bad[i]);
+		/* FILE:LINE: setting: problem */
+		assert_non_null(strstr(err, "bad.conf:1: attach_"));
+	}
+}
+
+static const struct limit_case {
+	const char *what, *eml, *setting;
+	unsigned at;			/* passes at this value */
+	const char *past_reasons;	/* at - 1 */
+	const char *at_reasons;
+} limits[] = {
+	{ "MIME parts", "m-parts", "attach_max_mime_parts", 600,
+	    "truncated", "" },
+	{ "archive members", "r-many", "attach_archive_max_members", 1100,
+	    "truncated", "" },
+	{ "archive depth", "r-nested", "attach_archive_max_depth", 2,
+	    "truncated", "banned_member executable" },
+	{ "expansion ratio", "r-bomb-zip", "attach_archive_max_ratio", 1025,
+	    "archive_bomb", "" },
+	{ "extracted bytes", "r-bomb-zip",
+	    "attach_archive_max_ratio = 100000;\nattach_archive_max_bytes",
+	    40960, "truncated", "" },
+	{ "line length", "m-longline", "attach_max_line_length", 100001,
+	    "truncated", "" },
+	{ "part header length", "m-longhdr", "attach_max_header_length",
+	    70007, "truncated", "" },
+};
+
+static void
+caps_at_the_limit_and_one_past(void **state)
+{
+	char text[300];
+	struct config *c;
+	size_t i;
+
+	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		const struct limit_case *l = &limits[i];
+
+		snprintf(text, sizeof(text), "%s = %u;\n", l->setting, l->at);
+		c = config_text(text);
+		expect(c, l->eml, NULL, l->at_reasons, strstr(l->at_reasons,
+		    "executable") ? VERDICT_QUARANTINE : VERDICT_ACCEPT);
+		config_free(c);
+		snprintf(text, sizeof(text), "%s = %u;\n", l->setting,
+		    l->at - 1);
+		c = config_text(text);
+		expect(c, l->eml, NULL, l->past_reasons, VERDICT_ACCEPT);
+		config_free(c);
+	}
+}
+
+static void
+time_limit_stops_a_slow_message(void **state)
+{
+	struct config *c = config_text("attach_archive_max_ratio = 1000000;"
+	    "\nattach_max_time_ms = 100;\n");
+	struct result res;
+
+	/* Past the deadline: set it below the config minimum to be sure
+	 * the 20 MB gunzip cannot finish in time. */
+	c->attach_max_time_ms = 1;
+	evaluate(c, "r-bomb-targz", NULL, &res);
+	assert_string_equal(res.r.truncated, "time");
+	assert_true(res.r.elapsed_ms < 1000);
+	arena_free(res.a);
+	config_free(c);
+}
+
+static void
+disabled_means_no_reasons(void **state)
+{
+	struct config *c = config_text("attach_enable = false;\n");
+
+	expect(c, "r-exe", NULL, "", VERDICT_ACCEPT);
+	config_free(c);
+}
+
+/* Reads a corpus file into a spool, cut at max bytes. */
+static struct spool *
+file_spool(struct arena *a, const char *name, size_t max)
+{
+	struct spool *full = load(a, "files", name, 1 << 20), *sp;
+	unsigned char buf[65536];
+	char err[128];
+	ssize_t n;
+
+	if (max == 0)
+		return full;
+	sp = spool_new(a, 1 << 20, NULL);
+	n = spool_pread(full, buf, max < sizeof(buf) ? max : sizeof(buf), 0);
+	assert_true(n >= 0);
+	assert_int_equal(spool_write(sp, buf, (size_t)n, err, sizeof(err)),
+	    0);
+	return sp;
+}
+
+static void
+ole_directory_walk_is_bounded(void **state)
+{
+	struct arena *a = arena_new();
+	struct spool *sp, *m;
+	unsigned char buf[10240];
+	char err[128];
+	unsigned seed = 12345;
+	int damaged, i, k;
+
+	assert_int_equal(office_ole_has_vba(file_spool(a, "macro.doc", 0),
+	    NULL, &damaged), 1);
+	assert_int_equal(damaged, 0);
+	assert_int_equal(office_ole_has_vba(file_spool(a, "clean.doc", 0),
+	    NULL, &damaged), 0);
+	assert_int_equal(damaged, 0);
+	/* A directory chain that loops on itself ends, damaged. */
+	assert_int_equal(office_ole_has_vba(file_spool(a, "loop.doc", 0),
+	    NULL, &damaged), 0);
+	assert_int_equal(damaged, 1);
+	/* Cut before the second directory sector. */
+	assert_int_equal(office_ole_has_vba(file_spool(a, "macro.doc", 1500),
+	    NULL, &damaged), 0);
+	assert_int_equal(damaged, 1);
+	assert_int_equal(office_ole_has_vba(file_spool(a, "doc.pdf", 0),
+	    NULL, &damaged), 0);
+	assert_int_equal(damaged, 1);
+	/* Random damage to the header, FAT and directory: it ends. */
+	m = file_spool(a, "macro.doc", 0);
+	for (i = 0; i < 3000; i++) {
+		assert_int_equal(spool_pread(m, buf, sizeof(buf), 0),
+		    (ssize_t)sizeof(buf));
+		for (k = 0; k < 4; k++) {
+			seed = seed * 1103515245 + 12345;
+			buf[(seed >> 8) % 1536] = (unsigned char)(seed >> 20);
+		}
+		sp = spool_new(a, sizeof(buf), NULL);
+		assert_int_equal(spool_write(sp, buf, sizeof(buf), err,
+		    sizeof(err)), 0);
+		(void)office_ole_has_vba(sp, NULL, &damaged);
+		spool_free(sp);
+	}
+	arena_free(a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(corpus_cases_get_exactly_their_reasons),
+		cmocka_unit_test(allow_list_exempts_a_partners_macros_only),
+		cmocka_unit_test(overrides_set_the_action_of_an_ext_or_type),
+		cmocka_unit_test(hard_rule_and_banned_list_are_policy),
+		cmocka_unit_test(bad_policy_settings_are_config_errors),
+		cmocka_unit_test(caps_at_the_limit_and_one_past),
+		cmocka_unit_test(time_limit_stops_a_slow_message),
+		cmocka_unit_test(disabled_means_no_reasons),
+		cmocka_unit_test(ole_directory_walk_is_bounded),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,266 @@
+/*
+ * test_spool.c - the memory-then-file spool: the switch at the memory
+ * limit (at it and one past it), reads across the switch, header lines,
+ * reset and free, a temporary directory that does not exist, a file size
+ * limit standing in for a full disk (an error, never a crash), and the
+ * GMime stream over it (reads, seeks, part streams, the deadline).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+
+#include <gmime/gmime.h>
+
+#include "../../policy/arena.h"
+#include "../../policy/deadline.h"
+#include "../../policy/spool.h"
+
+static void
+write_ok(struct spool *sp, const void *p, size_t n)
+{
+	char err[256];
+
+	if (spool_write(sp, p, n, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+}
+
+static void
+memory_limit_at_and_one_past(void **state)
+{
+	struct arena *a = arena_new();
+	struct spool *sp = spool_new(a, 100, NULL);
+	unsigned char buf[200], back[200];
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)i;
+	write_ok(sp, buf, 60);
+	write_ok(sp, buf + 60, 40);
+	assert_int_equal(spool_in_memory(sp), 1);	/* exactly 100 */
+	assert_int_equal(spool_size(sp), 100);
+	write_ok(sp, buf + 100, 1);			/* one past */
+	assert_int_equal(spool_in_memory(sp), 0);
+	write_ok(sp, buf + 101, 99);
+	assert_int_equal(spool_size(sp), 200);
+	/* Reads see memory and file bytes alike, pending writes too. */
+	assert_int_equal(spool_pread(sp, back, sizeof(back), 0), 200);
+	assert_memory_equal(back, buf, 200);
+	assert_int_equal(spool_pread(sp, back, 10, 95), 10);
+	assert_memory_equal(back, buf + 95, 10);
+	assert_int_equal(spool_pread(sp, back, 10, 195), 5);
+	assert_int_equal(spool_pread(sp, back, 10, 200), 0);
+	assert_int_equal(spool_pread(sp, back, 10, 1000), 0);
+	arena_free(a);
+}
+
+static void
+zero_memory_limit_goes_to_a_file_at_once(void **state)
+{
+	struct arena *a = arena_new();
+	struct spool *sp = spool_new(a, 0, NULL);
+	char back[4];
+
+	write_ok(sp, "", 0);
+	assert_int_equal(spool_in_memory(sp), 1);
+	write_ok(sp, "abc", 3);
+	assert_int_equal(spool_in_memory(sp), 0);
+	assert_int_equal(spool_pread(sp, back, 3, 0), 3);
+	assert_memory_equal(back, "abc", 3);
+	arena_free(a);
+}
+
+static void
+large_writes_cross_the_write_buffer(void **state)
+{
+	struct arena *a = arena_new();
+	struct spool *sp = spool_new(a, 1000, NULL);
+	size_t n = 300000, i;
+	unsigned char *big = malloc(n), *back = malloc(n);
+
+	assert_non_null(big);
+	assert_non_null(back);
+	for (i = 0; i < n; i++)
+		big[i] = (unsigned char)(i * 7);
+	write_ok(sp, big, 500);
+	write_ok(sp, big + 500, n - 500);
+	assert_int_equal(spool_pread(sp, back, n, 0), (ssize_t)n);
+	assert_memory_equal(back, big, n);
+	free(big);
+	free(back);
+	arena_free(a);
+}
+
+static void
+header_lines_get_crlf(void **state)
+{
+	struct arena *a = arena_new();
+	struct spool *sp = spool_new(a, 4096, NULL);
+	char err[128], back[128];
+	const char *want = "Subject: a\r\n\tb\r\nX:\r\n\r\nbody";
+
+	assert_int_equal(spool_write_header(sp, "Subject", " a\n\tb", err,
+	    sizeof(err)), 0);
+	assert_int_equal(spool_write_header(sp, "X", "", err, sizeof(err)),
+	    0);
+	assert_int_equal(spool_end_headers(sp, err, sizeof(err)), 0);
+	write_ok(sp, "body", 4);
+	assert_int_equal(spool_pread(sp, back, sizeof(back), 0),
+	    (ssize_t)strlen(want));
+	assert_memory_equal(back, want, strlen(want));
+	/* CRLF in a value stays one CRLF. */
+	spool_reset(sp);
+	assert_int_equal(spool_write_header(sp, "A", "x\r\n y", err,
+	    sizeof(err)), 0);
+	assert_int_equal(spool_pread(sp, back, sizeof(back), 0), 9);
+	assert_memory_equal(back, "A:x\r\n y\r\n", 9);
+	arena_free(a);
+}
+
+static void
+reset_and_free_are_safe_twice(void **state)
+{
+	struct arena *a = arena_new();
+	struct spool *sp = spool_new(a, 10, NULL);
+	char back[4];
+
+	write_ok(sp, "0123456789abc", 13);
+	spool_reset(sp);
+	assert_int_equal(spool_size(sp), 0);
+	assert_int_equal(spool_in_memory(sp), 1);
+	write_ok(sp, "xyz", 3);
+	assert_int_equal(spool_pread(sp, back, 3, 0), 3);
+	assert_memory_equal(back, "xyz", 3);
+	spool_free(sp);
+	spool_free(sp);
+	spool_free(NULL);
+	assert_int_equal(spool_size(sp), 0);
+	arena_free(a);		/* the cleanup runs on a freed spool */
+}
+
+static void
+missing_tmpdir_is_an_error(void **state)
+{
+	struct arena *a = arena_new();
+	struct spool *sp = spool_new(a, 4, "/nonexistent/relaywarden");
+	char err[256];
+
+	assert_int_equal(spool_write(sp, "abc", 3, err, sizeof(err)), 0);
+	assert_int_equal(spool_write(sp, "defg", 4, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "temporary file"));
+	/* It stays failed, with the same reason. */
+	err[0] = '\0';
+	assert_int_equal(spool_write(sp, "h", 1, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "temporary file"));
+	arena_free(a);
+}
+
+static void
+full_disk_is_an_error_not_a_crash(void **state)
+{
+	struct arena *a = arena_new();
+	struct spool *sp = spool_new(a, 0, NULL);
+	struct rlimit old, small = { 100000, 100000 };
+	char chunk[65536], err[256];
+	int i, rc = 0;
+
+	/* RLIMIT_FSIZE makes write() fail with EFBIG once the file is 100
+	 * KB, as ENOSPC would on a full disk. */
+	memset(chunk, 'x', sizeof(chunk));
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small.rlim_max = old.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	for (i = 0; i < 10 && rc == 0; i++)
+		rc = spool_write(sp, chunk, sizeof(chunk), err, sizeof(err));
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err, "write"));
+	arena_free(a);
+}
+
+static void
+gmime_stream_reads_seeks_and_substreams(void **state)
+{
+	struct arena *a = arena_new();
+	struct spool *sp = spool_new(a, 8, NULL);
+	GMimeStream *s, *sub;
+	char buf[64];
+	int stopped = 0;
+
+	g_mime_init();
+	write_ok(sp, "0123456789abcdefghij", 20);
+	s = spool_stream_new(sp, NULL, &stopped);
+	assert_non_null(s);
+	assert_int_equal(g_mime_stream_length(s), 20);
+	assert_int_equal(g_mime_stream_read(s, buf, 5), 5);
+	assert_memory_equal(buf, "01234", 5);
+	assert_int_equal(g_mime_stream_tell(s), 5);
+	assert_int_equal(g_mime_stream_seek(s, -3, GMIME_STREAM_SEEK_END),
+	    17);
+	assert_int_equal(g_mime_stream_read(s, buf, 10), 3);
+	assert_true(g_mime_stream_eos(s));
+	assert_int_equal(g_mime_stream_seek(s, 21, GMIME_STREAM_SEEK_SET),
+	    -1);
+	assert_int_equal(g_mime_stream_write(s, "x", 1), -1);
+	sub = g_mime_stream_substream(s, 10, 15);
+	assert_non_null(sub);
+	assert_int_equal(g_mime_stream_length(sub), 5);
+	assert_int_equal(g_mime_stream_read(sub, buf, sizeof(buf)), 5);
+	assert_memory_equal(buf, "abcde", 5);
+	assert_int_equal(g_mime_stream_reset(sub), 0);
+	assert_int_equal(g_mime_stream_read(sub, buf, 2), 2);
+	assert_memory_equal(buf, "ab", 2);
+	g_object_unref(sub);
+	g_object_unref(s);
+	assert_int_equal(stopped, 0);
+	arena_free(a);
+}
+
+static void
+gmime_stream_ends_at_the_deadline(void **state)
+{
+	struct arena *a = arena_new();
+	struct spool *sp = spool_new(a, 1024, NULL);
+	struct deadline dl;
+	GMimeStream *s;
+	char buf[8];
+	int stopped = 0;
+
+	g_mime_init();
+	write_ok(sp, "0123456789", 10);
+	deadline_start(&dl, 1);
+	usleep(5000);
+	s = spool_stream_new(sp, &dl, &stopped);
+	assert_int_equal(g_mime_stream_read(s, buf, sizeof(buf)), 0);
+	assert_int_equal(stopped, 1);
+	assert_true(g_mime_stream_eos(s));
+	g_object_unref(s);
+	arena_free(a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(memory_limit_at_and_one_past),
+		cmocka_unit_test(zero_memory_limit_goes_to_a_file_at_once),
+		cmocka_unit_test(large_writes_cross_the_write_buffer),
+		cmocka_unit_test(header_lines_get_crlf),
+		cmocka_unit_test(reset_and_free_are_safe_twice),
+		cmocka_unit_test(missing_tmpdir_is_an_error),
+		cmocka_unit_test(full_disk_is_an_error_not_a_crash),
+		cmocka_unit_test(gmime_stream_reads_seeks_and_substreams),
+		cmocka_unit_test(gmime_stream_ends_at_the_deadline),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
