@@ -462,20 +462,29 @@ one_evalsha_per_message(void **unused)
 {
 	const int n = 200;
 	long long calls, total;
-	int i, sent = 0, evalsha = 0, inner = 0, done = 0;
+	int i, sent = 0, evalsha = 0, inner = 0, done = 0, learned = 0;
+	int newly = 0;
+	struct state_answer a;
 	redisContext *mon;
 	redisReply *r;
-	char d[32];
+	char d[32], infra[32];
 
 	LOOK(.domain = "warm.example", .learn = 1);	/* connect */
 	assert_non_null(mon = redisfix_connect(&plain, NULL, NULL));
 	freeReplyObject(redisfix_cmd(mon, "MONITOR", NULL));
 	freeReplyObject(redisfix_cmd(adm, "CONFIG", "RESETSTAT", NULL));
+	/* Every lookup learns: 20 first contacts, then each domain made
+	 * known by its first authenticated message, three relays and two
+	 * signers taught - still one EVALSHA each. */
 	for (i = 0; i < n; i++) {
 		snprintf(d, sizeof(d), "d%d.example", i % 20);
-		assert_true(LOOK(.domain = d, .infra = "org:esp.example",
-		    .signers = { d, "esp.example" }, .auth = i % 2,
-		    .learn = 1, .now = T0 + i).available);
+		snprintf(infra, sizeof(infra), "org:esp%d.example", i % 3);
+		a = LOOK(.domain = d, .infra = infra,
+		    .signers = { d, "esp.example" }, .auth = (i / 20) % 2,
+		    .learn = 1, .now = T0 + i);
+		assert_true(a.available);
+		learned += a.learned;
+		newly += a.newly_known;
 	}
 	calls = info_field(adm, "commandstats", "cmdstat_evalsha", "calls=");
 	total = info_field(adm, "stats", "total_commands_processed", NULL);
@@ -506,6 +515,12 @@ one_evalsha_per_message(void **unused)
 	assert_int_equal(sent, n);
 	assert_int_equal(evalsha, n);
 	assert_int_equal(calls, n);
+	assert_int_equal(learned, n);
+	assert_int_equal(newly, 20);
+	assert_int_equal(rint_of(redisfix_cmd(adm, "ZCARD", "rw:known",
+	    NULL)), 20);
+	assert_int_equal(count_prefixed("rw:{d0.example}", 'r'), 3);
+	assert_int_equal(count_prefixed("rw:{d0.example}", 's'), 2);
 }
 
 /* The figure: memory per tracked sender, typical history. */
