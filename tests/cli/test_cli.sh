@@ -66,6 +66,7 @@ _dmarc.sender.example. 300 IN TXT "v=DMARC1; p=reject"
 Z
 cat >"$t/ok.conf" <<C
 authserv_id = "mx.relaywarden.example";
+state_enable = false;
 dns_local_data = "$t/zone";
 dns_forwarders = ["127.0.0.1@9"];
 dns_timeout_ms = 500;
@@ -100,6 +101,7 @@ cat >"$t/d.conf" <<C
 socket = "unix:$t/sock";
 socket_mode = "0600";
 authserv_id = "one.example";
+state_enable = false;
 dns_local_data = "$t/zone";
 log_level = "debug";
 C
@@ -143,6 +145,7 @@ socket = "inet:$port@127.0.0.1";
 pidfile = "$t/rw.pid";
 user = "$user";
 authserv_id = "bg.example";
+state_enable = false;
 dns_local_data = "$t/zone";
 C
 [ -n "$user" ] && chmod 755 "$t" && chmod 644 "$t/zone" "$t/bg.conf"
@@ -170,6 +173,25 @@ if [ -n "$bgpid" ] && kill -0 "$bgpid" 2>/dev/null; then
 		ok "daemon stops on SIGTERM"
 else
 	not_ok "daemon writes its pid file and runs"
+fi
+
+# The README is the admins' list of reasons: every rule of policy/rules.c
+# is in it, and each sender rule with its default score.
+missing=
+while read -r name score; do
+	grep -q -w -- "$name" "$top_srcdir/README" || missing="$missing $name"
+	case $name in
+	first_contact|new_*|known_*|partner_*|lookalike_*|display_*|reply_to|attach_new_sender)
+		grep -q -E "^ +$name +$score " "$top_srcdir/README" ||
+			missing="$missing $name=$score"
+	esac
+done < <(sed -n -E 's/^\t\[RULE_[A-Z0-9_]+\] = \{ "([a-z0-9_]+)",[ ]*(-?[0-9]+)?.*/\1 \2/p' \
+    "$top_srcdir/policy/rules.c")
+n=$(grep -c -E '^\s\[RULE_' "$top_srcdir/policy/rules.c")
+if [ -z "$missing" ] && [ "$n" -gt 40 ]; then
+	ok "README lists all $n rules, sender rules with their scores"
+else
+	not_ok "README lists every rule" "missing or wrong:$missing (rules: $n)"
 fi
 
 echo "$pass passed, $fail failed"
