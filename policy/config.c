@@ -49,6 +49,20 @@ static int check_extwords(const struct loadctx *, char **, char *, size_t);
 static int check_override(const struct loadctx *, char **, char *, size_t);
 static int check_allow(const struct loadctx *, char **, char *, size_t);
 
+/* redis / sender state */
+static int check_redis_host(const struct loadctx *, char **, char *,
+    size_t);
+static int check_redis_socket(const struct loadctx *, char **, char *,
+    size_t);
+static int check_redis_word(const struct loadctx *, char **, char *,
+    size_t);
+static int check_redis_password(const struct loadctx *, char **, char *,
+    size_t);
+static int check_redis_sentinel(const struct loadctx *, char **, char *,
+    size_t);
+static int check_redis_prefix(const struct loadctx *, char **, char *,
+    size_t);
+
 #define F(f)	offsetof(struct config, f)
 #define STR(n, def, chk)	{ #n, T_STRING, def, 0, 0, 0, F(n), 0, chk }
 #define BOOL(n, def)		{ #n, T_BOOL, NULL, def, 0, 1, F(n), 0, NULL }
@@ -124,6 +138,34 @@ const struct setting config_settings[] = {
 	    check_override },
 	{ "attach_allow_senders", T_STRLIST, NULL, 0, 0, 0,
 	    F(attach_allow_senders), F(attach_n_allow_senders), check_allow },
+
+	/* --- redis / sender state (state.h) --- */
+	BOOL(state_enable, 1),
+	STR(redis_host, "127.0.0.1", check_redis_host),
+	UINT(redis_port, 6379, 1, 65535),
+	STR(redis_socket, "", check_redis_socket),
+	STR(redis_user, "", check_redis_word),
+	STR(redis_password, "", check_redis_password),
+	UINT(redis_db, 0, 0, 65535),
+	UINT(redis_connect_timeout_ms, 250, 10, 60000),
+	UINT(redis_timeout_ms, 250, 10, 60000),
+	UINT(redis_slow_ms, 100, 1, 60000),
+	UINT(redis_pool_size, 8, 1, 1024),
+	UINT(redis_pool_wait_ms, 100, 0, 60000),
+	UINT(redis_breaker_failures, 3, 1, 1000),
+	UINT(redis_breaker_cooldown_ms, 5000, 100, 3600000),
+	{ "redis_sentinels", T_STRLIST, NULL, 0, 0, 0, F(redis_sentinels),
+	    F(redis_nsentinels), check_redis_sentinel },
+	STR(redis_sentinel_master, "mymaster", check_redis_word),
+	STR(redis_sentinel_password, "", check_redis_password),
+	UINT(redis_sentinel_check_ms, 1000, 100, 3600000),
+	STR(redis_prefix, "rw:", check_redis_prefix),
+	UINT(state_ttl_days, 400, 1, 36500),
+	UINT(state_unauth_ttl_days, 30, 1, 36500),
+	UINT(state_max_relays, 32, 1, 1000),
+	UINT(state_max_signers, 16, 1, 1000),
+	UINT(state_max_trusted, 32, 1, 1000),
+	UINT(state_max_known, 1000000, 1, 100000000),
 };
 
 const size_t config_nsettings = sizeof(config_settings) /
@@ -400,6 +442,125 @@ host_name(void)
 	buf[sizeof(buf) - 1] = '\0';
 	return strdup(authres_id_valid(buf) ? buf : "localhost");
 }
+
+/* --- redis / sender state: checks ------------------------------------ */
+
+/* An address or a host name. */
+static int
+check_redis_host(const struct loadctx *ctx, char **value, char *err,
+    size_t errlen)
+{
+	struct net_addr a;
+
+	if (net_parse_addr(*value, &a) == 0 || net_hostname_valid(*value))
+		return 0;
+	snprintf(err, errlen, "\"%.80s\" is not an address or a host name",
+	    *value);
+	return -1;
+}
+
+/* "" or an absolute path that fits a sockaddr_un (108 bytes). */
+static int
+check_redis_socket(const struct loadctx *ctx, char **value, char *err,
+    size_t errlen)
+{
+	if (check_abspath(ctx, value, err, errlen) == -1)
+		return -1;
+	if (strlen(*value) >= 108) {
+		snprintf(err, errlen, "a unix socket path has at most 107 "
+		    "bytes");
+		return -1;
+	}
+	return 0;
+}
+
+/* An ACL user or a Sentinel master name: 1..64 of [A-Za-z0-9._-], or ""
+ * where the setting allows it (the user). */
+static int
+check_redis_word(const struct loadctx *ctx, char **value, char *err,
+    size_t errlen)
+{
+	size_t len = strlen(*value);
+
+	if (len <= 64 && strspn(*value, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == len)
+		return 0;
+	snprintf(err, errlen, "\"%.40s\": at most 64 letters, digits, "
+	    "dots, dashes or underscores", *value);
+	return -1;
+}
+
+static int
+check_redis_password(const struct loadctx *ctx, char **value, char *err,
+    size_t errlen)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)*value; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f) {
+			snprintf(err, errlen, "control characters are not "
+			    "allowed");
+			return -1;
+		}
+	if (strlen(*value) > 512) {
+		snprintf(err, errlen, "at most 512 bytes");
+		return -1;
+	}
+	return 0;
+}
+
+/* "host:port" or "[IPv6]:port". */
+static int
+check_redis_sentinel(const struct loadctx *ctx, char **value, char *err,
+    size_t errlen)
+{
+	char host[256], *end;
+	const char *colon, *h = *value;
+	struct net_addr a;
+	unsigned long port;
+	size_t hlen;
+
+	if ((colon = strrchr(h, ':')) == NULL)
+		goto bad;
+	hlen = (size_t)(colon - h);
+	if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
+		h++;
+		hlen -= 2;
+	} else if (memchr(h, ':', hlen) != NULL)
+		goto bad;		/* bare IPv6 needs brackets */
+	if (hlen == 0 || hlen >= sizeof(host))
+		goto bad;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	if (net_parse_addr(host, &a) == -1 && !net_hostname_valid(host))
+		goto bad;
+	if (colon[1] < '0' || colon[1] > '9')
+		goto bad;
+	port = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || port < 1 || port > 65535)
+		goto bad;
+	return 0;
+bad:
+	snprintf(err, errlen, "\"%.80s\" is not \"host:port\" or "
+	    "\"[IPv6]:port\"", *value);
+	return -1;
+}
+
+/* Key prefix: no hash-tag braces and no SCAN glob characters. */
+static int
+check_redis_prefix(const struct loadctx *ctx, char **value, char *err,
+    size_t errlen)
+{
+	size_t len = strlen(*value);
+
+	if (len <= 32 && strspn(*value, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:._-") == len)
+		return 0;
+	snprintf(err, errlen, "at most 32 letters, digits or \":._-\"");
+	return -1;
+}
+
+/* --- end of redis / sender state checks --------------------------------- */
 
 void
 config_free_value(struct config *c, const struct setting *s)

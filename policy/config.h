@@ -96,6 +96,34 @@ struct config {
 	char **attach_allow_senders;	/* "domain=key,key" (keys as above;
 					   ".domain" also subdomains) */
 	size_t attach_n_allow_senders;
+	/* --- redis / sender state (state.h) --- */
+	int state_enable;		/* 0: no Redis, state=disabled */
+	char *redis_host;		/* address or host name */
+	unsigned redis_port;
+	char *redis_socket;		/* unix socket path; "" = TCP */
+	char *redis_user;		/* ACL user; "" = password only */
+	char *redis_password;		/* "" = no AUTH */
+	unsigned redis_db;		/* SELECT */
+	unsigned redis_connect_timeout_ms;
+	unsigned redis_timeout_ms;	/* one command */
+	unsigned redis_slow_ms;		/* a slower reply counts as a
+					   failure for the breaker */
+	unsigned redis_pool_size;	/* connections shared by threads */
+	unsigned redis_pool_wait_ms;	/* wait for a free connection */
+	unsigned redis_breaker_failures;
+	unsigned redis_breaker_cooldown_ms;
+	char **redis_sentinels;		/* "host:port"; none = no Sentinel */
+	size_t redis_nsentinels;
+	char *redis_sentinel_master;	/* the monitored master's name */
+	char *redis_sentinel_password;	/* the sentinels' own; "" = none */
+	unsigned redis_sentinel_check_ms; /* ask again this often */
+	char *redis_prefix;		/* key prefix, "rw:" */
+	unsigned state_ttl_days;	/* senders with authenticated mail */
+	unsigned state_unauth_ttl_days;	/* senders without */
+	unsigned state_max_relays;	/* per sender, least recent evicted */
+	unsigned state_max_signers;
+	unsigned state_max_trusted;	/* per sender and kind; refused past */
+	unsigned state_max_known;	/* known-correspondents index */
 };
 
 /* Loads and checks path.  0 with *out (free with config_free), or -1 with

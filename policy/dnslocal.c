@@ -111,8 +111,9 @@ name_absolute(const char *name, size_t n, char *out, size_t outlen)
 				    (name[i + 3] - '0') > 255)
 					return -1;
 				i += 3;
-			} else if (i + 1 < n)
-				i++;
+			} else if (i + 1 < n && (name[i + 1] < '0' ||
+			    name[i + 1] > '9'))
+				i++;	/* \X; a digit must be \DDD */
 			else
 				return -1;
 		}

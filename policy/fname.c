@@ -118,8 +118,10 @@ ext_of(const char *s, size_t n, char *ext)
 		unsigned char c = (unsigned char)s[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9')))
+		    (c >= '0' && c <= '9'))) {
+			ext[0] = '\0';	/* not half an extension */
 			return dot;
+		}
 		ext[i - dot - 1] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 	}
 	ext[n - dot - 1] = '\0';

@@ -72,6 +72,10 @@ on_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 	}
 }
 
+/* A media type as we keep and report it: lower case, and every byte that
+ * cannot be in an RFC 2045 type/subtype token becomes '?', so a hostile
+ * Content-Type brings no control or invalid UTF-8 into logs, JSON or
+ * reasons. */
 static char *
 lower_dup(struct arena *a, const char *s)
 {
@@ -79,9 +83,15 @@ lower_dup(struct arena *a, const char *s)
 
 	if ((d = arena_strdup(a, s)) == NULL)
 		return NULL;
-	for (p = d; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p += 32;
+	for (p = d; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c >= 'A' && c <= 'Z')
+			*p = (char)(c + 32);
+		else if (c <= 0x20 || c >= 0x7f ||
+		    strchr("()<>@,;:\\\"[]?=", c) != NULL)
+			*p = '?';
+	}
 	return d;
 }
 

@@ -1,0 +1,228 @@
+/*
+ * state.h - per-sender history in Redis: what the policy asks for each
+ * message (state_lookup), the admin calls of relaywarden-state, the
+ * known-correspondents index, and the connection pool they share.
+ *
+ * Data (one Redis hash per organisational From domain, key
+ * PREFIX{domain}; the braces are the Redis Cluster hash tag, so every key
+ * a sender ever gets shares its slot):
+ *   m  messages seen        a  authenticated messages
+ *   f  first seen           l  last seen        k  first authenticated
+ *   d  the domain's name, only when the key holds a digest
+ *   r<infra> / s<signer>    "COUNT:LAST" for each relay infrastructure
+ *                           and DKIM signing domain seen with
+ *                           authenticated mail (nr, ns: how many)
+ *   R<infra> / S<signer>    trusted by an admin: the time it was marked
+ * Names are normalised (statekey.h): lower case, at most 253 bytes of
+ * [a-z0-9._-] (infra also ":/"); anything else is stored under "#" + 128
+ * bits of SHA-256, never raw.  Caps: state_max_relays and
+ * state_max_signers per sender (past a cap the least recently seen is
+ * evicted), state_max_trusted per kind (refused past it).  TTLs: every
+ * write sets state_ttl_days on a sender with authenticated history,
+ * state_unauth_ttl_days on one without, and never shortens a TTL.
+ * Known correspondents: PREFIX"known", a sorted set of domain names
+ * scored by the time each first sent authenticated mail, capped at
+ * state_max_known (lowest scores go first), TTL refreshed by every
+ * authenticated message.  Redis Cluster caveat: that key is not in the
+ * sender's slot, and the lookup script declares both keys, so a Cluster
+ * would refuse it (CROSSSLOT); we speak to a standalone server or a
+ * Sentinel-managed master, where this costs nothing.
+ *
+ * One round trip per message: state_lookup is one EVALSHA of a script
+ * that reads the history and, when asked to learn, updates it; only an
+ * authenticated message (aligned DKIM pass or aligned SPF pass) teaches
+ * relays, signers and the known index; any message counts (m, f, l).
+ * The script is loaded (SCRIPT LOAD) on every new connection; when the
+ * server's script cache was flushed, NOSCRIPT is answered by EVAL, which
+ * caches it again.
+ *
+ * Pool and threads: one pool per daemon, shared by libmilter's threads.
+ * hiredis contexts are not thread-safe: each call checks a connection
+ * out (waiting at most redis_pool_wait_ms), uses it with no pool lock
+ * held, and checks it in.  Connections are made lazily with
+ * redis_connect_timeout_ms, every command is bounded by
+ * redis_timeout_ms, a reused connection the server had closed is
+ * replaced once.  Circuit breaker: redis_breaker_failures consecutive
+ * failures (or replies slower than redis_slow_ms) open it for
+ * redis_breaker_cooldown_ms; meanwhile every call answers "unavailable"
+ * at once; then one probe is let through (half-open) and its result
+ * closes or reopens it.  Worst delay of one lookup while closed: pool
+ * wait + connect + 2 x timeout (AUTH/SELECT/SCRIPT LOAD are pipelined
+ * into one round trip); with Sentinel, add connect + timeout per
+ * sentinel asked.  Host names are resolved by the system resolver at
+ * connect: prefer addresses.
+ * Sentinel (redis_sentinels non-empty): the master comes from SENTINEL
+ * get-master-addr-by-name, asked of each sentinel in turn; after
+ * connecting, ROLE must say "master".  A READONLY or MASTERDOWN reply, a
+ * failed connect or a dead connection makes the next checkout ask again;
+ * connections to an old master are dropped.
+ * ACL: the user needs ~PREFIX* +@read +@write +@scripting +select +role
+ * (+scan for first-contacts; the known index key is under PREFIX too).
+ *
+ * Reload: the pool belongs to the daemon, not to a config generation.  On
+ * SIGUSR1 call state_pool_reconfigure(current, new_config): it returns
+ * the same pool (one more reference) when the redis_ and state_ settings
+ * are unchanged, else a new pool; swap the daemon's pointer under its
+ * lock and unref the old one.  Messages in flight hold their own
+ * reference and finish on the old pool, which is freed (connections
+ * closed) by the last unref.
+ */
+#ifndef RW_STATE_H
+#define RW_STATE_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct arena;
+struct config;
+struct state_pool;
+
+/* Signers looked up per message; more are ignored. */
+#define STATE_MAX_SIGNERS	16
+
+struct state_query {
+	const char *domain;		/* organisational From domain */
+	const char *infra;		/* "org:example.net" or
+					   "net:192.0.2.0/24"; NULL or ""
+					   when unknown */
+	const char *const *signers;	/* d= of DKIM signatures that
+					   verified */
+	size_t nsigners;
+	int authenticated;		/* aligned DKIM or SPF pass: may
+					   teach relays and signers */
+	int learn;			/* 0: read only, no write at all */
+	time_t now;			/* 0: time(NULL) */
+};
+
+struct state_signer {
+	const char *name;		/* normalised (arena) */
+	int known;			/* seen with authenticated mail */
+	int trusted;			/* marked by an admin */
+	unsigned long count;
+	time_t last;
+};
+
+/* Everything describes the history BEFORE this message. */
+struct state_answer {
+	int available;			/* 0: Redis not asked or no answer;
+					   the fields below are zero */
+	int disabled;			/* state_enable = false */
+	const char *error;		/* why not available (arena), else
+					   NULL */
+	int seen;			/* any message before this one */
+	unsigned long long messages, auth_messages;
+	time_t first_seen, last_seen;
+	time_t known_since;		/* first authenticated, or 0 */
+	int domain_known;		/* had authenticated history */
+	int infra_known;		/* infra seen with authenticated mail */
+	int infra_trusted;
+	unsigned long infra_count;
+	time_t infra_last;
+	struct state_signer *signers;	/* one per query signer, same order
+					   (at most STATE_MAX_SIGNERS) */
+	size_t nsigners;
+	int learned;			/* this message was written */
+	int newly_known;		/* and made the domain known */
+};
+
+/* Builds the pool for cfg's redis_ and state_ settings (copied).  No
+ * connection is made yet.  With state_enable false the pool answers
+ * every lookup "disabled" at once.  NULL with the reason in err. */
+struct state_pool *state_pool_new(const struct config *, char *err,
+    size_t errlen);
+/* References: thread-safe.  The last unref closes the connections; no
+ * call may be running on the pool then. unref(NULL) does nothing. */
+struct state_pool *state_pool_ref(struct state_pool *);
+void state_pool_unref(struct state_pool *);
+/* 1 when the pool was built from the same redis_/state_ settings. */
+int state_pool_matches(const struct state_pool *, const struct config *);
+/* cur (one more reference) when cfg matches it, else a new pool; NULL
+ * with err when the new one cannot be built (keep cur). */
+struct state_pool *state_pool_reconfigure(struct state_pool *cur,
+    const struct config *, char *err, size_t errlen);
+
+enum state_breaker { STATE_BREAKER_CLOSED, STATE_BREAKER_OPEN,
+    STATE_BREAKER_HALF_OPEN };
+
+struct state_pool_status {
+	enum state_breaker breaker;
+	unsigned failures;		/* consecutive */
+	unsigned connections;		/* open now */
+	unsigned long long runs;	/* calls made */
+	unsigned long long unavailable;	/* of which failed */
+	char master[300];		/* "host:port" in use, "" unknown */
+};
+void state_pool_status(struct state_pool *, struct state_pool_status *);
+
+/* One message: fills *ans (arena memory) and returns 0, also when Redis
+ * is unavailable or the query is unusable (ans->available 0, ans->error
+ * says why); -1 only when out of memory.  pool may be NULL (disabled). */
+int state_lookup(struct state_pool *, const struct state_query *,
+    struct arena *, struct state_answer *);
+
+/* --- admin calls (relaywarden-state) ---------------------------------- */
+
+struct state_entry {
+	const char *name;
+	unsigned long count;		/* authenticated messages, 0 when
+					   only trusted */
+	time_t last;
+	int seen;
+	int trusted;
+	time_t trusted_since;
+};
+
+struct state_history {
+	const char *domain;		/* display form or the digest name */
+	const char *key;
+	unsigned long long messages, auth_messages;
+	time_t first_seen, last_seen, known_since;
+	long long ttl;			/* seconds left, -1 none */
+	struct state_entry *relays, *signers;	/* most recent first */
+	size_t nrelays, nsigners;
+};
+
+/* 0 with *out filled (arena), 1 when the domain has no history, -1 with
+ * err on a Redis or usage problem. */
+int state_show(struct state_pool *, const char *domain, struct arena *,
+    struct state_history *out, char *err, size_t errlen);
+
+/* Deletes the domain's history and its known-index entry.  0 done, 1
+ * nothing to delete, -1 with err. */
+int state_forget(struct state_pool *, const char *domain, char *err,
+    size_t errlen);
+
+enum state_kind { STATE_RELAY, STATE_SIGNER };
+
+/* Marks (trusted 1) or unmarks a relay infrastructure or signer as
+ * trusted for domain.  0 done, 1 nothing to undo, -1 with err (also past
+ * state_max_trusted). */
+int state_trust(struct state_pool *, const char *domain, enum state_kind,
+    const char *value, int trusted, time_t now, char *err, size_t errlen);
+
+struct state_contact {
+	const char *domain;
+	time_t first_seen, last_seen, known_since;
+	unsigned long long messages, auth_messages;
+};
+
+/* Senders first seen at or after since, newest first, at most limit
+ * (1..100000).  SCANs every key under the prefix (COUNT 1000, one
+ * pipelined HMGET per batch): O(senders) work and round trips of
+ * senders/1000, for an admin's command, not for the mail path.
+ * 0 with *out (arena) and *n, -1 with err. */
+int state_first_contacts(struct state_pool *, time_t since, size_t limit,
+    struct arena *, struct state_contact **out, size_t *n, char *err,
+    size_t errlen);
+
+/* Reads the known-correspondents index from since on (0: all), oldest
+ * first, in pages of 1000 (one connection checkout per page), calling
+ * fn(domain, known_since, arg) for each; fn returns 0 to go on, -1 to
+ * stop.  *next is the value to pass as since next time: entries that
+ * share that exact second are given again, so a refresher adding names
+ * to an index must treat repeats as no-ops.  0, or -1 with err. */
+int state_known_since(struct state_pool *, time_t since,
+    int (*fn)(const char *domain, time_t known_since, void *arg),
+    void *arg, time_t *next, char *err, size_t errlen);
+
+#endif

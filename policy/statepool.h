@@ -1,0 +1,76 @@
+/*
+ * statepool.h - the Redis connection pool behind state.h (internal to
+ * state.c and statepool.c; the public half is in state.h).
+ *
+ * A caller runs one job (a function that sends commands on a hiredis
+ * context) through statepool_run: a connection is checked out for the
+ * job with a bounded wait, used without any pool lock held, and checked
+ * in with the outcome, which feeds the circuit breaker.
+ */
+#ifndef RW_STATEPOOL_H
+#define RW_STATEPOOL_H
+
+#include <stddef.h>
+#include <hiredis/hiredis.h>
+
+struct state_pool;
+
+/* The pool's copy of the config settings it was built from. */
+struct statepool_settings {
+	int enable;
+	char *host;
+	unsigned port;
+	char *socket;
+	char *user;
+	char *password;
+	unsigned db;
+	unsigned connect_timeout_ms, timeout_ms, slow_ms;
+	unsigned pool_size, pool_wait_ms;
+	unsigned breaker_failures, breaker_cooldown_ms;
+	char **sentinels;
+	size_t nsentinels;
+	char *sentinel_master;
+	char *sentinel_password;
+	unsigned sentinel_check_ms;
+	char *prefix;
+	unsigned ttl_days, unauth_ttl_days;
+	unsigned max_relays, max_signers, max_trusted, max_known;
+};
+
+/* What a job reports. */
+enum statepool_outcome {
+	STATEPOOL_OK = 0,
+	STATEPOOL_REFUSED,	/* Redis answered with an error about the
+				   request or the data: the connection and
+				   the server are fine */
+	STATEPOOL_FAIL,		/* the server is unusable: I/O error,
+				   timeout, LOADING, BUSY, READONLY ... */
+};
+
+/* A job: sends its commands on c.  sha is the lookup script's SHA-1 as
+ * SCRIPT LOAD returned it on this connection.  Returns an outcome, with
+ * a one-line reason in err unless STATEPOOL_OK. */
+typedef enum statepool_outcome (*statepool_job)(redisContext *c,
+    const char *sha, void *arg, char *err, size_t errlen);
+
+/* Runs job on a pooled connection.  0 when it returned STATEPOOL_OK;
+ * -1 with the reason in err when the breaker is open, no connection was
+ * free in time, connecting failed or the job failed.  A job that failed
+ * because a reused connection had been closed by the server (idle
+ * timeout, restart) is run once more on a new connection. */
+int statepool_run(struct state_pool *, statepool_job, void *arg,
+    char *err, size_t errlen);
+
+/* The settings (borrowed, valid while the pool lives). */
+const struct statepool_settings *statepool_settings(
+    const struct state_pool *);
+
+/* Classifies an error reply: STATEPOOL_FAIL for the errors that mean
+ * "this server cannot serve now" (READONLY, LOADING, BUSY, MASTERDOWN,
+ * NOAUTH, NOPERM, OOM, CLUSTERDOWN, MOVED/ASK), else STATEPOOL_REFUSED.
+ * A READONLY or MASTERDOWN reply also marks the master for re-discovery
+ * when Sentinel is used. */
+enum statepool_outcome statepool_classify(struct state_pool *,
+    const redisReply *);
+
+#endif

@@ -1,0 +1,114 @@
+#!/bin/bash
+# test_statecli.sh - relaywarden-state against a private redis-server on a
+# free loopback port (no persistence, own directory, killed on exit
+# whatever happens): show, trust/untrust, forget, first-contacts, --json,
+# exit codes 0 / 1 / 2 and their messages.  History is written as the
+# lookup script writes it (layout in policy/state.h).
+set -u
+: "${top_srcdir:?}" "${top_builddir:?}"
+ST=$top_builddir/milter/relaywarden-state
+pass=0 fail=0
+t=$(mktemp -d)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -rf "$t"
+}
+trap cleanup EXIT
+
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $1"; shift; printf '    %s\n' "$@"; }
+
+command -v redis-server >/dev/null && command -v redis-cli >/dev/null || {
+	echo "redis-server and redis-cli are needed (Debian: redis-server)" >&2
+	exit 99
+}
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+for attempt in 1 2 3; do
+	port=$(free_port)
+	redis-server --port "$port" --bind 127.0.0.1 --save '' \
+	    --appendonly no --dir "$t" --logfile "$t/redis.log" &
+	pid=$!
+	for i in $(seq 50); do
+		redis-cli -p "$port" ping >/dev/null 2>&1 && break 2
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=
+done
+[ -n "$pid" ] || { echo "redis-server did not start" >&2; exit 99; }
+R() { redis-cli -p "$port" "$@"; }
+printf 'redis_port = %s;\n' "$port" >"$t/rw.conf"
+
+# expect NAME WANT_RC CMD... : runs CMD, checks its exit code.
+expect() {
+	local name=$1 want=$2 rc
+	shift 2
+	"$@" >"$t/out" 2>"$t/err"
+	rc=$?
+	if [ "$rc" = "$want" ]; then ok "$name"
+	else not_ok "$name" "exit $rc, wanted $want" "$(cat "$t/out" "$t/err")"; fi
+}
+has() {	# has NAME FILE PATTERN
+	grep -q -- "$3" "$t/$2" && ok "$1" || not_ok "$1" "$(cat "$t/$2")"
+}
+
+now=$(date +%s)
+R HSET 'rw:{partner.example}' m 12 a 10 f $((now - 86400)) l $now \
+    k $((now - 86400)) nr 2 ns 1 \
+    rorg:partner.example "9:$now" 'rnet:192.0.2.0/24' "1:$((now - 3600))" \
+    spartner.example "10:$now" >/dev/null
+R HSET 'rw:{old.example}' m 1 f $((now - 30 * 86400)) l $((now - 30 * 86400)) >/dev/null
+
+expect "show a known sender" 0 "$ST" -c "$t/rw.conf" show Partner.Example.
+has "show names the domain and counts" out "^messages 12 authenticated 10"
+has "show lists relays, most recent first" out "^relay org:partner.example count=9"
+has "show lists signers" out "^signer partner.example count=10"
+expect "show an unknown sender" 1 "$ST" -c "$t/rw.conf" show nobody.example
+has "unknown sender says so" err "nobody.example: no history"
+
+expect "--json show" 0 "$ST" -c "$t/rw.conf" --json show partner.example
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["messages"]==12 and d["relays"][0]["name"]=="org:partner.example" and d["known_since"]' "$t/out" &&
+	ok "--json show parses" || not_ok "--json show parses" "$(cat "$t/out")"
+
+expect "trust a relay network" 0 "$ST" -c "$t/rw.conf" trust-relay partner.example net:198.51.100.9/24
+[ "$(R HEXISTS 'rw:{partner.example}' 'Rnet:198.51.100.0/24')" = 1 ] &&
+	ok "network stored in canonical form" || not_ok "network stored in canonical form"
+expect "trust a signer" 0 "$ST" -c "$t/rw.conf" trust-signer partner.example esp.example
+expect "show marks trusted entries" 0 "$ST" -c "$t/rw.conf" show partner.example
+has "trusted relay shown" out "^relay net:198.51.100.0/24 trusted="
+has "trusted signer shown" out "^signer esp.example trusted="
+expect "untrust the signer" 0 "$ST" -c "$t/rw.conf" untrust-signer partner.example esp.example
+expect "untrust it again: nothing to undo" 1 "$ST" -c "$t/rw.conf" untrust-signer partner.example esp.example
+expect "--json untrust" 1 "$ST" -c "$t/rw.conf" --json untrust-relay partner.example org:x.example
+has "--json untrust result" out '"result":"was not trusted"'
+
+expect "first contacts of the last 2 days" 0 "$ST" -c "$t/rw.conf" first-contacts --since 2d
+has "recent sender listed" out " partner.example messages=12"
+grep -q old.example "$t/out" && not_ok "older sender not listed" "$(cat "$t/out")" ||
+	ok "older sender not listed"
+expect "first contacts of 60 days, JSON" 0 "$ST" -c "$t/rw.conf" --json first-contacts --since 60d --limit 5
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [c["domain"] for c in d["contacts"]]==["partner.example","old.example"]' "$t/out" &&
+	ok "first contacts newest first" || not_ok "first contacts newest first" "$(cat "$t/out")"
+
+expect "forget a sender" 0 "$ST" -c "$t/rw.conf" forget partner.example
+[ "$(R EXISTS 'rw:{partner.example}')" = 0 ] && ok "history deleted" || not_ok "history deleted"
+expect "forget it again" 1 "$ST" -c "$t/rw.conf" forget partner.example
+
+# usage, config and Redis errors: 2 with one line
+expect "no command" 2 "$ST" -c "$t/rw.conf"
+expect "unknown command" 2 "$ST" -c "$t/rw.conf" frobnicate a b
+expect "missing argument" 2 "$ST" -c "$t/rw.conf" trust-relay partner.example
+expect "bad duration" 2 "$ST" -c "$t/rw.conf" first-contacts --since 7x
+expect "bad limit" 2 "$ST" -c "$t/rw.conf" first-contacts --limit 0
+printf 'redis_port = 0;\n' >"$t/bad.conf"
+expect "bad config" 2 "$ST" -c "$t/bad.conf" show partner.example
+has "config error names FILE:LINE" err "bad.conf:1: redis_port"
+printf 'redis_port = %s;\n' "$(free_port)" >"$t/down.conf"
+expect "Redis down" 2 "$ST" -c "$t/down.conf" show partner.example
+has "Redis error is one clear line" err "Connection refused"
+expect "empty domain" 2 "$ST" -c "$t/rw.conf" show ""
+
+echo "# $pass passed, $fail failed"
+[ "$fail" = 0 ]
