@@ -48,7 +48,8 @@
 
 static const char zone_text[] =
 	"$STATIC .\n"
-	"example.com. TXT \"v=spf1 ip4:192.0.2.0/24 mx include:_spf.example.net -all\"\n"
+	"example.com. TXT \"v=spf1 ip4:192.0.2.0/24 mx "
+	    "include:_spf.example.net -all\"\n"
 	"example.com. MX 10 mail.example.com.\n"
 	"mail.example.com. A 192.0.2.25\n"
 	"_spf.example.net. TXT \"v=spf1 ip6:2001:db8::/32 a:relay.example.net ~all\"\n"
