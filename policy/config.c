@@ -37,7 +37,6 @@
 
 static int check_socket(const struct loadctx *, char **, char *, size_t);
 static int check_user(const struct loadctx *, char **, char *, size_t);
-static int check_abspath(const struct loadctx *, char **, char *, size_t);
 static int check_relpath(const struct loadctx *, char **, char *, size_t);
 static int check_hostname(const struct loadctx *, char **, char *, size_t);
 static int check_authserv(const struct loadctx *, char **, char *, size_t);
@@ -48,20 +47,6 @@ static int check_reply_text(const struct loadctx *, char **, char *,
 static int check_extwords(const struct loadctx *, char **, char *, size_t);
 static int check_override(const struct loadctx *, char **, char *, size_t);
 static int check_allow(const struct loadctx *, char **, char *, size_t);
-
-/* redis / sender state */
-static int check_redis_host(const struct loadctx *, char **, char *,
-    size_t);
-static int check_redis_socket(const struct loadctx *, char **, char *,
-    size_t);
-static int check_redis_word(const struct loadctx *, char **, char *,
-    size_t);
-static int check_redis_password(const struct loadctx *, char **, char *,
-    size_t);
-static int check_redis_sentinel(const struct loadctx *, char **, char *,
-    size_t);
-static int check_redis_prefix(const struct loadctx *, char **, char *,
-    size_t);
 
 #define F(f)	offsetof(struct config, f)
 #define STR(n, def, chk)	{ #n, T_STRING, def, 0, 0, 0, F(n), 0, chk }
@@ -82,7 +67,7 @@ const struct setting config_settings[] = {
 	{ "socket_mode", T_MODE, NULL, 0660, 0, 0777, F(socket_mode), 0,
 	    NULL },
 	STR(user, "", check_user),
-	STR(pidfile, "", check_abspath),
+	STR(pidfile, "", config_check_abspath),
 	{ "syslog_facility", T_FACILITY, "mail", 0, 0, 0,
 	    F(syslog_facility), 0, NULL },
 	{ "log_level", T_LEVEL, "info", 0, 0, 0, F(log_level), 0, NULL },
@@ -91,7 +76,7 @@ const struct setting config_settings[] = {
 	STR(authserv_id, "", check_authserv),
 	BOOL(add_authres, 1),
 	BOOL(add_verdict_header, 1),
-	STR(dns_resolv_conf, "", check_abspath),
+	STR(dns_resolv_conf, "", config_check_abspath),
 	{ "dns_forwarders", T_STRLIST, NULL, 0, 0, 0, F(dns_forwarders),
 	    F(dns_nforwarders), check_forwarder },
 	UINT(dns_timeout_ms, 5000, 100, 60000),
@@ -103,7 +88,7 @@ const struct setting config_settings[] = {
 	BOOL(dkim_enable, 1),
 	UINT(dkim_max_signatures, 5, 1, 100),
 	BOOL(dmarc_enable, 1),
-	STR(psl_file, "", check_abspath),
+	STR(psl_file, "", config_check_abspath),
 	{ "internal_relays", T_CIDRLIST, NULL, 0, 0, 0, F(internal_relays),
 	    F(n_internal_relays), NULL },
 	UINT(max_headers, 1000, 10, 100000),
@@ -120,7 +105,7 @@ const struct setting config_settings[] = {
 	/* --- attachments (attach.c) --- */
 	BOOL(attach_enable, 1),
 	UINT(attach_spool_memory, 1048576, 0, 268435456),
-	STR(attach_tmpdir, "", check_abspath),
+	STR(attach_tmpdir, "", config_check_abspath),
 	UINT(attach_max_time_ms, 10000, 100, 600000),
 	UINT(attach_max_mime_depth, 20, 1, 100),
 	UINT(attach_max_mime_parts, 500, 1, 100000),
@@ -141,11 +126,11 @@ const struct setting config_settings[] = {
 
 	/* --- redis / sender state (state.h) --- */
 	BOOL(state_enable, 1),
-	STR(redis_host, "127.0.0.1", check_redis_host),
+	STR(redis_host, "127.0.0.1", confredis_check_host),
 	UINT(redis_port, 6379, 1, 65535),
-	STR(redis_socket, "", check_redis_socket),
-	STR(redis_user, "", check_redis_word),
-	STR(redis_password, "", check_redis_password),
+	STR(redis_socket, "", confredis_check_socket),
+	STR(redis_user, "", confredis_check_word),
+	STR(redis_password, "", confredis_check_password),
 	UINT(redis_db, 0, 0, 65535),
 	UINT(redis_connect_timeout_ms, 250, 10, 60000),
 	UINT(redis_timeout_ms, 250, 10, 60000),
@@ -155,11 +140,11 @@ const struct setting config_settings[] = {
 	UINT(redis_breaker_failures, 3, 1, 1000),
 	UINT(redis_breaker_cooldown_ms, 5000, 100, 3600000),
 	{ "redis_sentinels", T_STRLIST, NULL, 0, 0, 0, F(redis_sentinels),
-	    F(redis_nsentinels), check_redis_sentinel },
-	STR(redis_sentinel_master, "mymaster", check_redis_word),
-	STR(redis_sentinel_password, "", check_redis_password),
+	    F(redis_nsentinels), confredis_check_sentinel },
+	STR(redis_sentinel_master, "mymaster", confredis_check_word),
+	STR(redis_sentinel_password, "", confredis_check_password),
 	UINT(redis_sentinel_check_ms, 1000, 100, 3600000),
-	STR(redis_prefix, "rw:", check_redis_prefix),
+	STR(redis_prefix, "rw:", confredis_check_prefix),
 	UINT(state_ttl_days, 400, 1, 36500),
 	UINT(state_unauth_ttl_days, 30, 1, 36500),
 	UINT(state_max_relays, 32, 1, 1000),
@@ -195,8 +180,8 @@ check_user(const struct loadctx *ctx, char **value, char *err,
 	return 0;
 }
 
-static int
-check_abspath(const struct loadctx *ctx, char **value, char *err,
+int
+config_check_abspath(const struct loadctx *ctx, char **value, char *err,
     size_t errlen)
 {
 	if (**value != '\0' && **value != '/') {
@@ -221,7 +206,7 @@ check_relpath(const struct loadctx *ctx, char **value, char *err,
 	size_t dlen, vlen;
 
 	if (**value == '\0' || **value == '/' || ctx == NULL)
-		return check_abspath(ctx, value, err, errlen);
+		return config_check_abspath(ctx, value, err, errlen);
 	dlen = strlen(ctx->dir);
 	vlen = strlen(*value);
 	if (dlen + vlen + 2 >= PATH_MAX ||
@@ -442,125 +427,6 @@ host_name(void)
 	buf[sizeof(buf) - 1] = '\0';
 	return strdup(authres_id_valid(buf) ? buf : "localhost");
 }
-
-/* --- redis / sender state: checks ------------------------------------ */
-
-/* An address or a host name. */
-static int
-check_redis_host(const struct loadctx *ctx, char **value, char *err,
-    size_t errlen)
-{
-	struct net_addr a;
-
-	if (net_parse_addr(*value, &a) == 0 || net_hostname_valid(*value))
-		return 0;
-	snprintf(err, errlen, "\"%.80s\" is not an address or a host name",
-	    *value);
-	return -1;
-}
-
-/* "" or an absolute path that fits a sockaddr_un (108 bytes). */
-static int
-check_redis_socket(const struct loadctx *ctx, char **value, char *err,
-    size_t errlen)
-{
-	if (check_abspath(ctx, value, err, errlen) == -1)
-		return -1;
-	if (strlen(*value) >= 108) {
-		snprintf(err, errlen, "a unix socket path has at most 107 "
-		    "bytes");
-		return -1;
-	}
-	return 0;
-}
-
-/* An ACL user or a Sentinel master name: 1..64 of [A-Za-z0-9._-], or ""
- * where the setting allows it (the user). */
-static int
-check_redis_word(const struct loadctx *ctx, char **value, char *err,
-    size_t errlen)
-{
-	size_t len = strlen(*value);
-
-	if (len <= 64 && strspn(*value, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == len)
-		return 0;
-	snprintf(err, errlen, "\"%.40s\": at most 64 letters, digits, "
-	    "dots, dashes or underscores", *value);
-	return -1;
-}
-
-static int
-check_redis_password(const struct loadctx *ctx, char **value, char *err,
-    size_t errlen)
-{
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)*value; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f) {
-			snprintf(err, errlen, "control characters are not "
-			    "allowed");
-			return -1;
-		}
-	if (strlen(*value) > 512) {
-		snprintf(err, errlen, "at most 512 bytes");
-		return -1;
-	}
-	return 0;
-}
-
-/* "host:port" or "[IPv6]:port". */
-static int
-check_redis_sentinel(const struct loadctx *ctx, char **value, char *err,
-    size_t errlen)
-{
-	char host[256], *end;
-	const char *colon, *h = *value;
-	struct net_addr a;
-	unsigned long port;
-	size_t hlen;
-
-	if ((colon = strrchr(h, ':')) == NULL)
-		goto bad;
-	hlen = (size_t)(colon - h);
-	if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
-		h++;
-		hlen -= 2;
-	} else if (memchr(h, ':', hlen) != NULL)
-		goto bad;		/* bare IPv6 needs brackets */
-	if (hlen == 0 || hlen >= sizeof(host))
-		goto bad;
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	if (net_parse_addr(host, &a) == -1 && !net_hostname_valid(host))
-		goto bad;
-	if (colon[1] < '0' || colon[1] > '9')
-		goto bad;
-	port = strtoul(colon + 1, &end, 10);
-	if (*end != '\0' || port < 1 || port > 65535)
-		goto bad;
-	return 0;
-bad:
-	snprintf(err, errlen, "\"%.80s\" is not \"host:port\" or "
-	    "\"[IPv6]:port\"", *value);
-	return -1;
-}
-
-/* Key prefix: no hash-tag braces and no SCAN glob characters. */
-static int
-check_redis_prefix(const struct loadctx *ctx, char **value, char *err,
-    size_t errlen)
-{
-	size_t len = strlen(*value);
-
-	if (len <= 32 && strspn(*value, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:._-") == len)
-		return 0;
-	snprintf(err, errlen, "at most 32 letters, digits or \":._-\"");
-	return -1;
-}
-
-/* --- end of redis / sender state checks --------------------------------- */
 
 void
 config_free_value(struct config *c, const struct setting *s)

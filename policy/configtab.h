@@ -1,11 +1,14 @@
 /*
  * configtab.h - the settings table shared by config.c (defaults, checks,
- * dump) and confload.c (reading a file).  Internal to the config module.
+ * dump) and confload.c (reading a file), and the checks in confredis.c.
+ * Internal to the config module; nothing outside policy/conf*.c includes
+ * it.
  */
 #ifndef RW_CONFIGTAB_H
 #define RW_CONFIGTAB_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct config;
 
@@ -46,5 +49,22 @@ extern const size_t config_nsettings;
 
 /* Frees a setting's value in c (strings, lists) and clears it. */
 void config_free_value(struct config *, const struct setting *);
+
+/* Checks shared by the table and the other files: "" or an absolute
+ * path shorter than PATH_MAX. */
+int config_check_abspath(const struct loadctx *, char **, char *, size_t);
+
+/* --- confredis.c: redis / sender state checks ----------------------- */
+
+int confredis_check_host(const struct loadctx *, char **, char *, size_t);
+int confredis_check_socket(const struct loadctx *, char **, char *,
+    size_t);
+int confredis_check_word(const struct loadctx *, char **, char *, size_t);
+int confredis_check_password(const struct loadctx *, char **, char *,
+    size_t);
+int confredis_check_sentinel(const struct loadctx *, char **, char *,
+    size_t);
+int confredis_check_prefix(const struct loadctx *, char **, char *,
+    size_t);
 
 #endif
