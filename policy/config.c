@@ -49,9 +49,17 @@ static int check_override(const struct loadctx *, char **, char *, size_t);
 static int check_allow(const struct loadctx *, char **, char *, size_t);
 
 #define F(f)	offsetof(struct config, f)
-#define STR(n, def, chk)	{ #n, T_STRING, def, 0, 0, 0, F(n), 0, chk }
-#define BOOL(n, def)		{ #n, T_BOOL, NULL, def, 0, 1, F(n), 0, NULL }
-#define UINT(n, def, lo, hi)	{ #n, T_UINT, NULL, def, lo, hi, F(n), 0, NULL }
+#define STR(n, def, chk)	{ .name = #n, .type = T_STRING, .sdef = def, \
+	.off = F(n), .check = chk }
+#define BOOL(n, def)		{ .name = #n, .type = T_BOOL, .ndef = def, \
+	.max = 1, .off = F(n) }
+#define UINT(n, def, lo, hi)	{ .name = #n, .type = T_UINT, .ndef = def, \
+	.min = lo, .max = hi, .off = F(n) }
+/* A list: strings (each through chk), networks or groups. */
+#define LIST(n, t, cnt, chk)	{ .name = #n, .type = t, .off = F(n), \
+	.noff = F(cnt), .check = chk }
+#define GROUPS(n, f, cnt, g)	{ .name = #n, .type = T_GROUPS, .off = F(f), \
+	.noff = F(cnt), .group = &g }
 
 /* Executables, scripts and containers that hide them (disk images,
  * OneNote, help files, shortcuts).  Policy, not code: the example config
@@ -64,21 +72,21 @@ static int check_allow(const struct loadctx *, char **, char *, size_t);
 /* The order is config_dump's. */
 const struct setting config_settings[] = {
 	STR(socket, "inet:8893@127.0.0.1", check_socket),
-	{ "socket_mode", T_MODE, NULL, 0660, 0, 0777, F(socket_mode), 0,
-	    NULL },
+	{ .name = "socket_mode", .type = T_MODE, .ndef = 0660, .max = 0777,
+	    .off = F(socket_mode) },
 	STR(user, "", check_user),
 	STR(pidfile, "", config_check_abspath),
-	{ "syslog_facility", T_FACILITY, "mail", 0, 0, 0,
-	    F(syslog_facility), 0, NULL },
-	{ "log_level", T_LEVEL, "info", 0, 0, 0, F(log_level), 0, NULL },
+	{ .name = "syslog_facility", .type = T_FACILITY, .sdef = "mail",
+	    .off = F(syslog_facility) },
+	{ .name = "log_level", .type = T_LEVEL, .sdef = "info",
+	    .off = F(log_level) },
 	STR(hostname, "", check_hostname),
 	/* "" is replaced by the host name (config_default). */
 	STR(authserv_id, "", check_authserv),
 	BOOL(add_authres, 1),
 	BOOL(add_verdict_header, 1),
 	STR(dns_resolv_conf, "", config_check_abspath),
-	{ "dns_forwarders", T_STRLIST, NULL, 0, 0, 0, F(dns_forwarders),
-	    F(dns_nforwarders), check_forwarder },
+	LIST(dns_forwarders, T_STRLIST, dns_nforwarders, check_forwarder),
 	UINT(dns_timeout_ms, 5000, 100, 60000),
 	STR(dns_local_data, "", check_relpath),
 	BOOL(spf_enable, 1),
@@ -89,13 +97,12 @@ const struct setting config_settings[] = {
 	UINT(dkim_max_signatures, 5, 1, 100),
 	BOOL(dmarc_enable, 1),
 	STR(psl_file, "", config_check_abspath),
-	{ "internal_relays", T_CIDRLIST, NULL, 0, 0, 0, F(internal_relays),
-	    F(n_internal_relays), NULL },
+	LIST(internal_relays, T_CIDRLIST, n_internal_relays, NULL),
 	UINT(max_headers, 1000, 10, 100000),
 	UINT(max_header_length, 65536, 1000, 1048576),
 	UINT(max_received_walk, 20, 1, 100),
 	/* verdict */
-	{ "scores", T_SCORES, NULL, 0, 0, 0, F(scores), 0, NULL },
+	{ .name = "scores", .type = T_SCORES, .off = F(scores) },
 	UINT(tag_score, 5, 0, 100000),
 	UINT(quarantine_score, 10, 0, 100000),
 	UINT(reject_score, 0, 0, 100000),
@@ -118,11 +125,10 @@ const struct setting config_settings[] = {
 	UINT(attach_archive_max_bytes, 104857600, 1024, 2147483647),
 	STR(attach_banned_extensions, ATTACH_BANNED_DEFAULT, check_extwords),
 	BOOL(attach_executable_quarantine, 1),
-	{ "attach_action_overrides", T_STRLIST, NULL, 0, 0, 0,
-	    F(attach_action_overrides), F(attach_n_action_overrides),
-	    check_override },
-	{ "attach_allow_senders", T_STRLIST, NULL, 0, 0, 0,
-	    F(attach_allow_senders), F(attach_n_allow_senders), check_allow },
+	LIST(attach_action_overrides, T_STRLIST, attach_n_action_overrides,
+	    check_override),
+	LIST(attach_allow_senders, T_STRLIST, attach_n_allow_senders,
+	    check_allow),
 
 	/* --- redis / sender state (state.h) --- */
 	BOOL(state_enable, 1),
@@ -139,8 +145,8 @@ const struct setting config_settings[] = {
 	UINT(redis_pool_wait_ms, 100, 0, 60000),
 	UINT(redis_breaker_failures, 3, 1, 1000),
 	UINT(redis_breaker_cooldown_ms, 5000, 100, 3600000),
-	{ "redis_sentinels", T_STRLIST, NULL, 0, 0, 0, F(redis_sentinels),
-	    F(redis_nsentinels), confredis_check_sentinel },
+	LIST(redis_sentinels, T_STRLIST, redis_nsentinels,
+	    confredis_check_sentinel),
 	STR(redis_sentinel_master, "mymaster", confredis_check_word),
 	STR(redis_sentinel_password, "", confredis_check_password),
 	UINT(redis_sentinel_check_ms, 1000, 100, 3600000),
@@ -151,6 +157,20 @@ const struct setting config_settings[] = {
 	UINT(state_max_signers, 16, 1, 1000),
 	UINT(state_max_trusted, 32, 1, 1000),
 	UINT(state_max_known, 1000000, 1, 100000000),
+
+	/* --- sender signals, third-party relays (sender.c; issue 4) --- */
+	BOOL(state_unavailable_tempfail, 0),
+	UINT(state_known_refresh_s, 60, 0, 86400),
+	UINT(infra_v4_prefix, 24, 8, 32),
+	UINT(infra_v6_prefix, 48, 16, 128),
+	LIST(protected_domains, T_STRLIST, n_protected_domains,
+	    confname_check_domain),
+	GROUPS(people, people, npeople, confgroup_people),
+	GROUPS(partners, partners, npartners, confgroup_partners),
+	GROUPS(recipient_policies, rcpt_policies, nrcpt_policies,
+	    confgroup_rcpt_policies),
+	{ .name = "dry_run_rules", .type = T_RULES, .off = F(rule_dry_run) },
+	STR(tag_subject, "", confname_check_subject_tag),
 };
 
 const size_t config_nsettings = sizeof(config_settings) /
@@ -417,6 +437,32 @@ check_reply_text(const struct loadctx *ctx, char **value, char *err,
 	return 0;
 }
 
+const char *
+config_show(const char *v, char *buf, size_t buflen)
+{
+	size_t n = strlen(v), i;
+
+	if (buflen < 4)
+		return "";
+	if (n > 60 && buflen > 64) {
+		/* cut before a UTF-8 continuation byte, then mark it */
+		for (n = 60; n > 0 && ((unsigned char)v[n] & 0xc0) == 0x80;
+		    n--)
+			;
+		memcpy(buf, v, n);
+		memcpy(buf + n, "...", 4);
+	} else {
+		if (n >= buflen)
+			n = buflen - 1;
+		memcpy(buf, v, n);
+		buf[n] = '\0';
+	}
+	for (i = 0; i < n; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			buf[i] = '?';
+	return buf;
+}
+
 static char *
 host_name(void)
 {
@@ -451,6 +497,9 @@ config_free_value(struct config *c, const struct setting *s)
 		free(*FIELD(c, s, struct net_cidr *));
 		*FIELD(c, s, struct net_cidr *) = NULL;
 		*COUNT(c, s) = 0;
+		break;
+	case T_GROUPS:
+		confgroup_free(c, s);
 		break;
 	default:
 		break;
@@ -503,7 +552,9 @@ config_default(void)
 			break;
 		case T_STRLIST:
 		case T_CIDRLIST:
-			break;		/* empty lists */
+		case T_GROUPS:
+		case T_RULES:
+			break;		/* empty lists, no rule listed */
 		case T_SCORES:
 			for (j = 0; j < RULE_COUNT; j++)
 				FIELD(c, s, int)[j] = rules_table[j].score;
@@ -527,10 +578,8 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	return confload_file(path, out, err, errlen);
 }
 
-/* A string in libconfig syntax: quotes and backslashes escaped, other
- * bytes below 0x20 or 0x7f as \\xHH. */
-static void
-dump_string(FILE *fp, const char *v)
+void
+config_dump_string(FILE *fp, const char *v)
 {
 	const unsigned char *p;
 
@@ -544,6 +593,21 @@ dump_string(FILE *fp, const char *v)
 			fputc(*p, fp);
 	}
 	fputc('"', fp);
+}
+
+/* [ "rule", ... ] for each rule flagged. */
+static void
+dump_rules(FILE *fp, const int *flags)
+{
+	size_t j, n = 0;
+
+	fputc('[', fp);
+	for (j = 0; j < RULE_COUNT; j++)
+		if (flags[j]) {
+			fputs(n++ ? ", " : " ", fp);
+			config_dump_string(fp, rules_table[j].name);
+		}
+	fputs(n ? " ]" : "]", fp);
 }
 
 void
@@ -562,7 +626,7 @@ config_dump(const struct config *c, FILE *fp)
 		fprintf(fp, "%s = ", s->name);
 		switch (s->type) {
 		case T_STRING:
-			dump_string(fp, *FIELD(c, s, char *const));
+			config_dump_string(fp, *FIELD(c, s, char *const));
 			break;
 		case T_BOOL:
 			fputs(*FIELD(c, s, const int) ? "true" : "false", fp);
@@ -574,11 +638,11 @@ config_dump(const struct config *c, FILE *fp)
 			fprintf(fp, "\"%04o\"", *FIELD(c, s, const unsigned));
 			break;
 		case T_LEVEL:
-			dump_string(fp, log_level_name((enum log_level)
+			config_dump_string(fp, log_level_name((enum log_level)
 			    *FIELD(c, s, const int)));
 			break;
 		case T_FACILITY:
-			dump_string(fp, log_facility_name(
+			config_dump_string(fp, log_facility_name(
 			    *FIELD(c, s, const int)));
 			break;
 		case T_STRLIST:
@@ -587,13 +651,13 @@ config_dump(const struct config *c, FILE *fp)
 			for (j = 0; j < *COUNT(c, s); j++) {
 				fputs(j ? ", " : " ", fp);
 				if (s->type == T_STRLIST) {
-					dump_string(fp,
+					config_dump_string(fp,
 					    (*FIELD(c, s, char **const))[j]);
 					continue;
 				}
 				nets = *FIELD(c, s, struct net_cidr *const);
 				net_cidr_format(&nets[j], buf, sizeof(buf));
-				dump_string(fp, buf);
+				config_dump_string(fp, buf);
 			}
 			fputs(j ? " ]" : "]", fp);
 			break;
@@ -603,6 +667,12 @@ config_dump(const struct config *c, FILE *fp)
 				fprintf(fp, "\t%s = %d;\n", rules_table[j].name,
 				    (FIELD(c, s, const int))[j]);
 			fputs("}", fp);
+			break;
+		case T_RULES:
+			dump_rules(fp, FIELD(c, s, const int));
+			break;
+		case T_GROUPS:
+			confgroup_dump(c, s, fp);
 			break;
 		}
 		fputs(";\n", fp);
