@@ -4,17 +4,23 @@
  * defaults, freeing and config_dump.
  *
  * Exports config_load, config_default, config_free, config_dump, and to
- * confload.c (which reads files with libconfig) the table itself
- * (configtab.h).  Owns
- * each struct config it returns (malloc memory, freed by config_free).
+ * the rest of the config module (configtab.h) the table itself,
+ * config_free_value, config_dump_string, config_show and
+ * config_check_abspath.  The module: confload.c reads a file with
+ * libconfig, confinc.c checks its @include targets first, confgroup.c
+ * reads the lists of groups (people, partners, recipient_policies);
+ * confattach.c, confname.c and confredis.c hold the checks of strings.
+ * Owns each struct config it returns (malloc memory, freed by
+ * config_free).
  * Thread rule: loading is single-threaded; a loaded config is read-only
  * and may be shared.
  * Syntax is libconfig's (`name = value;`, lists in [ ]); settings are all
- * at the top level.  Every error is one line "FILE:LINE: setting: problem"
+ * at the top level, and people, partners and recipient_policies are lists
+ * of groups, ( { key = value; ... }, ... ).  Every error is one line "FILE:LINE: setting: problem"
  * (libconfig's own parse errors are "FILE:LINE: problem").  Unknown
  * settings, wrong types, out-of-range numbers, bad words, bad addresses
  * and relative paths are errors.
- * Caps: see confload.c (file size).
+ * Caps: see confinc.c (file size, @include nesting and count).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -44,9 +50,6 @@ static int check_forwarder(const struct loadctx *, char **, char *,
     size_t);
 static int check_reply_text(const struct loadctx *, char **, char *,
     size_t);
-static int check_extwords(const struct loadctx *, char **, char *, size_t);
-static int check_override(const struct loadctx *, char **, char *, size_t);
-static int check_allow(const struct loadctx *, char **, char *, size_t);
 
 #define F(f)	offsetof(struct config, f)
 #define STR(n, def, chk)	{ .name = #n, .type = T_STRING, .sdef = def, \
@@ -123,12 +126,12 @@ const struct setting config_settings[] = {
 	UINT(attach_archive_max_members, 1000, 1, 100000),
 	UINT(attach_archive_max_ratio, 100, 2, 1000000),
 	UINT(attach_archive_max_bytes, 104857600, 1024, 2147483647),
-	STR(attach_banned_extensions, ATTACH_BANNED_DEFAULT, check_extwords),
+	STR(attach_banned_extensions, ATTACH_BANNED_DEFAULT, confattach_check_extwords),
 	BOOL(attach_executable_quarantine, 1),
 	LIST(attach_action_overrides, T_STRLIST, attach_n_action_overrides,
-	    check_override),
+	    confattach_check_override),
 	LIST(attach_allow_senders, T_STRLIST, attach_n_allow_senders,
-	    check_allow),
+	    confattach_check_allow),
 
 	/* --- redis / sender state (state.h) --- */
 	BOOL(state_enable, 1),
@@ -279,144 +282,6 @@ check_forwarder(const struct loadctx *ctx, char **value, char *err,
 	return net_check_forwarder(*value, err, errlen);
 }
 
-/* --- attachments ---------------------------------------------------- */
-
-/* A file extension: 1 to 15 letters or digits (fname.h FNAME_EXT_MAX). */
-static int
-ext_word(const char *p, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > 15)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)p[i]))
-			return 0;
-	return 1;
-}
-
-/* ".ext" or "type/subtype" (RFC 6838 4.2 restricted names). */
-static int
-attach_key(const char *p, size_t n)
-{
-	const char *slash = memchr(p, '/', n);
-	size_t i;
-
-	if (n > 0 && p[0] == '.')
-		return ext_word(p + 1, n - 1);
-	if (slash == NULL || slash == p || slash == p + n - 1 || n > 127)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (p + i != slash && !isalnum((unsigned char)p[i]) &&
-		    strchr("!#$&^_.+-", p[i]) == NULL)
-			return 0;
-	return 1;
-}
-
-static void
-lower(char *p)
-{
-	for (; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-}
-
-/* "exe scr, .com": words separated by blanks or commas, a leading dot
- * allowed; rewritten as "exe scr com". */
-static int
-check_extwords(const struct loadctx *ctx, char **value, char *err,
-    size_t errlen)
-{
-	char *out, *o;
-	const char *p = *value;
-	size_t n;
-
-	if ((out = malloc(strlen(p) + 1)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (o = out; *p != '\0'; p += n) {
-		p += strspn(p, " \t,");
-		if (*p == '.')
-			p++;
-		n = strcspn(p, " \t,");
-		if (n == 0 && *p == '\0')
-			break;
-		if (!ext_word(p, n)) {
-			snprintf(err, errlen, "\"%.*s\" is not an extension "
-			    "(1 to 15 letters or digits)", (int)(n > 40 ? 40 :
-			    n), p);
-			free(out);
-			return -1;
-		}
-		if (o > out)
-			*o++ = ' ';
-		memcpy(o, p, n);
-		o += n;
-	}
-	*o = '\0';
-	lower(out);
-	free(*value);
-	*value = out;
-	return 0;
-}
-
-/* ".ext=action" or "type/subtype=action". */
-static int
-check_override(const struct loadctx *ctx, char **value, char *err,
-    size_t errlen)
-{
-	static const char *const actions[] = { "accept", "tag",
-	    "quarantine", "reject", NULL };
-	char *eq = strchr(*value, '=');
-	size_t i;
-
-	lower(*value);
-	if (eq == NULL || !attach_key(*value, (size_t)(eq - *value))) {
-		snprintf(err, errlen, "\"%.60s\": expected \".ext=action\" "
-		    "or \"type/subtype=action\"", *value);
-		return -1;
-	}
-	for (i = 0; actions[i] != NULL; i++)
-		if (strcmp(eq + 1, actions[i]) == 0)
-			return 0;
-	snprintf(err, errlen, "\"%.40s\": action must be one of accept, tag, "
-	    "quarantine, reject", eq + 1);
-	return -1;
-}
-
-/* "domain=key,key" with keys as in check_override; ".domain" also
- * matches its subdomains. */
-static int
-check_allow(const struct loadctx *ctx, char **value, char *err,
-    size_t errlen)
-{
-	char *eq = strchr(*value, '='), *p, *dom;
-	size_t n;
-
-	lower(*value);
-	if (eq == NULL || eq == *value)
-		goto bad;
-	*eq = '\0';
-	dom = **value == '.' ? *value + 1 : *value;
-	n = net_hostname_valid(dom);
-	*eq = '=';
-	if (!n)
-		goto bad;
-	for (p = eq + 1; ; p += n + 1) {
-		n = strcspn(p, ",");
-		if (!attach_key(p, n))
-			goto bad;
-		if (p[n] == '\0')
-			return 0;
-	}
-bad:
-	snprintf(err, errlen, "\"%.60s\": expected \"domain=.ext,type/sub\" "
-	    "(\".domain\" for its subdomains too)", *value);
-	return -1;
-}
-
-/* The host name, or "localhost" when it is unset or unusable as an
- * authserv-id.  malloc memory or NULL. */
 /* SMTP reply text: printable ASCII, one line, short (RFC 5321 4.5.3.1.5
  * allows 512 octets per reply line with the code). */
 static int
@@ -463,6 +328,8 @@ config_show(const char *v, char *buf, size_t buflen)
 	return buf;
 }
 
+/* The host name, or "localhost" when it is unset or unusable as an
+ * authserv-id.  malloc memory or NULL. */
 static char *
 host_name(void)
 {

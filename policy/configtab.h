@@ -1,8 +1,9 @@
 /*
  * configtab.h - the settings table shared by config.c (defaults, checks,
  * dump) and confload.c (reading a file), and what the other files of the
- * config module share: confredis.c and confname.c (string checks),
- * confgroup.c (lists of groups), confinc.c (the @include pre-scan).
+ * config module share: confattach.c, confredis.c and confname.c (string
+ * checks), confgroup.c (lists of groups), confinc.c (the @include
+ * pre-scan).
  * Internal to the config module; nothing outside policy/conf*.c includes
  * it.
  */
@@ -130,6 +131,19 @@ void confinc_free(struct loader *);
 /* The text of the file libconfig calls name (NULL: the main file), or
  * NULL when it was not read. */
 const char *confinc_text(const struct loader *, const char *name);
+
+/* --- confattach.c: attach_* word lists ---------------------------- */
+
+/* "exe scr, .com" -> "exe scr com": extensions of 1..15 letters or
+ * digits. */
+int confattach_check_extwords(const struct loadctx *, char **, char *,
+    size_t);
+/* ".ext=action" or "type/subtype=action", lower-cased. */
+int confattach_check_override(const struct loadctx *, char **, char *,
+    size_t);
+/* "domain=key,key" (".domain": also its subdomains). */
+int confattach_check_allow(const struct loadctx *, char **, char *,
+    size_t);
 
 /* --- confredis.c: redis / sender state checks ----------------------- */
 

@@ -292,7 +292,7 @@ scan_file(struct scan *sc, size_t fi, unsigned depth)
 			if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
 				p++;
 			else if (*p == '\\') {
-				p++;		/* flex's default rule eats it */
+				p++;	/* flex's default rule eats it */
 				continue;
 			}
 			if (sc->nlen + 1 >= sizeof(sc->name))

@@ -229,8 +229,8 @@ get_mode(struct loader *l, const config_setting_t *cs,
 	*out = (unsigned)v;
 	return 0;
 bad:
-	return confload_fail(l, cs, s->name, "must be an octal mode from \"0000\" to "
-	    "\"0777\", such as \"0660\"");
+	return confload_fail(l, cs, s->name, "must be an octal mode from "
+	    "\"0000\" to \"0777\", such as \"0660\"");
 }
 
 int
@@ -267,8 +267,8 @@ get_list(struct loader *l, struct config *c, const config_setting_t *cs,
 	int i, n, t = config_setting_type(cs);
 
 	if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
-		return confload_fail(l, cs, s->name, "must be a list of strings, "
-		    "such as [\"a\", \"b\"]");
+		return confload_fail(l, cs, s->name, "must be a list of "
+		    "strings, such as [\"a\", \"b\"]");
 	n = config_setting_length(cs);
 	config_free_value(c, s);
 	if (n == 0)
@@ -285,12 +285,13 @@ get_list(struct loader *l, struct config *c, const config_setting_t *cs,
 	for (i = 0; i < n; i++) {
 		e = config_setting_get_elem(cs, (unsigned)i);
 		if (config_setting_type(e) != CONFIG_TYPE_STRING)
-			return confload_fail(l, e, s->name, "element %d is not a "
-			    "string", i + 1);
+			return confload_fail(l, e, s->name, "element %d is "
+			    "not a string", i + 1);
 		if (s->type == T_CIDRLIST) {
 			if (net_parse_cidr(config_setting_get_string(e),
 			    &nets[i], problem, sizeof(problem)) == -1)
-				return confload_fail(l, e, s->name, "%s", problem);
+				return confload_fail(l, e, s->name, "%s",
+				    problem);
 		} else if (confload_string(l, e, s->name, NULL,
 		    s->check, &strs[i]) == -1)
 			return -1;
@@ -321,8 +322,9 @@ get_scores(struct loader *l, const config_setting_t *cs,
 		v = config_setting_get_int64(e);
 		if ((t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) ||
 		    !literal_ok(l, e, v) || v < -1000 || v > 1000)
-			return confload_fail(l, e, s->name, "%s: must be a whole number "
-			    "from -1000 to 1000", config_setting_name(e));
+			return confload_fail(l, e, s->name, "%s: must be a "
+			    "whole number from -1000 to 1000",
+			    config_setting_name(e));
 		scores[r] = (int)v;
 	}
 	return 0;
@@ -373,7 +375,8 @@ get_setting(struct loader *l, struct config *c, const config_setting_t *cs,
 		return 0;
 	case T_BOOL:
 		if (config_setting_type(cs) != CONFIG_TYPE_BOOL)
-			return confload_fail(l, cs, s->name, "must be true or false");
+			return confload_fail(l, cs, s->name, "must be true "
+			    "or false");
 		*FIELD(c, s, int) = config_setting_get_bool(cs) ? 1 : 0;
 		return 0;
 	case T_UINT:
@@ -387,13 +390,14 @@ get_setting(struct loader *l, struct config *c, const config_setting_t *cs,
 		    config_setting_get_string(cs) : NULL;
 		if (s->type == T_LEVEL) {
 			if (log_level_parse(word, &level) == -1)
-				return confload_fail(l, cs, s->name, "must be one of "
-				    "\"err\", \"warning\", \"info\", "
+				return confload_fail(l, cs, s->name, "must be "
+				    "one of \"err\", \"warning\", \"info\", "
 				    "\"debug\"");
 			*FIELD(c, s, int) = (int)level;
 		} else if (log_facility_parse(word, FIELD(c, s, int)) == -1)
-			return confload_fail(l, cs, s->name, "must be one of \"mail\", "
-			    "\"daemon\", \"user\", \"local0\" to \"local7\"");
+			return confload_fail(l, cs, s->name, "must be one of "
+			    "\"mail\", \"daemon\", \"user\", \"local0\" to "
+			    "\"local7\"");
 		return 0;
 	case T_STRLIST:
 	case T_CIDRLIST:

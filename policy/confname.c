@@ -159,8 +159,9 @@ address(const char *v, const char *at, char *out, size_t outlen,
 
 	if (n > LOCAL_PART_MAX || !dot_atom(v, n)) {
 		snprintf(err, errlen, "\"%s\": expected user@domain (a local "
-		    "part of at most 64 letters, digits or !#$%%&'*+-/=?^_`{|}~ "
-		    "and dots)", config_show(v, show, sizeof(show)));
+		    "part of at most 64 letters, digits, dots or "
+		    "!#$%%&'*+-/=?^_`{|}~)", config_show(v, show,
+		    sizeof(show)));
 		return -1;
 	}
 	if (domain_ascii(at + 1, dom, sizeof(dom), err, errlen) == -1)
