@@ -448,6 +448,16 @@ find_setting(const char *name)
 	return NULL;
 }
 
+/* An error is one line whatever the file held: names and values quoted
+ * in it may carry control bytes (libconfig's "\n" escapes). */
+static void
+one_line(char *err)
+{
+	for (; *err != '\0'; err++)
+		if ((unsigned char)*err < 0x20 || *err == 0x7f)
+			*err = '?';
+}
+
 int
 confload_file(const char *path, struct config **out, char *err,
     size_t errlen)
@@ -470,6 +480,7 @@ confload_file(const char *path, struct config **out, char *err,
 	l.ctx.dir = dir;
 	/* Every @include target checked before libconfig opens it. */
 	if (confinc_read(&l, path) == -1) {
+		one_line(err);
 		free(abs);
 		free(dir);
 		confinc_free(&l);
@@ -509,6 +520,8 @@ confload_file(const char *path, struct config **out, char *err,
 	c = NULL;
 	rc = 0;
 done:
+	if (rc == -1)
+		one_line(err);
 	config_destroy(&lc);
 	config_free(c);
 	confinc_free(&l);
