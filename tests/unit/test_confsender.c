@@ -696,6 +696,60 @@ limits_and_one_past(void **state)
 	free(t);
 }
 
+/* The example config's commented examples of the sender settings
+ * ("# people = (" ... "# );"), uncommented, load. */
+static void
+shipped_examples_of_sender_settings_load(void **state)
+{
+	static const char *const names[] = { "protected_domains", "people",
+	    "partners", "recipient_policies", "dry_run_rules", "tag_subject" };
+	char path[600], err[1024], line[512], *text;
+	struct config *c;
+	size_t i, len = 0, found = 0;
+	int in = 0, depth = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/contrib/relaywarden.conf", srcdir());
+	assert_non_null(fp = fopen(path, "r"));
+	assert_non_null(text = calloc(1, 16384));
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		for (i = 0; !in && i < sizeof(names) / sizeof(names[0]); i++)
+			if (strncmp(line, "# ", 2) == 0 &&
+			    strncmp(line + 2, names[i], strlen(names[i])) == 0 &&
+			    strncmp(line + 2 + strlen(names[i]), " = ", 3) == 0) {
+				in = 1;
+				found++;
+			}
+		if (!in)
+			continue;
+		assert_true(line[0] == '#');
+		assert_true(len + strlen(line) < 16384);
+		strcpy(text + len, line + (line[1] == ' ' ? 2 : 1));
+		len += strlen(text + len);
+		/* the statement ends with ';' outside brackets */
+		for (i = 0; line[i] != '\0'; i++)
+			depth += strchr("([{", line[i]) != NULL ? 1 :
+			    strchr(")]}", line[i]) != NULL ? -1 : 0;
+		if (depth == 0 && strstr(line, ";\n") != NULL)
+			in = 0;
+	}
+	fclose(fp);
+	assert_int_equal(found, 6);
+	write_file("examples.conf", text, path, sizeof(path));
+	if (config_load(path, &c, err, sizeof(err)) != 0)
+		fail_msg("%s\n%s", err, text);
+	assert_int_equal(c->n_protected_domains, 3);
+	assert_int_equal(c->npeople, 2);
+	assert_int_equal(c->npartners, 1);
+	assert_int_equal(c->partners[0].nrelay_nets, 2);
+	assert_int_equal(c->partners[0].nrelay_orgs, 1);
+	assert_int_equal(c->nrcpt_policies, 1);
+	assert_int_equal(c->rule_dry_run[RULE_DISPLAY_PERSON], 1);
+	assert_string_equal(c->tag_subject, "[SUSPICIOUS] ");
+	free(text);
+	config_free(c);
+}
+
 /* An error message is one line even when the value holds line breaks. */
 static void
 error_message_is_one_line(void **state)
@@ -715,6 +769,7 @@ main(void)
 		cmocka_unit_test(good_sender_values_load_and_dump),
 		cmocka_unit_test(bad_sender_values_give_file_line_setting_problem),
 		cmocka_unit_test(limits_and_one_past),
+		cmocka_unit_test(shipped_examples_of_sender_settings_load),
 		cmocka_unit_test(error_message_is_one_line),
 	};
 
