@@ -67,8 +67,8 @@ report_json_sender(FILE *fp, const struct evaluation *e)
 	report_json_str(fp, r->infra);
 	fputs(", \"fcrdns\": ", fp);
 	report_json_str(fp, r->fcrdns);
-	fprintf(fp, ", \"relay_known\": %s,\n    \"state\": ",
-	    tf(r->relay_known));
+	fprintf(fp, ", \"relay_known\": %s, \"teach_withheld\": %s,\n"
+	    "    \"state\": ", tf(r->relay_known), tf(r->teach_withheld));
 	report_json_str(fp, sender_state_name(r->state));
 	fputs(", \"state_error\": ", fp);
 	report_json_str(fp, r->history.error);

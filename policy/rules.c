@@ -103,15 +103,15 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	    "the display name is a listed person writing from elsewhere" },
 	[RULE_REPLY_TO] = { "reply_to", 2,
 	    "Reply-To leads to another organisational domain" },
-	[RULE_LIST] = { "list", -10,
+	[RULE_LIST] = { "list", -5,
 	    "a mailing list (List-Id): lowers the relay-novelty score only" },
-	[RULE_SENDER_HEADER] = { "sender", -4,
+	[RULE_SENDER_HEADER] = { "sender", -3,
 	    "a Sender header of another address: lowers the relay-novelty "
 	    "score only" },
-	[RULE_RESENT] = { "resent", -10,
+	[RULE_RESENT] = { "resent", -5,
 	    "Resent- headers (a forward): lowers the relay-novelty score "
 	    "only" },
-	[RULE_FORWARDER] = { "forwarder", -10,
+	[RULE_FORWARDER] = { "forwarder", -5,
 	    "an envelope sender aligned with the relay, SPF pass: lowers "
 	    "the relay-novelty score only" },
 	[RULE_ATTACH_NEW_SENDER] = { "attach_new_sender", 3,

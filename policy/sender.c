@@ -8,8 +8,11 @@
  *
  * Scores that lower others are capped by what they may excuse, so no
  * combination of them reaches below what is left:
- *  - list, sender, resent, forwarder explain a new relay only: together
- *    they take away at most the relay-novelty score of this message;
+ *  - list, sender, resent, forwarder explain a new relay only: the
+ *    strongest of them takes away at most the relay-novelty score of
+ *    this message (by default half of new_relay_unauthenticated: they
+ *    are headers or an envelope an attacker can choose too, and a list
+ *    that keeps a DMARC-protected From usually breaks its signature);
  *  - known_signer_aligned takes away at most the authentication and
  *    novelty score (never a lookalike, an identity claim or an
  *    attachment);
@@ -187,9 +190,11 @@ passing_signers(const struct dkim_results *d, const char **out)
 	return n;
 }
 
+/* Every message is counted (when ctx->learn); only a teaching one adds
+ * its relay and signers. */
 static int
 ask_history(const struct sender_context *ctx, const struct message *m,
-    struct evaluation *e, const char **signers, size_t nsigners)
+    struct evaluation *e, const char **signers, size_t nsigners, int teach)
 {
 	struct sender_result *r = &e->sender;
 	struct state_query q;
@@ -203,7 +208,7 @@ ask_history(const struct sender_context *ctx, const struct message *m,
 	q.infra = r->infra;
 	q.signers = signers;
 	q.nsigners = nsigners;
-	q.authenticated = r->authenticated;
+	q.authenticated = teach;
 	q.learn = ctx->learn;
 	if (state_lookup(ctx->pool, &q, m->arena, &r->history) == -1)
 		return -1;
@@ -322,11 +327,6 @@ identity(const struct sender_context *ctx, const struct message *m,
 		{ IDENT_DISPLAY_BRAND, RULE_DISPLAY_BRAND },
 		{ IDENT_DISPLAY_PERSON, RULE_DISPLAY_PERSON },
 		{ IDENT_REPLY_TO, RULE_REPLY_TO },
-	}, lowering[] = {
-		{ IDENT_FORWARDER, RULE_FORWARDER },
-		{ IDENT_LIST, RULE_LIST },
-		{ IDENT_RESENT, RULE_RESENT },
-		{ IDENT_SENDER, RULE_SENDER_HEADER },
 	};
 	struct ident_signals *is = &e->sender.ident;
 	struct ident_context ic;
@@ -348,12 +348,38 @@ identity(const struct sender_context *ctx, const struct message *m,
 		    rules_add(&e->verdict, m->arena, ctx->cfg,
 		    positive[i].rule, is->detail[positive[i].sig]) == -1)
 			return -1;
-	for (i = 0; i < sizeof(lowering) / sizeof(lowering[0]); i++)
-		if ((is->flags & (1u << lowering[i].sig)) &&
-		    add_lowering(e, m->arena, ctx->cfg, lowering[i].rule,
-		    EX_NOVELTY, is->detail[lowering[i].sig]) == -1)
-			return -1;
 	return 0;
+}
+
+/* Lists and forwarders explain a new relay.  Only the strongest of
+ * them counts: each is a header anyone can write, so piling them up
+ * must not buy more than one. */
+static int
+explained(const struct sender_context *ctx, const struct message *m,
+    struct evaluation *e)
+{
+	static const struct {
+		enum ident_signal sig;
+		enum rule rule;
+	} lowering[] = {
+		{ IDENT_FORWARDER, RULE_FORWARDER },
+		{ IDENT_LIST, RULE_LIST },
+		{ IDENT_RESENT, RULE_RESENT },
+		{ IDENT_SENDER, RULE_SENDER_HEADER },
+	};
+	const struct ident_signals *is = &e->sender.ident;
+	int best = -1;
+	size_t i;
+
+	for (i = 0; i < sizeof(lowering) / sizeof(lowering[0]); i++)
+		if ((is->flags & (1u << lowering[i].sig)) && (best < 0 ||
+		    ctx->cfg->scores[lowering[i].rule] <
+		    ctx->cfg->scores[lowering[best].rule]))
+			best = (int)i;
+	if (best < 0)
+		return 0;
+	return add_lowering(e, m->arena, ctx->cfg, lowering[best].rule,
+	    EX_NOVELTY, is->detail[lowering[best].sig]);
 }
 
 /* An attachment reason from a sender or relay we do not know weighs
@@ -386,6 +412,38 @@ attach_weight(const struct sender_context *ctx, const struct message *m,
 }
 
 int
+sender_signals(const struct sender_context *ctx, const struct message *m,
+    struct evaluation *e)
+{
+	if (lookalike(ctx, m, e) == -1 || identity(ctx, m, e) == -1)
+		return -1;
+	return 0;
+}
+
+int
+sender_teachable(const struct sender_context *ctx, const struct message *m,
+    const struct evaluation *e)
+{
+	const struct verdict *v = &e->verdict;
+	unsigned thr[3], held;
+	size_t i;
+
+	if (!e->sender.authenticated)
+		return 0;
+	if (v->hard != VERDICT_ACCEPT && v->hard != VERDICT_TAG)
+		return 0;
+	for (i = 0; i < v->nreasons; i++)
+		if (!v->reasons[i].whatif &&
+		    strncmp(v->reasons[i].rule, "lookalike_", 10) == 0)
+			return 0;
+	rules_thresholds(ctx->cfg, m, thr);
+	held = thr[1];
+	if (thr[2] != 0 && (held == 0 || thr[2] < held))
+		held = thr[2];
+	return held == 0 || v->score < 0 || (unsigned)v->score < held;
+}
+
+int
 sender_score(const struct sender_context *ctx, const struct message *m,
     struct evaluation *e)
 {
@@ -402,8 +460,7 @@ sender_score(const struct sender_context *ctx, const struct message *m,
 	}
 	if (r->domain != NULL && novelty(ctx, m, e, signers, nsigners) == -1)
 		return -1;
-	if (lookalike(ctx, m, e) == -1 || identity(ctx, m, e) == -1 ||
-	    attach_weight(ctx, m, e) == -1)
+	if (explained(ctx, m, e) == -1 || attach_weight(ctx, m, e) == -1)
 		return -1;
 	/* Last, so that it sees every score it may lower. */
 	if (!e->dmarc.dkim_aligned || e->dmarc.dkim_domain == NULL ||
@@ -426,6 +483,7 @@ sender_evaluate(const struct sender_context *ctx, const struct message *m,
 	const char *signers[STATE_MAX_SIGNERS];
 	size_t nsigners;
 	struct infra inf;
+	int teach;
 
 	memset(r, 0, sizeof(*r));
 	if (ctx->psl == NULL)
@@ -443,8 +501,16 @@ sender_evaluate(const struct sender_context *ctx, const struct message *m,
 			r->fcrdns = inf.fcrdns;
 		}
 	}
+	/* What the message is, before what its sender did before: a
+	 * message held for what it is (a lookalike, an attachment, bad
+	 * authentication) must not teach the history, or one held
+	 * lookalike would become a known correspondent. */
+	if (sender_signals(ctx, m, e) == -1)
+		return -1;
+	teach = sender_teachable(ctx, m, e);
+	r->teach_withheld = ctx->learn && r->authenticated && !teach;
 	nsigners = passing_signers(&e->dkim, signers);
-	if (ask_history(ctx, m, e, signers, nsigners) == -1)
+	if (ask_history(ctx, m, e, signers, nsigners, teach) == -1)
 		return -1;
 	return sender_score(ctx, m, e);
 }

@@ -6,9 +6,10 @@
  *
  * Runs at end of message after SPF, DKIM, DMARC and the attachments:
  *   infra_identify (the relay's FCrDNS organisation or network)
- *   -> state_lookup (one EVALSHA; teaches only authenticated mail)
- *   -> partner declarations -> novelty reasons
  *   -> lookalike and identity (display name, Reply-To) reasons
+ *   -> state_lookup (one EVALSHA; teaches only authenticated mail that
+ *      is not held for what it is, see sender_teachable)
+ *   -> partner declarations -> novelty reasons
  *   -> list / forwarder discounts, capped to the novelty score so they
  *      never excuse a lookalike, an identity claim or an attachment
  *   -> attach_new_sender when attachment reasons meet a new sender.
@@ -59,6 +60,9 @@ struct sender_result {
 	int relay_known;		/* learned, trusted or declared */
 	enum sender_state state;
 	struct state_answer history;	/* when AVAILABLE */
+	int teach_withheld;		/* authenticated, but held for what
+					   it is: the history was not
+					   taught */
 	struct lookalike_match lookalike;
 	struct ident_signals ident;
 };
@@ -81,9 +85,19 @@ struct sender_context {
 int sender_evaluate(const struct sender_context *, const struct message *,
     struct evaluation *);
 
-/* The scoring half of sender_evaluate, over e->sender as filled so far
- * (domain, authenticated, partner, infra, fcrdns, state, history): what
- * the unit tests drive with a history of their choosing.  0 or -1. */
+/* The parts of sender_evaluate, for the unit tests to drive with a
+ * history of their choosing.  sender_signals: the lookalike and identity
+ * reasons (no history needed).  sender_teachable: 1 when the message may
+ * teach the history - authenticated, and neither a lookalike nor held or
+ * rejected by what is known so far (hard actions, the recipients'
+ * quarantine or reject threshold).  sender_score: over e->sender as
+ * filled (domain, authenticated, partner, infra, fcrdns, state,
+ * history): novelty, lists and forwarders, attachment weight, the known
+ * aligned signer.  0 or -1 (signals, score). */
+int sender_signals(const struct sender_context *, const struct message *,
+    struct evaluation *);
+int sender_teachable(const struct sender_context *, const struct message *,
+    const struct evaluation *);
 int sender_score(const struct sender_context *, const struct message *,
     struct evaluation *);
 

@@ -41,7 +41,9 @@ static const char zone[] =
     "partner.example. 300 IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n"
     "_dmarc.partner.example. 300 IN TXT \"v=DMARC1; p=none\"\n"
     "supplier-corp.example. 300 IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n"
-    "_dmarc.supplier-corp.example. 300 IN TXT \"v=DMARC1; p=none\"\n";
+    "_dmarc.supplier-corp.example. 300 IN TXT \"v=DMARC1; p=none\"\n"
+    "0urorg.example. 300 IN TXT \"v=spf1 ip4:198.51.100.0/24 -all\"\n"
+    "_dmarc.0urorg.example. 300 IN TXT \"v=DMARC1; p=none\"\n";
 
 /* A config on the test server with a fresh key prefix. */
 static struct config *
@@ -90,6 +92,8 @@ struct outcome {
 	char reasons[512];
 	enum sender_state state;
 	int learned;
+	int authenticated;
+	int withheld;
 	int score;
 };
 
@@ -124,6 +128,8 @@ evaluate(struct policy *pol, const char *ip, const char *mail_from,
 		    e->verdict.reasons[i].rule);
 	out->state = e->sender.state;
 	out->learned = e->sender.history.learned;
+	out->authenticated = e->sender.authenticated;
+	out->withheld = e->sender.teach_withheld;
 	out->score = e->verdict.score;
 	policy_scan_free(s);
 }
@@ -283,7 +289,7 @@ test_protected_domains_follow_a_reload(void **unused)
 	pol = policy_for("protected_domains = [ \"ourorg.example\" ];\n");
 	evaluate(pol, "198.51.100.7", "<a@0urorg.example>",
 	    "From: a@0urorg.example\r\n\r\nx\r\n", &o);
-	assert_string_equal(o.reasons, "first_contact,lookalike_protected");
+	assert_string_equal(o.reasons, "lookalike_protected,first_contact");
 	next = policy_next(pol, config_for(
 	    "protected_domains = [ \"other.example\" ];\n"), err,
 	    sizeof(err));
@@ -294,8 +300,35 @@ test_protected_domains_follow_a_reload(void **unused)
 	assert_string_equal(o.reasons, "");	/* seen: no first contact */
 	evaluate(next, "198.51.100.7", "<a@0ther.example>",
 	    "From: a@0ther.example\r\n\r\nx\r\n", &o);
-	assert_string_equal(o.reasons, "first_contact,lookalike_protected");
+	assert_string_equal(o.reasons, "lookalike_protected,first_contact");
 	policy_unref(next);
+}
+
+static void
+test_a_held_lookalike_teaches_nothing(void **unused)
+{
+	struct policy *pol;
+	struct outcome o;
+	redisReply *r;
+	char key[64], idx[64];
+
+	(void)unused;
+	pol = policy_for("protected_domains = [ \"ourorg.example\" ];\n"
+	    "scores = { lookalike_protected = 10; };\n");
+	snprintf(key, sizeof(key), "t%d:{0urorg.example}", prefix_n);
+	snprintf(idx, sizeof(idx), "t%d:known", prefix_n);
+	/* The lookalike authenticates itself (its own SPF and DMARC). */
+	evaluate(pol, "198.51.100.7", "<a@0urorg.example>",
+	    "From: a@0urorg.example\r\n\r\nx\r\n", &o);
+	assert_string_equal(o.reasons, "lookalike_protected,first_contact");
+	assert_true(o.authenticated);
+	assert_true(o.withheld);
+	assert_int_equal(hash_int(key, "m"), 1);	/* counted */
+	assert_int_equal(hash_int(key, "a"), -1);	/* taught nothing */
+	r = redisfix_cmd(adm, "ZSCORE", idx, "0urorg.example", NULL);
+	assert_int_equal(r->type, REDIS_REPLY_NIL);
+	freeReplyObject(r);
+	policy_unref(pol);
 }
 
 static void
@@ -380,6 +413,7 @@ main(void)
 		    test_known_correspondents_reach_the_lookalike_index),
 		cmocka_unit_test(test_refresher_thread_follows_redis),
 		cmocka_unit_test(test_protected_domains_follow_a_reload),
+		cmocka_unit_test(test_a_held_lookalike_teaches_nothing),
 		cmocka_unit_test(
 		    test_redis_gone_mid_run_fails_open_then_tempfails),
 	};

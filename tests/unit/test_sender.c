@@ -146,7 +146,7 @@ static const struct scase cases[] = {
 	{ "a list explains the new relay, nothing more",
 	  "a@supplier-corp.example", "List-Id", "<talk.lists.example>", 0,
 	  SENDER_STATE_AVAILABLE, 1, 1, 0, NULL, 0, 0, 0, "203.0.113.9",
-	  NULL, 0, NULL, 0, "new_relay_unauthenticated=10,list=-10", 0,
+	  NULL, 0, NULL, 0, "new_relay_unauthenticated=10,list=-5", 5,
 	  VERDICT_ACCEPT },
 	{ "a list never excuses a lookalike", "a@0urorg.example", "List-Id",
 	  "<talk.lists.example>", 0, SENDER_STATE_AVAILABLE, 1, 0, 0, NULL, 0,
@@ -155,7 +155,7 @@ static const struct scase cases[] = {
 	{ "lookalike with an attachment weighs more", "a@0urorg.example",
 	  NULL, NULL, 0, SENDER_STATE_AVAILABLE, 0, 0, 0, NULL, 0, 0, 0,
 	  "203.0.113.9", "attach_office_macro", 6, NULL, 0,
-	  "attach_office_macro=6,first_contact=1,lookalike_protected=8,"
+	  "attach_office_macro=6,lookalike_protected=8,first_contact=1,"
 	  "attach_new_sender=3", 18, VERDICT_ACCEPT },
 	{ "a protected domain itself is no lookalike", "a@ourorg.example",
 	  NULL, NULL, 0, SENDER_STATE_AVAILABLE, 1, 1, 1, NULL, 0, 0, 1,
@@ -194,6 +194,111 @@ static const struct scase cases[] = {
 	  "new_relay_unauthenticated=10,partner_unexpected_relay=4,"
 	  "partner_unaligned=8", 22, VERDICT_ACCEPT },
 };
+
+/* Messages with several explaining headers: only the strongest counts,
+ * and a message held for what it is does not teach. */
+static struct message *
+msg_with(const char *const *hdrs)
+{
+	struct message *m = message_new(100, 65536);
+
+	assert_non_null(m);
+	for (; hdrs[0] != NULL; hdrs += 2)
+		assert_int_not_equal(message_add_header(m, hdrs[0], hdrs[1]),
+		    -1);
+	return m;
+}
+
+static void
+base_eval(struct fixture *f, struct message *m, const char *from_domain,
+    struct evaluation *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->dmarc.from_domain = from_domain;
+	e->dmarc.org_domain = dmarc_org_domain(f->psl, from_domain,
+	    m->arena);
+	e->relay.ip = "203.0.113.9";
+	e->sender.domain = e->dmarc.org_domain;
+	e->sender.infra = "net:203.0.113.0/24";
+	e->sender.state = SENDER_STATE_AVAILABLE;
+	e->sender.history.available = 1;
+	e->sender.history.seen = 1;
+	e->sender.history.domain_known = 1;
+}
+
+static void
+test_explaining_headers_do_not_stack(void **state)
+{
+	static const char *const hdrs[] = { "From", "a@supplier-corp.example",
+	    "List-Id", "<talk.lists.example>", "Resent-From",
+	    "x@fwd.example", "Sender", "y@lists.example", NULL };
+	struct fixture *f = *state;
+	struct sender_context ctx;
+	struct evaluation e;
+	struct message *m = msg_with(hdrs);
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = f->cfg;
+	ctx.psl = f->psl;
+	ctx.index = f->ix;
+	base_eval(f, m, "supplier-corp.example", &e);
+	assert_int_equal(sender_signals(&ctx, m, &e), 0);
+	assert_int_equal(sender_score(&ctx, m, &e), 0);
+	assert_int_equal(e.verdict.nreasons, 2);
+	assert_string_equal(e.verdict.reasons[0].rule,
+	    "new_relay_unauthenticated");
+	assert_int_equal(e.verdict.score, 5);
+	message_free(m);
+}
+
+static void
+test_held_messages_do_not_teach(void **state)
+{
+	static const char *const clean[] = { "From", "a@supplier-corp.example",
+	    NULL };
+	static const char *const look[] = { "From", "a@0urorg.example",
+	    NULL };
+	struct fixture *f = *state;
+	struct sender_context ctx;
+	struct evaluation e;
+	struct message *m;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = f->cfg;
+	ctx.psl = f->psl;
+	ctx.index = f->ix;
+	f->cfg->tag_score = 5;
+	f->cfg->quarantine_score = 10;
+	f->cfg->reject_score = 0;
+
+	m = msg_with(clean);
+	base_eval(f, m, "supplier-corp.example", &e);
+	assert_int_equal(sender_signals(&ctx, m, &e), 0);
+	assert_int_equal(sender_teachable(&ctx, m, &e), 0); /* not auth */
+	e.sender.authenticated = 1;
+	assert_int_equal(sender_teachable(&ctx, m, &e), 1);
+	/* a score at the quarantine threshold already */
+	assert_int_equal(verdict_add(&e.verdict, m->arena,
+	    "attach_banned_extension", 10, NULL), 0);
+	assert_int_equal(sender_teachable(&ctx, m, &e), 0);
+	message_free(m);
+
+	m = msg_with(clean);
+	base_eval(f, m, "supplier-corp.example", &e);
+	e.sender.authenticated = 1;
+	verdict_require(&e.verdict, VERDICT_QUARANTINE);	/* hard rule */
+	assert_int_equal(sender_teachable(&ctx, m, &e), 0);
+	message_free(m);
+
+	/* An authenticated lookalike never becomes a correspondent. */
+	m = msg_with(look);
+	base_eval(f, m, "0urorg.example", &e);
+	e.sender.authenticated = 1;
+	assert_int_equal(sender_signals(&ctx, m, &e), 0);
+	assert_int_equal(e.verdict.score, 8);
+	assert_int_equal(sender_teachable(&ctx, m, &e), 0);
+	message_free(m);
+}
 
 /* "rule=score,..." of v, what-if rules marked "?". */
 static void
@@ -275,6 +380,7 @@ run_case(struct fixture *f, const struct scase *c)
 	ctx.cfg = f->cfg;
 	ctx.psl = f->psl;
 	ctx.index = f->ix;
+	assert_int_equal(sender_signals(&ctx, m, &e), 0);
 	r = sender_score(&ctx, m, &e);
 	assert_int_equal(r, 0);
 	reasons_text(&e.verdict, got, sizeof(got));
@@ -417,6 +523,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scoring_table),
 		cmocka_unit_test(test_partner_lookup_is_by_organisational_domain),
+		cmocka_unit_test(test_explaining_headers_do_not_stack),
+		cmocka_unit_test(test_held_messages_do_not_teach),
 		cmocka_unit_test(test_recipient_thresholds_take_the_strictest),
 		cmocka_unit_test(test_header_shows_whatif_and_state),
 	};
