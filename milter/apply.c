@@ -50,7 +50,9 @@ hold_reason(const struct message *m, const struct evaluation *e)
 	size_t i;
 
 	for (i = 0; i < e->verdict.nreasons; i++) {
-		p = arena_printf(m->arena, "%s%s%s", list, i ? "," : "",
+		if (e->verdict.reasons[i].whatif)
+			continue;
+		p = arena_printf(m->arena, "%s%s%s", list, list[0] ? "," : "",
 		    e->verdict.reasons[i].rule);
 		if (p == NULL)
 			return NULL;
@@ -78,6 +80,34 @@ add_header(SMFICTX *ctx, const struct message *m, int idx, const char *name,
 		return smfi_addheader(ctx, (char *)name, v) == MI_SUCCESS ?
 		    0 : -1;
 	return smfi_insheader(ctx, idx, (char *)name, v) == MI_SUCCESS ?
+	    0 : -1;
+}
+
+/* tag_subject in front of the first Subject (or a new Subject), unless
+ * it is there already: a message tagged twice on its way keeps one. */
+static int
+tag_subject(SMFICTX *ctx, const struct config *cfg, const struct message *m,
+    int leadspc)
+{
+	const char *tag = cfg->tag_subject, *old;
+	const struct header *h;
+	char *v;
+
+	if (tag == NULL || tag[0] == '\0')
+		return 0;
+	h = message_header(m, "Subject", 0);
+	old = h != NULL ? h->value : "";
+	while (*old == ' ' || *old == '\t')
+		old++;
+	if (strncmp(old, tag, strlen(tag)) == 0)
+		return 0;
+	if ((v = arena_printf(m->arena, "%s%s%s", leadspc ? " " : "", tag,
+	    old)) == NULL)
+		return -1;
+	if (h == NULL)
+		return smfi_addheader(ctx, (char *)"Subject", v) ==
+		    MI_SUCCESS ? 0 : -1;
+	return smfi_chgheader(ctx, (char *)"Subject", 1, v) == MI_SUCCESS ?
 	    0 : -1;
 }
 
@@ -123,6 +153,11 @@ apply_evaluation(SMFICTX *ctx, const struct config *cfg,
 		}
 		break;
 	case VERDICT_TAG:
+		if (tag_subject(ctx, cfg, m, leadspc) == -1) {
+			log_err(m->id, "cannot tag the Subject: tempfail");
+			return SMFIS_TEMPFAIL;
+		}
+		break;
 	case VERDICT_ACCEPT:
 		break;
 	}

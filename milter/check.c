@@ -28,7 +28,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: relaywarden-check [-c config] "
 	    "[--client-ip IP] [--helo NAME] [--mail-from ADDR]\n"
-	    "         [--rcpt ADDR]... [--json] MESSAGE.eml|-\n");
+	    "         [--rcpt ADDR]... [--learn] [--json] MESSAGE.eml|-\n");
 	exit(2);
 }
 
@@ -42,8 +42,11 @@ print_human(const struct message *m, const struct evaluation *e)
 	if (e->verdict_header != NULL)
 		printf("X-Relaywarden: %s\n", e->verdict_header);
 	printf("verdict: %s\n", report_logline(m, e));
+	printf("sender: %s\n", report_sender_line(m, e));
 	for (i = 0; i < e->verdict.nreasons; i++)
-		printf("reason: %s score=%d%s%s\n", e->verdict.reasons[i].rule,
+		printf("reason: %s%s score=%d%s%s\n",
+		    e->verdict.reasons[i].rule,
+		    e->verdict.reasons[i].whatif ? " (what-if)" : "",
 		    e->verdict.reasons[i].score,
 		    e->verdict.reasons[i].detail ? " detail=" : "",
 		    e->verdict.reasons[i].detail ?
@@ -64,6 +67,7 @@ main(int argc, char **argv)
 		{ "mail-from", required_argument, NULL, 'm' },
 		{ "rcpt", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "learn", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -75,7 +79,7 @@ main(int argc, char **argv)
 	struct policy *pol;
 	struct message *m;
 	struct scan *s;
-	int json = 0, ch, rc;
+	int json = 0, learn = 0, ch, rc;
 	char err[512];
 	FILE *fp;
 
@@ -104,6 +108,9 @@ main(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
+		case 'l':
+			learn = 1;
+			break;
 		default:
 			usage();
 		}
@@ -127,6 +134,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "relaywarden-check: %s\n", err);
 		return 2;
 	}
+	/* Read the history, never write it, unless asked to. */
+	policy_set_learning(pol, learn);
+	policy_load_known(pol);
 	if (strcmp(argv[optind], "-") == 0)
 		fp = stdin;
 	else if ((fp = fopen(argv[optind], "r")) == NULL) {

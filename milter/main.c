@@ -227,6 +227,11 @@ run(struct config *cfg, const char *path, const char *sock, int foreground)
 		log_err(NULL, "%s: %s", path, err);
 		return 1;
 	}
+	if (policy_start(pol, err, sizeof(err)) == -1) {
+		log_err(NULL, "%s", err);
+		policy_unref(pol);
+		return 1;
+	}
 	reload_init(path, pol);
 	if (reload_start() == -1) {
 		log_err(NULL, "cannot start the reload thread");

@@ -57,7 +57,8 @@ reload_now(void)
 		    err);
 		return -1;
 	}
-	if ((pol = policy_new(cfg, err, sizeof(err))) == NULL) {
+	/* Only this thread replaces current: it cannot go away here. */
+	if ((pol = policy_next(current, cfg, err, sizeof(err))) == NULL) {
 		log_err(NULL, "reload: %s: %s: keeping the running "
 		    "configuration", config_path, err);
 		return -1;

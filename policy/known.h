@@ -41,8 +41,10 @@ int known_configure(struct known *, const struct config *,
  * has). */
 int known_load(struct known *, char *err, size_t errlen);
 
-/* Starts the refresher thread (first read at once).  0 or -1. */
-int known_start(struct known *, unsigned period_s);
+/* Starts the refresher thread: a first read at once, then one every
+ * state_known_refresh_s of the latest config (0: none after the first).
+ * 0 or -1. */
+int known_start(struct known *);
 
 struct lookalike_index *known_index(struct known *);
 

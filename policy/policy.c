@@ -24,11 +24,15 @@
 #include "authres.h"
 #include "config.h"
 #include "dns.h"
+#include "ident.h"
+#include "known.h"
 #include "message.h"
 #include "log.h"
 #include "policy.h"
 #include "rules.h"
+#include "sender.h"
 #include "spool.h"
+#include "state.h"
 
 struct policy {
 	atomic_uint refs;
@@ -38,6 +42,11 @@ struct policy {
 	struct dmarc_psl *psl;
 	struct attach_ctx *attach;	/* NULL: attachments off */
 	struct spf_options spf;
+	/* The daemon's, shared by the generations of one run: */
+	struct state_pool *pool;	/* NULL: state off */
+	struct known *known;		/* protected domains, correspondents */
+	struct ident_people *people;	/* NULL: none listed */
+	int learn;
 };
 
 struct scan {
@@ -56,6 +65,9 @@ generation_free(struct policy *p)
 	/* The DKIM library borrows the resolver: free it first.  The
 	 * attachment context borrows the config. */
 	attach_ctx_free(p->attach);
+	ident_people_free(p->people);
+	known_unref(p->known);
+	state_pool_unref(p->pool);
 	dkimv_lib_free(p->dkim);
 	dmarc_psl_free(p->psl);
 	dns_resolver_free(p->dns);
@@ -63,8 +75,35 @@ generation_free(struct policy *p)
 	free(p);
 }
 
-struct policy *
-policy_new(struct config *cfg, char *err, size_t errlen)
+/* The people list of cfg for ident.c; NULL p->people when none. */
+static int
+people_new(struct policy *p, char *err, size_t errlen)
+{
+	const struct config *cfg = p->cfg;
+	struct ident_person *v;
+	size_t i;
+
+	if (cfg->npeople == 0)
+		return 0;
+	if ((v = calloc(cfg->npeople, sizeof(*v))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < cfg->npeople; i++) {
+		v[i].name = cfg->people[i].name;
+		v[i].addresses = (const char *const *)cfg->people[i].addresses;
+		v[i].naddresses = cfg->people[i].naddresses;
+	}
+	p->people = ident_people_new(v, cfg->npeople, err, errlen);
+	free(v);
+	return p->people != NULL ? 0 : -1;
+}
+
+/* Builds a generation; prev (or NULL) lends the daemon's pool and
+ * lookalike index. */
+static struct policy *
+generation_new(struct policy *prev, struct config *cfg, char *err,
+    size_t errlen)
 {
 	struct dns_options dopt;
 	struct policy *p;
@@ -76,6 +115,7 @@ policy_new(struct config *cfg, char *err, size_t errlen)
 	}
 	atomic_init(&p->refs, 1);
 	p->cfg = cfg;
+	p->learn = prev != NULL ? prev->learn : 1;
 
 	memset(&dopt, 0, sizeof(dopt));
 	dopt.resolv_conf = cfg->dns_resolv_conf[0] ? cfg->dns_resolv_conf :
@@ -95,6 +135,27 @@ policy_new(struct config *cfg, char *err, size_t errlen)
 	if (cfg->attach_enable && (p->attach = attach_ctx_new(cfg, err,
 	    errlen)) == NULL)
 		goto fail;
+	if (people_new(p, err, errlen) == -1)
+		goto fail;
+
+	/* The pool is the daemon's: kept across a reload that leaves the
+	 * redis_ and state_ settings alone. */
+	if (cfg->state_enable) {
+		p->pool = prev != NULL && prev->pool != NULL ?
+		    state_pool_reconfigure(prev->pool, cfg, err, errlen) :
+		    state_pool_new(cfg, err, errlen);
+		if (p->pool == NULL)
+			goto fail;
+	}
+	if (prev != NULL) {
+		if (known_configure(prev->known, cfg, p->pool, err,
+		    errlen) == -1)
+			goto fail;
+		p->known = known_ref(prev->known);
+	} else if ((p->known = known_new(cfg, err, errlen)) == NULL ||
+	    known_configure(p->known, cfg, p->pool, err, errlen) == -1) {
+		goto fail;
+	}
 
 	spf_options_default(&p->spf);
 	p->spf.max_dns_terms = cfg->spf_max_dns_terms;
@@ -105,6 +166,45 @@ policy_new(struct config *cfg, char *err, size_t errlen)
 fail:
 	generation_free(p);
 	return NULL;
+}
+
+struct policy *
+policy_new(struct config *cfg, char *err, size_t errlen)
+{
+	return generation_new(NULL, cfg, err, errlen);
+}
+
+struct policy *
+policy_next(struct policy *prev, struct config *cfg, char *err,
+    size_t errlen)
+{
+	return generation_new(prev, cfg, err, errlen);
+}
+
+void
+policy_set_learning(struct policy *p, int learn)
+{
+	p->learn = learn;
+}
+
+int
+policy_start(struct policy *p, char *err, size_t errlen)
+{
+	if (p->known == NULL || known_start(p->known) == 0)
+		return 0;
+	snprintf(err, errlen, "cannot start the known-correspondents "
+	    "thread");
+	return -1;
+}
+
+void
+policy_load_known(struct policy *p)
+{
+	char err[256];
+
+	if (p->known != NULL && known_load(p->known, err, sizeof(err)) == -1)
+		log_warning(NULL, "known correspondents: %s: lookalike "
+		    "checks go on without them", err);
 }
 
 struct policy *
@@ -321,6 +421,24 @@ check_attachments(struct scan *s)
 	return 0;
 }
 
+/* The sender's history, lookalikes and identity. */
+static int
+check_sender(struct scan *s)
+{
+	struct sender_context ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = s->pol->cfg;
+	ctx.dns = s->pol->dns;
+	ctx.psl = s->pol->psl;
+	ctx.pool = s->pol->pool;
+	ctx.index = s->pol->known != NULL ? known_index(s->pol->known) :
+	    NULL;
+	ctx.people = s->pol->people;
+	ctx.learn = s->pol->learn;
+	return sender_evaluate(&ctx, s->msg, &s->eval);
+}
+
 /* RFC 8601 section 5: an MTA removes Authentication-Results that claim
  * its own authserv-id before it adds its own, or a forger could hand us
  * our own verdict.  Every incoming X-Relaywarden is ours by definition
@@ -356,6 +474,7 @@ policy_scan_finish(struct scan *s, const struct evaluation **out)
 	struct message *m = s->msg;
 	struct authres_input ai;
 	const char *fd, *why = NULL;
+	unsigned thr[3];
 
 	if (s->finished) {
 		*out = e;
@@ -383,6 +502,8 @@ policy_scan_finish(struct scan *s, const struct evaluation **out)
 		return -1;
 	if (check_attachments(s) == -1)
 		return -1;
+	if (check_sender(s) == -1)
+		return -1;
 
 	mark_forged(s);
 	if (cfg->add_authres) {
@@ -397,8 +518,8 @@ policy_scan_finish(struct scan *s, const struct evaluation **out)
 		if ((e->authres = authres_format(m->arena, &ai)) == NULL)
 			return -1;
 	}
-	verdict_decide(&e->verdict, cfg->tag_score, cfg->quarantine_score,
-	    cfg->reject_score);
+	rules_thresholds(cfg, m, thr);
+	verdict_decide(&e->verdict, thr[0], thr[1], thr[2]);
 	e->verdict.dry_run = cfg->dry_run;
 	if (cfg->add_verdict_header &&
 	    (e->verdict_header = verdict_header(&e->verdict, m->arena)) ==

@@ -48,8 +48,8 @@ utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-static void
-json_str(FILE *fp, const char *s)
+void
+report_json_str(FILE *fp, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n, len;
@@ -88,13 +88,13 @@ static void
 json_spf(FILE *fp, const char *key, const struct spf_result *r)
 {
 	fprintf(fp, "  \"%s\": {\"result\": ", key);
-	json_str(fp, auth_result_name(r->result));
+	report_json_str(fp, auth_result_name(r->result));
 	fputs(", \"identity\": ", fp);
-	json_str(fp, r->identity);
+	report_json_str(fp, r->identity);
 	fputs(", \"domain\": ", fp);
-	json_str(fp, r->domain);
+	report_json_str(fp, r->domain);
 	fputs(", \"reason\": ", fp);
-	json_str(fp, r->reason);
+	report_json_str(fp, r->reason);
 	fputs("},\n", fp);
 }
 
@@ -109,19 +109,19 @@ json_dkim(FILE *fp, const struct dkim_results *d)
 
 		fputs(i ? ",\n    {" : "\n    {", fp);
 		fputs("\"result\": ", fp);
-		json_str(fp, auth_result_name(g->result));
+		report_json_str(fp, auth_result_name(g->result));
 		fputs(", \"domain\": ", fp);
-		json_str(fp, g->domain);
+		report_json_str(fp, g->domain);
 		fputs(", \"selector\": ", fp);
-		json_str(fp, g->selector);
+		report_json_str(fp, g->selector);
 		fputs(", \"algorithm\": ", fp);
-		json_str(fp, g->algorithm);
+		report_json_str(fp, g->algorithm);
 		fputs(", \"identity\": ", fp);
-		json_str(fp, g->identity);
+		report_json_str(fp, g->identity);
 		fputs(", \"header_b\": ", fp);
-		json_str(fp, g->header_b);
+		report_json_str(fp, g->header_b);
 		fprintf(fp, ", \"key_bits\": %u, \"reason\": ", g->key_bits);
-		json_str(fp, g->reason);
+		report_json_str(fp, g->reason);
 		fputc('}', fp);
 	}
 	fputs(d->count ? "\n  ],\n" : "],\n", fp);
@@ -133,24 +133,24 @@ static void
 json_dmarc(FILE *fp, const struct dmarc_result *r)
 {
 	fputs("  \"dmarc\": {\"result\": ", fp);
-	json_str(fp, auth_result_name(r->result));
+	report_json_str(fp, auth_result_name(r->result));
 	fputs(", \"policy\": ", fp);
-	json_str(fp, r->policy == DMARC_POLICY_UNSET ? NULL :
+	report_json_str(fp, r->policy == DMARC_POLICY_UNSET ? NULL :
 	    dmarc_policy_name(r->policy));
 	fputs(", \"published_policy\": ", fp);
-	json_str(fp, r->published_p == DMARC_POLICY_UNSET ? NULL :
+	report_json_str(fp, r->published_p == DMARC_POLICY_UNSET ? NULL :
 	    dmarc_policy_name(r->published_p));
 	fputs(", \"from_domain\": ", fp);
-	json_str(fp, r->from_domain);
+	report_json_str(fp, r->from_domain);
 	fputs(", \"org_domain\": ", fp);
-	json_str(fp, r->org_domain);
+	report_json_str(fp, r->org_domain);
 	fputs(", \"record_domain\": ", fp);
-	json_str(fp, r->record_domain);
+	report_json_str(fp, r->record_domain);
 	fprintf(fp, ", \"pct\": %u, \"spf_aligned\": %s, "
 	    "\"dkim_aligned\": %s, \"reason\": ", r->pct,
 	    r->spf_aligned ? "true" : "false",
 	    r->dkim_aligned ? "true" : "false");
-	json_str(fp, r->reason);
+	report_json_str(fp, r->reason);
 	fputs("},\n", fp);
 }
 
@@ -175,37 +175,37 @@ json_attachments(FILE *fp, const struct attach_results *r)
 
 		fputs(i ? ",\n    {\"filename\": " : "\n    {\"filename\": ",
 		    fp);
-		json_str(fp, it->name);
+		report_json_str(fp, it->name);
 		fputs(", \"shown\": ", fp);
-		json_str(fp, it->shown);
+		report_json_str(fp, it->shown);
 		fputs(", \"path\": ", fp);
-		json_str(fp, it->path);
+		report_json_str(fp, it->path);
 		fputs(", \"declared_type\": ", fp);
-		json_str(fp, it->declared);
+		report_json_str(fp, it->declared);
 		fputs(", \"detected_type\": ", fp);
-		json_str(fp, it->detected);
+		report_json_str(fp, it->detected);
 		fprintf(fp, ", \"size\": %llu, \"depth\": %u, \"flags\": [",
 		    it->size, it->depth);
 		for (j = 0, n = 0; j < sizeof(flags) / sizeof(flags[0]); j++)
 			if (it->flags & flags[j].flag) {
 				fputs(n++ ? ", " : "", fp);
-				json_str(fp, flags[j].name);
+				report_json_str(fp, flags[j].name);
 			}
 		fputs("], \"reasons\": [", fp);
 		for (j = 0; j < it->nreasons; j++) {
 			fputs(j ? ", {\"rule\": " : "{\"rule\": ", fp);
-			json_str(fp, it->reasons[j]);
+			report_json_str(fp, it->reasons[j]);
 			fputs(", \"detail\": ", fp);
-			json_str(fp, it->details[j]);
+			report_json_str(fp, it->details[j]);
 			fputc('}', fp);
 		}
 		fputs("], \"action\": ", fp);
-		json_str(fp, verdict_action_name(it->action));
+		report_json_str(fp, verdict_action_name(it->action));
 		fputc('}', fp);
 	}
 	fputs(r->nitems ? "\n  ],\n" : "],\n", fp);
 	fputs("  \"attachments_truncated\": ", fp);
-	json_str(fp, r->truncated);
+	report_json_str(fp, r->truncated);
 	fputs(",\n", fp);
 }
 
@@ -215,45 +215,49 @@ report_json(FILE *fp, const struct message *m, const struct evaluation *e)
 	size_t i;
 
 	fputs("{\n  \"id\": ", fp);
-	json_str(fp, m->id);
+	report_json_str(fp, m->id);
 	fputs(",\n  \"envelope\": {\"client_ip\": ", fp);
-	json_str(fp, m->client_ip);
+	report_json_str(fp, m->client_ip);
 	fputs(", \"helo\": ", fp);
-	json_str(fp, m->helo);
+	report_json_str(fp, m->helo);
 	fputs(", \"mail_from\": ", fp);
-	json_str(fp, m->mail_from);
+	report_json_str(fp, m->mail_from);
 	fputs(", \"rcpt\": [", fp);
 	for (i = 0; i < m->nrcpts; i++) {
 		if (i)
 			fputs(", ", fp);
-		json_str(fp, m->rcpts[i]);
+		report_json_str(fp, m->rcpts[i]);
 	}
 	fputs("]},\n  \"relay\": {\"ip\": ", fp);
-	json_str(fp, e->relay.ip);
+	report_json_str(fp, e->relay.ip);
 	fputs(", \"helo\": ", fp);
-	json_str(fp, e->relay.helo);
+	report_json_str(fp, e->relay.helo);
 	fputs(", \"name\": ", fp);
-	json_str(fp, e->relay.name);
+	report_json_str(fp, e->relay.name);
 	fprintf(fp, ", \"hops\": %u},\n", e->relay.hops);
 	json_spf(fp, "spf", &e->spf);
 	json_spf(fp, "helo_spf", &e->helo_spf);
 	json_dkim(fp, &e->dkim);
 	json_dmarc(fp, &e->dmarc);
 	json_attachments(fp, &e->attachments);
+	report_json_sender(fp, e);
 	fputs("  \"authentication_results\": ", fp);
-	json_str(fp, e->authres);
+	report_json_str(fp, e->authres);
 	fputs(",\n  \"verdict_header\": ", fp);
-	json_str(fp, e->verdict_header);
+	report_json_str(fp, e->verdict_header);
 	fputs(",\n  \"verdict\": {\"action\": ", fp);
-	json_str(fp, verdict_action_name(e->verdict.action));
-	fprintf(fp, ", \"score\": %d, \"reasons\": [", e->verdict.score);
+	report_json_str(fp, verdict_action_name(e->verdict.action));
+	fprintf(fp, ", \"score\": %d, \"state\": ", e->verdict.score);
+	report_json_str(fp, e->verdict.state);
+	fputs(", \"reasons\": [", fp);
 	for (i = 0; i < e->verdict.nreasons; i++) {
 		const struct reason *r = &e->verdict.reasons[i];
 
 		fputs(i ? ", {\"rule\": " : "{\"rule\": ", fp);
-		json_str(fp, r->rule);
-		fprintf(fp, ", \"score\": %d, \"detail\": ", r->score);
-		json_str(fp, r->detail);
+		report_json_str(fp, r->rule);
+		fprintf(fp, ", \"score\": %d, \"whatif\": %s, \"detail\": ",
+		    r->score, r->whatif ? "true" : "false");
+		report_json_str(fp, r->detail);
 		fputc('}', fp);
 	}
 	fputs("]}\n}\n", fp);
@@ -277,7 +281,7 @@ const char *
 report_logline(const struct message *m, const struct evaluation *e)
 {
 	struct arena *a = m->arena;
-	const char *dkim = "none", *reasons = "-";
+	const char *dkim = "none", *reasons = "", *whatif = "";
 	char *p;
 	size_t i;
 
@@ -297,15 +301,18 @@ report_logline(const struct message *m, const struct evaluation *e)
 		}
 	}
 	for (i = 0; i < e->verdict.nreasons; i++) {
-		p = arena_printf(a, "%s%s%s", i ? reasons : "", i ? "," : "",
-		    e->verdict.reasons[i].rule);
+		const struct reason *r = &e->verdict.reasons[i];
+		const char **list = r->whatif ? &whatif : &reasons;
+
+		p = arena_printf(a, "%s%s%s", *list, (*list)[0] ? "," : "",
+		    r->rule);
 		if (p == NULL)
 			return NULL;
-		reasons = p;
+		*list = p;
 	}
 	return arena_printf(a, "action=%s score=%d spf=%s helo_spf=%s "
 	    "dkim=%s dmarc=%s from_domain=%s relay=%s hops=%u "
-	    "mail_from=<%s> reasons=%s",
+	    "mail_from=<%s> sender=%s state=%s reasons=%s%s%s",
 	    verdict_action_name(e->verdict.action), e->verdict.score,
 	    auth_result_name(e->spf.result),
 	    auth_result_name(e->helo_spf.result), dkim,
@@ -314,5 +321,7 @@ report_logline(const struct message *m, const struct evaluation *e)
 	    e->dmarc.from_domain : "-", 128),
 	    e->relay.ip ? e->relay.ip : "-", e->relay.hops,
 	    hdrout_printable(a, mail_from(m), 200),
-	    reasons);
+	    e->sender.domain != NULL ? e->sender.domain : "-",
+	    sender_state_name(e->sender.state),
+	    reasons[0] ? reasons : "-", whatif[0] ? " whatif=" : "", whatif);
 }

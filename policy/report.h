@@ -17,4 +17,13 @@ int report_json(FILE *fp, const struct message *, const struct evaluation *);
 /* The log line body (after the id), arena memory of the message. */
 const char *report_logline(const struct message *, const struct evaluation *);
 
+/* One line about the sender (relaywarden-check), arena memory. */
+const char *report_sender_line(const struct message *,
+    const struct evaluation *);
+
+/* Internal to report*.c: a JSON string (null for NULL), escaped. */
+void report_json_str(FILE *fp, const char *s);
+/* The "sender" member, with its trailing ",\n". */
+void report_json_sender(FILE *fp, const struct evaluation *);
+
 #endif

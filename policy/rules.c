@@ -16,6 +16,7 @@
  *    tunable, but a DNS outage alone does not quarantine mail.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "message.h"
@@ -200,4 +201,65 @@ rules_auth(const struct config *cfg, const struct message *m,
 		r |= rules_add(v, a, cfg, RULE_HEADERS_TRUNCATED,
 		    m->truncated);
 	return r ? -1 : 0;
+}
+
+/* rcpt ("<user@domain>" or bare) is in the group's list. */
+static int
+rcpt_in(const struct config_rcpt_policy *g, const char *rcpt)
+{
+	const char *at, *end;
+	size_t i, len;
+
+	if (*rcpt == '<')
+		rcpt++;
+	len = strlen(rcpt);
+	if ((end = memchr(rcpt, '>', len)) != NULL)
+		len = (size_t)(end - rcpt);
+	if ((at = memchr(rcpt, '@', len)) == NULL)
+		return 0;
+	for (i = 0; i < g->nrecipients; i++) {
+		const char *want = g->recipients[i];
+
+		if (want[0] == '@') {
+			size_t dl = len - (size_t)(at - rcpt);
+
+			if (strlen(want) == dl &&
+			    strncasecmp(want, at, dl) == 0)
+				return 1;
+		} else if (strlen(want) == len &&
+		    strncasecmp(want, rcpt, len) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void
+lower_to(unsigned *cur, unsigned v)
+{
+	if (v != 0 && (*cur == 0 || v < *cur))
+		*cur = v;
+}
+
+void
+rules_thresholds(const struct config *cfg, const struct message *m,
+    unsigned out[3])
+{
+	size_t g, i;
+
+	out[0] = cfg->tag_score;
+	out[1] = cfg->quarantine_score;
+	out[2] = cfg->reject_score;
+	for (g = 0; g < cfg->nrcpt_policies; g++) {
+		const struct config_rcpt_policy *p = &cfg->rcpt_policies[g];
+
+		for (i = 0; i < m->nrcpts; i++) {
+			if (!rcpt_in(p, m->rcpts[i]))
+				continue;
+			lower_to(&out[0], p->tag_score);
+			lower_to(&out[1], p->quarantine_score);
+			lower_to(&out[2], p->reject_score);
+			break;
+		}
+	}
 }

@@ -79,6 +79,12 @@ int rules_lookup(const char *name);
 int rules_add(struct verdict *, struct arena *, const struct config *,
     enum rule, const char *detail);
 
+/* The tag, quarantine and reject thresholds for m: the global ones,
+ * lowered by every recipient_policies group one of m's recipients is in
+ * (each threshold the lowest non-zero among them; config.h). */
+void rules_thresholds(const struct config *, const struct message *,
+    unsigned out[3]);
+
 /* The authentication rules over an evaluation's SPF, DKIM and DMARC
  * results, and the message's own caps.  0 or -1 when out of memory. */
 int rules_auth(const struct config *, const struct message *,

@@ -81,6 +81,12 @@ struct sender_context {
 int sender_evaluate(const struct sender_context *, const struct message *,
     struct evaluation *);
 
+/* The scoring half of sender_evaluate, over e->sender as filled so far
+ * (domain, authenticated, partner, infra, fcrdns, state, history): what
+ * the unit tests drive with a history of their choosing.  0 or -1. */
+int sender_score(const struct sender_context *, const struct message *,
+    struct evaluation *);
+
 const char *sender_state_name(enum sender_state);
 
 /* The partner whose domain is org (an organisational domain), or NULL. */

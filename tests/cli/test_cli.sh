@@ -66,6 +66,7 @@ _dmarc.sender.example. 300 IN TXT "v=DMARC1; p=reject"
 Z
 cat >"$t/ok.conf" <<C
 authserv_id = "mx.relaywarden.example";
+state_enable = false;
 dns_local_data = "$t/zone";
 dns_forwarders = ["127.0.0.1@9"];
 dns_timeout_ms = 500;
@@ -100,6 +101,7 @@ cat >"$t/d.conf" <<C
 socket = "unix:$t/sock";
 socket_mode = "0600";
 authserv_id = "one.example";
+state_enable = false;
 dns_local_data = "$t/zone";
 log_level = "debug";
 C
@@ -143,6 +145,7 @@ socket = "inet:$port@127.0.0.1";
 pidfile = "$t/rw.pid";
 user = "$user";
 authserv_id = "bg.example";
+state_enable = false;
 dns_local_data = "$t/zone";
 C
 [ -n "$user" ] && chmod 755 "$t" && chmod 644 "$t/zone" "$t/bg.conf"

@@ -1,0 +1,130 @@
+/*
+ * reportsender.c - the "sender" member of the JSON report and the sender
+ * line of relaywarden-check: what the history said, the relay's
+ * infrastructure, partner, lookalike and identity findings.
+ *
+ * Exports report_json_sender, report_sender_line (report.h).  Strings
+ * from the message, DNS or Redis go through report_json_str or
+ * hdrout_printable.  No shared state.
+ */
+#include <stdio.h>
+
+#include "arena.h"
+#include "config.h"
+#include "hdrout.h"
+#include "message.h"
+#include "policy.h"
+#include "report.h"
+
+static const char *
+tf(int b)
+{
+	return b ? "true" : "false";
+}
+
+static void
+json_history(FILE *fp, const struct state_answer *h)
+{
+	size_t i;
+
+	fprintf(fp, "{\"seen\": %s, \"messages\": %llu, "
+	    "\"auth_messages\": %llu, \"first_seen\": %lld, "
+	    "\"last_seen\": %lld, \"known_since\": %lld, "
+	    "\"domain_known\": %s, \"infra_known\": %s, "
+	    "\"infra_trusted\": %s, \"infra_count\": %lu, "
+	    "\"infra_last\": %lld, \"learned\": %s, \"newly_known\": %s, "
+	    "\"signers\": [", tf(h->seen), h->messages, h->auth_messages,
+	    (long long)h->first_seen, (long long)h->last_seen,
+	    (long long)h->known_since, tf(h->domain_known),
+	    tf(h->infra_known), tf(h->infra_trusted), h->infra_count,
+	    (long long)h->infra_last, tf(h->learned), tf(h->newly_known));
+	for (i = 0; i < h->nsigners; i++) {
+		const struct state_signer *s = &h->signers[i];
+
+		fputs(i ? ", {\"name\": " : "{\"name\": ", fp);
+		report_json_str(fp, s->name);
+		fprintf(fp, ", \"known\": %s, \"trusted\": %s, "
+		    "\"count\": %lu, \"last\": %lld}", tf(s->known),
+		    tf(s->trusted), s->count, (long long)s->last);
+	}
+	fputs("]}", fp);
+}
+
+void
+report_json_sender(FILE *fp, const struct evaluation *e)
+{
+	const struct sender_result *r = &e->sender;
+	const struct lookalike_match *lm = &r->lookalike;
+	int n = 0;
+	unsigned i;
+
+	fputs("  \"sender\": {\"domain\": ", fp);
+	report_json_str(fp, r->domain);
+	fprintf(fp, ", \"authenticated\": %s, \"known\": %s, \"partner\": ",
+	    tf(r->authenticated), tf(r->known));
+	report_json_str(fp, r->partner != NULL ? r->partner->domain : NULL);
+	fputs(", \"infra\": ", fp);
+	report_json_str(fp, r->infra);
+	fputs(", \"fcrdns\": ", fp);
+	report_json_str(fp, r->fcrdns);
+	fprintf(fp, ", \"relay_known\": %s,\n    \"state\": ",
+	    tf(r->relay_known));
+	report_json_str(fp, sender_state_name(r->state));
+	fputs(", \"state_error\": ", fp);
+	report_json_str(fp, r->history.error);
+	fputs(", \"history\": ", fp);
+	if (r->state == SENDER_STATE_AVAILABLE)
+		json_history(fp, &r->history);
+	else
+		fputs("null", fp);
+	fputs(",\n    \"lookalike\": ", fp);
+	if (lm->kind == LOOKALIKE_NONE) {
+		fputs("null", fp);
+	} else {
+		fputs("{\"kind\": ", fp);
+		report_json_str(fp, lookalike_kind_name(lm->kind));
+		fputs(", \"target\": ", fp);
+		report_json_str(fp, lm->target);
+		fprintf(fp, ", \"target_protected\": %s, \"detail\": ",
+		    tf(lm->target_flags & LOOKALIKE_PROTECTED));
+		report_json_str(fp, lm->detail);
+		fputc('}', fp);
+	}
+	fputs(", \"identity\": [", fp);
+	for (i = 0; i < IDENT_COUNT; i++) {
+		if (!(r->ident.flags & (1u << i)))
+			continue;
+		fputs(n++ ? ", {\"signal\": " : "{\"signal\": ", fp);
+		report_json_str(fp, ident_signal_name((enum ident_signal)i));
+		fputs(", \"detail\": ", fp);
+		report_json_str(fp, r->ident.detail[i]);
+		fputc('}', fp);
+	}
+	fputs("]},\n", fp);
+}
+
+const char *
+report_sender_line(const struct message *m, const struct evaluation *e)
+{
+	const struct sender_result *r = &e->sender;
+	struct arena *a = m->arena;
+	char hist[160];
+
+	hist[0] = '\0';
+	if (r->state == SENDER_STATE_AVAILABLE)
+		snprintf(hist, sizeof(hist), " seen=%d messages=%llu "
+		    "auth_messages=%llu known=%d relay_known=%d learned=%d",
+		    r->history.seen, r->history.messages,
+		    r->history.auth_messages, r->known, r->relay_known,
+		    r->history.learned);
+	return arena_printf(a, "domain=%s infra=%s fcrdns=%s partner=%s "
+	    "authenticated=%d state=%s%s%s%s", hdrout_printable(a,
+	    r->domain != NULL ? r->domain : "-", 128),
+	    hdrout_printable(a, r->infra != NULL ? r->infra : "-", 128),
+	    hdrout_printable(a, r->fcrdns != NULL ? r->fcrdns : "-", 128),
+	    r->partner != NULL ? r->partner->domain : "-", r->authenticated,
+	    sender_state_name(r->state), hist,
+	    r->history.error != NULL ? " error=" : "",
+	    r->history.error != NULL ? hdrout_printable(a, r->history.error,
+	    200) : "");
+}

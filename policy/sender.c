@@ -1,0 +1,450 @@
+/*
+ * sender.c - the sender half of the verdict (see sender.h for the order
+ * of the checks and what "authenticated" and "known" mean).
+ *
+ * Exports sender_evaluate, sender_state_name, sender_partner.  Reads the
+ * evaluation's relay, DMARC, DKIM and attachment results; writes
+ * e->sender and reasons (arena memory of the message).  Any thread.
+ *
+ * Scores that lower others are capped by what they may excuse, so no
+ * combination of them reaches below what is left:
+ *  - list, sender, resent, forwarder explain a new relay only: together
+ *    they take away at most the relay-novelty score of this message;
+ *  - known_signer_aligned takes away at most the authentication and
+ *    novelty score (never a lookalike, an identity claim or an
+ *    attachment);
+ * and a lowering reason is listed only when it lowered something.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "arena.h"
+#include "config.h"
+#include "dmarc.h"
+#include "infra.h"
+#include "message.h"
+#include "net.h"
+#include "policy.h"
+#include "rules.h"
+#include "sender.h"
+
+/* What a reason may be excused by (see the top comment). */
+enum excuse { EX_NONE, EX_NOVELTY, EX_AUTH };
+
+static enum excuse
+rule_excuse(const char *name)
+{
+	static const char *const novelty[] = { "first_contact", "new_relay",
+	    "new_signer", "new_relay_unauthenticated",
+	    "new_signer_unauthenticated", "partner_unexpected_relay" };
+	static const char *const auth[] = { "spf_fail", "spf_softfail",
+	    "spf_permerror", "helo_spf_fail", "dkim_fail", "dmarc_fail",
+	    "dmarc_fail_quarantine", "dmarc_fail_reject" };
+	size_t i;
+
+	for (i = 0; i < sizeof(novelty) / sizeof(novelty[0]); i++)
+		if (strcmp(name, novelty[i]) == 0)
+			return EX_NOVELTY;
+	for (i = 0; i < sizeof(auth) / sizeof(auth[0]); i++)
+		if (strcmp(name, auth[i]) == 0)
+			return EX_AUTH;
+	return EX_NONE;
+}
+
+/* The positive score a lowering reason of kind k may still take away:
+ * the scores it may excuse, less what lowering reasons took already. */
+static int
+excusable(const struct verdict *v, enum excuse k)
+{
+	long sum = 0;
+	size_t i;
+
+	for (i = 0; i < v->nreasons; i++) {
+		const struct reason *r = &v->reasons[i];
+		enum excuse e;
+
+		if (r->whatif)
+			continue;
+		if (r->score < 0) {
+			sum += r->score;
+			continue;
+		}
+		e = rule_excuse(r->rule);
+		if (e == EX_NOVELTY || (k == EX_AUTH && e == EX_AUTH))
+			sum += r->score;
+	}
+	return sum > 0 ? (sum > 1000000 ? 1000000 : (int)sum) : 0;
+}
+
+/* Adds a lowering rule with its score capped by what it may excuse; a
+ * rule that would lower nothing is left out.  A what-if rule is listed
+ * with the score it would have had. */
+static int
+add_lowering(struct evaluation *e, struct arena *a, const struct config *cfg,
+    enum rule r, enum excuse k, const char *detail)
+{
+	int room = excusable(&e->verdict, k), score = cfg->scores[r];
+
+	if (score >= 0)
+		return rules_add(&e->verdict, a, cfg, r, detail);
+	if (room == 0)
+		return 0;
+	if (-score > room)
+		score = -room;
+	if (cfg->rule_dry_run[r])
+		return verdict_add_whatif(&e->verdict, a, rules_table[r].name,
+		    score, detail);
+	return verdict_add(&e->verdict, a, rules_table[r].name, score,
+	    detail);
+}
+
+const char *
+sender_state_name(enum sender_state s)
+{
+	switch (s) {
+	case SENDER_STATE_DISABLED:
+		return "disabled";
+	case SENDER_STATE_AVAILABLE:
+		return "available";
+	case SENDER_STATE_UNAVAILABLE:
+		return "unavailable";
+	}
+	return "disabled";
+}
+
+const struct config_partner *
+sender_partner(const struct config *cfg, const char *org)
+{
+	size_t i;
+
+	if (org == NULL)
+		return NULL;
+	for (i = 0; i < cfg->npartners; i++)
+		if (strcasecmp(cfg->partners[i].domain, org) == 0)
+			return &cfg->partners[i];
+	return NULL;
+}
+
+/* A relay the partner declared: one of its networks, or a confirmed name
+ * in one of its relay organisations. */
+static int
+partner_relay(const struct sender_context *ctx, const struct config_partner *p,
+    const char *ip, const char *fcrdns, struct arena *a)
+{
+	struct net_addr addr;
+	const char *org;
+	size_t i;
+
+	if (ip != NULL && net_parse_addr(ip, &addr) == 0 &&
+	    net_cidr_list_match(p->relay_nets, p->nrelay_nets, &addr))
+		return 1;
+	if (fcrdns == NULL || p->nrelay_orgs == 0)
+		return 0;
+	if ((org = dmarc_org_domain(ctx->psl, fcrdns, a)) == NULL)
+		return 0;
+	for (i = 0; i < p->nrelay_orgs; i++) {
+		const char *want = dmarc_org_domain(ctx->psl,
+		    p->relay_orgs[i], a);
+
+		if (strcasecmp(want != NULL ? want : p->relay_orgs[i],
+		    org) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+partner_signer(const struct config_partner *p, const char *d)
+{
+	size_t i;
+
+	if (p == NULL)
+		return 0;
+	for (i = 0; i < p->nsigners; i++)
+		if (strcasecmp(p->signers[i], d) == 0)
+			return 1;
+	return 0;
+}
+
+/* The d= of every passing signature, each once, at most
+ * STATE_MAX_SIGNERS. */
+static size_t
+passing_signers(const struct dkim_results *d, const char **out)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < d->count && n < STATE_MAX_SIGNERS; i++) {
+		const char *dom = d->sigs[i].domain;
+
+		if (d->sigs[i].result != AUTH_PASS || dom == NULL)
+			continue;
+		for (j = 0; j < n; j++)
+			if (strcasecmp(out[j], dom) == 0)
+				break;
+		if (j == n)
+			out[n++] = dom;
+	}
+	return n;
+}
+
+static int
+ask_history(const struct sender_context *ctx, const struct message *m,
+    struct evaluation *e, const char **signers, size_t nsigners)
+{
+	struct sender_result *r = &e->sender;
+	struct state_query q;
+
+	if (ctx->pool == NULL || r->domain == NULL) {
+		r->state = SENDER_STATE_DISABLED;
+		return 0;
+	}
+	memset(&q, 0, sizeof(q));
+	q.domain = r->domain;
+	q.infra = r->infra;
+	q.signers = signers;
+	q.nsigners = nsigners;
+	q.authenticated = r->authenticated;
+	q.learn = ctx->learn;
+	if (state_lookup(ctx->pool, &q, m->arena, &r->history) == -1)
+		return -1;
+	if (r->history.disabled)
+		r->state = SENDER_STATE_DISABLED;
+	else if (r->history.available)
+		r->state = SENDER_STATE_AVAILABLE;
+	else
+		r->state = SENDER_STATE_UNAVAILABLE;
+	return 0;
+}
+
+/* Is the i-th passing signer known: learned, trusted or declared. */
+static int
+signer_known(const struct sender_result *r, size_t i, const char *d)
+{
+	if (partner_signer(r->partner, d))
+		return 1;
+	if (r->state != SENDER_STATE_AVAILABLE || i >= r->history.nsigners)
+		return 0;
+	return r->history.signers[i].known || r->history.signers[i].trusted;
+}
+
+/* New relays and signers of a known sender, first contact, partner
+ * declarations. */
+static int
+novelty(const struct sender_context *ctx, const struct message *m,
+    struct evaluation *e, const char **signers, size_t nsigners)
+{
+	const struct config *cfg = ctx->cfg;
+	struct sender_result *r = &e->sender;
+	const struct config_partner *p = r->partner;
+	struct arena *a = m->arena;
+	int avail = r->state == SENDER_STATE_AVAILABLE, declared = 0;
+	size_t i;
+
+	if (avail && !r->history.seen && p == NULL &&
+	    rules_add(&e->verdict, a, cfg, RULE_FIRST_CONTACT, r->domain) ==
+	    -1)
+		return -1;
+	r->known = p != NULL || (avail && r->history.domain_known);
+
+	if (r->infra != NULL) {
+		if (p != NULL)
+			declared = partner_relay(ctx, p, e->relay.ip,
+			    r->fcrdns, a);
+		r->relay_known = declared || (avail &&
+		    (r->history.infra_known || r->history.infra_trusted));
+		if (r->known && avail && !r->relay_known &&
+		    rules_add(&e->verdict, a, cfg, r->authenticated ?
+		    RULE_NEW_RELAY : RULE_NEW_RELAY_UNAUTHENTICATED,
+		    r->infra) == -1)
+			return -1;
+		if (p != NULL && p->nrelay_nets + p->nrelay_orgs > 0 &&
+		    !r->relay_known && rules_add(&e->verdict, a, cfg,
+		    RULE_PARTNER_UNEXPECTED_RELAY, r->infra) == -1)
+			return -1;
+	}
+
+	/* Signers: one reason for the first new one. */
+	if (r->known && (avail || (p != NULL && p->nsigners > 0))) {
+		for (i = 0; i < nsigners; i++) {
+			if (signer_known(r, i, signers[i]))
+				continue;
+			if (rules_add(&e->verdict, a, cfg, r->authenticated ?
+			    RULE_NEW_SIGNER : RULE_NEW_SIGNER_UNAUTHENTICATED,
+			    signers[i]) == -1)
+				return -1;
+			break;
+		}
+	}
+	if (p != NULL && p->must_align && !e->dmarc.dkim_aligned &&
+	    rules_add(&e->verdict, a, cfg, RULE_PARTNER_UNALIGNED,
+	    p->domain) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+lookalike(const struct sender_context *ctx, const struct message *m,
+    struct evaluation *e)
+{
+	struct lookalike_match *lm = &e->sender.lookalike;
+	enum rule rule;
+
+	if (ctx->index == NULL || e->dmarc.from_domain == NULL)
+		return 0;
+	if (lookalike_check(ctx->index, e->dmarc.from_domain, m->arena,
+	    lm) == -1)
+		return -1;
+	if (lm->kind == LOOKALIKE_NONE ||
+	    (lm->self_flags & LOOKALIKE_PROTECTED) ||
+	    sender_partner(ctx->cfg, e->sender.domain) != NULL)
+		return 0;
+	/* A correspondent's authenticated history does not excuse looking
+	 * like a protected domain: anyone can authenticate a lookalike. */
+	if (lm->target_flags & LOOKALIKE_PROTECTED)
+		rule = RULE_LOOKALIKE_PROTECTED;
+	else if (lm->self_flags & LOOKALIKE_KNOWN)
+		return 0;
+	else
+		rule = RULE_LOOKALIKE_KNOWN;
+	return rules_add(&e->verdict, m->arena, ctx->cfg, rule, lm->detail);
+}
+
+static int
+identity(const struct sender_context *ctx, const struct message *m,
+    struct evaluation *e)
+{
+	static const struct {
+		enum ident_signal sig;
+		enum rule rule;
+	} positive[] = {
+		{ IDENT_DISPLAY_DOMAIN, RULE_DISPLAY_DOMAIN },
+		{ IDENT_DISPLAY_ADDRESS, RULE_DISPLAY_ADDRESS },
+		{ IDENT_DISPLAY_BRAND, RULE_DISPLAY_BRAND },
+		{ IDENT_DISPLAY_PERSON, RULE_DISPLAY_PERSON },
+		{ IDENT_REPLY_TO, RULE_REPLY_TO },
+	}, lowering[] = {
+		{ IDENT_FORWARDER, RULE_FORWARDER },
+		{ IDENT_LIST, RULE_LIST },
+		{ IDENT_RESENT, RULE_RESENT },
+		{ IDENT_SENDER, RULE_SENDER_HEADER },
+	};
+	struct ident_signals *is = &e->sender.ident;
+	struct ident_context ic;
+	struct ident_envelope env;
+	size_t i;
+
+	memset(&ic, 0, sizeof(ic));
+	ic.psl = ctx->psl;
+	ic.index = ctx->index;
+	ic.people = ctx->people;
+	memset(&env, 0, sizeof(env));
+	env.mail_from = m->mail_from;
+	env.spf = e->spf.result;
+	env.relay_name = e->sender.fcrdns;
+	if (ident_check(&ic, m, NULL, &env, m->arena, is) == -1)
+		return -1;
+	for (i = 0; i < sizeof(positive) / sizeof(positive[0]); i++)
+		if ((is->flags & (1u << positive[i].sig)) &&
+		    rules_add(&e->verdict, m->arena, ctx->cfg,
+		    positive[i].rule, is->detail[positive[i].sig]) == -1)
+			return -1;
+	for (i = 0; i < sizeof(lowering) / sizeof(lowering[0]); i++)
+		if ((is->flags & (1u << lowering[i].sig)) &&
+		    add_lowering(e, m->arena, ctx->cfg, lowering[i].rule,
+		    EX_NOVELTY, is->detail[lowering[i].sig]) == -1)
+			return -1;
+	return 0;
+}
+
+/* An attachment reason from a sender or relay we do not know weighs
+ * more. */
+static int
+attach_weight(const struct sender_context *ctx, const struct message *m,
+    struct evaluation *e)
+{
+	static const char *const news[] = { "first_contact",
+	    "new_relay_unauthenticated", "new_relay",
+	    "partner_unexpected_relay", "lookalike_protected",
+	    "lookalike_known" };
+	const struct verdict *v = &e->verdict;
+	int att = 0, isnew = 0;
+	size_t i, j;
+
+	for (i = 0; i < v->nreasons; i++) {
+		if (v->reasons[i].whatif)
+			continue;
+		if (strncmp(v->reasons[i].rule, "attach_", 7) == 0)
+			att = 1;
+		for (j = 0; j < sizeof(news) / sizeof(news[0]); j++)
+			if (strcmp(v->reasons[i].rule, news[j]) == 0)
+				isnew = 1;
+	}
+	if (!att || !isnew)
+		return 0;
+	return rules_add(&e->verdict, m->arena, ctx->cfg,
+	    RULE_ATTACH_NEW_SENDER, NULL);
+}
+
+int
+sender_score(const struct sender_context *ctx, const struct message *m,
+    struct evaluation *e)
+{
+	const struct config *cfg = ctx->cfg;
+	struct sender_result *r = &e->sender;
+	const char *signers[STATE_MAX_SIGNERS];
+	size_t nsigners, i;
+
+	nsigners = passing_signers(&e->dkim, signers);
+	if (r->state == SENDER_STATE_UNAVAILABLE) {
+		e->verdict.state = "unavailable";
+		if (cfg->state_unavailable_tempfail)
+			verdict_require(&e->verdict, VERDICT_TEMPFAIL);
+	}
+	if (r->domain != NULL && novelty(ctx, m, e, signers, nsigners) == -1)
+		return -1;
+	if (lookalike(ctx, m, e) == -1 || identity(ctx, m, e) == -1 ||
+	    attach_weight(ctx, m, e) == -1)
+		return -1;
+	/* Last, so that it sees every score it may lower. */
+	if (!e->dmarc.dkim_aligned || e->dmarc.dkim_domain == NULL ||
+	    !r->known)
+		return 0;
+	for (i = 0; i < nsigners; i++)
+		if (strcasecmp(signers[i], e->dmarc.dkim_domain) == 0 &&
+		    signer_known(r, i, signers[i]))
+			return add_lowering(e, m->arena, cfg,
+			    RULE_KNOWN_SIGNER_ALIGNED, EX_AUTH, signers[i]);
+	return 0;
+}
+
+int
+sender_evaluate(const struct sender_context *ctx, const struct message *m,
+    struct evaluation *e)
+{
+	const struct config *cfg = ctx->cfg;
+	struct sender_result *r = &e->sender;
+	const char *signers[STATE_MAX_SIGNERS];
+	size_t nsigners;
+	struct infra inf;
+
+	memset(r, 0, sizeof(*r));
+	if (ctx->psl == NULL)
+		return 0;
+	r->domain = e->dmarc.from_domain != NULL ? e->dmarc.org_domain : NULL;
+	r->authenticated = e->dmarc.spf_aligned || e->dmarc.dkim_aligned;
+	r->partner = sender_partner(cfg, r->domain);
+	if (e->relay.ip != NULL && !e->relay.internal_only && r->domain !=
+	    NULL && (ctx->pool != NULL || r->partner != NULL)) {
+		if (infra_identify(ctx->dns, ctx->psl, e->relay.ip,
+		    cfg->infra_v4_prefix ? cfg->infra_v4_prefix : 24,
+		    cfg->infra_v6_prefix ? cfg->infra_v6_prefix : 48,
+		    m->arena, &inf) == 0) {
+			r->infra = inf.id;
+			r->fcrdns = inf.fcrdns;
+		}
+	}
+	nsigners = passing_signers(&e->dkim, signers);
+	if (ask_history(ctx, m, e, signers, nsigners) == -1)
+		return -1;
+	return sender_score(ctx, m, e);
+}

@@ -1,0 +1,425 @@
+/*
+ * test_sender.c - sender.c's scoring over a history of the test's choosing
+ * (sender_score): first contact, new relays and signers of known senders
+ * with and without authentication, partner declarations, lookalikes,
+ * lowering reasons capped by what they may excuse, attachment weight,
+ * what-if rules, Redis unavailable (fail-open and tempfail); and the
+ * recipient thresholds and X-Relaywarden fields they feed.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../policy/arena.h"
+#include "../../policy/config.h"
+#include "../../policy/dmarc.h"
+#include "../../policy/lookalike.h"
+#include "../../policy/message.h"
+#include "../../policy/net.h"
+#include "../../policy/policy.h"
+#include "../../policy/rules.h"
+#include "../../policy/sender.h"
+
+struct fixture {
+	struct config *cfg;
+	struct dmarc_psl *psl;
+	struct lookalike_index *ix;
+	struct config_partner partner;
+	struct net_cidr nets[1];
+	char *orgs[1], *signers[1], *protected[1];
+	struct config_rcpt_policy rp;
+	char *rp_rcpts[2];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[256];
+
+	assert_non_null(f);
+	assert_non_null(f->cfg = config_default());
+	f->psl = dmarc_psl_new(NULL, err, sizeof(err));
+	assert_non_null(f->psl);
+	f->ix = lookalike_index_new(NULL, err, sizeof(err));
+	assert_non_null(f->ix);
+	assert_int_equal(lookalike_index_add(f->ix, "ourorg.example",
+	    LOOKALIKE_PROTECTED, err, sizeof(err)), 0);
+	assert_int_equal(lookalike_index_add(f->ix, "partner.example",
+	    LOOKALIKE_PROTECTED, err, sizeof(err)), 0);
+	assert_int_equal(lookalike_index_add(f->ix, "supplier-corp.example",
+	    LOOKALIKE_KNOWN, err, sizeof(err)), 0);
+	assert_int_equal(lookalike_index_merge(f->ix, err, sizeof(err)), 0);
+
+	assert_int_equal(net_parse_cidr("192.0.2.0/24", &f->nets[0], err,
+	    sizeof(err)), 0);
+	f->orgs[0] = (char *)"partnermail.example";
+	f->signers[0] = (char *)"partner.example";
+	f->partner.domain = (char *)"partner.example";
+	f->partner.relay_nets = f->nets;
+	f->partner.nrelay_nets = 1;
+	f->partner.relay_orgs = f->orgs;
+	f->partner.nrelay_orgs = 1;
+	f->partner.signers = f->signers;
+	f->partner.nsigners = 1;
+	f->partner.must_align = 1;
+	f->protected[0] = (char *)"ourorg.example";
+	f->rp_rcpts[0] = (char *)"ceo@ourorg.example";
+	f->rp_rcpts[1] = (char *)"@board.ourorg.example";
+	f->rp.recipients = f->rp_rcpts;
+	f->rp.nrecipients = 2;
+	f->rp.tag_score = 2;
+	f->rp.quarantine_score = 4;
+	f->rp.reject_score = 0;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	lookalike_index_free(f->ix);
+	dmarc_psl_free(f->psl);
+	config_free(f->cfg);
+	free(f);
+	return 0;
+}
+
+/* One case: the message, what the history says, what must come out. */
+struct scase {
+	const char *name;
+	const char *from;		/* From header value */
+	const char *hname, *hvalue;	/* one more header, or NULL */
+	int partner;			/* configure partner.example */
+	enum sender_state state;
+	int seen, domain_known, infra_known;
+	const char *signer;		/* a passing d=, or NULL */
+	int signer_known;
+	int dkim_aligned, spf_aligned;
+	const char *ip;			/* relay */
+	const char *pre;		/* a reason already in the verdict */
+	int pre_score;
+	const char *dry;		/* a what-if rule */
+	int tempfail;			/* state_unavailable_tempfail */
+	const char *want;		/* "rule=score,..."; "?" marks what-if */
+	int score;
+	enum verdict_action hard;
+};
+
+static const struct scase cases[] = {
+	{ "first contact", "a@newcomer.example", NULL, NULL, 0,
+	  SENDER_STATE_AVAILABLE, 0, 0, 0, NULL, 0, 0, 0, "198.51.100.7",
+	  NULL, 0, NULL, 0, "first_contact=1", 1, VERDICT_ACCEPT },
+	{ "seen but never authenticated: no novelty", "a@x.example", NULL,
+	  NULL, 0, SENDER_STATE_AVAILABLE, 1, 0, 0, NULL, 0, 0, 0,
+	  "198.51.100.7", NULL, 0, NULL, 0, "", 0, VERDICT_ACCEPT },
+	{ "known sender, usual relay, known aligned signer: clean",
+	  "a@supplier-corp.example", NULL, NULL, 0, SENDER_STATE_AVAILABLE,
+	  1, 1, 1, "supplier-corp.example", 1, 1, 1, "198.51.100.7", NULL, 0,
+	  NULL, 0, "", 0, VERDICT_ACCEPT },
+	{ "known sender, new relay, unauthenticated: the core signal",
+	  "a@supplier-corp.example", NULL, NULL, 0, SENDER_STATE_AVAILABLE,
+	  1, 1, 0, NULL, 0, 0, 0, "203.0.113.9", NULL, 0, NULL, 0,
+	  "new_relay_unauthenticated=10", 10, VERDICT_ACCEPT },
+	{ "new relay but aligned known signer: lowered to nothing",
+	  "a@supplier-corp.example", NULL, NULL, 0, SENDER_STATE_AVAILABLE,
+	  1, 1, 0, "supplier-corp.example", 1, 1, 0, "203.0.113.9", NULL, 0,
+	  NULL, 0, "new_relay=2,known_signer_aligned=-2", 0,
+	  VERDICT_ACCEPT },
+	{ "aligned known signer never lowers an attachment reason",
+	  "a@supplier-corp.example", NULL, NULL, 0, SENDER_STATE_AVAILABLE,
+	  1, 1, 1, "supplier-corp.example", 1, 1, 0, "198.51.100.7",
+	  "attach_executable", 10, NULL, 0, "attach_executable=10", 10,
+	  VERDICT_ACCEPT },
+	{ "new unaligned signer of a known sender, unauthenticated",
+	  "a@supplier-corp.example", NULL, NULL, 0, SENDER_STATE_AVAILABLE,
+	  1, 1, 1, "bulk-esp.example", 0, 0, 0, "198.51.100.7", NULL, 0,
+	  NULL, 0, "new_signer_unauthenticated=6", 6, VERDICT_ACCEPT },
+	{ "a list explains the new relay, nothing more",
+	  "a@supplier-corp.example", "List-Id", "<talk.lists.example>", 0,
+	  SENDER_STATE_AVAILABLE, 1, 1, 0, NULL, 0, 0, 0, "203.0.113.9",
+	  NULL, 0, NULL, 0, "new_relay_unauthenticated=10,list=-10", 0,
+	  VERDICT_ACCEPT },
+	{ "a list never excuses a lookalike", "a@0urorg.example", "List-Id",
+	  "<talk.lists.example>", 0, SENDER_STATE_AVAILABLE, 1, 0, 0, NULL, 0,
+	  0, 0, "203.0.113.9", NULL, 0, NULL, 0, "lookalike_protected=8", 8,
+	  VERDICT_ACCEPT },
+	{ "lookalike with an attachment weighs more", "a@0urorg.example",
+	  NULL, NULL, 0, SENDER_STATE_AVAILABLE, 0, 0, 0, NULL, 0, 0, 0,
+	  "203.0.113.9", "attach_office_macro", 6, NULL, 0,
+	  "attach_office_macro=6,first_contact=1,lookalike_protected=8,"
+	  "attach_new_sender=3", 18, VERDICT_ACCEPT },
+	{ "a protected domain itself is no lookalike", "a@ourorg.example",
+	  NULL, NULL, 0, SENDER_STATE_AVAILABLE, 1, 1, 1, NULL, 0, 0, 1,
+	  "198.51.100.7", NULL, 0, NULL, 0, "", 0, VERDICT_ACCEPT },
+	{ "lookalike of a known correspondent", "a@supplier-c0rp.example",
+	  NULL, NULL, 0, SENDER_STATE_AVAILABLE, 1, 0, 0, NULL, 0, 0, 0,
+	  "203.0.113.9", NULL, 0, NULL, 0, "lookalike_known=5", 5,
+	  VERDICT_ACCEPT },
+	{ "Reply-To elsewhere", "a@supplier-corp.example", "Reply-To",
+	  "pay@collector.example", 0, SENDER_STATE_AVAILABLE, 1, 1, 1, NULL,
+	  0, 0, 1, "198.51.100.7", NULL, 0, NULL, 0, "reply_to=2", 2,
+	  VERDICT_ACCEPT },
+	{ "what-if rule: listed, not counted", "a@supplier-corp.example",
+	  NULL, NULL, 0, SENDER_STATE_AVAILABLE, 1, 1, 0, NULL, 0, 0, 0,
+	  "203.0.113.9", NULL, 0, "new_relay_unauthenticated", 0,
+	  "?new_relay_unauthenticated=10", 0, VERDICT_ACCEPT },
+	{ "Redis unavailable: fail open, no novelty",
+	  "a@supplier-corp.example", NULL, NULL, 0,
+	  SENDER_STATE_UNAVAILABLE, 0, 0, 0, NULL, 0, 0, 0, "203.0.113.9",
+	  NULL, 0, NULL, 0, "", 0, VERDICT_ACCEPT },
+	{ "Redis unavailable with state_unavailable_tempfail",
+	  "a@supplier-corp.example", NULL, NULL, 0,
+	  SENDER_STATE_UNAVAILABLE, 0, 0, 0, NULL, 0, 0, 0, "203.0.113.9",
+	  NULL, 0, NULL, 1, "", 0, VERDICT_TEMPFAIL },
+	{ "partner from a declared network, aligned", "a@partner.example",
+	  NULL, NULL, 1, SENDER_STATE_AVAILABLE, 0, 0, 0, "partner.example",
+	  0, 1, 1, "192.0.2.44", NULL, 0, NULL, 0, "", 0, VERDICT_ACCEPT },
+	{ "partner elsewhere, unaligned, Redis down", "a@partner.example",
+	  NULL, NULL, 1, SENDER_STATE_UNAVAILABLE, 0, 0, 0, NULL, 0, 0, 0,
+	  "203.0.113.9", NULL, 0, NULL, 0,
+	  "partner_unexpected_relay=4,partner_unaligned=8", 12,
+	  VERDICT_ACCEPT },
+	{ "partner elsewhere, unaligned, history says new",
+	  "a@partner.example", NULL, NULL, 1, SENDER_STATE_AVAILABLE, 1, 1, 0,
+	  NULL, 0, 0, 0, "203.0.113.9", NULL, 0, NULL, 0,
+	  "new_relay_unauthenticated=10,partner_unexpected_relay=4,"
+	  "partner_unaligned=8", 22, VERDICT_ACCEPT },
+};
+
+/* "rule=score,..." of v, what-if rules marked "?". */
+static void
+reasons_text(const struct verdict *v, char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < v->nreasons && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s%s=%d",
+		    i ? "," : "", v->reasons[i].whatif ? "?" : "",
+		    v->reasons[i].rule, v->reasons[i].score);
+}
+
+static void
+run_case(struct fixture *f, const struct scase *c)
+{
+	struct sender_context ctx;
+	struct evaluation e;
+	struct message *m;
+	struct dkim_sig_result sig;
+	struct state_signer hs;
+	const char *at, *org;
+	char got[512];
+	int r;
+
+	memset(&e, 0, sizeof(e));
+	memset(&sig, 0, sizeof(sig));
+	memset(&hs, 0, sizeof(hs));
+	assert_non_null(m = message_new(100, 65536));
+	assert_int_not_equal(message_add_header(m, "From", c->from), -1);
+	if (c->hname != NULL)
+		assert_int_not_equal(message_add_header(m, c->hname,
+		    c->hvalue), -1);
+	f->cfg->partners = c->partner ? &f->partner : NULL;
+	f->cfg->npartners = c->partner ? 1 : 0;
+	f->cfg->state_unavailable_tempfail = c->tempfail;
+	memset(f->cfg->rule_dry_run, 0, sizeof(f->cfg->rule_dry_run));
+	if (c->dry != NULL)
+		f->cfg->rule_dry_run[rules_lookup(c->dry)] = 1;
+
+	at = strchr(c->from, '@') + 1;
+	org = dmarc_org_domain(f->psl, at, m->arena);
+	e.dmarc.from_domain = at;
+	e.dmarc.org_domain = org;
+	e.dmarc.dkim_aligned = c->dkim_aligned;
+	e.dmarc.spf_aligned = c->spf_aligned;
+	e.dmarc.dkim_domain = c->dkim_aligned ? c->signer : NULL;
+	e.relay.ip = c->ip;
+	if (c->signer != NULL) {
+		sig.result = AUTH_PASS;
+		sig.domain = c->signer;
+		e.dkim.sigs = &sig;
+		e.dkim.count = 1;
+	}
+	if (c->pre != NULL)
+		assert_int_equal(verdict_add(&e.verdict, m->arena, c->pre,
+		    c->pre_score, NULL), 0);
+
+	e.sender.domain = org;
+	e.sender.authenticated = c->dkim_aligned || c->spf_aligned;
+	e.sender.partner = sender_partner(f->cfg, org);
+	e.sender.infra = "net:test";
+	e.sender.state = c->state;
+	if (c->state == SENDER_STATE_AVAILABLE) {
+		e.sender.history.available = 1;
+		e.sender.history.seen = c->seen;
+		e.sender.history.domain_known = c->domain_known;
+		e.sender.history.infra_known = c->infra_known;
+		if (c->signer != NULL) {
+			hs.name = c->signer;
+			hs.known = c->signer_known;
+			e.sender.history.signers = &hs;
+			e.sender.history.nsigners = 1;
+		}
+	}
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = f->cfg;
+	ctx.psl = f->psl;
+	ctx.index = f->ix;
+	r = sender_score(&ctx, m, &e);
+	assert_int_equal(r, 0);
+	reasons_text(&e.verdict, got, sizeof(got));
+	if (strcmp(got, c->want) != 0 || e.verdict.score != c->score ||
+	    e.verdict.hard != c->hard)
+		fail_msg("%s: got \"%s\" score %d hard %d, want \"%s\" score "
+		    "%d hard %d", c->name, got, e.verdict.score,
+		    e.verdict.hard, c->want, c->score, c->hard);
+	if (c->state == SENDER_STATE_UNAVAILABLE)
+		assert_string_equal(e.verdict.state, "unavailable");
+	else
+		assert_null(e.verdict.state);
+	f->cfg->partners = NULL;
+	f->cfg->npartners = 0;
+	message_free(m);
+}
+
+static void
+test_scoring_table(void **state)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(*state, &cases[i]);
+}
+
+static void
+test_partner_lookup_is_by_organisational_domain(void **state)
+{
+	struct fixture *f = *state;
+
+	f->cfg->partners = &f->partner;
+	f->cfg->npartners = 1;
+	assert_non_null(sender_partner(f->cfg, "partner.example"));
+	assert_non_null(sender_partner(f->cfg, "PARTNER.example"));
+	assert_null(sender_partner(f->cfg, "partner.example.net"));
+	assert_null(sender_partner(f->cfg, NULL));
+	f->cfg->partners = NULL;
+	f->cfg->npartners = 0;
+}
+
+static void
+test_recipient_thresholds_take_the_strictest(void **state)
+{
+	static const struct {
+		const char *rcpts[3];
+		unsigned want[3];
+	} t[] = {
+		{ { "<someone@ourorg.example>", NULL, NULL }, { 5, 10, 0 } },
+		{ { "<CEO@ourorg.example>", NULL, NULL }, { 2, 4, 0 } },
+		{ { "<a@board.ourorg.example>", "<b@ourorg.example>", NULL },
+		  { 2, 4, 0 } },
+		{ { "<a@sub.board.ourorg.example>", NULL, NULL },
+		  { 5, 10, 0 } },
+		{ { "ceo@ourorg.example", NULL, NULL }, { 2, 4, 0 } },
+		{ { "<ceo@ourorg.example.evil>", NULL, NULL }, { 5, 10, 0 } },
+	};
+	struct fixture *f = *state;
+	unsigned got[3];
+	size_t i, j;
+
+	f->cfg->rcpt_policies = &f->rp;
+	f->cfg->nrcpt_policies = 1;
+	f->cfg->tag_score = 5;
+	f->cfg->quarantine_score = 10;
+	f->cfg->reject_score = 0;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct message *m = message_new(10, 1000);
+
+		assert_non_null(m);
+		for (j = 0; j < 3 && t[i].rcpts[j] != NULL; j++)
+			assert_int_equal(message_add_rcpt(m, t[i].rcpts[j]),
+			    0);
+		rules_thresholds(f->cfg, m, got);
+		for (j = 0; j < 3; j++)
+			if (got[j] != t[i].want[j])
+				fail_msg("case %zu threshold %zu: %u, want %u",
+				    i, j, got[j], t[i].want[j]);
+		message_free(m);
+	}
+	/* A group's reject threshold applies even when the global one is
+	 * "never". */
+	f->rp.reject_score = 20;
+	{
+		struct message *m = message_new(10, 1000);
+
+		assert_int_equal(message_add_rcpt(m, "<ceo@ourorg.example>"),
+		    0);
+		rules_thresholds(f->cfg, m, got);
+		assert_int_equal(got[2], 20);
+		message_free(m);
+	}
+	f->rp.reject_score = 0;
+	f->cfg->rcpt_policies = NULL;
+	f->cfg->nrcpt_policies = 0;
+}
+
+/* The header value unfolded (RFC 5322 2.2.3), in buf. */
+static const char *
+unfold(const char *h, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (; *h != '\0' && n + 1 < len; h++) {
+		if (*h == '\r' || *h == '\n')
+			continue;
+		buf[n++] = *h == '\t' ? ' ' : *h;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static void
+test_header_shows_whatif_and_state(void **state)
+{
+	struct arena *a = arena_new();
+	struct verdict v;
+	const char *h;
+	char buf[256];
+
+	(void)state;
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(verdict_add(&v, a, "spf_fail", 3, NULL), 0);
+	assert_int_equal(verdict_add_whatif(&v, a, "new_relay", 2, NULL), 0);
+	v.state = "unavailable";
+	verdict_decide(&v, 5, 10, 0);
+	assert_int_equal(v.score, 3);
+	assert_non_null(h = verdict_header(&v, a));
+	assert_string_equal(unfold(h, buf, sizeof(buf)), "action=accept; "
+	    "score=3; reasons=spf_fail; whatif=new_relay; state=unavailable");
+	v.state = NULL;
+	assert_string_equal(verdict_header(&v, a), "action=accept; score=3; "
+	    "reasons=spf_fail; whatif=new_relay");
+	arena_free(a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scoring_table),
+		cmocka_unit_test(test_partner_lookup_is_by_organisational_domain),
+		cmocka_unit_test(test_recipient_thresholds_take_the_strictest),
+		cmocka_unit_test(test_header_shows_whatif_and_state),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
