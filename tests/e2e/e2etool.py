@@ -41,8 +41,8 @@
 #                                    that sent only INFO are left out
 #   verdict-json JSONFILE            from relaywarden-check --json: "action
 #                                    score rule,rule" then the verdict
-#                                    header, then "sender" when the report
-#                                    has a sender section
+#                                    header (unfolded), then "sender" when
+#                                    the report has a sender section
 #   verdict-header FILE              the X-Relaywarden value as "action
 #                                    score rule,rule" (its reasons= list)
 #
@@ -419,7 +419,7 @@ def cmd_verdict_json(args):
     rules = [r.get("rule", "?") for r in v.get("reasons") or []
              if not r.get("whatif")]
     print("%s %s %s" % (v.get("action"), v.get("score"), ",".join(rules)))
-    print(j.get("verdict_header"))
+    print(re.sub(r"\r?\n[ \t]+", " ", j.get("verdict_header") or ""))
     if isinstance(j.get("sender"), dict):
         print("sender")
 

@@ -428,6 +428,16 @@ if arrive u4 u4; then
 	where u4 held
 	has_reason u4 lookalike_protected
 fi
+# relaywarden-check with Redis down: an answer, and it says so.
+"$CHECK" -c "$E2E_RW_CONF" --client-ip $IP_PLAIN --helo $HELO_PLAIN \
+    --mail-from dave@plain.example --json "$M/u3.eml" >"$M/u3.json" \
+    2>"$M/u3.err"
+rc=$?
+e2e_expect_eq "u3: relaywarden-check (Redis down) exits 0" 0 "$rc" ||
+    cat "$M/u3.err"
+e2e_expect_match "u3: relaywarden-check says state=unavailable" \
+    '; state=unavailable$' \
+    "$($E2E_TOOL verdict-json "$M/u3.json" 2>&1 | sed -n 2p)"
 
 # ---- 4b) state_unavailable_tempfail: 451 and nothing kept ----
 E2E_RW_EXTRA="$RW_BASE
