@@ -177,6 +177,9 @@ write_all(int fd, const char *p, size_t n)
 	}
 }
 
+static void vlog(enum log_level, const char *, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 vlog(enum log_level level, const char *id, const char *fmt, va_list ap)
 {

@@ -398,7 +398,10 @@ emit_a_mx(struct screen *sc, char q, int mx, const char *r, size_t rn)
 	if (cidr > 0) {
 		char buf[16];
 
-		snprintf(buf, sizeof(buf), "%s%d", sc->v6 ? "//" : "/", cidr);
+		/* libspf2's parser misreads an IPv6 length with no IPv4 one
+		 * before it ("mx//64", found by fuzzing): give both. */
+		snprintf(buf, sizeof(buf), "%s%d", sc->v6 ? "/32//" : "/",
+		    cidr);
 		emit(sc, buf, strlen(buf));
 	}
 }

@@ -54,8 +54,12 @@
  * Sentinel (redis_sentinels non-empty): the master comes from SENTINEL
  * get-master-addr-by-name, asked of each sentinel in turn; after
  * connecting, ROLE must say "master".  A READONLY or MASTERDOWN reply, a
- * failed connect or a dead connection makes the next checkout ask again;
- * connections to an old master are dropped.
+ * failed connect or a dead connection makes the next checkout ask again,
+ * and so does every redis_sentinel_check_ms (one thread asks, the others
+ * go on): after a failover the old master takes writes until Sentinel
+ * demotes it, up to 10 s later, so waiting for READONLY alone would lose
+ * them.  Connections to an old master are dropped.  When no sentinel
+ * answers a periodic check, the known master is kept.
  * ACL: the user needs ~PREFIX* +@read +@write +@scripting +select +role
  * (+scan for first-contacts; the known index key is under PREFIX too).
  *

@@ -63,108 +63,10 @@ struct state_pool {
 	unsigned long long runs, unavailable;
 };
 
-static void
-settings_free(struct statepool_settings *s)
-{
-	size_t i;
-
-	free(s->host);
-	free(s->socket);
-	free(s->user);
-	free(s->password);
-	for (i = 0; i < s->nsentinels; i++)
-		free(s->sentinels[i]);
-	free(s->sentinels);
-	free(s->sentinel_master);
-	free(s->sentinel_password);
-	free(s->prefix);
-	memset(s, 0, sizeof(*s));
-}
-
-static int
-settings_copy(struct statepool_settings *s, const struct config *c)
-{
-	size_t i;
-
-	memset(s, 0, sizeof(*s));
-	s->enable = c->state_enable;
-	s->port = c->redis_port;
-	s->db = c->redis_db;
-	s->connect_timeout_ms = c->redis_connect_timeout_ms;
-	s->timeout_ms = c->redis_timeout_ms;
-	s->slow_ms = c->redis_slow_ms;
-	s->pool_size = c->redis_pool_size;
-	s->pool_wait_ms = c->redis_pool_wait_ms;
-	s->breaker_failures = c->redis_breaker_failures;
-	s->breaker_cooldown_ms = c->redis_breaker_cooldown_ms;
-	s->sentinel_check_ms = c->redis_sentinel_check_ms;
-	s->ttl_days = c->state_ttl_days;
-	s->unauth_ttl_days = c->state_unauth_ttl_days;
-	s->max_relays = c->state_max_relays;
-	s->max_signers = c->state_max_signers;
-	s->max_trusted = c->state_max_trusted;
-	s->max_known = c->state_max_known;
-	if ((s->host = strdup(c->redis_host)) == NULL ||
-	    (s->socket = strdup(c->redis_socket)) == NULL ||
-	    (s->user = strdup(c->redis_user)) == NULL ||
-	    (s->password = strdup(c->redis_password)) == NULL ||
-	    (s->sentinel_master = strdup(c->redis_sentinel_master)) == NULL ||
-	    (s->sentinel_password = strdup(c->redis_sentinel_password)) ==
-	    NULL || (s->prefix = strdup(c->redis_prefix)) == NULL)
-		goto fail;
-	if (c->redis_nsentinels > 0 && (s->sentinels =
-	    calloc(c->redis_nsentinels, sizeof(char *))) == NULL)
-		goto fail;
-	for (i = 0; i < c->redis_nsentinels; i++, s->nsentinels++)
-		if ((s->sentinels[i] = strdup(c->redis_sentinels[i])) == NULL)
-			goto fail;
-	return 0;
-fail:
-	settings_free(s);
-	return -1;
-}
-
-static int
-str_eq(const char *a, const char *b)
-{
-	return strcmp(a, b) == 0;
-}
-
 int
 state_pool_matches(const struct state_pool *p, const struct config *c)
 {
-	const struct statepool_settings *s = &p->set;
-	size_t i;
-
-	if (s->enable != c->state_enable || s->port != c->redis_port ||
-	    s->db != c->redis_db ||
-	    s->connect_timeout_ms != c->redis_connect_timeout_ms ||
-	    s->timeout_ms != c->redis_timeout_ms ||
-	    s->slow_ms != c->redis_slow_ms ||
-	    s->pool_size != c->redis_pool_size ||
-	    s->pool_wait_ms != c->redis_pool_wait_ms ||
-	    s->breaker_failures != c->redis_breaker_failures ||
-	    s->breaker_cooldown_ms != c->redis_breaker_cooldown_ms ||
-	    s->sentinel_check_ms != c->redis_sentinel_check_ms ||
-	    s->ttl_days != c->state_ttl_days ||
-	    s->unauth_ttl_days != c->state_unauth_ttl_days ||
-	    s->max_relays != c->state_max_relays ||
-	    s->max_signers != c->state_max_signers ||
-	    s->max_trusted != c->state_max_trusted ||
-	    s->max_known != c->state_max_known ||
-	    s->nsentinels != c->redis_nsentinels ||
-	    !str_eq(s->host, c->redis_host) ||
-	    !str_eq(s->socket, c->redis_socket) ||
-	    !str_eq(s->user, c->redis_user) ||
-	    !str_eq(s->password, c->redis_password) ||
-	    !str_eq(s->sentinel_master, c->redis_sentinel_master) ||
-	    !str_eq(s->sentinel_password, c->redis_sentinel_password) ||
-	    !str_eq(s->prefix, c->redis_prefix))
-		return 0;
-	for (i = 0; i < s->nsentinels; i++)
-		if (!str_eq(s->sentinels[i], c->redis_sentinels[i]))
-			return 0;
-	return 1;
+	return statecfg_match(&p->set, c);
 }
 
 struct state_pool *
@@ -184,13 +86,13 @@ state_pool_new(const struct config *c, char *err, size_t errlen)
 	}
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		goto oom;
-	if (settings_copy(&p->set, c) == -1) {
+	if (statecfg_copy(&p->set, c) == -1) {
 		free(p);
 		goto oom;
 	}
 	if ((p->slots = calloc(p->set.pool_size, sizeof(*p->slots))) ==
 	    NULL) {
-		settings_free(&p->set);
+		statecfg_free(&p->set);
 		free(p);
 		goto oom;
 	}
@@ -229,7 +131,7 @@ state_pool_unref(struct state_pool *p)
 	free(p->slots);
 	pthread_cond_destroy(&p->freed);
 	pthread_mutex_destroy(&p->lock);
-	settings_free(&p->set);
+	statecfg_free(&p->set);
 	free(p);
 }
 
@@ -273,7 +175,7 @@ statepool_settings(const struct state_pool *p)
 	return &p->set;
 }
 
-/* --- time ---------------------------------------------------------------- */
+/* --- time ----------------------------------------------------------------- */
 
 static struct timespec
 mono_after(unsigned ms)
@@ -310,7 +212,7 @@ mono_ms_since(const struct timespec *t0)
 	    (now.tv_nsec - t0->tv_nsec) / 1000000L);
 }
 
-/* --- classification -------------------------------------------------------- */
+/* --- classification ------------------------------------------------------- */
 
 static int
 reply_starts(const redisReply *r, const char *word)
@@ -347,7 +249,7 @@ statepool_classify(struct state_pool *p, const redisReply *r)
 	return STATEPOOL_REFUSED;
 }
 
-/* --- connect ----------------------------------------------------------------- */
+/* --- connect -------------------------------------------------------------- */
 
 static struct timeval
 tv_ms(unsigned ms)
@@ -553,7 +455,7 @@ slot_connect(struct state_pool *p, struct slot *s, char *err,
 	return STATEPOOL_OK;
 }
 
-/* --- checkout, checkin --------------------------------------------------------- */
+/* --- checkout, checkin ---------------------------------------------------- */
 
 static struct slot *
 find_slot(struct state_pool *p)

@@ -37,6 +37,15 @@ struct statepool_settings {
 	unsigned max_relays, max_signers, max_trusted, max_known;
 };
 
+/* statecfg.c: copies cfg's settings into s (0, or -1 when out of
+ * memory, s then empty); frees them (statecfg_free of an empty s is
+ * fine); 1 when cfg has the same settings as s. */
+struct config;
+int statecfg_copy(struct statepool_settings *s, const struct config *cfg);
+void statecfg_free(struct statepool_settings *s);
+int statecfg_match(const struct statepool_settings *s,
+    const struct config *cfg);
+
 /* What a job reports. */
 enum statepool_outcome {
 	STATEPOOL_OK = 0,

@@ -175,5 +175,24 @@ else
 	not_ok "daemon writes its pid file and runs"
 fi
 
+# The README is the admins' list of reasons: every rule of policy/rules.c
+# is in it, and each sender rule with its default score.
+missing=
+while read -r name score; do
+	grep -q -w -- "$name" "$top_srcdir/README" || missing="$missing $name"
+	case $name in
+	first_contact|new_*|known_*|partner_*|lookalike_*|display_*|reply_to|attach_new_sender)
+		grep -q -E "^ +$name +$score " "$top_srcdir/README" ||
+			missing="$missing $name=$score"
+	esac
+done < <(sed -n -E 's/^\t\[RULE_[A-Z0-9_]+\] = \{ "([a-z0-9_]+)",[ ]*(-?[0-9]+)?.*/\1 \2/p' \
+    "$top_srcdir/policy/rules.c")
+n=$(grep -c -E '^\s\[RULE_' "$top_srcdir/policy/rules.c")
+if [ -z "$missing" ] && [ "$n" -gt 40 ]; then
+	ok "README lists all $n rules, sender rules with their scores"
+else
+	not_ok "README lists every rule" "missing or wrong:$missing (rules: $n)"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,0 +1,388 @@
+/*
+ * test_sender_redis.c - the sender verdict through the whole policy
+ * (relaywarden-check's path: policy_new, a scan fed from .eml text,
+ * policy_scan_finish) against a real redis-server and local DNS data:
+ * first contact, learning only from authenticated mail, the new-relay
+ * signal, read-only scans that write nothing, the lookalike index fed
+ * from Redis (known_load and the refresher thread), protected domains
+ * following a reload, and Redis going away mid-run.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../policy/arena.h"
+#include "../../policy/config.h"
+#include "../../policy/eml.h"
+#include "../../policy/known.h"
+#include "../../policy/lookalike.h"
+#include "../../policy/message.h"
+#include "../../policy/policy.h"
+#include "../../policy/state.h"
+#include "redisfix.h"
+
+static struct redisfix srv;
+static redisContext *adm;
+static char tmpdir[256];
+static int prefix_n;
+
+/* The zone: partner.example authorises 192.0.2.0/24 and publishes
+ * DMARC; 198.51.100.0/24 is nobody's. */
+static const char zone[] =
+    "$STATIC example\n"
+    "partner.example. 300 IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n"
+    "_dmarc.partner.example. 300 IN TXT \"v=DMARC1; p=none\"\n"
+    "supplier-corp.example. 300 IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n"
+    "_dmarc.supplier-corp.example. 300 IN TXT \"v=DMARC1; p=none\"\n";
+
+/* A config on the test server with a fresh key prefix. */
+static struct config *
+config_for(const char *extra)
+{
+	struct config *cfg;
+	char path[300], err[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/zone", tmpdir);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(zone, fp);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/rw.conf", tmpdir);
+	assert_non_null(fp = fopen(path, "w"));
+	fprintf(fp, "authserv_id = \"mx.test.example\";\n"
+	    "dns_local_data = \"zone\";\n"
+	    "dns_forwarders = [ \"127.0.0.1@9\" ];\n"
+	    "dns_timeout_ms = 300;\n"
+	    "redis_port = %d;\nredis_prefix = \"t%d:\";\n"
+	    "redis_timeout_ms = 1000;\nredis_slow_ms = 1000;\n"
+	    "redis_breaker_cooldown_ms = 100;\n%s", srv.port, prefix_n,
+	    extra != NULL ? extra : "");
+	fclose(fp);
+	if (config_load(path, &cfg, err, sizeof(err)) == -1)
+		fail_msg("config: %s", err);
+	return cfg;
+}
+
+static struct policy *
+policy_for(const char *extra)
+{
+	struct policy *pol;
+	char err[512];
+
+	prefix_n++;
+	pol = policy_new(config_for(extra), err, sizeof(err));
+	if (pol == NULL)
+		fail_msg("policy: %s", err);
+	return pol;
+}
+
+/* Evaluates text as from ip and returns the X-Relaywarden value's
+ * reasons list (static buffer) and the sender result's state. */
+struct outcome {
+	char reasons[512];
+	enum sender_state state;
+	int learned;
+	int score;
+};
+
+static void
+evaluate(struct policy *pol, const char *ip, const char *mail_from,
+    const char *text, struct outcome *out)
+{
+	const struct config *cfg = policy_config(pol);
+	const struct evaluation *e;
+	struct message *m;
+	struct scan *s;
+	char err[256];
+	size_t i, n = 0;
+	FILE *fp;
+
+	assert_non_null(m = message_new(cfg->max_headers,
+	    cfg->max_header_length));
+	assert_int_equal(message_set_id(m, "t"), 0);
+	assert_int_equal(message_set_client(m, ip, NULL), 0);
+	assert_int_equal(message_set_helo(m, "mail.example"), 0);
+	assert_int_equal(message_set_mail_from(m, mail_from), 0);
+	assert_non_null(s = policy_scan_new(pol, m));
+	assert_non_null(fp = fmemopen((void *)text, strlen(text), "r"));
+	if (eml_feed(s, fp, err, sizeof(err)) == -1)
+		fail_msg("eml: %s", err);
+	fclose(fp);
+	assert_int_equal(policy_scan_finish(s, &e), 0);
+	out->reasons[0] = '\0';
+	for (i = 0; i < e->verdict.nreasons; i++)
+		n += (size_t)snprintf(out->reasons + n,
+		    sizeof(out->reasons) - n, "%s%s", i ? "," : "",
+		    e->verdict.reasons[i].rule);
+	out->state = e->sender.state;
+	out->learned = e->sender.history.learned;
+	out->score = e->verdict.score;
+	policy_scan_free(s);
+}
+
+#define PARTNER_MSG \
+	"From: Pat <pat@partner.example>\r\nTo: x@ourorg.example\r\n" \
+	"Subject: invoice\r\n\r\nhello\r\n"
+
+static long long
+hash_int(const char *key, const char *field)
+{
+	redisReply *r = redisfix_cmd(adm, "HGET", key, field, NULL);
+	long long v = r->type == REDIS_REPLY_STRING ? atoll(r->str) : -1;
+
+	freeReplyObject(r);
+	return v;
+}
+
+static void
+test_first_contact_then_learning_then_new_relay(void **unused)
+{
+	struct policy *pol = policy_for(NULL);
+	struct state_pool *sp;
+	struct config *cfg;
+	struct outcome o;
+	char key[64], err[512];
+
+	(void)unused;
+	snprintf(key, sizeof(key), "t%d:{partner.example}", prefix_n);
+	/* SPF pass aligned with From: authenticated, teaches. */
+	evaluate(pol, "192.0.2.10", "<pat@partner.example>", PARTNER_MSG, &o);
+	assert_int_equal(o.state, SENDER_STATE_AVAILABLE);
+	assert_string_equal(o.reasons, "first_contact");
+	assert_true(o.learned);
+	assert_int_equal(hash_int(key, "a"), 1);
+	evaluate(pol, "192.0.2.11", "<pat@partner.example>", PARTNER_MSG, &o);
+	assert_string_equal(o.reasons, "");
+	/* Another network, SPF fail: unauthenticated, known sender. */
+	evaluate(pol, "198.51.100.7", "<pat@partner.example>", PARTNER_MSG,
+	    &o);
+	assert_string_equal(o.reasons,
+	    "spf_fail,dmarc_fail,new_relay_unauthenticated");
+	assert_int_equal(o.score, 3 + 2 + 10);
+	/* It was counted but taught nothing: still new the next time. */
+	assert_int_equal(hash_int(key, "m"), 3);
+	assert_int_equal(hash_int(key, "a"), 2);
+	evaluate(pol, "198.51.100.7", "<pat@partner.example>", PARTNER_MSG,
+	    &o);
+	assert_string_equal(o.reasons,
+	    "spf_fail,dmarc_fail,new_relay_unauthenticated");
+
+	/* The admin's fix (relaywarden-state trust-relay): the network is
+	 * trusted for the domain, the novelty goes, SPF's verdict stays. */
+	cfg = config_for(NULL);
+	assert_non_null(sp = state_pool_new(cfg, err, sizeof(err)));
+	if (state_trust(sp, "partner.example", STATE_RELAY,
+	    "net:198.51.100.0/24", 1, 0, err, sizeof(err)) != 0)
+		fail_msg("trust: %s", err);
+	evaluate(pol, "198.51.100.7", "<pat@partner.example>", PARTNER_MSG,
+	    &o);
+	assert_string_equal(o.reasons, "spf_fail,dmarc_fail");
+	state_pool_unref(sp);
+	config_free(cfg);
+	policy_unref(pol);
+}
+
+static void
+test_read_only_scans_write_nothing(void **unused)
+{
+	struct policy *pol = policy_for(NULL);
+	struct outcome o;
+	redisReply *r;
+	char key[64];
+
+	(void)unused;
+	snprintf(key, sizeof(key), "t%d:{partner.example}", prefix_n);
+	policy_set_learning(pol, 0);
+	evaluate(pol, "192.0.2.10", "<pat@partner.example>", PARTNER_MSG, &o);
+	assert_string_equal(o.reasons, "first_contact");
+	assert_false(o.learned);
+	evaluate(pol, "192.0.2.10", "<pat@partner.example>", PARTNER_MSG, &o);
+	assert_string_equal(o.reasons, "first_contact");
+	r = redisfix_cmd(adm, "EXISTS", key, NULL);
+	assert_int_equal(r->integer, 0);
+	freeReplyObject(r);
+	policy_unref(pol);
+}
+
+static void
+test_known_correspondents_reach_the_lookalike_index(void **unused)
+{
+	struct policy *pol = policy_for(NULL);
+	struct outcome o;
+
+	(void)unused;
+	/* supplier-corp.example becomes known (authenticated mail). */
+	evaluate(pol, "192.0.2.10", "<a@supplier-corp.example>",
+	    "From: a@supplier-corp.example\r\n\r\nx\r\n", &o);
+	assert_string_equal(o.reasons, "first_contact");
+	/* Not in this generation's index until it is read from Redis. */
+	evaluate(pol, "198.51.100.7", "<a@supplier-c0rp.example>",
+	    "From: a@supplier-c0rp.example\r\n\r\nx\r\n", &o);
+	assert_string_equal(o.reasons, "first_contact");
+	policy_load_known(pol);
+	evaluate(pol, "198.51.100.7", "<a@supplier-c0rp.example>",
+	    "From: a@supplier-c0rp.example\r\n\r\nx\r\n", &o);
+	assert_string_equal(o.reasons, "lookalike_known");
+	policy_unref(pol);
+}
+
+static void
+test_refresher_thread_follows_redis(void **unused)
+{
+	struct known *k;
+	struct config *cfg;
+	struct state_pool *sp;
+	struct state_query q;
+	struct state_answer a;
+	struct arena *ar = arena_new();
+	char err[512];
+	int i, flags = 0;
+
+	(void)unused;
+	prefix_n++;
+	cfg = config_for(NULL);
+	cfg->state_known_refresh_s = 1;
+	assert_non_null(sp = state_pool_new(cfg, err, sizeof(err)));
+	assert_non_null(k = known_new(cfg, err, sizeof(err)));
+	assert_int_equal(known_configure(k, cfg, sp, err, sizeof(err)), 0);
+	assert_int_equal(known_start(k), 0);
+	memset(&q, 0, sizeof(q));
+	q.domain = "far-away-trading.example";
+	q.authenticated = 1;
+	q.learn = 1;
+	assert_int_equal(state_lookup(sp, &q, ar, &a), 0);
+	assert_true(a.newly_known);
+	for (i = 0; i < 40 && !(flags & LOOKALIKE_KNOWN); i++) {
+		usleep(100000);
+		flags = lookalike_lookup(known_index(k),
+		    "far-away-trading.example", ar, NULL);
+	}
+	assert_true(flags & LOOKALIKE_KNOWN);
+	known_unref(k);		/* stops and joins the thread */
+	state_pool_unref(sp);
+	config_free(cfg);
+	arena_free(ar);
+}
+
+static void
+test_protected_domains_follow_a_reload(void **unused)
+{
+	struct policy *pol, *next;
+	struct outcome o;
+	char err[512];
+
+	(void)unused;
+	pol = policy_for("protected_domains = [ \"ourorg.example\" ];\n");
+	evaluate(pol, "198.51.100.7", "<a@0urorg.example>",
+	    "From: a@0urorg.example\r\n\r\nx\r\n", &o);
+	assert_string_equal(o.reasons, "first_contact,lookalike_protected");
+	next = policy_next(pol, config_for(
+	    "protected_domains = [ \"other.example\" ];\n"), err,
+	    sizeof(err));
+	assert_non_null(next);
+	policy_unref(pol);
+	evaluate(next, "198.51.100.7", "<a@0urorg.example>",
+	    "From: a@0urorg.example\r\n\r\nx\r\n", &o);
+	assert_string_equal(o.reasons, "");	/* seen: no first contact */
+	evaluate(next, "198.51.100.7", "<a@0ther.example>",
+	    "From: a@0ther.example\r\n\r\nx\r\n", &o);
+	assert_string_equal(o.reasons, "first_contact,lookalike_protected");
+	policy_unref(next);
+}
+
+static void
+test_redis_gone_mid_run_fails_open_then_tempfails(void **unused)
+{
+	struct policy *pol = policy_for(NULL), *strict;
+	const struct evaluation *e;
+	struct outcome o;
+	struct message *m;
+	struct scan *s;
+	char err[512];
+	FILE *fp;
+
+	(void)unused;
+	evaluate(pol, "192.0.2.10", "<pat@partner.example>", PARTNER_MSG, &o);
+	assert_int_equal(o.state, SENDER_STATE_AVAILABLE);
+	redisfix_kill(&srv);
+	evaluate(pol, "198.51.100.7", "<pat@partner.example>", PARTNER_MSG,
+	    &o);
+	assert_int_equal(o.state, SENDER_STATE_UNAVAILABLE);
+	/* No history, no novelty: authentication alone decides. */
+	assert_string_equal(o.reasons, "spf_fail,dmarc_fail");
+
+	strict = policy_next(pol, config_for(
+	    "state_unavailable_tempfail = true;\n"), err, sizeof(err));
+	assert_non_null(strict);
+	policy_unref(pol);
+	assert_non_null(m = message_new(100, 65536));
+	assert_int_equal(message_set_client(m, "192.0.2.10", NULL), 0);
+	assert_int_equal(message_set_mail_from(m, "<pat@partner.example>"),
+	    0);
+	assert_non_null(s = policy_scan_new(strict, m));
+	assert_non_null(fp = fmemopen((void *)PARTNER_MSG,
+	    strlen(PARTNER_MSG), "r"));
+	assert_int_equal(eml_feed(s, fp, err, sizeof(err)), 0);
+	fclose(fp);
+	assert_int_equal(policy_scan_finish(s, &e), 0);
+	assert_int_equal(e->verdict.action, VERDICT_TEMPFAIL);
+	assert_non_null(strstr(e->verdict_header, "state=unavailable"));
+	policy_scan_free(s);
+	policy_unref(strict);
+	assert_int_equal(redisfix_restart(&srv), 0);
+	redisFree(adm);
+	assert_non_null(adm = redisfix_connect(&srv, NULL, NULL));
+}
+
+static int
+setup(void **unused)
+{
+	(void)unused;
+	snprintf(tmpdir, sizeof(tmpdir), "%s/rwsender.XXXXXX",
+	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	if (redisfix_start(&srv, 0, NULL) == -1)
+		return -1;
+	adm = redisfix_connect(&srv, NULL, NULL);
+	return adm == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **unused)
+{
+	char cmd[600];
+
+	(void)unused;
+	redisFree(adm);
+	redisfix_kill(&srv);
+	redisfix_cleanup();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    test_first_contact_then_learning_then_new_relay),
+		cmocka_unit_test(test_read_only_scans_write_nothing),
+		cmocka_unit_test(
+		    test_known_correspondents_reach_the_lookalike_index),
+		cmocka_unit_test(test_refresher_thread_follows_redis),
+		cmocka_unit_test(test_protected_domains_follow_a_reload),
+		cmocka_unit_test(
+		    test_redis_gone_mid_run_fails_open_then_tempfails),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
