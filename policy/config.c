@@ -4,17 +4,23 @@
  * defaults, freeing and config_dump.
  *
  * Exports config_load, config_default, config_free, config_dump, and to
- * confload.c (which reads files with libconfig) the table itself
- * (configtab.h).  Owns
- * each struct config it returns (malloc memory, freed by config_free).
+ * the rest of the config module (configtab.h) the table itself,
+ * config_free_value, config_dump_string, config_show and
+ * config_check_abspath.  The module: confload.c reads a file with
+ * libconfig, confinc.c checks its @include targets first, confgroup.c
+ * reads the lists of groups (people, partners, recipient_policies);
+ * confattach.c, confname.c and confredis.c hold the checks of strings.
+ * Owns each struct config it returns (malloc memory, freed by
+ * config_free).
  * Thread rule: loading is single-threaded; a loaded config is read-only
  * and may be shared.
  * Syntax is libconfig's (`name = value;`, lists in [ ]); settings are all
- * at the top level.  Every error is one line "FILE:LINE: setting: problem"
+ * at the top level, and people, partners and recipient_policies are lists
+ * of groups, ( { key = value; ... }, ... ).  Every error is one line "FILE:LINE: setting: problem"
  * (libconfig's own parse errors are "FILE:LINE: problem").  Unknown
  * settings, wrong types, out-of-range numbers, bad words, bad addresses
  * and relative paths are errors.
- * Caps: see confload.c (file size).
+ * Caps: see confinc.c (file size, @include nesting and count).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -37,7 +43,6 @@
 
 static int check_socket(const struct loadctx *, char **, char *, size_t);
 static int check_user(const struct loadctx *, char **, char *, size_t);
-static int check_abspath(const struct loadctx *, char **, char *, size_t);
 static int check_relpath(const struct loadctx *, char **, char *, size_t);
 static int check_hostname(const struct loadctx *, char **, char *, size_t);
 static int check_authserv(const struct loadctx *, char **, char *, size_t);
@@ -45,28 +50,19 @@ static int check_forwarder(const struct loadctx *, char **, char *,
     size_t);
 static int check_reply_text(const struct loadctx *, char **, char *,
     size_t);
-static int check_extwords(const struct loadctx *, char **, char *, size_t);
-static int check_override(const struct loadctx *, char **, char *, size_t);
-static int check_allow(const struct loadctx *, char **, char *, size_t);
-
-/* redis / sender state */
-static int check_redis_host(const struct loadctx *, char **, char *,
-    size_t);
-static int check_redis_socket(const struct loadctx *, char **, char *,
-    size_t);
-static int check_redis_word(const struct loadctx *, char **, char *,
-    size_t);
-static int check_redis_password(const struct loadctx *, char **, char *,
-    size_t);
-static int check_redis_sentinel(const struct loadctx *, char **, char *,
-    size_t);
-static int check_redis_prefix(const struct loadctx *, char **, char *,
-    size_t);
 
 #define F(f)	offsetof(struct config, f)
-#define STR(n, def, chk)	{ #n, T_STRING, def, 0, 0, 0, F(n), 0, chk }
-#define BOOL(n, def)		{ #n, T_BOOL, NULL, def, 0, 1, F(n), 0, NULL }
-#define UINT(n, def, lo, hi)	{ #n, T_UINT, NULL, def, lo, hi, F(n), 0, NULL }
+#define STR(n, def, chk)	{ .name = #n, .type = T_STRING, .sdef = def, \
+	.off = F(n), .check = chk }
+#define BOOL(n, def)		{ .name = #n, .type = T_BOOL, .ndef = def, \
+	.max = 1, .off = F(n) }
+#define UINT(n, def, lo, hi)	{ .name = #n, .type = T_UINT, .ndef = def, \
+	.min = lo, .max = hi, .off = F(n) }
+/* A list: strings (each through chk), networks or groups. */
+#define LIST(n, t, cnt, chk)	{ .name = #n, .type = t, .off = F(n), \
+	.noff = F(cnt), .check = chk }
+#define GROUPS(n, f, cnt, g)	{ .name = #n, .type = T_GROUPS, .off = F(f), \
+	.noff = F(cnt), .group = &g }
 
 /* Executables, scripts and containers that hide them (disk images,
  * OneNote, help files, shortcuts).  Policy, not code: the example config
@@ -79,21 +75,21 @@ static int check_redis_prefix(const struct loadctx *, char **, char *,
 /* The order is config_dump's. */
 const struct setting config_settings[] = {
 	STR(socket, "inet:8893@127.0.0.1", check_socket),
-	{ "socket_mode", T_MODE, NULL, 0660, 0, 0777, F(socket_mode), 0,
-	    NULL },
+	{ .name = "socket_mode", .type = T_MODE, .ndef = 0660, .max = 0777,
+	    .off = F(socket_mode) },
 	STR(user, "", check_user),
-	STR(pidfile, "", check_abspath),
-	{ "syslog_facility", T_FACILITY, "mail", 0, 0, 0,
-	    F(syslog_facility), 0, NULL },
-	{ "log_level", T_LEVEL, "info", 0, 0, 0, F(log_level), 0, NULL },
+	STR(pidfile, "", config_check_abspath),
+	{ .name = "syslog_facility", .type = T_FACILITY, .sdef = "mail",
+	    .off = F(syslog_facility) },
+	{ .name = "log_level", .type = T_LEVEL, .sdef = "info",
+	    .off = F(log_level) },
 	STR(hostname, "", check_hostname),
 	/* "" is replaced by the host name (config_default). */
 	STR(authserv_id, "", check_authserv),
 	BOOL(add_authres, 1),
 	BOOL(add_verdict_header, 1),
-	STR(dns_resolv_conf, "", check_abspath),
-	{ "dns_forwarders", T_STRLIST, NULL, 0, 0, 0, F(dns_forwarders),
-	    F(dns_nforwarders), check_forwarder },
+	STR(dns_resolv_conf, "", config_check_abspath),
+	LIST(dns_forwarders, T_STRLIST, dns_nforwarders, check_forwarder),
 	UINT(dns_timeout_ms, 5000, 100, 60000),
 	STR(dns_local_data, "", check_relpath),
 	BOOL(spf_enable, 1),
@@ -103,14 +99,13 @@ const struct setting config_settings[] = {
 	BOOL(dkim_enable, 1),
 	UINT(dkim_max_signatures, 5, 1, 100),
 	BOOL(dmarc_enable, 1),
-	STR(psl_file, "", check_abspath),
-	{ "internal_relays", T_CIDRLIST, NULL, 0, 0, 0, F(internal_relays),
-	    F(n_internal_relays), NULL },
+	STR(psl_file, "", config_check_abspath),
+	LIST(internal_relays, T_CIDRLIST, n_internal_relays, NULL),
 	UINT(max_headers, 1000, 10, 100000),
 	UINT(max_header_length, 65536, 1000, 1048576),
 	UINT(max_received_walk, 20, 1, 100),
 	/* verdict */
-	{ "scores", T_SCORES, NULL, 0, 0, 0, F(scores), 0, NULL },
+	{ .name = "scores", .type = T_SCORES, .off = F(scores) },
 	UINT(tag_score, 5, 0, 100000),
 	UINT(quarantine_score, 10, 0, 100000),
 	UINT(reject_score, 0, 0, 100000),
@@ -120,7 +115,7 @@ const struct setting config_settings[] = {
 	/* --- attachments (attach.c) --- */
 	BOOL(attach_enable, 1),
 	UINT(attach_spool_memory, 1048576, 0, 268435456),
-	STR(attach_tmpdir, "", check_abspath),
+	STR(attach_tmpdir, "", config_check_abspath),
 	UINT(attach_max_time_ms, 10000, 100, 600000),
 	UINT(attach_max_mime_depth, 20, 1, 100),
 	UINT(attach_max_mime_parts, 500, 1, 100000),
@@ -131,21 +126,20 @@ const struct setting config_settings[] = {
 	UINT(attach_archive_max_members, 1000, 1, 100000),
 	UINT(attach_archive_max_ratio, 100, 2, 1000000),
 	UINT(attach_archive_max_bytes, 104857600, 1024, 2147483647),
-	STR(attach_banned_extensions, ATTACH_BANNED_DEFAULT, check_extwords),
+	STR(attach_banned_extensions, ATTACH_BANNED_DEFAULT, confattach_check_extwords),
 	BOOL(attach_executable_quarantine, 1),
-	{ "attach_action_overrides", T_STRLIST, NULL, 0, 0, 0,
-	    F(attach_action_overrides), F(attach_n_action_overrides),
-	    check_override },
-	{ "attach_allow_senders", T_STRLIST, NULL, 0, 0, 0,
-	    F(attach_allow_senders), F(attach_n_allow_senders), check_allow },
+	LIST(attach_action_overrides, T_STRLIST, attach_n_action_overrides,
+	    confattach_check_override),
+	LIST(attach_allow_senders, T_STRLIST, attach_n_allow_senders,
+	    confattach_check_allow),
 
 	/* --- redis / sender state (state.h) --- */
 	BOOL(state_enable, 1),
-	STR(redis_host, "127.0.0.1", check_redis_host),
+	STR(redis_host, "127.0.0.1", confredis_check_host),
 	UINT(redis_port, 6379, 1, 65535),
-	STR(redis_socket, "", check_redis_socket),
-	STR(redis_user, "", check_redis_word),
-	STR(redis_password, "", check_redis_password),
+	STR(redis_socket, "", confredis_check_socket),
+	STR(redis_user, "", confredis_check_word),
+	STR(redis_password, "", confredis_check_password),
 	UINT(redis_db, 0, 0, 65535),
 	UINT(redis_connect_timeout_ms, 250, 10, 60000),
 	UINT(redis_timeout_ms, 250, 10, 60000),
@@ -154,18 +148,32 @@ const struct setting config_settings[] = {
 	UINT(redis_pool_wait_ms, 100, 0, 60000),
 	UINT(redis_breaker_failures, 3, 1, 1000),
 	UINT(redis_breaker_cooldown_ms, 5000, 100, 3600000),
-	{ "redis_sentinels", T_STRLIST, NULL, 0, 0, 0, F(redis_sentinels),
-	    F(redis_nsentinels), check_redis_sentinel },
-	STR(redis_sentinel_master, "mymaster", check_redis_word),
-	STR(redis_sentinel_password, "", check_redis_password),
+	LIST(redis_sentinels, T_STRLIST, redis_nsentinels,
+	    confredis_check_sentinel),
+	STR(redis_sentinel_master, "mymaster", confredis_check_word),
+	STR(redis_sentinel_password, "", confredis_check_password),
 	UINT(redis_sentinel_check_ms, 1000, 100, 3600000),
-	STR(redis_prefix, "rw:", check_redis_prefix),
+	STR(redis_prefix, "rw:", confredis_check_prefix),
 	UINT(state_ttl_days, 400, 1, 36500),
 	UINT(state_unauth_ttl_days, 30, 1, 36500),
 	UINT(state_max_relays, 32, 1, 1000),
 	UINT(state_max_signers, 16, 1, 1000),
 	UINT(state_max_trusted, 32, 1, 1000),
 	UINT(state_max_known, 1000000, 1, 100000000),
+
+	/* --- sender signals, third-party relays (sender.c; issue 4) --- */
+	BOOL(state_unavailable_tempfail, 0),
+	UINT(state_known_refresh_s, 60, 0, 86400),
+	UINT(infra_v4_prefix, 24, 8, 32),
+	UINT(infra_v6_prefix, 48, 16, 128),
+	LIST(protected_domains, T_STRLIST, n_protected_domains,
+	    confname_check_domain),
+	GROUPS(people, people, npeople, confgroup_people),
+	GROUPS(partners, partners, npartners, confgroup_partners),
+	GROUPS(recipient_policies, rcpt_policies, nrcpt_policies,
+	    confgroup_rcpt_policies),
+	{ .name = "dry_run_rules", .type = T_RULES, .off = F(rule_dry_run) },
+	STR(tag_subject, "", confname_check_subject_tag),
 };
 
 const size_t config_nsettings = sizeof(config_settings) /
@@ -195,8 +203,8 @@ check_user(const struct loadctx *ctx, char **value, char *err,
 	return 0;
 }
 
-static int
-check_abspath(const struct loadctx *ctx, char **value, char *err,
+int
+config_check_abspath(const struct loadctx *ctx, char **value, char *err,
     size_t errlen)
 {
 	if (**value != '\0' && **value != '/') {
@@ -221,7 +229,7 @@ check_relpath(const struct loadctx *ctx, char **value, char *err,
 	size_t dlen, vlen;
 
 	if (**value == '\0' || **value == '/' || ctx == NULL)
-		return check_abspath(ctx, value, err, errlen);
+		return config_check_abspath(ctx, value, err, errlen);
 	dlen = strlen(ctx->dir);
 	vlen = strlen(*value);
 	if (dlen + vlen + 2 >= PATH_MAX ||
@@ -274,144 +282,6 @@ check_forwarder(const struct loadctx *ctx, char **value, char *err,
 	return net_check_forwarder(*value, err, errlen);
 }
 
-/* --- attachments ---------------------------------------------------- */
-
-/* A file extension: 1 to 15 letters or digits (fname.h FNAME_EXT_MAX). */
-static int
-ext_word(const char *p, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > 15)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)p[i]))
-			return 0;
-	return 1;
-}
-
-/* ".ext" or "type/subtype" (RFC 6838 4.2 restricted names). */
-static int
-attach_key(const char *p, size_t n)
-{
-	const char *slash = memchr(p, '/', n);
-	size_t i;
-
-	if (n > 0 && p[0] == '.')
-		return ext_word(p + 1, n - 1);
-	if (slash == NULL || slash == p || slash == p + n - 1 || n > 127)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (p + i != slash && !isalnum((unsigned char)p[i]) &&
-		    strchr("!#$&^_.+-", p[i]) == NULL)
-			return 0;
-	return 1;
-}
-
-static void
-lower(char *p)
-{
-	for (; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-}
-
-/* "exe scr, .com": words separated by blanks or commas, a leading dot
- * allowed; rewritten as "exe scr com". */
-static int
-check_extwords(const struct loadctx *ctx, char **value, char *err,
-    size_t errlen)
-{
-	char *out, *o;
-	const char *p = *value;
-	size_t n;
-
-	if ((out = malloc(strlen(p) + 1)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (o = out; *p != '\0'; p += n) {
-		p += strspn(p, " \t,");
-		if (*p == '.')
-			p++;
-		n = strcspn(p, " \t,");
-		if (n == 0 && *p == '\0')
-			break;
-		if (!ext_word(p, n)) {
-			snprintf(err, errlen, "\"%.*s\" is not an extension "
-			    "(1 to 15 letters or digits)", (int)(n > 40 ? 40 :
-			    n), p);
-			free(out);
-			return -1;
-		}
-		if (o > out)
-			*o++ = ' ';
-		memcpy(o, p, n);
-		o += n;
-	}
-	*o = '\0';
-	lower(out);
-	free(*value);
-	*value = out;
-	return 0;
-}
-
-/* ".ext=action" or "type/subtype=action". */
-static int
-check_override(const struct loadctx *ctx, char **value, char *err,
-    size_t errlen)
-{
-	static const char *const actions[] = { "accept", "tag",
-	    "quarantine", "reject", NULL };
-	char *eq = strchr(*value, '=');
-	size_t i;
-
-	lower(*value);
-	if (eq == NULL || !attach_key(*value, (size_t)(eq - *value))) {
-		snprintf(err, errlen, "\"%.60s\": expected \".ext=action\" "
-		    "or \"type/subtype=action\"", *value);
-		return -1;
-	}
-	for (i = 0; actions[i] != NULL; i++)
-		if (strcmp(eq + 1, actions[i]) == 0)
-			return 0;
-	snprintf(err, errlen, "\"%.40s\": action must be one of accept, tag, "
-	    "quarantine, reject", eq + 1);
-	return -1;
-}
-
-/* "domain=key,key" with keys as in check_override; ".domain" also
- * matches its subdomains. */
-static int
-check_allow(const struct loadctx *ctx, char **value, char *err,
-    size_t errlen)
-{
-	char *eq = strchr(*value, '='), *p, *dom;
-	size_t n;
-
-	lower(*value);
-	if (eq == NULL || eq == *value)
-		goto bad;
-	*eq = '\0';
-	dom = **value == '.' ? *value + 1 : *value;
-	n = net_hostname_valid(dom);
-	*eq = '=';
-	if (!n)
-		goto bad;
-	for (p = eq + 1; ; p += n + 1) {
-		n = strcspn(p, ",");
-		if (!attach_key(p, n))
-			goto bad;
-		if (p[n] == '\0')
-			return 0;
-	}
-bad:
-	snprintf(err, errlen, "\"%.60s\": expected \"domain=.ext,type/sub\" "
-	    "(\".domain\" for its subdomains too)", *value);
-	return -1;
-}
-
-/* The host name, or "localhost" when it is unset or unusable as an
- * authserv-id.  malloc memory or NULL. */
 /* SMTP reply text: printable ASCII, one line, short (RFC 5321 4.5.3.1.5
  * allows 512 octets per reply line with the code). */
 static int
@@ -432,6 +302,34 @@ check_reply_text(const struct loadctx *ctx, char **value, char *err,
 	return 0;
 }
 
+const char *
+config_show(const char *v, char *buf, size_t buflen)
+{
+	size_t n = strlen(v), i;
+
+	if (buflen < 4)
+		return "";
+	if (n > 60 && buflen > 64) {
+		/* cut before a UTF-8 continuation byte, then mark it */
+		for (n = 60; n > 0 && ((unsigned char)v[n] & 0xc0) == 0x80;
+		    n--)
+			;
+		memcpy(buf, v, n);
+		memcpy(buf + n, "...", 4);
+	} else {
+		if (n >= buflen)
+			n = buflen - 1;
+		memcpy(buf, v, n);
+		buf[n] = '\0';
+	}
+	for (i = 0; i < n; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			buf[i] = '?';
+	return buf;
+}
+
+/* The host name, or "localhost" when it is unset or unusable as an
+ * authserv-id.  malloc memory or NULL. */
 static char *
 host_name(void)
 {
@@ -442,125 +340,6 @@ host_name(void)
 	buf[sizeof(buf) - 1] = '\0';
 	return strdup(authres_id_valid(buf) ? buf : "localhost");
 }
-
-/* --- redis / sender state: checks ------------------------------------ */
-
-/* An address or a host name. */
-static int
-check_redis_host(const struct loadctx *ctx, char **value, char *err,
-    size_t errlen)
-{
-	struct net_addr a;
-
-	if (net_parse_addr(*value, &a) == 0 || net_hostname_valid(*value))
-		return 0;
-	snprintf(err, errlen, "\"%.80s\" is not an address or a host name",
-	    *value);
-	return -1;
-}
-
-/* "" or an absolute path that fits a sockaddr_un (108 bytes). */
-static int
-check_redis_socket(const struct loadctx *ctx, char **value, char *err,
-    size_t errlen)
-{
-	if (check_abspath(ctx, value, err, errlen) == -1)
-		return -1;
-	if (strlen(*value) >= 108) {
-		snprintf(err, errlen, "a unix socket path has at most 107 "
-		    "bytes");
-		return -1;
-	}
-	return 0;
-}
-
-/* An ACL user or a Sentinel master name: 1..64 of [A-Za-z0-9._-], or ""
- * where the setting allows it (the user). */
-static int
-check_redis_word(const struct loadctx *ctx, char **value, char *err,
-    size_t errlen)
-{
-	size_t len = strlen(*value);
-
-	if (len <= 64 && strspn(*value, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == len)
-		return 0;
-	snprintf(err, errlen, "\"%.40s\": at most 64 letters, digits, "
-	    "dots, dashes or underscores", *value);
-	return -1;
-}
-
-static int
-check_redis_password(const struct loadctx *ctx, char **value, char *err,
-    size_t errlen)
-{
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)*value; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f) {
-			snprintf(err, errlen, "control characters are not "
-			    "allowed");
-			return -1;
-		}
-	if (strlen(*value) > 512) {
-		snprintf(err, errlen, "at most 512 bytes");
-		return -1;
-	}
-	return 0;
-}
-
-/* "host:port" or "[IPv6]:port". */
-static int
-check_redis_sentinel(const struct loadctx *ctx, char **value, char *err,
-    size_t errlen)
-{
-	char host[256], *end;
-	const char *colon, *h = *value;
-	struct net_addr a;
-	unsigned long port;
-	size_t hlen;
-
-	if ((colon = strrchr(h, ':')) == NULL)
-		goto bad;
-	hlen = (size_t)(colon - h);
-	if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
-		h++;
-		hlen -= 2;
-	} else if (memchr(h, ':', hlen) != NULL)
-		goto bad;		/* bare IPv6 needs brackets */
-	if (hlen == 0 || hlen >= sizeof(host))
-		goto bad;
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	if (net_parse_addr(host, &a) == -1 && !net_hostname_valid(host))
-		goto bad;
-	if (colon[1] < '0' || colon[1] > '9')
-		goto bad;
-	port = strtoul(colon + 1, &end, 10);
-	if (*end != '\0' || port < 1 || port > 65535)
-		goto bad;
-	return 0;
-bad:
-	snprintf(err, errlen, "\"%.80s\" is not \"host:port\" or "
-	    "\"[IPv6]:port\"", *value);
-	return -1;
-}
-
-/* Key prefix: no hash-tag braces and no SCAN glob characters. */
-static int
-check_redis_prefix(const struct loadctx *ctx, char **value, char *err,
-    size_t errlen)
-{
-	size_t len = strlen(*value);
-
-	if (len <= 32 && strspn(*value, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:._-") == len)
-		return 0;
-	snprintf(err, errlen, "at most 32 letters, digits or \":._-\"");
-	return -1;
-}
-
-/* --- end of redis / sender state checks --------------------------------- */
 
 void
 config_free_value(struct config *c, const struct setting *s)
@@ -585,6 +364,9 @@ config_free_value(struct config *c, const struct setting *s)
 		free(*FIELD(c, s, struct net_cidr *));
 		*FIELD(c, s, struct net_cidr *) = NULL;
 		*COUNT(c, s) = 0;
+		break;
+	case T_GROUPS:
+		confgroup_free(c, s);
 		break;
 	default:
 		break;
@@ -637,7 +419,9 @@ config_default(void)
 			break;
 		case T_STRLIST:
 		case T_CIDRLIST:
-			break;		/* empty lists */
+		case T_GROUPS:
+		case T_RULES:
+			break;		/* empty lists, no rule listed */
 		case T_SCORES:
 			for (j = 0; j < RULE_COUNT; j++)
 				FIELD(c, s, int)[j] = rules_table[j].score;
@@ -661,10 +445,8 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	return confload_file(path, out, err, errlen);
 }
 
-/* A string in libconfig syntax: quotes and backslashes escaped, other
- * bytes below 0x20 or 0x7f as \\xHH. */
-static void
-dump_string(FILE *fp, const char *v)
+void
+config_dump_string(FILE *fp, const char *v)
 {
 	const unsigned char *p;
 
@@ -678,6 +460,21 @@ dump_string(FILE *fp, const char *v)
 			fputc(*p, fp);
 	}
 	fputc('"', fp);
+}
+
+/* [ "rule", ... ] for each rule flagged. */
+static void
+dump_rules(FILE *fp, const int *flags)
+{
+	size_t j, n = 0;
+
+	fputc('[', fp);
+	for (j = 0; j < RULE_COUNT; j++)
+		if (flags[j]) {
+			fputs(n++ ? ", " : " ", fp);
+			config_dump_string(fp, rules_table[j].name);
+		}
+	fputs(n ? " ]" : "]", fp);
 }
 
 void
@@ -696,7 +493,7 @@ config_dump(const struct config *c, FILE *fp)
 		fprintf(fp, "%s = ", s->name);
 		switch (s->type) {
 		case T_STRING:
-			dump_string(fp, *FIELD(c, s, char *const));
+			config_dump_string(fp, *FIELD(c, s, char *const));
 			break;
 		case T_BOOL:
 			fputs(*FIELD(c, s, const int) ? "true" : "false", fp);
@@ -708,11 +505,11 @@ config_dump(const struct config *c, FILE *fp)
 			fprintf(fp, "\"%04o\"", *FIELD(c, s, const unsigned));
 			break;
 		case T_LEVEL:
-			dump_string(fp, log_level_name((enum log_level)
+			config_dump_string(fp, log_level_name((enum log_level)
 			    *FIELD(c, s, const int)));
 			break;
 		case T_FACILITY:
-			dump_string(fp, log_facility_name(
+			config_dump_string(fp, log_facility_name(
 			    *FIELD(c, s, const int)));
 			break;
 		case T_STRLIST:
@@ -721,13 +518,13 @@ config_dump(const struct config *c, FILE *fp)
 			for (j = 0; j < *COUNT(c, s); j++) {
 				fputs(j ? ", " : " ", fp);
 				if (s->type == T_STRLIST) {
-					dump_string(fp,
+					config_dump_string(fp,
 					    (*FIELD(c, s, char **const))[j]);
 					continue;
 				}
 				nets = *FIELD(c, s, struct net_cidr *const);
 				net_cidr_format(&nets[j], buf, sizeof(buf));
-				dump_string(fp, buf);
+				config_dump_string(fp, buf);
 			}
 			fputs(j ? " ]" : "]", fp);
 			break;
@@ -737,6 +534,12 @@ config_dump(const struct config *c, FILE *fp)
 				fprintf(fp, "\t%s = %d;\n", rules_table[j].name,
 				    (FIELD(c, s, const int))[j]);
 			fputs("}", fp);
+			break;
+		case T_RULES:
+			dump_rules(fp, FIELD(c, s, const int));
+			break;
+		case T_GROUPS:
+			confgroup_dump(c, s, fp);
 			break;
 		}
 		fputs(";\n", fp);

@@ -176,6 +176,39 @@ expect_line "abort: every other message aborted, the rest accepted" \
 expect_line "abort: a message after an abort gets its own verdict" \
     "$(lines_of "$T/abort.out" unsigned)" "$AR" "dkim=none"
 
+# The tag action with a Subject prefix (dkim_fail scored up to the tag
+# threshold), and the same rule as a what-if: listed, not counted.
+bench_rw_conf "$T/tag.conf" "unix:$T/tag.sock" "$T/zone"
+printf 'scores = { dkim_fail = 6; };\ntag_subject = "[SUSPICIOUS] ";\n' \
+    >>"$T/tag.conf"
+bench_rw_conf "$T/whatif.conf" "unix:$T/whatif.sock" "$T/zone"
+printf 'scores = { dkim_fail = 6; };\ntag_subject = "[SUSPICIOUS] ";\n' \
+    >>"$T/whatif.conf"
+printf 'dry_run_rules = [ "dkim_fail" ];\n' >>"$T/whatif.conf"
+p=$(bench_start relaywarden "unix:$T/tag.sock" "$T/tag.log" \
+    "$RW" -f -c "$T/tag.conf") || exit 99
+pids="$pids $p" rwpids="$rwpids $p"
+p=$(bench_start relaywarden "unix:$T/whatif.sock" "$T/whatif.log" \
+    "$RW" -f -c "$T/whatif.conf") || exit 99
+pids="$pids $p" rwpids="$rwpids $p"
+for k in tag whatif; do
+	"$MC" -v -s "unix:$T/$k.sock" -c 1 -n 2 -i "$BENCH_CLIENT_IP" \
+	    -H "$BENCH_HELO" -T 5000 "$T/tamper.eml" "$T/signed.eml" \
+	    >"$T/$k.out" 2>"$T/$k.err" ||
+	    not_ok "$k: miltercat exit 0" "$(cat "$T/$k.err")"
+done
+l=$(lines_of "$T/tag.out" tamper)
+expect_line "tag: X-Relaywarden says tag" "$l" \
+    "^ *addheader X-Relaywarden: ?action=tag; score=6; reasons=dkim_fail$"
+expect_line "tag: Subject prefixed" "$l" \
+    "^ *chgheader 1 Subject: ?\\[SUSPICIOUS\\] tampered$"
+expect_no_line "tag: a clean message keeps its Subject" \
+    "$(lines_of "$T/tag.out" signed)" "Subject"
+l=$(lines_of "$T/whatif.out" tamper)
+expect_line "what-if rule: listed apart, no score, no tag" "$l" \
+    "^ *addheader X-Relaywarden: ?action=accept; score=0; reasons=; whatif=dkim_fail$"
+expect_no_line "what-if rule: Subject untouched" "$l" "Subject"
+
 # libmilter takes ~3 s to stop: let that overlap what follows.
 for p in $rwpids; do kill -TERM "$p" 2>/dev/null; done
 

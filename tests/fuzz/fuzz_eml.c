@@ -20,7 +20,9 @@
  * Invariants: evaluation succeeds; the Authentication-Results value
  * obeys the hdrout rules and claims our authserv-id; a header marked for
  * removal is an Authentication-Results claiming our id or an
- * X-Relaywarden; the JSON report is written.
+ * X-Relaywarden; the JSON report is one valid JSON object (a strict
+ * RFC 8259 reader here) in valid UTF-8; the log line has no control
+ * byte.
  */
 #include <strings.h>
 #include <unistd.h>
@@ -46,7 +48,8 @@
 
 static const char zone_text[] =
 	"$STATIC .\n"
-	"example.com. TXT \"v=spf1 ip4:192.0.2.0/24 mx include:_spf.example.net -all\"\n"
+	"example.com. TXT \"v=spf1 ip4:192.0.2.0/24 mx "
+	    "include:_spf.example.net -all\"\n"
 	"example.com. MX 10 mail.example.com.\n"
 	"mail.example.com. A 192.0.2.25\n"
 	"_spf.example.net. TXT \"v=spf1 ip6:2001:db8::/32 a:relay.example.net ~all\"\n"
@@ -150,6 +153,159 @@ envelope(const uint8_t *data, size_t size, char *ip, char *helo,
 	return n + 1;
 }
 
+/* ---- a strict JSON reader (RFC 8259), to check report_json ---- */
+
+struct jr {
+	const char *p, *end;
+	int depth;
+};
+
+static int json_value(struct jr *);
+
+static void
+json_ws(struct jr *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
+	    *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+static int
+json_lit(struct jr *j, const char *w)
+{
+	size_t n = strlen(w);
+
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, w, n) != 0)
+		return -1;
+	j->p += n;
+	return 0;
+}
+
+static int
+json_string(struct jr *j)
+{
+	if (j->p >= j->end || *j->p++ != '"')
+		return -1;
+	while (j->p < j->end && *j->p != '"') {
+		unsigned char c = (unsigned char)*j->p++;
+
+		if (c < 0x20)
+			return -1;
+		if (c != '\\')
+			continue;
+		if (j->p >= j->end)
+			return -1;
+		c = (unsigned char)*j->p++;
+		if (c == 'u') {
+			int k;
+
+			for (k = 0; k < 4; k++, j->p++)
+				if (j->p >= j->end || !strchr(
+				    "0123456789abcdefABCDEF", *j->p) ||
+				    *j->p == '\0')
+					return -1;
+		} else if (!strchr("\"\\/bfnrt", c) || c == '\0')
+			return -1;
+	}
+	if (j->p >= j->end)
+		return -1;
+	j->p++;
+	return 0;
+}
+
+static int
+json_number(struct jr *j)
+{
+	const char *s = j->p;
+
+	if (j->p < j->end && *j->p == '-')
+		j->p++;
+	while (j->p < j->end && ((*j->p >= '0' && *j->p <= '9') ||
+	    *j->p == '.' || *j->p == 'e' || *j->p == 'E' || *j->p == '+' ||
+	    *j->p == '-'))
+		j->p++;
+	return j->p > s ? 0 : -1;
+}
+
+/* '{' members '}' or '[' values ']' */
+static int
+json_container(struct jr *j, char close)
+{
+	int first = 1;
+
+	if (++j->depth > 64)
+		return -1;
+	j->p++;
+	for (;;) {
+		json_ws(j);
+		if (j->p < j->end && *j->p == close && first) {
+			j->p++;
+			break;
+		}
+		if (close == '}') {
+			if (json_string(j) == -1)
+				return -1;
+			json_ws(j);
+			if (j->p >= j->end || *j->p++ != ':')
+				return -1;
+		}
+		if (json_value(j) == -1)
+			return -1;
+		json_ws(j);
+		first = 0;
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (j->p < j->end && *j->p == close) {
+			j->p++;
+			break;
+		}
+		return -1;
+	}
+	j->depth--;
+	return 0;
+}
+
+static int
+json_value(struct jr *j)
+{
+	json_ws(j);
+	if (j->p >= j->end)
+		return -1;
+	switch (*j->p) {
+	case '{':
+		return json_container(j, '}');
+	case '[':
+		return json_container(j, ']');
+	case '"':
+		return json_string(j);
+	case 't':
+		return json_lit(j, "true");
+	case 'f':
+		return json_lit(j, "false");
+	case 'n':
+		return json_lit(j, "null");
+	default:
+		return json_number(j);
+	}
+}
+
+/* 1 when buf[0..len) is one JSON object, valid UTF-8, nothing after. */
+static int
+json_valid(const char *buf, size_t len)
+{
+	struct jr j = { buf, buf + len, 0 };
+
+	if (memchr(buf, '\0', len) != NULL || !fuzz_utf8_valid(buf))
+		return 0;
+	json_ws(&j);
+	if (j.p >= j.end || *j.p != '{' || json_value(&j) == -1)
+		return 0;
+	json_ws(&j);
+	return j.p == j.end;
+}
+
 static void
 check(const struct message *m, const struct evaluation *e)
 {
@@ -189,8 +345,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct config *cfg = policy_config(pol);
 	struct message *m;
 	struct scan *s;
-	size_t skip;
+	size_t skip, jsonlen;
 	FILE *fp, *out;
+	char *json;
+	const char *line;
 
 	skip = envelope(data, size, ip, helo, from);
 	if ((m = message_new(cfg->max_headers, cfg->max_header_length)) ==
@@ -218,11 +376,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fprintf(stderr, "A-R: %s\nverdict: %s\n",
 			    e->authres ? e->authres : "-",
 			    e->verdict_header ? e->verdict_header : "-");
-		if ((out = fopen("/dev/null", "w")) != NULL) {
+		if ((out = open_memstream(&json, &jsonlen)) != NULL) {
 			FUZZ_CHECK(report_json(out, m, e) == 0);
-			(void)report_logline(m, e);
-			fclose(out);
+			FUZZ_CHECK(fclose(out) == 0);
+			if (!json_valid(json, jsonlen)) {
+				fprintf(stderr, "report_json:\n%s\n", json);
+				FUZZ_CHECK(!"report_json writes valid JSON");
+			}
+			free(json);
 		}
+		line = report_logline(m, e);
+		FUZZ_CHECK(line != NULL && fuzz_no_controls(line, 0));
 	}
 	fclose(fp);
 	policy_scan_free(s);

@@ -99,7 +99,8 @@ for name in "$@"; do
 	    "$dir/corpus" "$seeds" >"$dir/log" 2>&1
 	rc=$?
 	end=$(date +%s)
-	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -n 1)
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
+	    "$dir/log" | tail -n 1)
 	new=$(ls "$dir/corpus" | wc -l)
 	if [ $rc -ne 0 ]; then
 		failed="$failed $name"
@@ -107,7 +108,8 @@ for name in "$@"; do
 		    "${execs:-?} runs; log $dir/log"
 		ls "$dir" | grep -E '^(crash|leak|timeout|oom|slow-unit)-' |
 		    sed "s|^|     $dir/|"
-		grep -m1 -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error|invariant failed' \
+		grep -m1 -E 'ERROR: (Address|Leak)Sanitizer|ERROR: libFuzzer'\
+'|runtime error|invariant failed' \
 		    "$dir/log" | sed 's/^/     /'
 	else
 		echo "ok   $name: ${execs:-?} runs in $((end - start)) s," \

@@ -309,6 +309,9 @@ struct spf_case {
 	const char *exp;		/* the explanation, or NULL: none */
 };
 
+/* Optional fields (reason, exp) left out are NULL. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static const struct spf_case cases[] = {
 	{ "pass", "192.0.2.1", "h.example", "a@pass.example", AUTH_PASS },
 	{ "fail", "192.0.2.1", "h.example", "a@fail.example", AUTH_FAIL },
@@ -463,6 +466,7 @@ static const struct spf_case cases[] = {
 	{ "unknown modifiers ignored", "192.0.2.1", "h", "a@unkmod.example",
 	  AUTH_FAIL },
 };
+#pragma GCC diagnostic pop
 
 static int
 check_case(const struct spf_case *c, struct spf_result *r, struct arena *a)
