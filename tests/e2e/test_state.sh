@@ -350,6 +350,10 @@ if arrive $c $c; then
 	    'action=quarantine .*lookalike_protected' "$(logline "$(held_qid)")"
 fi
 
+e2e_log "history ${E2E_REDIS_PREFIX}{$LOOK}:" \
+    "$(e2e_redis hgetall "${E2E_REDIS_PREFIX}{$LOOK}" | paste -s -d ' ')"' '\
+    "known index: $(e2e_redis zscore "${E2E_REDIS_PREFIX}known" $LOOK)"
+
 # ======== 5) relaywarden-check on the delivered copy of s4 ========
 c=check
 if [ -f "$D4" ]; then
@@ -419,6 +423,12 @@ for c in u1 u2 u3 u4; do
 	arrive "$c" "$c" || continue
 	e2e_expect_match "$c: X-Relaywarden says state=unavailable" \
 	    '; state=unavailable$' "$VH"
+	case $F in
+	*/held-*) qid=$(held_qid) ;;
+	*) qid=$($E2E_TOOL queue-id "$F") ;;
+	esac
+	e2e_expect_match "$c: milter log line says state=unavailable" \
+	    ' state=unavailable ' "$(logline "$qid")"
 done
 if arrive u1 u1; then
 	where u1 delivered
