@@ -25,6 +25,26 @@
 #   ar-json JSONFILE                 like ar, for the authentication_results
 #                                    value of relaywarden-check --json
 #   queue-id FILE                    the queue id in the newest Received
+#   mkatt OUT FROM TO SUBJECT MSGID FILE NAME CTYPE
+#                                    a multipart message with FILE attached
+#                                    as NAME (base64), LF line ends
+#   mkdocm OUT VBAPROJECT            a Word .docm (OOXML zip) holding the
+#                                    given vbaProject.bin (tests/attach/
+#                                    mkole.py --vba makes one)
+#   cmdstats BEFORE AFTER            two `INFO commandstats` outputs: "cmd
+#                                    calls" for each command whose count
+#                                    grew, sorted
+#   monitor FILE                     a `redis-cli MONITOR` capture: the
+#                                    commands clients sent themselves (not
+#                                    those a script ran), as "cmd count"
+#                                    lines, then "connections N"; clients
+#                                    that sent only INFO are left out
+#   verdict-json JSONFILE            from relaywarden-check --json: "action
+#                                    score rule,rule" then the verdict
+#                                    header (unfolded), then "sender" when
+#                                    the report has a sender section
+#   verdict-header FILE              the X-Relaywarden value as "action
+#                                    score rule,rule" (its reasons= list)
 #
 # Messages on disk use LF line ends; SMTP and the DKIM code get CRLF.
 import json
@@ -303,10 +323,124 @@ def cmd_verify(args):
                                "pass" if ok else "fail"))
 
 
+def cmd_mkatt(args):
+    import base64
+    out, frm, to, subject, msgid, path, name, ctype = args
+    b = base64.b64encode(read_bytes(path)).decode()
+    b = "\n".join(b[i:i + 76] for i in range(0, len(b), 76))
+    msg = "\n".join([
+        "From: %s" % frm, "To: %s" % to, "Subject: %s" % subject,
+        "Date: Thu, 01 Jan 2026 10:00:00 +0000",
+        "Message-ID: <%s>" % msgid, "MIME-Version: 1.0",
+        'Content-Type: multipart/mixed; boundary="b1"', "",
+        "--b1", "Content-Type: text/plain", "",
+        "Please see the attached document.", "",
+        "--b1", 'Content-Type: %s; name="%s"' % (ctype, name),
+        'Content-Disposition: attachment; filename="%s"' % name,
+        "Content-Transfer-Encoding: base64", "", b, "--b1--", ""])
+    with open(out, "w", newline="") as f:
+        f.write(msg)
+
+
+def cmd_mkdocm(args):
+    import zipfile
+    out, vba = args
+    ct = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+          '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+          'content-types"><Default Extension="rels" ContentType="'
+          'application/vnd.openxmlformats-package.relationships+xml"/>'
+          '<Default Extension="xml" ContentType="application/xml"/>'
+          '<Default Extension="bin" ContentType="application/'
+          'vnd.ms-office.vbaProject"/><Override PartName="/word/'
+          'document.xml" ContentType="application/vnd.ms-word.document.'
+          'macroEnabled.main+xml"/></Types>')
+    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/relationships"><Relationship Id="rId1" Type="'
+            'http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/officeDocument" Target="word/document.xml"/>'
+            '</Relationships>')
+    doc = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<w:document xmlns:w="http://schemas.openxmlformats.org/'
+           'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Invoice'
+           '</w:t></w:r></w:p></w:body></w:document>')
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", ct)
+        z.writestr("_rels/.rels", rels)
+        z.writestr("word/document.xml", doc)
+        z.writestr("word/vbaProject.bin", read_bytes(vba))
+
+
+def commandstats(path):
+    calls = {}
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"cmdstat_([^:]+):calls=(\d+)", line.strip())
+            if m:
+                calls[m.group(1)] = int(m.group(2))
+    return calls
+
+
+def cmd_cmdstats(args):
+    a, b = commandstats(args[0]), commandstats(args[1])
+    for c in sorted(b):
+        if b[c] > a.get(c, 0):
+            print("%s %d" % (c, b[c] - a.get(c, 0)))
+
+
+MONITOR = re.compile(r'^[0-9.]+ \[\d+ ([^\]]+)\] "([^"]*)"(?: "([^"]*)")?')
+
+
+def cmd_monitor(args):
+    per = {}
+    with open(args[0], errors="replace") as f:
+        for line in f:
+            m = MONITOR.match(line)
+            if not m or m.group(1) == "lua":
+                continue
+            cmd = m.group(2).lower()
+            if cmd in ("script", "client", "config") and m.group(3):
+                cmd += "|" + m.group(3).lower()
+            per.setdefault(m.group(1), []).append(cmd)
+    clients = {k: v for k, v in per.items() if set(v) != {"info"}}
+    counts = {}
+    for v in clients.values():
+        for c in v:
+            counts[c] = counts.get(c, 0) + 1
+    for c in sorted(counts):
+        print("%s %d" % (c, counts[c]))
+    print("connections %d" % len(clients))
+
+
+def cmd_verdict_json(args):
+    with open(args[0]) as f:
+        j = json.load(f)
+    v = j.get("verdict") or {}
+    rules = [r.get("rule", "?") for r in v.get("reasons") or []
+             if not r.get("whatif")]
+    print("%s %s %s" % (v.get("action"), v.get("score"), ",".join(rules)))
+    print(re.sub(r"\r?\n[ \t]+", " ", j.get("verdict_header") or ""))
+    if isinstance(j.get("sender"), dict):
+        print("sender")
+
+
+def cmd_verdict_header(args):
+    for n, v in raw_headers(read_bytes(args[0])):
+        if n.lower() != "x-relaywarden":
+            continue
+        f = dict((k.strip(), x.strip()) for k, x in
+                 (t.split("=", 1) for t in v.split(";") if "=" in t))
+        print("%s %s %s" % (f.get("action"), f.get("score"),
+                            f.get("reasons", "").replace(" ", "")))
+        return
+
+
 COMMANDS = {
     "free-port": cmd_free_port, "send": cmd_send, "ar": cmd_ar,
     "ar-ids": cmd_ar_ids, "ar-json": cmd_ar_json, "header": cmd_header,
-    "queue-id": cmd_queue_id,
+    "queue-id": cmd_queue_id, "mkatt": cmd_mkatt, "mkdocm": cmd_mkdocm,
+    "cmdstats": cmd_cmdstats, "monitor": cmd_monitor,
+    "verdict-json": cmd_verdict_json, "verdict-header": cmd_verdict_header,
     "summary-ar": cmd_summary_ar, "summary-json": cmd_summary_json,
     "sign-ed25519": cmd_sign_ed25519, "verify": cmd_verify,
 }

@@ -8,27 +8,42 @@
 # Use:   . "$top_srcdir/tests/e2e/lib.sh"
 #        e2e_init                    root check (else exit 77), prerequisites,
 #                                    temp dir, trap that stops everything
-#        e2e_start_redis             sets E2E_REDIS_PORT
-#        e2e_write_config ZONE       relaywarden config -> E2E_RW_CONF
+#        e2e_start_redis [PORT]      sets E2E_REDIS_PORT (a free one, or
+#                                    PORT again after e2e_kill_redis)
+#        e2e_kill_redis              SIGKILL, as a crash (the data is gone)
+#        e2e_redis ARGS              redis-cli on the private server
+#        e2e_write_config ZONE       relaywarden config -> E2E_RW_CONF; the
+#                                    private Redis when E2E_REDIS_PORT is
+#                                    set (prefix E2E_REDIS_PREFIX, unique
+#                                    per test and run), else state off
 #        e2e_start_milter            relaywarden -f, waits for its socket
+#        e2e_reload_milter           checks E2E_RW_CONF, SIGUSR1, waits for
+#                                    "configuration reloaded"
 #        e2e_start_postfix [SOCKET]  sets E2E_SMTP_PORT; "" = no milter
 #        e2e_send_swaks ADDR NAME HELO FROM TO FILE   one message, prints
 #                                    the final SMTP reply code
 #        e2e_send_session ADDR NAME HELO FROM TO FILE [FROM TO FILE ...]
 #                                    several messages in one SMTP session
+#        e2e_send_reply ADDR NAME HELO FROM TO FILE   the same, prints the
+#                                    whole final reply line ("451 4.7.1 ..")
 #        e2e_wait_msg MSGID          path of the delivered (or held) copy
+#        e2e_queue_counts            "incoming active deferred hold mailbox"
+#        e2e_settle [SECONDS]        waits for incoming and active to empty
 #        e2e_ok / e2e_expect* / e2e_summary   assertions and the tally
 #
 # Environment: top_srcdir, top_builddir (the automake harness exports them),
 # E2E_KEEP=1 keeps the temp dir, E2E_RW_EXTRA adds lines to the milter's
-# config, E2E_PF_EXTRA to Postfix's main.cf.  Exit codes follow automake: 77 skip (not root), 99 hard error
-# (a prerequisite is missing or a server does not start).
+# config, E2E_PF_EXTRA to Postfix's main.cf.  Exit codes follow automake:
+# 77 skip (not root), 99 hard error (a prerequisite is missing or a server
+# does not start).
 
 E2E_PY=/usr/bin/python3
 E2E_PASS=0
 E2E_FAIL=0
 E2E_PIDS_MILTER=
 E2E_PIDS_REDIS=
+E2E_PIDS_AUX=
+E2E_REDIS_PORT=
 E2E_PF_CONF=
 E2E_PF_QUEUE=
 E2E_PF_LOG=
@@ -73,6 +88,10 @@ e2e_init() {
 	    e2e_hard_error "Mail::DKIM not found (libmail-dkim-perl)"
 	$E2E_PY -c 'import dkim, nacl' 2>/dev/null ||
 	    e2e_hard_error "dkimpy/pynacl not found (python3-dkim python3-nacl)"
+	# One Redis key prefix per test and run ("e2e.state.123:"), so a
+	# test never reads another's history.
+	E2E_REDIS_PREFIX=e2e.$(basename "$0" .sh | sed 's/^test_//' |
+	    tr -cd 'a-z0-9_-' | cut -c 1-12).$$:
 	E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/rw-e2e.XXXXXX") ||
 	    e2e_hard_error "mktemp failed"
 	# smtpd, cleanup and virtual run as postfix: they must reach inside.
@@ -102,7 +121,7 @@ e2e_wait_for() {
 e2e_start_redis() {
 	local dir=$E2E_TMP/redis
 	mkdir -p "$dir"
-	E2E_REDIS_PORT=$(e2e_free_port)
+	E2E_REDIS_PORT=${1:-$(e2e_free_port)}
 	redis-server --port "$E2E_REDIS_PORT" --bind 127.0.0.1 --save '' \
 	    --appendonly no --dir "$dir" --daemonize no \
 	    --logfile "$dir/redis.log" &
@@ -112,13 +131,37 @@ e2e_start_redis() {
 	e2e_log "redis: 127.0.0.1:$E2E_REDIS_PORT pid $E2E_PIDS_REDIS"
 }
 
+# A crash: SIGKILL, no shutdown; with --save '' the data is gone.
+# E2E_REDIS_PORT stays set (the milter's config still points there).
+e2e_kill_redis() {
+	[ -n "$E2E_PIDS_REDIS" ] || return 0
+	kill -KILL "$E2E_PIDS_REDIS" 2>/dev/null
+	wait "$E2E_PIDS_REDIS" 2>/dev/null
+	e2e_log "redis: pid $E2E_PIDS_REDIS killed"
+	E2E_PIDS_REDIS=
+}
+
+e2e_redis() {
+	redis-cli -p "$E2E_REDIS_PORT" "$@"
+}
+
 # e2e_write_config ZONEFILE: a relaywarden config with a unix socket that
 # user postfix can write, local DNS data, and forwarders at a loopback port
-# where nothing answers (no network).  E2E_RW_EXTRA: more lines.
+# where nothing answers (no network).  The sender state uses the private
+# Redis when one runs (E2E_REDIS_PORT), else it is off: the milter's
+# default is 127.0.0.1:6379, and a test must never touch a system Redis.
+# E2E_RW_EXTRA: more lines (it may say state_enable = false;).
 e2e_write_config() {
-	local dir=$E2E_TMP/rw
+	local dir=$E2E_TMP/rw state
 	mkdir -p "$dir"
 	chmod 755 "$dir"
+	if [ -n "${E2E_REDIS_PORT:-}" ]; then
+		state="redis_host = \"127.0.0.1\";
+redis_port = $E2E_REDIS_PORT;
+redis_prefix = \"$E2E_REDIS_PREFIX\";"
+	else
+		state="state_enable = false;"
+	fi
 	E2E_MILTER_SOCK=$dir/milter.sock
 	E2E_RW_CONF=$dir/relaywarden.conf
 	cat >"$E2E_RW_CONF" <<EOF
@@ -129,6 +172,7 @@ authserv_id = "$E2E_AUTHSERV";
 dns_local_data = "$1";
 dns_forwarders = [ "127.0.0.1@$(e2e_free_port udp)" ];
 dns_timeout_ms = 500;
+$state
 ${E2E_RW_EXTRA:-}
 EOF
 }
@@ -151,6 +195,30 @@ e2e_start_milter() {
 		e2e_hard_error "relaywarden exited at start"
 	}
 	e2e_log "relaywarden: pid $E2E_PIDS_MILTER socket $E2E_MILTER_SOCK"
+}
+
+# Reloads E2E_RW_CONF (rewritten by the caller) with SIGUSR1 once
+# relaywarden -n accepts it; waits up to 10 s for the log line.
+e2e_reload_milter() {
+	local bin=$top_builddir/milter/relaywarden log=$E2E_TMP/rw/milter.log
+	local before
+	"$bin" -n -c "$E2E_RW_CONF" >"$E2E_TMP/rw/check.out" 2>&1 || {
+		cat "$E2E_TMP/rw/check.out" "$E2E_RW_CONF"
+		e2e_hard_error "relaywarden -n rejects the new config"
+	}
+	before=$(grep -c 'configuration reloaded' "$log")
+	kill -USR1 "$E2E_PIDS_MILTER" ||
+	    e2e_hard_error "relaywarden (pid $E2E_PIDS_MILTER) is gone"
+	e2e_wait_for 10 e2e_reloaded_since "$before" || {
+		tail -n 20 "$log"
+		e2e_hard_error "relaywarden did not log the reload"
+	}
+	e2e_log "relaywarden: reloaded $E2E_RW_CONF"
+}
+
+e2e_reloaded_since() {
+	[ "$(grep -c 'configuration reloaded' "$E2E_TMP/rw/milter.log")" \
+	    -gt "$1" ]
 }
 
 # e2e_start_postfix [MILTER_SOCKET]: a private instance in $E2E_TMP/pf.
@@ -263,16 +331,25 @@ e2e_smtp_up() {
 # end of DATA (or to the command that failed).  FROM "<>" is the null
 # sender.  The dialogue goes to $E2E_TMP/swaks.log.
 e2e_send_swaks() {
-	local addr=$1 name=$2 helo=$3 from=$4 to=$5 file=$6 out code
+	local code
+	code=$(e2e_send_reply "$@" | cut -c 1-3)
+	echo "${code:-000}"
+}
+
+# e2e_send_reply: as e2e_send_swaks, but prints the whole last server
+# reply line before QUIT's 221, e.g. "250 2.0.0 Ok: queued as 4Qx" (swaks
+# marks it "<~ " or "<** "), or "000 no reply".
+e2e_send_reply() {
+	local addr=$1 name=$2 helo=$3 from=$4 to=$5 file=$6 out line
 	out=$(swaks --server 127.0.0.1 --port "$E2E_SMTP_PORT" \
 	    --helo "$helo" --xclient-addr "$addr" --xclient-name "$name" \
 	    --xclient-helo "$helo" --from "$from" --to "$to" \
 	    --data "@$file" --timeout 30 2>&1)
 	printf '=== %s\n%s\n' "$file" "$out" >>"$E2E_TMP/swaks.log"
-	# The last server reply before QUIT's 221 ("<~ 250 2.0.0 Ok: queued").
-	code=$(printf '%s\n' "$out" | sed -n 's/^<[-~*]* *\([2-5][0-9][0-9]\)[ -].*/\1/p' |
-	    grep -v '^221$' | tail -n 1)
-	echo "${code:-000}"
+	line=$(printf '%s\n' "$out" |
+	    sed -n 's/^<[-~*]* *\([2-5][0-9][0-9][ -].*\)/\1/p' |
+	    grep -v '^221[ -]' | tail -n 1)
+	echo "${line:-000 no reply}"
 }
 
 # e2e_send_session ADDR NAME HELO FROM TO FILE [FROM TO FILE ...]: several
@@ -309,6 +386,32 @@ e2e_wait_msg() {
 		tries=$((tries - 1))
 	done
 	return 1
+}
+
+# "incoming active deferred hold mailbox": files in those queues and
+# delivered messages in the maildir.
+e2e_queue_counts() {
+	local d out=
+	for d in incoming active deferred hold; do
+		out="$out$(find "$E2E_PF_QUEUE/$d" -type f 2>/dev/null |
+		    wc -l) "
+	done
+	echo "$out$(find "$E2E_MAILDIR/new" -type f 2>/dev/null | wc -l)"
+}
+
+e2e_queues_idle() {
+	local c
+	c=$(e2e_queue_counts)
+	case $c in
+	"0 0 "*) return 0 ;;
+	esac
+	return 1
+}
+
+# Waits up to ${1:-10} s for the incoming and active queues to empty (each
+# message delivered, held or deferred); returns 1 if they do not.
+e2e_settle() {
+	e2e_wait_for "${1:-10}" e2e_queues_idle
 }
 
 # Hold queue ids, one per line.
@@ -462,7 +565,7 @@ e2e_stop_postfix() {
 }
 
 e2e_cleanup() {
-	local rc=$?
+	local rc=$? pid
 	trap - EXIT INT TERM
 	# Whatever state the script was in, stop everything.
 	set +eu
@@ -471,8 +574,12 @@ e2e_cleanup() {
 	e2e_stop_postfix
 	e2e_stop_pid "$E2E_PIDS_REDIS" 5
 	e2e_stop_pid "$E2E_PIDS_MILTER" 6
+	for pid in $E2E_PIDS_AUX; do
+		e2e_stop_pid "$pid" 2
+	done
 	E2E_PIDS_MILTER=
 	E2E_PIDS_REDIS=
+	E2E_PIDS_AUX=
 	if [ -n "${E2E_TMP:-}" ] && [ -d "$E2E_TMP" ]; then
 		if [ "${E2E_KEEP:-0}" = 1 ]; then
 			echo "kept $E2E_TMP" >&2

@@ -77,6 +77,9 @@ P
 }
 
 e2e_start_redis
+# The sender state has its own test (test_state.sh): off here.
+E2E_RW_EXTRA="state_enable = false;
+${E2E_RW_EXTRA:-}"
 e2e_write_config "$ZONE"
 e2e_start_milter
 e2e_start_postfix "$E2E_MILTER_SOCK"
