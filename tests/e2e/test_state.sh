@@ -350,6 +350,12 @@ if arrive $c $c; then
 	    'action=quarantine .*lookalike_protected' "$(logline "$(held_qid)")"
 fi
 
+# Held for what it is: counted, but it teaches nothing (else one held
+# lookalike would be a known correspondent from then on).
+e2e_expect_eq "$c: the held lookalike taught no relay or signer" "" \
+    "$(e2e_redis hget "${E2E_REDIS_PREFIX}{$LOOK}" a)"
+e2e_expect_eq "$c: the held lookalike is no known correspondent" "" \
+    "$(e2e_redis zscore "${E2E_REDIS_PREFIX}known" $LOOK)"
 e2e_log "history ${E2E_REDIS_PREFIX}{$LOOK}:" \
     "$(e2e_redis hgetall "${E2E_REDIS_PREFIX}{$LOOK}" | paste -s -d ' ')"' '\
     "known index: $(e2e_redis zscore "${E2E_REDIS_PREFIX}known" $LOOK)"
