@@ -16,10 +16,10 @@
  * and may be shared.
  * Syntax is libconfig's (`name = value;`, lists in [ ]); settings are all
  * at the top level, and people, partners and recipient_policies are lists
- * of groups, ( { key = value; ... }, ... ).  Every error is one line "FILE:LINE: setting: problem"
- * (libconfig's own parse errors are "FILE:LINE: problem").  Unknown
- * settings, wrong types, out-of-range numbers, bad words, bad addresses
- * and relative paths are errors.
+ * of groups, ( { key = value; ... }, ... ).  Every error is one line
+ * "FILE:LINE: setting: problem" (libconfig's own parse errors are
+ * "FILE:LINE: problem").  Unknown settings, wrong types, out-of-range
+ * numbers, bad words, bad addresses and relative paths are errors.
  * Caps: see confinc.c (file size, @include nesting and count).
  */
 #include <ctype.h>
@@ -126,7 +126,8 @@ const struct setting config_settings[] = {
 	UINT(attach_archive_max_members, 1000, 1, 100000),
 	UINT(attach_archive_max_ratio, 100, 2, 1000000),
 	UINT(attach_archive_max_bytes, 104857600, 1024, 2147483647),
-	STR(attach_banned_extensions, ATTACH_BANNED_DEFAULT, confattach_check_extwords),
+	STR(attach_banned_extensions, ATTACH_BANNED_DEFAULT,
+	    confattach_check_extwords),
 	BOOL(attach_executable_quarantine, 1),
 	LIST(attach_action_overrides, T_STRLIST, attach_n_action_overrides,
 	    confattach_check_override),

@@ -81,9 +81,11 @@ line_of(const struct loader *l, const config_setting_t *cs)
 	return n;
 }
 
-/* The path of the file libconfig calls name, as opened. */
+/* The path of the file libconfig calls name, as opened (confinc.c read
+ * them all); failing that, name from the include directory, as libconfig
+ * takes it.  Into buf when it must be built. */
 static const char *
-file_path(const struct loader *l, const char *name)
+file_path(const struct loader *l, const char *name, char *buf, size_t len)
 {
 	size_t i;
 
@@ -92,22 +94,23 @@ file_path(const struct loader *l, const char *name)
 	for (i = 1; i < l->nfiles; i++)
 		if (strcmp(l->files[i].name, name) == 0)
 			return l->files[i].path;
-	return name;
+	snprintf(buf, len, "%s/%s", l->ctx.dir, name);
+	return buf;
 }
 
 int
 confload_fail(struct loader *l, const config_setting_t *cs,
     const char *name, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], buf[PATH_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	snprintf(l->err, l->errlen, "%s:%u: %s: %s",
-	    file_path(l, config_setting_source_file(cs)), line_of(l, cs),
-	    name, msg);
+	    file_path(l, config_setting_source_file(cs), buf, sizeof(buf)),
+	    line_of(l, cs), name, msg);
 	return -1;
 }
 
@@ -467,7 +470,7 @@ confload_file(const char *path, struct config **out, char *err,
 	const struct setting *s;
 	struct config *c = NULL;
 	config_t lc;
-	char *abs = NULL, *dir = NULL;
+	char *abs = NULL, *dir = NULL, buf[PATH_MAX];
 	const char *f;
 	int i, n, rc = -1;
 
@@ -491,8 +494,8 @@ confload_file(const char *path, struct config **out, char *err,
 	if (config_read_string(&lc, l.files[0].text) != CONFIG_TRUE) {
 		f = config_error_file(&lc);
 		snprintf(err, errlen, "%s:%d: %s", f != NULL ?
-		    file_path(&l, f) : path, config_error_line(&lc),
-		    config_error_text(&lc));
+		    file_path(&l, f, buf, sizeof(buf)) : path,
+		    config_error_line(&lc), config_error_text(&lc));
 		goto done;
 	}
 	if ((c = config_default()) == NULL) {
