@@ -83,6 +83,48 @@ add_header(SMFICTX *ctx, const struct message *m, int idx, const char *name,
 	    0 : -1;
 }
 
+/* The tag as it goes in front of old: as written when it is ASCII, else
+ * one RFC 2047 encoded-word (UTF-8, base64) and a space.  Before plain
+ * text the tag's own trailing spaces stay outside the encoded-word (they
+ * would show twice); before an encoded-word, whose leading white space
+ * readers drop, they go inside.  NULL when out of memory. */
+static const char *
+subject_tag(struct arena *a, const char *tag, const char *old)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)tag;
+	size_t n = strlen(tag), i, o = 0;
+	char *out;
+
+	for (i = 0; i < n && p[i] < 0x80; i++)
+		;
+	if (i == n)
+		return tag;
+	if (strncmp(old, "=?", 2) != 0)
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+	/* tag_subject is at most 64 bytes (config check). */
+	if ((out = arena_alloc(a, 12 + (n + 2) / 3 * 4 + 3)) == NULL)
+		return NULL;
+	memcpy(out, "=?UTF-8?B?", 10);
+	o = 10;
+	for (i = 0; i < n; i += 3) {
+		unsigned long v = (unsigned long)p[i] << 16;
+
+		if (i + 1 < n)
+			v |= (unsigned long)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		out[o++] = b64[(v >> 18) & 63];
+		out[o++] = b64[(v >> 12) & 63];
+		out[o++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < n ? b64[v & 63] : '=';
+	}
+	memcpy(out + o, "?= ", 4);
+	return out;
+}
+
 /* tag_subject in front of the first Subject (or a new Subject), unless
  * it is there already: a message tagged twice on its way keeps one. */
 static int
@@ -99,6 +141,8 @@ tag_subject(SMFICTX *ctx, const struct config *cfg, const struct message *m,
 	old = h != NULL ? h->value : "";
 	while (*old == ' ' || *old == '\t')
 		old++;
+	if ((tag = subject_tag(m->arena, tag, old)) == NULL)
+		return -1;
 	if (strncmp(old, tag, strlen(tag)) == 0)
 		return 0;
 	if ((v = arena_printf(m->arena, "%s%s%s", leadspc ? " " : "", tag,

@@ -188,10 +188,16 @@ printf 'dry_run_rules = [ "dkim_fail" ];\n' >>"$T/whatif.conf"
 p=$(bench_start relaywarden "unix:$T/tag.sock" "$T/tag.log" \
     "$RW" -f -c "$T/tag.conf") || exit 99
 pids="$pids $p" rwpids="$rwpids $p"
+bench_rw_conf "$T/tagu.conf" "unix:$T/tagu.sock" "$T/zone"
+printf 'scores = { dkim_fail = 6; };\ntag_subject = "[VERD\xc3\x84CHTIG] ";\n' \
+    >>"$T/tagu.conf"
 p=$(bench_start relaywarden "unix:$T/whatif.sock" "$T/whatif.log" \
     "$RW" -f -c "$T/whatif.conf") || exit 99
 pids="$pids $p" rwpids="$rwpids $p"
-for k in tag whatif; do
+p=$(bench_start relaywarden "unix:$T/tagu.sock" "$T/tagu.log" \
+    "$RW" -f -c "$T/tagu.conf") || exit 99
+pids="$pids $p" rwpids="$rwpids $p"
+for k in tag whatif tagu; do
 	"$MC" -v -s "unix:$T/$k.sock" -c 1 -n 2 -i "$BENCH_CLIENT_IP" \
 	    -H "$BENCH_HELO" -T 5000 "$T/tamper.eml" "$T/signed.eml" \
 	    >"$T/$k.out" 2>"$T/$k.err" ||
@@ -204,6 +210,9 @@ expect_line "tag: Subject prefixed" "$l" \
     "^ *chgheader 1 Subject: ?\\[SUSPICIOUS\\] tampered$"
 expect_no_line "tag: a clean message keeps its Subject" \
     "$(lines_of "$T/tag.out" signed)" "Subject"
+expect_line "tag: a UTF-8 tag goes in as an RFC 2047 encoded-word" \
+    "$(lines_of "$T/tagu.out" tamper)" \
+    "^ *chgheader 1 Subject: ?=\\?UTF-8\\?B\\?W1ZFUkTDhENIVElHXQ==\\?= tampered$"
 l=$(lines_of "$T/whatif.out" tamper)
 expect_line "what-if rule: listed apart, no score, no tag" "$l" \
     "^ *addheader X-Relaywarden: ?action=accept; score=0; reasons=; whatif=dkim_fail$"
