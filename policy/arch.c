@@ -430,6 +430,16 @@ arch_walk(struct arch_state *st, struct spool *sp, const char *path,
 		goto done;		/* not an archive libarchive knows */
 	while (rc == 0 && !deadline_passed(st->lim->dl)) {
 		r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_FATAL && !s->bomb &&
+		    !deadline_passed(st->lim->dl)) {
+			/* Damaged, or built to confuse readers: a member
+			 * past this point is a member nobody checked. */
+			const char *why = archive_error_string(a);
+
+			info->broken = arena_strdup(st->arena,
+			    why != NULL ? why : "unreadable");
+			break;
+		}
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
 			break;
 		/* A raw "archive" without a decompressor is no archive. */

@@ -83,6 +83,10 @@ struct arch_info {
 	const char *format;		/* libarchive's name, or NULL */
 	int opened;			/* libarchive recognised it */
 	int encrypted;			/* entries or headers encrypted */
+	const char *broken;		/* libarchive knew the format and
+					   then failed on it (arena): what
+					   lies past that was not seen;
+					   NULL otherwise */
 	unsigned members;		/* regular members seen */
 };
 

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "deadline.h"
 #include "fname.h"
+#include "hdrout.h"
 #include "html.h"
 #include "mime.h"
 #include "office.h"
@@ -332,6 +333,10 @@ inspect(struct attscan *ev, size_t idx, struct spool *content,
 		if (info.encrypted) {
 			item_at(ev, idx)->flags |= ATTACH_ENCRYPTED;
 			raise_rule(ev, idx, R_ENCRYPTED, NULL);
+		} else if (info.broken != NULL) {
+			raise_rule(ev, idx, R_MALFORMED, arena_printf(ev->a,
+			    "%s: archive unreadable: %s", label(ev, item_at(ev, idx)),
+			    hdrout_printable(ev->a, info.broken, 120)));
 		}
 		if ((ev->ast.limits & ARCH_LIMIT_BOMB) &&
 		    !(before & ARCH_LIMIT_BOMB))

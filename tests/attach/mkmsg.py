@@ -153,6 +153,7 @@ for name, file, fn in [
         ("r-enc-exe-zip", "enc-exe.zip", "invoice.zip"),
         ("r-enc-7z", "enc.7z", "notes.7z"),
         ("r-enchdr-7z", "enchdr.7z", "notes.7z"),
+        ("r-damaged-7z", "damaged.7z", "notes.7z"),
         ("r-iso", "disk.iso", "disk.iso"),
         ("r-targz", "scripts.tar.gz", "scripts.tar.gz"),
         ("r-gz", "evil.exe.gz", "evil.exe.gz"),

@@ -245,6 +245,8 @@ static const struct corpus_case {
 	    { "notes.7z", NULL, NULL } },
 	{ "r-enchdr-7z", "encrypted_archive", VERDICT_ACCEPT,
 	    { "notes.7z", NULL, NULL } },
+	{ "r-damaged-7z", "malformed", VERDICT_ACCEPT,
+	    { "notes.7z", NULL, NULL } },
 	{ "r-iso", "banned_extension banned_member executable",
 	    VERDICT_QUARANTINE, { "setup.exe", "disk.iso/setup.exe", NULL } },
 	{ "r-targz", "banned_member", VERDICT_QUARANTINE,
