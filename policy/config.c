@@ -92,6 +92,7 @@ const struct setting config_settings[] = {
 	LIST(dns_forwarders, T_STRLIST, dns_nforwarders, check_forwarder),
 	UINT(dns_timeout_ms, 5000, 100, 60000),
 	STR(dns_local_data, "", check_relpath),
+	UINT(dns_message_budget_ms, 15000, 0, 600000),
 	BOOL(spf_enable, 1),
 	BOOL(spf_helo, 1),
 	UINT(spf_max_dns_terms, 10, 1, 50),

@@ -42,6 +42,8 @@ struct config {
 	char *dns_local_data;		/* "" = none; relative to the
 					   config file's directory, made
 					   absolute at load */
+	unsigned dns_message_budget_ms;	/* every query of one message;
+					   0 = none (dns.h) */
 
 	/* SPF */
 	int spf_enable;

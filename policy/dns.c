@@ -485,6 +485,61 @@ cname_next(const struct ub_result *res, char *qname, size_t len)
 	return strcasecmp(qname, ".") == 0 ? -1 : 0;
 }
 
+/* The calling thread's message budget (dns_budget_start). */
+static _Thread_local struct {
+	int on, spent;
+	struct timespec until;
+} budget;
+
+void
+dns_budget_start(unsigned ms)
+{
+	budget.on = ms > 0;
+	budget.spent = 0;
+	if (budget.on)
+		deadline_set(&budget.until, ms);
+}
+
+void
+dns_budget_end(void)
+{
+	budget.on = 0;
+}
+
+int
+dns_budget_spent(void)
+{
+	return budget.spent;
+}
+
+static int
+ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec &&
+	    a->tv_nsec < b->tv_nsec);
+}
+
+/* The query's deadline under the budget; 0, or -1 when it is spent. */
+static int
+budget_clip(struct timespec *deadline, int *clipped)
+{
+	struct timespec now;
+
+	*clipped = 0;
+	if (!budget.on)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!ts_before(&now, &budget.until)) {
+		budget.spent = 1;
+		return -1;
+	}
+	if (ts_before(&budget.until, deadline)) {
+		*deadline = budget.until;
+		*clipped = 1;
+	}
+	return 0;
+}
+
 int
 dns_query(struct dns_resolver *r, const char *name, int rrtype,
     struct dns_reply **out)
@@ -493,13 +548,17 @@ dns_query(struct dns_resolver *r, const char *name, int rrtype,
 	struct ub_result *result = NULL;
 	struct timespec deadline;
 	enum dns_status status;
-	int hop;
+	int hop, clipped;
 
 	*out = NULL;
 	if (name == NULL || name_encode(name, qname) < 0)
 		return reply_out(DNS_BADNAME, rrtype, NULL, out);
 	atomic_fetch_add(&r->queries, 1);
 	deadline_set(&deadline, r->timeout_ms);
+	if (budget_clip(&deadline, &clipped) == -1) {
+		atomic_fetch_add(&r->timeouts, 1);
+		return reply_out(DNS_TEMPFAIL, rrtype, NULL, out);
+	}
 	for (hop = 0;; hop++) {
 		if (query_once(r, qname, rrtype, &deadline, &status,
 		    &result) < 0)
@@ -509,6 +568,8 @@ dns_query(struct dns_resolver *r, const char *name, int rrtype,
 			break;
 		ub_resolve_free(result);
 	}
+	if (clipped && status == DNS_TEMPFAIL && result == NULL)
+		budget.spent = 1;
 	return reply_out(status, rrtype, result, out);
 }
 

@@ -88,6 +88,17 @@ int dns_query(struct dns_resolver *, const char *name, int rrtype,
     struct dns_reply **out);
 void dns_reply_free(struct dns_reply *);
 
+/* A budget for every query one message makes (SPF, DKIM keys, DMARC,
+ * the relay's names): set by the thread that evaluates the message, it
+ * holds for that thread's queries until dns_budget_end.  Each query then
+ * waits at most min(timeout_ms, what is left); once it is spent, queries
+ * answer DNS_TEMPFAIL at once, so a message whose names all hang costs
+ * one budget, not timeout_ms per query.  ms 0: no budget.
+ * dns_budget_spent: 1 when a query found it spent or ran it out. */
+void dns_budget_start(unsigned ms);
+void dns_budget_end(void);
+int dns_budget_spent(void);
+
 /* Helpers over one record of a reply.  Each returns the length written
  * (without the NUL) or -1 when the rdata is malformed or does not fit. */
 int dns_rr_txt(const struct dns_rr *, char *buf, size_t buflen);

@@ -466,8 +466,27 @@ mark_forged(struct scan *s)
 	}
 }
 
+static int scan_finish(struct scan *, const struct evaluation **);
+
+/* Every check at end of message, under the message's DNS budget. */
 int
 policy_scan_finish(struct scan *s, const struct evaluation **out)
+{
+	const struct config *cfg = s->pol->cfg;
+	int r;
+
+	dns_budget_start(cfg->dns_message_budget_ms);
+	r = scan_finish(s, out);
+	if (dns_budget_spent())
+		log_warning(s->msg->id, "the DNS budget of %u ms for one "
+		    "message was spent: later lookups answered temperror",
+		    cfg->dns_message_budget_ms);
+	dns_budget_end();
+	return r;
+}
+
+static int
+scan_finish(struct scan *s, const struct evaluation **out)
 {
 	const struct config *cfg = s->pol->cfg;
 	struct evaluation *e = &s->eval;

@@ -96,6 +96,42 @@ grep -q "^Authentication-Results: mx.relaywarden.example;" "$t/out" &&
 	ok "human output shows the header and the forged one" ||
 	not_ok "human output shows the header and the forged one" "$(cat "$t/out")"
 
+# The message's DNS budget: every name of this message goes to a server
+# that never answers (1 s per query); SPF, HELO, DMARC and the DKIM key
+# together still take about the budget, not a second each.
+$PY -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True)
+time.sleep(30)' >"$t/silent.port" &
+silentpid=$!
+for i in $(seq 50); do [ -s "$t/silent.port" ] && break; sleep 0.1; done
+cat >"$t/budget.conf" <<C
+authserv_id = "mx.relaywarden.example";
+state_enable = false;
+dns_forwarders = ["127.0.0.1@$(cat "$t/silent.port")"];
+dns_timeout_ms = 1000;
+dns_message_budget_ms = 400;
+C
+printf 'DKIM-Signature: v=1; a=rsa-sha256; d=hang-test.net; s=s; h=from; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA
+From: a@hang-test.net
+
+x
+' >"$t/hang.eml"
+start=$(date +%s%N)
+expect "check under a DNS budget" 0 "$CHECK" -c "$t/budget.conf" \
+	--client-ip 198.51.100.7 --helo mail.hang-test.net \
+	--mail-from a@hang-test.net "$t/hang.eml"
+ms=$((($(date +%s%N) - start) / 1000000))
+kill "$silentpid" 2>/dev/null
+if [ "$ms" -lt 1800 ] && grep -q "DNS budget of 400 ms" "$t/err" &&
+    grep -q "spf=temperror" "$t/out"; then
+	ok "a message's lookups stop at its DNS budget (${ms} ms)"
+else
+	not_ok "a message's lookups stop at its DNS budget" "${ms} ms" \
+	    "$(cat "$t/err" "$t/out")"
+fi
+
 # The daemon: reload on SIGUSR1, keep the old config when the new is bad.
 cat >"$t/d.conf" <<C
 socket = "unix:$t/sock";

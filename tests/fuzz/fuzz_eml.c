@@ -78,8 +78,7 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct config *cfg;
-	struct net_cidr *nets;
-	char err[512], **fwd;
+	char err[512], conf[80];
 	FILE *fp;
 	int fd;
 
@@ -93,35 +92,42 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	}
 	atexit(zone_remove);
-	if ((cfg = config_default()) == NULL ||
-	    (fwd = calloc(1, sizeof(*fwd))) == NULL ||
-	    (nets = calloc(1, sizeof(*nets))) == NULL)
+	/* The config goes through the loader, as an admin's would. */
+	snprintf(conf, sizeof(conf), "%s.conf", zone);
+	if ((fp = fopen(conf, "w")) == NULL) {
+		perror("fuzz_eml: config");
 		abort();
-	free(cfg->authserv_id);
-	free(cfg->dns_local_data);
-	cfg->authserv_id = strdup(OUR_ID);
-	cfg->dns_local_data = strdup(zone);
-	fwd[0] = strdup("127.0.0.1@9");
-	if (cfg->authserv_id == NULL || cfg->dns_local_data == NULL ||
-	    fwd[0] == NULL)
+	}
+	fprintf(fp, "authserv_id = \"%s\";\n"
+	    "dns_local_data = \"%s\";\n"
+	    "dns_forwarders = [ \"127.0.0.1@9\" ];\n"
+	    "dns_timeout_ms = 1000;\n"
+	    "internal_relays = [ \"10.0.0.0/8\" ];\n"
+	    "max_headers = 50;\nmax_header_length = 4000;\n"
+	    "max_received_walk = 5;\n"
+	    /* Never a Redis of the machine's: the state has its own
+	     * tests.  The lookalike, identity and partner checks run. */
+	    "state_enable = false;\n"
+	    "protected_domains = [ \"example.com\", \"paypal.com\" ];\n"
+	    "partners = ( { domain = \"example.net\"; relays = "
+	    "[ \"192.0.2.0/24\", \"example.com\" ]; signers = "
+	    "[ \"example.net\" ]; must_align = true; } );\n"
+	    "people = ( { name = \"Jane Doe\"; addresses = "
+	    "[ \"jane@example.com\" ]; } );\n"
+	    "recipient_policies = ( { recipients = [ \"@example.com\" ]; "
+	    "quarantine_score = 6; } );\n"
+	    "tag_subject = \"[SUSPICIOUS] \";\n"
+	    /* attachments: caps that keep one input fast */
+	    "attach_max_time_ms = 3000;\n"
+	    "attach_max_decoded_bytes = 16777216;\n"
+	    "attach_archive_max_bytes = 16777216;\n"
+	    "attach_max_mime_parts = 50;\n", OUR_ID, zone);
+	if (fclose(fp) != 0 ||
+	    config_load(conf, &cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "fuzz_eml: %s\n", err);
 		abort();
-	cfg->dns_forwarders = fwd;
-	cfg->dns_nforwarders = 1;
-	cfg->dns_timeout_ms = 1000;
-	if (net_parse_cidr("10.0.0.0/8", nets, err, sizeof(err)) == -1)
-		abort();
-	cfg->internal_relays = nets;
-	cfg->n_internal_relays = 1;
-	cfg->max_headers = 50;
-	cfg->max_header_length = 4000;
-	cfg->max_received_walk = 5;
-	/* Never a Redis of the machine's: the state has its own tests. */
-	cfg->state_enable = 0;
-	/* attachments: caps that keep one input fast */
-	cfg->attach_max_time_ms = 3000;
-	cfg->attach_max_decoded_bytes = 16 * 1024 * 1024;
-	cfg->attach_archive_max_bytes = 16 * 1024 * 1024;
-	cfg->attach_max_mime_parts = 50;
+	}
+	unlink(conf);
 	if ((pol = policy_new(cfg, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "fuzz_eml: %s\n", err);
 		abort();

@@ -350,6 +350,43 @@ timeout_is_tempfail_within_deadline(void **state)
 	dns_reply_free(r);
 }
 
+/* A message's budget covers all its queries: the first slow query is
+ * cut at the budget, the next ones answer at once, and local answers
+ * still come while it lasts. */
+static void
+message_budget_bounds_all_queries(void **state)
+{
+	struct dns_reply *r;
+	double t0, took;
+
+	dns_budget_start(TIMEOUT_MS / 2);
+	r = ask("www.example", DNS_T_A);	/* local: within the budget */
+	assert_int_equal(r->status, DNS_OK);
+	dns_reply_free(r);
+	assert_false(dns_budget_spent());
+	t0 = now_ms();
+	r = ask("slow.example", DNS_T_A);
+	took = now_ms() - t0;
+	assert_int_equal(r->status, DNS_TEMPFAIL);
+	dns_reply_free(r);
+	assert_true(took < TIMEOUT_MS * 0.9);	/* cut by the budget */
+	assert_true(dns_budget_spent());
+	t0 = now_ms();
+	r = ask("slow.example", DNS_T_AAAA);
+	took = now_ms() - t0;
+	assert_int_equal(r->status, DNS_TEMPFAIL);
+	dns_reply_free(r);
+	assert_true(took < TIMEOUT_MS / 4);	/* spent: at once */
+	dns_budget_end();
+	/* Without a budget the next query gets its own deadline again. */
+	t0 = now_ms();
+	r = ask("slow.example", DNS_T_A);
+	took = now_ms() - t0;
+	assert_int_equal(r->status, DNS_TEMPFAIL);
+	dns_reply_free(r);
+	assert_true(took >= TIMEOUT_MS * 0.9);
+}
+
 static const struct {
 	const char *text;
 	const char *want;		/* expected end of the error */
@@ -571,6 +608,7 @@ main(void)
 		cmocka_unit_test(status_table),
 		cmocka_unit_test(name_length_limits),
 		cmocka_unit_test(timeout_is_tempfail_within_deadline),
+		cmocka_unit_test(message_budget_bounds_all_queries),
 		cmocka_unit_test(bad_local_data_names_file_line),
 		cmocka_unit_test(bad_options_rejected),
 		cmocka_unit_test(hostile_rdata_helpers),
