@@ -19,39 +19,7 @@
 
 /* "config.h" alone would find autoconf's header in the build dir. */
 #include "../../policy/config.h"
-
-static char scratch[512];
-
-static void
-write_file(const char *name, const char *text, char *path, size_t len)
-{
-	FILE *fp;
-
-	snprintf(path, len, "%s/%s", scratch, name);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	assert_int_equal(fputs(text, fp) >= 0, 1);
-	assert_int_equal(fclose(fp), 0);
-}
-
-static int
-setup(void **state)
-{
-	const char *t = getenv("TMPDIR");
-
-	snprintf(scratch, sizeof(scratch), "%s/rwconfbXXXXXX",
-	    t != NULL && *t != '\0' ? t : "/tmp");
-	return mkdtemp(scratch) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	return system(cmd) == 0 ? 0 : -1;
-}
+#include "conffix.h"
 
 #define DOMAIN_RULES	"letters, digits and hyphens in labels of 1 to 63, " \
 	"separated by dots"
@@ -298,7 +266,7 @@ check_bad(const char *behaviour, const char *text, unsigned line,
 	struct config *c = NULL;
 	char path[600], err[1024], want[1200];
 
-	write_file("bad.conf", text, path, sizeof(path));
+	conffix_write("bad.conf", text, path, sizeof(path));
 	if (config_load(path, &c, err, sizeof(err)) != -1)
 		fail_msg("%s: loaded", behaviour);
 	assert_null(c);
@@ -341,7 +309,7 @@ load_ok(const char *what, const char *text)
 	struct config *c;
 	char path[600], err[1024];
 
-	write_file("limit.conf", text, path, sizeof(path));
+	conffix_write("limit.conf", text, path, sizeof(path));
 	if (config_load(path, &c, err, sizeof(err)) != 0)
 		fail_msg("%s: %s", what, err);
 	config_free(c);
@@ -433,5 +401,5 @@ main(void)
 		cmocka_unit_test(error_message_is_one_line),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, conffix_setup, conffix_teardown);
 }

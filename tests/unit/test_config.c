@@ -19,78 +19,11 @@
 
 /* "config.h" alone would find autoconf's header in the build dir. */
 #include "../../policy/config.h"
+#include "conffix.h"
 #include "../../policy/log.h"
 
-static char scratch[512];
-
-static const char *
-srcdir(void)
-{
-	const char *d = getenv("top_srcdir");
-
-	return d != NULL ? d : ".";
-}
-
-/* Writes text to scratch/name; returns the path (static per call site
+/* Writes text to conffix_dir/name; returns the path (static per call site
  * is not needed: callers copy). */
-static void
-write_file(const char *name, const char *text, char *path, size_t len)
-{
-	FILE *fp;
-
-	snprintf(path, len, "%s/%s", scratch, name);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	assert_int_equal(fputs(text, fp) >= 0, 1);
-	assert_int_equal(fclose(fp), 0);
-}
-
-/* Not inlined: gcc 12 then takes a pointer into the dump for one into
- * the local that open_memstream wrote (a false -Wdangling-pointer). */
-static char *dump_text(const struct config *) __attribute__((noinline));
-
-static char *
-dump_text(const struct config *c)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
-
-	assert_non_null(fp);
-	config_dump(c, fp);
-	fclose(fp);
-	return buf;
-}
-
-/* The dump without its first (comment) line, which names the file. */
-static const char *
-body(const char *dump)
-{
-	const char *nl = strchr(dump, '\n');
-
-	assert_non_null(nl);
-	return nl + 1;
-}
-
-static int
-setup(void **state)
-{
-	const char *t = getenv("TMPDIR");
-
-	snprintf(scratch, sizeof(scratch), "%s/rwconfXXXXXX",
-	    t != NULL && *t != '\0' ? t : "/tmp");
-	return mkdtemp(scratch) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 static void
 defaults_are_documented_values(void **state)
 {
@@ -136,12 +69,12 @@ default_dump_reloads_to_same_dump(void **state)
 	char path[600], err[512], *d1, *d2;
 
 	assert_non_null(c);
-	d1 = dump_text(c);
-	write_file("defaults.conf", d1, path, sizeof(path));
+	d1 = conffix_dump(c);
+	conffix_write("defaults.conf", d1, path, sizeof(path));
 	if (config_load(path, &r, err, sizeof(err)) != 0)
 		fail_msg("reload: %s", err);
-	d2 = dump_text(r);
-	assert_string_equal(body(d1), body(d2));
+	d2 = conffix_dump(r);
+	assert_string_equal(conffix_body(d1), conffix_body(d2));
 	assert_string_equal(r->path, path);
 	free(d1);
 	free(d2);
@@ -155,12 +88,12 @@ shipped_example_is_valid_and_all_defaults(void **state)
 	struct config *c, *d = config_default();
 	char path[600], err[512], *d1, *d2;
 
-	snprintf(path, sizeof(path), "%s/contrib/relaywarden.conf", srcdir());
+	snprintf(path, sizeof(path), "%s/contrib/relaywarden.conf", conffix_srcdir());
 	if (config_load(path, &c, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
-	d1 = dump_text(c);
-	d2 = dump_text(d);
-	assert_string_equal(body(d1), body(d2));
+	d1 = conffix_dump(c);
+	d2 = conffix_dump(d);
+	assert_string_equal(conffix_body(d1), conffix_body(d2));
 	free(d1);
 	free(d2);
 	config_free(c);
@@ -174,7 +107,7 @@ full_file_sets_every_type(void **state)
 	char path[600], err[512], want[700], buf[64];
 
 	snprintf(path, sizeof(path), "%s/tests/unit/data/config_full.conf",
-	    srcdir());
+	    conffix_srcdir());
 	if (config_load(path, &c, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_string_equal(c->socket,
@@ -210,15 +143,15 @@ full_dump_reloads_to_same_dump(void **state)
 	char path[600], again[600], err[512], *d1, *d2;
 
 	snprintf(path, sizeof(path), "%s/tests/unit/data/config_full.conf",
-	    srcdir());
+	    conffix_srcdir());
 	if (config_load(path, &c, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
-	d1 = dump_text(c);
-	write_file("full-again.conf", d1, again, sizeof(again));
+	d1 = conffix_dump(c);
+	conffix_write("full-again.conf", d1, again, sizeof(again));
 	if (config_load(again, &r, err, sizeof(err)) != 0)
 		fail_msg("reload: %s", err);
-	d2 = dump_text(r);
-	assert_string_equal(body(d1), body(d2));
+	d2 = conffix_dump(r);
+	assert_string_equal(conffix_body(d1), conffix_body(d2));
 	free(d1);
 	free(d2);
 	config_free(c);
@@ -232,7 +165,7 @@ include_is_read_from_the_files_directory(void **state)
 	char path[600], err[512];
 
 	snprintf(path, sizeof(path), "%s/tests/unit/data/config_include.conf",
-	    srcdir());
+	    conffix_srcdir());
 	if (config_load(path, &c, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_int_equal(c->max_headers, 4321);
@@ -247,9 +180,9 @@ error_in_included_file_names_that_file(void **state)
 	struct config *c = NULL;
 	char main[600], inc[600], err[512], want[700];
 
-	write_file("inc-bad.inc", "max_headers = 10;\nno_such = 1;\n", inc,
+	conffix_write("inc-bad.inc", "max_headers = 10;\nno_such = 1;\n", inc,
 	    sizeof(inc));
-	write_file("inc-main.conf", "log_level = \"info\";\n"
+	conffix_write("inc-main.conf", "log_level = \"info\";\n"
 	    "@include \"inc-bad.inc\"\n", main, sizeof(main));
 	assert_int_equal(config_load(main, &c, err, sizeof(err)), -1);
 	assert_null(c);
@@ -381,7 +314,7 @@ bad_files_give_file_line_setting_problem(void **state)
 	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		b = &bad_cases[i];
 		c = NULL;
-		write_file("bad.conf", b->text, path, sizeof(path));
+		conffix_write("bad.conf", b->text, path, sizeof(path));
 		if (config_load(path, &c, err, sizeof(err)) != -1)
 			fail_msg("%s: loaded", b->behaviour);
 		assert_null(c);
@@ -440,7 +373,7 @@ good_files_load(void **state)
 
 	for (i = 0; i < sizeof(good_cases) / sizeof(good_cases[0]); i++) {
 		g = &good_cases[i];
-		write_file("good.conf", g->text, path, sizeof(path));
+		conffix_write("good.conf", g->text, path, sizeof(path));
 		if (config_load(path, &c, err, sizeof(err)) != 0)
 			fail_msg("%s: %s", g->behaviour, err);
 		if (g->off == offsetof(struct config, n_internal_relays))
@@ -462,15 +395,15 @@ relative_config_path_is_made_absolute(void **state)
 	struct config *c;
 	char path[600], err[512], cwd[512];
 
-	write_file("rel.conf", "dns_local_data = \"z/local.zone\";\n", path,
+	conffix_write("rel.conf", "dns_local_data = \"z/local.zone\";\n", path,
 	    sizeof(path));
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
-	assert_int_equal(chdir(scratch), 0);
+	assert_int_equal(chdir(conffix_dir), 0);
 	if (config_load("rel.conf", &c, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_int_equal(chdir(cwd), 0);
 	assert_string_equal(c->path, path);
-	snprintf(path, sizeof(path), "%s/z/local.zone", scratch);
+	snprintf(path, sizeof(path), "%s/z/local.zone", conffix_dir);
 	assert_string_equal(c->dns_local_data, path);
 	config_free(c);
 }
@@ -512,7 +445,7 @@ capture_stderr(void (*fn)(void))
 	long n;
 	int saved, fd;
 
-	snprintf(path, sizeof(path), "%s/stderr.txt", scratch);
+	snprintf(path, sizeof(path), "%s/stderr.txt", conffix_dir);
 	fflush(stderr);
 	saved = dup(2);
 	fp = fopen(path, "w+");
@@ -606,5 +539,5 @@ main(void)
 		cmocka_unit_test(log_line_length_is_capped),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, conffix_setup, conffix_teardown);
 }

@@ -22,20 +22,7 @@
 
 /* "config.h" alone would find autoconf's header in the build dir. */
 #include "../../policy/config.h"
-
-static char scratch[512];
-
-static void
-write_file(const char *name, const char *text, char *path, size_t len)
-{
-	FILE *fp;
-
-	snprintf(path, len, "%s/%s", scratch, name);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	assert_int_equal(fputs(text, fp) >= 0, 1);
-	assert_int_equal(fclose(fp), 0);
-}
+#include "conffix.h"
 
 static int
 setup(void **state)
@@ -43,24 +30,15 @@ setup(void **state)
 	const char *t = getenv("TMPDIR");
 	char path[600];
 
-	snprintf(scratch, sizeof(scratch), "%s/rwconfiXXXXXX",
+	snprintf(conffix_dir, sizeof(conffix_dir), "%s/rwconfiXXXXXX",
 	    t != NULL && *t != '\0' ? t : "/tmp");
-	if (mkdtemp(scratch) == NULL)
+	if (mkdtemp(conffix_dir) == NULL)
 		return -1;
-	snprintf(path, sizeof(path), "%s/subdir", scratch);
+	snprintf(path, sizeof(path), "%s/subdir", conffix_dir);
 	if (mkdir(path, 0700) != 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/fifo", scratch);
+	snprintf(path, sizeof(path), "%s/fifo", conffix_dir);
 	return mkfifo(path, 0600);
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 /* Included files the cases use, written once. */
@@ -71,27 +49,27 @@ write_includes(void)
 	char *many;
 	size_t i;
 
-	write_file("ok.inc", "log_level = \"debug\";\n", path, sizeof(path));
-	write_file("empty.inc", "", path, sizeof(path));
-	write_file("nested-dot.inc", "max_headers = 100;\n\n"
+	conffix_write("ok.inc", "log_level = \"debug\";\n", path, sizeof(path));
+	conffix_write("empty.inc", "", path, sizeof(path));
+	conffix_write("nested-dot.inc", "max_headers = 100;\n\n"
 	    "@include \".\"\n", path, sizeof(path));
-	write_file("self.inc", "@include \"self.inc\"\n", path, sizeof(path));
-	write_file("open-comment.inc", "max_headers = 200; /* left open\n",
+	conffix_write("self.inc", "@include \"self.inc\"\n", path, sizeof(path));
+	conffix_write("open-comment.inc", "max_headers = 200; /* left open\n",
 	    path, sizeof(path));
-	write_file("in\"q.inc", "max_received_walk = 9;\n", path,
+	conffix_write("in\"q.inc", "max_received_walk = 9;\n", path,
 	    sizeof(path));
-	write_file("wrapped.inc", "\nmax_headers = 4294968296;\n", path,
+	conffix_write("wrapped.inc", "\nmax_headers = 4294968296;\n", path,
 	    sizeof(path));
 	/* 65 directives: one past CONFIG_INCLUDE_MAX */
 	many = calloc(65, 24);
 	assert_non_null(many);
 	for (i = 0; i < 65; i++)
 		strcat(many, "@include \"empty.inc\"\n");
-	write_file("many.conf", many, path, sizeof(path));
+	conffix_write("many.conf", many, path, sizeof(path));
 	free(many);
 }
 
-/* A main file's text, the file (relative to scratch, NULL: the main
+/* A main file's text, the file (relative to conffix_dir, NULL: the main
  * file) and line the message names, and the rest of the message (NULL:
  * the file must load). */
 static const struct inc_case {
@@ -158,7 +136,7 @@ include_targets_are_checked(void **state)
 	for (i = 0; i < sizeof(inc_cases) / sizeof(inc_cases[0]); i++) {
 		b = &inc_cases[i];
 		c = NULL;
-		write_file("main.conf", b->text, path, sizeof(path));
+		conffix_write("main.conf", b->text, path, sizeof(path));
 		if (b->msg == NULL) {
 			if (config_load(path, &c, err, sizeof(err)) != 0)
 				fail_msg("%s: %s", b->behaviour, err);
@@ -169,7 +147,7 @@ include_targets_are_checked(void **state)
 			fail_msg("%s: loaded", b->behaviour);
 		assert_null(c);
 		if (b->file != NULL)
-			snprintf(file, sizeof(file), "%s/%s", scratch, b->file);
+			snprintf(file, sizeof(file), "%s/%s", conffix_dir, b->file);
 		else
 			snprintf(file, sizeof(file), "%s", path);
 		snprintf(want, sizeof(want), "%s:%u: %s", file, b->line,
@@ -187,7 +165,7 @@ included_values_apply(void **state)
 	char path[600], err[1024];
 
 	write_includes();
-	write_file("main.conf", "@include \"in\\\"q.inc\"\n"
+	conffix_write("main.conf", "@include \"in\\\"q.inc\"\n"
 	    "@include \"open-comment.inc\"\n@include \".\"\n*/\n", path,
 	    sizeof(path));
 	if (config_load(path, &c, err, sizeof(err)) != 0)
@@ -203,7 +181,7 @@ main_file_that_is_a_directory(void **state)
 	struct config *c = NULL;
 	char path[600], err[1024], want[700];
 
-	snprintf(path, sizeof(path), "%s/subdir", scratch);
+	snprintf(path, sizeof(path), "%s/subdir", conffix_dir);
 	assert_int_equal(config_load(path, &c, err, sizeof(err)), -1);
 	assert_null(c);
 	snprintf(want, sizeof(want), "%s: cannot open: not a regular file",
@@ -220,5 +198,5 @@ main(void)
 		cmocka_unit_test(main_file_that_is_a_directory),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, conffix_teardown);
 }

@@ -20,75 +20,8 @@
 
 /* "config.h" alone would find autoconf's header in the build dir. */
 #include "../../policy/config.h"
+#include "conffix.h"
 #include "../../policy/rules.h"
-
-static char scratch[512];
-
-static const char *
-srcdir(void)
-{
-	const char *d = getenv("top_srcdir");
-
-	return d != NULL ? d : ".";
-}
-
-static void
-write_file(const char *name, const char *text, char *path, size_t len)
-{
-	FILE *fp;
-
-	snprintf(path, len, "%s/%s", scratch, name);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	assert_int_equal(fputs(text, fp) >= 0, 1);
-	assert_int_equal(fclose(fp), 0);
-}
-
-/* Not inlined: GCC 12 then takes the memstream's buffer for the local
- * pointer variable (a false -Wdangling-pointer). */
-static char *dump_text(const struct config *) __attribute__((noinline));
-
-static char *
-dump_text(const struct config *c)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
-
-	assert_non_null(fp);
-	config_dump(c, fp);
-	fclose(fp);
-	return buf;
-}
-
-/* The dump without its first (comment) line, which names the file. */
-static const char *
-body(const char *dump)
-{
-	const char *nl = strchr(dump, '\n');
-
-	assert_non_null(nl);
-	return nl + 1;
-}
-
-static int
-setup(void **state)
-{
-	const char *t = getenv("TMPDIR");
-
-	snprintf(scratch, sizeof(scratch), "%s/rwconfsXXXXXX",
-	    t != NULL && *t != '\0' ? t : "/tmp");
-	return mkdtemp(scratch) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 static void
 sender_defaults_are_documented_values(void **state)
@@ -121,7 +54,7 @@ load_data(const char *name)
 	struct config *c;
 	char path[600], err[512];
 
-	snprintf(path, sizeof(path), "%s/tests/unit/data/%s", srcdir(), name);
+	snprintf(path, sizeof(path), "%s/tests/unit/data/%s", conffix_srcdir(), name);
 	if (config_load(path, &c, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	return c;
@@ -205,12 +138,12 @@ sender_dump_reloads_to_same_dump(void **state)
 	struct config *c = load_data("config_sender.conf"), *r;
 	char again[600], err[512], *d1, *d2;
 
-	d1 = dump_text(c);
-	write_file("sender-again.conf", d1, again, sizeof(again));
+	d1 = conffix_dump(c);
+	conffix_write("sender-again.conf", d1, again, sizeof(again));
 	if (config_load(again, &r, err, sizeof(err)) != 0)
 		fail_msg("reload: %s\n%s", err, d1);
-	d2 = dump_text(r);
-	assert_string_equal(body(d1), body(d2));
+	d2 = conffix_dump(r);
+	assert_string_equal(conffix_body(d1), conffix_body(d2));
 	assert_int_equal(r->npartners, 2);
 	assert_int_equal(r->partners[0].nrelay_nets, 3);
 	assert_int_equal(r->partners[0].nrelay_orgs, 1);
@@ -328,10 +261,10 @@ good_sender_values_load_and_dump(void **state)
 
 	for (i = 0; i < sizeof(good_cases) / sizeof(good_cases[0]); i++) {
 		g = &good_cases[i];
-		write_file("good.conf", g->text, path, sizeof(path));
+		conffix_write("good.conf", g->text, path, sizeof(path));
 		if (config_load(path, &c, err, sizeof(err)) != 0)
 			fail_msg("%s: %s", g->behaviour, err);
-		d = dump_text(c);
+		d = conffix_dump(c);
 		if (strstr(d, g->want) == NULL)
 			fail_msg("%s: dump lacks \"%s\":\n%s", g->behaviour,
 			    g->want, d);
@@ -353,7 +286,7 @@ shipped_examples_of_sender_settings_load(void **state)
 	int in = 0, depth = 0;
 	FILE *fp;
 
-	snprintf(path, sizeof(path), "%s/contrib/relaywarden.conf", srcdir());
+	snprintf(path, sizeof(path), "%s/contrib/relaywarden.conf", conffix_srcdir());
 	assert_non_null(fp = fopen(path, "r"));
 	assert_non_null(text = calloc(1, 16384));
 	while (fgets(line, sizeof(line), fp) != NULL) {
@@ -382,7 +315,7 @@ shipped_examples_of_sender_settings_load(void **state)
 	}
 	fclose(fp);
 	assert_int_equal(found, 6);
-	write_file("examples.conf", text, path, sizeof(path));
+	conffix_write("examples.conf", text, path, sizeof(path));
 	if (config_load(path, &c, err, sizeof(err)) != 0)
 		fail_msg("%s\n%s", err, text);
 	assert_int_equal(c->n_protected_domains, 3);
@@ -408,5 +341,5 @@ main(void)
 		cmocka_unit_test(shipped_examples_of_sender_settings_load),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, conffix_setup, conffix_teardown);
 }
