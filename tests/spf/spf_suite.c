@@ -26,6 +26,7 @@
 #include "auth.h"
 #include "dns.h"
 #include "spf.h"
+#include "../unit/silentdns.h"
 
 #define TIMEOUT_MS	200
 #define MAX_FIELDS	8
@@ -78,27 +79,6 @@ unescape(char *s)
 		s++;
 	}
 	*o = '\0';
-}
-
-static int
-silent_socket(char *fwd, size_t len)
-{
-	struct sockaddr_in sin;
-	socklen_t sl = sizeof(sin);
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
-
-	if (s < 0)
-		return -1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
-	    getsockname(s, (struct sockaddr *)&sin, &sl) < 0) {
-		close(s);
-		return -1;
-	}
-	snprintf(fwd, len, "127.0.0.1@%u", ntohs(sin.sin_port));
-	return s;
 }
 
 static int
@@ -181,7 +161,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "spf_suite: cannot open %s\n", path);
 		return 2;
 	}
-	if ((sock = silent_socket(fwd, sizeof(fwd))) < 0) {
+	if ((sock = silentdns_open(fwd, sizeof(fwd))) < 0) {
 		fprintf(stderr, "spf_suite: cannot bind a UDP socket\n");
 		return 2;
 	}

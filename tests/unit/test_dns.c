@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "dns.h"
+#include "silentdns.h"
 
 #define TIMEOUT_MS	200
 
@@ -51,27 +52,6 @@ struct fixture {
 };
 
 static struct fixture fx;
-
-static int
-silent_socket(char *fwd, size_t len)
-{
-	struct sockaddr_in sin;
-	socklen_t sl = sizeof(sin);
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
-
-	if (s < 0)
-		return -1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
-	    getsockname(s, (struct sockaddr *)&sin, &sl) < 0) {
-		close(s);
-		return -1;
-	}
-	snprintf(fwd, len, "127.0.0.1@%u", ntohs(sin.sin_port));
-	return s;
-}
 
 static int
 write_file(const char *path, const char *text)
@@ -109,7 +89,7 @@ group_setup(void **state)
 	snprintf(fx.file, sizeof(fx.file), "%s/zone", fx.dir);
 	if (write_file(fx.file, zone) < 0)
 		return -1;
-	if ((fx.silent = silent_socket(fx.fwd, sizeof(fx.fwd))) < 0)
+	if ((fx.silent = silentdns_open(fx.fwd, sizeof(fx.fwd))) < 0)
 		return -1;
 	fx.res = resolver_with(fx.file, err, sizeof(err));
 	if (fx.res == NULL) {

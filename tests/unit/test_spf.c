@@ -33,6 +33,7 @@
 #include "auth.h"
 #include "dns.h"
 #include "spf.h"
+#include "silentdns.h"
 
 #define TIMEOUT_MS	200		/* cases that expect a timeout */
 #define LOCAL_MS	2000		/* the others: no false timeout */
@@ -147,27 +148,6 @@ struct fixture {
 
 static struct fixture fx;
 
-static int
-silent_socket(char *fwd, size_t len)
-{
-	struct sockaddr_in sin;
-	socklen_t sl = sizeof(sin);
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
-
-	if (s < 0)
-		return -1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
-	    getsockname(s, (struct sockaddr *)&sin, &sl) < 0) {
-		close(s);
-		return -1;
-	}
-	snprintf(fwd, len, "127.0.0.1@%u", ntohs(sin.sin_port));
-	return s;
-}
-
 /* Writes rec as the TXT of name, in strings of at most 255 bytes. */
 static void
 put_txt(FILE *fp, const char *name, const char *rec)
@@ -271,7 +251,7 @@ group_setup(void **state)
 	fputs(zone, fp);
 	put_generated(fp);
 	fclose(fp);
-	if ((fx.silent = silent_socket(fx.fwd, sizeof(fx.fwd))) < 0)
+	if ((fx.silent = silentdns_open(fx.fwd, sizeof(fx.fwd))) < 0)
 		return -1;
 	fwd[0] = fx.fwd;
 	o.forwarders = fwd;
