@@ -15,6 +15,7 @@
 #include "apply.h"
 #include "arena.h"
 #include "config.h"
+#include "hdrout.h"
 #include "log.h"
 #include "message.h"
 #include "policy.h"
@@ -84,18 +85,16 @@ add_header(SMFICTX *ctx, const struct message *m, int idx, const char *name,
 }
 
 /* The tag as it goes in front of old: as written when it is ASCII, else
- * one RFC 2047 encoded-word (UTF-8, base64) and a space.  Before plain
- * text the tag's own trailing spaces stay outside the encoded-word (they
- * would show twice); before an encoded-word, whose leading white space
- * readers drop, they go inside.  NULL when out of memory. */
+ * one RFC 2047 encoded-word and a space.  Before plain text the tag's own
+ * trailing spaces stay outside the encoded-word (they would show twice);
+ * before an encoded-word, whose leading white space readers drop, they go
+ * inside.  NULL when out of memory. */
 static const char *
 subject_tag(struct arena *a, const char *tag, const char *old)
 {
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char *p = (const unsigned char *)tag;
-	size_t n = strlen(tag), i, o = 0;
-	char *out;
+	size_t n = strlen(tag), i;
+	const char *w;
 
 	for (i = 0; i < n && p[i] < 0x80; i++)
 		;
@@ -104,25 +103,9 @@ subject_tag(struct arena *a, const char *tag, const char *old)
 	if (strncmp(old, "=?", 2) != 0)
 		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
 			n--;
-	/* tag_subject is at most 64 bytes (config check). */
-	if ((out = arena_alloc(a, 12 + (n + 2) / 3 * 4 + 3)) == NULL)
+	if ((w = hdrout_utf8_word(a, tag, n)) == NULL)
 		return NULL;
-	memcpy(out, "=?UTF-8?B?", 10);
-	o = 10;
-	for (i = 0; i < n; i += 3) {
-		unsigned long v = (unsigned long)p[i] << 16;
-
-		if (i + 1 < n)
-			v |= (unsigned long)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		out[o++] = b64[(v >> 18) & 63];
-		out[o++] = b64[(v >> 12) & 63];
-		out[o++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-		out[o++] = i + 2 < n ? b64[v & 63] : '=';
-	}
-	memcpy(out + o, "?= ", 4);
-	return out;
+	return arena_printf(a, "%s ", w);
 }
 
 /* tag_subject in front of the first Subject (or a new Subject), unless

@@ -370,3 +370,51 @@ hdrout_truncated(const struct hdrout *h)
 {
 	return h != NULL && h->truncated;
 }
+
+/* Text bytes per encoded-word: 45 give 60 of base64, so a word stays
+ * within RFC 2047's 75 characters. */
+#define WORD_BYTES	45
+
+const char *
+hdrout_utf8_word(struct arena *a, const char *text, size_t n)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i, o = 0, end, start;
+	char *out;
+
+	/* A word of at most 72 bytes and a space per chunk; valid UTF-8
+	 * makes two chunks, invalid bytes could make one chunk per byte. */
+	if (n > HDROUT_WORD_MAX ||
+	    (out = arena_alloc(a, (n > 0 ? n : 1) * 73 + 1)) == NULL)
+		return NULL;
+	for (start = 0; start < n; start = end) {
+		end = start + WORD_BYTES < n ? start + WORD_BYTES : n;
+		/* never split a UTF-8 sequence between two words */
+		while (end < n && end > start && (p[end] & 0xc0) == 0x80)
+			end--;
+		if (end == start)
+			end = start + WORD_BYTES < n ? start + WORD_BYTES : n;
+		if (start > 0)
+			out[o++] = ' ';
+		memcpy(out + o, "=?UTF-8?B?", 10);
+		o += 10;
+		for (i = start; i < end; i += 3) {
+			unsigned long v = (unsigned long)p[i] << 16;
+
+			if (i + 1 < end)
+				v |= (unsigned long)p[i + 1] << 8;
+			if (i + 2 < end)
+				v |= p[i + 2];
+			out[o++] = b64[(v >> 18) & 63];
+			out[o++] = b64[(v >> 12) & 63];
+			out[o++] = i + 1 < end ? b64[(v >> 6) & 63] : '=';
+			out[o++] = i + 2 < end ? b64[v & 63] : '=';
+		}
+		memcpy(out + o, "?=", 2);
+		o += 2;
+	}
+	out[o] = '\0';
+	return out;
+}

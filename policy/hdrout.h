@@ -44,4 +44,11 @@ int hdrout_sanitize(char *dst, size_t dstlen, const char *src);
  * max bytes (then "..."). Arena memory. */
 char *hdrout_printable(struct arena *, const char *src, size_t max);
 
+/* The first n bytes of text (UTF-8) as RFC 2047 encoded-words,
+ * "=?UTF-8?B?...?=", for a header value of our own (the Subject tag):
+ * one word per 45 bytes, never splitting a character.
+ * NULL when out of memory or n is over HDROUT_WORD_MAX. */
+#define HDROUT_WORD_MAX	64
+const char *hdrout_utf8_word(struct arena *, const char *text, size_t n);
+
 #endif

@@ -90,7 +90,8 @@ protected_names(const struct config *cfg, char ***out, size_t *nout)
 }
 
 struct known *
-known_new(const struct config *cfg, char *err, size_t errlen)
+known_new(const struct config *cfg, struct state_pool *pool, char *err,
+    size_t errlen)
 {
 	struct lookalike_options opt;
 	struct known *k;
@@ -106,7 +107,7 @@ known_new(const struct config *cfg, char *err, size_t errlen)
 	memset(&opt, 0, sizeof(opt));
 	opt.psl_file = cfg->psl_file[0] ? cfg->psl_file : NULL;
 	if ((k->index = lookalike_index_new(&opt, err, errlen)) == NULL ||
-	    known_configure(k, cfg, NULL, err, errlen) == -1) {
+	    known_configure(k, cfg, pool, err, errlen) == -1) {
 		known_unref(k);
 		return NULL;
 	}

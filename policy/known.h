@@ -24,8 +24,10 @@ struct known;
 struct lookalike_index;
 struct state_pool;
 
-/* A new index with cfg's protected and partner domains.  NULL with err. */
-struct known *known_new(const struct config *, char *err, size_t errlen);
+/* A new index with cfg's protected and partner domains, reading the
+ * correspondents from pool (referenced; NULL: none).  NULL with err. */
+struct known *known_new(const struct config *, struct state_pool *,
+    char *err, size_t errlen);
 struct known *known_ref(struct known *);
 /* The last unref stops the refresher (waits for it) and frees. */
 void known_unref(struct known *);

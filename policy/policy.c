@@ -152,8 +152,8 @@ generation_new(struct policy *prev, struct config *cfg, char *err,
 		    errlen) == -1)
 			goto fail;
 		p->known = known_ref(prev->known);
-	} else if ((p->known = known_new(cfg, err, errlen)) == NULL ||
-	    known_configure(p->known, cfg, p->pool, err, errlen) == -1) {
+	} else if ((p->known = known_new(cfg, p->pool, err, errlen)) ==
+	    NULL) {
 		goto fail;
 	}
 
@@ -421,9 +421,10 @@ check_attachments(struct scan *s)
 	return 0;
 }
 
-/* The sender's history, lookalikes and identity. */
+/* The sender's history, lookalikes and identity; thr: the message's
+ * thresholds (rules_thresholds). */
 static int
-check_sender(struct scan *s)
+check_sender(struct scan *s, const unsigned thr[3])
 {
 	struct sender_context ctx;
 
@@ -436,6 +437,7 @@ check_sender(struct scan *s)
 	    NULL;
 	ctx.people = s->pol->people;
 	ctx.learn = s->pol->learn;
+	ctx.thresholds = thr;
 	return sender_evaluate(&ctx, s->msg, &s->eval);
 }
 
@@ -521,7 +523,8 @@ scan_finish(struct scan *s, const struct evaluation **out)
 		return -1;
 	if (check_attachments(s) == -1)
 		return -1;
-	if (check_sender(s) == -1)
+	rules_thresholds(cfg, m, thr);
+	if (check_sender(s, thr) == -1)
 		return -1;
 
 	mark_forged(s);
@@ -537,7 +540,6 @@ scan_finish(struct scan *s, const struct evaluation **out)
 		if ((e->authres = authres_format(m->arena, &ai)) == NULL)
 			return -1;
 	}
-	rules_thresholds(cfg, m, thr);
 	verdict_decide(&e->verdict, thr[0], thr[1], thr[2]);
 	e->verdict.dry_run = cfg->dry_run;
 	if (cfg->add_verdict_header &&

@@ -425,7 +425,8 @@ sender_teachable(const struct sender_context *ctx, const struct message *m,
     const struct evaluation *e)
 {
 	const struct verdict *v = &e->verdict;
-	unsigned thr[3], held;
+	const unsigned *thr = ctx->thresholds;
+	unsigned own[3], held;
 	size_t i;
 
 	if (!e->sender.authenticated)
@@ -436,7 +437,10 @@ sender_teachable(const struct sender_context *ctx, const struct message *m,
 		if (!v->reasons[i].whatif &&
 		    strncmp(v->reasons[i].rule, "lookalike_", 10) == 0)
 			return 0;
-	rules_thresholds(ctx->cfg, m, thr);
+	if (thr == NULL) {
+		rules_thresholds(ctx->cfg, m, own);
+		thr = own;
+	}
 	held = thr[1];
 	if (thr[2] != 0 && (held == 0 || thr[2] < held))
 		held = thr[2];

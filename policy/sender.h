@@ -77,6 +77,9 @@ struct sender_context {
 	struct lookalike_index *index;	/* NULL: no lookalike checks */
 	const struct ident_people *people;
 	int learn;			/* 0: read the history only */
+	const unsigned *thresholds;	/* the message's tag, quarantine,
+					   reject (rules_thresholds), or
+					   NULL: worked out here */
 };
 
 /* Evaluates the sender of e's message (its relay, SPF, DKIM, DMARC and

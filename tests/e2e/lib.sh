@@ -388,6 +388,27 @@ e2e_wait_msg() {
 	return 1
 }
 
+# e2e_release QID MSGID: releases a held message (postsuper -H), flushes
+# the queue and prints the delivered file of MSGID (without <>); waits up
+# to 10 seconds for the mailbox only, never the held copy.  Returns 1
+# when it is not delivered.
+e2e_release() {
+	local qid=$1 id=$2 tries=100 f
+	postsuper -c "$E2E_PF_CONF" -H "$qid" >/dev/null 2>&1
+	postqueue -c "$E2E_PF_CONF" -f
+	while [ "$tries" -gt 0 ]; do
+		f=$(grep -l -F -x -i "Message-ID: <$id>" \
+		    "$E2E_MAILDIR"/new/* 2>/dev/null | head -n 1)
+		if [ -n "$f" ]; then
+			echo "$f"
+			return 0
+		fi
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
 # "incoming active deferred hold mailbox": files in those queues and
 # delivered messages in the maildir.
 e2e_queue_counts() {

@@ -127,15 +127,7 @@ rules = [x["rule"] for x in a["reasons"]]
 print(a["filename"], a["detected_type"], "attach_executable" in rules,
       "attach_type_mismatch" in rules, r["verdict"]["action"])' "$M/$c.json")"
 	# Release: delivered, attachment byte for byte.
-	postsuper -c "$E2E_PF_CONF" -H "$held" >/dev/null 2>&1
-	postqueue -c "$E2E_PF_CONF" -f
-	D=
-	for i in $(seq 100); do
-		D=$(grep -l -F -x -i "Message-ID: <$c@e2e>" \
-		    "$E2E_MAILDIR"/new/* 2>/dev/null | head -n 1)
-		[ -n "$D" ] && break
-		sleep 0.1
-	done
+	D=$(e2e_release "$held" "$c@e2e")
 	if [ -n "$D" ]; then
 		e2e_ok "$c: released with postsuper -H and delivered"
 		e2e_expect_eq "$c: attachment intact after release" \

@@ -239,14 +239,7 @@ if arrive $c $c; then
 	e2e_expect_match "$c: milter log line has new_relay_unauthenticated" \
 	    'action=quarantine .*reasons=([a-z_,]*,)?new_relay_unauthenticated' \
 	    "$(logline "$qid")"
-	postsuper -c "$E2E_PF_CONF" -H "$qid" >/dev/null 2>&1
-	postqueue -c "$E2E_PF_CONF" -f
-	for i in $(seq 100); do
-		D4=$(grep -l -F -x -i "Message-ID: <$c@e2e>" \
-		    "$E2E_MAILDIR"/new/* 2>/dev/null | head -n 1)
-		[ -n "$D4" ] && break
-		sleep 0.1
-	done
+	D4=$(e2e_release "$qid" "$c@e2e")
 	if [ -n "$D4" ]; then
 		e2e_ok "$c: released with postsuper -H and delivered"
 		VH=$(e2e_header "$D4" X-Relaywarden)

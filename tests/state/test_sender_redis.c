@@ -257,8 +257,7 @@ test_refresher_thread_follows_redis(void **unused)
 	cfg = config_for(NULL);
 	cfg->state_known_refresh_s = 1;
 	assert_non_null(sp = state_pool_new(cfg, err, sizeof(err)));
-	assert_non_null(k = known_new(cfg, err, sizeof(err)));
-	assert_int_equal(known_configure(k, cfg, sp, err, sizeof(err)), 0);
+	assert_non_null(k = known_new(cfg, sp, err, sizeof(err)));
 	assert_int_equal(known_start(k), 0);
 	memset(&q, 0, sizeof(q));
 	q.domain = "far-away-trading.example";
