@@ -6,8 +6,10 @@
  * message, everything in the message's arena (items, names, reasons) and
  * a 40 KB sniff buffer freed before returning.
  * Thread rule: see attach.h (mutex around the magic pool only).
- * Caps: those of mime.c and arch.c, fed from the config; one deadline
- * (attach_max_time_ms) covers the whole evaluation.
+ * Caps: those of mime.c and arch.c, fed from the config; a wall-clock
+ * deadline (attach_max_time_ms) covers the whole evaluation, a CPU budget
+ * (attach_max_cpu_ms) its expensive checks; either makes the scan
+ * incomplete (attach.h).
  * The rules themselves are in attscan.c, the type tables in attype.c.
  */
 #include <pthread.h>
@@ -38,21 +40,41 @@ gmime_start(void)
 	g_mime_init();
 }
 
+/* libmagic's bounds, attscan.h: a handle that cannot take them all is
+ * not used. */
+static const struct {
+	int param;
+	size_t value;
+} magic_params[] = {
+	{ MAGIC_PARAM_BYTES_MAX, ATTSCAN_MAGIC_BYTES },
+	{ MAGIC_PARAM_INDIR_MAX, ATTSCAN_MAGIC_INDIR },
+	{ MAGIC_PARAM_NAME_MAX, ATTSCAN_MAGIC_NAME },
+	{ MAGIC_PARAM_ELF_PHNUM_MAX, ATTSCAN_MAGIC_ELF_PHNUM },
+	{ MAGIC_PARAM_ELF_SHNUM_MAX, ATTSCAN_MAGIC_ELF_SHNUM },
+	{ MAGIC_PARAM_ELF_NOTES_MAX, ATTSCAN_MAGIC_ELF_NOTES },
+	{ MAGIC_PARAM_REGEX_MAX, ATTSCAN_MAGIC_REGEX },
+	{ MAGIC_PARAM_ENCODING_MAX, ATTSCAN_MAGIC_ENCODING },
+};
+
 static magic_t
 magic_make(const struct config *cfg)
 {
-	size_t bytes = ARCH_HEAD;
+	size_t i;
 	magic_t m;
 
 	/* No decompression (libmagic could run external programs). */
-	if ((m = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS |
-	    MAGIC_ERROR)) == NULL)
+	if ((m = magic_open(ATTSCAN_MAGIC_FLAGS)) == NULL)
 		return NULL;
 	if (magic_load(m, NULL) != 0) {
 		magic_close(m);
 		return NULL;
 	}
-	(void)magic_setparam(m, MAGIC_PARAM_BYTES_MAX, &bytes);
+	for (i = 0; i < sizeof(magic_params) / sizeof(magic_params[0]); i++)
+		if (magic_setparam(m, magic_params[i].param,
+		    &magic_params[i].value) != 0) {
+			magic_close(m);
+			return NULL;
+		}
 	return m;
 }
 
@@ -83,6 +105,28 @@ magic_put(struct attach_ctx *c, magic_t m)
 		magic_close(m);
 }
 
+int
+attach_magic_limits(struct attach_ctx *c, struct attach_magic_limits *l)
+{
+	size_t *const out[] = { &l->bytes_max, &l->indir_max, &l->name_max,
+	    &l->elf_phnum_max, &l->elf_shnum_max, &l->elf_notes_max,
+	    &l->regex_max, &l->encoding_max };
+	magic_t m = magic_get(c);
+	size_t i;
+	int rc = 0;
+
+	memset(l, 0, sizeof(*l));
+	if (m == NULL)
+		return -1;
+	l->prefix = ATTSCAN_MAGIC_BYTES;
+	l->flags = magic_getflags(m);
+	for (i = 0; i < sizeof(magic_params) / sizeof(magic_params[0]); i++)
+		if (magic_getparam(m, magic_params[i].param, out[i]) != 0)
+			rc = -1;
+	magic_put(c, m);
+	return rc;
+}
+
 static enum verdict_action
 action_word(const char *w)
 {
@@ -92,6 +136,8 @@ action_word(const char *w)
 		return VERDICT_QUARANTINE;
 	if (strcmp(w, "tag") == 0)
 		return VERDICT_TAG;
+	if (strcmp(w, "tempfail") == 0)
+		return VERDICT_TEMPFAIL;
 	return VERDICT_ACCEPT;
 }
 
@@ -123,6 +169,7 @@ compile(struct attach_ctx *c, const struct config *cfg)
 	size_t i;
 	char *eq;
 
+	c->incomplete = action_word(cfg->attach_incomplete_action);
 	if ((c->words = strdup(cfg->attach_banned_extensions)) == NULL)
 		return -1;
 	if (c->words[0] != '\0') {
@@ -239,7 +286,7 @@ limit_names(struct attscan *ev, const struct mime_stats *st)
 	size_t i, o = 0;
 	unsigned mime = st->limits, arch = ev->ast.limits;
 
-	if (ev->dl.hit)
+	if (ev->dl.hit || ev->hard.hit)
 		mime |= MIME_LIMIT_TIME;
 	buf[0] = '\0';
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -251,6 +298,13 @@ limit_names(struct attscan *ev, const struct mime_stats *st)
 		    o ? "," : "", names[i].name);
 	}
 	return o ? arena_strdup(ev->a, buf) : NULL;
+}
+
+/* verdict.c's order of strength (tempfail below reject). */
+static int
+rank(enum verdict_action a)
+{
+	return a == VERDICT_TEMPFAIL ? 3 : a == VERDICT_REJECT ? 4 : (int)a;
 }
 
 static const char *
@@ -273,7 +327,7 @@ attach_evaluate(struct attach_ctx *ctx, struct spool *msg,
 	struct mime_limits ml;
 	struct mime_stats st;
 	struct attscan ev;
-	long long t0 = deadline_now_ms();
+	long long t0 = deadline_now_ms(), c0 = deadline_cpu_ms();
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -285,14 +339,18 @@ attach_evaluate(struct attach_ctx *ctx, struct spool *msg,
 	ev.out = out;
 	if (!cfg->attach_enable)
 		return 0;
+	/* The walk and the cheap checks stop only at the wall-clock limit;
+	 * the expensive checks also at the CPU budget. */
+	deadline_start(&ev.hard, cfg->attach_max_time_ms);
 	deadline_start(&ev.dl, cfg->attach_max_time_ms);
+	deadline_cpu_budget(&ev.dl, cfg->attach_max_cpu_ms);
 	ev.alim.max_depth = cfg->attach_archive_max_depth;
 	ev.alim.max_members = cfg->attach_archive_max_members;
 	ev.alim.max_ratio = cfg->attach_archive_max_ratio;
 	ev.alim.max_bytes = cfg->attach_archive_max_bytes;
 	ev.alim.spool_mem = cfg->attach_spool_memory;
 	ev.alim.tmpdir = cfg->attach_tmpdir;
-	ev.alim.dl = &ev.dl;
+	ev.alim.dl = &ev.hard;
 	ev.ast.lim = &ev.alim;
 	ev.ast.arena = a;
 	memset(&ml, 0, sizeof(ml));
@@ -303,7 +361,7 @@ attach_evaluate(struct attach_ctx *ctx, struct spool *msg,
 	ml.max_decoded = cfg->attach_max_decoded_bytes;
 	ml.spool_mem = cfg->attach_spool_memory;
 	ml.tmpdir = cfg->attach_tmpdir;
-	ml.dl = &ev.dl;
+	ml.dl = &ev.hard;
 	if ((ev.sniff = malloc(ARCH_HEAD)) == NULL ||
 	    (ev.magic = magic_get(ctx)) == NULL) {
 		snprintf(err, errlen, "attachments: out of memory");
@@ -319,10 +377,18 @@ attach_evaluate(struct attach_ctx *ctx, struct spool *msg,
 		snprintf(err, errlen, "attachments: out of memory");
 		goto done;
 	}
+	/* What a limit kept us from seeing may be a program. */
+	if ((out->truncated != NULL || (ev.ast.limits & ARCH_LIMIT_BOMB)) &&
+	    rank(ctx->incomplete) > rank(out->hard_action)) {
+		out->hard_action = ctx->incomplete;
+		out->hard_rule = out->truncated != NULL ? "attach_truncated" :
+		    "attach_archive_bomb";
+	}
 	verdict_require(v, out->hard_action);
 	rc = 0;
 done:
 	out->elapsed_ms = deadline_now_ms() - t0;
+	out->cpu_ms = deadline_cpu_ms() - c0;
 	magic_put(ctx, ev.magic);
 	free(ev.sniff);
 	return rc;

@@ -30,6 +30,21 @@
  * item, and how many more).  Hard rule (attach_executable_quarantine):
  * an item with attach_executable, attach_banned_extension or
  * attach_banned_member asks for quarantine whatever the score.
+ * Incomplete scan: a scan that hit a limit (time, CPU budget, MIME depth
+ * or parts, header or line length, decoded bytes, archive depth,
+ * members or bytes, an archive bomb) did not see everything, and what it
+ * missed may be the worst thing in the message: besides the reason
+ * attach_truncated it asks for attach_incomplete_action (quarantine by
+ * default, or tempfail, or reject) whatever the score, so an unfinished
+ * scan never gives a milder verdict than a finished one.
+ * Two passes in one walk: the cheap checks (names, declared types, the
+ * first bytes against attype_sniff's signature table, the listing of an
+ * attachment's archive) run on every part and member whatever the time;
+ * the expensive ones (libmagic, macros, HTML, archives inside archives)
+ * only while attach_max_cpu_ms of CPU time and attach_max_time_ms remain.
+ * So the deadline cuts only expensive work, and a program's name and
+ * first bytes are always seen.  attach_max_time_ms (wall clock) also
+ * stops the walk itself.
  * Policy: attach_action_overrides (".ext=action", "type/sub=action"):
  * accept exempts the item, other actions replace its hard action;
  * attach_allow_senders ("domain=keys"): items matching a key from that
@@ -61,6 +76,18 @@ struct attach_ctx *attach_ctx_new(const struct config *cfg, char *err,
     size_t errlen);
 /* attach_ctx_free(NULL) does nothing. */
 void attach_ctx_free(struct attach_ctx *);
+
+/* How libmagic is bounded on one part or member, read back from a handle
+ * with libmagic's own getters. */
+struct attach_magic_limits {
+	size_t prefix;			/* bytes handed to magic_buffer */
+	size_t bytes_max, indir_max, name_max, elf_phnum_max, elf_shnum_max,
+	    elf_notes_max, regex_max, encoding_max;
+	int flags;			/* MAGIC_* of the handle */
+};
+
+/* 0, or -1 when no handle could be made or a getter failed. */
+int attach_magic_limits(struct attach_ctx *, struct attach_magic_limits *);
 
 enum attach_item_flag {
 	ATTACH_MEMBER = 1 << 0,		/* inside an archive */
@@ -102,8 +129,10 @@ struct attach_results {
 	enum verdict_action hard_action;	/* the most severe item
 						   action; ACCEPT = none */
 	const char *hard_rule;		/* the reason behind it, or NULL */
-	const char *truncated;		/* limits hit, "a,b", or NULL */
+	const char *truncated;		/* limits hit, "a,b", or NULL: the
+					   scan is incomplete */
 	long long elapsed_ms;
+	long long cpu_ms;		/* CPU time of the evaluation */
 };
 
 /* Evaluates the message in msg (headers as "Name:value\r\n", blank line,

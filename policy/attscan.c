@@ -198,19 +198,37 @@ check_type(struct attscan *ev, size_t idx, const struct fname *fn,
 		    it->declared : ext, it->detected));
 }
 
+/* 1 while the expensive checks (libmagic, macros, HTML, archives inside
+ * archives) may run.  Past the budget, items get the cheap checks only
+ * and the scan is incomplete: its "time" limit makes the verdict at
+ * least attach_incomplete_action (attach.c). */
+static int
+budget(struct attscan *ev)
+{
+	return !deadline_passed(&ev->dl);
+}
+
+/* The type of content starting with head: the signature table first
+ * (every item, whatever the budget), then libmagic on at most
+ * ATTSCAN_MAGIC_BYTES while the budget lasts.  A program the table saw
+ * stays a program whatever libmagic says. */
 static const char *
 sniff(struct attscan *ev, const unsigned char *head, size_t len,
     unsigned long long size)
 {
-	const char *t;
+	const char *cheap, *t;
 
 	if (len == 0)
 		return NULL;
-	if (attype_is_eicar(head, len, size))
-		return ATTYPE_EICAR;
-	if (ev->magic == NULL || (t = magic_buffer(ev->magic, head, len)) ==
-	    NULL)
-		return NULL;
+	cheap = attype_sniff(head, len, size);
+	if ((cheap != NULL && strcmp(cheap, ATTYPE_EICAR) == 0) || ev->magic == NULL || !budget(ev))
+		return cheap;
+	t = magic_buffer(ev->magic, head, len < ATTSCAN_MAGIC_BYTES ? len :
+	    ATTSCAN_MAGIC_BYTES);
+	if (attype_generic(t) || (attype_is_executable(cheap) &&
+	    !attype_is_executable(t)))
+		return cheap != NULL ? cheap : t != NULL ?
+		    arena_strdup(ev->a, t) : NULL;
 	return arena_strdup(ev->a, t);
 }
 
@@ -344,9 +362,9 @@ inspect(struct attscan *ev, size_t idx, struct spool *content,
 		it = item_at(ev, idx);
 	}
 	if (office_is_ole(head, headlen) && !attype_is_executable(it->detected)
-	    && office_ole_has_vba(content, &ev->dl, &damaged))
+	    && budget(ev) && office_ole_has_vba(content, &ev->dl, &damaged))
 		raise_rule(ev, idx, R_MACRO, NULL);
-	if (html && attype_is_html(it->detected, ext)) {
+	if (html && attype_is_html(it->detected, ext) && budget(ev)) {
 		if ((r = html_smuggling(content, &ev->dl, &why)) == -1)
 			return -1;
 		if (r == 1)
@@ -428,27 +446,18 @@ member_cb(void *arg, const struct arch_member *m)
 		raise_rule(ev, idx, R_MACRO, NULL);
 	if (ev->failed)
 		return -1;
+	/* Looking inside a member is expensive work: past the budget the
+	 * member keeps its cheap verdict and the scan is incomplete. */
 	if (!m->encrypted && !has(item_at(ev, idx), R_MACRO) &&
 	    wants_inside(item_at(ev, idx), m, &fn)) {
-		fr->cur = idx;
-		return ARCH_EXTRACT;
+		if (budget(ev)) {
+			fr->cur = idx;
+			return ARCH_EXTRACT;
+		}
+		item_at(ev, idx)->flags |= ATTACH_TRUNCATED;
 	}
 	member_done(fr, idx, &fn);
 	return ev->failed ? -1 : ARCH_SKIP;
-}
-
-/* No control bytes but white space and ESC (ISO-2022-JP): no program
- * starts like that. */
-static int
-texty(const unsigned char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' &&
-		    p[i] != '\r' && p[i] != '\f' && p[i] != 0x1b)
-			return 0;
-	return 1;
 }
 
 int
@@ -480,7 +489,7 @@ attscan_part(void *arg, const struct mime_part *p)
 	 * it is text indeed, libmagic (~0.25 ms of regular expressions per
 	 * text) has nothing to add. */
 	body = !p->attachment && strncmp(p->declared, "text/", 5) == 0;
-	if (!body || !texty(ev->sniff, (size_t)n) ||
+	if (!body || !attype_is_texty(ev->sniff, (size_t)n) ||
 	    attype_is_eicar(ev->sniff, (size_t)n, p->size))
 		it->detected = sniff(ev, ev->sniff, (size_t)n, p->size);
 	check_name(ev, idx, &p->name, 0);

@@ -22,6 +22,23 @@ struct mime_part;
 
 #define MAGIC_POOL	32	/* handles kept; more threads make more */
 #define ATTSCAN_NRULES	13	/* rules in attscan.c */
+/* What bounds libmagic's work on one part or member (attach.c sets them
+ * on every handle): the bytes we hand it, the bytes it may look at, and
+ * its recursion and ELF walks.  Its text and encoding tests are off (a
+ * 40 KB run of newlines cost them 50-200 ms); attype_sniff says text,
+ * HTML and SVG instead. */
+#define ATTSCAN_MAGIC_BYTES	16384
+#define ATTSCAN_MAGIC_FLAGS	(MAGIC_MIME_TYPE | MAGIC_ERROR | \
+	MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_TEXT | \
+	MAGIC_NO_CHECK_ENCODING | MAGIC_NO_CHECK_CSV | MAGIC_NO_CHECK_JSON | \
+	MAGIC_NO_CHECK_TOKENS | MAGIC_NO_CHECK_APPTYPE)
+#define ATTSCAN_MAGIC_INDIR	15	/* libmagic: 50 */
+#define ATTSCAN_MAGIC_NAME	30	/* libmagic: 50 */
+#define ATTSCAN_MAGIC_ELF_PHNUM	128	/* libmagic: 2048 */
+#define ATTSCAN_MAGIC_ELF_SHNUM	256	/* libmagic: 32768 */
+#define ATTSCAN_MAGIC_ELF_NOTES	64	/* libmagic: 256 */
+#define ATTSCAN_MAGIC_REGEX	1024	/* libmagic: 8192 */
+#define ATTSCAN_MAGIC_ENCODING	4096	/* libmagic: 65536 */
 
 struct override {
 	char *key;			/* ".ext" or "type/sub" */
@@ -44,6 +61,7 @@ struct attach_ctx {
 	size_t novr;
 	struct allow *allow;
 	size_t nallow;
+	enum verdict_action incomplete;	/* attach_incomplete_action */
 	pthread_mutex_t mu;		/* guards pool */
 	magic_t pool[MAGIC_POOL];
 	size_t npool;
@@ -56,7 +74,9 @@ struct attscan {
 	struct arena *a;
 	const char *from;
 	magic_t magic;
-	struct deadline dl;
+	struct deadline dl;		/* expensive checks: wall time and
+					   the CPU budget */
+	struct deadline hard;		/* everything: wall time only */
 	struct arch_limits alim;
 	struct arch_state ast;
 	struct attach_results *out;

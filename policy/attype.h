@@ -44,4 +44,27 @@ int attype_is_eicar(const unsigned char *head, size_t len,
 
 #define ATTYPE_EICAR	"application/x-eicar-test-file"
 
+/* The cheap look at the first bytes that runs on every part and archive
+ * member, before and whatever the deadline leaves of the expensive ones
+ * (libmagic): a fixed table of signatures, no search, no regular
+ * expression, at most ATTYPE_SNIFF_TEXT bytes read for text.  Programs
+ * (PE, DOS with its PE header past head, ELF, Mach-O, Windows shortcut,
+ * MSI/MSP/MST), EICAR, archives and compressors (those arch.c opens),
+ * OLE2, HTML and SVG, plain text.  Types spelled as libmagic spells them
+ * (attype_is_executable, attype_is_archive know them); a static string,
+ * or NULL when the bytes say nothing. */
+const char *attype_sniff(const unsigned char *head, size_t len,
+    unsigned long long size);
+
+#define ATTYPE_SNIFF_TEXT	4096	/* bytes searched for HTML markup */
+#define ATTYPE_TEXT		"text/plain"
+
+/* No control bytes but white space and ESC (ISO-2022-JP): no program or
+ * archive starts like that. */
+int attype_is_texty(const unsigned char *p, size_t n);
+
+/* libmagic's "I don't know" (NULL, application/octet-stream, empty):
+ * the cheap sniff's answer is the better one. */
+int attype_generic(const char *detected);
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * confattach.c - the checks of the attach_* settings that are words:
- * banned extensions, per-extension or per-type action overrides, and the
- * partner allow-list (attach.h reads them).
+ * banned extensions, per-extension or per-type action overrides, the
+ * partner allow-list and the action of an incomplete scan (attach.h
+ * reads them).
  *
  * Exports confattach_check_* (configtab.h, internal to the config
  * module).  Pure functions over one string each; single-threaded like
@@ -146,5 +147,25 @@ confattach_check_allow(const struct loadctx *ctx, char **value, char *err,
 bad:
 	snprintf(err, errlen, "\"%.60s\": expected \"domain=.ext,type/sub\" "
 	    "(\".domain\" for its subdomains too)", *value);
+	return -1;
+}
+
+/* The action of a scan that a limit cut short: what it did not see may
+ * be the worst thing in the message, so nothing milder than the hard
+ * rule for a program. */
+int
+confattach_check_incomplete(const struct loadctx *ctx, char **value,
+    char *err, size_t errlen)
+{
+	static const char *const actions[] = { "quarantine", "tempfail",
+	    "reject", NULL };
+	size_t i;
+
+	lower(*value);
+	for (i = 0; actions[i] != NULL; i++)
+		if (strcmp(*value, actions[i]) == 0)
+			return 0;
+	snprintf(err, errlen, "\"%.40s\": must be one of quarantine, "
+	    "tempfail, reject", *value);
 	return -1;
 }

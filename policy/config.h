@@ -81,6 +81,8 @@ struct config {
 	unsigned attach_spool_memory;	/* bytes of a spool kept in RAM */
 	char *attach_tmpdir;		/* "" = $TMPDIR, else /tmp */
 	unsigned attach_max_time_ms;
+	unsigned attach_max_cpu_ms;	/* CPU time for the expensive
+					   checks, per message */
 	unsigned attach_max_mime_depth;
 	unsigned attach_max_mime_parts;
 	unsigned attach_max_header_length;	/* one part header */
@@ -93,6 +95,8 @@ struct config {
 	char *attach_banned_extensions;	/* "exe scr ...": lower case,
 					   single spaces */
 	int attach_executable_quarantine;
+	char *attach_incomplete_action;	/* "quarantine", "tempfail" or
+					   "reject": a scan cut by a limit */
 	char **attach_action_overrides;	/* ".ext=action", "type/sub=action" */
 	size_t attach_n_action_overrides;
 	char **attach_allow_senders;	/* "domain=key,key" (keys as above;

@@ -144,6 +144,10 @@ int confattach_check_override(const struct loadctx *, char **, char *,
 /* "domain=key,key" (".domain": also its subdomains). */
 int confattach_check_allow(const struct loadctx *, char **, char *,
     size_t);
+/* "quarantine", "tempfail" or "reject": never milder than a finished
+ * scan could be. */
+int confattach_check_incomplete(const struct loadctx *, char **, char *,
+    size_t);
 
 /* --- confredis.c: redis / sender state checks ----------------------- */
 

@@ -1,5 +1,5 @@
 /*
- * deadline.c - the scan deadline (see deadline.h).
+ * deadline.c - the scan deadline and CPU budget (see deadline.h).
  * Exports deadline_*.  No shared state.
  */
 #include <time.h>
@@ -7,11 +7,11 @@
 #include "deadline.h"
 
 static long long
-now_ns(void)
+clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+	if (clock_gettime(id, &ts) != 0)
 		return 0;
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
@@ -20,17 +20,29 @@ void
 deadline_start(struct deadline *d, unsigned ms)
 {
 	d->hit = 0;
-	d->end_ns = ms == 0 ? 0 : now_ns() + (long long)ms * 1000000LL;
+	d->cpu_end_ns = 0;
+	d->end_ns = ms == 0 ? 0 : clock_ns(CLOCK_MONOTONIC) +
+	    (long long)ms * 1000000LL;
+}
+
+void
+deadline_cpu_budget(struct deadline *d, unsigned ms)
+{
+	d->cpu_end_ns = ms == 0 ? 0 : clock_ns(CLOCK_THREAD_CPUTIME_ID) +
+	    (long long)ms * 1000000LL;
 }
 
 int
 deadline_passed(struct deadline *d)
 {
-	if (d == NULL || d->end_ns == 0)
+	if (d == NULL || (d->end_ns == 0 && d->cpu_end_ns == 0))
 		return 0;
 	if (d->hit)
 		return 1;
-	if (now_ns() >= d->end_ns)
+	if (d->end_ns != 0 && clock_ns(CLOCK_MONOTONIC) >= d->end_ns)
+		d->hit = 1;
+	else if (d->cpu_end_ns != 0 &&
+	    clock_ns(CLOCK_THREAD_CPUTIME_ID) >= d->cpu_end_ns)
 		d->hit = 1;
 	return d->hit;
 }
@@ -38,5 +50,11 @@ deadline_passed(struct deadline *d)
 long long
 deadline_now_ms(void)
 {
-	return now_ns() / 1000000LL;
+	return clock_ns(CLOCK_MONOTONIC) / 1000000LL;
+}
+
+long long
+deadline_cpu_ms(void)
+{
+	return clock_ns(CLOCK_THREAD_CPUTIME_ID) / 1000000LL;
 }

@@ -168,6 +168,7 @@ for name, file, fn in [
         ("r-bomb-zip", "bomb.zip", "archive.zip"),
         ("r-bomb-targz", "bomb.tar.gz", "archive.tar.gz"),
         ("r-many", "many.zip", "many.zip"),
+        ("r-slow-zip", "slow.zip", "documents.zip"),
         ("m-loop-ole", "loop.doc", "minutes.doc")]:
     simple(name, att(file, 'attachment; filename="%s"' % fn))
 simple("r-eicar-txt", att("eicar.bin", 'attachment; filename="eicar.txt"',

@@ -21,8 +21,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <magic.h>
+
 #include "../../policy/arena.h"
 #include "../../policy/attach.h"
+#include "../../policy/attype.h"
 #include "../../policy/config.h"
 #include "../../policy/deadline.h"
 #include "../../policy/office.h"
@@ -68,6 +71,8 @@ teardown(void **state)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", corpus);
 	return system(cmd) == 0 ? 0 : -1;
 }
+
+static struct spool *file_spool(struct arena *, const char *, size_t);
 
 /* Reads a file into a new spool of arena a (memory up to mem). */
 static struct spool *
@@ -255,11 +260,11 @@ static const struct corpus_case {
 	    { "evil.exe", "evil.exe.gz/evil.exe", NULL } },
 	{ "r-cab", "banned_member executable", VERDICT_QUARANTINE,
 	    { "invoice.exe", "setup.cab/invoice.exe", NULL } },
-	{ "r-bomb-zip", "archive_bomb", VERDICT_ACCEPT,
+	{ "r-bomb-zip", "archive_bomb", VERDICT_QUARANTINE,
 	    { "archive.zip", NULL, NULL } },
-	{ "r-bomb-targz", "archive_bomb", VERDICT_ACCEPT,
+	{ "r-bomb-targz", "archive_bomb", VERDICT_QUARANTINE,
 	    { "archive.tar.gz", NULL, NULL } },
-	{ "r-many", "truncated", VERDICT_ACCEPT, { "many.zip", NULL, NULL } },
+	{ "r-many", "truncated", VERDICT_QUARANTINE, { "many.zip", NULL, NULL } },
 	/* risky: macros and smuggling */
 	{ "r-docm", "office_macro", VERDICT_ACCEPT, { "report.docm", NULL,
 	    NULL } },
@@ -276,11 +281,11 @@ static const struct corpus_case {
 	/* malformed: a verdict, in bounded time */
 	{ "m-noend", "banned_extension executable malformed",
 	    VERDICT_QUARANTINE, { "invoice.exe", NULL, NULL } },
-	{ "m-deep", "truncated", VERDICT_ACCEPT, { NULL, NULL, NULL } },
-	{ "m-longhdr", "truncated", VERDICT_ACCEPT, { NULL, NULL, NULL } },
+	{ "m-deep", "truncated", VERDICT_QUARANTINE, { NULL, NULL, NULL } },
+	{ "m-longhdr", "truncated", VERDICT_QUARANTINE, { NULL, NULL, NULL } },
 	{ "m-badb64", "malformed", VERDICT_ACCEPT, { "report.pdf", NULL,
 	    NULL } },
-	{ "m-parts", "truncated", VERDICT_ACCEPT, { NULL, NULL, NULL } },
+	{ "m-parts", "truncated", VERDICT_QUARANTINE, { NULL, NULL, NULL } },
 	{ "m-loop-ole", "", VERDICT_ACCEPT, { "minutes.doc", NULL, NULL } },
 	{ "m-longline", "", VERDICT_ACCEPT, { NULL, NULL, NULL } },
 };
@@ -527,7 +532,8 @@ caps_at_the_limit_and_one_past(void **state)
 		snprintf(text, sizeof(text), "%s = %u;\n", l->setting,
 		    l->at - 1);
 		c = config_text(text);
-		expect(c, l->eml, NULL, l->past_reasons, VERDICT_ACCEPT);
+		/* One past the limit the scan is incomplete: quarantine. */
+		expect(c, l->eml, NULL, l->past_reasons, VERDICT_QUARANTINE);
 		config_free(c);
 	}
 }
@@ -545,8 +551,219 @@ time_limit_stops_a_slow_message(void **state)
 	evaluate(c, "r-bomb-targz", NULL, &res);
 	assert_string_equal(res.r.truncated, "time");
 	assert_true(res.r.elapsed_ms < 1000);
+	/* Unfinished: never milder than what it might have found. */
+	assert_int_equal(res.r.hard_action, VERDICT_QUARANTINE);
+	assert_int_equal(res.v.hard, VERDICT_QUARANTINE);
+	assert_string_equal(res.r.hard_rule, "attach_truncated");
 	arena_free(res.a);
 	config_free(c);
+}
+
+/* The item with that archive path, or fail. */
+static const struct attach_item *
+item_path(const struct result *res, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < res->r.nitems; i++)
+		if (res->r.items[i].path != NULL &&
+		    strcmp(res->r.items[i].path, path) == 0)
+			return &res->r.items[i];
+	fail_msg("no item %s", path);
+	return NULL;
+}
+
+static int
+item_has(const struct attach_item *it, const char *rule)
+{
+	size_t i;
+
+	for (i = 0; i < it->nreasons; i++)
+		if (strcmp(it->reasons[i], rule) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+verdict_has(const struct verdict *v, const char *rule)
+{
+	size_t i;
+
+	for (i = 0; i < v->nreasons; i++)
+		if (strcmp(v->reasons[i].rule, rule) == 0)
+			return 1;
+	return 0;
+}
+
+/* Issue 8 item 3: 999 members of 40 KB of newlines (10-200 ms each in
+ * libmagic's text tests) ate the whole deadline, and the program named
+ * invoice.pdf after them was never looked at: tag, score 5. */
+static void
+program_behind_slow_members_is_found(void **state)
+{
+	struct config *c = config_default();
+	const struct attach_item *it;
+	struct result res;
+
+	evaluate(c, "r-slow-zip", NULL, &res);
+	it = item_path(&res, "documents.zip/invoice.pdf");
+	assert_true(item_has(it, "attach_executable"));
+	assert_true(item_has(it, "attach_type_mismatch"));
+	assert_true(verdict_has(&res.v, "attach_executable"));
+	assert_int_equal(res.r.hard_action, VERDICT_QUARANTINE);
+	assert_int_equal(res.v.hard, VERDICT_QUARANTINE);
+	/* The newlines are text to the cheap sniff, not to libmagic. */
+	assert_string_equal(item_path(&res,
+	    "documents.zip/notes-0000.txt")->detected, "text/plain");
+	arena_free(res.a);
+	config_free(c);
+}
+
+/* With no CPU left for libmagic, the names and first bytes of every
+ * part and member are still judged, and the unfinished scan asks for
+ * attach_incomplete_action. */
+static void
+past_the_cpu_budget_cheap_checks_still_run(void **state)
+{
+	struct config *c = config_text("attach_max_cpu_ms = 10;\n");
+	const struct attach_item *it;
+	struct result res;
+
+	c->attach_max_cpu_ms = 1;	/* below the minimum: surely spent */
+	evaluate(c, "r-slow-zip", NULL, &res);
+	it = item_path(&res, "documents.zip/invoice.pdf");
+	assert_true(item_has(it, "attach_executable"));
+	assert_true(item_has(it, "attach_type_mismatch"));
+	assert_non_null(res.r.truncated);
+	assert_non_null(strstr(res.r.truncated, "time"));
+	assert_true(verdict_has(&res.v, "attach_truncated"));
+	assert_int_equal(res.r.hard_action, VERDICT_QUARANTINE);
+	/* libmagic stopped early: most members got the cheap type only. */
+	assert_string_equal(item_path(&res,
+	    "documents.zip/notes-0997.txt")->detected, "text/plain");
+	arena_free(res.a);
+	config_free(c);
+}
+
+static void
+incomplete_action_is_configurable(void **state)
+{
+	struct config *c = config_text("attach_incomplete_action = "
+	    "\"tempfail\";\n");
+	struct result res;
+
+	assert_string_equal(c->attach_incomplete_action, "tempfail");
+	/* Count, depth, size limits; and a finished scan is untouched. */
+	expect(c, "r-many", NULL, "truncated", VERDICT_TEMPFAIL);
+	expect(c, "m-deep", NULL, "truncated", VERDICT_TEMPFAIL);
+	expect(c, "r-bomb-zip", NULL, "archive_bomb", VERDICT_TEMPFAIL);
+	expect(c, "r-exe", NULL, "banned_extension executable",
+	    VERDICT_QUARANTINE);
+	expect(c, "b-zip", NULL, "", VERDICT_ACCEPT);
+	evaluate(c, "m-parts", NULL, &res);
+	assert_int_equal(res.v.hard, VERDICT_TEMPFAIL);
+	arena_free(res.a);
+	config_free(c);
+	c = config_text("attach_incomplete_action = \"reject\";\n");
+	expect(c, "r-many", NULL, "truncated", VERDICT_REJECT);
+	config_free(c);
+}
+
+/* libmagic's cost per part or member: what it is handed and what it may
+ * do with it (not a timing). */
+static void
+libmagic_work_per_item_is_bounded(void **state)
+{
+	struct config *cfg = config_default();
+	struct attach_magic_limits l;
+	struct attach_ctx *ctx;
+	char err[256];
+
+	if ((ctx = attach_ctx_new(cfg, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(attach_magic_limits(ctx, &l), 0);
+	assert_true(l.prefix <= 16384);
+	assert_true(l.bytes_max <= 16384);
+	/* The text and encoding tests a run of newlines made slow. */
+	assert_true(l.flags & MAGIC_NO_CHECK_TEXT);
+	assert_true(l.flags & MAGIC_NO_CHECK_ENCODING);
+	assert_true(l.flags & MAGIC_NO_CHECK_COMPRESS);
+	assert_true(l.indir_max <= 15);
+	assert_true(l.name_max <= 30);
+	assert_true(l.elf_phnum_max <= 128);
+	assert_true(l.elf_shnum_max <= 256);
+	assert_true(l.elf_notes_max <= 64);
+	assert_true(l.regex_max <= 1024);
+	assert_true(l.encoding_max <= 4096);
+	attach_ctx_free(ctx);
+	assert_int_equal(cfg->attach_max_cpu_ms, 500);
+	config_free(cfg);
+}
+
+#define S(lit)	lit, sizeof(lit) - 1
+
+static const struct sniff_case {
+	const char *what;
+	const char *bytes;
+	size_t len;
+	const char *type;		/* NULL: nothing said */
+} sniffs[] = {
+	{ "ELF", S("\x7f" "ELF\2\1\1\0\0\0\0\0\0\0\0\0"),
+	    "application/x-executable" },
+	{ "Mach-O 64", S("\xcf\xfa\xed\xfe\7\0\0\1"),
+	    "application/x-mach-binary" },
+	{ "fat Mach-O", S("\xca\xfe\xba\xbe\0\0\0\2"),
+	    "application/x-mach-binary" },
+	{ "Java class", S("\xca\xfe\xba\xbe\0\0\0\x34"), NULL },
+	{ "shortcut", S("L\0\0\0\x01\x14\x02\0\0\0\0\0\xc0\0\0\0\0\0\0"
+	    "\x46\0\0"), "application/x-ms-shortcut" },
+	{ "zip", S("PK\3\4\x14\0"), "application/zip" },
+	{ "7z", S("7z\xbc\xaf\x27\x1c\0\4"),
+	    "application/x-7z-compressed" },
+	{ "gzip", S("\x1f\x8b\x08\0"), "application/gzip" },
+	{ "newlines", S("\n\n\n\n\n\n"), "text/plain" },
+	{ "page", S("\r\n  <!DOCTYPE HTML><p>x"), "text/html" },
+	{ "svg", S("<?xml version=\"1.0\"?>\n<svg>"), "image/svg+xml" },
+	{ "MZ text", S("MZ is a text file that starts with MZ and goes on and "
+	    "on like this one."), "text/plain" },
+	{ "binary", S("\0\1\2\3"), NULL },
+};
+
+/* The cheap look that every part and member gets. */
+static void
+cheap_sniff_knows_programs_archives_pages(void **state)
+{
+	struct arena *a = arena_new();
+	unsigned char buf[65536];
+	struct spool *sp;
+	ssize_t n;
+	size_t i;
+
+	for (i = 0; i < sizeof(sniffs) / sizeof(sniffs[0]); i++) {
+		const char *t = attype_sniff((const unsigned char *)
+		    sniffs[i].bytes, sniffs[i].len, sniffs[i].len);
+
+		if (sniffs[i].type == NULL ? t != NULL : t == NULL ||
+		    strcmp(t, sniffs[i].type) != 0)
+			fail_msg("%s: %s", sniffs[i].what, t ? t : "NULL");
+	}
+	sp = file_spool(a, "pe.bin", 0);
+	n = spool_pread(sp, buf, sizeof(buf), 0);
+	assert_true(n > 0);
+	assert_string_equal(attype_sniff(buf, (size_t)n, (size_t)n),
+	    "application/vnd.microsoft.portable-executable");
+	/* Its PE header past the bytes we hold: still a program. */
+	assert_string_equal(attype_sniff(buf, 64, (size_t)n),
+	    "application/x-dosexec");
+	sp = file_spool(a, "macro.doc", 0);
+	n = spool_pread(sp, buf, sizeof(buf), 0);
+	assert_string_equal(attype_sniff(buf, (size_t)n, (size_t)n),
+	    "application/x-ole-storage");
+	sp = file_spool(a, "disk.iso", 0);
+	n = spool_pread(sp, buf, 40960, 0);
+	assert_string_equal(attype_sniff(buf, (size_t)n, (size_t)n),
+	    "application/x-iso9660-image");
+	arena_free(a);
 }
 
 static void
@@ -633,6 +850,11 @@ main(void)
 		cmocka_unit_test(bad_policy_settings_are_config_errors),
 		cmocka_unit_test(caps_at_the_limit_and_one_past),
 		cmocka_unit_test(time_limit_stops_a_slow_message),
+		cmocka_unit_test(program_behind_slow_members_is_found),
+		cmocka_unit_test(past_the_cpu_budget_cheap_checks_still_run),
+		cmocka_unit_test(incomplete_action_is_configurable),
+		cmocka_unit_test(libmagic_work_per_item_is_bounded),
+		cmocka_unit_test(cheap_sniff_knows_programs_archives_pages),
 		cmocka_unit_test(disabled_means_no_reasons),
 		cmocka_unit_test(ole_directory_walk_is_bounded),
 	};
