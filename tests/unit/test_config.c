@@ -301,6 +301,11 @@ static const struct bad_case {
 	    "not a user name" },
 	{ "hostname bad label", "hostname = \"-mx.example\";\n", 1,
 	    "hostname", "not a host name" },
+	{ "incomplete scan milder than quarantine",
+	    "attach_incomplete_action = \"tag\";\n", 1,
+	    "attach_incomplete_action", "one of quarantine, tempfail, reject" },
+	{ "attachment CPU budget below range", "attach_max_cpu_ms = 5;\n", 1,
+	    "attach_max_cpu_ms", "out of range 10 to 600000" },
 };
 
 static void
