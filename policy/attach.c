@@ -339,9 +339,12 @@ attach_evaluate(struct attach_ctx *ctx, struct spool *msg,
 	ev.out = out;
 	if (!cfg->attach_enable)
 		return 0;
-	/* The walk and the cheap checks stop only at the wall-clock limit;
-	 * the expensive checks also at the CPU budget. */
+	/* The expensive checks stop at the CPU budget; the walk and the
+	 * cheap checks only at the wall-clock limit or twice the budget (a
+	 * tar.gz within the expansion ratio may still unpack 700 MB to
+	 * list its names). */
 	deadline_start(&ev.hard, cfg->attach_max_time_ms);
+	deadline_cpu_budget(&ev.hard, cfg->attach_max_cpu_ms * 2);
 	deadline_start(&ev.dl, cfg->attach_max_time_ms);
 	deadline_cpu_budget(&ev.dl, cfg->attach_max_cpu_ms);
 	ev.alim.max_depth = cfg->attach_archive_max_depth;

@@ -42,9 +42,11 @@
  * attachment's archive) run on every part and member whatever the time;
  * the expensive ones (libmagic, macros, HTML, archives inside archives)
  * only while attach_max_cpu_ms of CPU time and attach_max_time_ms remain.
- * So the deadline cuts only expensive work, and a program's name and
- * first bytes are always seen.  attach_max_time_ms (wall clock) also
- * stops the walk itself.
+ * So the budget cuts only expensive work, and a program's name and first
+ * bytes are seen unless the walk itself is stopped: by attach_max_time_ms
+ * of wall-clock time or twice attach_max_cpu_ms of CPU time (a tar.xz
+ * within the expansion ratio can make libarchive unpack 700 MB to list
+ * its names), which leaves the scan incomplete too.
  * Policy: attach_action_overrides (".ext=action", "type/sub=action"):
  * accept exempts the item, other actions replace its hard action;
  * attach_allow_senders ("domain=keys"): items matching a key from that
