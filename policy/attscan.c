@@ -8,6 +8,11 @@
  * is arena memory of the message.  Thread rule: one scan, one thread.
  * Recursion: a part's archive is walked by arch_walk, whose members may
  * be archives walked again, at most attach_archive_max_depth deep.
+ * Budget: every part and member gets the cheap checks (names, declared
+ * type, attype_sniff on its first bytes; an attachment's own archive is
+ * listed); the expensive ones (libmagic, OLE2 macros, HTML, extracting a
+ * member to look inside it) run only while ev->dl, the CPU budget, lasts
+ * (budget()).  Walks and reads stop at ev->hard (attach.c).
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -221,7 +226,8 @@ sniff(struct attscan *ev, const unsigned char *head, size_t len,
 	if (len == 0)
 		return NULL;
 	cheap = attype_sniff(head, len, size);
-	if ((cheap != NULL && strcmp(cheap, ATTYPE_EICAR) == 0) || ev->magic == NULL || !budget(ev))
+	if ((cheap != NULL && strcmp(cheap, ATTYPE_EICAR) == 0) ||
+	    ev->magic == NULL || !budget(ev))
 		return cheap;
 	t = magic_buffer(ev->magic, head, len < ATTSCAN_MAGIC_BYTES ? len :
 	    ATTSCAN_MAGIC_BYTES);

@@ -2,7 +2,10 @@
  * attype.c - type and extension tables for the attachment rules (see
  * attype.h).  Exports attype_*.  No shared state.
  * The libmagic names are those of file 5.44 (Debian 12) and older
- * spellings still seen in declared types.
+ * spellings still seen in declared types; attype_sniff's signature table
+ * answers in the same names ([MS-CFB] 2.2 and 2.6.1 for MSI, the PE/COFF
+ * DOS stub's e_lfanew, the ELF and Mach-O headers, the formats' own
+ * magic numbers).
  */
 #include <string.h>
 #include <strings.h>

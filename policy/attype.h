@@ -56,7 +56,7 @@ int attype_is_eicar(const unsigned char *head, size_t len,
 const char *attype_sniff(const unsigned char *head, size_t len,
     unsigned long long size);
 
-#define ATTYPE_SNIFF_TEXT	4096	/* bytes searched for HTML markup */
+#define ATTYPE_SNIFF_TEXT	4096	/* bytes searched for markup */
 #define ATTYPE_TEXT		"text/plain"
 
 /* No control bytes but white space and ESC (ISO-2022-JP): no program or

@@ -14,7 +14,7 @@
 
 struct deadline {
 	long long end_ns;		/* monotonic; 0 = never */
-	long long cpu_end_ns;		/* thread CPU time; 0 = no budget */
+	long long cpu_end_ns;		/* thread CPU; 0 = no budget */
 	int hit;			/* set once deadline_passed said 1 */
 };
 

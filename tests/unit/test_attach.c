@@ -264,7 +264,8 @@ static const struct corpus_case {
 	    { "archive.zip", NULL, NULL } },
 	{ "r-bomb-targz", "archive_bomb", VERDICT_QUARANTINE,
 	    { "archive.tar.gz", NULL, NULL } },
-	{ "r-many", "truncated", VERDICT_QUARANTINE, { "many.zip", NULL, NULL } },
+	{ "r-many", "truncated", VERDICT_QUARANTINE, { "many.zip", NULL,
+	    NULL } },
 	/* risky: macros and smuggling */
 	{ "r-docm", "office_macro", VERDICT_ACCEPT, { "report.docm", NULL,
 	    NULL } },
