@@ -79,6 +79,9 @@ struct src {
 	unsigned long long produced;	/* member bytes we read */
 	unsigned char buf[BLOCK];
 	int bomb;
+	int fatal;			/* libarchive gave up: stop */
+	const char *unseen;		/* first member or rest not read */
+	const char *damaged;		/* first warning (bad CRC) */
 };
 
 static int
@@ -286,6 +289,31 @@ account(struct src *s, struct arch_member *m, size_t n)
 	return 0;
 }
 
+/* libarchive failed on what (a member's name, or "next entry") with
+ * code r.  ARCHIVE_WARN (a bad CRC) comes after the bytes were read:
+ * damaged, but seen.  Anything worse (a stream that fails to decompress,
+ * an unsupported method, an unreadable header) leaves bytes nobody
+ * looked at, and after ARCHIVE_FATAL libarchive is not to be trusted
+ * (a zip then lists later members with no data): the walk stops. */
+static void
+failed(struct src *s, int r, const char *what)
+{
+	const char *why = archive_error_string(s->a), *t;
+
+	if (r == ARCHIVE_FATAL)
+		s->fatal = 1;
+	if (s->bomb || deadline_passed(s->st->lim->dl))
+		return;			/* a limit, reported as such */
+	if ((t = arena_printf(s->st->arena, "%s: %s", what != NULL ? what :
+	    "entry", why != NULL ?
+	    why : "unreadable")) == NULL)
+		t = "unreadable";
+	if (r == ARCHIVE_WARN && s->damaged == NULL)
+		s->damaged = t;
+	else if (r != ARCHIVE_WARN && s->unseen == NULL)
+		s->unseen = t;
+}
+
 /* The first ARCH_HEAD bytes of the member.  1 when a cap stopped it. */
 static int
 read_head(struct src *s, struct arch_member *m, unsigned char *head)
@@ -296,9 +324,12 @@ read_head(struct src *s, struct arch_member *m, unsigned char *head)
 	while (m->headlen < ARCH_HEAD) {
 		n = archive_read_data(s->a, head + m->headlen,
 		    ARCH_HEAD - m->headlen);
-		if (n < 0)
+		if (n < 0) {
 			m->truncated = 1;	/* damaged or encrypted */
-		if (n <= 0)
+			failed(s, (int)n, m->name);
+			return s->fatal;
+		}
+		if (n == 0)
 			break;
 		m->headlen += (size_t)n;
 		if (account(s, m, (size_t)n))
@@ -330,9 +361,11 @@ read_rest(struct src *s, struct arch_member *m, const unsigned char *head,
 			return 0;
 		}
 	}
-	if (n < 0)
+	if (n < 0) {
 		m->truncated = 1;
-	return 0;
+		failed(s, (int)n, m->name);
+	}
+	return s->fatal;
 }
 
 /* libarchive has no encryption code for a 7z whose headers are
@@ -410,6 +443,7 @@ arch_walk(struct arch_state *st, struct spool *sp, const char *path,
 	struct spool *out = NULL;
 	unsigned char *head = NULL;
 	unsigned long long declared = 0;
+	unsigned entries = 0;
 	struct src *s = NULL;
 	int r, rc = 0;
 
@@ -428,20 +462,28 @@ arch_walk(struct arch_state *st, struct spool *sp, const char *path,
 	s->size = spool_size(sp);
 	if ((a = open_archive(s)) == NULL)
 		goto done;		/* not an archive libarchive knows */
-	while (rc == 0 && !deadline_passed(st->lim->dl)) {
+	while (rc == 0 && !s->fatal && !deadline_passed(st->lim->dl)) {
 		r = archive_read_next_header(a, &e);
-		if (r == ARCHIVE_FATAL && !s->bomb &&
-		    !deadline_passed(st->lim->dl)) {
-			/* Damaged, or built to confuse readers: a member
-			 * past this point is a member nobody checked. */
-			const char *why = archive_error_string(a);
-
-			info->broken = arena_strdup(st->arena,
-			    why != NULL ? why : "unreadable");
+		if (r == ARCHIVE_EOF)
 			break;
+		if (r == ARCHIVE_FATAL && entries == 0 && says_encrypted(a))
+			break;		/* headers encrypted: info.encrypted */
+		if (r == ARCHIVE_FATAL || r == ARCHIVE_FAILED ||
+		    r == ARCHIVE_RETRY) {
+			/* Damaged, or built to confuse readers: an entry
+			 * nobody checked, and after FATAL the rest. */
+			failed(s, r, arena_printf(st->arena, "entry %u",
+			    entries + 1));
+			if (r == ARCHIVE_FATAL)
+				break;
+			if (st->members >= st->lim->max_members) {
+				st->limits |= ARCH_LIMIT_MEMBERS;
+				break;
+			}
+			st->members++;
+			continue;
 		}
-		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-			break;
+		entries++;
 		/* A raw "archive" without a decompressor is no archive. */
 		if (archive_format(a) == ARCHIVE_FORMAT_RAW &&
 		    archive_filter_count(a) < 2)
@@ -474,6 +516,12 @@ arch_walk(struct arch_state *st, struct spool *sp, const char *path,
 		rc = 0;
 	if (archive_read_has_encrypted_entries(a) > 0 || says_encrypted(a)) {
 		info->encrypted = 1;
+		info->opened = 1;
+	}
+	info->broken = s->unseen;
+	info->damaged = s->damaged;
+	if (s->unseen != NULL) {
+		st->limits |= ARCH_LIMIT_UNREAD;
 		info->opened = 1;
 	}
 	if (s->bomb) {

@@ -45,6 +45,8 @@ enum arch_limit {
 	ARCH_LIMIT_BYTES = 1 << 2,
 	ARCH_LIMIT_BOMB = 1 << 3,
 	ARCH_LIMIT_TIME = 1 << 4,
+	ARCH_LIMIT_UNREAD = 1 << 5,	/* libarchive failed before the end
+					   or on a member's bytes */
 };
 
 /* Shared by every (nested) walk of one message; zero it, set lim and
@@ -84,9 +86,13 @@ struct arch_info {
 	int opened;			/* libarchive recognised it */
 	int encrypted;			/* entries or headers encrypted */
 	const char *broken;		/* libarchive knew the format and
-					   then failed on it (arena): what
-					   lies past that was not seen;
-					   NULL otherwise */
+					   then failed on it: a member's
+					   bytes, an entry or the rest were
+					   not seen ("name: its words",
+					   arena); NULL otherwise */
+	const char *damaged;		/* a warning after the bytes were
+					   read (a bad CRC): seen, but
+					   damaged; NULL otherwise */
 	unsigned members;		/* regular members seen */
 };
 

@@ -262,9 +262,10 @@ attach_ctx_free(struct attach_ctx *c)
 	free(c);
 }
 
-/* "a,b" of the limits hit, or NULL. */
+/* "a,b" of the limits hit, or NULL; "archive_unread" only when unread
+ * (its reason came with the archive's name, attscan.c). */
 static const char *
-limit_names(struct attscan *ev, const struct mime_stats *st)
+limit_names(struct attscan *ev, const struct mime_stats *st, int unread)
 {
 	static const struct {
 		unsigned bit;
@@ -281,10 +282,14 @@ limit_names(struct attscan *ev, const struct mime_stats *st)
 		{ ARCH_LIMIT_MEMBERS, 1, "archive_members" },
 		{ ARCH_LIMIT_BYTES, 1, "archive_bytes" },
 		{ ARCH_LIMIT_TIME, 1, "time" },
+		{ ARCH_LIMIT_UNREAD, 1, "archive_unread" },
 	};
 	char buf[256];
 	size_t i, o = 0;
 	unsigned mime = st->limits, arch = ev->ast.limits;
+
+	if (!unread)
+		arch &= ~(unsigned)ARCH_LIMIT_UNREAD;
 
 	if (ev->dl.hit || ev->hard.hit)
 		mime |= MIME_LIMIT_TIME;
@@ -327,6 +332,7 @@ attach_evaluate(struct attach_ctx *ctx, struct spool *msg,
 	struct mime_limits ml;
 	struct mime_stats st;
 	struct attscan ev;
+	const char *lims;
 	long long t0 = deadline_now_ms(), c0 = deadline_cpu_ms();
 	int rc = -1;
 
@@ -372,8 +378,9 @@ attach_evaluate(struct attach_ctx *ctx, struct spool *msg,
 	}
 	if (mime_walk(msg, &ml, a, attscan_part, &ev, &st, err, errlen) == -1)
 		goto done;
-	if ((out->truncated = limit_names(&ev, &st)) != NULL)
-		attscan_truncated(&ev, out->truncated);
+	out->truncated = limit_names(&ev, &st, 1);
+	if ((lims = limit_names(&ev, &st, 0)) != NULL)
+		attscan_truncated(&ev, lims);
 	if (st.bad)
 		attscan_malformed(&ev, bad_names(&ev, st.bad));
 	if (attscan_reasons(&ev, v) == -1) {

@@ -357,11 +357,23 @@ inspect(struct attscan *ev, size_t idx, struct spool *content,
 		if (info.encrypted) {
 			item_at(ev, idx)->flags |= ATTACH_ENCRYPTED;
 			raise_rule(ev, idx, R_ENCRYPTED, NULL);
-		} else if (info.broken != NULL) {
-			raise_rule(ev, idx, R_MALFORMED, arena_printf(ev->a,
-			    "%s: archive unreadable: %s", label(ev, item_at(ev, idx)),
+		}
+		/* Members nobody read may hold the program (an attacker
+		 * damages one member and puts the executable after it):
+		 * the scan is incomplete (attach.c).  A bad CRC once the
+		 * bytes were read is only damage. */
+		if (info.broken != NULL) {
+			item_at(ev, idx)->flags |= ATTACH_TRUNCATED;
+			raise_rule(ev, idx, R_TRUNCATED, arena_printf(ev->a,
+			    "%s: archive not read to its end: %s",
+			    label(ev, item_at(ev, idx)),
 			    hdrout_printable(ev->a, info.broken, 120)));
 		}
+		if (info.damaged != NULL)
+			raise_rule(ev, idx, R_MALFORMED, arena_printf(ev->a,
+			    "%s: archive damaged: %s",
+			    label(ev, item_at(ev, idx)),
+			    hdrout_printable(ev->a, info.damaged, 120)));
 		if ((ev->ast.limits & ARCH_LIMIT_BOMB) &&
 		    !(before & ARCH_LIMIT_BOMB))
 			raise_rule(ev, idx, R_BOMB, NULL);
