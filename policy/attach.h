@@ -23,7 +23,9 @@
  *   attach_html_smuggling    HTML/SVG that builds and saves a file
  *   attach_archive_bomb      expansion ratio exceeded
  *   attach_truncated         a limit was hit (detail: which)
- *   attach_malformed         GMime found broken structure or encoding
+ *   attach_malformed         GMime found broken structure or encoding,
+ *                            or an archive member read whole has a bad
+ *                            CRC
  *   attach_override          an action override matched (score 0; its
  *                            action is the item's hard action)
  * Each rule is added to the verdict once per message (detail: the first
@@ -32,7 +34,8 @@
  * attach_banned_member asks for quarantine whatever the score.
  * Incomplete scan: a scan that hit a limit (time, CPU budget, MIME depth
  * or parts, header or line length, decoded bytes, archive depth,
- * members or bytes, an archive bomb) did not see everything, and what it
+ * members or bytes, an archive bomb, an archive libarchive gave up on
+ * before its end: "archive_unread") did not see everything, and what it
  * missed may be the worst thing in the message: besides the reason
  * attach_truncated it asks for attach_incomplete_action (quarantine by
  * default, or tempfail, or reject) whatever the score, so an unfinished
