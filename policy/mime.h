@@ -68,6 +68,11 @@ struct mime_part {
 	struct spool *content;		/* decoded bytes; valid during the
 					   callback only */
 	unsigned long long size;	/* decoded bytes */
+	const char **sniffed;		/* the callback may store here what
+					   the content is ("type/subtype",
+					   valid to the end of the walk): a
+					   "message/..." is walked too */
+	const char *is;			/* where sniffed points */
 };
 
 struct mime_stats {

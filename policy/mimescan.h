@@ -3,16 +3,29 @@
  * that keep GMime bounded, and the name scan of what GMime was not shown.
  * Not an API for other modules: use mime.h.
  *
- * Before GMime parses, mimescan_prepare reads the spool once and decides
+ * Before GMime parses a spool (the message, or a message found inside
+ * it), mimescan_prepare reads it once and decides, as GMime will see it
+ * (a byte shown as LF ends a line):
  * - where to cut: after 4 x max_parts + 64 lines that start with "--"
- *   (GMime builds an object, ~1.3 KB, per part it finds, before any cap
- *   of ours applies: 2 MB of tiny parts cost it 266 MB);
+ *   in the whole walk, all spools together (GMime builds an object,
+ *   ~1.3 KB, per part it finds, before any cap of ours applies: 2 MB of
+ *   tiny parts cost it 266 MB);
  * - which bytes to show as LF (spool_stream_patch), without moving any
- *   offset: one every max_line bytes of an overlong line, and the leading
+ *   offset: the byte after each max_line bytes of a line, and the leading
  *   blank of a continuation line once a run of them passes 4 x
  *   max_header_length (GMime keeps a header whole in memory: 21 MB of
  *   folded header cost it 140 MB).  A header so broken ends there and the
- *   rest reads as body; a body only gains an empty line.
+ *   rest reads as body; a body only gains an empty line;
+ * - which header names to show with an 'X' for their first byte, so
+ *   that GMime does not parse them: the headers GMime parses whenever it
+ *   builds a message (From, To, Cc, Bcc, Sender, Reply-To: address lists,
+ *   one C frame per nested group, 50,000 "g:" overflow the stack;
+ *   Subject, Date, Message-Id).  All of them in the spool's own header
+ *   block; elsewhere (headers of message/rfc822 parts, or body lines that
+ *   look like them) those longer than max_header_length, with more than
+ *   MIMESCAN_COLONS colons (each nested group needs one), or past the
+ *   walk's budget of 16 x max_header_length bytes of them; such a change
+ *   marks the walk MIME_LIMIT_HEADER.
  * After the walk, mimescan_tail looks at the part headers past the cut
  * for file names only, so a flood of boundaries cannot hide a banned
  * name behind the parts cap.
@@ -28,17 +41,33 @@
 struct arena;
 struct mime_limits;
 struct spool;
+struct spool_patch;
+
+/* Colons in one parsed header outside the spool's own header block:
+ * ~200 bytes of stack per nested group in GMime 3.2, so at most ~50 KB. */
+#define MIMESCAN_COLONS	256
+
+/* What is left for the whole walk (all spools). */
+struct mimescan_budget {
+	unsigned long long dashes;	/* lines starting "--" */
+	unsigned long long hdr;		/* bytes of headers GMime parses */
+};
+
+/* Sets the budget of a walk. */
+void mimescan_budget_init(struct mimescan_budget *,
+    const struct mime_limits *);
 
 struct mimescan {
 	unsigned long long cut;		/* GMime sees [0, cut) */
-	unsigned long long *patch;	/* offsets shown as LF, ascending */
+	struct spool_patch *patch;	/* bytes shown otherwise, ascending */
 	size_t npatch, cap;
 	unsigned limits;		/* enum mime_limit bits */
 };
 
-/* 0, or -1 when out of memory. */
-int mimescan_prepare(struct spool *, const struct mime_limits *,
-    struct arena *, struct mimescan *out);
+/* Prepares spool sp for GMime, spending from *b.  0, or -1 when out of
+ * memory. */
+int mimescan_prepare(struct spool *sp, const struct mime_limits *,
+    struct mimescan_budget *b, struct arena *, struct mimescan *out);
 
 /* Called for each name found in the tail: the Content-Type (lower case,
  * or NULL) and the name; returns -1 to stop. */
