@@ -685,7 +685,7 @@ walk_spool(struct walk *w, struct spool *sp, unsigned depth)
 		walk_object(w, g_mime_message_get_mime_part(m), depth);
 	w->tail_depth = depth;
 	if (!w->stop && ms.cut < spool_size(sp) && mimescan_tail(sp, ms.cut,
-	    w->lim, w->opts, tail_name, w) == -1 && !w->stop)
+	    w->lim, &w->budget, w->opts, tail_name, w) == -1 && !w->stop)
 		w->failed = w->stop = 1;	/* not the parts cap: memory */
 	if (stopped)
 		w->st->limits |= MIME_LIMIT_TIME;

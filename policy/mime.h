@@ -41,6 +41,7 @@ enum mime_limit {
 	MIME_LIMIT_LINE = 1 << 3,
 	MIME_LIMIT_DECODED = 1 << 4,
 	MIME_LIMIT_TIME = 1 << 5,
+	MIME_LIMIT_WORDS = 1 << 6,	/* RFC 2047 charset changes */
 };
 
 enum mime_bad {

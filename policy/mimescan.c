@@ -51,6 +51,7 @@ struct scan {
 					   of parsed[] */
 	size_t nname;
 	enum { N_NAME, N_BLANK, N_DONE, N_NOT } nstate;
+	unsigned char last;		/* the byte before the next piece */
 	int cont, counted;
 	int field;			/* the field is one GMime parses */
 	unsigned long long fstart, fbytes, fcolons;
@@ -171,8 +172,35 @@ line_end(struct scan *s)
 	s->col = s->colons = 0;
 	s->nname = 0;
 	s->nstate = N_NAME;
+	s->last = '\n';
+	s->b->w.state = W_NONE;	/* a word ends with its line */
 	s->cont = s->counted = 0;
 	return 0;
+}
+
+/* RFC 2047 words: one byte of "=?charset?", prev the byte before it.
+ * Counts the words whose charset differs from the word before. */
+static void
+word_byte(struct mimescan_words *w, unsigned char c, unsigned char prev)
+{
+	if (w->state != W_CHARSET) {
+		if (prev == '=') {	/* c is the '?' of "=?" */
+			w->state = W_CHARSET;
+			w->n = 0;
+		}
+		return;
+	}
+	if (c == '?') {
+		w->cur[w->n] = '\0';
+		if (strcmp(w->cur, w->prev) != 0) {
+			w->switches++;
+			memcpy(w->prev, w->cur, w->n + 1);
+		}
+		w->state = W_NONE;
+	} else if (w->n == sizeof(w->cur) - 1 || c <= ' ' || c >= 0x7f)
+		w->state = W_NONE;
+	else
+		w->cur[w->n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 }
 
 /* Bytes [p, p + len) at offset off join the line (no break inside).
@@ -186,9 +214,19 @@ absorb(struct scan *s, const unsigned char *p, size_t len)
 		s->head[s->col + i] = p[i];
 	for (i = 0; i < len && s->nstate < N_DONE; i++)
 		name_byte(s, p[i]);
-	for (i = 0; i < len; i++)
+	for (i = 0; i < len; i++) {
 		s->colons += p[i] == ':';
+		if (p[i] == '?' || s->b->w.state == W_CHARSET)
+			word_byte(&s->b->w, p[i], i > 0 ? p[i - 1] :
+			    s->last);
+	}
+	if (len > 0)
+		s->last = p[len - 1];
 	s->col += len;
+	if (s->b->w.switches > MIMESCAN_SWITCHES) {
+		s->ms->limits |= MIME_LIMIT_WORDS;
+		return 1;
+	}
 	if (s->col >= 2 && !s->counted && s->head[0] == '-' &&
 	    s->head[1] == '-') {
 		s->counted = 1;
@@ -260,6 +298,7 @@ mimescan_budget_init(struct mimescan_budget *b, const struct mime_limits *lim)
 {
 	b->dashes = 4ULL * lim->max_parts + 64;
 	b->hdr = 16ULL * lim->max_header_length;
+	memset(&b->w, 0, sizeof(b->w));
 }
 
 int
@@ -318,6 +357,7 @@ mimescan_prepare(struct spool *sp, const struct mime_limits *lim,
 
 struct tail {
 	GMimeParserOptions *opts;
+	struct mimescan_budget *b;
 	mimescan_name_fn fn;
 	void *arg;
 	char *hdr;			/* the Content-* header being read */
@@ -341,8 +381,19 @@ header_done(struct tail *t)
 	GMimeContentType *ct;
 	GMimeContentDisposition *cd;
 	char *colon;
+	size_t i;
 
 	if (!t->in || t->over || (colon = strchr(t->hdr, ':')) == NULL)
+		goto done;
+	/* Its encoded words count as well: past the budget, a header with
+	 * one is not decoded. */
+	for (i = 0; i < t->len; i++)
+		if (t->hdr[i] == '?' || t->b->w.state == W_CHARSET)
+			word_byte(&t->b->w, (unsigned char)t->hdr[i], i > 0 ?
+			    (unsigned char)t->hdr[i - 1] : ' ');
+	t->b->w.state = W_NONE;
+	if (t->b->w.switches > MIMESCAN_SWITCHES &&
+	    strstr(t->hdr, "=?") != NULL)
 		goto done;
 	if (strncasecmp(t->hdr, "content-type:", 13) == 0 &&
 	    (ct = g_mime_content_type_parse(t->opts, colon + 1)) != NULL) {
@@ -414,8 +465,8 @@ tail_line(struct tail *t, char *line, size_t n, int over)
 
 int
 mimescan_tail(struct spool *sp, unsigned long long from,
-    const struct mime_limits *lim, GMimeParserOptions *opts,
-    mimescan_name_fn fn, void *arg)
+    const struct mime_limits *lim, struct mimescan_budget *b,
+    GMimeParserOptions *opts, mimescan_name_fn fn, void *arg)
 {
 	struct tail t;
 	char buf[BLOCK], *line;
@@ -425,6 +476,7 @@ mimescan_tail(struct spool *sp, unsigned long long from,
 
 	memset(&t, 0, sizeof(t));
 	t.opts = opts;
+	t.b = b;
 	t.fn = fn;
 	t.arg = arg;
 	t.max = lim->max_header_length;

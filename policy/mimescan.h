@@ -25,10 +25,13 @@
  *   look like them) those longer than max_header_length, with more than
  *   MIMESCAN_COLONS colons (each nested group needs one), or past the
  *   walk's budget of 16 x max_header_length bytes of them; such a change
- *   marks the walk MIME_LIMIT_HEADER.
+ *   marks the walk MIME_LIMIT_HEADER;
+ * - where else to cut: before the line that holds the word past
+ *   MIMESCAN_SWITCHES charset changes (MIME_LIMIT_WORDS).
  * After the walk, mimescan_tail looks at the part headers past the cut
  * for file names only, so a flood of boundaries cannot hide a banned
- * name behind the parts cap.
+ * name behind the parts cap (past the words budget, names with encoded
+ * words are not decoded there).
  * Thread rule: one walk, one thread.
  */
 #ifndef RW_MIMESCAN_H
@@ -47,10 +50,26 @@ struct spool_patch;
  * ~200 bytes of stack per nested group in GMime 3.2, so at most ~50 KB. */
 #define MIMESCAN_COLONS	256
 
+/* RFC 2047 words whose charset differs from the word before, in all
+ * GMime is shown: it decodes every header it keeps (we ask for its
+ * warnings), and each such word costs an iconv_open that reloads the
+ * glibc gconv module: ~80 us for "iso-8859-1" after "iso-8859-2", so a
+ * 1 MB header of them cost 3 s.  Past this many the input is cut:
+ * ~0.2 s at most. */
+#define MIMESCAN_SWITCHES	2048
+
+struct mimescan_words {
+	enum { W_NONE, W_CHARSET } state;
+	char cur[40], prev[40];		/* charsets, lower case */
+	size_t n;
+	unsigned long long switches;
+};
+
 /* What is left for the whole walk (all spools). */
 struct mimescan_budget {
 	unsigned long long dashes;	/* lines starting "--" */
 	unsigned long long hdr;		/* bytes of headers GMime parses */
+	struct mimescan_words w;	/* encoded words seen so far */
 };
 
 /* Sets the budget of a walk. */
@@ -77,7 +96,7 @@ typedef int (*mimescan_name_fn)(void *arg, const char *type,
 /* Scans [from, end of spool) for Content-Type and Content-Disposition
  * headers and reports the file names they carry.  0, or -1 when fn did. */
 int mimescan_tail(struct spool *, unsigned long long from,
-    const struct mime_limits *, GMimeParserOptions *, mimescan_name_fn fn,
-    void *arg);
+    const struct mime_limits *, struct mimescan_budget *,
+    GMimeParserOptions *, mimescan_name_fn fn, void *arg);
 
 #endif
