@@ -77,7 +77,8 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	[RULE_ATTACH_MALFORMED] = { "attach_malformed", 1,
 	    "broken MIME structure or encoding" },
 	[RULE_FIRST_CONTACT] = { "first_contact", 1,
-	    "the From domain was never seen before" },
+	    "the From domain never sent authenticated mail that was "
+	    "accepted" },
 	[RULE_NEW_RELAY] = { "new_relay", 2,
 	    "an authenticated message from a known sender's new relay" },
 	[RULE_NEW_SIGNER] = { "new_signer", 1,

@@ -8,11 +8,13 @@
  *
  * Scores that lower others are capped by what they may excuse, so no
  * combination of them reaches below what is left:
- *  - list, sender, resent, forwarder explain a new relay only: the
- *    strongest of them takes away at most the relay-novelty score of
- *    this message (by default half of new_relay_unauthenticated: they
- *    are headers or an envelope an attacker can choose too, and a list
- *    that keeps a DMARC-protected From usually breaks its signature);
+ *  - list, sender, resent, forwarder explain a new relay only, and only
+ *    when the list, Sender, Resent-From or forwarder domain
+ *    authenticated the message (an aligned DKIM pass of that domain, or
+ *    a configured trusted_forwarders domain's SPF pass): the headers and
+ *    an SRS or SPF-passing envelope are anyone's to make.  The strongest
+ *    of them takes away at most the relay-novelty score of this message
+ *    (by default half of new_relay_unauthenticated);
  *  - known_signer_aligned takes away at most the authentication and
  *    novelty score (never a lookalike, an identity claim or an
  *    attachment);
@@ -357,9 +359,47 @@ identity(const struct sender_context *ctx, const struct message *m,
 	return 0;
 }
 
-/* Lists and forwarders explain a new relay.  Only the strongest of
- * them counts: each is a header anyone can write, so piling them up
- * must not buy more than one. */
+static int
+trusted_forwarder(const struct sender_context *ctx, const char *org)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->cfg->n_trusted_forwarders; i++)
+		if (dmarc_aligned(ctx->psl, ctx->cfg->trusted_forwarders[i],
+		    org, 0))
+			return 1;
+	return 0;
+}
+
+/* Did the domain a list, Sender, Resent or forwarder signal names
+ * authenticate this message: a DKIM pass whose d= is in its
+ * organisation (relaxed alignment), or, for a forwarder, its envelope's
+ * SPF pass (ident.c requires it) at a configured trusted_forwarders
+ * domain.  Headers, an SRS0= local part or an SPF pass at the sender's
+ * own domain are anyone's to make: they never lower a score alone. */
+static int
+vouched(const struct sender_context *ctx, const struct evaluation *e,
+    enum ident_signal sig)
+{
+	const char *claim = e->sender.ident.claim[sig];
+	size_t i;
+
+	if (claim == NULL || ctx->psl == NULL)
+		return 0;
+	if (sig == IDENT_FORWARDER && e->spf.result == AUTH_PASS &&
+	    trusted_forwarder(ctx, claim))
+		return 1;
+	for (i = 0; i < e->dkim.count; i++)
+		if (e->dkim.sigs[i].result == AUTH_PASS &&
+		    e->dkim.sigs[i].domain != NULL &&
+		    dmarc_aligned(ctx->psl, e->dkim.sigs[i].domain, claim, 0))
+			return 1;
+	return 0;
+}
+
+/* Lists and forwarders explain a new relay, when the list or forwarder
+ * authenticated the message (vouched).  Only the strongest of them
+ * counts: piling them up must not buy more than one. */
 static int
 explained(const struct sender_context *ctx, const struct message *m,
     struct evaluation *e)
@@ -378,7 +418,8 @@ explained(const struct sender_context *ctx, const struct message *m,
 	size_t i;
 
 	for (i = 0; i < sizeof(lowering) / sizeof(lowering[0]); i++)
-		if ((is->flags & (1u << lowering[i].sig)) && (best < 0 ||
+		if ((is->flags & (1u << lowering[i].sig)) &&
+		    vouched(ctx, e, lowering[i].sig) && (best < 0 ||
 		    ctx->cfg->scores[lowering[i].rule] <
 		    ctx->cfg->scores[lowering[best].rule]))
 			best = (int)i;
