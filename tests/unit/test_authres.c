@@ -64,7 +64,7 @@ brief_example_is_reproduced(void **state)
 	struct spf_result helo = { AUTH_NONE, "mail.example.com",
 		"mail.example.com", NULL, NULL };
 	struct dkim_sig_result sig = { AUTH_PASS, "example.com", "sel",
-		"rsa-sha256", NULL, "AbCdEfGh", NULL, 0 };
+		"rsa-sha256", NULL, "AbCdEfGh", NULL, 0, 0 };
 	struct dkim_results dkim = { 1, &sig, 0 };
 	struct dmarc_result dmarc;
 	struct authres_input in;
@@ -136,11 +136,11 @@ one_resinfo_per_signature_in_order(void **state)
 	struct arena *a = arena_new();
 	struct dkim_sig_result sigs[3] = {
 		{ AUTH_PASS, "example.com", "s1", "rsa-sha256",
-		    "@example.com", "Ab+/Cd==", NULL, 2048 },
+		    "@example.com", "Ab+/Cd==", NULL, 2048, 0 },
 		{ AUTH_FAIL, "esp.example", "s2", "ed25519-sha256", NULL,
-		    "XyZ", "body hash did not verify", 0 },
+		    "XyZ", "body hash did not verify", 0, 0 },
 		{ AUTH_PERMERROR, NULL, NULL, NULL, NULL, NULL,
-		    "no key", 0 },
+		    "no key", 0, 0 },
 	};
 	struct dkim_results dkim = { 3, sigs, 1 };
 	struct authres_input in;
