@@ -27,16 +27,16 @@ delete_forged(SMFICTX *ctx, const struct message *m)
 {
 	size_t i;
 
-	for (i = m->nheaders; i-- > 0;) {
-		const struct header *h = &m->headers[i];
+	/* The list is in header order: backwards, each name's occurrences
+	 * go from the highest down. */
+	for (i = m->nremovals; i-- > 0;) {
+		const struct removal *r = &m->removals[i];
 
-		if (!h->deleted)
-			continue;
-		if (smfi_chgheader(ctx, (char *)h->name, (int)h->occurrence,
+		if (smfi_chgheader(ctx, (char *)r->name, (int)r->occurrence,
 		    NULL) != MI_SUCCESS)
 			return -1;
-		log_info(m->id, "removed forged %s #%u", h->name,
-		    h->occurrence);
+		log_info(m->id, "removed forged %s #%u%s", r->name,
+		    r->occurrence, r->value == NULL ? " (past a cap)" : "");
 	}
 	return 0;
 }
