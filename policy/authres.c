@@ -288,9 +288,29 @@ read_id(const char *value, const char *id, size_t idlen, int how)
 	return *p == ';' || *p == '\0' ? 0 : -1;
 }
 
-/* id appears in value as a word: not preceded by a token character, and
- * followed by none (or by one dot and then none).  Bytes past ASCII count
- * as separators here: this is the reading of last resort. */
+/* Matches id (idlen bytes) at p, case-insensitively, reading "\c" as c
+ * (a quoted-pair, wherever a reader might take one); *end is set past
+ * the match.  1 or 0. */
+static int
+match_at(const unsigned char *p, const char *id, size_t idlen,
+    const unsigned char **end)
+{
+	size_t i;
+
+	for (i = 0; i < idlen; i++, p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		if (lower(*p) != lower((unsigned char)id[i]))
+			return 0;
+	}
+	*end = p;
+	return 1;
+}
+
+/* id appears in value as a word, quoted-pairs read as their character:
+ * not preceded by a token character, and followed by none (or by one
+ * dot and then none).  Bytes past ASCII count as separators here: this
+ * is the reading of last resort. */
 static int
 word_anywhere(const char *value, const char *id, size_t idlen)
 {
@@ -299,11 +319,15 @@ word_anywhere(const char *value, const char *id, size_t idlen)
 	for (; *p != '\0'; p++) {
 		if (p != (const unsigned char *)value && tokenchar(p[-1]))
 			continue;
-		if (!same_id((const char *)p, idlen, id, idlen))
+		if (!match_at(p, id, idlen, &e))
 			continue;
-		e = p + idlen;
-		if (*e == '.')
+		if (*e == '\\' && e[1] != '\0')
 			e++;
+		if (*e == '.') {
+			e++;
+			if (*e == '\\' && e[1] != '\0')
+				e++;
+		}
 		if (!tokenchar(*e))
 			return 1;
 	}

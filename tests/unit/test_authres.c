@@ -308,6 +308,10 @@ static const struct {
 	    "mx.example.net", 1 },
 	{ "quoted-pair in the quoted id", "\"mx.exa\\mple.net\"; none",
 	    "mx.example.net", 1 },
+	{ "quoted-pair in an unclosed quoted id (fuzz_authres)",
+	    "\"mx.ex\\ample.net", "mx.example.net", 1 },
+	{ "quoted-pair in an unclosed quoted id, more after it",
+	    "\"mx.ex\\ample.net; dkim=pass", "mx.example.net", 1 },
 	/* Legitimate foreign ones - kept. */
 	{ "another id, ours in a later property",
 	    "other.example; dkim=pass header.d=mx.example.net",
@@ -330,8 +334,8 @@ static const struct {
 	    "\"mx.example.netx\"; none", "mx.example.net", 0 },
 	{ "empty value", "", "mx.example.net", 0 },
 	{ "empty id", "; spf=pass", "", 0 },
-	{ "backslash splits the token", "mx\\.example.net; spf=pass",
-	    "mx.example.net", 0 },
+	{ "a backslash in the token: malformed, read unescaped, ours",
+	    "mx\\.example.net; spf=pass", "mx.example.net", 1 },
 };
 
 static void
