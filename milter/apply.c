@@ -43,8 +43,9 @@ delete_forged(SMFICTX *ctx, const struct message *m)
 			    " (past a cap)" : "");
 	}
 	if (m->nremovals > LOG_REMOVALS)
-		log_info(m->id, "removed %zu more forged Authentication-Results "
-		    "or X-Relaywarden headers", m->nremovals - LOG_REMOVALS);
+		log_info(m->id, "removed %zu more forged "
+		    "Authentication-Results or X-Relaywarden headers",
+		    m->nremovals - LOG_REMOVALS);
 	return 0;
 }
 

@@ -224,6 +224,31 @@ else
 	    "$(grep -F 'action=' "$T/dry.log")"
 fi
 
+# relaywarden-check: the same line rule, and JSON that parses back.
+CHECK=$top_builddir/milter/relaywarden-check
+HF='"x reasons=none action=accept"@example.org'
+"$CHECK" -c "$T/rw.conf" --client-ip "$BENCH_CLIENT_IP" --mail-from "$HF" \
+    "$T/base.eml" >"$T/check.out" 2>&1
+sed -n 's/^verdict: /relaywarden: info: check: /p' "$T/check.out" >"$T/check.log"
+l=$(python3 "$T/fields.py" "$T/check.log" 'x reasons')
+grep -q "^count_action=1$" <<<"$l" &&
+    grep -qF "mail_from=[<$HF>]" <<<"$l" &&
+    ok "relaywarden-check: verdict line with one action=" ||
+    not_ok "relaywarden-check: verdict line with one action=" "$l" \
+    "$(cat "$T/check.out")"
+"$CHECK" -c "$T/dry.conf" --client-ip "$BENCH_CLIENT_IP" --mail-from "$HF" \
+    --json "$T/long.eml" >"$T/check.json" 2>&1
+if python3 - "$T/check.json" "$HF" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["envelope"]["mail_from"] == sys.argv[2], j["envelope"]
+v = j["verdict"]
+assert v["action"] == "accept" and v["dry_run"] is True, v
+assert v["would_action"] == "reject", v
+PY
+then ok "relaywarden-check --json: mail_from intact, dry run: action accept, would_action reject"
+else not_ok "relaywarden-check --json" "$(head -c 600 "$T/check.json")"; fi
+
 echo "$pass passed, $fail failed"
 if [ "$fail" -ne 0 ] || [ "$pass" -eq 0 ]; then
 	echo "----- relaywarden log -----"

@@ -100,7 +100,8 @@ read_fields(const char *line, char **k, char **v, int max)
 				} else if (*p == '\\' && (p[1] == '"' ||
 				    p[1] == '\\')) {
 					v[n][o++] = *++p;
-				} else if (*p == '\\' || (unsigned char)*p < 0x20 ||
+				} else if (*p == '\\' ||
+				    (unsigned char)*p < 0x20 ||
 				    (unsigned char)*p >= 0x7f)
 					return -1;
 				else
@@ -194,7 +195,8 @@ value_of(char **k, char **v, int n, const char *key)
 static void
 verdict_line_fields(void **state)
 {
-	static const char *from = "<\"x reasons=none action=accept\"@example.org>";
+	static const char *from =
+	    "<\"x reasons=none action=accept\"@example.org>";
 	struct message *m = message_new(0, 0);
 	struct dkim_sig_result sig;
 	struct evaluation e;
