@@ -122,6 +122,9 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	    "the relay-novelty score only" },
 	[RULE_ATTACH_NEW_SENDER] = { "attach_new_sender", 3,
 	    "an attachment reason while the sender or its relay is new" },
+	[RULE_HEADERS_FORGED_FLOOD] = { "headers_forged_flood", 0,
+	    "more forged Authentication-Results or X-Relaywarden than "
+	    "max_headers: rejected, they cannot all be removed" },
 };
 
 int
@@ -232,6 +235,14 @@ rules_auth(const struct config *cfg, const struct message *m,
 	if (m->truncated != NULL)
 		r |= rules_add(v, a, cfg, RULE_HEADERS_TRUNCATED,
 		    m->truncated);
+	/* More forged trace headers than we list for removal: delivered,
+	 * the rest would pass as ours (RFC 8601 section 5), so the message
+	 * is refused whatever its score. */
+	if (m->removals_lost > 0) {
+		r |= rules_add(v, a, cfg, RULE_HEADERS_FORGED_FLOOD, NULL);
+		if (!cfg->rule_dry_run[RULE_HEADERS_FORGED_FLOOD])
+			verdict_require(v, VERDICT_REJECT);
+	}
 	return r ? -1 : 0;
 }
 
