@@ -22,22 +22,30 @@
 
 #define AUTHRES		"Authentication-Results"
 
+#define LOG_REMOVALS	20	/* one line each, then a count */
+
 static int
 delete_forged(SMFICTX *ctx, const struct message *m)
 {
 	size_t i;
 
-	for (i = m->nheaders; i-- > 0;) {
-		const struct header *h = &m->headers[i];
+	/* The list is in header order: backwards, each name's occurrences
+	 * go from the highest down. */
+	for (i = m->nremovals; i-- > 0;) {
+		const struct removal *r = &m->removals[i];
 
-		if (!h->deleted)
-			continue;
-		if (smfi_chgheader(ctx, (char *)h->name, (int)h->occurrence,
+		if (smfi_chgheader(ctx, (char *)r->name, (int)r->occurrence,
 		    NULL) != MI_SUCCESS)
 			return -1;
-		log_info(m->id, "removed forged %s #%u", h->name,
-		    h->occurrence);
+		if (m->nremovals - i <= LOG_REMOVALS)
+			log_info(m->id, "removed forged %s #%u%s", r->name,
+			    r->occurrence, r->value == NULL ?
+			    " (past a cap)" : "");
 	}
+	if (m->nremovals > LOG_REMOVALS)
+		log_info(m->id, "removed %zu more forged "
+		    "Authentication-Results or X-Relaywarden headers",
+		    m->nremovals - LOG_REMOVALS);
 	return 0;
 }
 
@@ -144,6 +152,10 @@ apply_evaluation(SMFICTX *ctx, const struct config *cfg,
 {
 	char *why;
 
+	/* A refused message is never delivered: no edits to make. */
+	if (!e->verdict.dry_run && (e->verdict.action == VERDICT_REJECT ||
+	    e->verdict.action == VERDICT_TEMPFAIL))
+		goto decided;
 	if (delete_forged(ctx, m) == -1) {
 		log_err(m->id, "cannot remove a forged header: tempfail");
 		return SMFIS_TEMPFAIL;
@@ -162,6 +174,7 @@ apply_evaluation(SMFICTX *ctx, const struct config *cfg,
 	 * header, and nothing else happens. */
 	if (e->verdict.dry_run)
 		return SMFIS_ACCEPT;
+decided:
 	switch (e->verdict.action) {
 	case VERDICT_TEMPFAIL:
 		smfi_setreply(ctx, (char *)"451", (char *)"4.7.1",

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "eml.h"
+#include "hdrout.h"
 #include "log.h"
 #include "message.h"
 #include "policy.h"
@@ -49,12 +50,16 @@ print_human(const struct message *m, const struct evaluation *e)
 		    e->verdict.reasons[i].whatif ? " (what-if)" : "",
 		    e->verdict.reasons[i].score,
 		    e->verdict.reasons[i].detail ? " detail=" : "",
-		    e->verdict.reasons[i].detail ?
-		    e->verdict.reasons[i].detail : "");
-	for (i = 0; i < m->nheaders; i++)
-		if (m->headers[i].deleted)
-			printf("would remove: %s:%s\n", m->headers[i].name,
-			    m->headers[i].value);
+		    e->verdict.reasons[i].detail ? log_value(m->arena,
+		    e->verdict.reasons[i].detail, 400) : "");
+	for (i = 0; i < m->nremovals; i++)
+		if (m->removals[i].value != NULL)
+			printf("would remove: %s:%s\n", m->removals[i].name,
+			    hdrout_printable(m->arena, m->removals[i].value,
+			    400));
+		else
+			printf("would remove: %s #%u (past a cap)\n",
+			    m->removals[i].name, m->removals[i].occurrence);
 }
 
 int

@@ -278,6 +278,7 @@ limit_names(struct attscan *ev, const struct mime_stats *st, int unread)
 		{ MIME_LIMIT_LINE, 0, "line_length" },
 		{ MIME_LIMIT_DECODED, 0, "decoded_bytes" },
 		{ MIME_LIMIT_TIME, 0, "time" },
+		{ MIME_LIMIT_WORDS, 0, "encoded_words" },
 		{ ARCH_LIMIT_DEPTH, 1, "archive_depth" },
 		{ ARCH_LIMIT_MEMBERS, 1, "archive_members" },
 		{ ARCH_LIMIT_BYTES, 1, "archive_bytes" },

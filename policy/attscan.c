@@ -510,6 +510,8 @@ attscan_part(void *arg, const struct mime_part *p)
 	if (!body || !attype_is_texty(ev->sniff, (size_t)n) ||
 	    attype_is_eicar(ev->sniff, (size_t)n, p->size))
 		it->detected = sniff(ev, ev->sniff, (size_t)n, p->size);
+	if (p->sniffed != NULL)		/* a message is walked too (mime.c) */
+		*p->sniffed = it->detected;
 	check_name(ev, idx, &p->name, 0);
 	check_name(ev, idx, &p->alt, 0);
 	check_type(ev, idx, &p->name, &p->alt);

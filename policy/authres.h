@@ -23,9 +23,12 @@ struct authres_input {
  * sanitised through hdrout; arena memory; NULL when out of memory. */
 const char *authres_format(struct arena *, const struct authres_input *);
 
-/* 1 when an existing Authentication-Results value names authserv_id as
- * its authserv-id (case-insensitive, comments and version ignored, as an
- * MTA's own parser would), else 0. */
+/* 1 when an existing Authentication-Results value could be read as
+ * naming authserv_id as its authserv-id (case-insensitive, one trailing
+ * dot ignored), by any plausible reader: comments nested or not, with or
+ * without quoted-pairs; a value whose authserv-id part no reading can
+ * parse claims it when our id appears in it as a word anywhere.  0 for a
+ * well-formed value of another authserv-id. */
 int authres_claims_id(const char *value, const char *authserv_id);
 
 /* 1 when id may be our authserv-id: a host-name-like RFC 2045 token

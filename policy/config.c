@@ -173,6 +173,8 @@ const struct setting config_settings[] = {
 	UINT(infra_v6_prefix, 48, 16, 128),
 	LIST(protected_domains, T_STRLIST, n_protected_domains,
 	    confname_check_domain),
+	LIST(trusted_forwarders, T_STRLIST, n_trusted_forwarders,
+	    confname_check_domain),
 	GROUPS(people, people, npeople, confgroup_people),
 	GROUPS(partners, partners, npartners, confgroup_partners),
 	GROUPS(recipient_policies, rcpt_policies, nrcpt_policies,

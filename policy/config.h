@@ -147,6 +147,11 @@ struct config {
 					   display-name checks protect;
 					   lower case A-labels */
 	size_t n_protected_domains;
+	char **trusted_forwarders;	/* forwarding services whose SPF
+					   pass for MAIL FROM earns the
+					   forwarder reduction (sender.c);
+					   lower case A-labels */
+	size_t n_trusted_forwarders;
 	struct config_person *people;	/* names a display name must not
 					   borrow */
 	size_t npeople;

@@ -37,6 +37,8 @@
  *   DKIM_SIGERROR_* or flags              result    reason
  *   PASSED, bh MATCH                      pass      -
  *     ... but a=rsa-sha1                  policy    rsa-sha1 not accepted
+ *     ... but l= short of the body        policy    l= leaves N body
+ *                                                   bytes unsigned
  *   KEYTOOSMALL (RSA < 1024 bits)         policy    key too small
  *   BADSIG, bh MISMATCH                   fail      body hash mismatch
  *   BADSIG                                fail      signature did not verify
@@ -57,6 +59,16 @@
  * A verifier that gave up (libopendkim out of memory, internal error)
  * reports one entry for the whole message: temperror, reason "verifier
  * error", no d=.
+ *
+ * l= (RFC 6376 8.2): content past l= is not signed, so anyone may append
+ * to a signed message.  A signature whose l= is shorter than the whole
+ * canonicalized body (dkimlen.c counts it as the body streams, for the
+ * signature's own body canonicalization) is reported "policy" (RFC 8601
+ * 2.7.1: it verifies, but we do not accept it), with body_unsigned set:
+ * DMARC does not align it, the history does not learn from it, and
+ * rules.c adds dkim_body_length_partial.  An l= equal to the whole body
+ * passes.  The count runs only when a signature carries l= (prescreen);
+ * a passing l= signature whose body was not counted is refused too.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -67,6 +79,7 @@
 #include <opendkim/dkim.h>
 
 #include "arena.h"
+#include "dkimlen.h"
 #include "dkimv.h"
 #include "dkimdns.h"
 #include "dns.h"
@@ -90,6 +103,8 @@ struct dkimv {
 	enum dkimv_state state;
 	size_t nsig_headers;		/* DKIM-Signature headers seen */
 	int truncated;
+	int count_len;			/* a signature has l=: count */
+	struct dkimlen len;		/* canonical body lengths */
 };
 
 /* One row per DKIM_SIGERROR_* with a fixed meaning: the table above. */
@@ -156,12 +171,20 @@ prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
 	struct dkimv *v = dkim_get_user_context(dkim);
 	int i;
 
-	if (v == NULL || v->lib->max_signatures == 0 || nsigs < 0 ||
-	    (unsigned)nsigs <= v->lib->max_signatures)
+	if (v == NULL || nsigs < 0)
 		return DKIM_CBSTAT_CONTINUE;
-	for (i = (int)v->lib->max_signatures; i < nsigs; i++)
-		dkim_sig_ignore(sigs[i]);
-	v->truncated = 1;
+	if (v->lib->max_signatures != 0 &&
+	    (unsigned)nsigs > v->lib->max_signatures) {
+		for (i = (int)v->lib->max_signatures; i < nsigs; i++)
+			dkim_sig_ignore(sigs[i]);
+		v->truncated = 1;
+	}
+	/* The body length is counted only for signatures with l=. */
+	for (i = 0; i < nsigs; i++)
+		if ((dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_IGNORE) == 0 &&
+		    dkim_sig_gettagvalue(sigs[i], false,
+		    (unsigned char *)"l") != NULL)
+			v->count_len = 1;
 	return DKIM_CBSTAT_CONTINUE;
 }
 
@@ -241,6 +264,7 @@ dkimv_start(struct dkimv_lib *lib, struct arena *a, const char *id)
 		return NULL;
 	v->lib = lib;
 	v->arena = a;
+	dkimlen_init(&v->len);
 	v->dkim = dkim_verify(lib->dl, (const unsigned char *)idc, NULL, &st);
 	if (v->dkim == NULL)
 		return NULL;
@@ -361,6 +385,8 @@ dkimv_body(struct dkimv *v, const unsigned char *p, size_t len)
 		return -1;
 	if (v->state != ST_BODY || len == 0 || p == NULL)
 		return 0;
+	if (v->count_len)
+		dkimlen_feed(&v->len, p, len);
 	/* libopendkim reads the chunk only (its prototype lacks const). */
 	if (dkim_body(v->dkim, (unsigned char *)(uintptr_t)p, len) !=
 	    DKIM_STAT_OK) {
@@ -453,6 +479,36 @@ judge(DKIM_SIGINFO *sig, struct dkim_sig_result *r, int eom_failed)
 	r->reason = eom_failed ? "verifier error" : "not verified";
 }
 
+/* A passing signature with l= short of the whole body becomes policy
+ * (header comment).  -1 when out of memory. */
+static int
+partial(struct dkimv *v, DKIM_SIGINFO *sig, struct dkim_sig_result *r)
+{
+	ssize_t signlen = -1;
+	dkim_canon_t hc, bc = DKIM_CANON_SIMPLE;
+	uint64_t simple, relaxed, total;
+
+	if (sig_tag(sig, "l") == NULL)
+		return 0;
+	if (!v->count_len ||
+	    dkim_sig_getcanonlen(v->dkim, sig, NULL, NULL, &signlen) !=
+	    DKIM_STAT_OK || signlen < 0 ||
+	    dkim_sig_getcanons(sig, &hc, &bc) != DKIM_STAT_OK) {
+		r->result = AUTH_POLICY;
+		r->reason = "l= not checked";
+		return 0;
+	}
+	dkimlen_total(&v->len, &simple, &relaxed);
+	total = bc == DKIM_CANON_RELAXED ? relaxed : simple;
+	if (total <= (uint64_t)signlen)
+		return 0;
+	r->result = AUTH_POLICY;
+	r->body_unsigned = total - (uint64_t)signlen;
+	r->reason = arena_printf(v->arena, "l= leaves %llu body bytes "
+	    "unsigned", (unsigned long long)r->body_unsigned);
+	return r->reason == NULL ? -1 : 0;
+}
+
 static int
 fill(struct dkimv *v, DKIM_SIGINFO *sig, struct dkim_sig_result *r,
     int eom_failed)
@@ -477,6 +533,8 @@ fill(struct dkimv *v, DKIM_SIGINFO *sig, struct dkim_sig_result *r,
 	if (dkim_sig_getkeysize(sig, &bits) == DKIM_STAT_OK)
 		r->key_bits = bits;
 	judge(sig, r, eom_failed);
+	if (r->result == AUTH_PASS && partial(v, sig, r) == -1)
+		return -1;
 	/* libopendkim reports 0 bits for Ed25519 keys; once the crypto ran
 	 * the key was a 256-bit one (RFC 8032). */
 	if (r->key_bits == 0 && r->algorithm != NULL &&

@@ -31,6 +31,9 @@ struct dkim_sig_result {
 	const char *header_b;		/* first 8 chars of b= (RFC 6008) */
 	const char *reason;		/* short text or NULL */
 	unsigned key_bits;		/* 0 when unknown */
+	unsigned long long body_unsigned; /* l= left this many canonical
+					   body bytes unsigned (RFC 6376
+					   8.2): result policy */
 };
 
 struct dkim_results {

@@ -31,6 +31,11 @@
  *   the envelope and the relay (its confirmed name in the envelope's
  *   organisation, or SRS rewriting): SPF pass alone is true of any
  *   third-party sender, which is what the relay checks look for.
+ * - List, Sender, Resent-* and forwarder signals are observations with
+ *   the domain they name (claim); none of them excuses anything by
+ *   itself: anyone can write the headers, an SRS0= local part, or send
+ *   from their own SPF-passing domain.  sender.c lowers a score only when
+ *   that domain authenticated the message (issue 8 item 6).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -499,6 +504,33 @@ value_of(const struct header *h)
 	return v;
 }
 
+/* The domain of a List-Id ("Name <label.namespace>", RFC 2919: the id
+ * is a dot-atom whose namespace is a domain) or of a List-Post mailto
+ * ("<mailto:list@lists.example>"): its organisational domain, or NULL. */
+static const char *
+list_claim(const struct ident_context *ctx, const char *v, int post,
+    struct arena *a)
+{
+	const char *lt = strrchr(v, '<'), *p, *end;
+	char *dom;
+
+	p = lt != NULL ? lt + 1 : v;
+	if (post) {
+		if (strncasecmp(p, "mailto:", 7) != 0 ||
+		    (p = strchr(p, '@')) == NULL)
+			return NULL;
+		p++;
+	}
+	for (end = p; *end != '\0' && *end != '>' && *end != '?' &&
+	    *end != ' ' && *end != '\t' && *end != '\r' && *end != '\n';
+	    end++)
+		;
+	if (end == p || (size_t)(end - p) > 253 ||
+	    (dom = arena_strndup(a, p, (size_t)(end - p))) == NULL)
+		return NULL;
+	return org_of(ctx, dom, a);
+}
+
 static int
 check_lists(const struct ident_context *ctx, const struct message *msg,
     const struct addr_mailbox *from, const char *from_org, struct arena *a,
@@ -514,24 +546,34 @@ check_lists(const struct ident_context *ctx, const struct message *msg,
 		if (signal_set(out, IDENT_LIST, a, "list-id %s",
 		    value_of(h)) == -1)
 			return -1;
-	} else if ((h = message_header(msg, "List-Post", 0)) != NULL &&
-	    signal_set(out, IDENT_LIST, a, "list-post %s", value_of(h)) == -1)
-		return -1;
+		out->claim[IDENT_LIST] = list_claim(ctx, value_of(h), 0, a);
+	} else if ((h = message_header(msg, "List-Post", 0)) != NULL) {
+		if (signal_set(out, IDENT_LIST, a, "list-post %s",
+		    value_of(h)) == -1)
+			return -1;
+		out->claim[IDENT_LIST] = list_claim(ctx, value_of(h), 1, a);
+	}
 	if ((h = message_header(msg, "Sender", 0)) != NULL &&
 	    addr_parse_list(h->value, a, &l) == 0 && (from == NULL ||
 	    strcasecmp(l.boxes[0].local, from->local) != 0 ||
-	    !same(l.boxes[0].domain, from->domain)) &&
-	    signal_set(out, IDENT_SENDER, a, "sender %s@%s%s",
-	    l.boxes[0].local, l.boxes[0].domain,
-	    same(org_of(ctx, l.boxes[0].domain, a), from_org) ? "" :
-	    " (another organisation)") == -1)
-		return -1;
+	    !same(l.boxes[0].domain, from->domain))) {
+		const char *o = org_of(ctx, l.boxes[0].domain, a);
+
+		if (signal_set(out, IDENT_SENDER, a, "sender %s@%s%s",
+		    l.boxes[0].local, l.boxes[0].domain, same(o, from_org) ?
+		    "" : " (another organisation)") == -1)
+			return -1;
+		out->claim[IDENT_SENDER] = o;
+	}
 	for (i = 0; i < sizeof(resent) / sizeof(resent[0]); i++) {
 		if ((h = message_header(msg, resent[i], 0)) == NULL)
 			continue;
-		if (i < 2 && addr_parse_list(h->value, a, &l) == 0)
+		if (i < 2 && addr_parse_list(h->value, a, &l) == 0) {
+			out->claim[IDENT_RESENT] = org_of(ctx,
+			    l.boxes[0].domain, a);
 			return signal_set(out, IDENT_RESENT, a, "%s %s@%s",
 			    resent[i], l.boxes[0].local, l.boxes[0].domain);
+		}
 		return signal_set(out, IDENT_RESENT, a, "%s present",
 		    resent[i]);
 	}
@@ -559,6 +601,7 @@ check_forwarder(const struct ident_context *ctx, const struct message *msg,
 		relay_org = org_of(ctx, env->relay_name, a);
 	if (!srs && !same(relay_org, org))
 		return 0;
+	out->claim[IDENT_FORWARDER] = org;
 	return signal_set(out, IDENT_FORWARDER, a,
 	    "envelope %s, spf pass, %s%s", org, srs ? "srs" : "relay ",
 	    srs ? "" : env->relay_name);

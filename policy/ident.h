@@ -53,6 +53,17 @@ struct ident_signals {
 	const char *from_org;		/* From's organisational domain, or
 					   NULL when there was no usable
 					   From */
+	const char *claim[IDENT_COUNT];	/* list, sender, resent and
+					   forwarder: the organisational
+					   domain the signal names (List-Id
+					   or List-Post, Sender, Resent-From
+					   or Resent-Sender, MAIL FROM),
+					   lower case (arena); NULL when it
+					   names none.  What the signal may
+					   excuse is decided by whether that
+					   domain authenticated the message
+					   (sender.c): the header itself is
+					   anyone's to write */
 };
 
 /* A person whose name a display name must not borrow. */

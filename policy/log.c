@@ -14,18 +14,22 @@
  * interleave inside a line.
  * Caps: a line is at most LOG_LINE_MAX bytes; longer ones end in "...".
  * Control bytes (below 0x20 and 0x7f) become '?' before output, so mail
- * text cannot forge log lines (Postfix printable()).
+ * text cannot forge log lines (Postfix printable()).  log_value quotes and
+ * escapes one value from outside for a key=value line (the rule is in
+ * log.h and the README), so mail text cannot forge a field either.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "log.h"
 
 #define LOG_LINE_MAX	2048
@@ -265,4 +269,58 @@ log_debug(const char *id, const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(LOG_L_DEBUG, id, fmt, ap);
 	va_end(ap);
+}
+
+/* Bytes that may stand bare in a key=value field. */
+static int
+bare_ok(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '=';
+}
+
+const char *
+log_value(struct arena *a, const char *s, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, i, o = 0, w;
+	char *out;
+
+	if (s == NULL)
+		return "-";
+	n = strlen(s);
+	for (i = 0; i < n && bare_ok(p[i]); i++)
+		;
+	if (i == n && n > 0 && n <= max && strcmp(s, "-") != 0)
+		return arena_strndup(a, s, n);
+	if (max < 8)
+		max = 8;
+	if (max == SIZE_MAX || (out = arena_alloc(a, max + 1)) == NULL)
+		return NULL;
+	out[o++] = '"';
+	for (i = 0; i < n; i++) {
+		w = bare_ok(p[i]) || p[i] == ' ' || p[i] == '=' ? 1 :
+		    p[i] == '"' || p[i] == '\\' ? 2 : 4;
+		/* Room for this escape, the closing quote, and "..." when
+		 * more follows: the output never passes max bytes. */
+		if (o + w + (i + 1 < n ? 3 : 0) + 1 > max) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (w == 1)
+			out[o++] = (char)p[i];
+		else if (w == 2) {
+			out[o++] = '\\';
+			out[o++] = (char)p[i];
+		} else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[p[i] >> 4];
+			out[o++] = hex[p[i] & 15];
+		}
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	return out;
 }

@@ -12,6 +12,9 @@
 #define RW_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
+
+struct arena;
 
 enum log_level { LOG_L_ERR = 0, LOG_L_WARNING, LOG_L_INFO, LOG_L_DEBUG };
 
@@ -35,5 +38,18 @@ void log_info(const char *id, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void log_debug(const char *id, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* A value from outside (envelope, message, DNS) as it goes after "key="
+ * in a key=value log line, so that it is always exactly one field.
+ * Written bare when it is printable ASCII (0x21-0x7e) without a double
+ * quote, backslash or '='; otherwise inside double quotes, where a double
+ * quote is written as backslash + quote, a backslash as two backslashes,
+ * and every byte below 0x20, 0x7f and above as backslash x HH (two
+ * lower-case hex digits).  An empty value is "" and a value that is
+ * exactly "-" is "-" in quotes: a bare - means no value (s NULL).  The
+ * output, quotes included, is at most max bytes (max >= 8): a longer one
+ * is cut at a whole escape and ends in "..." inside the quotes.  Arena
+ * memory; NULL when out of memory. */
+const char *log_value(struct arena *, const char *s, size_t max);
 
 #endif

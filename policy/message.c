@@ -4,14 +4,25 @@
  * Exports message_*.  Owns the message's arena.  Thread rule: one thread at
  * a time.  Caps: max_headers, max_header_length (0 = none); a header past
  * a cap is dropped and `truncated` names the cap, which the verdict
- * reports.
+ * reports.  Trace headers (Authentication-Results, X-Relaywarden) are
+ * judged as they arrive, before any cap, because the MTA delivers them
+ * whether we stored them or not: a forged one past max_headers, or one
+ * longer than max_header_length, must still be removed, and the index we
+ * remove it by counts every header of its name (RFC 8601 section 5).
+ * Memory stays bounded: a dropped header leaves only a counter, or, when
+ * forged, one removal record; the removal list is capped at max_headers
+ * and what lies past it is only counted (the verdict then rejects).
  */
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
 #include "arena.h"
+#include "authres.h"
 #include "message.h"
+
+#define AUTHRES		"Authentication-Results"
+#define VERDICT_HDR	"X-Relaywarden"
 
 struct message *
 message_new(unsigned max_headers, unsigned max_header_length)
@@ -107,20 +118,68 @@ message_add_rcpt(struct message *m, const char *rcpt)
 	return 0;
 }
 
+/* Counts a trace header and says whether it is forged: 1 forged, 0 not
+ * (or not a trace header); *occ its occurrence, *canon its name. */
+static int
+trace_header(struct message *m, const char *name, const char *value,
+    unsigned *occ, const char **canon)
+{
+	*occ = 0;
+	if (strcasecmp(name, AUTHRES) == 0) {
+		*canon = AUTHRES;
+		*occ = ++m->n_authres;
+		return m->authserv_id != NULL &&
+		    authres_claims_id(value, m->authserv_id);
+	}
+	if (strcasecmp(name, VERDICT_HDR) == 0) {
+		*canon = VERDICT_HDR;
+		*occ = ++m->n_verdict;
+		return 1;		/* every incoming one is a forgery */
+	}
+	return 0;
+}
+
+static int
+add_removal(struct message *m, const char *name, unsigned occ,
+    const char *value)
+{
+	struct removal *r;
+
+	if (m->max_headers && m->nremovals >= m->max_headers) {
+		m->removals_lost++;
+		return 0;
+	}
+	if (grow(m->arena, (void **)&m->removals, m->nremovals,
+	    &m->removals_cap, sizeof(*m->removals)) == -1)
+		return -1;
+	r = &m->removals[m->nremovals++];
+	r->name = name;
+	r->occurrence = occ;
+	r->value = value;
+	return 0;
+}
+
 int
 message_add_header(struct message *m, const char *name, const char *value)
 {
 	struct header *h;
+	const char *canon = NULL, *why = NULL;
 	size_t nlen, vlen;
+	unsigned occ;
+	int forged;
 
 	nlen = strlen(name);
 	vlen = strlen(value);
-	if (m->max_headers && m->nheaders >= m->max_headers) {
-		m->truncated = "max_headers";
-		return 0;
-	}
-	if (m->max_header_length && nlen + vlen + 1 > m->max_header_length) {
-		m->truncated = "max_header_length";
+	forged = trace_header(m, name, value, &occ, &canon);
+	if (m->max_headers && m->nheaders >= m->max_headers)
+		why = "max_headers";
+	else if (m->max_header_length &&
+	    nlen + vlen + 1 > m->max_header_length)
+		why = "max_header_length";
+	if (why != NULL) {
+		m->truncated = why;
+		if (forged && add_removal(m, canon, occ, NULL) == -1)
+			return -1;
 		return 0;
 	}
 	if (grow(m->arena, (void **)&m->headers, m->nheaders,
@@ -131,8 +190,10 @@ message_add_header(struct message *m, const char *name, const char *value)
 	    (h->value = arena_strndup(m->arena, value, vlen)) == NULL)
 		return -1;
 	h->len = vlen;
-	h->deleted = 0;
-	h->occurrence = 0;	/* set when needed (policy.c) */
+	h->deleted = forged;
+	h->occurrence = occ;
+	if (forged && add_removal(m, h->name, occ, h->value) == -1)
+		return -1;
 	m->nheaders++;
 	m->header_bytes += nlen + vlen + 1;
 	return 1;

@@ -4,7 +4,12 @@
  *
  * Caps (from the config): number of headers, bytes of one header.  Past a
  * cap the header is not stored and message.truncated records why; the
- * message is still evaluated.
+ * message is still evaluated.  Whether stored or not, every header named
+ * Authentication-Results or X-Relaywarden is counted (its occurrence, as
+ * the MTA counts for smfi_chgheader) and, when forged (an A-R claiming
+ * authserv_id, judged on the value as received; any X-Relaywarden), listed
+ * in `removals`.  That list is bounded by max_headers too; forged headers
+ * past it are only counted (removals_lost).
  */
 #ifndef RW_MESSAGE_H
 #define RW_MESSAGE_H
@@ -18,8 +23,18 @@ struct header {
 	const char *value;		/* as received, after the colon */
 	size_t len;			/* strlen(value) */
 	int deleted;			/* we will remove it (forged A-R) */
-	unsigned occurrence;		/* 1-based index among same name, for
-					   smfi_chgheader */
+	unsigned occurrence;		/* A-R and X-Relaywarden: 1-based
+					   index among all headers of that
+					   name, for smfi_chgheader; else 0 */
+};
+
+/* A forged trace header to remove, in header order. */
+struct removal {
+	const char *name;		/* as received, or the canonical name
+					   when the header was not stored */
+	unsigned occurrence;		/* 1-based among all headers of that
+					   name, stored or not */
+	const char *value;		/* the stored value, or NULL */
 };
 
 struct message {
@@ -44,6 +59,13 @@ struct message {
 	unsigned max_headers;		/* caps; 0 = none */
 	unsigned max_header_length;
 	const char *truncated;		/* why headers were dropped, or NULL */
+
+	const char *authserv_id;	/* borrowed (the config's): A-Rs that
+					   claim it are forged; NULL: none */
+	unsigned n_authres, n_verdict;	/* A-R, X-Relaywarden seen */
+	struct removal *removals;	/* forged ones, in header order */
+	size_t nremovals, removals_cap;
+	unsigned long removals_lost;	/* forged past the cap: not listed */
 };
 
 /* New message with its own arena; NULL when out of memory. */
@@ -60,7 +82,8 @@ int message_set_mail_from(struct message *, const char *);
 int message_add_rcpt(struct message *, const char *);
 
 /* Stores one header.  Returns 1 when stored, 0 when dropped by a cap
- * (message.truncated says why), -1 when out of memory. */
+ * (message.truncated says why), -1 when out of memory.  A forged trace
+ * header is listed in removals either way (see above). */
 int message_add_header(struct message *, const char *name,
     const char *value);
 

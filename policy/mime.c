@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <gmime/gmime.h>
 
@@ -28,6 +29,7 @@
 
 #define CHUNK		16384
 #define UU_LINE_MAX	128	/* uuencode lines are 61 bytes */
+#define MSG_HEAD	4096	/* read to tell a message by its headers */
 #define ALNUM	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 struct walk {
@@ -38,10 +40,14 @@ struct walk {
 	struct mime_stats *st;
 	struct spool *scratch, *uu;
 	GMimeParserOptions *opts;
+	struct mimescan_budget budget;
 	unsigned long long decoded;
 	unsigned index;
+	unsigned tail_depth;		/* of the spool mimescan_tail reads */
 	int stop, failed;
 };
+
+static void walk_spool(struct walk *, struct spool *, unsigned depth);
 
 /* GMime's complaints that mean a malformed message or header. */
 static void
@@ -300,8 +306,122 @@ static void
 emit(struct walk *w, struct mime_part *mp)
 {
 	mp->size = spool_size(mp->content);
+	mp->sniffed = &mp->is;
+	mp->is = NULL;
 	if (w->fn(w->arg, mp) == -1)
 		w->failed = w->stop = 1;
+}
+
+/* A field name of a message header block, up to its colon: the length
+ * of the name, or 0. */
+static size_t
+field_name(const char *p, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n && p[i] > ' ' && p[i] < 0x7f && p[i] != ':'; i++)
+		;
+	for (k = i; k < n && (p[k] == ' ' || p[k] == '\t'); k++)
+		;
+	return i > 0 && k < n && p[k] == ':' ? i : 0;
+}
+
+/* The content starts with a message header block: lines that are all
+ * fields or their continuations (after an optional mbox "From " line),
+ * one of them a field every message has, up to an empty line or the
+ * end of the first MSG_HEAD bytes. */
+static int
+looks_like_message(struct spool *sp)
+{
+	static const char *const known[] = {
+		"from", "to", "cc", "subject", "date", "sender", "reply-to",
+		"message-id", "received", "return-path", "mime-version",
+		"content-type", "delivered-to", NULL
+	};
+	char buf[MSG_HEAD];
+	const char *p, *e, *nl;
+	size_t len, k, i;
+	ssize_t n;
+	int found = 0, first = 1;
+
+	if ((n = spool_pread(sp, buf, sizeof(buf), 0)) <= 0)
+		return 0;
+	for (p = buf, e = buf + n; p < e; p = nl + 1, first = 0) {
+		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
+			break;		/* the window ends in a line */
+		len = (size_t)(nl - p);
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (len == 0)
+			break;
+		if (first && len > 5 && strncmp(p, "From ", 5) == 0)
+			continue;
+		if (!first && (p[0] == ' ' || p[0] == '\t'))
+			continue;
+		if ((k = field_name(p, len)) == 0)
+			return 0;
+		for (i = 0; known[i] != NULL && !found; i++)
+			found = strlen(known[i]) == k &&
+			    strncasecmp(p, known[i], k) == 0;
+	}
+	return found;
+}
+
+/* A reader opens this part as a message: its declared type, its name,
+ * what it was found to be, or (unless it is a text body) its first
+ * lines say so. */
+static int
+is_message(const struct mime_part *mp)
+{
+	static const char *const types[] = {
+		"message/rfc822", "message/rfc2822", "message/global",
+		"message/news", "message/partial", NULL
+	};
+	static const char *const exts[] = { "eml", "mht", "mhtml", NULL };
+	size_t i;
+
+	for (i = 0; types[i] != NULL; i++)
+		if (strcmp(mp->declared, types[i]) == 0)
+			return 1;
+	for (i = 0; exts[i] != NULL; i++)
+		if ((mp->name.name != NULL && strcmp(mp->name.ext, exts[i])
+		    == 0) || (mp->alt.name != NULL && strcmp(mp->alt.ext,
+		    exts[i]) == 0))
+			return 1;
+	if (mp->is != NULL && strncmp(mp->is, "message/", 8) == 0)
+		return 1;
+	return (mp->attachment || strncmp(mp->declared, "text/", 5) != 0) &&
+	    looks_like_message(mp->content);
+}
+
+/* A leaf that holds a message (encoded message/rfc822, an attached
+ * .eml, message/global that GMime left whole, a uuencoded message): its
+ * content is parsed and walked one level deeper, with scratch spools of
+ * its own, within the same depth, parts, decoded-bytes and time caps
+ * (every byte it holds was counted as decoded once already). */
+static void
+nested(struct walk *w, const struct mime_part *mp)
+{
+	struct spool *scratch = w->scratch, *uu = w->uu;
+
+	if (w->stop || !is_message(mp))
+		return;
+	if (mp->depth + 1 > w->st->depth)
+		w->st->depth = mp->depth + 1;
+	if (mp->depth + 1 > w->lim->max_depth) {
+		w->st->limits |= MIME_LIMIT_DEPTH;
+		return;
+	}
+	if ((w->scratch = spool_new(w->a, w->lim->spool_mem,
+	    w->lim->tmpdir)) == NULL || (w->uu = spool_new(w->a,
+	    w->lim->spool_mem, w->lim->tmpdir)) == NULL)
+		w->failed = w->stop = 1;
+	else
+		walk_spool(w, mp->content, mp->depth + 1);
+	spool_free(w->scratch);
+	spool_free(w->uu);
+	w->scratch = scratch;
+	w->uu = uu;
 }
 
 /* One decoded uuencoded line into w->uu; -1 when it is not uuencode. */
@@ -371,6 +491,7 @@ uu_emit(struct walk *w, const char *name, unsigned depth, int truncated)
 	mp.truncated = truncated;
 	mp.content = w->uu;
 	emit(w, &mp);
+	nested(w, &mp);
 }
 
 /* Finds uuencoded blocks in a decoded text body and hands each over. */
@@ -463,6 +584,7 @@ leaf(struct walk *w, GMimePart *part, unsigned depth)
 	emit(w, &mp);
 	if (!w->stop && strcmp(mp.declared, "text/plain") == 0)
 		scan_uu(w, w->scratch, depth);
+	nested(w, &mp);
 	return;
 oom:
 	w->failed = w->stop = 1;
@@ -490,6 +612,7 @@ tail_name(void *arg, const char *type, const char *name)
 		return -1;
 	}
 	mp.index = w->index;
+	mp.depth = w->tail_depth;
 	mp.attachment = mp.truncated = 1;
 	spool_reset(w->scratch);
 	mp.content = w->scratch;
@@ -534,17 +657,53 @@ walk_object(struct walk *w, GMimeObject *obj, unsigned depth)
 		leaf(w, (GMimePart *)obj, depth);
 }
 
+/* Parses spool sp (the message, or a message held in one of its parts)
+ * and walks it; its body is at depth. */
+static void
+walk_spool(struct walk *w, struct spool *sp, unsigned depth)
+{
+	struct mimescan ms;
+	GMimeStream *stream = NULL;
+	GMimeParser *parser = NULL;
+	GMimeMessage *m = NULL;
+	int stopped = 0;
+
+	if (mimescan_prepare(sp, w->lim, &w->budget, w->a, &ms) == -1 ||
+	    (stream = spool_stream_new(sp, w->lim->dl, &stopped)) == NULL ||
+	    (parser = g_mime_parser_new_with_stream(stream)) == NULL) {
+		w->failed = w->stop = 1;
+		goto done;
+	}
+	w->st->limits |= ms.limits;
+	spool_stream_patch(stream, ms.patch, ms.npatch);
+	g_mime_stream_set_bounds(stream, 0, (gint64)ms.cut);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	g_mime_parser_set_persist_stream(parser, TRUE);
+	if ((m = g_mime_parser_construct_message(parser, w->opts)) == NULL)
+		w->st->bad |= MIME_BAD_STRUCTURE;
+	else
+		walk_object(w, g_mime_message_get_mime_part(m), depth);
+	w->tail_depth = depth;
+	if (!w->stop && ms.cut < spool_size(sp) && mimescan_tail(sp, ms.cut,
+	    w->lim, &w->budget, w->opts, tail_name, w) == -1 && !w->stop)
+		w->failed = w->stop = 1;	/* not the parts cap: memory */
+	if (stopped)
+		w->st->limits |= MIME_LIMIT_TIME;
+done:
+	if (m != NULL)
+		g_object_unref(m);
+	if (parser != NULL)
+		g_object_unref(parser);
+	if (stream != NULL)
+		g_object_unref(stream);
+}
+
 int
 mime_walk(struct spool *msg, const struct mime_limits *lim,
     struct arena *a, mime_part_fn fn, void *arg, struct mime_stats *st,
     char *err, size_t errlen)
 {
 	struct walk w;
-	struct mimescan ms;
-	GMimeStream *stream = NULL;
-	GMimeParser *parser = NULL;
-	GMimeMessage *m = NULL;
-	int stopped = 0;
 
 	memset(st, 0, sizeof(*st));
 	memset(&w, 0, sizeof(w));
@@ -553,6 +712,7 @@ mime_walk(struct spool *msg, const struct mime_limits *lim,
 	w.fn = fn;
 	w.arg = arg;
 	w.st = st;
+	mimescan_budget_init(&w.budget, lim);
 	if ((w.scratch = spool_new(a, lim->spool_mem, lim->tmpdir)) == NULL ||
 	    (w.uu = spool_new(a, lim->spool_mem, lim->tmpdir)) == NULL ||
 	    (w.opts = g_mime_parser_options_new()) == NULL) {
@@ -564,36 +724,9 @@ mime_walk(struct spool *msg, const struct mime_limits *lim,
 	g_mime_parser_options_set_parameter_compliance_mode(w.opts,
 	    GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_warning_callback(w.opts, on_warning, st);
-	if (mimescan_prepare(msg, lim, a, &ms) == -1 ||
-	    (stream = spool_stream_new(msg, lim->dl, &stopped)) == NULL ||
-	    (parser = g_mime_parser_new_with_stream(stream)) == NULL) {
-		snprintf(err, errlen, "mime: out of memory");
-		w.failed = 1;
-		goto done;
-	}
-	st->limits |= ms.limits;
-	spool_stream_patch(stream, ms.patch, ms.npatch);
-	g_mime_stream_set_bounds(stream, 0, (gint64)ms.cut);
-	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	g_mime_parser_set_persist_stream(parser, TRUE);
-	if ((m = g_mime_parser_construct_message(parser, w.opts)) == NULL)
-		st->bad |= MIME_BAD_STRUCTURE;
-	else
-		walk_object(&w, g_mime_message_get_mime_part(m), 0);
-	if (!w.stop && ms.cut < spool_size(msg) && mimescan_tail(msg, ms.cut,
-	    lim, w.opts, tail_name, &w) == -1 && !w.stop)
-		w.failed = 1;		/* not the parts cap: memory */
-	if (stopped)
-		st->limits |= MIME_LIMIT_TIME;
+	walk_spool(&w, msg, 0);
 	if (w.failed)
 		snprintf(err, errlen, "mime: out of memory");
-done:
-	if (m != NULL)
-		g_object_unref(m);
-	if (parser != NULL)
-		g_object_unref(parser);
-	if (stream != NULL)
-		g_object_unref(stream);
 	g_mime_parser_options_free(w.opts);
 	spool_free(w.scratch);
 	spool_free(w.uu);

@@ -41,6 +41,7 @@ enum mime_limit {
 	MIME_LIMIT_LINE = 1 << 3,
 	MIME_LIMIT_DECODED = 1 << 4,
 	MIME_LIMIT_TIME = 1 << 5,
+	MIME_LIMIT_WORDS = 1 << 6,	/* RFC 2047 charset changes */
 };
 
 enum mime_bad {
@@ -68,6 +69,11 @@ struct mime_part {
 	struct spool *content;		/* decoded bytes; valid during the
 					   callback only */
 	unsigned long long size;	/* decoded bytes */
+	const char **sniffed;		/* the callback may store here what
+					   the content is ("type/subtype",
+					   valid to the end of the walk): a
+					   "message/..." is walked too */
+	const char *is;			/* where sniffed points */
 };
 
 struct mime_stats {

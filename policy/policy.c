@@ -10,8 +10,9 @@
  * one connection's callbacks).
  * Order of checks at end of message: relay (internal hops), SPF for MAIL
  * FROM and HELO (RFC 7208), DKIM (already fed as a stream, RFC 6376),
- * DMARC (RFC 7489), then our own forged Authentication-Results are marked
- * for removal and the new one is formatted (RFC 8601 section 5).
+ * DMARC (RFC 7489), then the new Authentication-Results is formatted
+ * (RFC 8601 section 5; forged ones were listed for removal by message.c
+ * as they arrived).
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -235,6 +236,9 @@ policy_scan_new(struct policy *pol, struct message *msg)
 	if ((s = arena_calloc(msg->arena, 1, sizeof(*s))) == NULL)
 		return NULL;
 	s->msg = msg;
+	/* RFC 8601 section 5: Authentication-Results claiming our
+	 * authserv-id are forged; message.c judges each as it arrives. */
+	msg->authserv_id = pol->cfg->authserv_id;
 	if (pol->dkim != NULL && (s->dkim = dkimv_start(pol->dkim,
 	    msg->arena, msg->id ? msg->id : "-")) == NULL)
 		return NULL;
@@ -441,33 +445,6 @@ check_sender(struct scan *s, const unsigned thr[3])
 	return sender_evaluate(&ctx, s->msg, &s->eval);
 }
 
-/* RFC 8601 section 5: an MTA removes Authentication-Results that claim
- * its own authserv-id before it adds its own, or a forger could hand us
- * our own verdict.  Every incoming X-Relaywarden is ours by definition
- * and goes too.  occurrence is the 1-based index among headers of the
- * same name, as smfi_chgheader counts. */
-static void
-mark_forged(struct scan *s)
-{
-	struct message *m = s->msg;
-	unsigned ar = 0, xr = 0;
-	size_t i;
-
-	for (i = 0; i < m->nheaders; i++) {
-		struct header *h = &m->headers[i];
-
-		if (strcasecmp(h->name, "Authentication-Results") == 0) {
-			h->occurrence = ++ar;
-			if (authres_claims_id(h->value,
-			    s->pol->cfg->authserv_id))
-				h->deleted = 1;
-		} else if (strcasecmp(h->name, "X-Relaywarden") == 0) {
-			h->occurrence = ++xr;
-			h->deleted = 1;
-		}
-	}
-}
-
 static int scan_finish(struct scan *, const struct evaluation **);
 
 /* Every check at end of message, under the message's DNS budget. */
@@ -527,7 +504,6 @@ scan_finish(struct scan *s, const struct evaluation **out)
 	if (check_sender(s, thr) == -1)
 		return -1;
 
-	mark_forged(s);
 	if (cfg->add_authres) {
 		memset(&ai, 0, sizeof(ai));
 		ai.authserv_id = cfg->authserv_id;

@@ -4,7 +4,7 @@
  *
  * Exports report_json, report_logline.  Every string taken from the
  * message is escaped for JSON (controls as \u00XX, invalid UTF-8 as
- * U+FFFD) or made printable and cut for the log (hdrout_printable).
+ * U+FFFD) or quoted and escaped for the log line (log_value).
  * Thread rule: none needed (no shared state).
  */
 #include <stdio.h>
@@ -12,7 +12,7 @@
 
 #include "addr.h"
 #include "arena.h"
-#include "hdrout.h"
+#include "log.h"
 #include "message.h"
 #include "policy.h"
 #include "report.h"
@@ -245,8 +245,15 @@ report_json(FILE *fp, const struct message *m, const struct evaluation *e)
 	report_json_str(fp, e->authres);
 	fputs(",\n  \"verdict_header\": ", fp);
 	report_json_str(fp, e->verdict_header);
+	/* action: what is done; a dry run does nothing but headers, and
+	 * would_action says what the verdict was. */
 	fputs(",\n  \"verdict\": {\"action\": ", fp);
-	report_json_str(fp, verdict_action_name(e->verdict.action));
+	report_json_str(fp, verdict_action_name(e->verdict.dry_run ?
+	    VERDICT_ACCEPT : e->verdict.action));
+	fprintf(fp, ", \"dry_run\": %s, \"would_action\": ",
+	    e->verdict.dry_run ? "true" : "false");
+	report_json_str(fp, e->verdict.dry_run ?
+	    verdict_action_name(e->verdict.action) : NULL);
 	fprintf(fp, ", \"score\": %d, \"state\": ", e->verdict.score);
 	report_json_str(fp, e->verdict.state);
 	fputs(", \"reasons\": [", fp);
@@ -265,23 +272,27 @@ report_json(FILE *fp, const struct message *m, const struct evaluation *e)
 	return ferror(fp) ? -1 : 0;
 }
 
-/* The envelope sender without its angle brackets. */
+/* The envelope sender as "<addr>", its own angle brackets stripped. */
 static const char *
 mail_from(const struct message *m)
 {
 	const char *s;
 
 	if (m->mail_from == NULL)
-		return "";
+		return "<>";
 	s = addr_path_strip(m->mail_from, m->arena);
-	return s != NULL ? s : m->mail_from;
+	return arena_printf(m->arena, "<%s>", s != NULL ? s : m->mail_from);
 }
 
+/* Every value from outside goes through log_value (log.h): quoted and
+ * escaped when it could be read as more than one field.  action= is what
+ * was done; in a dry run the verdict goes in would_action=. */
 const char *
 report_logline(const struct message *m, const struct evaluation *e)
 {
 	struct arena *a = m->arena;
-	const char *dkim = "none", *reasons = "", *whatif = "";
+	const char *dkim = "none", *reasons = "", *whatif = "", *done;
+	const char *f[5];
 	char *p;
 	size_t i;
 
@@ -293,8 +304,7 @@ report_logline(const struct message *m, const struct evaluation *e)
 
 			p = arena_printf(a, "%s%s%s:%s", dkim, i ? "," : "",
 			    auth_result_name(g->result),
-			    hdrout_printable(a, g->domain ? g->domain : "-",
-			    64));
+			    g->domain ? g->domain : "-");
 			if (p == NULL)
 				return NULL;
 			dkim = p;
@@ -310,18 +320,23 @@ report_logline(const struct message *m, const struct evaluation *e)
 			return NULL;
 		*list = p;
 	}
-	return arena_printf(a, "action=%s score=%d spf=%s helo_spf=%s "
+	done = verdict_action_name(e->verdict.dry_run ? VERDICT_ACCEPT :
+	    e->verdict.action);
+	if ((f[0] = log_value(a, dkim, 400)) == NULL ||
+	    (f[1] = log_value(a, e->dmarc.from_domain, 200)) == NULL ||
+	    (f[2] = log_value(a, e->relay.ip, 64)) == NULL ||
+	    (f[3] = mail_from(m)) == NULL ||
+	    (f[3] = log_value(a, f[3], 300)) == NULL ||
+	    (f[4] = log_value(a, e->sender.domain, 200)) == NULL)
+		return NULL;
+	return arena_printf(a, "action=%s%s%s score=%d spf=%s helo_spf=%s "
 	    "dkim=%s dmarc=%s from_domain=%s relay=%s hops=%u "
-	    "mail_from=<%s> sender=%s state=%s reasons=%s%s%s",
-	    verdict_action_name(e->verdict.action), e->verdict.score,
-	    auth_result_name(e->spf.result),
-	    auth_result_name(e->helo_spf.result), dkim,
-	    auth_result_name(e->dmarc.result),
-	    hdrout_printable(a, e->dmarc.from_domain ?
-	    e->dmarc.from_domain : "-", 128),
-	    e->relay.ip ? e->relay.ip : "-", e->relay.hops,
-	    hdrout_printable(a, mail_from(m), 200),
-	    e->sender.domain != NULL ? e->sender.domain : "-",
-	    sender_state_name(e->sender.state),
+	    "mail_from=%s sender=%s state=%s reasons=%s%s%s", done,
+	    e->verdict.dry_run ? " dry_run=1 would_action=" : "",
+	    e->verdict.dry_run ? verdict_action_name(e->verdict.action) : "",
+	    e->verdict.score, auth_result_name(e->spf.result),
+	    auth_result_name(e->helo_spf.result), f[0],
+	    auth_result_name(e->dmarc.result), f[1], f[2], e->relay.hops,
+	    f[3], f[4], sender_state_name(e->sender.state),
 	    reasons[0] ? reasons : "-", whatif[0] ? " whatif=" : "", whatif);
 }

@@ -5,13 +5,13 @@
  *
  * Exports report_json_sender, report_sender_line (report.h).  Strings
  * from the message, DNS or Redis go through report_json_str or
- * hdrout_printable.  No shared state.
+ * log_value.  No shared state.
  */
 #include <stdio.h>
 
 #include "arena.h"
 #include "config.h"
-#include "hdrout.h"
+#include "log.h"
 #include "message.h"
 #include "policy.h"
 #include "report.h"
@@ -108,6 +108,7 @@ report_sender_line(const struct message *m, const struct evaluation *e)
 {
 	const struct sender_result *r = &e->sender;
 	struct arena *a = m->arena;
+	const char *f[5];
 	char hist[160];
 
 	hist[0] = '\0';
@@ -117,14 +118,16 @@ report_sender_line(const struct message *m, const struct evaluation *e)
 		    r->history.seen, r->history.messages,
 		    r->history.auth_messages, r->known, r->relay_known,
 		    r->history.learned);
+	if ((f[0] = log_value(a, r->domain, 128)) == NULL ||
+	    (f[1] = log_value(a, r->infra, 128)) == NULL ||
+	    (f[2] = log_value(a, r->fcrdns, 128)) == NULL ||
+	    (f[3] = log_value(a, r->partner != NULL ? r->partner->domain :
+	    NULL, 128)) == NULL ||
+	    (f[4] = log_value(a, r->history.error, 200)) == NULL)
+		return NULL;
 	return arena_printf(a, "domain=%s infra=%s fcrdns=%s partner=%s "
-	    "authenticated=%d state=%s%s%s%s", hdrout_printable(a,
-	    r->domain != NULL ? r->domain : "-", 128),
-	    hdrout_printable(a, r->infra != NULL ? r->infra : "-", 128),
-	    hdrout_printable(a, r->fcrdns != NULL ? r->fcrdns : "-", 128),
-	    r->partner != NULL ? r->partner->domain : "-", r->authenticated,
-	    sender_state_name(r->state), hist,
+	    "authenticated=%d state=%s%s%s%s", f[0], f[1], f[2], f[3],
+	    r->authenticated, sender_state_name(r->state), hist,
 	    r->history.error != NULL ? " error=" : "",
-	    r->history.error != NULL ? hdrout_printable(a, r->history.error,
-	    200) : "");
+	    r->history.error != NULL ? f[4] : "");
 }

@@ -10,6 +10,9 @@
  *    the MAIL FROM check could not decide (null sender, none, neutral);
  *  - DKIM fail only when no signature passed: a forwarded message often
  *    carries one broken signature beside a good one;
+ *  - content past a signature's l= that no whole-body signature of the
+ *    same d= covers (RFC 6376 8.2: the classic append-to-a-signed-message
+ *    trick; dkimv.c reports such a signature "policy");
  *  - DMARC fail, scored by the policy the domain published (an owner who
  *    says p=reject tells us unauthenticated mail in its name is forged);
  *  - temporary errors are reasons with score 0 by default: visible,
@@ -47,6 +50,8 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	    "max_header_length)" },
 	[RULE_DKIM_TRUNCATED] = { "dkim_truncated", 1,
 	    "more DKIM signatures than dkim_max_signatures" },
+	[RULE_DKIM_BODY_LENGTH_PARTIAL] = { "dkim_body_length_partial", 3,
+	    "content appended past a DKIM signature's l= (unsigned)" },
 	[RULE_ATTACH_BANNED_EXTENSION] = { "attach_banned_extension", 10,
 	    "an attachment name ends in a banned extension" },
 	[RULE_ATTACH_DOUBLE_EXTENSION] = { "attach_double_extension", 5,
@@ -72,7 +77,8 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	[RULE_ATTACH_MALFORMED] = { "attach_malformed", 1,
 	    "broken MIME structure or encoding" },
 	[RULE_FIRST_CONTACT] = { "first_contact", 1,
-	    "the From domain was never seen before" },
+	    "the From domain never sent authenticated mail that was "
+	    "accepted" },
 	[RULE_NEW_RELAY] = { "new_relay", 2,
 	    "an authenticated message from a known sender's new relay" },
 	[RULE_NEW_SIGNER] = { "new_signer", 1,
@@ -116,6 +122,9 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	    "the relay-novelty score only" },
 	[RULE_ATTACH_NEW_SENDER] = { "attach_new_sender", 3,
 	    "an attachment reason while the sender or its relay is new" },
+	[RULE_HEADERS_FORGED_FLOOD] = { "headers_forged_flood", 0,
+	    "more forged Authentication-Results or X-Relaywarden than "
+	    "max_headers: rejected, they cannot all be removed" },
 };
 
 int
@@ -139,6 +148,29 @@ rules_add(struct verdict *v, struct arena *a, const struct config *cfg,
 	return verdict_add(v, a, rules_table[r].name, cfg->scores[r], detail);
 }
 
+/* The d= of a signature whose l= left content unsigned, when no passing
+ * signature of the same d= covers the whole body; else NULL. */
+static const char *
+unsigned_tail(const struct dkim_results *d)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->count; i++) {
+		const char *dom = d->sigs[i].domain;
+
+		if (d->sigs[i].body_unsigned == 0)
+			continue;
+		for (j = 0; j < d->count; j++)
+			if (d->sigs[j].result == AUTH_PASS && dom != NULL &&
+			    d->sigs[j].domain != NULL &&
+			    strcasecmp(d->sigs[j].domain, dom) == 0)
+				break;
+		if (j == d->count)
+			return dom != NULL ? dom : "-";
+	}
+	return NULL;
+}
+
 static int
 any_dkim(const struct dkim_results *d, enum auth_result want)
 {
@@ -157,6 +189,7 @@ rules_auth(const struct config *cfg, const struct message *m,
 	struct verdict *v = &e->verdict;
 	struct arena *a = m->arena;
 	const struct dmarc_result *d = &e->dmarc;
+	const char *tail;
 	int temp = 0, r = 0;
 
 	switch (e->spf.result) {
@@ -188,6 +221,8 @@ rules_auth(const struct config *cfg, const struct message *m,
 		temp = 1;
 	if (e->dkim.truncated)
 		r |= rules_add(v, a, cfg, RULE_DKIM_TRUNCATED, NULL);
+	if ((tail = unsigned_tail(&e->dkim)) != NULL)
+		r |= rules_add(v, a, cfg, RULE_DKIM_BODY_LENGTH_PARTIAL, tail);
 	if (d->result == AUTH_FAIL)
 		r |= rules_add(v, a, cfg, d->policy == DMARC_POLICY_REJECT ?
 		    RULE_DMARC_FAIL_REJECT : d->policy ==
@@ -200,6 +235,14 @@ rules_auth(const struct config *cfg, const struct message *m,
 	if (m->truncated != NULL)
 		r |= rules_add(v, a, cfg, RULE_HEADERS_TRUNCATED,
 		    m->truncated);
+	/* More forged trace headers than we list for removal: delivered,
+	 * the rest would pass as ours (RFC 8601 section 5), so the message
+	 * is refused whatever its score. */
+	if (m->removals_lost > 0) {
+		r |= rules_add(v, a, cfg, RULE_HEADERS_FORGED_FLOOD, NULL);
+		if (!cfg->rule_dry_run[RULE_HEADERS_FORGED_FLOOD])
+			verdict_require(v, VERDICT_REJECT);
+	}
 	return r ? -1 : 0;
 }
 

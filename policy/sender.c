@@ -8,11 +8,13 @@
  *
  * Scores that lower others are capped by what they may excuse, so no
  * combination of them reaches below what is left:
- *  - list, sender, resent, forwarder explain a new relay only: the
- *    strongest of them takes away at most the relay-novelty score of
- *    this message (by default half of new_relay_unauthenticated: they
- *    are headers or an envelope an attacker can choose too, and a list
- *    that keeps a DMARC-protected From usually breaks its signature);
+ *  - list, sender, resent, forwarder explain a new relay only, and only
+ *    when the list, Sender, Resent-From or forwarder domain
+ *    authenticated the message (an aligned DKIM pass of that domain, or
+ *    a configured trusted_forwarders domain's SPF pass): the headers and
+ *    an SRS or SPF-passing envelope are anyone's to make.  The strongest
+ *    of them takes away at most the relay-novelty score of this message
+ *    (by default half of new_relay_unauthenticated);
  *  - known_signer_aligned takes away at most the authentication and
  *    novelty score (never a lookalike, an identity claim or an
  *    attachment);
@@ -191,10 +193,12 @@ passing_signers(const struct dkim_results *d, const char **out)
 }
 
 /* Every message is counted (when ctx->learn); only a teaching one adds
- * its relay and signers. */
+ * its relay and signers.  withhold: per STATE_TEACH_INDEX, teach nothing
+ * when the history turns out so. */
 static int
 ask_history(const struct sender_context *ctx, const struct message *m,
-    struct evaluation *e, const char **signers, size_t nsigners, int teach)
+    struct evaluation *e, const char **signers, size_t nsigners, int teach,
+    const unsigned char withhold[8])
 {
 	struct sender_result *r = &e->sender;
 	struct state_query q;
@@ -209,6 +213,7 @@ ask_history(const struct sender_context *ctx, const struct message *m,
 	q.signers = signers;
 	q.nsigners = nsigners;
 	q.authenticated = teach;
+	memcpy(q.withhold, withhold, sizeof(q.withhold));
 	q.learn = ctx->learn;
 	if (state_lookup(ctx->pool, &q, m->arena, &r->history) == -1)
 		return -1;
@@ -245,7 +250,10 @@ novelty(const struct sender_context *ctx, const struct message *m,
 	int avail = r->state == SENDER_STATE_AVAILABLE, declared = 0;
 	size_t i;
 
-	if (avail && !r->history.seen && p == NULL &&
+	/* First contact until the domain taught the history: a held or
+	 * unauthenticated message only counts traffic (state.h), so
+	 * sending one first buys the next one nothing. */
+	if (avail && !r->history.domain_known && p == NULL &&
 	    rules_add(&e->verdict, a, cfg, RULE_FIRST_CONTACT, r->domain) ==
 	    -1)
 		return -1;
@@ -351,9 +359,47 @@ identity(const struct sender_context *ctx, const struct message *m,
 	return 0;
 }
 
-/* Lists and forwarders explain a new relay.  Only the strongest of
- * them counts: each is a header anyone can write, so piling them up
- * must not buy more than one. */
+static int
+trusted_forwarder(const struct sender_context *ctx, const char *org)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->cfg->n_trusted_forwarders; i++)
+		if (dmarc_aligned(ctx->psl, ctx->cfg->trusted_forwarders[i],
+		    org, 0))
+			return 1;
+	return 0;
+}
+
+/* Did the domain a list, Sender, Resent or forwarder signal names
+ * authenticate this message: a DKIM pass whose d= is in its
+ * organisation (relaxed alignment), or, for a forwarder, its envelope's
+ * SPF pass (ident.c requires it) at a configured trusted_forwarders
+ * domain.  Headers, an SRS0= local part or an SPF pass at the sender's
+ * own domain are anyone's to make: they never lower a score alone. */
+static int
+vouched(const struct sender_context *ctx, const struct evaluation *e,
+    enum ident_signal sig)
+{
+	const char *claim = e->sender.ident.claim[sig];
+	size_t i;
+
+	if (claim == NULL || ctx->psl == NULL)
+		return 0;
+	if (sig == IDENT_FORWARDER && e->spf.result == AUTH_PASS &&
+	    trusted_forwarder(ctx, claim))
+		return 1;
+	for (i = 0; i < e->dkim.count; i++)
+		if (e->dkim.sigs[i].result == AUTH_PASS &&
+		    e->dkim.sigs[i].domain != NULL &&
+		    dmarc_aligned(ctx->psl, e->dkim.sigs[i].domain, claim, 0))
+			return 1;
+	return 0;
+}
+
+/* Lists and forwarders explain a new relay, when the list or forwarder
+ * authenticated the message (vouched).  Only the strongest of them
+ * counts: piling them up must not buy more than one. */
 static int
 explained(const struct sender_context *ctx, const struct message *m,
     struct evaluation *e)
@@ -372,7 +418,8 @@ explained(const struct sender_context *ctx, const struct message *m,
 	size_t i;
 
 	for (i = 0; i < sizeof(lowering) / sizeof(lowering[0]); i++)
-		if ((is->flags & (1u << lowering[i].sig)) && (best < 0 ||
+		if ((is->flags & (1u << lowering[i].sig)) &&
+		    vouched(ctx, e, lowering[i].sig) && (best < 0 ||
 		    ctx->cfg->scores[lowering[i].rule] <
 		    ctx->cfg->scores[lowering[best].rule]))
 			best = (int)i;
@@ -420,13 +467,34 @@ sender_signals(const struct sender_context *ctx, const struct message *m,
 	return 0;
 }
 
+/* The lowest score that holds m (quarantine or reject), 0: none. */
+static unsigned
+held_at(const struct sender_context *ctx, const struct message *m)
+{
+	const unsigned *thr = ctx->thresholds;
+	unsigned own[3], held;
+
+	if (thr == NULL) {
+		rules_thresholds(ctx->cfg, m, own);
+		thr = own;
+	}
+	held = thr[1];
+	if (thr[2] != 0 && (held == 0 || thr[2] < held))
+		held = thr[2];
+	return held;
+}
+
+static int
+holds(unsigned held, int score)
+{
+	return held != 0 && score >= 0 && (unsigned)score >= held;
+}
+
 int
 sender_teachable(const struct sender_context *ctx, const struct message *m,
     const struct evaluation *e)
 {
 	const struct verdict *v = &e->verdict;
-	const unsigned *thr = ctx->thresholds;
-	unsigned own[3], held;
 	size_t i;
 
 	if (!e->sender.authenticated)
@@ -437,14 +505,43 @@ sender_teachable(const struct sender_context *ctx, const struct message *m,
 		if (!v->reasons[i].whatif &&
 		    strncmp(v->reasons[i].rule, "lookalike_", 10) == 0)
 			return 0;
-	if (thr == NULL) {
-		rules_thresholds(ctx->cfg, m, own);
-		thr = own;
+	return !holds(held_at(ctx, m), v->score);
+}
+
+int
+sender_held_by_history(const struct sender_context *ctx,
+    const struct message *m, const struct evaluation *e, int known,
+    int relay, int signers)
+{
+	struct state_signer sig[STATE_MAX_SIGNERS];
+	struct state_answer *h;
+	struct evaluation *t;
+	unsigned held = held_at(ctx, m);
+	size_t i;
+
+	if (held == 0)
+		return 0;
+	if ((t = arena_alloc(m->arena, sizeof(*t))) == NULL)
+		return -1;
+	*t = *e;
+	/* Its own reason array: the first add copies. */
+	t->verdict.cap = t->verdict.nreasons;
+	h = &t->sender.history;
+	memset(h, 0, sizeof(*h));
+	h->available = 1;
+	h->seen = h->domain_known = known;
+	h->infra_known = relay;
+	memset(sig, 0, sizeof(sig));
+	for (i = 0; i < STATE_MAX_SIGNERS; i++) {
+		sig[i].name = "";
+		sig[i].known = signers;
 	}
-	held = thr[1];
-	if (thr[2] != 0 && (held == 0 || thr[2] < held))
-		held = thr[2];
-	return held == 0 || v->score < 0 || (unsigned)v->score < held;
+	h->signers = sig;
+	h->nsigners = STATE_MAX_SIGNERS;
+	t->sender.state = SENDER_STATE_AVAILABLE;
+	if (sender_score(ctx, m, t) == -1)
+		return -1;
+	return holds(held, t->verdict.score);
 }
 
 int
@@ -487,6 +584,8 @@ sender_evaluate(const struct sender_context *ctx, const struct message *m,
 	const char *signers[STATE_MAX_SIGNERS];
 	size_t nsigners;
 	struct infra inf;
+	unsigned char withhold[8];
+	unsigned i;
 	int teach;
 
 	memset(r, 0, sizeof(*r));
@@ -512,9 +611,26 @@ sender_evaluate(const struct sender_context *ctx, const struct message *m,
 	if (sender_signals(ctx, m, e) == -1)
 		return -1;
 	teach = sender_teachable(ctx, m, e);
-	r->teach_withheld = ctx->learn && r->authenticated && !teach;
+	/* ... nor a message the history itself would hold: the novelty
+	 * reasons (first_contact, new_relay, attach_new_sender) are known
+	 * only after the lookup, so the script is told which outcome may
+	 * teach (one round trip). */
+	memset(withhold, 0, sizeof(withhold));
+	for (i = 0; teach && ctx->learn && ctx->pool != NULL &&
+	    r->domain != NULL && i < 8; i++) {
+		int h = sender_held_by_history(ctx, m, e, (i >> 2) & 1,
+		    (i >> 1) & 1, i & 1);
+
+		if (h == -1)
+			return -1;
+		withhold[STATE_TEACH_INDEX((i >> 2) & 1, (i >> 1) & 1,
+		    i & 1)] = (unsigned char)h;
+	}
 	nsigners = passing_signers(&e->dkim, signers);
-	if (ask_history(ctx, m, e, signers, nsigners, teach) == -1)
+	if (ask_history(ctx, m, e, signers, nsigners, teach, withhold) == -1)
 		return -1;
+	r->teach_withheld = ctx->learn && r->authenticated &&
+	    (r->state == SENDER_STATE_AVAILABLE ? !r->history.taught :
+	    !teach);
 	return sender_score(ctx, m, e);
 }

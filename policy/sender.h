@@ -8,7 +8,8 @@
  *   infra_identify (the relay's FCrDNS organisation or network)
  *   -> lookalike and identity (display name, Reply-To) reasons
  *   -> state_lookup (one EVALSHA; teaches only authenticated mail that
- *      is not held for what it is, see sender_teachable)
+ *      is not held for what it is, see sender_teachable, nor by what
+ *      the history adds, see sender_held_by_history)
  *   -> partner declarations -> novelty reasons
  *   -> list / forwarder discounts, capped to the novelty score so they
  *      never excuse a lookalike, an identity claim or an attachment
@@ -103,6 +104,14 @@ int sender_teachable(const struct sender_context *, const struct message *,
     const struct evaluation *);
 int sender_score(const struct sender_context *, const struct message *,
     struct evaluation *);
+/* 1 when sender_score would bring e (signals added, no history yet) to
+ * the recipients' quarantine or reject threshold if the history said
+ * so: the domain known (has authenticated history), its relay known,
+ * every signer known (each 0 or 1; state.h STATE_TEACH_INDEX).  0 when
+ * not, -1 when out of memory.  e is not changed. */
+int sender_held_by_history(const struct sender_context *,
+    const struct message *, const struct evaluation *, int known,
+    int relay, int signers);
 
 const char *sender_state_name(enum sender_state);
 

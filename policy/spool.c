@@ -318,7 +318,7 @@ struct sstream {
 	struct spool *sp;
 	struct deadline *dl;
 	int *stopped;
-	const unsigned long long *patch;	/* bytes shown as LF */
+	const struct spool_patch *patch;	/* bytes shown otherwise */
 	size_t npatch;
 	int ended;
 };
@@ -346,13 +346,13 @@ apply_patches(const struct sstream *ss, unsigned long long pos, char *buf,
 	/* The first patch at or after pos. */
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (ss->patch[mid] < pos)
+		if (ss->patch[mid].off < pos)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < ss->npatch && ss->patch[lo] - pos < n; lo++)
-		buf[ss->patch[lo] - pos] = '\n';
+	for (; lo < ss->npatch && ss->patch[lo].off - pos < n; lo++)
+		buf[ss->patch[lo].off - pos] = (char)ss->patch[lo].byte;
 }
 
 static ssize_t
@@ -521,11 +521,11 @@ spool_stream_new(struct spool *sp, struct deadline *dl, int *stopped)
 }
 
 void
-spool_stream_patch(struct _GMimeStream *s, const unsigned long long *off,
+spool_stream_patch(struct _GMimeStream *s, const struct spool_patch *p,
     size_t n)
 {
 	struct sstream *ss = (struct sstream *)s;
 
-	ss->patch = off;
+	ss->patch = p;
 	ss->npatch = n;
 }

@@ -74,11 +74,18 @@ void spool_reset(struct spool *);
 struct _GMimeStream *spool_stream_new(struct spool *, struct deadline *dl,
     int *stopped);
 
+/* One byte a stream shows instead of the spool's. */
+struct spool_patch {
+	unsigned long long off;
+	unsigned char byte;
+};
+
 /* Makes the stream (and the part streams GMime makes from it later) show
- * LF instead of the byte at each offset in off[0..n) (ascending).  This
- * is how mime.c breaks hostile lines without moving any offset.  off is
+ * p[i].byte instead of the byte at each offset p[i].off, i in [0, n)
+ * (offsets ascending, each once).  This is how mime.c breaks hostile
+ * lines and hides headers from GMime without moving any offset.  p is
  * borrowed and must outlive the streams. */
-void spool_stream_patch(struct _GMimeStream *, const unsigned long long *off,
+void spool_stream_patch(struct _GMimeStream *, const struct spool_patch *p,
     size_t n);
 
 #endif

@@ -126,7 +126,8 @@ answer_fill(const redisReply *r, const struct qnames *n, struct arena *a,
 	e = r->element[want - 1];
 	if (e->type != REDIS_REPLY_INTEGER)
 		return -1;
-	ans->newly_known = e->integer == 1;
+	ans->newly_known = (e->integer & 1) != 0;
+	ans->taught = (e->integer & 2) != 0;
 	if (n->nquery > 0 && (ans->signers = arena_calloc(a, n->nquery,
 	    sizeof(*ans->signers))) == NULL)
 		return -2;
@@ -140,6 +141,32 @@ answer_fill(const redisReply *r, const struct qnames *n, struct arena *a,
 	}
 	ans->nsigners = n->nquery;
 	return 0;
+}
+
+/* The script's teach argument (statescript.c): for each history, '1'
+ * when the message teaches.  A query signer whose name cannot be stored
+ * is never known, which the script cannot see: then "signers all known"
+ * is answered as "not all". */
+static const char *
+teach_mask(const struct state_query *q, const struct qnames *n,
+    struct arena *a)
+{
+	char *t = arena_alloc(a, 9);
+	int lost = 0;
+	size_t i;
+
+	if (t == NULL)
+		return NULL;
+	for (i = 0; i < n->nquery; i++)
+		if (n->map[i] == SIZE_MAX)
+			lost = 1;
+	for (i = 0; i < 8; i++) {
+		size_t w = lost ? i & ~(size_t)1 : i;
+
+		t[i] = q->authenticated && !q->withhold[w] ? '1' : '0';
+	}
+	t[8] = '\0';
+	return t;
 }
 
 /* "unavailable: why" in the arena; a fixed text when out of memory. */
@@ -194,7 +221,8 @@ state_lookup(struct state_pool *p, const struct state_query *q,
 	    NULL || (m.argv[4] = arena_printf(a, "%sknown", set->prefix)) ==
 	    NULL)
 		return -1;
-	num[STATESCRIPT_AUTH] = q->authenticated ? "1" : "0";
+	if ((num[STATESCRIPT_AUTH] = teach_mask(q, n, a)) == NULL)
+		return -1;
 	num[STATESCRIPT_LEARN] = q->learn ? "1" : "0";
 	num[STATESCRIPT_NAME] = n->display;
 	num[STATESCRIPT_INDEX] = n->index;

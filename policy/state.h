@@ -30,8 +30,11 @@
  *
  * One round trip per message: state_lookup is one EVALSHA of a script
  * that reads the history and, when asked to learn, updates it; only an
- * authenticated message (aligned DKIM pass or aligned SPF pass) teaches
- * relays, signers and the known index; any message counts (m, f, l).
+ * authenticated message (aligned DKIM pass or aligned SPF pass) that is
+ * not held teaches k, a, relays, signers and the known index; any
+ * message counts in m, f and l, which lower no score: a held or
+ * unauthenticated message changes nothing that makes the next one look
+ * better (first_contact and "known" read k, not m or f).
  * The script is loaded (SCRIPT LOAD) on every new connection; when the
  * server's script cache was flushed, NOSCRIPT is answered by EVAL, which
  * caches it again.
@@ -92,11 +95,25 @@ struct state_query {
 	const char *const *signers;	/* d= of DKIM signatures that
 					   verified */
 	size_t nsigners;
-	int authenticated;		/* aligned DKIM or SPF pass: may
-					   teach relays and signers */
+	int authenticated;		/* aligned DKIM or SPF pass, not
+					   held: may teach (k, a, relays,
+					   signers, the index) */
+	unsigned char withhold[8];	/* with authenticated: 1 at
+					   STATE_TEACH_INDEX(known, relay
+					   known, signers all known) to teach
+					   nothing when the history before
+					   this message turns out so (the
+					   caller's verdict would hold it);
+					   all 0: teach whatever it says */
 	int learn;			/* 0: read only, no write at all */
 	time_t now;			/* 0: time(NULL) */
 };
+
+/* known: the domain has authenticated history; relay: the query's infra
+ * is known or trusted (0 without infra); signers: every query signer is
+ * known or trusted (1 without signers).  Each 0 or 1. */
+#define STATE_TEACH_INDEX(known, relay, signers) \
+	((known) * 4 + (relay) * 2 + (signers))
 
 struct state_signer {
 	const char *name;		/* normalised (arena) */
@@ -113,7 +130,9 @@ struct state_answer {
 	int disabled;			/* state_enable = false */
 	const char *error;		/* why not available (arena), else
 					   NULL */
-	int seen;			/* any message before this one */
+	int seen;			/* any message counted before this
+					   one (traffic only: no score reads
+					   it) */
 	unsigned long long messages, auth_messages;
 	time_t first_seen, last_seen;
 	time_t known_since;		/* first authenticated, or 0 */
@@ -126,6 +145,7 @@ struct state_answer {
 					   (at most STATE_MAX_SIGNERS) */
 	size_t nsigners;
 	int learned;			/* this message was written */
+	int taught;			/* and taught (not only counted) */
 	int newly_known;		/* and made the domain known */
 };
 

@@ -6,18 +6,29 @@
  *
  * statescript_lookup
  *   KEYS  1 the sender's hash PREFIX{name}, 2 the known index PREFIXknown
- *   ARGV  1 now  2 authenticated 0|1  3 learn 0|1  4 TTL with
+ *   ARGV  1 now  2 teach: eight '0' or '1', the one at 1 + 4 known +
+ *         2 relay known + signers all known says whether this message
+ *         teaches given the history before it (known: k present; relay:
+ *         r<infra> or R<infra>, 0 with no infra; signers: s<sig> or
+ *         S<sig> for each, 1 with none)  3 learn 0|1  4 TTL with
  *         authenticated history  5 TTL without  6 relay cap  7 signer
  *         cap  8 known-index cap  9 name to keep in field d ("" none)
  *         10 index member ("" none)  11 infra ("" none)  12.. signers
  *   Reply the HMGET of m a f l k [r<infra> R<infra>] [s<sig> S<sig>]...
- *         as it was before this message (nil when absent), then 1 when
- *         this message made the domain known, else 0.
- *   Writes nothing unless learn is 1; relays, signers, k and the index
- *   only when authenticated is 1.  A new relay or signer past its cap
- *   first evicts the least recently seen ones (sorting at most cap+1
- *   fields of this one hash).  Counters in values are parsed leniently: a
- *   garbled value counts as 0 rather than failing every message.
+ *         as it was before this message (nil when absent), then an
+ *         integer: 1 when this message made the domain known, plus 2
+ *         when it taught.
+ *   Writes nothing unless learn is 1.  A message that does not teach
+ *   counts in the traffic fields m, f and l only, which lower no score
+ *   (first_contact and "known" read k): it never writes k, a, relays,
+ *   signers or the index, and never lengthens the TTL of a domain with
+ *   authenticated history (a held forgery must not keep a history
+ *   alive).  The caller decides "teach" before it knows the history, so
+ *   it says what to do for each history that changes its verdict: one
+ *   round trip still.  A new relay or signer past its cap first
+ *   evicts the least recently seen ones (sorting at most cap+1 fields of
+ *   this one hash).  Counters in values are parsed leniently: a garbled
+ *   value counts as 0 rather than failing every message.
  *
  * statescript_trust
  *   KEYS  1 the sender's hash
@@ -29,7 +40,7 @@
 
 const char statescript_lookup[] =
 "local k, now = KEYS[1], tonumber(ARGV[1])\n"
-"local auth, learn = ARGV[2] == '1', ARGV[3] == '1'\n"
+"local learn = ARGV[3] == '1'\n"
 "local infra = ARGV[11]\n"
 "local f = {'m', 'a', 'f', 'l', 'k'}\n"
 "if infra ~= '' then f[6] = 'r' .. infra; f[7] = 'R' .. infra end\n"
@@ -67,6 +78,13 @@ const char statescript_lookup[] =
 "  if ARGV[9] ~= '' then set[#set + 1] = 'd'; set[#set + 1] = ARGV[9] end\n"
 "end\n"
 "local known = v[5]\n"
+"local rk, sk, j = 0, 1, infra ~= '' and 8 or 6\n"
+"if infra ~= '' and (v[6] or v[7]) then rk = 1 end\n"
+"for i = 12, #ARGV do\n"
+"  if not v[j] and not v[j + 1] then sk = 0 end; j = j + 2\n"
+"end\n"
+"local ti = 1 + (known and 4 or 0) + 2 * rk + sk\n"
+"local auth = string.sub(ARGV[2], ti, ti) == '1'\n"
 "if auth then\n"
 "  redis.call('HINCRBY', k, 'a', 1)\n"
 "  if not known then\n"
@@ -90,8 +108,11 @@ const char statescript_lookup[] =
 "end\n"
 "redis.call('HSET', k, unpack(set))\n"
 "local ttl = tonumber(known and ARGV[4] or ARGV[5])\n"
-"if redis.call('TTL', k) < ttl then redis.call('EXPIRE', k, ttl) end\n"
-"v[#v + 1] = newly\n"
+"local left = redis.call('TTL', k)\n"
+"if left < ttl and (auth or not known or left < 0) then\n"
+"  redis.call('EXPIRE', k, ttl)\n"
+"end\n"
+"v[#v + 1] = newly + (auth and 2 or 0)\n"
 "return v\n";
 
 const char statescript_trust[] =

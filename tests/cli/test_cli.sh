@@ -211,6 +211,52 @@ else
 	not_ok "daemon writes its pid file and runs"
 fi
 
+# Issue 8 item 1: a From of 50,000 nested groups in a message/news,
+# message/global or message/rfc822 part crashed GMime's address parser
+# (exit 139); item 4: an executable in a base64 message/rfc822 part or an
+# attached .eml was not seen.
+$PY - "$t" <<'P'
+import base64, sys
+d = sys.argv[1]
+exe = base64.encodebytes(b"MZ" + bytes(62)).decode()
+def inner(frm):
+    return (frm + "\nTo: d@example.net\nSubject: in\nMIME-Version: 1.0\n"
+            "Content-Type: multipart/mixed; boundary=in\n\n--in\n"
+            "Content-Type: application/pdf; name=invoice.pdf\n"
+            "Content-Transfer-Encoding: base64\n\n" + exe + "--in--\n")
+def outer(head, body):
+    return ("From: Alice <alice@sender.example>\nTo: bob@dest.example\n"
+            "Subject: fwd\nMIME-Version: 1.0\n"
+            "Content-Type: multipart/mixed; boundary=out\n\n--out\n"
+            "Content-Type: text/plain\n\nsee\n--out\n" + head +
+            "\n\n" + body + "\n--out--\n")
+groups = inner("From: " + "g:" * 50000 + "x@example.net;")
+for t in ("news", "global", "rfc822"):
+    open(d + "/groups-" + t + ".eml", "w").write(
+        outer("Content-Type: message/" + t, groups))
+plain = inner("From: c@example.net")
+b64 = base64.encodebytes(plain.encode()).decode()
+open(d + "/fwd-b64.eml", "w").write(outer("Content-Type: message/rfc822\n"
+    "Content-Transfer-Encoding: base64", b64))
+open(d + "/fwd-eml.eml", "w").write(outer("Content-Type: "
+    "application/octet-stream; name=fwd.eml\n"
+    "Content-Transfer-Encoding: base64", b64))
+P
+for m in groups-news groups-global groups-rfc822; do
+	expect "check survives nested groups in $m" 0 "$CHECK" -c "$t/ok.conf" \
+		--client-ip 198.51.100.7 "$t/$m.eml"
+	grep -q "^reason: attach_truncated .*detail=header_length" "$t/out" &&
+		ok "$m: the cut header is a reason" ||
+		not_ok "$m: the cut header is a reason" "$(cat "$t/out")"
+done
+for m in fwd-b64 fwd-eml; do
+	expect "check opens $m" 0 "$CHECK" -c "$t/ok.conf" \
+		--client-ip 198.51.100.7 "$t/$m.eml"
+	grep -q "^verdict: action=quarantine .*attach_executable" "$t/out" &&
+		ok "$m: the executable inside is found" ||
+		not_ok "$m: the executable inside is found" "$(cat "$t/out")"
+done
+
 # The README is the admins' list of reasons: every rule of policy/rules.c
 # is in it, and each sender rule with its default score.
 missing=

@@ -87,6 +87,7 @@ look_in(struct state_pool *p, struct q q)
 	sq.nsigners = n;
 	sq.authenticated = q.auth;
 	sq.learn = q.learn;
+	memcpy(sq.withhold, q.withhold, sizeof(sq.withhold));
 	sq.now = q.now != 0 ? q.now : T0;
 	assert_int_equal(state_lookup(p, &sq, arena, &a), 0);
 	return a;

@@ -43,7 +43,9 @@ static const char zone[] =
     "supplier-corp.example. 300 IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n"
     "_dmarc.supplier-corp.example. 300 IN TXT \"v=DMARC1; p=none\"\n"
     "0urorg.example. 300 IN TXT \"v=spf1 ip4:198.51.100.0/24 -all\"\n"
-    "_dmarc.0urorg.example. 300 IN TXT \"v=DMARC1; p=none\"\n";
+    "_dmarc.0urorg.example. 300 IN TXT \"v=DMARC1; p=none\"\n"
+    "macro-first.example. 300 IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n"
+    "_dmarc.macro-first.example. 300 IN TXT \"v=DMARC1; p=none\"\n";
 
 /* A config on the test server with a fresh key prefix. */
 static struct config *
@@ -95,6 +97,7 @@ struct outcome {
 	int authenticated;
 	int withheld;
 	int score;
+	enum verdict_action action;
 };
 
 static void
@@ -131,6 +134,7 @@ evaluate(struct policy *pol, const char *ip, const char *mail_from,
 	out->authenticated = e->sender.authenticated;
 	out->withheld = e->sender.teach_withheld;
 	out->score = e->verdict.score;
+	out->action = e->verdict.action;
 	policy_scan_free(s);
 }
 
@@ -236,7 +240,8 @@ test_known_correspondents_reach_the_lookalike_index(void **unused)
 	policy_load_known(pol);
 	evaluate(pol, "198.51.100.7", "<a@supplier-c0rp.example>",
 	    "From: a@supplier-c0rp.example\r\n\r\nx\r\n", &o);
-	assert_string_equal(o.reasons, "lookalike_known");
+	/* Still a first contact: unauthenticated mail teaches nothing. */
+	assert_string_equal(o.reasons, "lookalike_known,first_contact");
 	policy_unref(pol);
 }
 
@@ -296,7 +301,12 @@ test_protected_domains_follow_a_reload(void **unused)
 	policy_unref(pol);
 	evaluate(next, "198.51.100.7", "<a@0urorg.example>",
 	    "From: a@0urorg.example\r\n\r\nx\r\n", &o);
-	assert_string_equal(o.reasons, "");	/* seen: no first contact */
+	/* The held lookalike only counted: still a first contact (issue 8
+	 * item 7); now accepted and authenticated, it teaches. */
+	assert_string_equal(o.reasons, "first_contact");
+	evaluate(next, "198.51.100.7", "<a@0urorg.example>",
+	    "From: a@0urorg.example\r\n\r\nx\r\n", &o);
+	assert_string_equal(o.reasons, "");
 	evaluate(next, "198.51.100.7", "<a@0ther.example>",
 	    "From: a@0ther.example\r\n\r\nx\r\n", &o);
 	assert_string_equal(o.reasons, "lookalike_protected,first_contact");
@@ -327,6 +337,100 @@ test_a_held_lookalike_teaches_nothing(void **unused)
 	r = redisfix_cmd(adm, "ZSCORE", idx, "0urorg.example", NULL);
 	assert_int_equal(r->type, REDIS_REPLY_NIL);
 	freeReplyObject(r);
+	policy_unref(pol);
+}
+
+/* A message with a Word document holding a VBA project (mkole.py
+ * --vba), base64: malloc memory, the caller frees. */
+static char *
+macro_message(const char *from)
+{
+	const char *top = getenv("top_srcdir");
+	char cmd[1200], *msg;
+	size_t n = 0, cap = 1 << 16;
+	FILE *p;
+	int c;
+
+	snprintf(cmd, sizeof(cmd), "python3 '%s/tests/attach/mkole.py' --vba "
+	    "'%s/macro.doc' && base64 -w 76 '%s/macro.doc'",
+	    top != NULL ? top : ".", tmpdir, tmpdir);
+	assert_non_null(msg = malloc(cap));
+	n = (size_t)snprintf(msg, cap, "From: %s\r\nTo: x@ourorg.example\r\n"
+	    "Subject: order\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+	    "--b1\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+	    "--b1\r\nContent-Type: application/msword; name=\"order.doc\"\r\n"
+	    "Content-Disposition: attachment; filename=\"order.doc\"\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n", from);
+	assert_non_null(p = popen(cmd, "r"));
+	while ((c = fgetc(p)) != EOF) {
+		if (c == '\n')
+			msg[n++] = '\r';
+		msg[n++] = (char)c;
+		assert_true(n + 64 < cap);
+	}
+	assert_int_equal(pclose(p), 0);
+	n += (size_t)snprintf(msg + n, cap - n, "--b1--\r\n");
+	return msg;
+}
+
+/* Issue 8 item 7: a first-contact sender's held message (a macro
+ * document: attach_office_macro 6 + first_contact 1 + attach_new_sender
+ * 3 = quarantine) sent again must be held again: the held copy taught
+ * nothing, authenticated or not.  An accepted message still teaches. */
+static void
+test_a_held_first_contact_sent_twice_is_held_twice(void **unused)
+{
+	static const char want[] =
+	    "attach_office_macro,first_contact,attach_new_sender";
+	struct policy *pol = policy_for(NULL);
+	struct outcome o;
+	char key[64], *msg = macro_message("Mo <mo@macro-first.example>");
+	int i;
+
+	(void)unused;
+	snprintf(key, sizeof(key), "t%d:{macro-first.example}", prefix_n);
+	for (i = 0; i < 2; i++) {
+		/* SPF pass aligned with From: authenticated. */
+		evaluate(pol, "192.0.2.10", "<mo@macro-first.example>", msg,
+		    &o);
+		assert_true(o.authenticated);
+		assert_string_equal(o.reasons, want);
+		assert_int_equal(o.score, 10);
+		assert_int_equal(o.action, VERDICT_QUARANTINE);
+		assert_true(o.withheld);
+		assert_int_equal(hash_int(key, "m"), i + 1);	/* counted */
+		assert_int_equal(hash_int(key, "k"), -1);	/* not known */
+		assert_int_equal(hash_int(key, "a"), -1);
+	}
+	/* Unauthenticated copies (SPF fail) change nothing either. */
+	for (i = 0; i < 2; i++) {
+		evaluate(pol, "198.51.100.7", "<mo@macro-first.example>", msg,
+		    &o);
+		assert_false(o.authenticated);
+		assert_string_equal(o.reasons, "spf_fail,dmarc_fail,"
+		    "attach_office_macro,first_contact,attach_new_sender");
+		assert_int_equal(o.action, VERDICT_QUARANTINE);
+		assert_int_equal(hash_int(key, "k"), -1);
+	}
+	/* The benign case: an authenticated, accepted message teaches, and
+	 * the next one is no longer a first contact. */
+	evaluate(pol, "192.0.2.10", "<mo@macro-first.example>",
+	    "From: mo@macro-first.example\r\n\r\nhello\r\n", &o);
+	assert_string_equal(o.reasons, "first_contact");
+	assert_false(o.withheld);
+	assert_true(hash_int(key, "k") > 0);
+	evaluate(pol, "192.0.2.10", "<mo@macro-first.example>",
+	    "From: mo@macro-first.example\r\n\r\nhello\r\n", &o);
+	assert_string_equal(o.reasons, "");
+	/* Known now, usual relay: the macro alone is below quarantine, and
+	 * such an accepted message teaches (refreshes) the history. */
+	evaluate(pol, "192.0.2.10", "<mo@macro-first.example>", msg, &o);
+	assert_string_equal(o.reasons, "attach_office_macro");
+	assert_int_equal(o.action, VERDICT_TAG);
+	assert_false(o.withheld);
+	assert_int_equal(hash_int(key, "a"), 3);
+	free(msg);
 	policy_unref(pol);
 }
 
@@ -413,6 +517,8 @@ main(void)
 		cmocka_unit_test(test_refresher_thread_follows_redis),
 		cmocka_unit_test(test_protected_domains_follow_a_reload),
 		cmocka_unit_test(test_a_held_lookalike_teaches_nothing),
+		cmocka_unit_test(
+		    test_a_held_first_contact_sent_twice_is_held_twice),
 		cmocka_unit_test(
 		    test_redis_gone_mid_run_fails_open_then_tempfails),
 	};

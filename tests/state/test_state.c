@@ -390,6 +390,65 @@ every_key_has_a_ttl(void **unused)
 	freeReplyObject(r);
 }
 
+/* Issue 8 item 7: a message the caller would hold teaches nothing (no k,
+ * a, relay, signer, index) and never lengthens a known domain's TTL; the
+ * teach mask is applied to the history the script finds. */
+static void
+withheld_messages_change_no_score_field(void **unused)
+{
+	static const char key[] = "rw:{held.example}";
+	struct state_answer a;
+	int i;
+
+	(void)unused;
+	for (i = 0; i < 8; i++) {
+		a = LOOK(.domain = "held.example", .infra = "org:held.example",
+		    .signers = { "held.example" }, .auth = 1, .learn = 1,
+		    .withhold = { 1, 1, 1, 1, 1, 1, 1, 1 });
+		assert_true(a.available && a.learned && !a.taught);
+		assert_false(a.domain_known);
+	}
+	assert_false(hexists(key, "k"));
+	assert_false(hexists(key, "a"));
+	assert_int_equal(count_prefixed(key, 'r'), 0);
+	assert_int_equal(count_prefixed(key, 's'), 0);
+	assert_int_equal(rint_of(redisfix_cmd(adm, "EXISTS", "rw:known",
+	    NULL)), 0);
+
+	/* Known from one accepted message; 10 days of TTL left. */
+	a = LOOK(.domain = "held.example", .infra = "org:held.example",
+	    .signers = { "held.example" }, .auth = 1, .learn = 1);
+	assert_true(a.taught && a.newly_known);
+	assert_int_equal(rint_of(redisfix_cmd(adm, "EXPIRE", key, "864000",
+	    NULL)), 1);
+	/* Held whatever the history: counted, TTL kept. */
+	a = LOOK(.domain = "held.example", .infra = "org:held.example",
+	    .signers = { "held.example" }, .auth = 1, .learn = 1,
+	    .withhold = { 1, 1, 1, 1, 1, 1, 1, 1 });
+	assert_false(a.taught);
+	assert_true(ttl_of(adm, key) <= 864000);
+	assert_int_equal(rint_of(redisfix_cmd(adm, "HGET", key, "a", NULL)),
+	    1);
+	/* Held only when the relay is new (known 1, relay 0): the usual
+	 * relay teaches, a new one does not. */
+	a = LOOK(.domain = "held.example", .infra = "org:held.example",
+	    .signers = { "held.example" }, .auth = 1, .learn = 1,
+	    .withhold = { [STATE_TEACH_INDEX(1, 0, 0)] = 1,
+	    [STATE_TEACH_INDEX(1, 0, 1)] = 1 });
+	assert_true(a.taught);
+	assert_true(ttl_of(adm, key) > 864000);
+	a = LOOK(.domain = "held.example", .infra = "org:new.example",
+	    .signers = { "held.example" }, .auth = 1, .learn = 1,
+	    .withhold = { [STATE_TEACH_INDEX(1, 0, 0)] = 1,
+	    [STATE_TEACH_INDEX(1, 0, 1)] = 1 });
+	assert_false(a.taught);
+	assert_false(hexists(key, "rorg:new.example"));
+	assert_int_equal(rint_of(redisfix_cmd(adm, "HGET", key, "a", NULL)),
+	    2);
+	assert_int_equal(rint_of(redisfix_cmd(adm, "HGET", key, "m", NULL)),
+	    12);
+}
+
 /* --- hostile names -------------------------------------------------------- */
 
 static void
@@ -706,6 +765,7 @@ main(void)
 		T(known_index_pages_through_ties),
 		T(relay_and_signer_caps_evict_least_recently_seen),
 		T(every_key_has_a_ttl),
+		T(withheld_messages_change_no_score_field),
 		T(hostile_domains_never_reach_key_names),
 		T(script_cache_flush_falls_back_to_eval),
 		T(one_evalsha_per_message),

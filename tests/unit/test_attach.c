@@ -31,6 +31,7 @@
 #include "../../policy/office.h"
 #include "../../policy/spool.h"
 #include "../../policy/verdict.h"
+#include "msgfix.h"
 
 static char corpus[512];
 
@@ -855,6 +856,94 @@ ole_directory_walk_is_bounded(void **state)
 	arena_free(a);
 }
 
+/* Writes text as the corpus message name.eml. */
+static void
+put_msg(const char *name, const char *text)
+{
+	char path[800];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/msg/%s.eml", corpus, name);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
+	fclose(fp);
+}
+
+/* Issue 8 item 4: an executable in a forwarded message is found in
+ * every form a reader opens as a message, as in a plain message/rfc822
+ * part; the depth cap holds across the forms, and past it the scan says
+ * it was cut short. */
+static void
+forwarded_executables_are_found_in_every_form(void **state)
+{
+	struct config *c = config_text("attach_max_mime_depth = 7;\n");
+	struct result res;
+	unsigned f;
+	char *m;
+
+	for (f = 0; f < MSGFIX_NFORMS; f++) {
+		m = msgfix_chain(f, 1, NULL);
+		put_msg("fwd", m);
+		free(m);
+		expect(c, "fwd", NULL, "executable type_mismatch",
+		    VERDICT_QUARANTINE);
+		/* Three wraps deep: depth 7, the cap. */
+		m = msgfix_chain(f, 3, NULL);
+		put_msg("fwd3", m);
+		free(m);
+		expect(c, "fwd3", NULL, "executable type_mismatch",
+		    VERDICT_QUARANTINE);
+	}
+	config_free(c);
+	c = config_text("attach_max_mime_depth = 6;\n");
+	for (f = 0; f < MSGFIX_NFORMS; f++) {
+		m = msgfix_chain(f, 3, NULL);
+		put_msg("fwd3", m);
+		free(m);
+		evaluate(c, "fwd3", NULL, &res);
+		if (res.r.truncated == NULL ||
+		    strcmp(res.r.truncated, "mime_depth") != 0 ||
+		    res.v.nreasons != 1 || strcmp(res.v.reasons[0].rule,
+		    "attach_truncated") != 0)
+			fail_msg("%s past the depth cap: truncated %s",
+			    msgfix_form_name(f), res.r.truncated ?
+			    res.r.truncated : "-");
+		arena_free(res.a);
+	}
+	config_free(c);
+}
+
+/* Issue 8 item 1: the From of 50,000 nested groups in a message part
+ * (GMime's address parser overflowed the stack) gets a verdict. */
+static void
+nested_groups_get_a_verdict(void **state)
+{
+	static const enum msgfix_form forms[] = { MSGFIX_PLAIN,
+	    MSGFIX_NEWS, MSGFIX_GLOBAL };
+	struct config *c = config_text("");
+	char *g = msgfix_groups(50000), *m;
+	struct result res;
+	size_t k;
+
+	for (k = 0; k < sizeof(forms) / sizeof(forms[0]); k++) {
+		m = msgfix_chain(forms[k], 2, g);
+		put_msg("groups", m);
+		free(m);
+		evaluate(c, "groups", NULL, &res);
+		if (res.r.hard_action != VERDICT_QUARANTINE ||
+		    res.r.truncated == NULL ||
+		    strcmp(res.r.truncated, "header_length") != 0)
+			fail_msg("%s: action %s truncated %s",
+			    msgfix_form_name(forms[k]),
+			    verdict_action_name(res.r.hard_action),
+			    res.r.truncated ? res.r.truncated : "-");
+		arena_free(res.a);
+	}
+	free(g);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -873,6 +962,8 @@ main(void)
 		cmocka_unit_test(cheap_sniff_knows_programs_archives_pages),
 		cmocka_unit_test(disabled_means_no_reasons),
 		cmocka_unit_test(ole_directory_walk_is_bounded),
+		cmocka_unit_test(forwarded_executables_are_found_in_every_form),
+		cmocka_unit_test(nested_groups_get_a_verdict),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -64,7 +64,7 @@ brief_example_is_reproduced(void **state)
 	struct spf_result helo = { AUTH_NONE, "mail.example.com",
 		"mail.example.com", NULL, NULL };
 	struct dkim_sig_result sig = { AUTH_PASS, "example.com", "sel",
-		"rsa-sha256", NULL, "AbCdEfGh", NULL, 0 };
+		"rsa-sha256", NULL, "AbCdEfGh", NULL, 0, 0 };
 	struct dkim_results dkim = { 1, &sig, 0 };
 	struct dmarc_result dmarc;
 	struct authres_input in;
@@ -136,11 +136,11 @@ one_resinfo_per_signature_in_order(void **state)
 	struct arena *a = arena_new();
 	struct dkim_sig_result sigs[3] = {
 		{ AUTH_PASS, "example.com", "s1", "rsa-sha256",
-		    "@example.com", "Ab+/Cd==", NULL, 2048 },
+		    "@example.com", "Ab+/Cd==", NULL, 2048, 0 },
 		{ AUTH_FAIL, "esp.example", "s2", "ed25519-sha256", NULL,
-		    "XyZ", "body hash did not verify", 0 },
+		    "XyZ", "body hash did not verify", 0, 0 },
 		{ AUTH_PERMERROR, NULL, NULL, NULL, NULL, NULL,
-		    "no key", 0 },
+		    "no key", 0, 0 },
 	};
 	struct dkim_results dkim = { 3, sigs, 1 };
 	struct authres_input in;
@@ -279,12 +279,63 @@ static const struct {
 	    "other.example; spf=pass (mx.example.net)", "mx.example.net", 0 },
 	{ "our id only inside the leading comment",
 	    "(mx.example.net) other.example; spf=pass", "mx.example.net", 0 },
-	{ "unclosed comment", "(unclosed mx.example.net; spf=pass",
+	/* Issue 8 item 2: forms some reader takes as ours - removed. */
+	{ "unclosed comment: our id inside, unparseable, ours",
+	    "(unclosed mx.example.net; spf=pass", "mx.example.net", 1 },
+	{ "comment ended by an escaped paren (Perl reads ours)",
+	    "(a\\) mx.example.net; dkim=pass", "mx.example.net", 1 },
+	{ "escaped paren in a second comment",
+	    "(a) (b\\) mx.example.net; dkim=pass", "mx.example.net", 1 },
+	{ "nested comment left open (flat readers: ours)",
+	    "(a (b) mx.example.net; dkim=pass", "mx.example.net", 1 },
+	{ "nested comment closed, flat readers see our id first",
+	    "(a (b) mx.example.net) other.example; dkim=pass",
+	    "mx.example.net", 1 },
+	{ "unclosed quoted string", "\"mx.example.net; dkim=pass",
+	    "mx.example.net", 1 },
+	{ "unclosed quoted string, id alone", "\"mx.example.net",
+	    "mx.example.net", 1 },
+	{ "quoted string with ';' inside, then junk",
+	    "\"mx.example.net;\" dkim=pass", "mx.example.net", 1 },
+	{ "stray word before our id", "x mx.example.net; dkim=pass",
+	    "mx.example.net", 1 },
+	{ "semicolon in a leading comment", "(;) mx.example.net; dkim=pass",
+	    "mx.example.net", 1 },
+	{ "8-bit byte glued to our id", "\xc3mx.example.net; dkim=pass",
+	    "mx.example.net", 1 },
+	{ "open comment, our id later in a property",
+	    "(x other.example; dkim=pass header.d=mx.example.net",
+	    "mx.example.net", 1 },
+	{ "quoted-pair in the quoted id", "\"mx.exa\\mple.net\"; none",
+	    "mx.example.net", 1 },
+	{ "quoted-pair in an unclosed quoted id (fuzz_authres)",
+	    "\"mx.ex\\ample.net", "mx.example.net", 1 },
+	{ "quoted-pair in an unclosed quoted id, more after it",
+	    "\"mx.ex\\ample.net; dkim=pass", "mx.example.net", 1 },
+	/* Legitimate foreign ones - kept. */
+	{ "another id, ours in a later property",
+	    "other.example; dkim=pass header.d=mx.example.net",
 	    "mx.example.net", 0 },
+	{ "another id, ours as a property value with a comment",
+	    "other.example 1; spf=pass (mx.example.net) "
+	    "smtp.mailfrom=a@mx.example.net", "mx.example.net", 0 },
+	{ "another id, ours in a comment after it",
+	    "mx.other.example (mx.example.net); dkim=pass",
+	    "mx.example.net", 0 },
+	{ "ours as a prefix of another id with a dot",
+	    "mx.example.net.example.org; dkim=pass", "mx.example.net", 0 },
+	{ "another id, nested comments read alike by all",
+	    "(a (b) c) other.example; dkim=pass", "mx.example.net", 0 },
+	{ "another id, quoted, with version",
+	    "\"other.example\" 1; none", "mx.example.net", 0 },
+	{ "another id, broken elsewhere, ours absent",
+	    "(open other.example; dkim=pass", "mx.example.net", 0 },
+	{ "another quoted id that starts with ours",
+	    "\"mx.example.netx\"; none", "mx.example.net", 0 },
 	{ "empty value", "", "mx.example.net", 0 },
 	{ "empty id", "; spf=pass", "", 0 },
-	{ "backslash splits the token", "mx\\.example.net; spf=pass",
-	    "mx.example.net", 0 },
+	{ "a backslash in the token: malformed, read unescaped, ours",
+	    "mx\\.example.net; spf=pass", "mx.example.net", 1 },
 };
 
 static void
@@ -312,7 +363,9 @@ deep_comment_before_id_is_linear(void **state)
 		v[n + i] = ')';
 	strcpy(v + 2 * n, " mx.example.net; none");
 	assert_int_equal(authres_claims_id(v, "mx.example.net"), 1);
-	v[2 * n - 1] = 'x';		/* one left open */
+	v[2 * n - 1] = 'x';		/* one left open: unparseable */
+	assert_int_equal(authres_claims_id(v, "mx.example.net"), 1);
+	strcpy(v + 2 * n, " other.example; none");
 	assert_int_equal(authres_claims_id(v, "mx.example.net"), 0);
 	free(v);
 }

@@ -36,6 +36,8 @@ sender_defaults_are_documented_values(void **state)
 	assert_int_equal(c->infra_v6_prefix, 48);
 	assert_int_equal(c->n_protected_domains, 0);
 	assert_null(c->protected_domains);
+	assert_int_equal(c->n_trusted_forwarders, 0);
+	assert_null(c->trusted_forwarders);
 	assert_int_equal(c->npeople, 0);
 	assert_null(c->people);
 	assert_int_equal(c->npartners, 0);
@@ -77,6 +79,8 @@ sender_file_sets_every_field(void **state)
 	assert_string_equal(c->protected_domains[0], "ourorg.example");
 	assert_string_equal(c->protected_domains[1], "xn--bcher-kva.example");
 	assert_string_equal(c->protected_domains[2], "xn--caf-dma.example");
+	assert_int_equal(c->n_trusted_forwarders, 1);
+	assert_string_equal(c->trusted_forwarders[0], "pobox.example");
 
 	assert_int_equal(c->npeople, 2);
 	assert_string_equal(c->people[0].name, "Jane Doe");

@@ -31,8 +31,14 @@
 
 #include "arena.h"
 #include "auth.h"
+#include "config.h"
 #include "dkimv.h"
+#include "dmarc.h"
 #include "dns.h"
+#include "message.h"
+#include "policy.h"
+#include "rules.h"
+#include "spf.h"
 
 /*
  * libopendkim 2.11.0~beta2's dkim_free releases the signing key of RSA
@@ -198,6 +204,7 @@ group_setup(void **state)
 	zone_key(z, "small", "rsa", small);
 	zone_txt(z, "revoked._domainkey." DOMAIN, "v=DKIM1; k=rsa; p=");
 	zone_txt(z, "junk._domainkey." DOMAIN, "v=DKIM1; k=rsa; p=!!!!");
+	zone_txt(z, "_dmarc." DOMAIN, "v=DMARC1; p=reject");
 	fprintf(z, "$FORWARD slow._domainkey." DOMAIN "\n");
 	assert_int_equal(fclose(z), 0);
 	EVP_PKEY_free(rsa);
@@ -263,6 +270,7 @@ struct signopt {
 	dkim_canon_t hc, bc;
 	const char *signer;		/* i= or NULL */
 	uint64_t fixed_time, ttl;	/* t= and x= - t=, 0: now, none */
+	long blen;			/* l=: body bytes signed; 0: no l= */
 };
 
 /* Signs m and prepends the DKIM-Signature to it, as a signing MTA does. */
@@ -283,7 +291,8 @@ sign(struct fixture *f, struct msg *m, const struct signopt *so)
 	    DKIM_STAT_OK);
 	d = dkim_sign(f->signer, (const unsigned char *)"test", NULL,
 	    (dkim_sigkey_t)so->key, (const unsigned char *)so->selector,
-	    (const unsigned char *)DOMAIN, so->hc, so->bc, so->alg, -1, &st);
+	    (const unsigned char *)DOMAIN, so->hc, so->bc, so->alg,
+	    so->blen > 0 ? (ssize_t)so->blen : -1, &st);
 	assert_non_null(d);
 	if (so->signer != NULL)
 		assert_int_equal(dkim_set_signer(d,
@@ -312,7 +321,7 @@ sign(struct fixture *f, struct msg *m, const struct signopt *so)
 
 static const struct signopt rsa_opt = {
 	NULL, "rsa", DKIM_SIGN_RSASHA256, DKIM_CANON_RELAXED,
-	DKIM_CANON_RELAXED, NULL, 0, 0
+	DKIM_CANON_RELAXED, NULL, 0, 0, 0
 };
 
 static struct signopt
@@ -736,6 +745,158 @@ test_empty_body_and_headers_only(void **state)
 	msg_free(&m);
 }
 
+/* ---- l= (issue 8 item 5) ---- */
+
+/* The DKIM-Signature sign() added carries l=N. */
+static void
+assert_has_l(const struct msg *m, long n)
+{
+	char want[32];
+	const char *p = m->hdrs[0];
+
+	snprintf(want, sizeof(want), "l=%ld;", n);
+	if (strstr(p, want) == NULL)
+		fail_msg("no %s in %s", want, p);
+}
+
+struct lcase {
+	const char *name;
+	dkim_canon_t bc;
+	const char *signed_body;	/* what the signer saw */
+	long blen;			/* its l= */
+	const char *received;		/* the body that arrives */
+	enum auth_result want;
+	unsigned long long unsigned_bytes;
+};
+
+#define BODY "Hello Bob,\r\n\r\nthe figures are attached.\r\n"
+#define EVIL "\r\n<a href=\"http://pay.evil.example/\">pay here</a>\r\n"
+
+static const struct lcase lcases[] = {
+	{ "l= of the whole body passes", DKIM_CANON_RELAXED, BODY, 41, BODY,
+	  AUTH_PASS, 0 },
+	{ "l= of the whole body, simple, passes", DKIM_CANON_SIMPLE, BODY,
+	  41, BODY, AUTH_PASS, 0 },
+	{ "content appended past l= is refused", DKIM_CANON_RELAXED, BODY,
+	  41, BODY EVIL, AUTH_POLICY, 51 },
+	{ "content appended past l=, simple", DKIM_CANON_SIMPLE, BODY, 41,
+	  BODY EVIL, AUTH_POLICY, 51 },
+	{ "l= of the first 12 bytes, rest unsigned", DKIM_CANON_RELAXED,
+	  BODY, 12, BODY, AUTH_POLICY, 29 },
+	{ "blank lines and trailing space appended: nothing unsigned",
+	  DKIM_CANON_RELAXED, BODY, 41, BODY "  \r\n\r\n\t\r\n",
+	  AUTH_PASS, 0 },
+	{ "blank lines appended, simple: nothing unsigned",
+	  DKIM_CANON_SIMPLE, BODY, 41, BODY "\r\n\r\n", AUTH_PASS, 0 },
+	{ "one space appended, simple: a signed-over byte differs",
+	  DKIM_CANON_SIMPLE, BODY, 41, BODY " \r\n", AUTH_POLICY, 3 },
+	{ "one byte appended", DKIM_CANON_RELAXED, BODY, 41,
+	  BODY "x\r\n", AUTH_POLICY, 3 },
+};
+
+static void
+test_body_length_tag(void **state)
+{
+	static const size_t chunks[] = { 0, 1, 5 };
+	struct fixture *f = *state;
+	size_t i, k;
+
+	for (i = 0; i < sizeof(lcases) / sizeof(lcases[0]); i++) {
+		const struct lcase *c = &lcases[i];
+		struct msg m = plain;
+		struct signopt o = opt_for(f, "rsa");
+		struct dkim_results r;
+		struct arena *a;
+
+		o.bc = c->bc;
+		o.blen = c->blen;
+		m.body = c->signed_body;
+		sign(f, &m, &o);
+		assert_has_l(&m, c->blen);
+		m.body = c->received;
+		for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
+			struct feed fd = { chunks[k], 0 };
+
+			a = verify(f, &m, &fd, &r);
+			assert_int_equal(r.count, 1);
+			if (r.sigs[0].result != c->want ||
+			    r.sigs[0].body_unsigned != c->unsigned_bytes)
+				fail_msg("%s (chunk %zu): %s (%s) unsigned "
+				    "%llu, want %s unsigned %llu", c->name,
+				    chunks[k],
+				    auth_result_name(r.sigs[0].result),
+				    r.sigs[0].reason ? r.sigs[0].reason : "-",
+				    r.sigs[0].body_unsigned,
+				    auth_result_name(c->want),
+				    c->unsigned_bytes);
+			if (c->want == AUTH_POLICY)
+				assert_non_null(strstr(r.sigs[0].reason,
+				    "body bytes unsigned"));
+			assert_string_equal(r.sigs[0].domain, DOMAIN);
+			arena_free(a);
+		}
+		msg_free(&m);
+	}
+}
+
+/* What the verdict makes of it: the appended copy of a message signed
+ * with l= by a p=reject domain neither aligns for DMARC nor authenticates
+ * the sender, and the unsigned tail is a reason; the untouched message
+ * still passes DMARC (control). */
+static void
+test_body_length_tag_never_aligns(void **state)
+{
+	struct fixture *f = *state;
+	struct msg m = plain;
+	struct signopt o = opt_for(f, "rsa");
+	struct dmarc_psl *psl;
+	struct spf_result spf;
+	struct evaluation e;
+	struct config *cfg;
+	struct message *mm;
+	struct arena *va;
+	char err[256];
+	int round;
+
+	assert_non_null(psl = dmarc_psl_new(NULL, err, sizeof(err)));
+	assert_non_null(cfg = config_default());
+	o.blen = 41;
+	sign(f, &m, &o);
+	for (round = 0; round < 2; round++) {
+		assert_non_null(mm = message_new(100, 65536));
+		m.body = round == 0 ? BODY : BODY EVIL;
+		memset(&e, 0, sizeof(e));
+		memset(&spf, 0, sizeof(spf));
+		spf.result = AUTH_NONE;
+		va = verify(f, &m, NULL, &e.dkim);
+		assert_int_equal(dmarc_check(psl, f->dns, DOMAIN, &spf,
+		    &e.dkim, mm->arena, &e.dmarc), 0);
+		assert_int_equal(rules_auth(cfg, mm, &e), 0);
+		if (round == 0) {
+			assert_int_equal(e.dmarc.result, AUTH_PASS);
+			assert_true(e.dmarc.dkim_aligned);
+			assert_int_equal(e.verdict.nreasons, 0);
+		} else {
+			assert_int_equal(e.dkim.sigs[0].result, AUTH_POLICY);
+			assert_int_equal(e.dmarc.result, AUTH_FAIL);
+			assert_false(e.dmarc.dkim_aligned);
+			assert_null(e.dmarc.dkim_domain);
+			assert_int_equal(e.verdict.nreasons, 2);
+			assert_string_equal(e.verdict.reasons[0].rule,
+			    "dkim_body_length_partial");
+			assert_string_equal(e.verdict.reasons[0].detail,
+			    DOMAIN);
+			assert_string_equal(e.verdict.reasons[1].rule,
+			    "dmarc_fail_reject");
+		}
+		message_free(mm);
+		arena_free(va);
+	}
+	msg_free(&m);
+	config_free(cfg);
+	dmarc_psl_free(psl);
+}
+
 /* An aborted message: the arena goes before dkimv_finish.  The DKIM
  * handle is freed by the arena cleanup (LeakSanitizer checks). */
 static void
@@ -955,6 +1116,8 @@ main(void)
 		cmocka_unit_test(test_library_is_silent_on_stderr),
 		cmocka_unit_test(test_threads_share_one_lib),
 		cmocka_unit_test(test_lib_needs_a_resolver),
+		cmocka_unit_test(test_body_length_tag),
+		cmocka_unit_test(test_body_length_tag_never_aligns),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

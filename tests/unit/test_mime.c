@@ -3,7 +3,9 @@
  * charsets and continuations, RFC 2047 words in quotes, raw 8-bit),
  * message/rfc822 depth, uuencoded blocks, each cap at the limit and one
  * past it (depth, parts, header length, line length, decoded bytes,
- * boundary lines), the deadline, and malformed input flagged.
+ * boundary lines), the deadline, and malformed input flagged; messages
+ * inside messages in every form a reader opens (issue 8 item 4), and
+ * the nested-groups From that overflowed GMime's stack (item 1).
  * Messages are built here as text; uuencode is computed by uu() below.
  */
 #include <stdarg.h>
@@ -21,7 +23,9 @@
 #include "../../policy/arena.h"
 #include "../../policy/deadline.h"
 #include "../../policy/mime.h"
+#include "../../policy/mimescan.h"
 #include "../../policy/spool.h"
+#include "msgfix.h"
 
 #define MAXP	8
 
@@ -559,6 +563,208 @@ malformed_input_is_flagged(void **state)
 	}
 }
 
+/* The index of the part called name in *s, or -1. */
+static int
+find(const struct seen *s, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < s->n && i < MAXP; i++)
+		if (strcmp(s->p[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+forwarded_messages_are_walked_in_every_form(void **state)
+{
+	struct mime_limits lim = limits();
+	struct mime_stats st;
+	struct seen seen;
+	char *m, *block, *msg;
+	unsigned f;
+	int i;
+
+	for (f = 0; f < MSGFIX_NFORMS; f++) {
+		m = msgfix_chain(f, 1, NULL);
+		walk_str(m, &lim, &seen, &st);
+		i = find(&seen, "invoice.pdf");
+		if (i < 0 || seen.p[i].depth != 3 || st.limits != 0 ||
+		    strncmp(seen.p[i].content, "MZ", 2) != 0)
+			fail_msg("%s: invoice.pdf %s, limits %#x",
+			    msgfix_form_name(f), i < 0 ? "not seen" :
+			    "wrong", st.limits);
+		free(m);
+	}
+	/* A uuencoded .eml in a text body. */
+	m = msgfix_inner(NULL);
+	block = malloc(4 * strlen(m) + 200);
+	msg = malloc(4 * strlen(m) + 300);
+	assert_non_null(block);
+	assert_non_null(msg);
+	uu(block, 4 * strlen(m) + 200, "fwd.eml", (unsigned char *)m,
+	    strlen(m));
+	sprintf(msg, "Subject: uu\r\n\r\nSee:\r\n\r\n%sbye\r\n", block);
+	walk_str(msg, &lim, &seen, &st);
+	i = find(&seen, "invoice.pdf");
+	assert_true(i >= 0);
+	assert_int_equal(seen.p[i].depth, 2);
+	assert_int_equal(st.limits, 0);
+	free(m);
+	free(block);
+	free(msg);
+}
+
+static void
+forwarded_depth_cap_at_the_limit_and_one_past(void **state)
+{
+	static const enum msgfix_form forms[] = { MSGFIX_PLAIN,
+	    MSGFIX_BASE64, MSGFIX_QP, MSGFIX_GLOBAL_BASE64, MSGFIX_EML };
+	struct mime_limits lim = limits();
+	struct mime_stats st;
+	struct seen seen;
+	size_t k;
+	char *m;
+
+	/* Three wraps: the executable sits at depth 3 + 2 + 2. */
+	for (k = 0; k < sizeof(forms) / sizeof(forms[0]); k++) {
+		m = msgfix_chain(forms[k], 3, NULL);
+		lim.max_depth = 7;
+		walk_str(m, &lim, &seen, &st);
+		if (find(&seen, "invoice.pdf") < 0 || st.limits != 0)
+			fail_msg("%s at the cap: limits %#x",
+			    msgfix_form_name(forms[k]), st.limits);
+		lim.max_depth = 6;
+		walk_str(m, &lim, &seen, &st);
+		if (find(&seen, "invoice.pdf") >= 0 ||
+		    st.limits != MIME_LIMIT_DEPTH)
+			fail_msg("%s past the cap: limits %#x",
+			    msgfix_form_name(forms[k]), st.limits);
+		/* Each level decodes its message again: all of it counts
+		 * against one decoded-bytes budget. */
+		lim.max_depth = 20;
+		lim.max_decoded = 2000;
+		walk_str(m, &lim, &seen, &st);
+		if (forms[k] != MSGFIX_PLAIN &&
+		    !(st.limits & MIME_LIMIT_DECODED))
+			fail_msg("%s: decoded budget not spent",
+			    msgfix_form_name(forms[k]));
+		lim.max_decoded = 1 << 24;
+		free(m);
+	}
+}
+
+static void
+nested_groups_never_reach_gmime(void **state)
+{
+	static const enum msgfix_form forms[] = { MSGFIX_PLAIN,
+	    MSGFIX_NEWS, MSGFIX_GLOBAL, MSGFIX_BASE64, MSGFIX_EML };
+	struct mime_limits lim = limits();
+	struct mime_stats st;
+	struct seen seen;
+	char *g = msgfix_groups(50000), *m;
+	unsigned levels;
+	size_t k;
+	int i;
+
+	/* 50,000 nested groups (100 KB) overflowed the stack in GMime's
+	 * address parser: in each message form, one level deep and three,
+	 * the walk ends and still finds the executable next to it. */
+	for (k = 0; k < sizeof(forms) / sizeof(forms[0]); k++)
+		for (levels = 1; levels <= 3; levels += 2) {
+			m = msgfix_chain(forms[k], levels, g);
+			walk_str(m, &lim, &seen, &st);
+			i = find(&seen, "invoice.pdf");
+			if (i < 0 || seen.p[i].depth != 1 + 2 * levels)
+				fail_msg("%s, %u deep: executable not seen",
+				    msgfix_form_name(forms[k]), levels);
+			/* Parsed inside a message part: too long, and the
+			 * walk says so.  The header block of a message we
+			 * decode ourselves is always hidden: no limit. */
+			if ((forms[k] == MSGFIX_BASE64 || forms[k] ==
+			    MSGFIX_EML) != !(st.limits & MIME_LIMIT_HEADER))
+				fail_msg("%s, %u deep: limits %#x",
+				    msgfix_form_name(forms[k]), levels,
+				    st.limits);
+			free(m);
+		}
+	/* The message's own From. */
+	m = malloc(strlen(g) + 64);
+	assert_non_null(m);
+	sprintf(m, "%s\r\nSubject: x\r\n\r\nhi\r\n", g);
+	walk_str(m, &lim, &seen, &st);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(st.limits, 0);
+	free(m);
+	free(g);
+}
+
+static void
+group_nesting_cap_at_the_limit_and_one_past(void **state)
+{
+	struct mime_limits lim = limits();
+	struct mime_stats st;
+	struct seen seen;
+	char *g, *m;
+
+	/* "From:" and MIMESCAN_COLONS - 1 groups: the cap. */
+	g = msgfix_groups(MIMESCAN_COLONS - 1);
+	m = msgfix_chain(MSGFIX_PLAIN, 1, g);
+	walk_str(m, &lim, &seen, &st);
+	assert_int_equal(st.limits, 0);
+	free(m);
+	free(g);
+	g = msgfix_groups(MIMESCAN_COLONS);
+	m = msgfix_chain(MSGFIX_PLAIN, 1, g);
+	walk_str(m, &lim, &seen, &st);
+	assert_int_equal(st.limits, MIME_LIMIT_HEADER);
+	assert_true(find(&seen, "invoice.pdf") >= 0);
+	free(m);
+	free(g);
+}
+
+/* A part whose headers hold n encoded words, alternating charsets. */
+static char *
+words(unsigned n)
+{
+	size_t cap = 64 * (size_t)n + 400, o;
+	char *s = malloc(cap);
+	unsigned i;
+
+	assert_non_null(s);
+	o = (size_t)snprintf(s, cap, HEAD MIXED "--b\r\n");
+	for (i = 0; i < n; i++)
+		o += (size_t)snprintf(s + o, cap - o, "%s=?iso-8859-%u?q?a?=%s",
+		    i % 64 == 0 ? "X-W: " : " ", 1 + i % 2,
+		    i % 64 == 63 || i == n - 1 ? "\r\n" : "");
+	snprintf(s + o, cap - o, "Content-Type: text/plain\r\n\r\nx\r\n"
+	    "--b\r\nContent-Type: application/octet-stream; "
+	    "name=\"after.exe\"\r\n\r\nMZ\r\n--b--\r\n");
+	return s;
+}
+
+static void
+encoded_word_budget_at_the_limit_and_one_past(void **state)
+{
+	struct mime_limits lim = limits();
+	struct mime_stats st;
+	struct seen seen;
+	char *m;
+
+	/* Each change of charset cost GMime's decoder a gconv reload. */
+	m = words(MIMESCAN_SWITCHES);
+	walk_str(m, &lim, &seen, &st);
+	assert_int_equal(st.limits, 0);
+	assert_int_equal(seen.n, 2);
+	free(m);
+	m = words(MIMESCAN_SWITCHES + 1);
+	walk_str(m, &lim, &seen, &st);
+	assert_int_equal(st.limits, MIME_LIMIT_WORDS);
+	/* Cut there; the name after it is still read. */
+	assert_true(find(&seen, "after.exe") >= 0);
+	free(m);
+}
+
 static int
 setup(void **state)
 {
@@ -584,6 +790,11 @@ main(void)
 		cmocka_unit_test(decoded_cap_at_the_limit_and_one_past),
 		cmocka_unit_test(deadline_stops_the_walk),
 		cmocka_unit_test(malformed_input_is_flagged),
+		cmocka_unit_test(forwarded_messages_are_walked_in_every_form),
+		cmocka_unit_test(forwarded_depth_cap_at_the_limit_and_one_past),
+		cmocka_unit_test(nested_groups_never_reach_gmime),
+		cmocka_unit_test(group_nesting_cap_at_the_limit_and_one_past),
+		cmocka_unit_test(encoded_word_budget_at_the_limit_and_one_past),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -115,6 +115,37 @@ auth_results_become_scored_reasons(void **state)
 	config_free(cfg);
 }
 
+/* More forged trace headers than can be listed for removal: the message
+ * is rejected whatever its score (issue 8 item 2). */
+static void
+forged_header_flood_rejects(void **state)
+{
+	struct config *cfg = config_default();
+	struct message *m = message_new(1, 0);
+	struct evaluation e;
+	long i;
+
+	assert_non_null(cfg);
+	assert_non_null(m);
+	m->authserv_id = "mx.ours.example";
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(message_add_header(m, "X-Relaywarden", " x"), 1);
+	assert_int_equal(rules_auth(cfg, m, &e), 0);
+	assert_false(has_reason(&e.verdict, "headers_forged_flood"));
+	verdict_decide(&e.verdict, 5, 10, 0);
+	assert_int_equal(e.verdict.action, VERDICT_ACCEPT);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(message_add_header(m, "Authentication-Results",
+		    " mx.ours.example; dkim=pass"), 0);
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(rules_auth(cfg, m, &e), 0);
+	assert_true(has_reason(&e.verdict, "headers_forged_flood"));
+	verdict_decide(&e.verdict, 5, 10, 0);
+	assert_int_equal(e.verdict.action, VERDICT_REJECT);
+	message_free(m);
+	config_free(cfg);
+}
+
 static void
 thresholds_pick_the_action(void **state)
 {
@@ -231,6 +262,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_rule_has_a_unique_name),
 		cmocka_unit_test(auth_results_become_scored_reasons),
+		cmocka_unit_test(forged_header_flood_rejects),
 		cmocka_unit_test(thresholds_pick_the_action),
 		cmocka_unit_test(hard_action_wins_over_a_low_score),
 		cmocka_unit_test(verdict_header_names_action_score_reasons),

@@ -118,9 +118,12 @@ static const struct scase cases[] = {
 	{ "first contact", "a@newcomer.example", NULL, NULL, 0,
 	  SENDER_STATE_AVAILABLE, 0, 0, 0, NULL, 0, 0, 0, "198.51.100.7",
 	  NULL, 0, NULL, 0, "first_contact=1", 1, VERDICT_ACCEPT },
-	{ "seen but never authenticated: no novelty", "a@x.example", NULL,
-	  NULL, 0, SENDER_STATE_AVAILABLE, 1, 0, 0, NULL, 0, 0, 0,
-	  "198.51.100.7", NULL, 0, NULL, 0, "", 0, VERDICT_ACCEPT },
+	/* Counted (held or unauthenticated mail) but never taught: the
+	 * counting buys the next message nothing (issue 8 item 7). */
+	{ "seen but never authenticated: still first contact", "a@x.example",
+	  NULL, NULL, 0, SENDER_STATE_AVAILABLE, 1, 0, 0, NULL, 0, 0, 0,
+	  "198.51.100.7", NULL, 0, NULL, 0, "first_contact=1", 1,
+	  VERDICT_ACCEPT },
 	{ "known sender, usual relay, known aligned signer: clean",
 	  "a@supplier-corp.example", NULL, NULL, 0, SENDER_STATE_AVAILABLE,
 	  1, 1, 1, "supplier-corp.example", 1, 1, 1, "198.51.100.7", NULL, 0,
@@ -143,15 +146,61 @@ static const struct scase cases[] = {
 	  "a@supplier-corp.example", NULL, NULL, 0, SENDER_STATE_AVAILABLE,
 	  1, 1, 1, "bulk-esp.example", 0, 0, 0, "198.51.100.7", NULL, 0,
 	  NULL, 0, "new_signer_unauthenticated=6", 6, VERDICT_ACCEPT },
-	{ "a list explains the new relay, nothing more",
+	/* Issue 8 item 6: a header anyone can write excuses nothing; the
+	 * list, Sender or Resent domain must have signed the message. */
+	{ "a List-Id header alone excuses nothing",
 	  "a@supplier-corp.example", "List-Id", "<talk.lists.example>", 0,
 	  SENDER_STATE_AVAILABLE, 1, 1, 0, NULL, 0, 0, 0, "203.0.113.9",
-	  NULL, 0, NULL, 0, "new_relay_unauthenticated=10,list=-5", 5,
+	  NULL, 0, NULL, 0, "new_relay_unauthenticated=10", 10,
 	  VERDICT_ACCEPT },
+	{ "a list that signs as its List-Id domain explains the new relay",
+	  "a@supplier-corp.example", "List-Id", "Talk <talk.lists.example>",
+	  0, SENDER_STATE_AVAILABLE, 1, 1, 0, "lists.example", 1, 0, 0,
+	  "203.0.113.9", NULL, 0, NULL, 0,
+	  "new_relay_unauthenticated=10,list=-5", 5, VERDICT_ACCEPT },
+	{ "a new list signer counts, the list still explains the relay",
+	  "a@supplier-corp.example", "List-Id", "<talk.lists.example>", 0,
+	  SENDER_STATE_AVAILABLE, 1, 1, 0, "lists.example", 0, 0, 0,
+	  "203.0.113.9", NULL, 0, NULL, 0,
+	  "new_relay_unauthenticated=10,new_signer_unauthenticated=6,"
+	  "list=-5", 11, VERDICT_ACCEPT },
+	{ "a List-Post at the signer's domain explains it too",
+	  "a@supplier-corp.example", "List-Post",
+	  "<mailto:talk@lists.example>", 0, SENDER_STATE_AVAILABLE, 1, 1, 0,
+	  "lists.example", 1, 0, 0, "203.0.113.9", NULL, 0, NULL, 0,
+	  "new_relay_unauthenticated=10,list=-5", 5, VERDICT_ACCEPT },
+	{ "a list signed by another domain excuses nothing",
+	  "a@supplier-corp.example", "List-Id", "<talk.lists.example>", 0,
+	  SENDER_STATE_AVAILABLE, 1, 1, 0, "evil.example", 1, 0, 0,
+	  "203.0.113.9", NULL, 0, NULL, 0, "new_relay_unauthenticated=10",
+	  10, VERDICT_ACCEPT },
+	{ "a Sender header alone excuses nothing", "a@supplier-corp.example",
+	  "Sender", "y@lists.example", 0, SENDER_STATE_AVAILABLE, 1, 1, 0,
+	  NULL, 0, 0, 0, "203.0.113.9", NULL, 0, NULL, 0,
+	  "new_relay_unauthenticated=10", 10, VERDICT_ACCEPT },
+	{ "a Sender whose domain signed explains the new relay",
+	  "a@supplier-corp.example", "Sender", "y@lists.example", 0,
+	  SENDER_STATE_AVAILABLE, 1, 1, 0, "lists.example", 1, 0, 0,
+	  "203.0.113.9", NULL, 0, NULL, 0,
+	  "new_relay_unauthenticated=10,sender=-3", 7, VERDICT_ACCEPT },
+	{ "Resent-From alone excuses nothing", "a@supplier-corp.example",
+	  "Resent-From", "x@fwd.example", 0, SENDER_STATE_AVAILABLE, 1, 1, 0,
+	  NULL, 0, 0, 0, "203.0.113.9", NULL, 0, NULL, 0,
+	  "new_relay_unauthenticated=10", 10, VERDICT_ACCEPT },
+	{ "Resent-Date alone names nobody, excuses nothing",
+	  "a@supplier-corp.example", "Resent-Date",
+	  "Mon, 2 Mar 2026 10:00:00 +0000", 0, SENDER_STATE_AVAILABLE, 1, 1,
+	  0, "fwd.example", 1, 0, 0, "203.0.113.9", NULL, 0, NULL, 0,
+	  "new_relay_unauthenticated=10", 10, VERDICT_ACCEPT },
+	{ "a Resent-From whose domain signed explains the new relay",
+	  "a@supplier-corp.example", "Resent-From", "x@mail.fwd.example", 0,
+	  SENDER_STATE_AVAILABLE, 1, 1, 0, "fwd.example", 1, 0, 0,
+	  "203.0.113.9", NULL, 0, NULL, 0,
+	  "new_relay_unauthenticated=10,resent=-5", 5, VERDICT_ACCEPT },
 	{ "a list never excuses a lookalike", "a@0urorg.example", "List-Id",
 	  "<talk.lists.example>", 0, SENDER_STATE_AVAILABLE, 1, 0, 0, NULL, 0,
-	  0, 0, "203.0.113.9", NULL, 0, NULL, 0, "lookalike_protected=8", 8,
-	  VERDICT_ACCEPT },
+	  0, 0, "203.0.113.9", NULL, 0, NULL, 0,
+	  "lookalike_protected=8,first_contact=1", 9, VERDICT_ACCEPT },
 	{ "lookalike with an attachment weighs more", "a@0urorg.example",
 	  NULL, NULL, 0, SENDER_STATE_AVAILABLE, 0, 0, 0, NULL, 0, 0, 0,
 	  "203.0.113.9", "attach_office_macro", 6, NULL, 0,
@@ -162,8 +211,8 @@ static const struct scase cases[] = {
 	  "198.51.100.7", NULL, 0, NULL, 0, "", 0, VERDICT_ACCEPT },
 	{ "lookalike of a known correspondent", "a@supplier-c0rp.example",
 	  NULL, NULL, 0, SENDER_STATE_AVAILABLE, 1, 0, 0, NULL, 0, 0, 0,
-	  "203.0.113.9", NULL, 0, NULL, 0, "lookalike_known=5", 5,
-	  VERDICT_ACCEPT },
+	  "203.0.113.9", NULL, 0, NULL, 0,
+	  "lookalike_known=5,first_contact=1", 6, VERDICT_ACCEPT },
 	{ "Reply-To elsewhere", "a@supplier-corp.example", "Reply-To",
 	  "pay@collector.example", 0, SENDER_STATE_AVAILABLE, 1, 1, 1, NULL,
 	  0, 0, 1, "198.51.100.7", NULL, 0, NULL, 0, "reply_to=2", 2,
@@ -194,6 +243,8 @@ static const struct scase cases[] = {
 	  "new_relay_unauthenticated=10,partner_unexpected_relay=4,"
 	  "partner_unaligned=8", 22, VERDICT_ACCEPT },
 };
+
+static void reasons_text(const struct verdict *, char *, size_t);
 
 /* Messages with several explaining headers: only the strongest counts,
  * and a message held for what it is does not teach. */
@@ -236,12 +287,26 @@ test_explaining_headers_do_not_stack(void **state)
 	struct sender_context ctx;
 	struct evaluation e;
 	struct message *m = msg_with(hdrs);
+	struct dkim_sig_result sigs[2];
+	struct state_signer hs[2];
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = f->cfg;
 	ctx.psl = f->psl;
 	ctx.index = f->ix;
 	base_eval(f, m, "supplier-corp.example", &e);
+	/* The list (and Sender) and the forwarder each signed: all three
+	 * vouched for, still only one lowers. */
+	memset(sigs, 0, sizeof(sigs));
+	sigs[0].result = sigs[1].result = AUTH_PASS;
+	sigs[0].domain = "lists.example";
+	sigs[1].domain = "fwd.example";
+	e.dkim.sigs = sigs;
+	e.dkim.count = 2;
+	memset(hs, 0, sizeof(hs));
+	hs[0].known = hs[1].known = 1;	/* signers the admin trusted */
+	e.sender.history.signers = hs;
+	e.sender.history.nsigners = 2;
 	assert_int_equal(sender_signals(&ctx, m, &e), 0);
 	assert_int_equal(sender_score(&ctx, m, &e), 0);
 	assert_int_equal(e.verdict.nreasons, 2);
@@ -249,6 +314,105 @@ test_explaining_headers_do_not_stack(void **state)
 	    "new_relay_unauthenticated");
 	assert_int_equal(e.verdict.score, 5);
 	message_free(m);
+}
+
+/* Issue 8 item 6: the forwarder reduction.  A forger spoofing a known
+ * sender from their own relay, with an SRS0= MAIL FROM or a MAIL FROM at
+ * their own SPF-passing domain, gets the full new-relay score; a
+ * configured forwarder's SPF pass, or the forwarder's own aligned DKIM
+ * signature, earns the reduction. */
+struct fwcase {
+	const char *name;
+	const char *mail_from;
+	const char *fcrdns;		/* the relay's confirmed name */
+	const char *signer;		/* a passing d=, known to the history */
+	int signer_known;
+	int trusted;			/* trusted_forwarders = pobox.example */
+	const char *want;
+	int score;
+};
+
+static const struct fwcase fwcases[] = {
+	{ "SRS0 MAIL FROM at the forger's own SPF-passing domain",
+	  "<SRS0=HhH1=XY=supplier-corp.example=a@forger.example>", NULL,
+	  NULL, 0, 0, "new_relay_unauthenticated=10", 10 },
+	{ "MAIL FROM at the forger's domain, relay named in it",
+	  "<bounce@forger.example>", "mx.forger.example", NULL, 0, 0,
+	  "new_relay_unauthenticated=10", 10 },
+	{ "the forger lists itself?  only the configured one counts",
+	  "<SRS0=HhH1=XY=supplier-corp.example=a@forger.example>", NULL,
+	  NULL, 0, 1, "new_relay_unauthenticated=10", 10 },
+	{ "a configured forwarder's SPF pass earns the reduction",
+	  "<SRS0=HhH1=XY=supplier-corp.example=a@pobox.example>", NULL,
+	  NULL, 0, 1, "new_relay_unauthenticated=10,forwarder=-5", 5 },
+	{ "a configured forwarder, relay named in it",
+	  "<bounce@fwd.pobox.example>", "mx1.pobox.example", NULL, 0, 1,
+	  "new_relay_unauthenticated=10,forwarder=-5", 5 },
+	{ "a forwarder signing as itself (signer trusted for the sender)",
+	  "<SRS0=HhH1=XY=supplier-corp.example=a@fwd.example>", NULL,
+	  "fwd.example", 1, 0, "new_relay_unauthenticated=10,forwarder=-5",
+	  5 },
+	{ "a forger signing as itself: a new signer, still held",
+	  "<SRS0=HhH1=XY=supplier-corp.example=a@forger.example>", NULL,
+	  "forger.example", 0, 0, "new_relay_unauthenticated=10,"
+	  "new_signer_unauthenticated=6,forwarder=-5", 11 },
+	{ "a signature of another domain vouches for nothing",
+	  "<SRS0=HhH1=XY=supplier-corp.example=a@forger.example>", NULL,
+	  "fwd.example", 1, 0, "new_relay_unauthenticated=10", 10 },
+};
+
+static void
+test_forwarder_needs_an_authenticated_forwarder(void **state)
+{
+	static const char *const hdrs[] = { "From", "a@supplier-corp.example",
+	    NULL };
+	struct fixture *f = *state;
+	char *trusted[1] = { (char *)"pobox.example" };
+	struct sender_context ctx;
+	struct evaluation e;
+	struct dkim_sig_result sig;
+	struct state_signer hs;
+	char got[512];
+	size_t i;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = f->cfg;
+	ctx.psl = f->psl;
+	ctx.index = f->ix;
+	for (i = 0; i < sizeof(fwcases) / sizeof(fwcases[0]); i++) {
+		const struct fwcase *c = &fwcases[i];
+		struct message *m = msg_with(hdrs);
+
+		assert_int_equal(message_set_mail_from(m, c->mail_from), 0);
+		base_eval(f, m, "supplier-corp.example", &e);
+		e.spf.result = AUTH_PASS;	/* for the envelope domain */
+		e.sender.fcrdns = c->fcrdns;
+		memset(&sig, 0, sizeof(sig));
+		memset(&hs, 0, sizeof(hs));
+		if (c->signer != NULL) {
+			sig.result = AUTH_PASS;
+			sig.domain = c->signer;
+			e.dkim.sigs = &sig;
+			e.dkim.count = 1;
+			hs.name = c->signer;
+			hs.known = c->signer_known;
+			e.sender.history.signers = &hs;
+			e.sender.history.nsigners = 1;
+		}
+		f->cfg->trusted_forwarders = c->trusted ? trusted : NULL;
+		f->cfg->n_trusted_forwarders = c->trusted ? 1 : 0;
+		assert_int_equal(sender_signals(&ctx, m, &e), 0);
+		assert_int_equal(sender_score(&ctx, m, &e), 0);
+		if (!(e.sender.ident.flags & (1u << IDENT_FORWARDER)))
+			fail_msg("%s: no forwarder signal", c->name);
+		reasons_text(&e.verdict, got, sizeof(got));
+		if (strcmp(got, c->want) != 0 || e.verdict.score != c->score)
+			fail_msg("%s: got \"%s\" score %d, want \"%s\" score %d",
+			    c->name, got, e.verdict.score, c->want, c->score);
+		message_free(m);
+	}
+	f->cfg->trusted_forwarders = NULL;
+	f->cfg->n_trusted_forwarders = 0;
 }
 
 static void
@@ -525,6 +689,8 @@ main(void)
 		cmocka_unit_test(test_partner_lookup_is_by_organisational_domain),
 		cmocka_unit_test(test_explaining_headers_do_not_stack),
 		cmocka_unit_test(test_held_messages_do_not_teach),
+		cmocka_unit_test(
+		    test_forwarder_needs_an_authenticated_forwarder),
 		cmocka_unit_test(test_recipient_thresholds_take_the_strictest),
 		cmocka_unit_test(test_header_shows_whatif_and_state),
 	};
