@@ -3,8 +3,11 @@
  *
  * Exports mime_walk.  Owns, for one walk, the GMime parser, its options
  * and the message tree (unreferenced before returning) and two scratch
- * spools (freed before returning).  Thread rule: one walk, one thread;
- * GMime objects are never shared.
+ * spools (freed before returning).  Its helpers, internal to it:
+ * mimescan.c (the passes that keep GMime bounded), mimehdr.c (names and
+ * types from part headers), mimeuu.c (uuencoded blocks in text bodies),
+ * mimemsg.c (whether a leaf holds a message to walk too).
+ * Thread rule: one walk, one thread; GMime objects are never shared.
  * Caps: before GMime sees the message, mimescan.c breaks overlong lines
  * and header runs (GMime keeps a header whole in memory) and cuts the
  * message after 4 x max_parts + 64 boundary-like lines (GMime builds an
@@ -12,7 +15,7 @@
  * that cut are still read for file names.  GMime itself stops nesting at
  * 1024 levels; we stop at max_depth.
  * RFCs: 2045-2049 (MIME), 2183 (Content-Disposition), 2231 and 2047
- * (names, decoded by GMime), uuencode as POSIX uuencode(1) writes it.
+ * (names, decoded by GMime; see mimehdr.c), uuencode (mimeuu.c).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -24,13 +27,13 @@
 #include "arena.h"
 #include "deadline.h"
 #include "mime.h"
+#include "mimehdr.h"
+#include "mimemsg.h"
 #include "mimescan.h"
+#include "mimeuu.h"
 #include "spool.h"
 
 #define CHUNK		16384
-#define UU_LINE_MAX	128	/* uuencode lines are 61 bytes */
-#define MSG_HEAD	4096	/* read to tell a message by its headers */
-#define ALNUM	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 struct walk {
 	const struct mime_limits *lim;
@@ -75,129 +78,6 @@ on_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 		break;
 	default:
 		break;		/* duplicates, 8-bit headers: common */
-	}
-}
-
-/* A media type as we keep and report it: lower case, and every byte that
- * cannot be in an RFC 2045 type/subtype token becomes '?', so a hostile
- * Content-Type brings no control or invalid UTF-8 into logs, JSON or
- * reasons. */
-static char *
-lower_dup(struct arena *a, const char *s)
-{
-	char *d, *p;
-
-	if ((d = arena_strdup(a, s)) == NULL)
-		return NULL;
-	for (p = d; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c >= 'A' && c <= 'Z')
-			*p = (char)(c + 32);
-		else if (c <= 0x20 || c >= 0x7f ||
-		    strchr("()<>@,;:\\\"[]?=", c) != NULL)
-			*p = '?';
-	}
-	return d;
-}
-
-static int
-hexval(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ?
-	    c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* RFC 2231 allows the sections of a parameter in any order, but GMime
- * leaves "utf-8''evil%2Eexe" undecoded when "*1*" comes before "*0*".
- * A value of that shape whose charset iconv knows is decoded here; NULL
- * when it is not one (g_free the result). */
-static char *
-rfc2231_fix(const char *v)
-{
-	const char *q1 = strchr(v, '\''), *q2, *p;
-	char charset[64], *raw, *out, *o;
-	size_t n;
-
-	if (q1 == NULL || q1 == v || (size_t)(q1 - v) >= sizeof(charset) ||
-	    strspn(v, ALNUM "._-") != (size_t)(q1 - v) ||
-	    (q2 = strchr(q1 + 1, '\'')) == NULL ||
-	    strspn(q1 + 1, ALNUM "-") != (size_t)(q2 - q1 - 1))
-		return NULL;
-	memcpy(charset, v, (size_t)(q1 - v));
-	charset[q1 - v] = '\0';
-	if ((raw = g_malloc(strlen(q2) + 1)) == NULL)
-		return NULL;
-	for (p = q2 + 1, o = raw; *p != '\0'; p++)
-		if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
-			*o++ = (char)(hexval(p[1]) << 4 | hexval(p[2]));
-			p += 2;
-		} else
-			*o++ = *p;
-	n = (size_t)(o - raw);
-	out = g_convert(raw, (gssize)n, "UTF-8", charset, NULL, NULL, NULL);
-	g_free(raw);
-	return out;
-}
-
-/* The parameter called name, or NULL. */
-static GMimeParam *
-param(GMimeParamList *list, const char *name)
-{
-	return list != NULL ? g_mime_param_list_get_parameter(list, name) :
-	    NULL;
-}
-
-/* A parameter value as GMime decoded it (RFC 2231); encoded words left
- * inside quotes (RFC 2047 says they must not be, Outlook does it anyway)
- * are decoded here. */
-static int
-param_name(struct walk *w, GMimeParam *p, struct fname *out)
-{
-	const char *v = p != NULL ? g_mime_param_get_value(p) : NULL;
-	char *dec = NULL;
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	if (v == NULL)
-		return 0;
-	if (strstr(v, "=?") != NULL && strstr(v, "?=") != NULL)
-		dec = g_mime_utils_header_decode_text(w->opts, v);
-	else if (g_mime_param_get_encoding_method(p) ==
-	    GMIME_PARAM_ENCODING_METHOD_RFC2231)
-		dec = rfc2231_fix(v);
-	r = fname_parse(w->a, dec != NULL ? dec : v, out);
-	g_free(dec);
-	return r;
-}
-
-/* Checks the size of each header of obj (Content-* only for the
- * message's own top-level part). */
-static void
-check_headers(struct walk *w, GMimeObject *obj)
-{
-	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
-	GMimeHeader *h;
-	const char *name, *raw;
-	size_t len;
-	int i, n;
-
-	n = hl != NULL ? g_mime_header_list_get_count(hl) : 0;
-	for (i = 0; i < n; i++) {
-		if ((h = g_mime_header_list_get_header_at(hl, i)) == NULL)
-			continue;
-		name = g_mime_header_get_name(h);
-		raw = g_mime_header_get_raw_value(h);
-		if (name == NULL || raw == NULL)
-			continue;
-		/* GMime keeps the line end in the raw value. */
-		len = strlen(raw);
-		if (len > 0 && raw[len - 1] == '\n')
-			len--;
-		if (len > 0 && raw[len - 1] == '\r')
-			len--;
-		if (strlen(name) + len > w->lim->max_header_length)
-			w->st->limits |= MIME_LIMIT_HEADER;
 	}
 }
 
@@ -312,88 +192,6 @@ emit(struct walk *w, struct mime_part *mp)
 		w->failed = w->stop = 1;
 }
 
-/* A field name of a message header block, up to its colon: the length
- * of the name, or 0. */
-static size_t
-field_name(const char *p, size_t n)
-{
-	size_t i, k;
-
-	for (i = 0; i < n && p[i] > ' ' && p[i] < 0x7f && p[i] != ':'; i++)
-		;
-	for (k = i; k < n && (p[k] == ' ' || p[k] == '\t'); k++)
-		;
-	return i > 0 && k < n && p[k] == ':' ? i : 0;
-}
-
-/* The content starts with a message header block: lines that are all
- * fields or their continuations (after an optional mbox "From " line),
- * one of them a field every message has, up to an empty line or the
- * end of the first MSG_HEAD bytes. */
-static int
-looks_like_message(struct spool *sp)
-{
-	static const char *const known[] = {
-		"from", "to", "cc", "subject", "date", "sender", "reply-to",
-		"message-id", "received", "return-path", "mime-version",
-		"content-type", "delivered-to", NULL
-	};
-	char buf[MSG_HEAD];
-	const char *p, *e, *nl;
-	size_t len, k, i;
-	ssize_t n;
-	int found = 0, first = 1;
-
-	if ((n = spool_pread(sp, buf, sizeof(buf), 0)) <= 0)
-		return 0;
-	for (p = buf, e = buf + n; p < e; p = nl + 1, first = 0) {
-		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
-			break;		/* the window ends in a line */
-		len = (size_t)(nl - p);
-		if (len > 0 && p[len - 1] == '\r')
-			len--;
-		if (len == 0)
-			break;
-		if (first && len > 5 && strncmp(p, "From ", 5) == 0)
-			continue;
-		if (!first && (p[0] == ' ' || p[0] == '\t'))
-			continue;
-		if ((k = field_name(p, len)) == 0)
-			return 0;
-		for (i = 0; known[i] != NULL && !found; i++)
-			found = strlen(known[i]) == k &&
-			    strncasecmp(p, known[i], k) == 0;
-	}
-	return found;
-}
-
-/* A reader opens this part as a message: its declared type, its name,
- * what it was found to be, or (unless it is a text body) its first
- * lines say so. */
-static int
-is_message(const struct mime_part *mp)
-{
-	static const char *const types[] = {
-		"message/rfc822", "message/rfc2822", "message/global",
-		"message/news", "message/partial", NULL
-	};
-	static const char *const exts[] = { "eml", "mht", "mhtml", NULL };
-	size_t i;
-
-	for (i = 0; types[i] != NULL; i++)
-		if (strcmp(mp->declared, types[i]) == 0)
-			return 1;
-	for (i = 0; exts[i] != NULL; i++)
-		if ((mp->name.name != NULL && strcmp(mp->name.ext, exts[i])
-		    == 0) || (mp->alt.name != NULL && strcmp(mp->alt.ext,
-		    exts[i]) == 0))
-			return 1;
-	if (mp->is != NULL && strncmp(mp->is, "message/", 8) == 0)
-		return 1;
-	return (mp->attachment || strncmp(mp->declared, "text/", 5) != 0) &&
-	    looks_like_message(mp->content);
-}
-
 /* A leaf that holds a message (encoded message/rfc822, an attached
  * .eml, message/global that GMime left whole, a uuencoded message): its
  * content is parsed and walked one level deeper, with scratch spools of
@@ -404,7 +202,7 @@ nested(struct walk *w, const struct mime_part *mp)
 {
 	struct spool *scratch = w->scratch, *uu = w->uu;
 
-	if (w->stop || !is_message(mp))
+	if (w->stop || !mimemsg_is_message(mp))
 		return;
 	if (mp->depth + 1 > w->st->depth)
 		w->st->depth = mp->depth + 1;
@@ -424,128 +222,53 @@ nested(struct walk *w, const struct mime_part *mp)
 	w->uu = uu;
 }
 
-/* One decoded uuencoded line into w->uu; -1 when it is not uuencode. */
-static int
-uu_line(struct walk *w, const char *s, size_t n, int *truncated)
-{
-	char out[UU_LINE_MAX];
-	size_t want, i, o = 0;
-	unsigned v[4], k;
-
-	if (n == 0)
-		return -1;
-	want = ((unsigned char)s[0] - 32) & 63;
-	for (i = 1; o < want; i += 4) {
-		for (k = 0; k < 4; k++) {
-			/* Some encoders drop trailing blanks: missing
-			 * characters count as zero. */
-			unsigned char c = i + k < n ? (unsigned char)s[i + k] :
-			    ' ';
-
-			if (c < 32 || c > 96)
-				return -1;
-			v[k] = (c - 32) & 63;
-		}
-		out[o++] = (char)(v[0] << 2 | v[1] >> 4);
-		out[o++] = (char)((v[1] & 15) << 4 | v[2] >> 2);
-		out[o++] = (char)((v[2] & 3) << 6 | v[3]);
-	}
-	if (want > 0 && put(w, w->uu, out, want, truncated) == -1)
-		return *truncated ? 0 : -1;
-	return 0;
-}
-
-/* "begin 644 name": the name, or NULL. */
-static const char *
-uu_begin(char *line)
-{
-	char *p;
-
-	if (strncmp(line, "begin ", 6) != 0)
-		return NULL;
-	p = line + 6;
-	if (strspn(p, "01234567") < 3 || strspn(p, "01234567") > 4)
-		return NULL;
-	p += strspn(p, "01234567");
-	if (*p != ' ' || p[1] == '\0')
-		return NULL;
-	return p + 1;
-}
+/* What mimeuu_scan hands its callbacks: the walk, and the depth of the
+ * text body it reads (its blocks are parts at that depth). */
+struct uu_body {
+	struct walk *w;
+	unsigned depth;			/* of the text body */
+};
 
 static void
-uu_emit(struct walk *w, const char *name, unsigned depth, int truncated)
+uu_put(void *arg, struct spool *out, const char *p, size_t n,
+    int *truncated)
 {
+	struct uu_body *b = arg;
+
+	(void)put(b->w, out, p, n, truncated);
+}
+
+static int
+uu_emit(void *arg, const char *name, struct spool *content, int truncated)
+{
+	struct uu_body *b = arg;
+	struct walk *w = b->w;
 	struct mime_part mp;
 
 	memset(&mp, 0, sizeof(mp));
 	if (count_part(w) == -1)
-		return;
+		return -1;
 	if (fname_parse(w->a, name, &mp.name) == -1) {
 		w->failed = w->stop = 1;
-		return;
+		return -1;
 	}
 	mp.declared = "application/octet-stream";
-	mp.depth = depth;
+	mp.depth = b->depth;
 	mp.index = w->index;
 	mp.attachment = mp.uuencoded = 1;
 	mp.truncated = truncated;
-	mp.content = w->uu;
+	mp.content = content;
 	emit(w, &mp);
 	nested(w, &mp);
-}
-
-/* Finds uuencoded blocks in a decoded text body and hands each over. */
-static void
-scan_uu(struct walk *w, struct spool *text, unsigned depth)
-{
-	char buf[CHUNK], line[UU_LINE_MAX + 1], name[256];
-	unsigned long long off = 0;
-	size_t ll = 0;
-	ssize_t n, i;
-	int in = 0, over = 0, trunc = 0;
-	const char *nm;
-
-	while (!w->stop && (n = spool_pread(text, buf, sizeof(buf), off)) > 0) {
-		off += (unsigned long long)n;
-		if (deadline_passed(w->lim->dl))
-			break;
-		for (i = 0; i < n && !w->stop; i++) {
-			if (buf[i] != '\n') {
-				if (ll < UU_LINE_MAX)
-					line[ll++] = buf[i];
-				else
-					over = 1;
-				continue;
-			}
-			if (ll > 0 && line[ll - 1] == '\r')
-				ll--;
-			line[ll] = '\0';
-			if (!in && !over && (nm = uu_begin(line)) != NULL) {
-				snprintf(name, sizeof(name), "%s", nm);
-				spool_reset(w->uu);
-				in = 1;
-				trunc = 0;
-			} else if (in && strcmp(line, "end") == 0) {
-				uu_emit(w, name, depth, trunc);
-				in = 0;
-			} else if (in && (over || uu_line(w, line, ll,
-			    &trunc) == -1))
-				in = 0;	/* not uuencode after all */
-			ll = 0;
-			over = 0;
-		}
-	}
-	if (in && !w->stop)
-		uu_emit(w, name, depth, 1);	/* no "end" line */
+	return w->stop ? -1 : 0;
 }
 
 static void
 leaf(struct walk *w, GMimePart *part, unsigned depth)
 {
 	GMimeObject *obj = (GMimeObject *)part;
-	GMimeContentDisposition *cd;
-	GMimeContentType *ct;
-	GMimeParam *fn, *nm;
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	struct uu_body body = { w, depth };
 	struct mime_part mp;
 	const char *disp;
 	char *type;
@@ -553,27 +276,15 @@ leaf(struct walk *w, GMimePart *part, unsigned depth)
 	memset(&mp, 0, sizeof(mp));
 	if (count_part(w) == -1)
 		return;
-	ct = g_mime_object_get_content_type(obj);
-	cd = g_mime_object_get_content_disposition(obj);
-	fn = param(cd != NULL ? g_mime_content_disposition_get_parameters(cd) :
-	    NULL, "filename");
-	nm = param(ct != NULL ? g_mime_content_type_get_parameters(ct) : NULL,
-	    "name");
-	if (fn != NULL && g_mime_param_get_value(fn) == NULL)
-		fn = NULL;
-	if (nm != NULL && g_mime_param_get_value(nm) == NULL)
-		nm = NULL;
-	if (param_name(w, fn != NULL ? fn : nm, &mp.name) == -1 ||
-	    (fn != NULL && nm != NULL && strcmp(g_mime_param_get_value(fn),
-	    g_mime_param_get_value(nm)) != 0 &&
-	    param_name(w, nm, &mp.alt) == -1))
+	if (mimehdr_names(w->a, w->opts, obj, &mp.name, &mp.alt) == -1)
 		goto oom;
 	type = ct != NULL ? g_mime_content_type_get_mime_type(ct) : NULL;
-	mp.declared = lower_dup(w->a, type != NULL ? type : "text/plain");
+	mp.declared = mimehdr_type_dup(w->a, type != NULL ? type :
+	    "text/plain");
 	g_free(type);
 	disp = g_mime_object_get_disposition(obj);
 	if (mp.declared == NULL || (disp != NULL &&
-	    (mp.disposition = lower_dup(w->a, disp)) == NULL))
+	    (mp.disposition = mimehdr_type_dup(w->a, disp)) == NULL))
 		goto oom;
 	mp.depth = depth;
 	mp.index = w->index;
@@ -583,7 +294,8 @@ leaf(struct walk *w, GMimePart *part, unsigned depth)
 	decode(w, part, w->scratch, &mp.truncated);
 	emit(w, &mp);
 	if (!w->stop && strcmp(mp.declared, "text/plain") == 0)
-		scan_uu(w, w->scratch, depth);
+		mimeuu_scan(w->scratch, w->uu, w->lim->dl, uu_put, uu_emit,
+		    &body);
 	nested(w, &mp);
 	return;
 oom:
@@ -596,17 +308,12 @@ tail_name(void *arg, const char *type, const char *name)
 {
 	struct walk *w = arg;
 	struct mime_part mp;
-	char *dec = NULL;
-	int r;
 
 	memset(&mp, 0, sizeof(mp));
 	if (w->stop || count_part(w) == -1)
 		return -1;
-	if (strstr(name, "=?") != NULL && strstr(name, "?=") != NULL)
-		dec = g_mime_utils_header_decode_text(w->opts, name);
-	r = fname_parse(w->a, dec != NULL ? dec : name, &mp.name);
-	g_free(dec);
-	if (r == -1 || (mp.declared = lower_dup(w->a, type != NULL ? type :
+	if (mimehdr_name_parse(w->a, w->opts, name, &mp.name) == -1 ||
+	    (mp.declared = mimehdr_type_dup(w->a, type != NULL ? type :
 	    "application/octet-stream")) == NULL) {
 		w->failed = w->stop = 1;
 		return -1;
@@ -640,7 +347,8 @@ walk_object(struct walk *w, GMimeObject *obj, unsigned depth)
 		w->st->limits |= MIME_LIMIT_DEPTH;
 		return;
 	}
-	check_headers(w, obj);
+	if (mimehdr_too_long(obj, w->lim->max_header_length))
+		w->st->limits |= MIME_LIMIT_HEADER;
 	if (GMIME_IS_MULTIPART(obj)) {
 		n = g_mime_multipart_get_count((GMimeMultipart *)obj);
 		for (i = 0; i < n && !w->stop; i++)
@@ -650,7 +358,9 @@ walk_object(struct walk *w, GMimeObject *obj, unsigned depth)
 		m = g_mime_message_part_get_message((GMimeMessagePart *)obj);
 		if (m == NULL)
 			return;
-		check_headers(w, (GMimeObject *)m);
+		if (mimehdr_too_long((GMimeObject *)m,
+		    w->lim->max_header_length))
+			w->st->limits |= MIME_LIMIT_HEADER;
 		if ((sub = g_mime_message_get_mime_part(m)) != NULL)
 			walk_object(w, sub, depth + 1);
 	} else if (GMIME_IS_PART(obj))
