@@ -145,6 +145,7 @@ const struct setting config_settings[] = {
 	UINT(redis_db, 0, 0, 65535),
 	UINT(redis_connect_timeout_ms, 250, 10, 60000),
 	UINT(redis_timeout_ms, 250, 10, 60000),
+	UINT(redis_max_reply_bytes, 16777216, 65536, 1073741824),
 	UINT(redis_slow_ms, 100, 1, 60000),
 	UINT(redis_pool_size, 8, 1, 1024),
 	UINT(redis_pool_wait_ms, 100, 0, 60000),

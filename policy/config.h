@@ -107,7 +107,8 @@ struct config {
 	char *redis_password;		/* "" = no AUTH */
 	unsigned redis_db;		/* SELECT */
 	unsigned redis_connect_timeout_ms;
-	unsigned redis_timeout_ms;	/* one command */
+	unsigned redis_timeout_ms;	/* one message's whole exchange */
+	unsigned redis_max_reply_bytes;	/* received for one reply */
 	unsigned redis_slow_ms;		/* a slower reply counts as a
 					   failure for the breaker */
 	unsigned redis_pool_size;	/* connections shared by threads */
