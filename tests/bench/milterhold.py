@@ -94,8 +94,8 @@ def main():
              + b"192.0.2.1\0")
         r = reply(s)
         print("conn %d connect=%s" % (i, r), flush=True)
-        if r == "eof":
-            continue
+        if r != "c":
+            continue		# refused: the MTA would say 4xx and stop
         send(s, b"H", b"client.example\0")
         reply(s)
         if stall:
