@@ -11,9 +11,13 @@
  * slots' busy flags, the breaker, the master address and the counters,
  * and is never held during network I/O.  A context is used by the one
  * thread that checked its slot out.
- * Caps: redis_pool_size connections; replies of the setup commands are
- * checked for type and size (Redis is untrusted input: a master address
- * from a sentinel must be a short host and a port).
+ * Caps: redis_pool_size connections; one deadline of redis_timeout_ms
+ * per run, across the Sentinel lookup, connect, setup commands, the job
+ * and its retry (stateio.c: non-blocking contexts, so a server trickling
+ * bytes cannot stretch it), redis_max_reply_bytes per reply; replies of
+ * the setup commands are checked for type and size (Redis is untrusted
+ * input: a master address from a sentinel must be a short host and a
+ * port).
  */
 #include <errno.h>
 #include <limits.h>
