@@ -53,6 +53,7 @@ bounded_lookup(enum trickle_mode m)
 	a = LOOK(.domain = "trickle.example", .learn = 1);
 	t = now_ms() - t;
 	trickle_stop(&srv);
+	print_message("lookup ended after %lld ms\n", t);
 	assert_in_range(t, TIMEOUT_MS - 20, BOUND_MS);
 	assert_false(a.available);
 	/* The timed-out connection is gone, not back in the pool. */
@@ -109,6 +110,7 @@ huge_bulk_flood_is_cut_by_size(void **unused)
 	a = LOOK(.domain = "flood.example", .learn = 1);
 	t = now_ms() - t;
 	trickle_stop(&srv);
+	print_message("flood cut after %lld ms\n", t);
 	assert_false(a.available);
 	assert_in_range(t, 0, 2000);
 }
@@ -152,6 +154,7 @@ trickling_sentinel_is_bounded(void **unused)
 	a = LOOK(.domain = "sentinel.example", .learn = 1);
 	t = now_ms() - t;
 	trickle_stop(&srv);
+	print_message("sentinel lookup ended after %lld ms\n", t);
 	assert_false(a.available);
 	assert_in_range(t, 0, BOUND_MS);
 }
@@ -206,6 +209,7 @@ message_gets_its_verdict(void **unused)
 	t = now_ms();
 	assert_int_equal(policy_scan_finish(s, &e), 0);
 	t = now_ms() - t;
+	print_message("verdict after %lld ms\n", t);
 	assert_int_equal(e->sender.state, SENDER_STATE_UNAVAILABLE);
 	assert_non_null(e->verdict_header);
 	assert_non_null(strstr(e->verdict_header, "state=unavailable"));
