@@ -16,6 +16,13 @@
  * (out of memory) is remembered and tempfails the message at its end.
  * SMFIP_HDR_LEADSPC keeps the space after a header's colon, which DKIM
  * simple header canonicalisation needs byte for byte.
+ *
+ * Caps (issue 8): max_connections open at once - one more is tempfailed
+ * at connect (NR not agreed for it, so the MTA reads that reply), and
+ * the refusals are logged at most every 10 s; max_message_header_bytes
+ * of header fields and recipients held per message - past it nothing
+ * more is kept and the message is tempfailed at its end (a flood that
+ * large is not mail; tempfail loses nothing real).
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -24,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "apply.h"
 #include "callbacks.h"
@@ -45,15 +53,46 @@ struct conn {
 	unsigned long nr;		/* SMFIP_NR_* agreed */
 	int leadspc;			/* SMFIP_HDR_LEADSPC agreed */
 	int failed;			/* tempfail this message at eom */
+	int refused;			/* over max_connections: tempfail */
+	int over;			/* past max_message_header_bytes */
+	size_t held;			/* header and recipient bytes of
+					   this message */
 	struct scan *scan;
 };
 
 static atomic_ulong conn_counter;
+static atomic_ulong conn_open;		/* struct conns alive */
+static atomic_ulong refused_count;	/* since the last log line */
+static atomic_llong refused_logged;	/* monotonic s of that line */
+
+/* Logs connection refusals, one line per 10 s at most: a flood of
+ * connections must not become a flood of log lines. */
+static void
+log_refusal(const struct conn *c, unsigned long open, unsigned cap)
+{
+	struct timespec now;
+	unsigned long n = atomic_fetch_add(&refused_count, 1) + 1;
+	long long last = atomic_load(&refused_logged);
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (last != 0 && now.tv_sec - last < 10)
+		return;
+	if (!atomic_compare_exchange_strong(&refused_logged, &last,
+	    (long long)now.tv_sec))
+		return;
+	atomic_fetch_sub(&refused_count, n);
+	log_warning(c->id, "connection tempfailed: %lu open, "
+	    "max_connections = %u (%lu refused since the last such line)",
+	    open, cap, n);
+}
 
 static struct conn *
 conn_get(SMFICTX *ctx)
 {
 	struct conn *c = smfi_getpriv(ctx);
+	struct policy *pol;
+	unsigned long open;
+	unsigned cap = 0;
 
 	if (c == NULL) {
 		if ((c = calloc(1, sizeof(*c))) == NULL)
@@ -61,6 +100,17 @@ conn_get(SMFICTX *ctx)
 		snprintf(c->id, sizeof(c->id), "C%lx",
 		    atomic_fetch_add(&conn_counter, 1) + 1);
 		smfi_setpriv(ctx, c);
+		/* Counted from the first callback to cb_close, which
+		 * libmilter calls for every connection. */
+		open = atomic_fetch_add(&conn_open, 1) + 1;
+		if ((pol = reload_current()) != NULL) {
+			cap = policy_config(pol)->max_connections;
+			policy_unref(pol);
+		}
+		if (cap != 0 && open > cap) {
+			c->refused = 1;
+			log_refusal(c, open, cap);
+		}
 	}
 	return c;
 }
@@ -80,8 +130,11 @@ release_scan(struct conn *c)
 		policy_scan_free(c->scan);
 		c->scan = NULL;
 	}
-	if (c != NULL)
+	if (c != NULL) {
 		c->failed = 0;
+		c->over = 0;
+		c->held = 0;
+	}
 }
 
 static void
@@ -103,8 +156,10 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	if ((c = conn_get(ctx)) == NULL)
 		return SMFIS_TEMPFAIL;
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
+	/* A refused connection agrees to no "no reply" step: the MTA must
+	 * read the tempfail we give at connect. */
 	*pf1 = f1 & (SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_HDR_LEADSPC |
-	    NR_WANTED);
+	    (c->refused ? 0 : NR_WANTED));
 	*pf2 = *pf3 = 0;
 	c->nr = *pf1 & NR_WANTED;
 	c->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
@@ -144,7 +199,7 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	const char *macro;
 	struct conn *c;
 
-	if ((c = conn_get(ctx)) == NULL)
+	if ((c = conn_get(ctx)) == NULL || c->refused)
 		return SMFIS_TEMPFAIL;
 	if (hostaddr != NULL && addr_text(hostaddr, ip, sizeof(ip)) == 0)
 		set_str(c, &c->client_ip, ip);
@@ -177,7 +232,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	const char *v;
 	struct conn *c;
 
-	if ((c = conn_get(ctx)) == NULL)
+	if ((c = conn_get(ctx)) == NULL || c->refused)
 		return SMFIS_TEMPFAIL;
 	release_scan(c);		/* a message without abort or eom */
 	if ((pol = reload_current()) == NULL)
@@ -209,12 +264,26 @@ fail:
 	return cont(c, SMFIP_NR_MAIL);
 }
 
+/* Adds n bytes to what this message holds; 1 (and remembered) once that
+ * is past max_message_header_bytes: nothing more is kept. */
+static int
+held_over(struct conn *c, size_t n)
+{
+	if (!c->over) {
+		c->held += n;
+		c->over = c->held > policy_scan_config(c->scan)->
+		    max_message_header_bytes;
+	}
+	return c->over;
+}
+
 static sfsistat
 cb_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct conn *c = smfi_getpriv(ctx);
 
 	if (c != NULL && c->scan != NULL && argv[0] != NULL &&
+	    !held_over(c, strlen(argv[0])) &&
 	    message_add_rcpt(policy_scan_message(c->scan), argv[0]) == -1)
 		c->failed = 1;
 	return cont(c, SMFIP_NR_RCPT);
@@ -228,7 +297,8 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	size_t n;
 	int r;
 
-	if (c == NULL || c->scan == NULL || c->failed)
+	if (c == NULL || c->scan == NULL || c->failed ||
+	    held_over(c, strlen(name) + strlen(value) + 4))
 		return cont(c, SMFIP_NR_HDR);
 	if (c->leadspc || value[0] == ' ' || value[0] == '\t') {
 		r = policy_scan_header(c->scan, name, value);
@@ -255,7 +325,7 @@ cb_eoh(SMFICTX *ctx)
 {
 	struct conn *c = smfi_getpriv(ctx);
 
-	if (c != NULL && c->scan != NULL && !c->failed &&
+	if (c != NULL && c->scan != NULL && !c->failed && !c->over &&
 	    policy_scan_eoh(c->scan) == -1)
 		c->failed = 1;
 	return cont(c, SMFIP_NR_EOH);
@@ -266,7 +336,7 @@ cb_body(SMFICTX *ctx, unsigned char *buf, size_t len)
 {
 	struct conn *c = smfi_getpriv(ctx);
 
-	if (c != NULL && c->scan != NULL && !c->failed &&
+	if (c != NULL && c->scan != NULL && !c->failed && !c->over &&
 	    policy_scan_body(c->scan, buf, len) == -1)
 		c->failed = 1;
 	return cont(c, SMFIP_NR_BODY);
@@ -281,8 +351,15 @@ cb_eom(SMFICTX *ctx)
 	const char *qid, *line;
 	sfsistat rc;
 
-	if (c == NULL)
+	if (c == NULL || c->refused)
 		return SMFIS_TEMPFAIL;
+	if (c->over) {
+		log_warning(c->id, "message tempfailed: its header fields "
+		    "and recipients passed max_message_header_bytes = %u",
+		    policy_scan_config(c->scan)->max_message_header_bytes);
+		release_scan(c);
+		return SMFIS_TEMPFAIL;
+	}
 	if (c->scan == NULL || c->failed) {
 		log_err(c->id, "message tempfailed: out of memory earlier");
 		release_scan(c);
@@ -326,6 +403,7 @@ cb_close(SMFICTX *ctx)
 		free(c->helo);
 		free(c);
 		smfi_setpriv(ctx, NULL);
+		atomic_fetch_sub(&conn_open, 1);
 	}
 	return SMFIS_CONTINUE;
 }

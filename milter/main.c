@@ -8,7 +8,8 @@
  * we detach (fork) before any thread exists (libunbound and the reload
  * thread start later); the socket is opened while still privileged, then
  * privileges are dropped; SIGUSR1 is blocked before the first thread so
- * only the reload thread takes it.  libmilter owns SIGHUP/SIGTERM/SIGINT
+ * only the reload thread takes it.  Started as root it refuses to run
+ * unless user names someone else (or allow_root = true).  libmilter owns SIGHUP/SIGTERM/SIGINT
  * (graceful stop).
  * Over TCP we set TCP_NODELAY on the listening socket (accepted sockets
  * inherit it on Linux): libmilter does not, and Nagle plus the MTA's
@@ -190,6 +191,32 @@ open_socket(const char *sock, const struct config *cfg, char *err,
 	return 0;
 }
 
+/* Started as root, the daemon must become another user: every parsing
+ * library handles hostile bytes.  0 when it will (or is not root), or
+ * allow_root says root is meant (logged as a warning); -1 with the
+ * reason.  A user that does not exist is drop_privileges' to report. */
+static int
+check_root(const struct config *cfg, const char *path, char *err,
+    size_t errlen)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0 && getuid() != 0)
+		return 0;
+	if (cfg->user[0] != '\0' && ((pw = getpwnam(cfg->user)) == NULL ||
+	    pw->pw_uid != 0))
+		return 0;
+	if (cfg->allow_root) {
+		log_warning(NULL, "running as root (allow_root = true): "
+		    "hostile mail is parsed with root privileges; set user "
+		    "in %s", path);
+		return 0;
+	}
+	snprintf(err, errlen, "%s: refusing to run as root: set user = "
+	    "\"NAME\" (an unprivileged user), or allow_root = true", path);
+	return -1;
+}
+
 /* Runs the daemon with cfg (ownership passes) until libmilter stops.
  * Returns the exit code. */
 static int
@@ -203,8 +230,19 @@ run(struct config *cfg, const char *path, const char *sock, int foreground)
 		sock = cfg->socket;
 	log_open("relaywarden", cfg->syslog_facility, foreground);
 	log_set_level((enum log_level)cfg->log_level);
+	if (check_root(cfg, path, err, sizeof(err)) == -1) {
+		if (!foreground)	/* syslog alone is easy to miss */
+			fprintf(stderr, "relaywarden: %s\n", err);
+		goto fail;
+	}
 	if (smfi_register(callbacks_desc) == MI_FAILURE) {
 		snprintf(err, sizeof(err), "smfi_register failed");
+		goto fail;
+	}
+	/* libmilter's default is 7210 s: an idle or stalled MTA peer would
+	 * pin a thread and its message for two hours. */
+	if (smfi_settimeout((int)cfg->milter_timeout_s) == MI_FAILURE) {
+		snprintf(err, sizeof(err), "smfi_settimeout failed");
 		goto fail;
 	}
 	if (open_socket(sock, cfg, err, sizeof(err)) == -1)
@@ -253,7 +291,7 @@ int
 main(int argc, char **argv)
 {
 	const char *path = DEFAULT_CONFIG, *sock = NULL;
-	int foreground = 0, check = 0, ch, rc;
+	int foreground = 0, check = 0, as_root, ch, rc;
 	struct config *cfg;
 	struct policy *pol;
 	char err[512], *abspath;
@@ -293,11 +331,17 @@ main(int argc, char **argv)
 	} else if (check) {
 		/* Build the generation too: it reads the local DNS data and
 		 * the PSL, which can be wrong in ways the parser cannot see. */
+		as_root = (geteuid() == 0 || getuid() == 0) &&
+		    cfg->user[0] == '\0' && !cfg->allow_root;
 		if ((pol = policy_new(cfg, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "relaywarden: %s: %s\n", path, err);
 			rc = 1;
 		} else {
 			policy_unref(pol);
+			if (as_root)
+				fprintf(stderr, "relaywarden: %s: note: "
+				    "started as root it would refuse to run "
+				    "(no user set, allow_root = false)\n", path);
 			printf("relaywarden: %s: configuration OK\n", path);
 			rc = 0;
 		}

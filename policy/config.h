@@ -24,6 +24,12 @@ struct config {
 	char *socket;			/* "inet:PORT@ADDR" | "unix:PATH" */
 	unsigned socket_mode;		/* unix socket permissions, octal */
 	char *user;			/* "" = stay the invoking user */
+	int allow_root;			/* run as root (no user) anyway */
+	unsigned milter_timeout_s;	/* smfi_settimeout; read at start */
+	unsigned max_connections;	/* more are tempfailed at connect */
+	unsigned max_message_header_bytes;	/* headers + recipients held
+						   per message; past it:
+						   tempfail */
 	char *pidfile;			/* "" = none */
 	int syslog_facility;		/* LOG_MAIL ... */
 	int log_level;			/* enum log_level */
@@ -111,7 +117,8 @@ struct config {
 	char *redis_password;		/* "" = no AUTH */
 	unsigned redis_db;		/* SELECT */
 	unsigned redis_connect_timeout_ms;
-	unsigned redis_timeout_ms;	/* one command */
+	unsigned redis_timeout_ms;	/* one message's whole exchange */
+	unsigned redis_max_reply_bytes;	/* received for one reply */
 	unsigned redis_slow_ms;		/* a slower reply counts as a
 					   failure for the breaker */
 	unsigned redis_pool_size;	/* connections shared by threads */

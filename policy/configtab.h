@@ -132,6 +132,16 @@ void confinc_free(struct loader *);
  * NULL when it was not read. */
 const char *confinc_text(const struct loader *, const char *name);
 
+/* --- confperm.c: who may write a config file ----------------------- */
+
+/* 0 when the file (open as fd, or at path) is neither group- nor
+ * world-writable, is owned by root or by us, and lies in a directory
+ * only its owner may change (or one with the sticky bit); else -1 with
+ * "PATH: problem: refusing it" in err.  confperm_check_path passes a
+ * file that does not exist (its reader reports that). */
+int confperm_check_fd(int fd, const char *path, char *err, size_t errlen);
+int confperm_check_path(const char *path, char *err, size_t errlen);
+
 /* --- confattach.c: attach_* word lists ---------------------------- */
 
 /* "exe scr, .com" -> "exe scr com": extensions of 1..15 letters or

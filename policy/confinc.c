@@ -9,7 +9,8 @@
  * a SIGUSR1 reload that must keep the old configuration.  So every
  * directive is found here as libconfig's scanner would find it, and its
  * target must be a readable regular file, or the load fails with
- * "FILE:LINE: @include "X": problem".
+ * "FILE:LINE: @include "X": problem".  Each file must also be one that
+ * only root or we can change (confperm.c).
  *
  * Exports confinc_read, confinc_free, confinc_text (configtab.h).  Owns
  * the texts in loader->files (malloc memory, freed by confinc_free); the
@@ -71,7 +72,8 @@ errno_text(int e, char *buf, size_t len)
 /* Reads path into *text (malloc, NUL-terminated).  A directory is never
  * a config file; regular: anything but a regular file is refused (an
  * @include target: libconfig would read it).  0, or -1 with the problem
- * in buf. */
+ * in buf, or -2 with "PATH: problem: refusing it" when others may write
+ * the file (confperm.c). */
 static int
 read_text(const char *path, int regular, char **text, char *buf,
     size_t buflen)
@@ -96,6 +98,11 @@ read_text(const char *path, int regular, char **text, char *buf,
 		snprintf(buf, buflen, "not a regular file");
 		close(fd);
 		return -1;
+	}
+	/* Root acts on what the file says: nobody else may write it. */
+	if (confperm_check_fd(fd, path, buf, buflen) == -1) {
+		close(fd);
+		return -2;
 	}
 	if ((t = malloc(CONFIG_FILE_MAX + 1)) == NULL) {
 		snprintf(buf, buflen, "out of memory");
@@ -203,7 +210,7 @@ static int
 follow(struct scan *sc, unsigned depth)
 {
 	struct loader *l = sc->l;
-	char problem[160], *name, *path = NULL, *text;
+	char problem[PATH_MAX + 80], *name, *path = NULL, *text;
 	size_t i, dlen;
 	long fi;
 
@@ -227,7 +234,7 @@ follow(struct scan *sc, unsigned depth)
 	memcpy(path, l->ctx.dir, dlen);
 	path[dlen] = '/';
 	memcpy(path + dlen + 1, sc->name, sc->nlen + 1);
-	if (read_text(path, 1, &text, problem, sizeof(problem)) == -1) {
+	if (read_text(path, 1, &text, problem, sizeof(problem)) < 0) {
 		free(name);
 		free(path);
 		return fail_at(sc, problem);
@@ -308,12 +315,15 @@ int
 confinc_read(struct loader *l, const char *path)
 {
 	struct scan *sc;
-	char problem[160], *text, *copy;
+	char problem[PATH_MAX + 80], *text, *copy;
 	int rc;
 
-	if (read_text(path, 0, &text, problem, sizeof(problem)) == -1) {
-		snprintf(l->err, l->errlen, "%s: cannot open: %s", path,
-		    problem);
+	if ((rc = read_text(path, 0, &text, problem, sizeof(problem))) < 0) {
+		if (rc == -2)
+			snprintf(l->err, l->errlen, "%s", problem);
+		else
+			snprintf(l->err, l->errlen, "%s: cannot open: %s",
+			    path, problem);
 		return -1;
 	}
 	if ((copy = strdup(path)) == NULL ||

@@ -461,6 +461,27 @@ one_line(char *err)
 			*err = '?';
 }
 
+static int
+perm_named(const struct config *c, const char *path, char *err,
+    size_t errlen)
+{
+	const char *const names[] = { "dns_local_data", "dns_resolv_conf",
+	    "psl_file" };
+	const char *const files[] = { c->dns_local_data, c->dns_resolv_conf,
+	    c->psl_file };
+	char problem[PATH_MAX + 80];
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (files[i][0] != '\0' && confperm_check_path(files[i],
+		    problem, sizeof(problem)) == -1) {
+			snprintf(err, errlen, "%s: %s: %s", path, names[i],
+			    problem);
+			return -1;
+		}
+	return 0;
+}
+
 int
 confload_file(const char *path, struct config **out, char *err,
     size_t errlen)
@@ -516,6 +537,10 @@ confload_file(const char *path, struct config **out, char *err,
 		if (get_setting(&l, c, cs, s) == -1)
 			goto done;
 	}
+	/* Files the config names whose content steers the verdicts, as
+	 * the config files themselves: nobody else may write them. */
+	if (perm_named(c, path, err, errlen) == -1)
+		goto done;
 	/* Groups' thresholds left out: the global ones, wherever in the
 	 * file those were set. */
 	confgroup_resolve(c);

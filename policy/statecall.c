@@ -2,7 +2,8 @@
  * statecall.c - commands for the sender state: built in arena memory,
  * run alone or pipelined on one pooled connection, the lookup script by
  * EVALSHA with its NOSCRIPT fallback, and strict number parsing of
- * replies.
+ * replies.  Every reply is awaited under the run's one deadline
+ * (stateio.c), the NOSCRIPT retry included.
  *
  * Exports statecall_* (statecall.h).  Owns the replies it keeps until
  * statecall_free.  Any thread.
@@ -14,6 +15,7 @@
 
 #include "arena.h"
 #include "statecall.h"
+#include "stateio.h"
 #include "statepool.h"
 #include "statescript.h"
 
@@ -93,13 +95,27 @@ statecall_free(struct statecall_cmd *cmds, size_t n)
 	}
 }
 
+/* One command and its reply under d; NULL with c->err set. */
+static redisReply *
+command(redisContext *c, struct deadline *d, const struct call *k,
+    const struct statecall_cmd *m)
+{
+	redisReply *r;
+
+	if (redisAppendCommandArgv(c, m->argc, m->argv, m->argvlen) !=
+	    REDIS_OK || stateio_reply(c, d, statepool_settings(k->pool)->
+	    max_reply_bytes, &r) != REDIS_OK)
+		return NULL;
+	return r;
+}
+
 /* Sends the lookup script: EVALSHA with the SHA this connection loaded,
  * and EVAL of the text when the server answers NOSCRIPT (its script
  * cache was flushed, or it is a new master), which also caches the
  * script again.  argv[0] and argv[1] are filled here. */
 static enum statepool_outcome
-run_script(redisContext *c, const char *sha, void *arg, char *err,
-    size_t errlen)
+run_script(redisContext *c, const char *sha, struct deadline *d,
+    void *arg, char *err, size_t errlen)
 {
 	struct call *k = arg;
 	struct statecall_cmd *m = &k->cmds[0];
@@ -110,7 +126,7 @@ run_script(redisContext *c, const char *sha, void *arg, char *err,
 	m->argv[1] = sha;
 	m->argvlen[0] = 7;
 	m->argvlen[1] = strlen(sha);
-	r = redisCommandArgv(c, m->argc, m->argv, m->argvlen);
+	r = command(c, d, k, m);
 	if (r != NULL && r->type == REDIS_REPLY_ERROR &&
 	    strncmp(r->str, "NOSCRIPT", 8) == 0) {
 		freeReplyObject(r);
@@ -118,7 +134,7 @@ run_script(redisContext *c, const char *sha, void *arg, char *err,
 		m->argv[1] = statescript_lookup;
 		m->argvlen[0] = 4;
 		m->argvlen[1] = strlen(statescript_lookup);
-		r = redisCommandArgv(c, m->argc, m->argv, m->argvlen);
+		r = command(c, d, k, m);
 	}
 	if (r == NULL) {
 		snprintf(err, errlen, "%s", c->errstr);
@@ -138,8 +154,8 @@ run_script(redisContext *c, const char *sha, void *arg, char *err,
 /* Sends the commands of k in one pipeline and keeps every reply; the
  * first error reply decides the outcome (and all are freed). */
 static enum statepool_outcome
-run_pipeline(redisContext *c, const char *sha, void *arg, char *err,
-    size_t errlen)
+run_pipeline(redisContext *c, const char *sha, struct deadline *d,
+    void *arg, char *err, size_t errlen)
 {
 	struct call *k = arg;
 	enum statepool_outcome o = STATEPOOL_OK;
@@ -150,7 +166,8 @@ run_pipeline(redisContext *c, const char *sha, void *arg, char *err,
 		redisAppendCommandArgv(c, k->cmds[i].argc, k->cmds[i].argv,
 		    k->cmds[i].argvlen);
 	for (i = 0; i < k->ncmds; i++) {
-		if (redisGetReply(c, (void **)&r) != REDIS_OK) {
+		if (stateio_reply(c, d, statepool_settings(k->pool)->
+		    max_reply_bytes, &r) != REDIS_OK) {
 			snprintf(err, errlen, "%s", c->errstr);
 			o = STATEPOOL_FAIL;
 			break;

@@ -42,6 +42,7 @@ statecfg_copy(struct statepool_settings *s, const struct config *c)
 	s->db = c->redis_db;
 	s->connect_timeout_ms = c->redis_connect_timeout_ms;
 	s->timeout_ms = c->redis_timeout_ms;
+	s->max_reply_bytes = c->redis_max_reply_bytes;
 	s->slow_ms = c->redis_slow_ms;
 	s->pool_size = c->redis_pool_size;
 	s->pool_wait_ms = c->redis_pool_wait_ms;
@@ -89,6 +90,7 @@ statecfg_match(const struct statepool_settings *s, const struct config *c)
 	    s->db != c->redis_db ||
 	    s->connect_timeout_ms != c->redis_connect_timeout_ms ||
 	    s->timeout_ms != c->redis_timeout_ms ||
+	    s->max_reply_bytes != c->redis_max_reply_bytes ||
 	    s->slow_ms != c->redis_slow_ms ||
 	    s->pool_size != c->redis_pool_size ||
 	    s->pool_wait_ms != c->redis_pool_wait_ms ||

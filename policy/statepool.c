@@ -11,9 +11,13 @@
  * slots' busy flags, the breaker, the master address and the counters,
  * and is never held during network I/O.  A context is used by the one
  * thread that checked its slot out.
- * Caps: redis_pool_size connections; replies of the setup commands are
- * checked for type and size (Redis is untrusted input: a master address
- * from a sentinel must be a short host and a port).
+ * Caps: redis_pool_size connections; one deadline of redis_timeout_ms
+ * per run, across the Sentinel lookup, connect, setup commands, the job
+ * and its retry (stateio.c: non-blocking contexts, so a server trickling
+ * bytes cannot stretch it), redis_max_reply_bytes per reply; replies of
+ * the setup commands are checked for type and size (Redis is untrusted
+ * input: a master address from a sentinel must be a short host and a
+ * port).
  */
 #include <errno.h>
 #include <limits.h>
@@ -25,9 +29,11 @@
 #include <time.h>
 
 #include "config.h"
+#include "deadline.h"
 #include "log.h"
 #include "state.h"
 #include "statepool.h"
+#include "stateio.h"
 #include "statescript.h"
 #include "statesentinel.h"
 
@@ -251,16 +257,6 @@ statepool_classify(struct state_pool *p, const redisReply *r)
 
 /* --- connect -------------------------------------------------------------- */
 
-static struct timeval
-tv_ms(unsigned ms)
-{
-	struct timeval tv;
-
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	return tv;
-}
-
 /* With Sentinel: asks the sentinels for the master when a failure asked
  * for it, or when redis_sentinel_check_ms passed since the last answer.
  * The periodic check matters: after a failover the old master accepts
@@ -269,7 +265,7 @@ tv_ms(unsigned ms)
  * the others go on with the master known meanwhile.  A failed periodic
  * check keeps the known master. */
 static void
-refresh_master(struct state_pool *p)
+refresh_master(struct state_pool *p, struct deadline *d)
 {
 	struct statesentinel_answer a;
 	char err[256];
@@ -286,7 +282,7 @@ refresh_master(struct state_pool *p)
 	a.start = p->sentinel_next;
 	pthread_mutex_unlock(&p->lock);
 
-	rc = statesentinel_ask(&p->set, &a, err, sizeof(err));
+	rc = statesentinel_ask(&p->set, &a, d, err, sizeof(err));
 
 	pthread_mutex_lock(&p->lock);
 	p->discovering = 0;
@@ -356,37 +352,29 @@ mark_rediscover(struct state_pool *p)
 }
 
 /* Connects slot s: AUTH, SELECT, ROLE (with Sentinel) and SCRIPT LOAD
- * pipelined, their replies checked in order. */
+ * pipelined, their replies checked in order, all before d. */
 static enum statepool_outcome
-slot_connect(struct state_pool *p, struct slot *s, char *err,
-    size_t errlen)
+slot_connect(struct state_pool *p, struct slot *s, struct deadline *d,
+    char *err, size_t errlen)
 {
 	const struct statepool_settings *set = &p->set;
 	const char *argv[4];
-	char host[256], db[16];
+	char host[256], db[16], why[200];
 	redisContext *c;
 	redisReply *r;
 	unsigned port = 0, gen = 0;
 	size_t i, n = 0, want;
-	int ok = 1;
+	int ok = 1, unix_socket = set->nsentinels == 0 && *set->socket != '\0';
 
 	if (target(p, host, sizeof(host), &port, &gen, err, errlen) == -1)
 		return STATEPOOL_FAIL;
-	if (set->nsentinels == 0 && *set->socket != '\0')
-		c = redisConnectUnixWithTimeout(set->socket,
-		    tv_ms(set->connect_timeout_ms));
-	else
-		c = redisConnectWithTimeout(host, (int)port,
-		    tv_ms(set->connect_timeout_ms));
-	if (c == NULL || c->err) {
-		snprintf(err, errlen, "connect to %s:%u: %s", set->nsentinels
-		    == 0 && *set->socket != '\0' ? set->socket : host, port,
-		    c != NULL ? c->errstr : "out of memory");
-		redisFree(c);
+	if ((c = stateio_connect(host, port, unix_socket ? set->socket : "",
+	    set->connect_timeout_ms, d, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "connect to %s:%u: %s", unix_socket ?
+		    set->socket : host, port, why);
 		mark_rediscover(p);
 		return STATEPOOL_FAIL;
 	}
-	redisSetTimeout(c, tv_ms(set->timeout_ms));
 	if (*set->password != '\0') {
 		argv[n = 0] = "AUTH";
 		if (*set->user != '\0')
@@ -413,7 +401,8 @@ slot_connect(struct state_pool *p, struct slot *s, char *err,
 	redisAppendCommandArgv(c, 3, argv, NULL);
 	want++;
 	for (i = 0; i < want; i++) {
-		if (redisGetReply(c, (void **)&r) != REDIS_OK) {
+		if (stateio_reply(c, d, set->max_reply_bytes, &r) !=
+		    REDIS_OK) {
 			snprintf(err, errlen, "%s:%u: %s", host, port,
 			    c->errstr);
 			redisFree(c);
@@ -586,6 +575,7 @@ statepool_run(struct state_pool *p, statepool_job job, void *arg,
     char *err, size_t errlen)
 {
 	enum statepool_outcome o = STATEPOOL_FAIL;
+	struct deadline d;
 	struct timespec t0;
 	struct slot *s;
 	int probe, attempt, saved, slow = 0;
@@ -596,8 +586,12 @@ statepool_run(struct state_pool *p, statepool_job job, void *arg,
 	}
 	if ((s = checkout(p, &probe, err, errlen)) == NULL)
 		return -1;
+	/* One deadline for all that follows: hiredis's own timeout bounds
+	 * each read, so a server trickling bytes could hold a message for
+	 * as long as it liked. */
+	deadline_start(&d, p->set.timeout_ms);
 	if (p->set.nsentinels > 0) {
-		refresh_master(p);
+		refresh_master(p, &d);
 		pthread_mutex_lock(&p->lock);
 		if (s->c != NULL && s->gen != p->gen) {
 			redisFree(s->c);	/* an old master's */
@@ -607,16 +601,17 @@ statepool_run(struct state_pool *p, statepool_job job, void *arg,
 	}
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (s->c == NULL &&
-		    (o = slot_connect(p, s, err, errlen)) != STATEPOOL_OK)
+		    (o = slot_connect(p, s, &d, err, errlen)) != STATEPOOL_OK)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		errno = 0;
-		o = job(s->c, s->sha, arg, err, errlen);
+		o = job(s->c, s->sha, &d, arg, err, errlen);
 		saved = errno;
 		slow = mono_ms_since(&t0) > p->set.slow_ms;
 		if (o != STATEPOOL_FAIL || s->c->err == 0)
 			break;
-		if (attempt > 0 || !s->reused || !stale(s->c, saved)) {
+		if (attempt > 0 || !s->reused || !stale(s->c, saved) ||
+		    deadline_passed(&d)) {
 			mark_rediscover(p);
 			break;
 		}

@@ -25,6 +25,7 @@ struct statepool_settings {
 	char *password;
 	unsigned db;
 	unsigned connect_timeout_ms, timeout_ms, slow_ms;
+	unsigned max_reply_bytes;
 	unsigned pool_size, pool_wait_ms;
 	unsigned breaker_failures, breaker_cooldown_ms;
 	char **sentinels;
@@ -56,17 +57,24 @@ enum statepool_outcome {
 				   timeout, LOADING, BUSY, READONLY ... */
 };
 
-/* A job: sends its commands on c.  sha is the lookup script's SHA-1 as
- * SCRIPT LOAD returned it on this connection.  Returns an outcome, with
- * a one-line reason in err unless STATEPOOL_OK. */
+/* A job: sends its commands on c (non-blocking: replies are read with
+ * stateio_reply against d, the run's deadline).  sha is the lookup
+ * script's SHA-1 as SCRIPT LOAD returned it on this connection.  Returns
+ * an outcome, with a one-line reason in err unless STATEPOOL_OK. */
+struct deadline;
 typedef enum statepool_outcome (*statepool_job)(redisContext *c,
-    const char *sha, void *arg, char *err, size_t errlen);
+    const char *sha, struct deadline *d, void *arg, char *err,
+    size_t errlen);
 
 /* Runs job on a pooled connection.  0 when it returned STATEPOOL_OK;
  * -1 with the reason in err when the breaker is open, no connection was
  * free in time, connecting failed or the job failed.  A job that failed
  * because a reused connection had been closed by the server (idle
- * timeout, restart) is run once more on a new connection. */
+ * timeout, restart) is run once more on a new connection.  Once a
+ * connection is checked out, everything (Sentinel lookup, connect,
+ * setup commands, the job and its retry) ends within redis_timeout_ms;
+ * a connection that failed or timed out is freed, never pooled again,
+ * and counts for the circuit breaker. */
 int statepool_run(struct state_pool *, statepool_job, void *arg,
     char *err, size_t errlen);
 

@@ -4,8 +4,8 @@
  * sentinel in turn until one answers.
  *
  * Exports statesentinel_ask, statesentinel_split.  Owns nothing past a
- * call (one short-lived hiredis context per sentinel asked).  Any thread;
- * no shared state.
+ * call (one short-lived hiredis context per sentinel asked, all of them
+ * under the caller's one deadline).  Any thread; no shared state.
  * A sentinel's reply is untrusted: it must be an array of two short
  * strings, an address (or host name) and a port 1..65535.
  */
@@ -16,6 +16,7 @@
 #include <hiredis/hiredis.h>
 
 #include "net.h"
+#include "stateio.h"
 #include "statepool.h"
 #include "statesentinel.h"
 
@@ -44,16 +45,6 @@ statesentinel_split(const char *spec, char *host, size_t hostlen,
 	host[len] = '\0';
 	*port = (unsigned)v;
 	return 0;
-}
-
-static struct timeval
-tv_ms(unsigned ms)
-{
-	struct timeval tv;
-
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	return tv;
 }
 
 /* The master's address from one reply; 0 or -1. */
@@ -91,10 +82,11 @@ parse_master(const redisReply *r, struct statesentinel_answer *a)
 /* Asks one sentinel; 0 or -1 with err. */
 static int
 ask_one(const struct statepool_settings *set, const char *spec,
-    struct statesentinel_answer *a, char *err, size_t errlen)
+    struct statesentinel_answer *a, struct deadline *d, char *err,
+    size_t errlen)
 {
 	const char *argv[3];
-	char host[256];
+	char host[256], why[200];
 	unsigned port;
 	redisContext *c;
 	redisReply *r;
@@ -104,15 +96,11 @@ ask_one(const struct statepool_settings *set, const char *spec,
 		snprintf(err, errlen, "sentinel %.80s: bad address", spec);
 		return -1;
 	}
-	c = redisConnectWithTimeout(host, (int)port,
-	    tv_ms(set->connect_timeout_ms));
-	if (c == NULL || c->err) {
-		snprintf(err, errlen, "sentinel %s: %s", spec,
-		    c != NULL ? c->errstr : "out of memory");
-		redisFree(c);
+	if ((c = stateio_connect(host, port, "", set->connect_timeout_ms, d,
+	    why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "sentinel %s: %s", spec, why);
 		return -1;
 	}
-	redisSetTimeout(c, tv_ms(set->timeout_ms));
 	if (*set->sentinel_password != '\0') {
 		argv[0] = "AUTH";
 		argv[1] = set->sentinel_password;
@@ -123,7 +111,7 @@ ask_one(const struct statepool_settings *set, const char *spec,
 	argv[2] = set->sentinel_master;
 	redisAppendCommandArgv(c, 3, argv, NULL);
 	if (*set->sentinel_password != '\0') {
-		if (redisGetReply(c, (void **)&r) != REDIS_OK)
+		if (stateio_reply(c, d, set->max_reply_bytes, &r) != REDIS_OK)
 			goto io;
 		if (r->type == REDIS_REPLY_ERROR) {
 			snprintf(err, errlen, "sentinel %s: AUTH: %.*s", spec,
@@ -133,7 +121,7 @@ ask_one(const struct statepool_settings *set, const char *spec,
 		}
 		freeReplyObject(r);
 	}
-	if (redisGetReply(c, (void **)&r) != REDIS_OK)
+	if (stateio_reply(c, d, set->max_reply_bytes, &r) != REDIS_OK)
 		goto io;
 	if (r->type == REDIS_REPLY_NIL)
 		snprintf(err, errlen, "sentinel %s does not know master %s",
@@ -156,7 +144,8 @@ out:
 
 int
 statesentinel_ask(const struct statepool_settings *set,
-    struct statesentinel_answer *a, char *err, size_t errlen)
+    struct statesentinel_answer *a, struct deadline *d, char *err,
+    size_t errlen)
 {
 	size_t i, idx;
 
@@ -166,7 +155,7 @@ statesentinel_ask(const struct statepool_settings *set,
 	}
 	for (i = 0; i < set->nsentinels; i++) {
 		idx = (a->start + i) % set->nsentinels;
-		if (ask_one(set, set->sentinels[idx], a, err, errlen) == 0) {
+		if (ask_one(set, set->sentinels[idx], a, d, err, errlen) == 0) {
 			a->answered = idx;
 			return 0;
 		}

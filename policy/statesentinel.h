@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+struct deadline;
 struct statepool_settings;
 
 struct statesentinel_answer {
@@ -16,12 +17,14 @@ struct statesentinel_answer {
 	unsigned port;
 };
 
-/* Asks the configured sentinels in turn, from a->start, with the
- * connect and command timeouts, SENTINEL get-master-addr-by-name.  0
+/* Asks the configured sentinels in turn, from a->start, SENTINEL
+ * get-master-addr-by-name, each connect within the connect timeout and
+ * all of it before d.  0
  * with a->host, a->port and a->answered; -1 with the last problem in
  * err when none answered with a usable address. */
 int statesentinel_ask(const struct statepool_settings *,
-    struct statesentinel_answer *a, char *err, size_t errlen);
+    struct statesentinel_answer *a, struct deadline *d, char *err,
+    size_t errlen);
 
 /* Splits "host:port" or "[v6]:port" (checked by the config loader). 0,
  * or -1 when it does not parse. */

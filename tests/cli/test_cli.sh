@@ -133,7 +133,16 @@ else
 fi
 
 # The daemon: reload on SIGUSR1, keep the old config when the new is bad.
+# As root it must run as someone else (it refuses to stay root), who then
+# reads the config and the zone on reload.
+duser=
+if [ "$(id -u)" = 0 ]; then
+	duser=nobody
+	chmod 755 "$t"
+	chmod 644 "$t/zone"
+fi
 cat >"$t/d.conf" <<C
+user = "$duser";
 socket = "unix:$t/sock";
 socket_mode = "0600";
 authserv_id = "one.example";

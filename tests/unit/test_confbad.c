@@ -34,6 +34,21 @@ static const struct bad_case {
 	unsigned line;
 	const char *msg;
 } bad_cases[] = {
+	/* daemon hygiene (issue 8, item 10) and the Redis reply cap */
+	{ "allow_root given a number", "allow_root = 1;\n", 1,
+	    "allow_root: must be true or false" },
+	{ "milter timeout zero", "milter_timeout_s = 0;\n", 1,
+	    "milter_timeout_s: out of range 1 to 7210" },
+	{ "milter timeout past libmilter's default",
+	    "milter_timeout_s = 7211;\n", 1,
+	    "milter_timeout_s: out of range 1 to 7210" },
+	{ "no connections", "max_connections = 0;\n", 1,
+	    "max_connections: out of range 1 to 65535" },
+	{ "header bytes below one header's worth",
+	    "max_message_header_bytes = 16383;\n", 1,
+	    "max_message_header_bytes: out of range 16384 to 1073741824" },
+	{ "redis reply cap below 64 KiB", "redis_max_reply_bytes = 65535;\n",
+	    1, "redis_max_reply_bytes: out of range 65536 to 1073741824" },
 	{ "tempfail given a number", "state_unavailable_tempfail = 1;\n", 1,
 	    "state_unavailable_tempfail: must be true or false" },
 	{ "refresh past its limit", "\nstate_known_refresh_s = 86401;\n", 2,

@@ -35,6 +35,12 @@ defaults_are_documented_values(void **state)
 	assert_string_equal(c->socket, "inet:8893@127.0.0.1");
 	assert_int_equal(c->socket_mode, 0660);
 	assert_string_equal(c->user, "");
+	assert_int_equal(c->allow_root, 0);
+	assert_int_equal(c->milter_timeout_s, 360);
+	assert_int_equal(c->max_connections, 256);
+	assert_int_equal(c->max_message_header_bytes, 262144);
+	assert_int_equal(c->redis_timeout_ms, 250);
+	assert_int_equal(c->redis_max_reply_bytes, 16777216);
 	assert_string_equal(c->pidfile, "");
 	assert_int_equal(c->syslog_facility, LOG_MAIL);
 	assert_int_equal(c->log_level, LOG_L_INFO);
@@ -114,6 +120,11 @@ full_file_sets_every_type(void **state)
 	    "unix:/run/relaywarden/relaywarden.sock");
 	assert_int_equal(c->socket_mode, 0640);
 	assert_string_equal(c->user, "relaywarden");
+	assert_int_equal(c->allow_root, 1);
+	assert_int_equal(c->milter_timeout_s, 30);
+	assert_int_equal(c->max_connections, 50);
+	assert_int_equal(c->max_message_header_bytes, 65536);
+	assert_int_equal(c->redis_max_reply_bytes, 1048576);
 	assert_int_equal(c->syslog_facility, LOG_LOCAL3);
 	assert_int_equal(c->log_level, LOG_L_DEBUG);
 	assert_string_equal(c->authserv_id, "mx.example.net");

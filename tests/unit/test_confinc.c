@@ -189,6 +189,81 @@ main_file_that_is_a_directory(void **state)
 	assert_string_equal(err, want);
 }
 
+/* Root acts on what the config says: a file others may write is
+ * refused, at load (and so by -n and on reload).  Issue 8, item 10. */
+static void
+writable_files_are_refused(void **state)
+{
+	struct config *c = NULL;
+	char path[600], inc[600], zone[600], dir[600], err[1024], want[1400];
+
+	conffix_write("perm.conf", "log_level = \"info\";\n", path,
+	    sizeof(path));
+	assert_int_equal(chmod(path, 0664), 0);
+	assert_int_equal(config_load(path, &c, err, sizeof(err)), -1);
+	assert_null(c);
+	snprintf(want, sizeof(want), "%s: group- or world-writable: "
+	    "refusing it", path);
+	assert_string_equal(err, want);
+	assert_int_equal(chmod(path, 0602), 0);
+	assert_int_equal(config_load(path, &c, err, sizeof(err)), -1);
+	assert_string_equal(err, want);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(config_load(path, &c, err, sizeof(err)), 0);
+	config_free(c);
+
+	/* an @include target */
+	conffix_write("perm.inc", "max_headers = 100;\n", inc, sizeof(inc));
+	assert_int_equal(chmod(inc, 0666), 0);
+	conffix_write("perm.conf", "\n@include \"perm.inc\"\n", path,
+	    sizeof(path));
+	assert_int_equal(config_load(path, &c, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:2: @include \"perm.inc\": %s: "
+	    "group- or world-writable: refusing it", path, inc);
+	assert_string_equal(err, want);
+	assert_int_equal(chmod(inc, 0644), 0);
+	assert_int_equal(config_load(path, &c, err, sizeof(err)), 0);
+	config_free(c);
+
+	/* the DNS data the verdicts rest on */
+	conffix_write("perm.zone", "$STATIC example\n", zone, sizeof(zone));
+	assert_int_equal(chmod(zone, 0660), 0);
+	conffix_write("perm.conf", "dns_local_data = \"perm.zone\";\n", path,
+	    sizeof(path));
+	assert_int_equal(config_load(path, &c, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: dns_local_data: %s: group- or "
+	    "world-writable: refusing it", path, zone);
+	assert_string_equal(err, want);
+	assert_int_equal(chmod(zone, 0644), 0);
+	assert_int_equal(config_load(path, &c, err, sizeof(err)), 0);
+	config_free(c);
+
+	/* a directory others may write: they could swap the file; the
+	 * sticky bit (as on /tmp) stops them */
+	snprintf(dir, sizeof(dir), "%s/opendir", conffix_dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(path, sizeof(path), "%s/opendir/x.conf", conffix_dir);
+	conffix_write("opendir/x.conf", "", path, sizeof(path));
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(config_load(path, &c, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: in a group- or world-writable "
+	    "directory: refusing it", path);
+	assert_string_equal(err, want);
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(config_load(path, &c, err, sizeof(err)), 0);
+	config_free(c);
+
+	/* owned by someone else (only root can make that file here) */
+	if (geteuid() == 0) {
+		assert_int_equal(chmod(dir, 0755), 0);
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		assert_int_equal(config_load(path, &c, err, sizeof(err)), -1);
+		snprintf(want, sizeof(want), "%s: owned by uid 65534, "
+		    "neither root nor us: refusing it", path);
+		assert_string_equal(err, want);
+	}
+}
+
 int
 main(void)
 {
@@ -196,6 +271,7 @@ main(void)
 		cmocka_unit_test(include_targets_are_checked),
 		cmocka_unit_test(included_values_apply),
 		cmocka_unit_test(main_file_that_is_a_directory),
+		cmocka_unit_test(writable_files_are_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, conffix_teardown);

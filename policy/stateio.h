@@ -1,0 +1,36 @@
+/*
+ * stateio.h - hiredis I/O under one deadline (internal to statepool.c,
+ * statecall.c and statesentinel.c).
+ *
+ * hiredis's own timeout bounds each read, not a command: a server that
+ * trickles one byte a little faster than the timeout holds a blocking
+ * context for as long as it likes.  Contexts made here are non-blocking;
+ * every reply is awaited with poll() against the caller's deadline, so
+ * connect, writes, reads and any retry of one run share one bound.
+ * A context that timed out or failed is in an unknown state: the caller
+ * frees it (redisFree), never reuses it.
+ */
+#ifndef RW_STATEIO_H
+#define RW_STATEIO_H
+
+#include <stddef.h>
+#include <hiredis/hiredis.h>
+
+struct deadline;
+
+/* Connects to socket (a unix socket path, when not "") or host:port,
+ * waiting at most connect_ms and never past d, and makes the context
+ * non-blocking.  The context, or NULL with the reason in err. */
+redisContext *stateio_connect(const char *host, unsigned port,
+    const char *socket, unsigned connect_ms, struct deadline *d,
+    char *err, size_t errlen);
+
+/* The next reply on c (commands queued with redisAppendCommand*),
+ * sending what is queued first.  REDIS_OK with *reply (caller frees
+ * with freeReplyObject), or REDIS_ERR with c->err set and the reason in
+ * c->errstr: I/O error, protocol error, the deadline ("timed out"), or
+ * more than max_bytes received for this reply ("reply too large"). */
+int stateio_reply(redisContext *c, struct deadline *d, size_t max_bytes,
+    redisReply **reply);
+
+#endif
