@@ -1,9 +1,13 @@
 /*
  * dkimdns.c - libopendkim's DNS query service over our resolver (dns.h).
  *
- * Exports dkimdns_install.  The service handle is the generation's
- * dns_resolver, borrowed.  Thread rule: all per-query state lives in the
- * query handle; the resolver is thread-safe.
+ * Exports dkimdns_install and dkimdns_budget_enter/leave.  The service
+ * handle is the generation's dns_resolver, borrowed.  Thread rule: all
+ * per-query state lives in the query handle; the resolver is
+ * thread-safe.  The message's DNS budget reaches the hooks through
+ * "lent", set by dkimv_finish only for the length of its dkim_eom call on
+ * that thread (the hooks have no other per-message channel; see
+ * dkimdns.h): each query handle copies it when it starts.
  *
  * libopendkim parses a raw DNS packet.  We hand it one we build from the
  * records dns.c already parsed (question, then each TXT record, names by
@@ -23,11 +27,26 @@
 
 struct dkimv_query {
 	struct dns_resolver *dns;
+	struct dns_budget *budget;	/* lent at the start, or NULL */
 	int type;
 	unsigned char *buf;		/* libopendkim's answer buffer */
 	size_t buflen;
 	char name[];
 };
+
+static _Thread_local struct dns_budget *lent;
+
+void
+dkimdns_budget_enter(struct dns_budget *b)
+{
+	lent = b;
+}
+
+void
+dkimdns_budget_leave(void)
+{
+	lent = NULL;
+}
 
 /* Appends name as DNS labels; 0, or -1 when it is not a valid name or
  * does not fit. */
@@ -149,6 +168,7 @@ dns_hook_start(void *srv, int type, unsigned char *query, unsigned char *buf,
 	if ((q = malloc(sizeof(*q) + n + 1)) == NULL)
 		return DKIM_DNS_ERROR;
 	q->dns = srv;
+	q->budget = lent;
 	q->type = type;
 	q->buf = buf;
 	q->buflen = buflen;
@@ -164,8 +184,9 @@ dns_hook_cancel(void *srv, void *qh)
 	return DKIM_DNS_SUCCESS;
 }
 
-/* The lookup itself: dns_query waits at most the resolver's deadline, so
- * libopendkim's timeout argument is not needed. */
+/* The lookup itself: dns_query waits at most the resolver's deadline and
+ * the message's budget, so libopendkim's timeout argument is not
+ * needed. */
 static int
 dns_hook_waitreply(void *srv, void *qh, struct timeval *to, size_t *bytes,
     int *error, int *dnssec)
@@ -180,7 +201,7 @@ dns_hook_waitreply(void *srv, void *qh, struct timeval *to, size_t *bytes,
 		*error = 0;
 	if (q == NULL)
 		return DKIM_DNS_INVALID;
-	if (dns_query(q->dns, q->name, q->type, &r) == -1 ||
+	if (dns_query(q->dns, q->budget, q->name, q->type, &r) == -1 ||
 	    r->status == DNS_TEMPFAIL)
 		goto fail;
 	if ((n = pack_reply(q, r)) == 0)

@@ -99,6 +99,7 @@ enum dkimv_state { ST_HEADERS = 0, ST_BODY, ST_NOSIG, ST_FAILED, ST_DONE };
 struct dkimv {
 	struct dkimv_lib *lib;
 	struct arena *arena;
+	struct dns_budget *budget;	/* the message's, or NULL */
 	DKIM *dkim;			/* NULL once freed */
 	enum dkimv_state state;
 	size_t nsig_headers;		/* DKIM-Signature headers seen */
@@ -249,7 +250,8 @@ release(void *arg)
 }
 
 struct dkimv *
-dkimv_start(struct dkimv_lib *lib, struct arena *a, const char *id)
+dkimv_start(struct dkimv_lib *lib, struct dns_budget *budget,
+    struct arena *a, const char *id)
 {
 	struct dkimv *v;
 	const char *idc;
@@ -263,6 +265,7 @@ dkimv_start(struct dkimv_lib *lib, struct arena *a, const char *id)
 	if ((idc = arena_strdup(a, id != NULL ? id : "-")) == NULL)
 		return NULL;
 	v->lib = lib;
+	v->budget = budget;
 	v->arena = a;
 	dkimlen_init(&v->len);
 	v->dkim = dkim_verify(lib->dl, (const unsigned char *)idc, NULL, &st);
@@ -586,7 +589,9 @@ dkimv_finish(struct dkimv *v, struct dkim_results *out)
 	}
 	/* The overall status names libopendkim's "final" signature only;
 	 * each signature carries its own result in the list. */
+	dkimdns_budget_enter(v->budget);
 	st = dkim_eom(v->dkim, NULL);
+	dkimdns_budget_leave();
 	eom_failed = st == DKIM_STAT_NORESOURCE || st == DKIM_STAT_INTERNAL;
 	if (dkim_getsiglist(v->dkim, &sigs, &n) != DKIM_STAT_OK || n < 0 ||
 	    (n > 0 && sigs == NULL)) {

@@ -17,6 +17,7 @@
 #include "auth.h"
 
 struct arena;
+struct dns_budget;
 struct dns_resolver;
 struct dkimv_lib;
 struct dkimv;
@@ -49,10 +50,11 @@ struct dkimv_lib *dkimv_lib_new(struct dns_resolver *,
 void dkimv_lib_free(struct dkimv_lib *);
 
 /* A verifier for one message; its libopendkim handle is freed by an
- * arena cleanup.  id names the message in library logs.  NULL when out of
- * memory. */
-struct dkimv *dkimv_start(struct dkimv_lib *, struct arena *,
-    const char *id);
+ * arena cleanup.  id names the message in library logs.  Its key lookups
+ * (in dkimv_finish) run under budget, the message's (borrowed, NULL:
+ * none; dns.h).  NULL when out of memory. */
+struct dkimv *dkimv_start(struct dkimv_lib *, struct dns_budget *budget,
+    struct arena *, const char *id);
 
 /* One header as received: name, and the value after the colon exactly as
  * the MTA passed it (leading space kept; folded lines separated by "\n" or

@@ -2,32 +2,31 @@
  * dmarc.c - DMARC (RFC 7489): policy discovery, record parsing, identifier
  * alignment, the result.
  *
- * Exports dmarc_*.  Owns the libpsl context of a dmarc_psl.  Thread rule:
- * a dmarc_psl is immutable after dmarc_psl_new and shared (libpsl lookups
- * only read it); dmarc_check keeps its state on the stack and in the
- * caller's arena, and the resolver is thread-safe.
+ * Exports dmarc_*.  Owns nothing: organisational domains are orgdomain.c's
+ * (borrowed from the generation).  Thread rule: dmarc_check keeps its
+ * state on the stack and in the caller's arena, the resolver is
+ * thread-safe, and the DNS budget belongs to the caller's message.
  * Caps: two DNS lookups per message (From domain, organisational domain);
  * each record set is bounded by the DNS reply.
  * RFC 7489: 3.1 alignment, 3.2 organisational domain, 6.3 tags, 6.6.2
  * result, 6.6.3 policy discovery.
  *
- * Why libpsl and our own evaluator rather than libopendmarc: Debian's
- * libopendmarc 1.4.2 (last release 2021) has a long crash history, and the
- * DMARC bugs we would depend on are fixed only on its unreleased branch:
+ * Why orgdomain.c (libpsl) and our own evaluator rather than
+ * libopendmarc: Debian's libopendmarc 1.4.2 (last release 2021) has a
+ * long crash history, and the DMARC bugs we would depend on are fixed
+ * only on its unreleased branch:
  * strict DKIM alignment passing through its PSL fallback, and a From such
  * as "user@example.net>" read as "example.net>" (FIELD-NOTES).  What
  * DMARC needs beyond the Public Suffix List is a tag parser and a few
  * comparisons, which are easier to hold correct here, under our own tests
- * and fuzzing, than to fence off inside that library.  libpsl reads
- * Debian's publicsuffix list (RW_PSL_FILE), updated with the OS.
+ * and fuzzing, than to fence off inside that library.
  *
  * Choices:
  * - From domain NULL (no From, several, unparsable; the caller decides)
  *   or not a domain name: permerror.  The message cannot be evaluated,
  *   which must not look like "this domain publishes nothing" (none).
- * - Organisational domain: psl_registrable_domain, ICANN and private
- *   sections, implicit "*" rule for unlisted TLDs.  A public suffix has
- *   none (dmarc_org_domain NULL); for alignment it only matches itself.
+ * - Organisational domain: orgdomain.c (RFC 7489 3.2).  A public suffix
+ *   has none; for alignment it only matches itself.
  * - Alignment: strict = the same name (ASCII case-insensitive, one
  *   trailing dot ignored); relaxed = the same name or the same
  *   organisational domain.  Strict never falls back to the PSL.
@@ -54,26 +53,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <libpsl.h>
 
 #include "arena.h"
 #include "dkimv.h"
 #include "dmarc.h"
 #include "dns.h"
+#include "orgdomain.h"
 #include "spf.h"
 
-#define DOMAIN_MAX	253
-
-/* The build passes the configured list (configure --with-psl-file) as
- * -DRW_PSL_FILE; "config.h" in this directory is the config module's
- * header, not autoconf's, so it is not included for it. */
-#ifndef RW_PSL_FILE
-#define RW_PSL_FILE	"/usr/share/publicsuffix/public_suffix_list.dat"
-#endif
-
-struct dmarc_psl {
-	psl_ctx_t *psl;
-};
+#define DOMAIN_MAX	ORGDOMAIN_NAME_MAX
 
 /* One parsed record. */
 struct record {
@@ -84,112 +72,18 @@ struct record {
 	int rua_ok;			/* a syntactically valid URI */
 };
 
-struct dmarc_psl *
-dmarc_psl_new(const char *file, char *err, size_t errlen)
-{
-	struct dmarc_psl *p;
-
-	if (file == NULL)
-		file = RW_PSL_FILE;
-	if ((p = calloc(1, sizeof(*p))) == NULL) {
-		snprintf(err, errlen, "dmarc: out of memory");
-		return NULL;
-	}
-	if ((p->psl = psl_load_file(file)) == NULL) {
-		snprintf(err, errlen, "%s: cannot load the public suffix list",
-		    file);
-		free(p);
-		return NULL;
-	}
-	return p;
-}
-
-void
-dmarc_psl_free(struct dmarc_psl *p)
-{
-	if (p == NULL)
-		return;
-	psl_free(p->psl);
-	free(p);
-}
-
-/* Copies a domain name into buf (DOMAIN_MAX + 1 bytes) lower-cased,
- * without one trailing dot.  -1 when it is not a domain name: empty, too
- * long, an empty label or one over 63 bytes, or a byte other than a
- * letter, digit, '-', '_' or UTF-8 (>= 0x80).  "example.net>" is not a
- * domain. */
-static int
-norm_domain(const char *in, char *buf)
-{
-	size_t n, i, label = 0;
-
-	if (in == NULL)
-		return -1;
-	n = strlen(in);
-	if (n > 0 && in[n - 1] == '.')
-		n--;
-	if (n == 0 || n > DOMAIN_MAX)
-		return -1;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)in[i];
-
-		if (c == '.') {
-			if (label == 0)
-				return -1;
-			label = 0;
-			buf[i] = '.';
-			continue;
-		}
-		if (++label > 63)
-			return -1;
-		if (c >= 'A' && c <= 'Z')
-			c = c - 'A' + 'a';
-		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '_' || c >= 0x80))
-			return -1;
-		buf[i] = (char)c;
-	}
-	buf[n] = '\0';
-	return 0;
-}
-
-/* Registrable domain of a normalised name, pointing into it, or NULL. */
-static const char *
-org_of(const struct dmarc_psl *p, const char *norm)
-{
-	return p != NULL ? psl_registrable_domain(p->psl, norm) : NULL;
-}
-
-const char *
-dmarc_org_domain(const struct dmarc_psl *p, const char *domain,
-    struct arena *a)
-{
-	char d[DOMAIN_MAX + 1];
-	const char *o;
-
-	if (norm_domain(domain, d) == -1 || (o = org_of(p, d)) == NULL)
-		return NULL;
-	return arena_strdup(a, o);
-}
-
 int
-dmarc_aligned(const struct dmarc_psl *p, const char *a, const char *b,
+dmarc_aligned(const struct orgdomain *od, const char *a, const char *b,
     int strict)
 {
 	char x[DOMAIN_MAX + 1], y[DOMAIN_MAX + 1];
-	const char *ox, *oy;
 
-	if (norm_domain(a, x) == -1 || norm_domain(b, y) == -1)
-		return 0;
-	if (strcmp(x, y) == 0)
-		return 1;
 	/* Strict means identical: never the organisational-domain
 	 * comparison (libopendmarc's strict-via-PSL bug). */
 	if (strict)
-		return 0;
-	ox = org_of(p, x);
-	oy = org_of(p, y);
-	return ox != NULL && oy != NULL && strcmp(ox, oy) == 0;
+		return orgdomain_normalize(a, x) == 0 &&
+		    orgdomain_normalize(b, y) == 0 && strcmp(x, y) == 0;
+	return orgdomain_same(od, a, b);
 }
 
 const char *
@@ -381,8 +275,8 @@ enum found { FOUND_NONE, FOUND_ONE, FOUND_MANY, FOUND_TEMP };
 /* Looks up _dmarc.<domain> and keeps the DMARC records (6.6.3 steps 1-2).
  * *text is the record when FOUND_ONE (arena).  -1 when out of memory. */
 static int
-lookup(struct dns_resolver *dns, const char *domain, struct arena *a,
-    enum found *f, char **text)
+lookup(struct dns_resolver *dns, struct dns_budget *budget,
+    const char *domain, struct arena *a, enum found *f, char **text)
 {
 	struct dns_reply *r = NULL;
 	char qname[DOMAIN_MAX + 16];
@@ -392,7 +286,7 @@ lookup(struct dns_resolver *dns, const char *domain, struct arena *a,
 	*f = FOUND_NONE;
 	*text = NULL;
 	snprintf(qname, sizeof(qname), "_dmarc.%s", domain);
-	if (dns_query(dns, qname, DNS_T_TXT, &r) == -1)
+	if (dns_query(dns, budget, qname, DNS_T_TXT, &r) == -1)
 		return -1;
 	if (r->status == DNS_TEMPFAIL)
 		*f = FOUND_TEMP;
@@ -422,7 +316,7 @@ lookup(struct dns_resolver *dns, const char *domain, struct arena *a,
 
 /* Alignment of the authenticated identifiers with the From domain. */
 static void
-align(const struct dmarc_psl *p, const char *from,
+align(const struct orgdomain *p, const char *from,
     const struct spf_result *spf, const struct dkim_results *dkim,
     const struct record *rec, struct dmarc_result *out)
 {
@@ -445,46 +339,65 @@ align(const struct dmarc_psl *p, const char *from,
 }
 
 int
-dmarc_check(const struct dmarc_psl *p, struct dns_resolver *dns,
-    const char *from_domain, const struct spf_result *spf,
-    const struct dkim_results *dkim, struct arena *a,
-    struct dmarc_result *out)
+dmarc_identify(const struct orgdomain *p, const char *from_domain,
+    const struct spf_result *spf, const struct dkim_results *dkim,
+    struct arena *a, struct dmarc_result *out)
 {
 	char from[DOMAIN_MAX + 1];
 	struct record rec;
-	enum found f;
-	char *text;
-	const char *org, *why = NULL;
-	int at_org = 0;
+	const char *org;
 
 	memset(out, 0, sizeof(*out));
 	memset(&rec, 0, sizeof(rec));
 	out->pct = 100;
+	out->result = AUTH_NONE;
 	if (from_domain == NULL) {
 		out->result = AUTH_PERMERROR;
 		out->reason = "no From domain";
 		return 0;
 	}
-	if (norm_domain(from_domain, from) == -1) {
+	if (orgdomain_normalize(from_domain, from) == -1) {
 		out->result = AUTH_PERMERROR;
 		out->reason = "From domain is not a domain name";
 		return 0;
 	}
 	if ((out->from_domain = arena_strdup(a, from)) == NULL)
 		return -1;
-	if ((org = org_of(p, from)) != NULL &&
+	if ((org = orgdomain_of_normalized(p, from)) != NULL &&
 	    (out->org_domain = arena_strdup(a, org)) == NULL)
 		return -1;
 	align(p, from, spf, dkim, &rec, out);
+	return 0;
+}
+
+int
+dmarc_check(const struct orgdomain *p, struct dns_resolver *dns,
+    struct dns_budget *budget, const char *from_domain,
+    const struct spf_result *spf, const struct dkim_results *dkim,
+    struct arena *a, struct dmarc_result *out)
+{
+	const char *from, *org, *why = NULL;
+	struct record rec;
+	enum found f;
+	char *text;
+	int at_org = 0;
+
+	if (dmarc_identify(p, from_domain, spf, dkim, a, out) == -1)
+		return -1;
+	if (out->from_domain == NULL)
+		return 0;
+	from = out->from_domain;
+	org = out->org_domain;
+	memset(&rec, 0, sizeof(rec));
 	if (dns == NULL) {
 		out->result = AUTH_TEMPERROR;
 		out->reason = "no resolver";
 		return 0;
 	}
-	if (lookup(dns, from, a, &f, &text) == -1)
+	if (lookup(dns, budget, from, a, &f, &text) == -1)
 		return -1;
 	if (f == FOUND_NONE && org != NULL && strcmp(org, from) != 0) {
-		if (lookup(dns, org, a, &f, &text) == -1)
+		if (lookup(dns, budget, org, a, &f, &text) == -1)
 			return -1;
 		at_org = 1;
 	}

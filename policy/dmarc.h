@@ -1,10 +1,10 @@
 /*
- * dmarc.h - DMARC (RFC 7489): the From domain's record, organisational
- * domains from the Public Suffix List (libpsl, Debian's publicsuffix
- * list), relaxed/strict identifier alignment for SPF and DKIM.
+ * dmarc.h - DMARC (RFC 7489): the From domain's record, relaxed/strict
+ * identifier alignment for SPF and DKIM.  Organisational domains come
+ * from orgdomain.h (the Public Suffix List).
  *
- * Why libpsl and our own evaluator rather than libopendmarc: see dmarc.c.
- * Thread rule: a dmarc_psl is immutable after load and shared.
+ * Why our own evaluator rather than libopendmarc: see dmarc.c.
+ * Thread rule: stateless; any thread.
  */
 #ifndef RW_DMARC_H
 #define RW_DMARC_H
@@ -16,7 +16,8 @@ struct arena;
 struct dns_resolver;
 struct spf_result;
 struct dkim_results;
-struct dmarc_psl;
+struct dns_budget;
+struct orgdomain;
 
 enum dmarc_policy {
 	DMARC_POLICY_UNSET = 0,		/* no usable record */
@@ -40,29 +41,30 @@ struct dmarc_result {
 	const char *reason;		/* short text or NULL */
 };
 
-/* Loads the PSL (NULL: Debian's /usr/share/publicsuffix list).  NULL with
- * a reason in err. */
-struct dmarc_psl *dmarc_psl_new(const char *file, char *err, size_t errlen);
-void dmarc_psl_free(struct dmarc_psl *);
-
-/* Organisational domain of a domain (lower case, arena), or NULL when the
- * name is a public suffix or not a domain. */
-const char *dmarc_org_domain(const struct dmarc_psl *, const char *domain,
-    struct arena *);
-
-/* Relaxed (strict = 0) or strict alignment of two domains: 1 or 0. */
-int dmarc_aligned(const struct dmarc_psl *, const char *a, const char *b,
+/* Relaxed (strict = 0) or strict alignment of two domains: 1 or 0.
+ * Strict is the same name, never the organisational domain. */
+int dmarc_aligned(const struct orgdomain *, const char *a, const char *b,
     int strict);
+
+/* The part of DMARC that needs no DNS: the From domain (normalised), its
+ * organisational domain and the relaxed alignment of spf and dkim with
+ * it; result none (permerror when from_domain is NULL or not a domain
+ * name, as dmarc_check).  What the sender checks use when the policy is
+ * not looked up (dmarc_enable false).  0, or -1 when out of memory. */
+int dmarc_identify(const struct orgdomain *, const char *from_domain,
+    const struct spf_result *spf, const struct dkim_results *dkim,
+    struct arena *, struct dmarc_result *out);
 
 /* DMARC for one message.  from_domain is the RFC5322.From domain (NULL
  * when the From header is missing, malformed or has several domains:
  * result permerror/none with a reason); spf is the MAIL FROM SPF result
- * (its domain is the one aligned); dkim the verified signatures.
+ * (its domain is the one aligned); dkim the verified signatures.  The
+ * record lookups run under budget (NULL: none; dns.h).
  * Returns 0, -1 when out of memory. */
-int dmarc_check(const struct dmarc_psl *, struct dns_resolver *,
-    const char *from_domain, const struct spf_result *spf,
-    const struct dkim_results *dkim, struct arena *,
-    struct dmarc_result *out);
+int dmarc_check(const struct orgdomain *, struct dns_resolver *,
+    struct dns_budget *budget, const char *from_domain,
+    const struct spf_result *spf, const struct dkim_results *dkim,
+    struct arena *, struct dmarc_result *out);
 
 const char *dmarc_policy_name(enum dmarc_policy);
 

@@ -485,31 +485,16 @@ cname_next(const struct ub_result *res, char *qname, size_t len)
 	return strcasecmp(qname, ".") == 0 ? -1 : 0;
 }
 
-/* The calling thread's message budget (dns_budget_start). */
-static _Thread_local struct {
-	int on, spent;
-	struct timespec until;
-} budget;
-
 void
-dns_budget_start(unsigned ms)
+dns_budget_start(struct dns_budget *b, unsigned ms)
 {
-	budget.on = ms > 0;
-	budget.spent = 0;
-	if (budget.on)
-		deadline_set(&budget.until, ms);
-}
+	struct timespec now;
 
-void
-dns_budget_end(void)
-{
-	budget.on = 0;
-}
-
-int
-dns_budget_spent(void)
-{
-	return budget.spent;
+	b->spent = 0;
+	b->end_ns = 0;
+	if (ms > 0 && clock_gettime(CLOCK_MONOTONIC, &now) == 0)
+		b->end_ns = (long long)now.tv_sec * 1000000000LL +
+		    now.tv_nsec + (long long)ms * 1000000LL;
 }
 
 static int
@@ -519,30 +504,33 @@ ts_before(const struct timespec *a, const struct timespec *b)
 	    a->tv_nsec < b->tv_nsec);
 }
 
-/* The query's deadline under the budget; 0, or -1 when it is spent. */
+/* The query's deadline under the budget b (NULL: none); 0, or -1 when
+ * it is spent. */
 static int
-budget_clip(struct timespec *deadline, int *clipped)
+budget_clip(struct dns_budget *b, struct timespec *deadline, int *clipped)
 {
-	struct timespec now;
+	struct timespec now, until;
 
 	*clipped = 0;
-	if (!budget.on)
+	if (b == NULL || b->end_ns == 0)
 		return 0;
+	until.tv_sec = (time_t)(b->end_ns / 1000000000LL);
+	until.tv_nsec = (long)(b->end_ns % 1000000000LL);
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!ts_before(&now, &budget.until)) {
-		budget.spent = 1;
+	if (b->spent || !ts_before(&now, &until)) {
+		b->spent = 1;
 		return -1;
 	}
-	if (ts_before(&budget.until, deadline)) {
-		*deadline = budget.until;
+	if (ts_before(&until, deadline)) {
+		*deadline = until;
 		*clipped = 1;
 	}
 	return 0;
 }
 
 int
-dns_query(struct dns_resolver *r, const char *name, int rrtype,
-    struct dns_reply **out)
+dns_query(struct dns_resolver *r, struct dns_budget *budget,
+    const char *name, int rrtype, struct dns_reply **out)
 {
 	char qname[DNS_NAME_MAX * 4 + 2];
 	struct ub_result *result = NULL;
@@ -555,7 +543,7 @@ dns_query(struct dns_resolver *r, const char *name, int rrtype,
 		return reply_out(DNS_BADNAME, rrtype, NULL, out);
 	atomic_fetch_add(&r->queries, 1);
 	deadline_set(&deadline, r->timeout_ms);
-	if (budget_clip(&deadline, &clipped) == -1) {
+	if (budget_clip(budget, &deadline, &clipped) == -1) {
 		atomic_fetch_add(&r->timeouts, 1);
 		return reply_out(DNS_TEMPFAIL, rrtype, NULL, out);
 	}
@@ -569,7 +557,7 @@ dns_query(struct dns_resolver *r, const char *name, int rrtype,
 		ub_resolve_free(result);
 	}
 	if (clipped && status == DNS_TEMPFAIL && result == NULL)
-		budget.spent = 1;
+		budget->spent = 1;
 	return reply_out(status, rrtype, result, out);
 }
 

@@ -81,23 +81,29 @@ struct dns_resolver *dns_resolver_new(const struct dns_options *,
     char *err, size_t errlen);
 void dns_resolver_free(struct dns_resolver *);
 
-/* Looks up name/rrtype and waits at most the deadline.  Returns 0 and a
- * reply the caller frees with dns_reply_free(), or -1 when out of memory.
- * DNS failures are a status in the reply, not -1. */
-int dns_query(struct dns_resolver *, const char *name, int rrtype,
-    struct dns_reply **out);
-void dns_reply_free(struct dns_reply *);
-
 /* A budget for every query one message makes (SPF, DKIM keys, DMARC,
- * the relay's names): set by the thread that evaluates the message, it
- * holds for that thread's queries until dns_budget_end.  Each query then
- * waits at most min(timeout_ms, what is left); once it is spent, queries
- * answer DNS_TEMPFAIL at once, so a message whose names all hang costs
- * one budget, not timeout_ms per query.  ms 0: no budget.
- * dns_budget_spent: 1 when a query found it spent or ran it out. */
-void dns_budget_start(unsigned ms);
-void dns_budget_end(void);
-int dns_budget_spent(void);
+ * the relay's names).  The scan owns it (policy.h: policy_scan_budget)
+ * and hands it to each lookup; it is plain data, so a worker process or
+ * a test can see and set it.  A query under a budget waits at most
+ * min(timeout_ms, what is left); once it is spent, queries answer
+ * DNS_TEMPFAIL at once, so a message whose names all hang costs one
+ * budget, not timeout_ms per query.  spent: 1 once a query found it
+ * spent or ran it out.  One message, one thread at a time: no lock. */
+struct dns_budget {
+	long long end_ns;		/* CLOCK_MONOTONIC; 0: no budget */
+	int spent;
+};
+
+/* Starts b: ms milliseconds from now (0: no budget); clears spent. */
+void dns_budget_start(struct dns_budget *b, unsigned ms);
+
+/* Looks up name/rrtype and waits at most the deadline, and at most what
+ * is left of budget (NULL: none).  Returns 0 and a reply the caller frees
+ * with dns_reply_free(), or -1 when out of memory.  DNS failures are a
+ * status in the reply, not -1. */
+int dns_query(struct dns_resolver *, struct dns_budget *budget,
+    const char *name, int rrtype, struct dns_reply **out);
+void dns_reply_free(struct dns_reply *);
 
 /* Helpers over one record of a reply.  Each returns the length written
  * (without the NUL) or -1 when the rdata is malformed or does not fit. */

@@ -45,7 +45,7 @@
 #include "addr.h"
 #include "arena.h"
 #include "confusable.h"
-#include "dmarc.h"
+#include "orgdomain.h"
 #include "ident.h"
 #include "lookalike.h"
 #include "message.h"
@@ -237,7 +237,7 @@ org_of(const struct ident_context *ctx, const char *domain, struct arena *a)
 	if (domain == NULL || confusable_domain_ascii(domain, strlen(domain),
 	    ascii, sizeof(ascii), &bad) < 0)
 		return NULL;
-	o = dmarc_org_domain(ctx->psl, ascii, a);
+	o = orgdomain_get(ctx->orgdomain, ascii, a);
 	return o != NULL ? o : arena_strdup(a, ascii);
 }
 

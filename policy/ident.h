@@ -18,7 +18,7 @@
 
 struct addr_mailbox;
 struct arena;
-struct dmarc_psl;
+struct orgdomain;
 struct lookalike_index;
 struct message;
 
@@ -88,7 +88,7 @@ void ident_people_free(struct ident_people *);
 
 /* What the checks need besides the message; all borrowed. */
 struct ident_context {
-	const struct dmarc_psl *psl;	/* organisational domains */
+	const struct orgdomain *orgdomain;	/* organisational domains */
 	struct lookalike_index *index;	/* protected domains and known
 					   correspondents; NULL: no domain
 					   or brand claims */

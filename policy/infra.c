@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "arena.h"
-#include "dmarc.h"
+#include "orgdomain.h"
 #include "dns.h"
 #include "infra.h"
 #include "net.h"
@@ -56,8 +56,8 @@ infra_ptr_name(const char *ip, char *buf, size_t buflen)
 
 /* 1 when name has an A/AAAA record equal to addr. */
 static int
-confirms(struct dns_resolver *dns, const char *name,
-    const struct net_addr *addr)
+confirms(struct dns_resolver *dns, struct dns_budget *budget,
+    const char *name, const struct net_addr *addr)
 {
 	struct dns_reply *r;
 	size_t i, want;
@@ -65,7 +65,7 @@ confirms(struct dns_resolver *dns, const char *name,
 
 	type = addr->family == AF_INET ? DNS_T_A : DNS_T_AAAA;
 	want = addr->family == AF_INET ? 4 : 16;
-	if (dns_query(dns, name, type, &r) == -1)
+	if (dns_query(dns, budget, name, type, &r) == -1)
 		return 0;
 	if (r->status == DNS_OK)
 		for (i = 0; i < r->count && i < INFRA_MAX_ADDRS && !ok; i++)
@@ -94,9 +94,9 @@ network(const struct net_addr *a, unsigned v4, unsigned v6,
 }
 
 int
-infra_identify(struct dns_resolver *dns, const struct dmarc_psl *psl,
-    const char *ip, unsigned v4_prefix, unsigned v6_prefix, struct arena *ar,
-    struct infra *out)
+infra_identify(struct dns_resolver *dns, struct dns_budget *budget,
+    const struct orgdomain *psl, const char *ip, unsigned v4_prefix,
+    unsigned v6_prefix, struct arena *ar, struct infra *out)
 {
 	struct net_addr addr;
 	struct dns_reply *r = NULL;
@@ -110,12 +110,13 @@ infra_identify(struct dns_resolver *dns, const struct dmarc_psl *psl,
 	    infra_ptr_name(ip, ptr, sizeof(ptr)) == -1)
 		return -1;
 	if (dns != NULL && psl != NULL &&
-	    dns_query(dns, ptr, DNS_T_PTR, &r) == 0 && r->status == DNS_OK) {
+	    dns_query(dns, budget, ptr, DNS_T_PTR, &r) == 0 &&
+	    r->status == DNS_OK) {
 		for (i = 0; i < r->count && i < INFRA_MAX_PTR; i++) {
 			if (dns_rr_name(&r->rr[i], 0, name, sizeof(name)) <
-			    0 || !confirms(dns, name, &addr))
+			    0 || !confirms(dns, budget, name, &addr))
 				continue;
-			if ((org = dmarc_org_domain(psl, name, ar)) == NULL)
+			if ((org = orgdomain_get(psl, name, ar)) == NULL)
 				continue;
 			out->fcrdns = arena_strdup(ar, name);
 			out->id = arena_printf(ar, "org:%s", org);

@@ -11,7 +11,8 @@
 #include <stddef.h>
 
 struct arena;
-struct dmarc_psl;
+struct orgdomain;
+struct dns_budget;
 struct dns_resolver;
 
 struct infra {
@@ -21,12 +22,12 @@ struct infra {
 
 /* Identifies the relay at ip (address text).  DNS: one PTR query and one
  * A/AAAA query per PTR name tried (at most INFRA_MAX_PTR), all through the
- * caching resolver; any DNS failure falls back to the network.  Returns 0
- * (out filled, arena memory) or -1 when ip is not an address or memory
- * ran out. */
-int infra_identify(struct dns_resolver *, const struct dmarc_psl *,
-    const char *ip, unsigned v4_prefix, unsigned v6_prefix, struct arena *,
-    struct infra *out);
+ * caching resolver under budget (NULL: none); any DNS failure falls back
+ * to the network.  Returns 0 (out filled, arena memory) or -1 when ip is
+ * not an address or memory ran out. */
+int infra_identify(struct dns_resolver *, struct dns_budget *budget,
+    const struct orgdomain *, const char *ip, unsigned v4_prefix,
+    unsigned v6_prefix, struct arena *, struct infra *out);
 
 /* The reverse-lookup name of an address ("1.2.0.192.in-addr.arpa"), in
  * buf; 0 or -1. */

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct dmarc_psl;
+struct orgdomain;
 
 #define LABEL_CPS_MAX	64	/* code points of a label fold that get
 				   deletion keys */
@@ -65,7 +65,7 @@ struct lookalike_index {
 					   and delta */
 	struct lkindex_base *base;	/* never NULL */
 	struct lkindex_delta *delta;	/* never NULL */
-	struct dmarc_psl *psl;
+	struct orgdomain *orgdomain;
 	unsigned min_edit_protected, min_edit_known, min_edit_min;
 	unsigned min_embedded;
 	uint64_t k0, k1;		/* hash key */

@@ -44,7 +44,7 @@
 
 #include "arena.h"
 #include "confusable.h"
-#include "dmarc.h"
+#include "orgdomain.h"
 #include "lookalike.h"
 #include "lkindex.h"
 #include "lkmerge.h"
@@ -91,7 +91,7 @@ name_reduce(struct lookalike_index *ix, const char *domain, int prefix,
 		*why = "out of memory";
 		return -1;
 	}
-	o = dmarc_org_domain(ix->psl, n->ascii, a);
+	o = orgdomain_get(ix->orgdomain, n->ascii, a);
 	if (o == NULL || strlen(o) > n->alen || strcmp(o, n->ascii + n->alen -
 	    strlen(o)) != 0) {
 		arena_free(a);
@@ -162,12 +162,13 @@ lookalike_index_new(const struct lookalike_options *opt, char *err,
 	}
 	ix->k0 = key[0];
 	ix->k1 = key[1];
-	if ((ix->psl = dmarc_psl_new(o.psl_file, err, errlen)) == NULL) {
+	if ((ix->orgdomain = orgdomain_new(o.psl_file, err, errlen)) ==
+	    NULL) {
 		free(ix);
 		return NULL;
 	}
 	if (lkindex_init(ix) == -1) {
-		dmarc_psl_free(ix->psl);
+		orgdomain_free(ix->orgdomain);
 		free(ix);
 		snprintf(err, errlen, "lookalike: out of memory");
 		return NULL;
@@ -181,7 +182,7 @@ lookalike_index_free(struct lookalike_index *ix)
 	if (ix == NULL)
 		return;
 	lkindex_destroy(ix);
-	dmarc_psl_free(ix->psl);
+	orgdomain_free(ix->orgdomain);
 	free(ix);
 }
 

@@ -3,7 +3,11 @@
  * message, the same code path for the milter and relaywarden-check.
  *
  * Exports policy_* (see policy.h).  Owns a generation's long-lived
- * objects: the resolver, the DKIM library handle and the PSL.
+ * objects: the resolver, the DKIM library handle and the organisational
+ * domains (orgdomain.c, built whatever is enabled: DMARC, the sender
+ * history, relay organisations, lookalikes and identity all use them).
+ * A scan owns its message's DNS budget (dns.h) and hands it to every
+ * lookup: SPF, DKIM keys, DMARC and the relay's FCrDNS.
  * Thread rule: a generation is immutable once built and shared by every
  * thread; its reference count is a C11 atomic.  A scan belongs to one
  * message and is used by one thread at a time (libmilter never overlaps
@@ -28,6 +32,7 @@
 #include "ident.h"
 #include "known.h"
 #include "message.h"
+#include "orgdomain.h"
 #include "log.h"
 #include "policy.h"
 #include "rules.h"
@@ -40,7 +45,7 @@ struct policy {
 	struct config *cfg;
 	struct dns_resolver *dns;
 	struct dkimv_lib *dkim;
-	struct dmarc_psl *psl;
+	struct orgdomain *orgdomain;
 	struct attach_ctx *attach;	/* NULL: attachments off */
 	struct spf_options spf;
 	/* The daemon's, shared by the generations of one run: */
@@ -55,6 +60,8 @@ struct scan {
 	struct message *msg;
 	struct dkimv *dkim;		/* NULL: DKIM off or gave up */
 	struct spool *spool;		/* NULL: attachments off */
+	struct dns_budget budget;	/* every lookup of the message */
+	unsigned budget_ms;		/* started at policy_scan_finish */
 	int spool_failed;		/* a write failed: tempfail */
 	struct evaluation eval;
 	int finished;
@@ -70,7 +77,7 @@ generation_free(struct policy *p)
 	known_unref(p->known);
 	state_pool_unref(p->pool);
 	dkimv_lib_free(p->dkim);
-	dmarc_psl_free(p->psl);
+	orgdomain_free(p->orgdomain);
 	dns_resolver_free(p->dns);
 	config_free(p->cfg);
 	free(p);
@@ -130,8 +137,8 @@ generation_new(struct policy *prev, struct config *cfg, char *err,
 	if (cfg->dkim_enable && (p->dkim = dkimv_lib_new(p->dns,
 	    cfg->dkim_max_signatures, err, errlen)) == NULL)
 		goto fail;
-	if (cfg->dmarc_enable && (p->psl = dmarc_psl_new(
-	    cfg->psl_file[0] ? cfg->psl_file : NULL, err, errlen)) == NULL)
+	if ((p->orgdomain = orgdomain_new(cfg->psl_file[0] ? cfg->psl_file :
+	    NULL, err, errlen)) == NULL)
 		goto fail;
 	if (cfg->attach_enable && (p->attach = attach_ctx_new(cfg, err,
 	    errlen)) == NULL)
@@ -236,11 +243,12 @@ policy_scan_new(struct policy *pol, struct message *msg)
 	if ((s = arena_calloc(msg->arena, 1, sizeof(*s))) == NULL)
 		return NULL;
 	s->msg = msg;
+	s->budget_ms = pol->cfg->dns_message_budget_ms;
 	/* RFC 8601 section 5: Authentication-Results claiming our
 	 * authserv-id are forged; message.c judges each as it arrives. */
 	msg->authserv_id = pol->cfg->authserv_id;
 	if (pol->dkim != NULL && (s->dkim = dkimv_start(pol->dkim,
-	    msg->arena, msg->id ? msg->id : "-")) == NULL)
+	    &s->budget, msg->arena, msg->id ? msg->id : "-")) == NULL)
 		return NULL;
 	if (pol->attach != NULL && (s->spool = spool_new(msg->arena,
 	    pol->cfg->attach_spool_memory, pol->cfg->attach_tmpdir)) == NULL)
@@ -273,6 +281,18 @@ const struct config *
 policy_scan_config(const struct scan *s)
 {
 	return s->pol->cfg;
+}
+
+void
+policy_scan_set_dns_budget(struct scan *s, unsigned ms)
+{
+	s->budget_ms = ms;
+}
+
+struct dns_budget *
+policy_scan_dns_budget(struct scan *s)
+{
+	return &s->budget;
 }
 
 /* A spool that cannot be written (disk full, temp dir gone) leaves the
@@ -393,11 +413,11 @@ check_spf(struct scan *s)
 		    "internal relays only" : "no client address";
 		return 0;
 	}
-	if (spf_check_mailfrom(s->pol->dns, &s->pol->spf, ip, helo, from,
-	    m->arena, &e->spf) == -1)
+	if (spf_check_mailfrom(s->pol->dns, &s->budget, &s->pol->spf, ip,
+	    helo, from, m->arena, &e->spf) == -1)
 		return -1;
-	if (cfg->spf_helo && spf_check_helo(s->pol->dns, &s->pol->spf, ip,
-	    helo, m->arena, &e->helo_spf) == -1)
+	if (cfg->spf_helo && spf_check_helo(s->pol->dns, &s->budget,
+	    &s->pol->spf, ip, helo, m->arena, &e->helo_spf) == -1)
 		return -1;
 	return 0;
 }
@@ -435,7 +455,8 @@ check_sender(struct scan *s, const unsigned thr[3])
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = s->pol->cfg;
 	ctx.dns = s->pol->dns;
-	ctx.psl = s->pol->psl;
+	ctx.budget = &s->budget;
+	ctx.orgdomain = s->pol->orgdomain;
 	ctx.pool = s->pol->pool;
 	ctx.index = s->pol->known != NULL ? known_index(s->pol->known) :
 	    NULL;
@@ -451,16 +472,18 @@ static int scan_finish(struct scan *, const struct evaluation **);
 int
 policy_scan_finish(struct scan *s, const struct evaluation **out)
 {
-	const struct config *cfg = s->pol->cfg;
 	int r;
 
-	dns_budget_start(cfg->dns_message_budget_ms);
+	if (s->finished) {
+		*out = &s->eval;
+		return 0;
+	}
+	dns_budget_start(&s->budget, s->budget_ms);
 	r = scan_finish(s, out);
-	if (dns_budget_spent())
+	if (s->budget.spent)
 		log_warning(s->msg->id, "the DNS budget of %u ms for one "
 		    "message was spent: later lookups answered temperror",
-		    cfg->dns_message_budget_ms);
-	dns_budget_end();
+		    s->budget_ms);
 	return r;
 }
 
@@ -486,15 +509,22 @@ scan_finish(struct scan *s, const struct evaluation **out)
 	if (s->dkim != NULL && dkimv_finish(s->dkim, &e->dkim) == -1)
 		return -1;
 
-	e->dmarc.result = AUTH_NONE;
-	if (s->pol->psl != NULL) {
-		fd = from_domain(m, &why);
-		if (dmarc_check(s->pol->psl, s->pol->dns, fd, &e->spf,
-		    &e->dkim, m->arena, &e->dmarc) == -1)
+	/* The From domain, its organisation and the alignment serve the
+	 * sender checks whether or not DMARC's policy is looked up. */
+	fd = from_domain(m, &why);
+	if (cfg->dmarc_enable) {
+		if (dmarc_check(s->pol->orgdomain, s->pol->dns, &s->budget, fd,
+		    &e->spf, &e->dkim, m->arena, &e->dmarc) == -1)
 			return -1;
-		if (fd == NULL)
-			e->dmarc.reason = why;	/* more precise than dmarc's */
+	} else {
+		if (dmarc_identify(s->pol->orgdomain, fd, &e->spf, &e->dkim,
+		    m->arena, &e->dmarc) == -1)
+			return -1;
+		e->dmarc.result = AUTH_NONE;
+		why = "DMARC off";
 	}
+	if (fd == NULL || !cfg->dmarc_enable)
+		e->dmarc.reason = why;	/* more precise than dmarc's */
 
 	if (rules_auth(cfg, m, e) == -1)
 		return -1;
@@ -512,7 +542,7 @@ scan_finish(struct scan *s, const struct evaluation **out)
 		    &e->helo_spf : NULL;
 		ai.helo = e->relay.hops > 0 ? e->relay.helo : m->helo;
 		ai.dkim = cfg->dkim_enable ? &e->dkim : NULL;
-		ai.dmarc = s->pol->psl != NULL ? &e->dmarc : NULL;
+		ai.dmarc = cfg->dmarc_enable ? &e->dmarc : NULL;
 		if ((e->authres = authres_format(m->arena, &ai)) == NULL)
 			return -1;
 	}

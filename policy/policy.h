@@ -3,10 +3,11 @@
  * one message, shared by the milter and relaywarden-check.
  *
  * A struct policy is a config generation with its long-lived objects (the
- * resolver, the DKIM library handle, the PSL).  It is reference counted:
- * the daemon holds one reference to the current generation, each message
- * holds one from MAIL FROM to its end, so a reload never changes the
- * config under a message.  policy_ref/unref are thread-safe.
+ * resolver, the DKIM library handle, the organisational domains).  It is
+ * reference counted: the daemon holds one reference to the current
+ * generation, each message holds one from MAIL FROM to its end, so a
+ * reload never changes the config under a message.  policy_ref/unref are
+ * thread-safe.
  *
  * A struct scan is one message in flight: the milter (or the .eml reader)
  * feeds it headers and body chunks as they arrive - DKIM is verified as a
@@ -25,6 +26,7 @@
 #include "verdict.h"
 
 struct config;
+struct dns_budget;
 struct message;
 
 struct policy;
@@ -73,6 +75,15 @@ struct scan *policy_scan_new(struct policy *pol, struct message *msg);
 void policy_scan_free(struct scan *);
 struct message *policy_scan_message(struct scan *);
 const struct config *policy_scan_config(const struct scan *);
+
+/* The message's DNS budget (dns.h), which every lookup of
+ * policy_scan_finish (SPF, DKIM keys, DMARC, the relay's FCrDNS) runs
+ * under: it starts when policy_scan_finish does, with
+ * dns_message_budget_ms unless policy_scan_set_dns_budget chose ms (0:
+ * none).  Afterwards its spent flag says whether lookups were cut short.
+ * Borrowed, valid until policy_scan_free. */
+void policy_scan_set_dns_budget(struct scan *, unsigned ms);
+struct dns_budget *policy_scan_dns_budget(struct scan *);
 
 /* Stream: headers, end of headers, body chunks.  0, or -1 when out of
  * memory (the caller tempfails the message). */

@@ -25,7 +25,7 @@
 
 #include "arena.h"
 #include "config.h"
-#include "dmarc.h"
+#include "orgdomain.h"
 #include "infra.h"
 #include "message.h"
 #include "net.h"
@@ -145,10 +145,10 @@ partner_relay(const struct sender_context *ctx, const struct config_partner *p,
 		return 1;
 	if (fcrdns == NULL || p->nrelay_orgs == 0)
 		return 0;
-	if ((org = dmarc_org_domain(ctx->psl, fcrdns, a)) == NULL)
+	if ((org = orgdomain_get(ctx->orgdomain, fcrdns, a)) == NULL)
 		return 0;
 	for (i = 0; i < p->nrelay_orgs; i++) {
-		const char *want = dmarc_org_domain(ctx->psl,
+		const char *want = orgdomain_get(ctx->orgdomain,
 		    p->relay_orgs[i], a);
 
 		if (strcasecmp(want != NULL ? want : p->relay_orgs[i],
@@ -342,7 +342,7 @@ identity(const struct sender_context *ctx, const struct message *m,
 	size_t i;
 
 	memset(&ic, 0, sizeof(ic));
-	ic.psl = ctx->psl;
+	ic.orgdomain = ctx->orgdomain;
 	ic.index = ctx->index;
 	ic.people = ctx->people;
 	memset(&env, 0, sizeof(env));
@@ -365,8 +365,8 @@ trusted_forwarder(const struct sender_context *ctx, const char *org)
 	size_t i;
 
 	for (i = 0; i < ctx->cfg->n_trusted_forwarders; i++)
-		if (dmarc_aligned(ctx->psl, ctx->cfg->trusted_forwarders[i],
-		    org, 0))
+		if (orgdomain_same(ctx->orgdomain,
+		    ctx->cfg->trusted_forwarders[i], org))
 			return 1;
 	return 0;
 }
@@ -384,7 +384,7 @@ vouched(const struct sender_context *ctx, const struct evaluation *e,
 	const char *claim = e->sender.ident.claim[sig];
 	size_t i;
 
-	if (claim == NULL || ctx->psl == NULL)
+	if (claim == NULL || ctx->orgdomain == NULL)
 		return 0;
 	if (sig == IDENT_FORWARDER && e->spf.result == AUTH_PASS &&
 	    trusted_forwarder(ctx, claim))
@@ -392,7 +392,8 @@ vouched(const struct sender_context *ctx, const struct evaluation *e,
 	for (i = 0; i < e->dkim.count; i++)
 		if (e->dkim.sigs[i].result == AUTH_PASS &&
 		    e->dkim.sigs[i].domain != NULL &&
-		    dmarc_aligned(ctx->psl, e->dkim.sigs[i].domain, claim, 0))
+		    orgdomain_same(ctx->orgdomain, e->dkim.sigs[i].domain,
+		    claim))
 			return 1;
 	return 0;
 }
@@ -589,14 +590,15 @@ sender_evaluate(const struct sender_context *ctx, const struct message *m,
 	int teach;
 
 	memset(r, 0, sizeof(*r));
-	if (ctx->psl == NULL)
+	if (ctx->orgdomain == NULL)
 		return 0;
 	r->domain = e->dmarc.from_domain != NULL ? e->dmarc.org_domain : NULL;
 	r->authenticated = e->dmarc.spf_aligned || e->dmarc.dkim_aligned;
 	r->partner = sender_partner(cfg, r->domain);
 	if (e->relay.ip != NULL && !e->relay.internal_only && r->domain !=
 	    NULL && (ctx->pool != NULL || r->partner != NULL)) {
-		if (infra_identify(ctx->dns, ctx->psl, e->relay.ip,
+		if (infra_identify(ctx->dns, ctx->budget, ctx->orgdomain,
+		    e->relay.ip,
 		    cfg->infra_v4_prefix ? cfg->infra_v4_prefix : 24,
 		    cfg->infra_v6_prefix ? cfg->infra_v6_prefix : 48,
 		    m->arena, &inf) == 0) {

@@ -16,7 +16,9 @@
  *   -> attach_new_sender when attachment reasons meet a new sender.
  * "Authenticated" is DMARC's own test: an aligned DKIM pass or an
  * aligned SPF pass (dmarc_result spf_aligned / dkim_aligned).  With
- * DMARC off nothing is authenticated, so nothing teaches.
+ * dmarc_enable false the policy is not looked up but the From domain,
+ * its organisational domain and the alignment are still worked out
+ * (dmarc_identify), so every sender check runs.
  * A "known" sender had authenticated mail before (or is a partner):
  * only a known sender can have a new relay or signer.
  *
@@ -34,7 +36,8 @@
 struct arena;
 struct config;
 struct config_partner;
-struct dmarc_psl;
+struct dns_budget;
+struct orgdomain;
 struct dns_resolver;
 struct evaluation;
 struct ident_people;
@@ -72,8 +75,11 @@ struct sender_result {
 struct sender_context {
 	const struct config *cfg;
 	struct dns_resolver *dns;
-	const struct dmarc_psl *psl;	/* NULL: DMARC off, no sender
-					   checks but the history count */
+	const struct orgdomain *orgdomain;	/* organisational domains
+					   (every generation has them);
+					   NULL: nothing is evaluated */
+	struct dns_budget *budget;	/* the message's DNS budget (the
+					   relay's names), or NULL */
 	struct state_pool *pool;	/* NULL: state off */
 	struct lookalike_index *index;	/* NULL: no lookalike checks */
 	const struct ident_people *people;

@@ -214,10 +214,10 @@ reason_for(const struct spfdns_check *c, const SPF_response_t *resp)
 /* Runs libspf2 for sender (local@domain) from the client.  The check's
  * own objects live and die here. */
 static int
-check_run(struct dns_resolver *res, const struct spf_options *opt,
-    int fam, const struct in_addr *v4, const struct in6_addr *v6,
-    const char *helo, const char *sender, struct arena *a,
-    struct spf_result *out)
+check_run(struct dns_resolver *res, struct dns_budget *budget,
+    const struct spf_options *opt, int fam, const struct in_addr *v4,
+    const struct in6_addr *v6, const char *helo, const char *sender,
+    struct arena *a, struct spf_result *out)
 {
 	struct spfdns_check *c;
 	SPF_server_t *server = NULL;
@@ -234,6 +234,7 @@ check_run(struct dns_resolver *res, const struct spf_options *opt,
 	c->layer.name = "relaywarden";
 	c->layer.hook = c;
 	c->res = res;
+	c->budget = budget;
 	c->v6 = fam == 6;
 	c->max_terms = opt->max_dns_terms;
 	c->max_voids = opt->max_void_lookups;
@@ -286,9 +287,9 @@ out:
 
 /* The common part of both checks once the identity is known. */
 static int
-check_identity(struct dns_resolver *res, const struct spf_options *opt,
-    const char *client_ip, const char *helo, const char *local,
-    const char *domain, size_t dlen, struct arena *a,
+check_identity(struct dns_resolver *res, struct dns_budget *budget,
+    const struct spf_options *opt, const char *client_ip, const char *helo,
+    const char *local, const char *domain, size_t dlen, struct arena *a,
     struct spf_result *out)
 {
 	struct spf_options dflt;
@@ -313,7 +314,7 @@ check_identity(struct dns_resolver *res, const struct spf_options *opt,
 	sender = arena_printf(a, "%s@%s", local, out->domain);
 	if (sender == NULL)
 		return -1;
-	return check_run(res, opt, fam, &v4, &v6, helo, sender, a, out);
+	return check_run(res, budget, opt, fam, &v4, &v6, helo, sender, a, out);
 }
 
 static size_t
@@ -323,9 +324,9 @@ helo_domain(const char *helo)
 }
 
 int
-spf_check_mailfrom(struct dns_resolver *res, const struct spf_options *opt,
-    const char *client_ip, const char *helo, const char *mailfrom,
-    struct arena *a, struct spf_result *out)
+spf_check_mailfrom(struct dns_resolver *res, struct dns_budget *budget,
+    const struct spf_options *opt, const char *client_ip, const char *helo,
+    const char *mailfrom, struct arena *a, struct spf_result *out)
 {
 	const char *m = mailfrom != NULL ? mailfrom : "", *at, *colon;
 	size_t n = strlen(m), dlen;
@@ -353,8 +354,8 @@ spf_check_mailfrom(struct dns_resolver *res, const struct spf_options *opt,
 		if ((out->identity = arena_printf(a, "postmaster@%.*s",
 		    (int)dlen, helo)) == NULL)
 			return -1;
-		return check_identity(res, opt, client_ip, helo, "postmaster",
-		    helo, dlen, a, out);
+		return check_identity(res, budget, opt, client_ip, helo,
+		    "postmaster", helo, dlen, a, out);
 	}
 	if ((addr = arena_strndup(a, m, n)) == NULL)
 		return -1;
@@ -368,14 +369,14 @@ spf_check_mailfrom(struct dns_resolver *res, const struct spf_options *opt,
 	if ((dlen = domain_ok(at != NULL ? at + 1 : addr)) == 0)
 		return result_set(out, a, AUTH_NONE,
 		    "sender domain is not a valid domain name");
-	return check_identity(res, opt, client_ip, helo, local,
+	return check_identity(res, budget, opt, client_ip, helo, local,
 	    at != NULL ? at + 1 : addr, dlen, a, out);
 }
 
 int
-spf_check_helo(struct dns_resolver *res, const struct spf_options *opt,
-    const char *client_ip, const char *helo, struct arena *a,
-    struct spf_result *out)
+spf_check_helo(struct dns_resolver *res, struct dns_budget *budget,
+    const struct spf_options *opt, const char *client_ip, const char *helo,
+    struct arena *a, struct spf_result *out)
 {
 	size_t dlen;
 
@@ -386,6 +387,6 @@ spf_check_helo(struct dns_resolver *res, const struct spf_options *opt,
 	/* RFC 7208 2.3: only a HELO that is a domain name is checked */
 	if ((dlen = helo_domain(helo)) == 0)
 		return result_set(out, a, AUTH_NONE, "HELO is not a domain");
-	return check_identity(res, opt, client_ip, helo, "postmaster", helo,
-	    dlen, a, out);
+	return check_identity(res, budget, opt, client_ip, helo, "postmaster",
+	    helo, dlen, a, out);
 }

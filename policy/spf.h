@@ -20,6 +20,7 @@
 #include "auth.h"
 
 struct arena;
+struct dns_budget;
 struct dns_resolver;
 
 struct spf_options {
@@ -48,15 +49,15 @@ void spf_options_default(struct spf_options *);
 /* SPF for MAIL FROM.  client_ip is the relay's address text; mailfrom may
  * be "" or "<>" (null sender: RFC 7208 2.4, the HELO identity is checked as
  * postmaster@helo).  Returns 0 with out filled (arena memory), -1 only when
- * out of memory. */
-int spf_check_mailfrom(struct dns_resolver *, const struct spf_options *,
-    const char *client_ip, const char *helo, const char *mailfrom,
-    struct arena *, struct spf_result *out);
+ * out of memory.  Every lookup runs under budget (NULL: none; dns.h). */
+int spf_check_mailfrom(struct dns_resolver *, struct dns_budget *budget,
+    const struct spf_options *, const char *client_ip, const char *helo,
+    const char *mailfrom, struct arena *, struct spf_result *out);
 
 /* SPF for the HELO identity (RFC 7208 2.3); none when helo is not a
  * domain name (address literal, single label). */
-int spf_check_helo(struct dns_resolver *, const struct spf_options *,
-    const char *client_ip, const char *helo, struct arena *,
-    struct spf_result *out);
+int spf_check_helo(struct dns_resolver *, struct dns_budget *budget,
+    const struct spf_options *, const char *client_ip, const char *helo,
+    struct arena *, struct spf_result *out);
 
 #endif

@@ -311,7 +311,8 @@ cidr0_lookup(struct spfdns_check *c, const char *name, int mx)
 
 	if (term_begin(c) < 0 || !lookup_allowed(c))
 		return rr_new(c, name, ns_t_a, TRY_AGAIN);
-	if (dns_query(c->res, name, mx ? DNS_T_MX : type, &rep) < 0) {
+	if (dns_query(c->res, c->budget, name, mx ? DNS_T_MX : type,
+	    &rep) < 0) {
 		stop_with(c, AUTH_TEMPERROR, "out of memory");
 		return rr_new(c, name, ns_t_a, TRY_AGAIN);
 	}
@@ -326,7 +327,7 @@ cidr0_lookup(struct spfdns_check *c, const char *name, int mx)
 		if (dns_rr_name(&rep->rr[i], 2, host, sizeof(host)) < 0)
 			continue;
 		if (!lookup_allowed(c) ||
-		    dns_query(c->res, host, type, &h) < 0) {
+		    dns_query(c->res, c->budget, host, type, &h) < 0) {
 			herrno = TRY_AGAIN;
 			break;
 		}
@@ -395,7 +396,7 @@ spfdns_lookup(SPF_dns_server_t *layer, const char *domain, ns_type type,
 	if ((term && term_begin(c) < 0) || !lookup_allowed(c))
 		return rr_new(c, name, type,
 		    follow && c->follow_ptr ? NO_DATA : TRY_AGAIN);
-	if (dns_query(c->res, name, type, &rep) < 0) {
+	if (dns_query(c->res, c->budget, name, type, &rep) < 0) {
 		stop_with(c, AUTH_TEMPERROR, "out of memory");
 		return rr_new(c, name, type, TRY_AGAIN);
 	}
@@ -474,7 +475,7 @@ spfdns_get_spf(SPF_server_t *server, SPF_request_t *req,
 	if ((c->fetches++ > 0 && term_begin(c) < 0) || !lookup_allowed(c))
 		return fetch_fail(resp, SPF_RESULT_TEMPERROR, SPF_E_DNS_ERROR);
 	name_fit(req->cur_dom != NULL ? req->cur_dom : "", name, sizeof(name));
-	if (dns_query(c->res, name, DNS_T_TXT, &rep) < 0) {
+	if (dns_query(c->res, c->budget, name, DNS_T_TXT, &rep) < 0) {
 		stop_with(c, AUTH_TEMPERROR, "out of memory");
 		return fetch_fail(resp, SPF_RESULT_TEMPERROR, SPF_E_NO_MEMORY);
 	}

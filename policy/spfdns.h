@@ -26,15 +26,17 @@
 	SPFDNS_MAX_MX : SPFDNS_MAX_PTR)
 #define SPFDNS_NAME_MAX		253
 
+struct dns_budget;
 struct dns_resolver;
 
 /* One check's layer.  spf.c sets layer (lookup = spfdns_lookup, get_spf
- * = spfdns_get_spf, hook = the struct itself), res, req, the max_ limits
- * and v6, the rest zeroed; after the query it reads stop, forced, reason
- * and tempfails. */
+ * = spfdns_get_spf, hook = the struct itself), res, budget, req, the
+ * max_ limits and v6, the rest zeroed; after the query it reads stop,
+ * forced, reason and tempfails. */
 struct spfdns_check {
 	SPF_dns_server_t layer;		/* layer.hook points here */
 	struct dns_resolver *res;
+	struct dns_budget *budget;	/* the message's, or NULL */
 	SPF_request_t *req;		/* cur_dom: the current domain */
 	unsigned max_terms, max_voids, max_record_len;
 	unsigned terms, voids, fetches, lookups, tempfails;

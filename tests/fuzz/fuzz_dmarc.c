@@ -26,6 +26,7 @@
 #include "arena.h"
 #include "dkimv.h"
 #include "dmarc.h"
+#include "orgdomain.h"
 #include "dns.h"
 #include "fuzz.h"
 #include "spf.h"
@@ -33,7 +34,7 @@
 #define FIELD_MAX	4096
 #define MAX_RECORDS	8
 
-static struct dmarc_psl *psl;
+static struct orgdomain *psl;
 static char zone[64];
 static int verbose;		/* FUZZ_VERBOSE set: print each result */
 
@@ -63,7 +64,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	int fd;
 
 	verbose = getenv("FUZZ_VERBOSE") != NULL;
-	if ((psl = dmarc_psl_new(NULL, err, sizeof(err))) == NULL) {
+	if ((psl = orgdomain_new(NULL, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "fuzz_dmarc: %s\n", err);
 		abort();
 	}
@@ -152,7 +153,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dkim.count = c2 & 0x40 ? 0 : 1;
 	dkim.sigs = &sig;
 	dkim.truncated = 0;
-	if (dmarc_check(psl, dns, from, &spf, &dkim, a, &r) == 0) {
+	if (dmarc_check(psl, dns, NULL, from, &spf, &dkim, a, &r) == 0) {
 		check(&r);
 		if (verbose)
 			fprintf(stderr, "dmarc=%s policy=%s record=%s "

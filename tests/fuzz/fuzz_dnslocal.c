@@ -61,7 +61,7 @@ ask(struct dns_resolver *r, const char *name)
 	int n;
 
 	for (t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
-		if (dns_query(r, name, types[t], &rep) == -1)
+		if (dns_query(r, NULL, name, types[t], &rep) == -1)
 			continue;
 		FUZZ_CHECK(rep->status >= DNS_OK &&
 		    rep->status <= DNS_BADNAME);

@@ -161,10 +161,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((a = arena_new()) != NULL) {
 		spf_options_default(&so);
 		so.receiver = "mx.example.net";
-		if (spf_check_mailfrom(dns, &so, client, helo, sender, a,
+		if (spf_check_mailfrom(dns, NULL, &so, client, helo, sender, a,
 		    &r) == 0)
 			check(&r);
-		if (spf_check_helo(dns, &so, client, helo, a, &r) == 0)
+		if (spf_check_helo(dns, NULL, &so, client, helo, a, &r) == 0)
 			check(&r);
 		arena_free(a);
 	}

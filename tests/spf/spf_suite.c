@@ -111,9 +111,10 @@ run_case(struct dns_resolver *res, char **f)
 	opt.receiver = "receiver.example";
 	snprintf(want, sizeof(want), "%s", f[6]);
 	if (*mailfrom == '\0')
-		rc = spf_check_helo(res, &opt, host, helo, a, &r);
+		rc = spf_check_helo(res, NULL, &opt, host, helo, a, &r);
 	else
-		rc = spf_check_mailfrom(res, &opt, host, helo, mailfrom, a, &r);
+		rc = spf_check_mailfrom(res, NULL, &opt, host, helo, mailfrom,
+		    a, &r);
 	if (rc != 0) {
 		printf("FAIL %s/%s: check returned %d\n", desc, test, rc);
 		arena_free(a);

@@ -34,6 +34,7 @@
 #include "config.h"
 #include "dkimv.h"
 #include "dmarc.h"
+#include "orgdomain.h"
 #include "dns.h"
 #include "message.h"
 #include "policy.h"
@@ -368,8 +369,8 @@ struct feed {
 /* Feeds m to a new verifier and finishes it.  Returns the arena holding
  * out; the caller frees it. */
 static struct arena *
-verify(struct fixture *f, const struct msg *m, const struct feed *fd,
-    struct dkim_results *out)
+verify_in(struct fixture *f, struct dns_budget *budget, const struct msg *m,
+    const struct feed *fd, struct dkim_results *out)
 {
 	struct arena *a = arena_new();
 	struct dkimv *v;
@@ -377,7 +378,7 @@ verify(struct fixture *f, const struct msg *m, const struct feed *fd,
 	char name[128];
 
 	assert_non_null(a);
-	assert_non_null(v = dkimv_start(f->lib, a, "T1"));
+	assert_non_null(v = dkimv_start(f->lib, budget, a, "T1"));
 	for (i = 0; i < m->nhdrs; i++) {
 		const char *c = strchr(m->hdrs[i], ':');
 		char *val, *q;
@@ -406,6 +407,13 @@ verify(struct fixture *f, const struct msg *m, const struct feed *fd,
 		    len - off < n ? len - off : n), 0);
 	assert_int_equal(dkimv_finish(v, out), 0);
 	return a;
+}
+
+static struct arena *
+verify(struct fixture *f, const struct msg *m, const struct feed *fd,
+    struct dkim_results *out)
+{
+	return verify_in(f, NULL, m, fd, out);
 }
 
 /* ---- cases ---- */
@@ -658,6 +666,50 @@ test_dns_timeout_is_temperror_in_bounded_time(void **state)
 	msg_free(&m);
 }
 
+/* The key lookups run under the message's budget (issue 9): one already
+ * spent answers every lookup temperror at once - none reaches the
+ * resolver's wait, not even a key the zone holds - and says so. */
+static void
+test_spent_budget_fails_key_lookups_at_once(void **state)
+{
+	struct fixture *f = *state;
+	struct msg m = plain;
+	struct signopt o = opt_for(f, "slow");
+	struct dns_stats before, after;
+	struct dns_budget b;
+	struct dkim_results r;
+	struct arena *a;
+
+	sign(f, &m, &o);
+	o = opt_for(f, "rsa");
+	sign(f, &m, &o);
+	memset(&b, 0, sizeof(b));
+	b.end_ns = 1;		/* long past on the monotonic clock */
+	dns_resolver_stats(f->dns, &before);
+	a = verify_in(f, &b, &m, NULL, &r);
+	dns_resolver_stats(f->dns, &after);
+	assert_true(b.spent);
+	assert_int_equal(r.count, 2);
+	assert_int_equal(r.sigs[0].result, AUTH_TEMPERROR);
+	assert_int_equal(r.sigs[1].result, AUTH_TEMPERROR);
+	/* Both answered by the budget: counted as timeouts, no failure. */
+	assert_int_equal(after.timeouts - before.timeouts,
+	    after.queries - before.queries);
+	assert_true(after.queries - before.queries >= 2);
+	arena_free(a);
+	msg_free(&m);
+	/* The same message under a fresh budget verifies as before. */
+	m = plain;
+	sign(f, &m, &o);
+	dns_budget_start(&b, 60000);
+	a = verify_in(f, &b, &m, NULL, &r);
+	assert_false(b.spent);
+	assert_int_equal(r.count, 1);
+	assert_int_equal(r.sigs[0].result, AUTH_PASS);
+	arena_free(a);
+	msg_free(&m);
+}
+
 /* A signature past the cap costs nothing: the bottom one (signed first)
  * points at the silent name and must never be looked up. */
 static void
@@ -737,7 +789,7 @@ test_empty_body_and_headers_only(void **state)
 
 	/* Headers only, no dkimv_eoh and no body call: finish copes. */
 	assert_non_null(a = arena_new());
-	assert_non_null(v = dkimv_start(f->lib, a, NULL));
+	assert_non_null(v = dkimv_start(f->lib, NULL, a, NULL));
 	assert_int_equal(dkimv_header(v, "From", " x@" DOMAIN), 0);
 	assert_int_equal(dkimv_finish(v, &r), 0);
 	assert_int_equal(r.count, 0);
@@ -849,7 +901,7 @@ test_body_length_tag_never_aligns(void **state)
 	struct fixture *f = *state;
 	struct msg m = plain;
 	struct signopt o = opt_for(f, "rsa");
-	struct dmarc_psl *psl;
+	struct orgdomain *psl;
 	struct spf_result spf;
 	struct evaluation e;
 	struct config *cfg;
@@ -858,7 +910,7 @@ test_body_length_tag_never_aligns(void **state)
 	char err[256];
 	int round;
 
-	assert_non_null(psl = dmarc_psl_new(NULL, err, sizeof(err)));
+	assert_non_null(psl = orgdomain_new(NULL, err, sizeof(err)));
 	assert_non_null(cfg = config_default());
 	o.blen = 41;
 	sign(f, &m, &o);
@@ -869,7 +921,7 @@ test_body_length_tag_never_aligns(void **state)
 		memset(&spf, 0, sizeof(spf));
 		spf.result = AUTH_NONE;
 		va = verify(f, &m, NULL, &e.dkim);
-		assert_int_equal(dmarc_check(psl, f->dns, DOMAIN, &spf,
+		assert_int_equal(dmarc_check(psl, f->dns, NULL, DOMAIN, &spf,
 		    &e.dkim, mm->arena, &e.dmarc), 0);
 		assert_int_equal(rules_auth(cfg, mm, &e), 0);
 		if (round == 0) {
@@ -894,7 +946,7 @@ test_body_length_tag_never_aligns(void **state)
 	}
 	msg_free(&m);
 	config_free(cfg);
-	dmarc_psl_free(psl);
+	orgdomain_free(psl);
 }
 
 /* An aborted message: the arena goes before dkimv_finish.  The DKIM
@@ -914,7 +966,7 @@ test_aborted_message_frees_handle(void **state)
 		size_t i;
 
 		assert_non_null(a = arena_new());
-		assert_non_null(v = dkimv_start(f->lib, a, "abort"));
+		assert_non_null(v = dkimv_start(f->lib, NULL, a, "abort"));
 		for (i = 0; stage >= 1 && i < m.nhdrs; i++) {
 			const char *c = strchr(m.hdrs[i], ':');
 			char name[64];
@@ -952,7 +1004,7 @@ test_hostile_headers(void **state)
 		longd[i] = '.';
 
 	assert_non_null(a = arena_new());
-	assert_non_null(v = dkimv_start(f->lib, a, "hostile"));
+	assert_non_null(v = dkimv_start(f->lib, NULL, a, "hostile"));
 	assert_int_equal(dkimv_header(v, "", " empty name"), 0);
 	assert_int_equal(dkimv_header(v, "Bad Name", " x"), 0);
 	assert_int_equal(dkimv_header(v, "Ctl\x01", " x"), 0);
@@ -1042,7 +1094,7 @@ work(void *arg)
 		size_t h;
 
 		if ((a = arena_new()) == NULL ||
-		    (v = dkimv_start(w->f->lib, a, "thread")) == NULL)
+		    (v = dkimv_start(w->f->lib, NULL, a, "thread")) == NULL)
 			return NULL;
 		for (h = 0; h < w->m->nhdrs; h++) {
 			const char *hd = w->m->hdrs[h], *c = strchr(hd, ':');
@@ -1108,6 +1160,7 @@ main(void)
 		cmocka_unit_test(test_expired_signature_is_permerror),
 		cmocka_unit_test(test_rsa_sha1_is_refused_by_policy),
 		cmocka_unit_test(test_dns_timeout_is_temperror_in_bounded_time),
+		cmocka_unit_test(test_spent_budget_fails_key_lookups_at_once),
 		cmocka_unit_test(test_ignored_signature_is_not_looked_up),
 		cmocka_unit_test(test_simple_canon_with_bare_lf_folds),
 		cmocka_unit_test(test_empty_body_and_headers_only),

@@ -22,6 +22,7 @@
 #include "auth.h"
 #include "dkimv.h"
 #include "dmarc.h"
+#include "orgdomain.h"
 #include "dns.h"
 #include "spf.h"
 
@@ -32,7 +33,7 @@ struct fixture {
 	char zone[300];
 	int silent;
 	struct dns_resolver *dns;
-	struct dmarc_psl *psl;
+	struct orgdomain *psl;
 };
 
 static const char *const zone[] = {
@@ -114,7 +115,7 @@ group_setup(void **state)
 	o.local_data = f->zone;
 	if ((f->dns = dns_resolver_new(&o, err, sizeof(err))) == NULL)
 		fail_msg("resolver: %s", err);
-	if ((f->psl = dmarc_psl_new(NULL, err, sizeof(err))) == NULL)
+	if ((f->psl = orgdomain_new(NULL, err, sizeof(err))) == NULL)
 		fail_msg("psl: %s", err);
 	*state = f;
 	return 0;
@@ -125,7 +126,7 @@ group_teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	dmarc_psl_free(f->psl);
+	orgdomain_free(f->psl);
 	dns_resolver_free(f->dns);
 	close(f->silent);
 	unlink(f->zone);
@@ -165,7 +166,7 @@ test_org_domain(void **state)
 
 	assert_non_null(a);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const char *o = dmarc_org_domain(f->psl, cases[i].in, a);
+		const char *o = orgdomain_get(f->psl, cases[i].in, a);
 
 		if (cases[i].org == NULL && o != NULL)
 			fail_msg("%s: org %s, want none", cases[i].in, o);
@@ -379,8 +380,8 @@ run_check(struct fixture *f, const struct check_case *c)
 		sigs[i].result = c->dkim[i].result;
 	}
 	dkim.count = i;
-	assert_int_equal(dmarc_check(f->psl, f->dns, c->from, &spf, &dkim, a,
-	    &r), 0);
+	assert_int_equal(dmarc_check(f->psl, f->dns, NULL, c->from, &spf,
+	    &dkim, a, &r), 0);
 	print_message("%s: %s policy=%s p=%s rec=%s pct=%u spf=%d dkim=%d"
 	    " (%s)\n", c->name, auth_result_name(r.result),
 	    dmarc_policy_name(r.policy), dmarc_policy_name(r.published_p),
@@ -429,8 +430,8 @@ test_result_domains(void **state)
 	struct arena *a = arena_new();
 
 	assert_non_null(a);
-	assert_int_equal(dmarc_check(f->psl, f->dns, "Mail.Relaxed.Example",
-	    NULL, &dkim, a, &r), 0);
+	assert_int_equal(dmarc_check(f->psl, f->dns, NULL,
+	    "Mail.Relaxed.Example", NULL, &dkim, a, &r), 0);
 	assert_int_equal(r.result, AUTH_PASS);
 	assert_string_equal(r.from_domain, "mail.relaxed.example");
 	assert_string_equal(r.org_domain, "relaxed.example");
@@ -438,8 +439,8 @@ test_result_domains(void **state)
 	assert_string_equal(r.dkim_domain, "Sig.Relaxed.Example");
 	assert_int_equal(r.policy, DMARC_POLICY_REJECT);
 	/* NULL spf and dkim are "nothing authenticated". */
-	assert_int_equal(dmarc_check(f->psl, f->dns, "relaxed.example", NULL,
-	    NULL, a, &r), 0);
+	assert_int_equal(dmarc_check(f->psl, f->dns, NULL, "relaxed.example",
+	    NULL, NULL, a, &r), 0);
 	assert_int_equal(r.result, AUTH_FAIL);
 	arena_free(a);
 }
@@ -460,18 +461,18 @@ test_oversized_from_domain(void **state)
 		name[i] = (i % 63 == 62) ? '.' : 'a';
 	strcpy(name + 246, ".example");
 	assert_int_equal(strlen(name), 254);
-	assert_int_equal(dmarc_check(f->psl, f->dns, name, NULL, NULL, a,
+	assert_int_equal(dmarc_check(f->psl, f->dns, NULL, name, NULL, NULL, a,
 	    &r), 0);
 	assert_int_equal(r.result, AUTH_PERMERROR);
 	/* 253 octets: at the limit, a domain without a record. */
 	strcpy(name + 245, ".example");
-	assert_int_equal(dmarc_check(f->psl, f->dns, name, NULL, NULL, a,
+	assert_int_equal(dmarc_check(f->psl, f->dns, NULL, name, NULL, NULL, a,
 	    &r), 0);
 	assert_int_equal(r.result, AUTH_NONE);
 	/* A 64-octet label. */
 	memset(name, 'b', 64);
 	strcpy(name + 64, ".example");
-	assert_int_equal(dmarc_check(f->psl, f->dns, name, NULL, NULL, a,
+	assert_int_equal(dmarc_check(f->psl, f->dns, NULL, name, NULL, NULL, a,
 	    &r), 0);
 	assert_int_equal(r.result, AUTH_PERMERROR);
 	arena_free(a);
@@ -487,9 +488,9 @@ test_policy_names_and_bad_psl(void **state)
 	    "quarantine");
 	assert_string_equal(dmarc_policy_name(DMARC_POLICY_REJECT), "reject");
 	assert_string_equal(dmarc_policy_name(DMARC_POLICY_UNSET), "unset");
-	assert_null(dmarc_psl_new("/nonexistent/psl.dat", err, sizeof(err)));
+	assert_null(orgdomain_new("/nonexistent/psl.dat", err, sizeof(err)));
 	assert_non_null(strstr(err, "/nonexistent/psl.dat"));
-	dmarc_psl_free(NULL);
+	orgdomain_free(NULL);
 }
 
 int

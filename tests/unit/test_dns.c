@@ -109,14 +109,21 @@ group_teardown(void **state)
 	return 0;
 }
 
+/* A query under budget b (NULL: none). */
 static struct dns_reply *
-ask(const char *name, int type)
+ask_in(struct dns_budget *b, const char *name, int type)
 {
 	struct dns_reply *r = NULL;
 
-	assert_int_equal(dns_query(fx.res, name, type, &r), 0);
+	assert_int_equal(dns_query(fx.res, b, name, type, &r), 0);
 	assert_non_null(r);
 	return r;
+}
+
+static struct dns_reply *
+ask(const char *name, int type)
+{
+	return ask_in(NULL, name, type);
 }
 
 static void
@@ -332,32 +339,38 @@ timeout_is_tempfail_within_deadline(void **state)
 
 /* A message's budget covers all its queries: the first slow query is
  * cut at the budget, the next ones answer at once, and local answers
- * still come while it lasts. */
+ * still come while it lasts.  The budget is the caller's (issue 9): a
+ * query without it gets its own deadline again. */
 static void
 message_budget_bounds_all_queries(void **state)
 {
+	struct dns_budget b;
 	struct dns_reply *r;
 	double t0, took;
 
-	dns_budget_start(TIMEOUT_MS / 2);
-	r = ask("www.example", DNS_T_A);	/* local: within the budget */
+	dns_budget_start(&b, TIMEOUT_MS / 2);
+	r = ask_in(&b, "www.example", DNS_T_A);	/* local: within it */
 	assert_int_equal(r->status, DNS_OK);
 	dns_reply_free(r);
-	assert_false(dns_budget_spent());
+	assert_false(b.spent);
 	t0 = now_ms();
-	r = ask("slow.example", DNS_T_A);
+	r = ask_in(&b, "slow.example", DNS_T_A);
 	took = now_ms() - t0;
 	assert_int_equal(r->status, DNS_TEMPFAIL);
 	dns_reply_free(r);
 	assert_true(took < TIMEOUT_MS * 0.9);	/* cut by the budget */
-	assert_true(dns_budget_spent());
+	assert_true(b.spent);
 	t0 = now_ms();
-	r = ask("slow.example", DNS_T_AAAA);
+	r = ask_in(&b, "slow.example", DNS_T_AAAA);
 	took = now_ms() - t0;
 	assert_int_equal(r->status, DNS_TEMPFAIL);
 	dns_reply_free(r);
 	assert_true(took < TIMEOUT_MS / 4);	/* spent: at once */
-	dns_budget_end();
+	/* Spent, even a local answer is refused: past the budget every
+	 * lookup answers temperror. */
+	r = ask_in(&b, "www.example", DNS_T_A);
+	assert_int_equal(r->status, DNS_TEMPFAIL);
+	dns_reply_free(r);
 	/* Without a budget the next query gets its own deadline again. */
 	t0 = now_ms();
 	r = ask("slow.example", DNS_T_A);
@@ -365,6 +378,40 @@ message_budget_bounds_all_queries(void **state)
 	assert_int_equal(r->status, DNS_TEMPFAIL);
 	dns_reply_free(r);
 	assert_true(took >= TIMEOUT_MS * 0.9);
+}
+
+/* Two messages on one thread (libmilter multiplexes connections over
+ * its threads; a worker runs message after message): each has its own
+ * budget, so one message's spent budget never cuts another's lookups,
+ * and a budget of 0 is none. */
+static void
+budgets_belong_to_their_message(void **state)
+{
+	struct dns_budget spent, fresh, none;
+	struct dns_reply *r;
+
+	dns_budget_start(&spent, 1);
+	dns_budget_start(&fresh, 60000);
+	dns_budget_start(&none, 0);
+	assert_int_equal(none.end_ns, 0);
+	r = ask_in(&spent, "slow.example", DNS_T_A);
+	assert_int_equal(r->status, DNS_TEMPFAIL);
+	dns_reply_free(r);
+	assert_true(spent.spent);
+	r = ask_in(&fresh, "www.example", DNS_T_A);
+	assert_int_equal(r->status, DNS_OK);
+	dns_reply_free(r);
+	assert_false(fresh.spent);
+	r = ask_in(&none, "www.example", DNS_T_A);
+	assert_int_equal(r->status, DNS_OK);
+	dns_reply_free(r);
+	assert_false(none.spent);
+	/* Starting it again gives the message a fresh budget. */
+	dns_budget_start(&spent, 60000);
+	assert_false(spent.spent);
+	r = ask_in(&spent, "www.example", DNS_T_A);
+	assert_int_equal(r->status, DNS_OK);
+	dns_reply_free(r);
 }
 
 static const struct {
@@ -514,7 +561,7 @@ worker_main(void *arg)
 		enum dns_status want = slow ? DNS_TEMPFAIL :
 		    (i & 1) ? DNS_OK : DNS_NXDOMAIN;
 
-		if (dns_query(w->res, name, DNS_T_A, &r) != 0 ||
+		if (dns_query(w->res, NULL, name, DNS_T_A, &r) != 0 ||
 		    r->status != want) {
 			fprintf(stderr, "%s: got %d want %d\n", name,
 			    r != NULL ? (int)r->status : -1, (int)want);
@@ -567,7 +614,7 @@ free_with_abandoned_queries(void **state)
 	struct dns_reply *rep;
 
 	assert_non_null(r);
-	assert_int_equal(dns_query(r, "slow.example", DNS_T_A, &rep), 0);
+	assert_int_equal(dns_query(r, NULL, "slow.example", DNS_T_A, &rep), 0);
 	assert_int_equal(rep->status, DNS_TEMPFAIL);
 	dns_reply_free(rep);
 	dns_resolver_free(r);		/* ASan: nothing leaks */
@@ -589,6 +636,7 @@ main(void)
 		cmocka_unit_test(name_length_limits),
 		cmocka_unit_test(timeout_is_tempfail_within_deadline),
 		cmocka_unit_test(message_budget_bounds_all_queries),
+		cmocka_unit_test(budgets_belong_to_their_message),
 		cmocka_unit_test(bad_local_data_names_file_line),
 		cmocka_unit_test(bad_options_rejected),
 		cmocka_unit_test(hostile_rdata_helpers),

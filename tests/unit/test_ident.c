@@ -18,7 +18,7 @@
 
 #include "../../policy/addr.h"
 #include "../../policy/arena.h"
-#include "../../policy/dmarc.h"
+#include "../../policy/orgdomain.h"
 #include "../../policy/ident.h"
 #include "../../policy/lookalike.h"
 #include "../../policy/message.h"
@@ -28,7 +28,7 @@
 		 B(DISPLAY_PERSON))
 
 struct fixture {
-	struct dmarc_psl *psl;
+	struct orgdomain *psl;
 	struct lookalike_index *ix;
 	struct ident_people *people;
 	struct ident_context ctx;
@@ -59,7 +59,7 @@ setup(void **state)
 	size_t i;
 
 	assert_non_null(f);
-	f->psl = dmarc_psl_new(NULL, err, sizeof(err));
+	f->psl = orgdomain_new(NULL, err, sizeof(err));
 	f->ix = lookalike_index_new(NULL, err, sizeof(err));
 	f->people = ident_people_new(people, 2, err, sizeof(err));
 	assert_non_null(f->psl);
@@ -68,7 +68,7 @@ setup(void **state)
 	for (i = 0; i < sizeof(seed) / sizeof(seed[0]); i++)
 		assert_int_equal(lookalike_index_add(f->ix, seed[i].d,
 		    seed[i].f, err, sizeof(err)), 0);
-	f->ctx.psl = f->psl;
+	f->ctx.orgdomain = f->psl;
 	f->ctx.index = f->ix;
 	f->ctx.people = f->people;
 	*state = f;
@@ -82,7 +82,7 @@ teardown(void **state)
 
 	ident_people_free(f->people);
 	lookalike_index_free(f->ix);
-	dmarc_psl_free(f->psl);
+	orgdomain_free(f->psl);
 	free(f);
 	return 0;
 }

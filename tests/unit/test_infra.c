@@ -13,12 +13,12 @@
 #include <cmocka.h>
 
 #include "../../policy/arena.h"
-#include "../../policy/dmarc.h"
+#include "../../policy/orgdomain.h"
 #include "../../policy/dns.h"
 #include "../../policy/infra.h"
 
 static struct dns_resolver *dns;
-static struct dmarc_psl *psl;
+static struct orgdomain *psl;
 static char zone[] = "/tmp/rw-infra-XXXXXX";
 
 static const char zone_text[] =
@@ -59,7 +59,7 @@ setup(void **state)
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-	if ((psl = dmarc_psl_new(NULL, err, sizeof(err))) == NULL) {
+	if ((psl = orgdomain_new(NULL, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
@@ -70,7 +70,7 @@ static int
 teardown(void **state)
 {
 	dns_resolver_free(dns);
-	dmarc_psl_free(psl);
+	orgdomain_free(psl);
 	unlink(zone);
 	return 0;
 }
@@ -115,19 +115,19 @@ identities(void **state)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		print_message("case: %s\n", cases[i].name);
-		assert_int_equal(infra_identify(dns, psl, cases[i].ip, 24, 48,
-		    a, &in), 0);
+		assert_int_equal(infra_identify(dns, NULL, psl, cases[i].ip,
+		    24, 48, a, &in), 0);
 		assert_string_equal(in.id, cases[i].want);
 		if (cases[i].fcrdns == NULL)
 			assert_null(in.fcrdns);
 		else
 			assert_string_equal(in.fcrdns, cases[i].fcrdns);
 	}
-	assert_int_equal(infra_identify(dns, psl, "bogus", 24, 48, a, &in),
-	    -1);
+	assert_int_equal(infra_identify(dns, NULL, psl, "bogus", 24, 48, a,
+	    &in), -1);
 	/* Without a resolver the network is all there is. */
-	assert_int_equal(infra_identify(NULL, NULL, "192.0.2.10", 16, 48, a,
-	    &in), 0);
+	assert_int_equal(infra_identify(NULL, NULL, NULL, "192.0.2.10", 16,
+	    48, a, &in), 0);
 	assert_string_equal(in.id, "net:192.0.0.0/16");
 	arena_free(a);
 }

@@ -19,6 +19,7 @@
 #include "../../policy/arena.h"
 #include "../../policy/config.h"
 #include "../../policy/dmarc.h"
+#include "../../policy/orgdomain.h"
 #include "../../policy/lookalike.h"
 #include "../../policy/message.h"
 #include "../../policy/net.h"
@@ -28,7 +29,7 @@
 
 struct fixture {
 	struct config *cfg;
-	struct dmarc_psl *psl;
+	struct orgdomain *psl;
 	struct lookalike_index *ix;
 	struct config_partner partner;
 	struct net_cidr nets[1];
@@ -45,7 +46,7 @@ setup(void **state)
 
 	assert_non_null(f);
 	assert_non_null(f->cfg = config_default());
-	f->psl = dmarc_psl_new(NULL, err, sizeof(err));
+	f->psl = orgdomain_new(NULL, err, sizeof(err));
 	assert_non_null(f->psl);
 	f->ix = lookalike_index_new(NULL, err, sizeof(err));
 	assert_non_null(f->ix);
@@ -87,7 +88,7 @@ teardown(void **state)
 	struct fixture *f = *state;
 
 	lookalike_index_free(f->ix);
-	dmarc_psl_free(f->psl);
+	orgdomain_free(f->psl);
 	config_free(f->cfg);
 	free(f);
 	return 0;
@@ -266,7 +267,7 @@ base_eval(struct fixture *f, struct message *m, const char *from_domain,
 {
 	memset(e, 0, sizeof(*e));
 	e->dmarc.from_domain = from_domain;
-	e->dmarc.org_domain = dmarc_org_domain(f->psl, from_domain,
+	e->dmarc.org_domain = orgdomain_get(f->psl, from_domain,
 	    m->arena);
 	e->relay.ip = "203.0.113.9";
 	e->sender.domain = e->dmarc.org_domain;
@@ -292,7 +293,7 @@ test_explaining_headers_do_not_stack(void **state)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = f->cfg;
-	ctx.psl = f->psl;
+	ctx.orgdomain = f->psl;
 	ctx.index = f->ix;
 	base_eval(f, m, "supplier-corp.example", &e);
 	/* The list (and Sender) and the forwarder each signed: all three
@@ -377,7 +378,7 @@ test_forwarder_needs_an_authenticated_forwarder(void **state)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = f->cfg;
-	ctx.psl = f->psl;
+	ctx.orgdomain = f->psl;
 	ctx.index = f->ix;
 	for (i = 0; i < sizeof(fwcases) / sizeof(fwcases[0]); i++) {
 		const struct fwcase *c = &fwcases[i];
@@ -429,7 +430,7 @@ test_held_messages_do_not_teach(void **state)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = f->cfg;
-	ctx.psl = f->psl;
+	ctx.orgdomain = f->psl;
 	ctx.index = f->ix;
 	f->cfg->tag_score = 5;
 	f->cfg->quarantine_score = 10;
@@ -505,7 +506,7 @@ run_case(struct fixture *f, const struct scase *c)
 		f->cfg->rule_dry_run[rules_lookup(c->dry)] = 1;
 
 	at = strchr(c->from, '@') + 1;
-	org = dmarc_org_domain(f->psl, at, m->arena);
+	org = orgdomain_get(f->psl, at, m->arena);
 	e.dmarc.from_domain = at;
 	e.dmarc.org_domain = org;
 	e.dmarc.dkim_aligned = c->dkim_aligned;
@@ -542,7 +543,7 @@ run_case(struct fixture *f, const struct scase *c)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = f->cfg;
-	ctx.psl = f->psl;
+	ctx.orgdomain = f->psl;
 	ctx.index = f->ix;
 	assert_int_equal(sender_signals(&ctx, m, &e), 0);
 	r = sender_score(&ctx, m, &e);

@@ -455,8 +455,9 @@ check_case(const struct spf_case *c, struct spf_result *r, struct arena *a)
 	    fx.res;
 
 	return c->from != NULL ?
-	    spf_check_mailfrom(res, &fx.opt, c->ip, c->helo, c->from, a, r) :
-	    spf_check_helo(res, &fx.opt, c->ip, c->helo, a, r);
+	    spf_check_mailfrom(res, NULL, &fx.opt, c->ip, c->helo, c->from, a,
+	    r) :
+	    spf_check_helo(res, NULL, &fx.opt, c->ip, c->helo, a, r);
 }
 
 static void
@@ -504,20 +505,20 @@ identity_and_domain(void **state)
 	struct arena *a = arena_new();
 	struct spf_result r;
 
-	assert_int_equal(spf_check_mailfrom(fx.res, &fx.opt, "192.0.2.20",
+	assert_int_equal(spf_check_mailfrom(fx.res, NULL, &fx.opt, "192.0.2.20",
 	    "helo.example.", "", a, &r), 0);
 	assert_string_equal(r.identity, "postmaster@helo.example");
 	assert_string_equal(r.domain, "helo.example");
-	assert_int_equal(spf_check_mailfrom(fx.res, NULL, "192.0.2.1", "h",
-	    "<Bob@Pass.Example.>", a, &r), 0);
+	assert_int_equal(spf_check_mailfrom(fx.res, NULL, NULL, "192.0.2.1",
+	    "h", "<Bob@Pass.Example.>", a, &r), 0);
 	assert_int_equal(r.result, AUTH_PASS);
 	assert_string_equal(r.identity, "Bob@Pass.Example.");
 	assert_string_equal(r.domain, "Pass.Example");
-	assert_int_equal(spf_check_helo(fx.res, &fx.opt, "192.0.2.20",
+	assert_int_equal(spf_check_helo(fx.res, NULL, &fx.opt, "192.0.2.20",
 	    "helo.example", a, &r), 0);
 	assert_string_equal(r.identity, "helo.example");
 	assert_string_equal(r.domain, "helo.example");
-	assert_int_equal(spf_check_mailfrom(fx.res, &fx.opt, "192.0.2.1",
+	assert_int_equal(spf_check_mailfrom(fx.res, NULL, &fx.opt, "192.0.2.1",
 	    "h", NULL, a, &r), 0);
 	assert_int_equal(r.result, AUTH_NONE);
 	arena_free(a);
@@ -539,7 +540,7 @@ timeout_is_bounded(void **state)
 	struct spf_result r;
 	double t0 = now_us();
 
-	assert_int_equal(spf_check_mailfrom(fx.fast, &fx.opt, "192.0.2.1",
+	assert_int_equal(spf_check_mailfrom(fx.fast, NULL, &fx.opt, "192.0.2.1",
 	    "h", "a@tinc.example", a, &r), 0);
 	assert_int_equal(r.result, AUTH_TEMPERROR);
 	assert_true(now_us() - t0 < 3 * TIMEOUT_MS * 1000);
@@ -582,7 +583,7 @@ per_check_server_cost(void **state)
 	server_us = (now_us() - t0) / n;
 	t0 = now_us();
 	for (i = 0; i < n; i++)
-		assert_int_equal(spf_check_mailfrom(fx.res, &fx.opt,
+		assert_int_equal(spf_check_mailfrom(fx.res, NULL, &fx.opt,
 		    "192.0.2.1", "h", "a@pass.example", a, &r), 0);
 	check_us = (now_us() - t0) / n;
 	assert_int_equal(r.result, AUTH_PASS);
@@ -715,20 +716,20 @@ limits_follow_options(void **state)
 	struct spf_result r;
 
 	o.max_void_lookups = 1;
-	assert_int_equal(spf_check_mailfrom(fx.res, &o, "192.0.2.1", "h",
+	assert_int_equal(spf_check_mailfrom(fx.res, NULL, &o, "192.0.2.1", "h",
 	    "a@void2.example", a, &r), 0);
 	assert_int_equal(r.result, AUTH_PERMERROR);
 	o = fx.opt;
 	o.max_dns_terms = 11;
-	assert_int_equal(spf_check_mailfrom(fx.res, &o, "192.0.2.1", "h",
+	assert_int_equal(spf_check_mailfrom(fx.res, NULL, &o, "192.0.2.1", "h",
 	    "a@terms11.example", a, &r), 0);
 	assert_int_equal(r.result, AUTH_NEUTRAL);
 	o = fx.opt;
 	o.max_record_len = 30;
-	assert_int_equal(spf_check_mailfrom(fx.res, &o, "192.0.2.1", "h",
+	assert_int_equal(spf_check_mailfrom(fx.res, NULL, &o, "192.0.2.1", "h",
 	    "a@pass.example", a, &r), 0);
 	assert_int_equal(r.result, AUTH_PASS);
-	assert_int_equal(spf_check_mailfrom(fx.res, &o, "192.0.2.1", "h",
+	assert_int_equal(spf_check_mailfrom(fx.res, NULL, &o, "192.0.2.1", "h",
 	    "a@terms10.example", a, &r), 0);
 	assert_int_equal(r.result, AUTH_PERMERROR);
 	arena_free(a);

@@ -1,0 +1,188 @@
+/*
+ * test_scanbudget.c - issue 9 item 4: the per-message DNS budget is the
+ * scan's, explicit (policy_scan_set_dns_budget, policy_scan_dns_budget),
+ * and every lookup path of policy_scan_finish runs under it: past the
+ * budget SPF and DMARC answer temperror at once instead of waiting each
+ * query's own deadline.  The resolver forwards hang.example to a socket
+ * that never answers.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../policy/config.h"
+#include "../../policy/deadline.h"
+#include "../../policy/dns.h"
+#include "../../policy/eml.h"
+#include "../../policy/message.h"
+#include "../../policy/policy.h"
+#include "silentdns.h"
+
+#define QUERY_TIMEOUT_MS	3000	/* each query's own deadline */
+
+static char tmpdir[256];
+static char fwd[64];
+static int silent = -1;
+
+static struct policy *
+policy_for(unsigned message_budget_ms)
+{
+	struct config *cfg;
+	struct policy *pol;
+	char path[300], err[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/zone", tmpdir);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("$STATIC example\n$FORWARD hang.example\n"
+	    "ok.example. 300 IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n", fp);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/rw.conf", tmpdir);
+	assert_non_null(fp = fopen(path, "w"));
+	fprintf(fp, "authserv_id = \"mx.test.example\";\n"
+	    "dns_local_data = \"zone\";\ndns_forwarders = [ \"%s\" ];\n"
+	    "dns_timeout_ms = %u;\ndns_message_budget_ms = %u;\n"
+	    "state_enable = false;\n", fwd, QUERY_TIMEOUT_MS,
+	    message_budget_ms);
+	fclose(fp);
+	if (config_load(path, &cfg, err, sizeof(err)) == -1)
+		fail_msg("config: %s", err);
+	if ((pol = policy_new(cfg, err, sizeof(err))) == NULL)
+		fail_msg("policy: %s", err);
+	return pol;
+}
+
+static struct scan *
+scan_for(struct policy *pol, const char *domain)
+{
+	const struct config *cfg = policy_config(pol);
+	struct message *m;
+	struct scan *s;
+	char text[256], from[128], err[256];
+	FILE *fp;
+
+	snprintf(from, sizeof(from), "<a@%s>", domain);
+	snprintf(text, sizeof(text), "From: a@%s\r\nSubject: x\r\n\r\nx\r\n",
+	    domain);
+	assert_non_null(m = message_new(cfg->max_headers,
+	    cfg->max_header_length));
+	assert_int_equal(message_set_id(m, "t"), 0);
+	assert_int_equal(message_set_client(m, "192.0.2.1", NULL), 0);
+	assert_int_equal(message_set_helo(m, "mail.example"), 0);
+	assert_int_equal(message_set_mail_from(m, from), 0);
+	assert_non_null(s = policy_scan_new(pol, m));
+	assert_non_null(fp = fmemopen(text, strlen(text), "r"));
+	if (eml_feed(s, fp, err, sizeof(err)) == -1)
+		fail_msg("eml: %s", err);
+	fclose(fp);
+	return s;
+}
+
+/* A budget set on the scan bounds the whole message: SPF's lookup is cut
+ * at it, DMARC's (local data, but after the budget) answers temperror at
+ * once, and the caller sees that it was spent. */
+static void
+set_budget_bounds_every_lookup(void **unused)
+{
+	struct policy *pol = policy_for(15000);
+	const struct evaluation *e;
+	struct scan *s = scan_for(pol, "hang.example");
+	long long t0, took;
+
+	(void)unused;
+	policy_scan_set_dns_budget(s, 300);
+	assert_false(policy_scan_dns_budget(s)->spent);
+	t0 = deadline_now_ms();
+	assert_int_equal(policy_scan_finish(s, &e), 0);
+	took = deadline_now_ms() - t0;
+	assert_true(policy_scan_dns_budget(s)->spent);
+	assert_int_equal(e->spf.result, AUTH_TEMPERROR);
+	assert_int_equal(e->dmarc.result, AUTH_TEMPERROR);
+	/* Without the budget SPF alone would wait QUERY_TIMEOUT_MS. */
+	if (took >= QUERY_TIMEOUT_MS)
+		fail_msg("the scan took %lld ms", took);
+	policy_scan_free(s);
+	policy_unref(pol);
+}
+
+/* Not set: the scan takes dns_message_budget_ms from its config. */
+static void
+config_budget_is_the_default(void **unused)
+{
+	struct policy *pol = policy_for(250);
+	const struct evaluation *e;
+	struct scan *s = scan_for(pol, "hang.example");
+
+	(void)unused;
+	assert_int_equal(policy_scan_finish(s, &e), 0);
+	assert_true(policy_scan_dns_budget(s)->spent);
+	assert_int_equal(e->spf.result, AUTH_TEMPERROR);
+	assert_int_equal(e->dmarc.result, AUTH_TEMPERROR);
+	policy_scan_free(s);
+	policy_unref(pol);
+}
+
+/* A message whose lookups all answer within its budget is untouched by
+ * it, and another message's spent budget does not carry over. */
+static void
+unspent_budget_changes_nothing(void **unused)
+{
+	struct policy *pol = policy_for(15000);
+	const struct evaluation *e;
+	struct scan *spent = scan_for(pol, "hang.example");
+	struct scan *s = scan_for(pol, "ok.example");
+
+	(void)unused;
+	policy_scan_set_dns_budget(spent, 100);
+	assert_int_equal(policy_scan_finish(spent, &e), 0);
+	assert_true(policy_scan_dns_budget(spent)->spent);
+	policy_scan_set_dns_budget(s, 60000);
+	assert_int_equal(policy_scan_finish(s, &e), 0);
+	assert_false(policy_scan_dns_budget(s)->spent);
+	assert_int_equal(e->spf.result, AUTH_PASS);
+	assert_int_equal(e->dmarc.result, AUTH_NONE);
+	policy_scan_free(spent);
+	policy_scan_free(s);
+	policy_unref(pol);
+}
+
+static int
+setup(void **unused)
+{
+	(void)unused;
+	snprintf(tmpdir, sizeof(tmpdir), "%s/rwbudget.XXXXXX",
+	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	silent = silentdns_open(fwd, sizeof(fwd));
+	return silent < 0 ? -1 : 0;
+}
+
+static int
+teardown(void **unused)
+{
+	char cmd[600];
+
+	(void)unused;
+	close(silent);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(set_budget_bounds_every_lookup),
+		cmocka_unit_test(config_budget_is_the_default),
+		cmocka_unit_test(unspent_budget_changes_nothing),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
