@@ -1,8 +1,9 @@
 /*
  * dns.c - the shared caching resolver: libunbound plus local data.
  *
- * Exports dns_resolver_new/free, dns_query, dns_reply_free, dns_rr_txt,
- * dns_rr_name and dns_resolver_stats.  Owns one libunbound context per
+ * Exports dns_resolver_new/free, dns_query, dns_reply_free,
+ * dns_budget_start, dns_rr_txt, dns_rr_name and dns_resolver_stats.  A
+ * dns_budget is the caller's (one message's): no thread-local state.  Owns one libunbound context per
  * resolver and a pump thread that reads libunbound's answers and hands
  * each to the query waiting for it.  The local-data parser is dnslocal.c
  * (dnslocal_load), called here while a resolver is set up.
