@@ -392,9 +392,12 @@ attach_evaluate(struct attach_ctx *ctx, struct spool *msg,
 	if ((out->truncated != NULL || (ev.ast.limits & ARCH_LIMIT_BOMB)) &&
 	    rank(ctx->incomplete) > rank(out->hard_action)) {
 		out->hard_action = ctx->incomplete;
-		out->hard_rule = out->truncated != NULL ? "attach_truncated" :
-		    "attach_archive_bomb";
+		out->hard_rule = rules_table[out->truncated != NULL ?
+		    RULE_ATTACH_TRUNCATED : RULE_ATTACH_ARCHIVE_BOMB].name;
 	}
+	/* The items' hard rules were live ones (attscan.c); the action of
+	 * an unfinished scan holds whatever is dry run: it is never
+	 * milder than what the unseen part might have earned. */
 	verdict_require(v, out->hard_action);
 	rc = 0;
 done:

@@ -35,33 +35,21 @@
 
 #define DETAIL_MAX	120
 
-enum attrule {
-	R_BANNED_EXT, R_DOUBLE_EXT, R_NAME_TRICK, R_TYPE_MISMATCH,
-	R_EXECUTABLE, R_BANNED_MEMBER, R_ENCRYPTED, R_MACRO, R_SMUGGLING,
-	R_BOMB, R_TRUNCATED, R_MALFORMED, R_OVERRIDE, NRULES
-};
-_Static_assert(NRULES == ATTSCAN_NRULES, "attscan.h ATTSCAN_NRULES");
-
-#define SC(f)	RULE_ATTACH_##f
-static const struct {
-	const char *name;
-	int rule;			/* rules.h id of its score; -1: none */
-} rules[NRULES] = {
-	{ "attach_banned_extension", SC(BANNED_EXTENSION) },
-	{ "attach_double_extension", SC(DOUBLE_EXTENSION) },
-	{ "attach_name_trick", SC(NAME_TRICK) },
-	{ "attach_type_mismatch", SC(TYPE_MISMATCH) },
-	{ "attach_executable", SC(EXECUTABLE) },
-	{ "attach_banned_member", SC(BANNED_MEMBER) },
-	{ "attach_encrypted_archive", SC(ENCRYPTED_ARCHIVE) },
-	{ "attach_office_macro", SC(OFFICE_MACRO) },
-	{ "attach_html_smuggling", SC(HTML_SMUGGLING) },
-	{ "attach_archive_bomb", SC(ARCHIVE_BOMB) },
-	{ "attach_truncated", SC(TRUNCATED) },
-	{ "attach_malformed", SC(MALFORMED) },
-	/* An admin's action override: the action matters, not a score. */
-	{ "attach_override", -1 },
-};
+/* The attachment rules are rules.h's RULE_ATTACH_*; an item's reasons
+ * are their names in rules_table, compared by identity. */
+#define R_BANNED_EXT	RULE_ATTACH_BANNED_EXTENSION
+#define R_DOUBLE_EXT	RULE_ATTACH_DOUBLE_EXTENSION
+#define R_NAME_TRICK	RULE_ATTACH_NAME_TRICK
+#define R_TYPE_MISMATCH	RULE_ATTACH_TYPE_MISMATCH
+#define R_EXECUTABLE	RULE_ATTACH_EXECUTABLE
+#define R_BANNED_MEMBER	RULE_ATTACH_BANNED_MEMBER
+#define R_ENCRYPTED	RULE_ATTACH_ENCRYPTED_ARCHIVE
+#define R_MACRO		RULE_ATTACH_OFFICE_MACRO
+#define R_SMUGGLING	RULE_ATTACH_HTML_SMUGGLING
+#define R_BOMB		RULE_ATTACH_ARCHIVE_BOMB
+#define R_TRUNCATED	RULE_ATTACH_TRUNCATED
+#define R_MALFORMED	RULE_ATTACH_MALFORMED
+#define R_OVERRIDE	RULE_ATTACH_OVERRIDE
 
 /* One archive being walked. */
 struct frame {
@@ -112,14 +100,14 @@ label(struct attscan *ev, const struct attach_item *it)
 /* Records that item idx raised rule r (once), with the detail the
  * verdict shows if it is the first. */
 static void
-raise_rule(struct attscan *ev, size_t idx, enum attrule r, const char *detail)
+raise_rule(struct attscan *ev, size_t idx, enum rule r, const char *detail)
 {
 	struct attach_item *it = item_at(ev, idx);
 	const char **n, **d;
 	size_t i, ncap;
 
 	for (i = 0; i < it->nreasons; i++)
-		if (it->reasons[i] == rules[r].name)
+		if (it->reasons[i] == rules_table[r].name)
 			return;
 	if (it->nreasons == it->rcap) {
 		ncap = it->rcap ? it->rcap * 2 : 4;
@@ -139,16 +127,16 @@ raise_rule(struct attscan *ev, size_t idx, enum attrule r, const char *detail)
 	if (detail == NULL && (detail = label(ev, it)) == NULL)
 		ev->failed = 1;
 	it->details[it->nreasons] = detail;
-	it->reasons[it->nreasons++] = rules[r].name;
+	it->reasons[it->nreasons++] = rules_table[r].name;
 }
 
 static int
-has(const struct attach_item *it, enum attrule r)
+has(const struct attach_item *it, enum rule r)
 {
 	size_t i;
 
 	for (i = 0; i < it->nreasons; i++)
-		if (it->reasons[i] == rules[r].name)
+		if (it->reasons[i] == rules_table[r].name)
 			return 1;
 	return 0;
 }
@@ -273,8 +261,24 @@ allowed(const struct attscan *ev, const struct attach_item *it,
 	return 0;
 }
 
+/* The hard rule (attach_executable_quarantine) item it trips: its first
+ * live rule of executable, banned extension, banned member, or
+ * RULE_COUNT.  A dry-run rule holds nothing. */
+static enum rule
+hard_rule(const struct attscan *ev, const struct attach_item *it)
+{
+	static const enum rule order[] = { R_EXECUTABLE, R_BANNED_EXT,
+	    R_BANNED_MEMBER };
+	size_t i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (has(it, order[i]) && verdict_rule_live(ev->cfg, order[i]))
+			return order[i];
+	return RULE_COUNT;
+}
+
 static void
-tally(struct attscan *ev, enum attrule r, const char *detail)
+tally(struct attscan *ev, enum rule r, const char *detail)
 {
 	if (ev->tally[r].count++ == 0)
 		ev->tally[r].detail = detail;
@@ -292,13 +296,17 @@ finalize(struct attscan *ev, size_t idx, const struct fname *fn,
 	const char *ext = fn != NULL && fn->name != NULL ? fn->ext : "";
 	const char *aext = alt != NULL && alt->name != NULL ? alt->ext : "";
 	const char *why = NULL;
+	enum rule hard, k;
 	size_t i;
+	int live;
 
 	for (i = 0; i < ev->ctx->novr && o == NULL; i++)
 		if (key_match(ev->ctx->ovr[i].key, it, ext, aext))
 			o = &ev->ctx->ovr[i];
+	/* A dry-run override is listed as what-if and changes nothing. */
+	live = o != NULL && verdict_rule_live(ev->cfg, R_OVERRIDE);
 	if ((it->nreasons > 0 || o != NULL) && (allowed(ev, it, ext, aext) ||
-	    (o != NULL && o->action == VERDICT_ACCEPT))) {
+	    (live && o->action == VERDICT_ACCEPT))) {
 		it->flags |= ATTACH_EXEMPT;
 		return;
 	}
@@ -306,27 +314,23 @@ finalize(struct attscan *ev, size_t idx, const struct fname *fn,
 		raise_rule(ev, idx, R_OVERRIDE, arena_printf(ev->a, "%s: %s",
 		    label(ev, it), o->key));
 		it = item_at(ev, idx);
+	}
+	if (live) {
 		it->action = o->action;
-		why = rules[R_OVERRIDE].name;
+		why = rules_table[R_OVERRIDE].name;
 	} else if (ev->cfg->attach_executable_quarantine &&
-	    (has(it, R_EXECUTABLE) || has(it, R_BANNED_EXT) ||
-	    has(it, R_BANNED_MEMBER))) {
+	    (hard = hard_rule(ev, it)) != RULE_COUNT) {
 		it->action = VERDICT_QUARANTINE;
-		why = has(it, R_EXECUTABLE) ? rules[R_EXECUTABLE].name :
-		    has(it, R_BANNED_EXT) ? rules[R_BANNED_EXT].name :
-		    rules[R_BANNED_MEMBER].name;
+		why = rules_table[hard].name;
 	}
 	if (it->action > r->hard_action) {
 		r->hard_action = it->action;
 		r->hard_rule = why;
 	}
-	for (i = 0; i < it->nreasons; i++) {
-		enum attrule k;
-
-		for (k = 0; k < NRULES; k++)
-			if (it->reasons[i] == rules[k].name)
+	for (i = 0; i < it->nreasons; i++)
+		for (k = 0; k < RULE_COUNT; k++)
+			if (it->reasons[i] == rules_table[k].name)
 				tally(ev, k, it->details[i]);
-	}
 }
 
 static int member_cb(void *, const struct arch_member *);
@@ -545,19 +549,17 @@ int
 attscan_reasons(struct attscan *ev, struct verdict *v)
 {
 	const char *d;
-	int score;
-	size_t k;
+	enum rule k;
 
-	for (k = 0; k < NRULES; k++) {
-		if (ev->tally[k].count == 0)
+	for (k = 0; k < RULE_COUNT; k++) {
+		if (ev->tally[k].count == 0 ||
+		    rules_table[k].cls != RULE_CLASS_ATTACHMENT)
 			continue;
 		d = ev->tally[k].detail;
 		if (ev->tally[k].count > 1)
 			d = arena_printf(ev->a, "%s (+%u more)", d != NULL ? d :
 			    "", ev->tally[k].count - 1);
-		score = rules[k].rule >= 0 ? ev->cfg->scores[rules[k].rule] :
-		    0;
-		if (verdict_add(v, ev->a, rules[k].name, score, d) == -1)
+		if (verdict_raise(v, ev->a, ev->cfg, k, d) == -1)
 			return -1;
 	}
 	return 0;

@@ -21,7 +21,6 @@ struct config;
 struct mime_part;
 
 #define MAGIC_POOL	32	/* handles kept; more threads make more */
-#define ATTSCAN_NRULES	13	/* rules in attscan.c */
 /* What bounds libmagic's work on one part or member (attach.c sets them
  * on every handle): the bytes we hand it, the bytes it may look at, and
  * its recursion and ELF walks.  Its text and encoding tests are off (a
@@ -84,7 +83,7 @@ struct attscan {
 	struct {
 		unsigned count;
 		const char *detail;
-	} tally[ATTSCAN_NRULES];
+	} tally[RULE_COUNT];		/* attachment rules raised */
 	int failed;
 };
 
@@ -96,8 +95,8 @@ int attscan_part(void *arg, const struct mime_part *);
 void attscan_truncated(struct attscan *, const char *limits);
 void attscan_malformed(struct attscan *, const char *what);
 
-/* Adds each rule raised, once, to v (scores from the config).  0 or -1
- * when out of memory. */
+/* Raises each rule raised, once, on v (verdict_raise: scores and dry
+ * run from the config).  0 or -1 when out of memory. */
 int attscan_reasons(struct attscan *, struct verdict *v);
 
 #endif

@@ -448,7 +448,7 @@ check_attachments(struct scan *s)
 /* The sender's history, lookalikes and identity; thr: the message's
  * thresholds (rules_thresholds). */
 static int
-check_sender(struct scan *s, const unsigned thr[3])
+check_sender(struct scan *s, const struct thresholds *thr)
 {
 	struct sender_context ctx;
 
@@ -495,7 +495,7 @@ scan_finish(struct scan *s, const struct evaluation **out)
 	struct message *m = s->msg;
 	struct authres_input ai;
 	const char *fd, *why = NULL;
-	unsigned thr[3];
+	struct thresholds thr;
 
 	if (s->finished) {
 		*out = e;
@@ -530,8 +530,8 @@ scan_finish(struct scan *s, const struct evaluation **out)
 		return -1;
 	if (check_attachments(s) == -1)
 		return -1;
-	rules_thresholds(cfg, m, thr);
-	if (check_sender(s, thr) == -1)
+	rules_thresholds(cfg, m, &thr);
+	if (check_sender(s, &thr) == -1)
 		return -1;
 
 	if (cfg->add_authres) {
@@ -546,7 +546,7 @@ scan_finish(struct scan *s, const struct evaluation **out)
 		if ((e->authres = authres_format(m->arena, &ai)) == NULL)
 			return -1;
 	}
-	verdict_decide(&e->verdict, thr[0], thr[1], thr[2]);
+	verdict_decide(&e->verdict, &thr);
 	e->verdict.dry_run = cfg->dry_run;
 	if (cfg->add_verdict_header &&
 	    (e->verdict_header = verdict_header(&e->verdict, m->arena)) ==

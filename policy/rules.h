@@ -1,10 +1,19 @@
 /*
- * rules.h - the named rules a message can trip, with the score the policy
- * gives each, and the authentication rules themselves.
+ * rules.h - the rule vocabulary: one table of every rule a message can
+ * trip (name, class, default score, what it counts as, what it may
+ * lower), the recipients' thresholds, and the authentication rules.
  *
- * Every reason in a verdict names a rule from this table; the config's
- * `scores` group overrides the default scores by name (unknown names are
- * config errors), so the list below is the vocabulary admins tune.
+ * Every reason in a verdict names a rule from this table by its
+ * identifier; modules raise rules with verdict_raise (verdict.h), which
+ * applies the config's score, dry run and the lowering caps below, so no
+ * module knows another's rule names.  The config's `scores` group and
+ * `dry_run_rules` list name rules of this table (unknown names are
+ * config errors): the vocabulary admins tune.
+ *
+ * Lowering: a rule whose `lowers` is not 0 may take away, with a
+ * negative score, at most the score of the reasons of those kinds (less
+ * what other negative reasons took already); it is left out when that is
+ * nothing (verdict.c).
  */
 #ifndef RW_RULES_H
 #define RW_RULES_H
@@ -13,7 +22,7 @@ struct arena;
 struct config;
 struct evaluation;
 struct message;
-struct verdict;
+struct thresholds;
 
 enum rule {
 	RULE_SPF_FAIL = 0,
@@ -62,12 +71,37 @@ enum rule {
 	RULE_FORWARDER,
 	RULE_ATTACH_NEW_SENDER,
 	RULE_HEADERS_FORGED_FLOOD,
+	RULE_ATTACH_OVERRIDE,
 	RULE_COUNT
+};
+
+/* Which part of the policy a rule belongs to. */
+enum rule_class {
+	RULE_CLASS_AUTHENTICATION = 0,	/* SPF, DKIM, DMARC (rules.c) */
+	RULE_CLASS_ATTACHMENT,		/* attach.c, attscan.c */
+	RULE_CLASS_SENDER,		/* sender.c: history, identity */
+	RULE_CLASS_MESSAGE,		/* the header section's caps */
+};
+
+/* What a reason counts as, for the rules that lower or weigh others. */
+enum rule_kind {
+	RULE_KIND_NOVELTY = 1 << 0,	/* the sender, its relay or signer
+					   is new to us */
+	RULE_KIND_AUTHFAIL = 1 << 1,	/* an authentication failure */
+	RULE_KIND_STRANGER = 1 << 2,	/* a new or imitated sender:
+					   attachments weigh more */
+	RULE_KIND_LOOKALIKE = 1 << 3,	/* imitates another domain: the
+					   message never teaches */
 };
 
 struct rule_def {
 	const char *name;
 	int score;			/* default */
+	enum rule_class cls;
+	unsigned kind;			/* enum rule_kind bits it counts as */
+	unsigned lowers;		/* enum rule_kind bits whose score a
+					   negative score may take away; 0:
+					   it may not lower a score */
 	const char *what;		/* one line for admins */
 };
 
@@ -76,16 +110,11 @@ extern const struct rule_def rules_table[RULE_COUNT];
 /* The rule called name, or -1. */
 int rules_lookup(const char *name);
 
-/* Adds rule r with the config's score and detail (may be NULL); 0 or -1
- * when out of memory. */
-int rules_add(struct verdict *, struct arena *, const struct config *,
-    enum rule, const char *detail);
-
 /* The tag, quarantine and reject thresholds for m: the global ones,
  * lowered by every recipient_policies group one of m's recipients is in
  * (each threshold the lowest non-zero among them; config.h). */
 void rules_thresholds(const struct config *, const struct message *,
-    unsigned out[3]);
+    struct thresholds *out);
 
 /* The authentication rules over an evaluation's SPF, DKIM and DMARC
  * results, and the message's own caps.  0 or -1 when out of memory. */

@@ -6,7 +6,8 @@
  * evaluation's relay, DMARC, DKIM and attachment results; writes
  * e->sender and reasons (arena memory of the message).  Any thread.
  *
- * Scores that lower others are capped by what they may excuse, so no
+ * Scores that lower others are capped by what they may excuse (their
+ * `lowers` in rules.c's table; verdict_raise applies the cap), so no
  * combination of them reaches below what is left:
  *  - list, sender, resent, forwarder explain a new relay only, and only
  *    when the list, Sender, Resent-From or forwarder domain
@@ -32,76 +33,6 @@
 #include "policy.h"
 #include "rules.h"
 #include "sender.h"
-
-/* What a reason may be excused by (see the top comment). */
-enum excuse { EX_NONE, EX_NOVELTY, EX_AUTH };
-
-static enum excuse
-rule_excuse(const char *name)
-{
-	static const char *const novelty[] = { "first_contact", "new_relay",
-	    "new_signer", "new_relay_unauthenticated",
-	    "new_signer_unauthenticated", "partner_unexpected_relay" };
-	static const char *const auth[] = { "spf_fail", "spf_softfail",
-	    "spf_permerror", "helo_spf_fail", "dkim_fail", "dmarc_fail",
-	    "dmarc_fail_quarantine", "dmarc_fail_reject" };
-	size_t i;
-
-	for (i = 0; i < sizeof(novelty) / sizeof(novelty[0]); i++)
-		if (strcmp(name, novelty[i]) == 0)
-			return EX_NOVELTY;
-	for (i = 0; i < sizeof(auth) / sizeof(auth[0]); i++)
-		if (strcmp(name, auth[i]) == 0)
-			return EX_AUTH;
-	return EX_NONE;
-}
-
-/* The positive score a lowering reason of kind k may still take away:
- * the scores it may excuse, less what lowering reasons took already. */
-static int
-excusable(const struct verdict *v, enum excuse k)
-{
-	long sum = 0;
-	size_t i;
-
-	for (i = 0; i < v->nreasons; i++) {
-		const struct reason *r = &v->reasons[i];
-		enum excuse e;
-
-		if (r->whatif)
-			continue;
-		if (r->score < 0) {
-			sum += r->score;
-			continue;
-		}
-		e = rule_excuse(r->rule);
-		if (e == EX_NOVELTY || (k == EX_AUTH && e == EX_AUTH))
-			sum += r->score;
-	}
-	return sum > 0 ? (sum > 1000000 ? 1000000 : (int)sum) : 0;
-}
-
-/* Adds a lowering rule with its score capped by what it may excuse; a
- * rule that would lower nothing is left out.  A what-if rule is listed
- * with the score it would have had. */
-static int
-add_lowering(struct evaluation *e, struct arena *a, const struct config *cfg,
-    enum rule r, enum excuse k, const char *detail)
-{
-	int room = excusable(&e->verdict, k), score = cfg->scores[r];
-
-	if (score >= 0)
-		return rules_add(&e->verdict, a, cfg, r, detail);
-	if (room == 0)
-		return 0;
-	if (-score > room)
-		score = -room;
-	if (cfg->rule_dry_run[r])
-		return verdict_add_whatif(&e->verdict, a, rules_table[r].name,
-		    score, detail);
-	return verdict_add(&e->verdict, a, rules_table[r].name, score,
-	    detail);
-}
 
 const char *
 sender_state_name(enum sender_state s)
@@ -254,7 +185,7 @@ novelty(const struct sender_context *ctx, const struct message *m,
 	 * unauthenticated message only counts traffic (state.h), so
 	 * sending one first buys the next one nothing. */
 	if (avail && !r->history.domain_known && p == NULL &&
-	    rules_add(&e->verdict, a, cfg, RULE_FIRST_CONTACT, r->domain) ==
+	    verdict_raise(&e->verdict, a, cfg, RULE_FIRST_CONTACT, r->domain) ==
 	    -1)
 		return -1;
 	r->known = p != NULL || (avail && r->history.domain_known);
@@ -266,12 +197,12 @@ novelty(const struct sender_context *ctx, const struct message *m,
 		r->relay_known = declared || (avail &&
 		    (r->history.infra_known || r->history.infra_trusted));
 		if (r->known && avail && !r->relay_known &&
-		    rules_add(&e->verdict, a, cfg, r->authenticated ?
+		    verdict_raise(&e->verdict, a, cfg, r->authenticated ?
 		    RULE_NEW_RELAY : RULE_NEW_RELAY_UNAUTHENTICATED,
 		    r->infra) == -1)
 			return -1;
 		if (p != NULL && p->nrelay_nets + p->nrelay_orgs > 0 &&
-		    !r->relay_known && rules_add(&e->verdict, a, cfg,
+		    !r->relay_known && verdict_raise(&e->verdict, a, cfg,
 		    RULE_PARTNER_UNEXPECTED_RELAY, r->infra) == -1)
 			return -1;
 	}
@@ -281,7 +212,7 @@ novelty(const struct sender_context *ctx, const struct message *m,
 		for (i = 0; i < nsigners; i++) {
 			if (signer_known(r, i, signers[i]))
 				continue;
-			if (rules_add(&e->verdict, a, cfg, r->authenticated ?
+			if (verdict_raise(&e->verdict, a, cfg, r->authenticated ?
 			    RULE_NEW_SIGNER : RULE_NEW_SIGNER_UNAUTHENTICATED,
 			    signers[i]) == -1)
 				return -1;
@@ -289,7 +220,7 @@ novelty(const struct sender_context *ctx, const struct message *m,
 		}
 	}
 	if (p != NULL && p->must_align && !e->dmarc.dkim_aligned &&
-	    rules_add(&e->verdict, a, cfg, RULE_PARTNER_UNALIGNED,
+	    verdict_raise(&e->verdict, a, cfg, RULE_PARTNER_UNALIGNED,
 	    p->domain) == -1)
 		return -1;
 	return 0;
@@ -319,7 +250,7 @@ lookalike(const struct sender_context *ctx, const struct message *m,
 		return 0;
 	else
 		rule = RULE_LOOKALIKE_KNOWN;
-	return rules_add(&e->verdict, m->arena, ctx->cfg, rule, lm->detail);
+	return verdict_raise(&e->verdict, m->arena, ctx->cfg, rule, lm->detail);
 }
 
 static int
@@ -353,7 +284,7 @@ identity(const struct sender_context *ctx, const struct message *m,
 		return -1;
 	for (i = 0; i < sizeof(positive) / sizeof(positive[0]); i++)
 		if ((is->flags & (1u << positive[i].sig)) &&
-		    rules_add(&e->verdict, m->arena, ctx->cfg,
+		    verdict_raise(&e->verdict, m->arena, ctx->cfg,
 		    positive[i].rule, is->detail[positive[i].sig]) == -1)
 			return -1;
 	return 0;
@@ -426,36 +357,33 @@ explained(const struct sender_context *ctx, const struct message *m,
 			best = (int)i;
 	if (best < 0)
 		return 0;
-	return add_lowering(e, m->arena, ctx->cfg, lowering[best].rule,
-	    EX_NOVELTY, is->detail[lowering[best].sig]);
+	return verdict_raise(&e->verdict, m->arena, ctx->cfg,
+	    lowering[best].rule, is->detail[lowering[best].sig]);
 }
 
-/* An attachment reason from a sender or relay we do not know weighs
- * more. */
+/* An attachment reason from a sender or relay we do not know, or one
+ * imitating another (RULE_KIND_STRANGER), weighs more. */
 static int
 attach_weight(const struct sender_context *ctx, const struct message *m,
     struct evaluation *e)
 {
-	static const char *const news[] = { "first_contact",
-	    "new_relay_unauthenticated", "new_relay",
-	    "partner_unexpected_relay", "lookalike_protected",
-	    "lookalike_known" };
 	const struct verdict *v = &e->verdict;
 	int att = 0, isnew = 0;
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < v->nreasons; i++) {
+		const struct rule_def *d = &rules_table[v->reasons[i].id];
+
 		if (v->reasons[i].whatif)
 			continue;
-		if (strncmp(v->reasons[i].rule, "attach_", 7) == 0)
+		if (d->cls == RULE_CLASS_ATTACHMENT)
 			att = 1;
-		for (j = 0; j < sizeof(news) / sizeof(news[0]); j++)
-			if (strcmp(v->reasons[i].rule, news[j]) == 0)
-				isnew = 1;
+		if (d->kind & RULE_KIND_STRANGER)
+			isnew = 1;
 	}
 	if (!att || !isnew)
 		return 0;
-	return rules_add(&e->verdict, m->arena, ctx->cfg,
+	return verdict_raise(&e->verdict, m->arena, ctx->cfg,
 	    RULE_ATTACH_NEW_SENDER, NULL);
 }
 
@@ -468,27 +396,15 @@ sender_signals(const struct sender_context *ctx, const struct message *m,
 	return 0;
 }
 
-/* The lowest score that holds m (quarantine or reject), 0: none. */
-static unsigned
-held_at(const struct sender_context *ctx, const struct message *m)
+/* The message's thresholds: the context's, or worked out into own. */
+static const struct thresholds *
+thresholds(const struct sender_context *ctx, const struct message *m,
+    struct thresholds *own)
 {
-	const unsigned *thr = ctx->thresholds;
-	unsigned own[3], held;
-
-	if (thr == NULL) {
-		rules_thresholds(ctx->cfg, m, own);
-		thr = own;
-	}
-	held = thr[1];
-	if (thr[2] != 0 && (held == 0 || thr[2] < held))
-		held = thr[2];
-	return held;
-}
-
-static int
-holds(unsigned held, int score)
-{
-	return held != 0 && score >= 0 && (unsigned)score >= held;
+	if (ctx->thresholds != NULL)
+		return ctx->thresholds;
+	rules_thresholds(ctx->cfg, m, own);
+	return own;
 }
 
 int
@@ -496,17 +412,16 @@ sender_teachable(const struct sender_context *ctx, const struct message *m,
     const struct evaluation *e)
 {
 	const struct verdict *v = &e->verdict;
+	struct thresholds own;
 	size_t i;
 
 	if (!e->sender.authenticated)
 		return 0;
-	if (v->hard != VERDICT_ACCEPT && v->hard != VERDICT_TAG)
-		return 0;
 	for (i = 0; i < v->nreasons; i++)
 		if (!v->reasons[i].whatif &&
-		    strncmp(v->reasons[i].rule, "lookalike_", 10) == 0)
+		    (rules_table[v->reasons[i].id].kind & RULE_KIND_LOOKALIKE))
 			return 0;
-	return !holds(held_at(ctx, m), v->score);
+	return !verdict_held(v, thresholds(ctx, m, &own));
 }
 
 int
@@ -515,13 +430,16 @@ sender_held_by_history(const struct sender_context *ctx,
     int relay, int signers)
 {
 	struct state_signer sig[STATE_MAX_SIGNERS];
+	const struct thresholds *thr;
+	struct thresholds own;
 	struct state_answer *h;
 	struct evaluation *t;
-	unsigned held = held_at(ctx, m);
 	size_t i;
 
-	if (held == 0)
-		return 0;
+	/* No threshold holds: only the hard action can. */
+	thr = thresholds(ctx, m, &own);
+	if (thr->quarantine == 0 && thr->reject == 0)
+		return verdict_held(&e->verdict, thr);
 	if ((t = arena_alloc(m->arena, sizeof(*t))) == NULL)
 		return -1;
 	*t = *e;
@@ -542,7 +460,7 @@ sender_held_by_history(const struct sender_context *ctx,
 	t->sender.state = SENDER_STATE_AVAILABLE;
 	if (sender_score(ctx, m, t) == -1)
 		return -1;
-	return holds(held, t->verdict.score);
+	return verdict_held(&t->verdict, thr);
 }
 
 int
@@ -571,8 +489,8 @@ sender_score(const struct sender_context *ctx, const struct message *m,
 	for (i = 0; i < nsigners; i++)
 		if (strcasecmp(signers[i], e->dmarc.dkim_domain) == 0 &&
 		    signer_known(r, i, signers[i]))
-			return add_lowering(e, m->arena, cfg,
-			    RULE_KNOWN_SIGNER_ALIGNED, EX_AUTH, signers[i]);
+			return verdict_raise(&e->verdict, m->arena, cfg,
+			    RULE_KNOWN_SIGNER_ALIGNED, signers[i]);
 	return 0;
 }
 

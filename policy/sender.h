@@ -43,6 +43,7 @@ struct evaluation;
 struct ident_people;
 struct lookalike_index;
 struct message;
+struct thresholds;
 
 enum sender_state {
 	SENDER_STATE_DISABLED = 0,	/* state_enable false, or no usable
@@ -84,9 +85,9 @@ struct sender_context {
 	struct lookalike_index *index;	/* NULL: no lookalike checks */
 	const struct ident_people *people;
 	int learn;			/* 0: read the history only */
-	const unsigned *thresholds;	/* the message's tag, quarantine,
-					   reject (rules_thresholds), or
-					   NULL: worked out here */
+	const struct thresholds *thresholds;	/* the message's
+					   (rules_thresholds), or NULL:
+					   worked out here */
 };
 
 /* Evaluates the sender of e's message (its relay, SPF, DKIM, DMARC and
@@ -99,8 +100,8 @@ int sender_evaluate(const struct sender_context *, const struct message *,
  * history of their choosing.  sender_signals: the lookalike and identity
  * reasons (no history needed).  sender_teachable: 1 when the message may
  * teach the history - authenticated, and neither a lookalike nor held or
- * rejected by what is known so far (hard actions, the recipients'
- * quarantine or reject threshold).  sender_score: over e->sender as
+ * rejected by what is known so far (verdict_held: hard actions, the
+ * recipients' quarantine or reject threshold).  sender_score: over e->sender as
  * filled (domain, authenticated, partner, infra, fcrdns, state,
  * history): novelty, lists and forwarders, attachment weight, the known
  * aligned signer.  0 or -1 (signals, score). */
@@ -110,9 +111,9 @@ int sender_teachable(const struct sender_context *, const struct message *,
     const struct evaluation *);
 int sender_score(const struct sender_context *, const struct message *,
     struct evaluation *);
-/* 1 when sender_score would bring e (signals added, no history yet) to
- * the recipients' quarantine or reject threshold if the history said
- * so: the domain known (has authenticated history), its relay known,
+/* 1 when sender_score would make e (signals added, no history yet)
+ * held (verdict_held, the same test as the verdict's) if the history
+ * said so: the domain known (has authenticated history), its relay known,
  * every signer known (each 0 or 1; state.h STATE_TEACH_INDEX).  0 when
  * not, -1 when out of memory.  e is not changed. */
 int sender_held_by_history(const struct sender_context *,

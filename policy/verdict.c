@@ -1,18 +1,23 @@
 /*
  * verdict.c - the list of reasons of one message and its action.
- * Arena memory; one thread.
+ *
+ * Exports verdict_* (verdict.h).  verdict_raise is the one place a rule
+ * becomes a reason: score and dry run from the config, and the cap of a
+ * lowering rule (rules.h), so no combination of lowering rules reaches
+ * below what they may excuse.  Arena memory; one thread.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "arena.h"
+#include "config.h"
 #include "hdrout.h"
 #include "verdict.h"
 
 static struct reason *
-reason_new(struct verdict *v, struct arena *a, const char *rule,
-    int score, const char *detail)
+reason_new(struct verdict *v, struct arena *a, enum rule id, int score,
+    const char *detail)
 {
 	struct reason *r;
 	size_t ncap;
@@ -27,8 +32,8 @@ reason_new(struct verdict *v, struct arena *a, const char *rule,
 		v->cap = ncap;
 	}
 	r = &v->reasons[v->nreasons];
-	if ((r->rule = arena_strdup(a, rule)) == NULL)
-		return NULL;
+	r->id = id;
+	r->rule = rules_table[id].name;
 	r->detail = NULL;
 	if (detail != NULL && (r->detail = arena_strdup(a, detail)) == NULL)
 		return NULL;
@@ -39,22 +44,22 @@ reason_new(struct verdict *v, struct arena *a, const char *rule,
 }
 
 int
-verdict_add_whatif(struct verdict *v, struct arena *a, const char *rule,
+verdict_add_whatif(struct verdict *v, struct arena *a, enum rule id,
     int score, const char *detail)
 {
 	struct reason *r;
 
-	if ((r = reason_new(v, a, rule, score, detail)) == NULL)
+	if ((r = reason_new(v, a, id, score, detail)) == NULL)
 		return -1;
 	r->whatif = 1;
 	return 0;
 }
 
 int
-verdict_add(struct verdict *v, struct arena *a, const char *rule, int score,
+verdict_add(struct verdict *v, struct arena *a, enum rule id, int score,
     const char *detail)
 {
-	if (reason_new(v, a, rule, score, detail) == NULL)
+	if (reason_new(v, a, id, score, detail) == NULL)
 		return -1;
 	/* Scores are small policy integers; saturate rather than wrap. */
 	if (score > 0 && v->score > INT32_MAX - score)
@@ -64,6 +69,54 @@ verdict_add(struct verdict *v, struct arena *a, const char *rule, int score,
 	else
 		v->score += score;
 	return 0;
+}
+
+/* The positive score a lowering rule of mask lowers may still take
+ * away: the scores of the reasons of those kinds, less what negative
+ * reasons took already.  What-if reasons count for nothing. */
+static int
+lowerable(const struct verdict *v, unsigned lowers)
+{
+	long sum = 0;
+	size_t i;
+
+	for (i = 0; i < v->nreasons; i++) {
+		const struct reason *r = &v->reasons[i];
+
+		if (r->whatif)
+			continue;
+		if (r->score < 0)
+			sum += r->score;
+		else if (rules_table[r->id].kind & lowers)
+			sum += r->score;
+	}
+	return sum > 0 ? (sum > 1000000 ? 1000000 : (int)sum) : 0;
+}
+
+int
+verdict_raise(struct verdict *v, struct arena *a, const struct config *cfg,
+    enum rule r, const char *detail)
+{
+	int score = cfg->scores[r], room;
+
+	/* A lowering rule is capped by what it may excuse, and listed only
+	 * when it lowers something; a what-if one with the score it would
+	 * have had. */
+	if (score < 0 && rules_table[r].lowers != 0) {
+		if ((room = lowerable(v, rules_table[r].lowers)) == 0)
+			return 0;
+		if (-score > room)
+			score = -room;
+	}
+	if (cfg->rule_dry_run[r])
+		return verdict_add_whatif(v, a, r, score, detail);
+	return verdict_add(v, a, r, score, detail);
+}
+
+int
+verdict_rule_live(const struct config *cfg, enum rule r)
+{
+	return !cfg->rule_dry_run[r];
 }
 
 /* Strength order of the actions a message can get. */
@@ -93,19 +146,44 @@ verdict_require(struct verdict *v, enum verdict_action a)
 }
 
 void
-verdict_decide(struct verdict *v, unsigned tag, unsigned quarantine,
-    unsigned reject)
+verdict_raise_hard(struct verdict *v, const struct config *cfg,
+    enum rule r, enum verdict_action a)
+{
+	if (verdict_rule_live(cfg, r))
+		verdict_require(v, a);
+}
+
+static int
+reaches(int score, unsigned threshold)
+{
+	return threshold > 0 && score >= 0 && (unsigned)score >= threshold;
+}
+
+enum verdict_action
+verdict_action_under(const struct verdict *v, const struct thresholds *t)
 {
 	enum verdict_action a = VERDICT_ACCEPT;
 
-	if (reject > 0 && v->score >= 0 && (unsigned)v->score >= reject)
+	if (reaches(v->score, t->reject))
 		a = VERDICT_REJECT;
-	else if (quarantine > 0 && v->score >= 0 &&
-	    (unsigned)v->score >= quarantine)
+	else if (reaches(v->score, t->quarantine))
 		a = VERDICT_QUARANTINE;
-	else if (tag > 0 && v->score >= 0 && (unsigned)v->score >= tag)
+	else if (reaches(v->score, t->tag))
 		a = VERDICT_TAG;
-	v->action = strength(v->hard) > strength(a) ? v->hard : a;
+	return strength(v->hard) > strength(a) ? v->hard : a;
+}
+
+void
+verdict_decide(struct verdict *v, const struct thresholds *t)
+{
+	v->action = verdict_action_under(v, t);
+}
+
+int
+verdict_held(const struct verdict *v, const struct thresholds *t)
+{
+	return strength(verdict_action_under(v, t)) >=
+	    strength(VERDICT_QUARANTINE);
 }
 
 const char *

@@ -473,6 +473,78 @@ hard_rule_and_banned_list_are_policy(void **state)
 	config_free(c);
 }
 
+/* The reasons of v with that whatif flag, as reason_set gives them. */
+static void
+whatif_set(const struct verdict *v, int whatif, char *out, size_t len)
+{
+	struct verdict only;
+	struct reason r[64];
+	size_t i, n = 0;
+
+	memset(&only, 0, sizeof(only));
+	for (i = 0; i < v->nreasons && n < 64; i++)
+		if (v->reasons[i].whatif == whatif)
+			r[n++] = v->reasons[i];
+	only.reasons = r;
+	only.nreasons = n;
+	reason_set(&only, out, len);
+}
+
+/* Issue 9: a dry-run attachment rule is listed as what-if, scores
+ * nothing and holds nothing; the other rules of the same item still do,
+ * and the action of an unfinished scan stays (it cannot be accept). */
+static void
+dry_run_attachment_rules_score_and_hold_nothing(void **state)
+{
+	static const struct {
+		const char *dry, *eml, *scored, *whatif;
+		int score;
+		enum verdict_action action;
+	} t[] = {
+		{ "\"attach_banned_extension\"", "r-ctname", "",
+		    "banned_extension", 0, VERDICT_ACCEPT },
+		{ "\"attach_banned_extension\"", "r-exe", "executable",
+		    "banned_extension", 10, VERDICT_QUARANTINE },
+		{ "\"attach_banned_extension\", \"attach_executable\"",
+		    "r-exe", "", "banned_extension executable", 0,
+		    VERDICT_ACCEPT },
+		{ "\"attach_banned_member\"", "r-targz", "", "banned_member",
+		    0, VERDICT_ACCEPT },
+		{ "\"attach_office_macro\"", "r-docm", "", "office_macro", 0,
+		    VERDICT_ACCEPT },
+		{ "\"attach_truncated\"", "r-many", "", "truncated", 0,
+		    VERDICT_QUARANTINE },
+	};
+	char text[300], got[256];
+	struct config *c;
+	struct result res;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(text, sizeof(text), "dry_run_rules = [ %s ];\n",
+		    t[i].dry);
+		c = config_text(text);
+		evaluate(c, t[i].eml, NULL, &res);
+		whatif_set(&res.v, 0, got, sizeof(got));
+		if (strcmp(got, t[i].scored) != 0)
+			fail_msg("%s dry %s: scored \"%s\", want \"%s\"",
+			    t[i].eml, t[i].dry, got, t[i].scored);
+		whatif_set(&res.v, 1, got, sizeof(got));
+		if (strcmp(got, t[i].whatif) != 0)
+			fail_msg("%s dry %s: whatif \"%s\", want \"%s\"",
+			    t[i].eml, t[i].dry, got, t[i].whatif);
+		assert_int_equal(res.v.score, t[i].score);
+		if (res.v.hard != t[i].action || res.r.hard_action !=
+		    t[i].action)
+			fail_msg("%s dry %s: hard %s/%s, want %s", t[i].eml,
+			    t[i].dry, verdict_action_name(res.v.hard),
+			    verdict_action_name(res.r.hard_action),
+			    verdict_action_name(t[i].action));
+		arena_free(res.a);
+		config_free(c);
+	}
+}
+
 static void
 bad_policy_settings_are_config_errors(void **state)
 {
@@ -965,6 +1037,8 @@ main(void)
 		cmocka_unit_test(allow_list_exempts_a_partners_macros_only),
 		cmocka_unit_test(overrides_set_the_action_of_an_ext_or_type),
 		cmocka_unit_test(hard_rule_and_banned_list_are_policy),
+		cmocka_unit_test(
+		    dry_run_attachment_rules_score_and_hold_nothing),
 		cmocka_unit_test(bad_policy_settings_are_config_errors),
 		cmocka_unit_test(caps_at_the_limit_and_one_past),
 		cmocka_unit_test(time_limit_stops_a_slow_message),

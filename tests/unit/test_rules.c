@@ -132,7 +132,7 @@ forged_header_flood_rejects(void **state)
 	assert_int_equal(message_add_header(m, "X-Relaywarden", " x"), 1);
 	assert_int_equal(rules_auth(cfg, m, &e), 0);
 	assert_false(has_reason(&e.verdict, "headers_forged_flood"));
-	verdict_decide(&e.verdict, 5, 10, 0);
+	verdict_decide(&e.verdict, &(struct thresholds){ 5, 10, 0 });
 	assert_int_equal(e.verdict.action, VERDICT_ACCEPT);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(message_add_header(m, "Authentication-Results",
@@ -140,7 +140,7 @@ forged_header_flood_rejects(void **state)
 	memset(&e, 0, sizeof(e));
 	assert_int_equal(rules_auth(cfg, m, &e), 0);
 	assert_true(has_reason(&e.verdict, "headers_forged_flood"));
-	verdict_decide(&e.verdict, 5, 10, 0);
+	verdict_decide(&e.verdict, &(struct thresholds){ 5, 10, 0 });
 	assert_int_equal(e.verdict.action, VERDICT_REJECT);
 	message_free(m);
 	config_free(cfg);
@@ -171,7 +171,8 @@ thresholds_pick_the_action(void **state)
 
 		memset(&v, 0, sizeof(v));
 		v.score = cases[i].score;
-		verdict_decide(&v, cases[i].tag, cases[i].quar, cases[i].rej);
+		verdict_decide(&v, &(struct thresholds){ cases[i].tag,
+		    cases[i].quar, cases[i].rej });
 		assert_int_equal(v.action, cases[i].want);
 	}
 }
@@ -184,10 +185,10 @@ hard_action_wins_over_a_low_score(void **state)
 	memset(&v, 0, sizeof(v));
 	verdict_require(&v, VERDICT_QUARANTINE);
 	verdict_require(&v, VERDICT_TAG);	/* never lowers it */
-	verdict_decide(&v, 5, 10, 0);
+	verdict_decide(&v, &(struct thresholds){ 5, 10, 0 });
 	assert_int_equal(v.action, VERDICT_QUARANTINE);
 	v.score = 50;
-	verdict_decide(&v, 5, 10, 40);
+	verdict_decide(&v, &(struct thresholds){ 5, 10, 40 });
 	assert_int_equal(v.action, VERDICT_REJECT);
 }
 
@@ -202,17 +203,18 @@ verdict_header_names_action_score_reasons(void **state)
 	memset(&v, 0, sizeof(v));
 	h = verdict_header(&v, a);
 	assert_string_equal(h, "action=accept; score=0; reasons=");
-	assert_int_equal(verdict_add(&v, a, "spf_fail", 3, "x.example"), 0);
-	assert_int_equal(verdict_add(&v, a, "dkim_fail", 2, NULL), 0);
-	verdict_decide(&v, 5, 10, 0);
+	assert_int_equal(verdict_add(&v, a, RULE_SPF_FAIL, 3, "x.example"),
+	    0);
+	assert_int_equal(verdict_add(&v, a, RULE_DKIM_FAIL, 2, NULL), 0);
+	verdict_decide(&v, &(struct thresholds){ 5, 10, 0 });
 	v.dry_run = 1;
 	h = verdict_header(&v, a);
 	assert_string_equal(h, "action=tag; score=5; "
 	    "reasons=spf_fail,dkim_fail (dry-run)");
 	/* A long list folds, never past 998 bytes a line. */
 	for (i = 0; i < 300; i++)
-		assert_int_equal(verdict_add(&v, a, "dmarc_fail_quarantine", 0,
-		    NULL), 0);
+		assert_int_equal(verdict_add(&v, a,
+		    RULE_DMARC_FAIL_QUARANTINE, 0, NULL), 0);
 	h = verdict_header(&v, a);
 	assert_non_null(h);
 	for (const char *p = h, *nl; *p != '\0'; p = nl + 1) {
@@ -256,6 +258,127 @@ scores_group_overrides_by_name(void **state)
 	unlink(path);
 }
 
+/* The whole of file top_srcdir/rel, NUL-terminated (free it). */
+static char *
+slurp(const char *rel)
+{
+	const char *top = getenv("top_srcdir");
+	char path[1024], *buf;
+	size_t n;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", top != NULL ? top : ".", rel);
+	if ((fp = fopen(path, "r")) == NULL)
+		fail_msg("cannot open %s", path);
+	buf = malloc(1 << 20);
+	assert_non_null(buf);
+	n = fread(buf, 1, (1 << 20) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+/* README's reason lists: an indented line "    a, b, c   SCORE  text"
+ * names rule and gives its default score. */
+static int
+readme_score(const char *readme, const char *rule, int *score)
+{
+	size_t rl = strlen(rule);
+	const char *p, *nl, *q, *end;
+
+	for (p = readme; *p != '\0'; p = *nl ? nl + 1 : nl) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		if (strncmp(p, "    ", 4) != 0)
+			continue;
+		for (q = p; *q == ' '; q++)
+			;
+		/* the names end at two spaces */
+		for (end = q; end < nl && !(end[0] == ' ' && end[1] == ' ');
+		    end++)
+			;
+		while (q < end) {
+			const char *t = q;
+
+			while (q < end && *q != ',')
+				q++;
+			if ((size_t)(q - t) == rl && strncmp(t, rule, rl) == 0)
+				return sscanf(end, " %d", score) == 1 ? 0 : -1;
+			while (q < end && (*q == ',' || *q == ' '))
+				q++;
+		}
+	}
+	return -1;
+}
+
+/* Issue 9: a test walks the table.  Every rule is in the README's list
+ * with its default score, has that score in the example config's
+ * `scores`, and can be put in dry run: listed as what-if, no score, no
+ * hard action. */
+static void
+every_rule_is_documented_scored_and_can_dry_run(void **state)
+{
+	char *readme = slurp("README");
+	char *conf = slurp("contrib/relaywarden.conf");
+	char path[] = "/tmp/rw-test-rules-XXXXXX", line[128], err[512];
+	struct config *cfg;
+	struct arena *a;
+	struct verdict v;
+	int i, j, score, fd;
+	FILE *fp;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	for (i = 0; i < RULE_COUNT; i++) {
+		const struct rule_def *d = &rules_table[i];
+
+		if (readme_score(readme, d->name, &score) == -1)
+			fail_msg("README does not list %s", d->name);
+		if (score != d->score)
+			fail_msg("README: %s %d, table %d", d->name, score,
+			    d->score);
+		snprintf(line, sizeof(line), "\n\t%s = %d;\n", d->name,
+		    d->score);
+		if (strstr(conf, line) == NULL)
+			fail_msg("contrib/relaywarden.conf: no \"%s = %d;\"",
+			    d->name, d->score);
+		assert_true(d->cls <= RULE_CLASS_MESSAGE);
+		/* Only a rule that may lower a score has a negative
+		 * default. */
+		assert_true((d->lowers != 0) == (d->score < 0));
+
+		fp = fopen(path, "w");
+		assert_non_null(fp);
+		fprintf(fp, "dry_run_rules = [ \"%s\" ];\n", d->name);
+		fclose(fp);
+		if (config_load(path, &cfg, err, sizeof(err)) != 0)
+			fail_msg("%s: %s", d->name, err);
+		for (j = 0; j < RULE_COUNT; j++)
+			assert_int_equal(cfg->rule_dry_run[j], j == i);
+		/* Something for a lowering rule to lower. */
+		assert_non_null(a = arena_new());
+		memset(&v, 0, sizeof(v));
+		assert_int_equal(verdict_add(&v, a,
+		    RULE_NEW_RELAY_UNAUTHENTICATED, 10, NULL), 0);
+		assert_int_equal(verdict_add(&v, a, RULE_SPF_FAIL, 3, NULL), 0);
+		assert_int_equal(verdict_raise(&v, a, cfg, (enum rule)i,
+		    "x"), 0);
+		assert_int_equal(v.nreasons, 3);
+		assert_int_equal(v.reasons[2].id, i);
+		assert_string_equal(v.reasons[2].rule, d->name);
+		assert_true(v.reasons[2].whatif);
+		assert_int_equal(v.score, 13);
+		verdict_raise_hard(&v, cfg, (enum rule)i, VERDICT_REJECT);
+		assert_int_equal(v.hard, VERDICT_ACCEPT);
+		config_free(cfg);
+		arena_free(a);
+	}
+	unlink(path);
+	free(readme);
+	free(conf);
+}
+
 int
 main(void)
 {
@@ -267,6 +390,8 @@ main(void)
 		cmocka_unit_test(hard_action_wins_over_a_low_score),
 		cmocka_unit_test(verdict_header_names_action_score_reasons),
 		cmocka_unit_test(scores_group_overrides_by_name),
+		cmocka_unit_test(
+		    every_rule_is_documented_scored_and_can_dry_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -444,7 +444,7 @@ test_held_messages_do_not_teach(void **state)
 	assert_int_equal(sender_teachable(&ctx, m, &e), 1);
 	/* a score at the quarantine threshold already */
 	assert_int_equal(verdict_add(&e.verdict, m->arena,
-	    "attach_banned_extension", 10, NULL), 0);
+	    RULE_ATTACH_BANNED_EXTENSION, 10, NULL), 0);
 	assert_int_equal(sender_teachable(&ctx, m, &e), 0);
 	message_free(m);
 
@@ -520,8 +520,8 @@ run_case(struct fixture *f, const struct scase *c)
 		e.dkim.count = 1;
 	}
 	if (c->pre != NULL)
-		assert_int_equal(verdict_add(&e.verdict, m->arena, c->pre,
-		    c->pre_score, NULL), 0);
+		assert_int_equal(verdict_add(&e.verdict, m->arena,
+		    (enum rule)rules_lookup(c->pre), c->pre_score, NULL), 0);
 
 	e.sender.domain = org;
 	e.sender.authenticated = c->dkim_aligned || c->spf_aligned;
@@ -604,6 +604,7 @@ test_recipient_thresholds_take_the_strictest(void **state)
 		{ { "<ceo@ourorg.example.evil>", NULL, NULL }, { 5, 10, 0 } },
 	};
 	struct fixture *f = *state;
+	struct thresholds thr;
 	unsigned got[3];
 	size_t i, j;
 
@@ -619,7 +620,10 @@ test_recipient_thresholds_take_the_strictest(void **state)
 		for (j = 0; j < 3 && t[i].rcpts[j] != NULL; j++)
 			assert_int_equal(message_add_rcpt(m, t[i].rcpts[j]),
 			    0);
-		rules_thresholds(f->cfg, m, got);
+		rules_thresholds(f->cfg, m, &thr);
+		got[0] = thr.tag;
+		got[1] = thr.quarantine;
+		got[2] = thr.reject;
 		for (j = 0; j < 3; j++)
 			if (got[j] != t[i].want[j])
 				fail_msg("case %zu threshold %zu: %u, want %u",
@@ -634,8 +638,8 @@ test_recipient_thresholds_take_the_strictest(void **state)
 
 		assert_int_equal(message_add_rcpt(m, "<ceo@ourorg.example>"),
 		    0);
-		rules_thresholds(f->cfg, m, got);
-		assert_int_equal(got[2], 20);
+		rules_thresholds(f->cfg, m, &thr);
+		assert_int_equal(thr.reject, 20);
 		message_free(m);
 	}
 	f->rp.reject_score = 0;
@@ -668,10 +672,11 @@ test_header_shows_whatif_and_state(void **state)
 
 	(void)state;
 	memset(&v, 0, sizeof(v));
-	assert_int_equal(verdict_add(&v, a, "spf_fail", 3, NULL), 0);
-	assert_int_equal(verdict_add_whatif(&v, a, "new_relay", 2, NULL), 0);
+	assert_int_equal(verdict_add(&v, a, RULE_SPF_FAIL, 3, NULL), 0);
+	assert_int_equal(verdict_add_whatif(&v, a, RULE_NEW_RELAY, 2, NULL),
+	    0);
 	v.state = "unavailable";
-	verdict_decide(&v, 5, 10, 0);
+	verdict_decide(&v, &(struct thresholds){ 5, 10, 0 });
 	assert_int_equal(v.score, 3);
 	assert_non_null(h = verdict_header(&v, a));
 	assert_string_equal(unfold(h, buf, sizeof(buf)), "action=accept; "
