@@ -372,8 +372,7 @@ cb_eom(SMFICTX *ctx)
 		goto oom;
 	if (policy_scan_finish(c->scan, &e) == -1)
 		goto oom;
-	rc = apply_evaluation(ctx, policy_scan_config(c->scan), m, e,
-	    c->leadspc);
+	rc = apply_evaluation(ctx, m, e, c->leadspc);
 	if ((line = report_logline(m, e)) != NULL)
 		log_info(m->id, "%s", line);
 	release_scan(c);

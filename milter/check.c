@@ -33,6 +33,48 @@ usage(void)
 	exit(2);
 }
 
+/* What the milter would do: the plan's edits in order, then the action. */
+static void
+print_plan(const struct message *m, const struct plan *p)
+{
+	const struct plan_edit *ed;
+	size_t i;
+
+	for (i = 0; i < p->nedits; i++) {
+		ed = &p->edits[i];
+		switch (ed->kind) {
+		case PLAN_REMOVE:
+			if (ed->value != NULL)
+				printf("would remove: %s:%s\n", ed->name,
+				    hdrout_printable(m->arena, ed->value,
+				    400));
+			else
+				printf("would remove: %s #%u (past a cap)\n",
+				    ed->name, ed->occurrence);
+			break;
+		case PLAN_INSERT_TOP:
+			printf("would insert at the top: %s\n", ed->name);
+			break;
+		case PLAN_ADD:
+			printf("would add: %s: %s\n", ed->name,
+			    hdrout_printable(m->arena, ed->value, 400));
+			break;
+		case PLAN_CHANGE:
+			printf("would change: %s #%u: %s\n", ed->name,
+			    ed->occurrence, hdrout_printable(m->arena,
+			    ed->value, 400));
+			break;
+		}
+	}
+	printf("action: %s", verdict_action_name(p->action));
+	if (p->hold_reason != NULL)
+		printf(" (%s)", p->hold_reason);
+	if (p->reply_code != NULL)
+		printf(" %s %s %s", p->reply_code, p->reply_xcode,
+		    hdrout_printable(m->arena, p->reply_text, 400));
+	printf("\n");
+}
+
 static void
 print_human(const struct message *m, const struct evaluation *e)
 {
@@ -52,14 +94,7 @@ print_human(const struct message *m, const struct evaluation *e)
 		    e->verdict.reasons[i].detail ? " detail=" : "",
 		    e->verdict.reasons[i].detail ? log_value(m->arena,
 		    e->verdict.reasons[i].detail, 400) : "");
-	for (i = 0; i < m->nremovals; i++)
-		if (m->removals[i].value != NULL)
-			printf("would remove: %s:%s\n", m->removals[i].name,
-			    hdrout_printable(m->arena, m->removals[i].value,
-			    400));
-		else
-			printf("would remove: %s #%u (past a cap)\n",
-			    m->removals[i].name, m->removals[i].occurrence);
+	print_plan(m, &e->plan);
 }
 
 int

@@ -14,9 +14,10 @@
  * one connection's callbacks).
  * Order of checks at end of message: relay (internal hops), SPF for MAIL
  * FROM and HELO (RFC 7208), DKIM (already fed as a stream, RFC 6376),
- * DMARC (RFC 7489), then the new Authentication-Results is formatted
- * (RFC 8601 section 5; forged ones were listed for removal by message.c
- * as they arrived).
+ * DMARC (RFC 7489), the authentication, attachment and sender rules,
+ * then the new Authentication-Results is formatted (RFC 8601 section 5;
+ * forged ones were listed for removal by message.c as they arrived), the
+ * action decided and the header edits planned (plan.c).
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -551,6 +552,8 @@ scan_finish(struct scan *s, const struct evaluation **out)
 	if (cfg->add_verdict_header &&
 	    (e->verdict_header = verdict_header(&e->verdict, m->arena)) ==
 	    NULL)
+		return -1;
+	if (plan_build(cfg, m, e, &e->plan) == -1)
 		return -1;
 	s->finished = 1;
 	*out = e;

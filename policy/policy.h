@@ -21,6 +21,7 @@
 #include "dkimv.h"
 #include "dmarc.h"
 #include "attach.h"
+#include "plan.h"
 #include "relay.h"
 #include "sender.h"
 #include "verdict.h"
@@ -65,6 +66,8 @@ struct evaluation {
 	const char *authres;		/* Authentication-Results value to
 					   add, or NULL */
 	const char *verdict_header;	/* X-Relaywarden value, or NULL */
+	struct plan plan;		/* what the MTA is to do: header
+					   edits and the action */
 };
 
 struct scan;
@@ -91,10 +94,10 @@ int policy_scan_header(struct scan *, const char *name, const char *value);
 int policy_scan_eoh(struct scan *);
 int policy_scan_body(struct scan *, const unsigned char *, size_t);
 
-/* Runs every check at end of message; *out is arena memory of the scan's
- * message.  Existing Authentication-Results headers claiming our
- * authserv-id are marked deleted in the message.  0, or -1 when out of
- * memory. */
+/* Runs every check at end of message and decides what the MTA is to do
+ * ((*out)->plan: forged Authentication-Results and X-Relaywarden out,
+ * ours in, the Subject tag, the action); *out is arena memory of the
+ * scan's message.  0, or -1 when out of memory. */
 int policy_scan_finish(struct scan *, const struct evaluation **out);
 
 #endif

@@ -82,5 +82,29 @@ if check "dry run" "$t/dry.conf" "$t/js.eml"; then
 	hasnt "nothing is held" '^action: quarantine'
 fi
 
+# The plan: what the milter would do, printed by the check.
+{ base; echo 'tag_subject = "[SUSPICIOUS] ";'
+  echo 'attach_executable_quarantine = false;'
+  echo 'quarantine_score = 0;'; } >"$t/tag.conf"
+{ printf 'Authentication-Results: mx.relaywarden.example; dkim=pass\n'
+  printf 'X-Relaywarden: action=accept\n'; cat "$t/js.eml"; } >"$t/forged.eml"
+if check "tag" "$t/tag.conf" "$t/forged.eml"; then
+	has "the forged headers go, the highest first" \
+	    '^would remove: X-Relaywarden: action=accept'
+	grep -n "^would" "$t/out" | head -2 | tail -1 |
+	    grep -q "would remove: Authentication-Results" &&
+	    ok "then the forged Authentication-Results" ||
+	    not_ok "then the forged Authentication-Results" "$(cat "$t/out")"
+	has "ours goes on top" '^would insert at the top: Authentication-Results'
+	has "the Subject is tagged" \
+	    '^would change: Subject #1: \[SUSPICIOUS\] the script$'
+	has "the action is tag" '^action: tag$'
+fi
+if check "quarantine" "$t/plain.conf" "$t/forged.eml"; then
+	has "quarantine with its hold reason" \
+	    '^action: quarantine \(relaywarden score=10 reasons=auth_temperror,attach_banned_extension\)$|^action: quarantine \(relaywarden score=10 reasons=attach_banned_extension\)$'
+	hasnt "no Subject tag on quarantine" '^would change: Subject'
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
