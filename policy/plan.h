@@ -68,8 +68,8 @@ int plan_build(const struct config *, const struct message *m,
  * the tag as written when it is ASCII, else one RFC 2047 encoded-word
  * and a space; old's leading white space dropped.  NULL in *out when
  * the Subject stays as it is (no tag, or old starts with it already, in
- * either of its forms: a message tagged twice on its way keeps one).  0, or -1 when out of
- * memory. */
+ * either of its forms: a message tagged twice on its way keeps one).
+ * 0, or -1 when out of memory. */
 int plan_subject(struct arena *, const char *tag, const char *old,
     const char **out);
 

@@ -214,7 +214,8 @@ rules_auth(const struct config *cfg, const struct message *m,
 		r |= verdict_raise(v, a, cfg, RULE_SPF_SOFTFAIL, e->spf.domain);
 		break;
 	case AUTH_PERMERROR:
-		r |= verdict_raise(v, a, cfg, RULE_SPF_PERMERROR, e->spf.reason);
+		r |= verdict_raise(v, a, cfg, RULE_SPF_PERMERROR,
+		    e->spf.reason);
 		break;
 	case AUTH_TEMPERROR:
 		temp = 1;
@@ -236,7 +237,8 @@ rules_auth(const struct config *cfg, const struct message *m,
 	if (e->dkim.truncated)
 		r |= verdict_raise(v, a, cfg, RULE_DKIM_TRUNCATED, NULL);
 	if ((tail = unsigned_tail(&e->dkim)) != NULL)
-		r |= verdict_raise(v, a, cfg, RULE_DKIM_BODY_LENGTH_PARTIAL, tail);
+		r |= verdict_raise(v, a, cfg, RULE_DKIM_BODY_LENGTH_PARTIAL,
+		    tail);
 	if (d->result == AUTH_FAIL)
 		r |= verdict_raise(v, a, cfg, d->policy == DMARC_POLICY_REJECT ?
 		    RULE_DMARC_FAIL_REJECT : d->policy ==

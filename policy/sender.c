@@ -212,9 +212,9 @@ novelty(const struct sender_context *ctx, const struct message *m,
 		for (i = 0; i < nsigners; i++) {
 			if (signer_known(r, i, signers[i]))
 				continue;
-			if (verdict_raise(&e->verdict, a, cfg, r->authenticated ?
-			    RULE_NEW_SIGNER : RULE_NEW_SIGNER_UNAUTHENTICATED,
-			    signers[i]) == -1)
+			if (verdict_raise(&e->verdict, a, cfg,
+			    r->authenticated ? RULE_NEW_SIGNER :
+			    RULE_NEW_SIGNER_UNAUTHENTICATED, signers[i]) == -1)
 				return -1;
 			break;
 		}
