@@ -41,6 +41,7 @@ struct dkim_results {
 	size_t count;
 	struct dkim_sig_result *sigs;	/* arena */
 	int truncated;			/* more signatures than the cap */
+	size_t handed;			/* signatures libopendkim held */
 };
 
 /* Returns a lib or NULL with a reason in err.  The resolver is borrowed

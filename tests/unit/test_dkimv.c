@@ -742,8 +742,47 @@ test_ignored_signature_is_not_looked_up(void **state)
 	msg_free(&m);
 }
 
-/* With c=simple headers are hashed as on the wire: a fold passed as bare
- * LF must become CRLF again, or the signature fails. */
+/* libopendkim keeps one body hash per distinct l=, ignored signature or
+ * not: signatures with l= past the cap never reach it, so a flood of
+ * them costs what the cap allows.  Without l= they share their hashes
+ * and are handed over as before (test_signature_table). */
+static void
+test_length_flood_is_not_handed_to_the_library(void **state)
+{
+	struct fixture *f = *state;
+	struct msg m = plain;
+	struct signopt o;
+	struct dkim_results r;
+	struct arena *a;
+	size_t i;
+
+	for (i = 0; i < MAX_SIGS + 4; i++) {
+		o = opt_for(f, i % 2 ? "ed" : "rsa");
+		o.blen = (long)(10 + i);
+		sign(f, &m, &o);
+	}
+	a = verify(f, &m, NULL, &r);
+	assert_true(r.truncated);
+	assert_int_equal(r.handed, MAX_SIGS);
+	assert_int_equal(r.count, MAX_SIGS);
+	arena_free(a);
+	msg_free(&m);
+	/* The same number without l=: handed over, the extra ones ignored. */
+	m = plain;
+	for (i = 0; i < MAX_SIGS + 4; i++) {
+		o = opt_for(f, i % 2 ? "ed" : "rsa");
+		sign(f, &m, &o);
+	}
+	a = verify(f, &m, NULL, &r);
+	assert_true(r.truncated);
+	assert_int_equal(r.handed, MAX_SIGS + 4);
+	assert_int_equal(r.count, MAX_SIGS);
+	for (i = 0; i < r.count; i++)
+		assert_int_equal(r.sigs[i].result, AUTH_PASS);
+	arena_free(a);
+	msg_free(&m);
+}
+
 static void
 test_simple_canon_with_bare_lf_folds(void **state)
 {
@@ -1162,6 +1201,8 @@ main(void)
 		cmocka_unit_test(test_dns_timeout_is_temperror_in_bounded_time),
 		cmocka_unit_test(test_spent_budget_fails_key_lookups_at_once),
 		cmocka_unit_test(test_ignored_signature_is_not_looked_up),
+		cmocka_unit_test(
+		    test_length_flood_is_not_handed_to_the_library),
 		cmocka_unit_test(test_simple_canon_with_bare_lf_folds),
 		cmocka_unit_test(test_empty_body_and_headers_only),
 		cmocka_unit_test(test_aborted_message_frees_handle),
