@@ -122,7 +122,7 @@ const struct setting config_settings[] = {
 	UINT(attach_spool_memory, 1048576, 0, 268435456),
 	STR(attach_tmpdir, "", config_check_abspath),
 	UINT(attach_max_time_ms, 10000, 100, 600000),
-	UINT(attach_max_cpu_ms, 400, 10, 600000),
+	UINT(attach_max_cpu_ms, 300, 10, 600000),
 	UINT(attach_max_mime_depth, 20, 1, 100),
 	UINT(attach_max_mime_parts, 500, 1, 100000),
 	UINT(attach_max_header_length, 16384, 1000, 1048576),

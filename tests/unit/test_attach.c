@@ -798,7 +798,7 @@ libmagic_work_per_item_is_bounded(void **state)
 	assert_true(l.regex_max <= 1024);
 	assert_true(l.encoding_max <= 4096);
 	attach_ctx_free(ctx);
-	assert_int_equal(cfg->attach_max_cpu_ms, 400);
+	assert_int_equal(cfg->attach_max_cpu_ms, 300);
 	config_free(cfg);
 }
 
