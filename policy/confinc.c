@@ -56,19 +56,6 @@ struct scan {
 	size_t count;		/* directives followed */
 };
 
-/* strerror_r in either of its two flavours (GNU or XSI). */
-static const char *
-errno_text(int e, char *buf, size_t len)
-{
-#ifdef _GNU_SOURCE
-	return strerror_r(e, buf, len);
-#else
-	if (strerror_r(e, buf, len) != 0)
-		snprintf(buf, len, "error %d", e);
-	return buf;
-#endif
-}
-
 /* Reads path into *text (malloc, NUL-terminated).  A directory is never
  * a config file; regular: anything but a regular file is refused (an
  * @include target: libconfig would read it).  0, or -1 with the problem
@@ -78,7 +65,6 @@ static int
 read_text(const char *path, int regular, char **text, char *buf,
     size_t buflen)
 {
-	char ebuf[128];
 	struct stat st;
 	size_t len = 0;
 	ssize_t n;
@@ -89,8 +75,7 @@ read_text(const char *path, int regular, char **text, char *buf,
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
 	    (regular ? O_NONBLOCK : 0));
 	if (fd == -1) {
-		snprintf(buf, buflen, "%s", errno_text(errno, ebuf,
-		    sizeof(ebuf)));
+		snprintf(buf, buflen, "%m");
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || S_ISDIR(st.st_mode) ||
@@ -114,8 +99,7 @@ read_text(const char *path, int regular, char **text, char *buf,
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			snprintf(buf, buflen, "read error: %s",
-			    errno_text(errno, ebuf, sizeof(ebuf)));
+			snprintf(buf, buflen, "read error: %m");
 			goto bad;
 		}
 		if (n == 0)

@@ -132,19 +132,6 @@ name_absolute(const char *name, size_t n, char *out, size_t outlen)
 	return 0;
 }
 
-/* strerror_r in either of its two flavours (GNU or XSI). */
-static const char *
-errno_text(int e, char *buf, size_t len)
-{
-#ifdef _GNU_SOURCE
-	return strerror_r(e, buf, len);
-#else
-	if (strerror_r(e, buf, len) != 0)
-		snprintf(buf, len, "error %d", e);
-	return buf;
-#endif
-}
-
 struct record {
 	struct record *next;
 	unsigned line;
@@ -258,10 +245,7 @@ dnslocal_load(struct ub_ctx *ctx, const char *file, char *err, size_t errlen)
 	int rc = -1;
 
 	if (fp == NULL) {
-		char why[128];
-
-		snprintf(err, errlen, "%s: cannot open: %s", file,
-		    errno_text(errno, why, sizeof(why)));
+		snprintf(err, errlen, "%s: cannot open: %m", file);
 		return -1;
 	}
 	while ((got = getline(&buf, &cap, fp)) >= 0) {

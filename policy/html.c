@@ -9,7 +9,6 @@
  * data: URI together with a download trigger.
  * Caps: HTML_SCAN_MAX bytes of input; the deadline per block.
  */
-#define _GNU_SOURCE		/* memmem */
 #include <stdlib.h>
 #include <string.h>
 

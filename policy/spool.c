@@ -9,7 +9,6 @@
  * Caps: mem_limit bytes in memory; the stream stops at the deadline.
  * Every write and read result is checked: a full disk is an error return.
  */
-#define _GNU_SOURCE		/* O_TMPFILE, mkostemp */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

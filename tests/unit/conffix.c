@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "config.h" alone would find autoconf's header in the build dir. */
-#include "../../policy/config.h"
+#include "config.h"
 #include "conffix.h"
 
 char conffix_dir[512];

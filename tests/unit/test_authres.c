@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/authres.h"
-#include "../../policy/dkimv.h"
-#include "../../policy/dmarc.h"
-#include "../../policy/spf.h"
+#include "arena.h"
+#include "authres.h"
+#include "dkimv.h"
+#include "dmarc.h"
+#include "spf.h"
 
 /* The value with folds ("\n\t") made single spaces. */
 static char *
@@ -65,7 +65,7 @@ brief_example_is_reproduced(void **state)
 		"mail.example.com", NULL, NULL };
 	struct dkim_sig_result sig = { AUTH_PASS, "example.com", "sel",
 		"rsa-sha256", NULL, "AbCdEfGh", NULL, 0, 0 };
-	struct dkim_results dkim = { 1, &sig, 0 };
+	struct dkim_results dkim = { .count = 1, .sigs = &sig };
 	struct dmarc_result dmarc;
 	struct authres_input in;
 	const char *v;
@@ -119,7 +119,7 @@ static void
 dkim_without_signatures_is_none(void **state)
 {
 	struct arena *a = arena_new();
-	struct dkim_results dkim = { 0, NULL, 0 };
+	struct dkim_results dkim = { .count = 0 };
 	struct authres_input in;
 
 	memset(&in, 0, sizeof(in));
@@ -142,7 +142,8 @@ one_resinfo_per_signature_in_order(void **state)
 		{ AUTH_PERMERROR, NULL, NULL, NULL, NULL, NULL,
 		    "no key", 0, 0 },
 	};
-	struct dkim_results dkim = { 3, sigs, 1 };
+	struct dkim_results dkim = { .count = 3, .sigs = sigs,
+	    .truncated = 1 };
 	struct authres_input in;
 	const char *v;
 	char *u;

@@ -17,8 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* "config.h" alone would find autoconf's header in the build dir. */
-#include "../../policy/config.h"
+#include "config.h"
 #include "conffix.h"
 
 #define DOMAIN_RULES	"letters, digits and hyphens in labels of 1 to 63, " \

@@ -17,10 +17,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-/* "config.h" alone would find autoconf's header in the build dir. */
-#include "../../policy/config.h"
+#include "config.h"
 #include "conffix.h"
-#include "../../policy/log.h"
+#include "log.h"
 
 /* Writes text to conffix_dir/name; returns the path (static per call site
  * is not needed: callers copy). */

@@ -20,8 +20,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-/* "config.h" alone would find autoconf's header in the build dir. */
-#include "../../policy/config.h"
+#include "config.h"
 #include "conffix.h"
 
 static int

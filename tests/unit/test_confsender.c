@@ -18,10 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* "config.h" alone would find autoconf's header in the build dir. */
-#include "../../policy/config.h"
+#include "config.h"
 #include "conffix.h"
-#include "../../policy/rules.h"
+#include "rules.h"
 
 static void
 sender_defaults_are_documented_values(void **state)

@@ -425,7 +425,7 @@ test_result_domains(void **state)
 	struct fixture *f = *state;
 	struct dkim_sig_result sig = { AUTH_PASS, "Sig.Relaxed.Example", NULL,
 	    NULL, NULL, NULL, NULL, 0, 0 };
-	struct dkim_results dkim = { 1, &sig, 0 };
+	struct dkim_results dkim = { .count = 1, .sigs = &sig };
 	struct dmarc_result r;
 	struct arena *a = arena_new();
 
