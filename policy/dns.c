@@ -65,7 +65,7 @@ struct dns_resolver {
 	int wake[2];			/* written once to stop the pump */
 	pthread_mutex_t lock;		/* guards the waiters */
 	struct waiter *waiters;
-	atomic_ulong queries, timeouts, failures;
+	atomic_ulong queries, timeouts, failures, sent;
 };
 
 /* A reply and the libunbound result it points into, freed together. */
@@ -271,6 +271,7 @@ dns_resolver_new(const struct dns_options *o, char *err, size_t errlen)
 	atomic_init(&r->queries, 0);
 	atomic_init(&r->timeouts, 0);
 	atomic_init(&r->failures, 0);
+	atomic_init(&r->sent, 0);
 	if (pthread_mutex_init(&r->lock, NULL) != 0) {
 		free(r);
 		snprintf(err, errlen, "out of memory");
@@ -440,6 +441,7 @@ query_once(struct dns_resolver *r, const char *qname, int rrtype,
 	r->waiters = w;
 	pthread_mutex_unlock(&r->lock);
 
+	atomic_fetch_add(&r->sent, 1);
 	if (ub_resolve_async(r->ctx, qname, rrtype, 1, w, query_done, &id)
 	    != 0) {
 		pthread_mutex_lock(&r->lock);
@@ -635,4 +637,5 @@ dns_resolver_stats(const struct dns_resolver *r, struct dns_stats *st)
 	st->queries = atomic_load(&r->queries);
 	st->timeouts = atomic_load(&r->timeouts);
 	st->failures = atomic_load(&r->failures);
+	st->sent = atomic_load(&r->sent);
 }

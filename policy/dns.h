@@ -116,6 +116,8 @@ int dns_rr_name(const struct dns_rr *, size_t offset, char *buf,
 /* Counters for logs and the benchmark (monotonic, atomics). */
 struct dns_stats {
 	unsigned long queries, timeouts, failures;
+	unsigned long sent;	/* of the queries, those handed to
+				   libunbound (a spent budget sends none) */
 };
 void dns_resolver_stats(const struct dns_resolver *, struct dns_stats *);
 

@@ -174,6 +174,8 @@ struct state_pool_status {
 	unsigned connections;		/* open now */
 	unsigned long long runs;	/* calls made */
 	unsigned long long unavailable;	/* of which failed */
+	unsigned long long connects;	/* connections tried (a breaker
+					   that is open tries none) */
 	char master[300];		/* "host:port" in use, "" unknown */
 };
 void state_pool_status(struct state_pool *, struct state_pool_status *);

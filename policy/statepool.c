@@ -66,7 +66,7 @@ struct state_pool {
 	struct timespec next_check;	/* ask again from then on */
 	size_t sentinel_next;
 
-	unsigned long long runs, unavailable;
+	unsigned long long runs, unavailable, connects;
 };
 
 int
@@ -161,6 +161,7 @@ state_pool_status(struct state_pool *p, struct state_pool_status *st)
 	st->failures = p->failures;
 	st->runs = p->runs;
 	st->unavailable = p->unavailable;
+	st->connects = p->connects;
 	for (i = 0; i < p->set.pool_size; i++)
 		st->connections += p->slots[i].c != NULL;
 	if (p->set.nsentinels > 0) {
@@ -368,6 +369,9 @@ slot_connect(struct state_pool *p, struct slot *s, struct deadline *d,
 
 	if (target(p, host, sizeof(host), &port, &gen, err, errlen) == -1)
 		return STATEPOOL_FAIL;
+	pthread_mutex_lock(&p->lock);
+	p->connects++;
+	pthread_mutex_unlock(&p->lock);
 	if ((c = stateio_connect(host, port, unix_socket ? set->socket : "",
 	    set->connect_timeout_ms, d, why, sizeof(why))) == NULL) {
 		snprintf(err, errlen, "connect to %s:%u: %s", unix_socket ?

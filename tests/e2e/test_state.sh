@@ -186,7 +186,14 @@ redis_stats() {
 redis-cli -p "$E2E_REDIS_PORT" monitor >"$E2E_TMP/monitor.out" 2>&1 &
 MONITOR_PID=$!
 E2E_PIDS_AUX="$E2E_PIDS_AUX $MONITOR_PID"
-sleep 0.3
+# Conditions, not sleeps: MONITOR says OK once it listens, and shows a
+# command only after Redis ran it.
+monitor_infos() {
+	[ "$(grep -c '"info" "commandstats"' "$E2E_TMP/monitor.out")" \
+	    -ge "$1" ]
+}
+e2e_wait_for 10 grep -q '^OK' "$E2E_TMP/monitor.out" ||
+    e2e_hard_error "redis-cli monitor did not start"
 # The refresher's read at start is over before the count begins.
 redis_stats "$E2E_TMP/stats.0"
 NMSG=0
@@ -274,7 +281,9 @@ fi
 # ---- the count: Redis commands per message through the milter ----
 e2e_settle 10 || e2e_not_ok "queues settle" "$(e2e_queue_counts)"
 redis_stats "$E2E_TMP/stats.1"
-sleep 0.3
+# Both INFO calls in the monitor: all that came before them is there.
+e2e_wait_for 10 monitor_infos 2 ||
+    e2e_not_ok "the monitor saw both INFO calls" "$(tail -3 "$E2E_TMP/monitor.out")"
 e2e_stop_pid "$MONITOR_PID" 2
 stats=$($E2E_TOOL cmdstats "$E2E_TMP/stats.0" "$E2E_TMP/stats.1")
 mon=$($E2E_TOOL monitor "$E2E_TMP/monitor.out")
@@ -464,12 +473,14 @@ out=$(e2e_send_session $IP_PLAIN $HELO_PLAIN $HELO_PLAIN \
     dave@plain.example "$RCPT" "$M/t2.eml" 2>&1)
 e2e_expect_match "t2 (tempfail): 451 4.7.1 at the end of DATA" \
     ' 451 4\.7\.1' "$out"
-sleep 1
+e2e_settle 10 || e2e_not_ok "queues settle after t2" "$(e2e_queue_counts)"
 e2e_expect_eq "tempfail: Postfix kept nothing (queues and mailbox)" \
     "$before" "$(e2e_queue_counts)"
 
 # ---- 4c) Redis back (empty): the history is read and written again ----
 e2e_start_redis "$E2E_REDIS_PORT"
+# Not a synchronisation: the breaker's cool-down (500 ms) must pass
+# before the next message may probe; waiting longer is always fine.
 sleep 1
 c=r1
 partner_msg $c

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/config.h"
-#include "../../policy/log.h"
+#include "arena.h"
+#include "config.h"
+#include "log.h"
 #include "statefix.h"
 
 struct redisfix plain;		/* the main server */
@@ -27,15 +27,6 @@ struct arena *arena;		/* per test */
 char tmpdir[256];
 
 /* --- helpers -------------------------------------------------------------- */
-
-long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 sleep_ms(long ms)

@@ -5,7 +5,7 @@
 #define RW_STATEFIX_H
 
 #include <time.h>
-#include "../../policy/state.h"
+#include "state.h"
 #include "redisfix.h"
 
 #define T0	1700000000	/* a fixed "now" */
@@ -31,7 +31,6 @@ extern struct arena *arena;		/* per test */
 extern char tmpdir[256];		/* scratch files */
 extern struct redisfix extra[5];	/* killed by teardown_extra */
 
-long long now_ms(void);
 void sleep_ms(long ms);
 /* A pool from config text (printf), through config_load. */
 struct state_pool *pool_from(const char *fmt, ...)
