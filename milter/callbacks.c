@@ -247,10 +247,6 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	    message_set_helo(m, c->helo) == -1 ||
 	    message_set_mail_from(m, argv[0] != NULL ? argv[0] : "") == -1)
 		goto fail;
-	/* Postfix sends no macro that has no value; an empty one is not an
-	 * authenticated session either. */
-	v = smfi_getsymval(ctx, (char *)"{auth_authen}");
-	m->authenticated = v != NULL && v[0] != '\0';
 	if ((c->scan = policy_scan_new(pol, m)) == NULL)
 		goto fail;
 	policy_unref(pol);	/* the scan holds its own reference */

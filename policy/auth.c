@@ -1,8 +1,6 @@
 /*
  * auth.c - RFC 8601 result words.  Pure, any thread.
  */
-#include <strings.h>
-
 #include "auth.h"
 
 static const char *const names[] = {
@@ -22,17 +20,4 @@ auth_result_name(enum auth_result r)
 	if ((unsigned)r < sizeof(names) / sizeof(names[0]))
 		return names[r];
 	return "permerror";
-}
-
-int
-auth_result_parse(const char *word, enum auth_result *out)
-{
-	unsigned i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcasecmp(word, names[i]) == 0) {
-			*out = (enum auth_result)i;
-			return 0;
-		}
-	return -1;
 }

@@ -21,7 +21,4 @@ enum auth_result {
 /* "none", "pass", ... ; never NULL. */
 const char *auth_result_name(enum auth_result);
 
-/* Parses one of the words above; -1 when it is not one. */
-int auth_result_parse(const char *word, enum auth_result *out);
-
 #endif

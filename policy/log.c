@@ -92,6 +92,12 @@ log_set_level(enum log_level level)
 }
 
 int
+log_enabled(enum log_level level)
+{
+	return (int)level <= atomic_load(&cur_level);
+}
+
+int
 log_level_parse(const char *word, enum log_level *out)
 {
 	unsigned i;

@@ -22,6 +22,9 @@ enum log_level { LOG_L_ERR = 0, LOG_L_WARNING, LOG_L_INFO, LOG_L_DEBUG };
  * foreground. May be called again (reload changes level/facility). */
 void log_open(const char *ident, int facility, int to_stderr);
 void log_set_level(enum log_level);
+/* 1 when lines of this level are written: for work done only to log
+ * (report_debug), not to wrap single calls. */
+int log_enabled(enum log_level);
 /* Parses "err" "warning" "info" "debug"; -1 when unknown. */
 int log_level_parse(const char *word, enum log_level *out);
 /* Parses "mail", "local0".."local7", "daemon", "user"; -1 when unknown. */

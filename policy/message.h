@@ -48,7 +48,6 @@ struct message {
 	const char *mail_from;		/* as given, e.g. "<a@b.example>" */
 	const char **rcpts;
 	size_t nrcpts, rcpts_cap;
-	int authenticated;		/* SMTP AUTH */
 
 	struct header *headers;
 	size_t nheaders, headers_cap;

@@ -36,6 +36,7 @@
 #include "orgdomain.h"
 #include "log.h"
 #include "policy.h"
+#include "report.h"
 #include "rules.h"
 #include "sender.h"
 #include "spool.h"
@@ -555,6 +556,7 @@ scan_finish(struct scan *s, const struct evaluation **out)
 		return -1;
 	if (plan_build(cfg, m, e, &e->plan) == -1)
 		return -1;
+	report_debug(m, e);
 	s->finished = 1;
 	*out = e;
 	return 0;

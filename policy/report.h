@@ -17,6 +17,11 @@ int report_json(FILE *fp, const struct message *, const struct evaluation *);
 /* The log line body (after the id), arena memory of the message. */
 const char *report_logline(const struct message *, const struct evaluation *);
 
+/* At log_level debug, one line per check (relay, SPF, HELO SPF, DKIM and
+ * each signature, DMARC, attachments, sender), one per reason and the
+ * verdict; nothing below debug. */
+void report_debug(const struct message *, const struct evaluation *);
+
 /* One line about the sender (relaywarden-check), arena memory. */
 const char *report_sender_line(const struct message *,
     const struct evaluation *);
