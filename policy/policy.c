@@ -1,6 +1,7 @@
 /*
- * policy.c - policy_evaluate: a config generation and the evaluation of one
- * message, the same code path for the milter and relaywarden-check.
+ * policy.c - policy_new and policy_scan_*: a config generation and the
+ * evaluation of one message, the same code path for the milter and
+ * relaywarden-check.
  *
  * Exports policy_* (see policy.h).  Owns a generation's long-lived
  * objects: the resolver, the DKIM library handle and the organisational

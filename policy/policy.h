@@ -1,6 +1,6 @@
 /*
- * policy.h - policy_evaluate: one config generation and the evaluation of
- * one message, shared by the milter and relaywarden-check.
+ * policy.h - policy_new and policy_scan_*: one config generation and the
+ * evaluation of one message, shared by the milter and relaywarden-check.
  *
  * A struct policy is a config generation with its long-lived objects (the
  * resolver, the DKIM library handle, the organisational domains).  It is

@@ -1,8 +1,8 @@
 /*
  * redisfix.h - private redis-server and redis-sentinel processes for the
  * state tests: free loopback ports, no persistence, their own directory
- * under one mkdtemp; killed by redisfix_stop, and by the kernel if the
- * test process dies first (PR_SET_PDEATHSIG).
+ * under one mkdtemp; killed by redisfix_kill or redisfix_cleanup, and by
+ * the kernel if the test process dies first (PR_SET_PDEATHSIG).
  */
 #ifndef RW_REDISFIX_H
 #define RW_REDISFIX_H
