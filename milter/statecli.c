@@ -27,6 +27,7 @@
 #include "arena.h"
 #include "config.h"
 #include "log.h"
+#include "report.h"
 #include "state.h"
 
 #define PROG	"relaywarden-state"
@@ -89,33 +90,12 @@ iso(time_t t, char *buf, size_t len)
 }
 
 static void
-json_str(const char *s)
-{
-	const unsigned char *p;
-
-	if (s == NULL) {
-		fputs("null", stdout);
-		return;
-	}
-	putchar('"');
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
-}
-
-static void
 json_time(const char *key, time_t t, int comma)
 {
 	char buf[32];
 
 	printf("\"%s\":", key);
-	json_str(iso(t, buf, sizeof(buf)));
+	report_json_str(stdout, iso(t, buf, sizeof(buf)));
 	if (comma)
 		putchar(',');
 }
@@ -130,7 +110,7 @@ print_entries(const char *what, const struct state_entry *e, size_t n)
 		printf("\"%ss\":[", what);
 		for (i = 0; i < n; i++) {
 			printf("%s{\"name\":", i ? "," : "");
-			json_str(e[i].name);
+			report_json_str(stdout, e[i].name);
 			printf(",\"seen\":%s,\"count\":%lu,", e[i].seen ?
 			    "true" : "false", e[i].count);
 			json_time("last_seen", e[i].last, 1);
@@ -173,15 +153,15 @@ cmd_show(struct state_pool *pool, const char *domain)
 	} else if (rc == 1) {
 		if (json) {
 			printf("{\"domain\":");
-			json_str(domain);
+			report_json_str(stdout, domain);
 			printf(",\"found\":false}\n");
 		} else
 			fprintf(stderr, PROG ": %s: no history\n", domain);
 	} else if (json) {
 		printf("{\"domain\":");
-		json_str(h.domain);
+		report_json_str(stdout, h.domain);
 		printf(",\"found\":true,\"key\":");
-		json_str(h.key);
+		report_json_str(stdout, h.key);
 		printf(",\"messages\":%llu,\"auth_messages\":%llu,",
 		    h.messages, h.auth_messages);
 		json_time("first_seen", h.first_seen, 1);
@@ -217,10 +197,10 @@ report(const char *domain, const char *what, const char *value, int rc,
 	}
 	if (json) {
 		printf("{\"domain\":");
-		json_str(domain);
+		report_json_str(stdout, domain);
 		if (value != NULL) {
 			printf(",\"%s\":", what);
-			json_str(value);
+			report_json_str(stdout, value);
 		}
 		printf(",\"result\":\"%s\"}\n", rc == 0 ? done : none);
 	} else if (value != NULL)
@@ -259,7 +239,7 @@ cmd_first_contacts(struct state_pool *pool, long long since_s, size_t limit)
 	for (i = 0; i < n; i++) {
 		if (json) {
 			printf("%s{\"domain\":", i ? "," : "");
-			json_str(c[i].domain);
+			report_json_str(stdout, c[i].domain);
 			printf(",\"messages\":%llu,\"auth_messages\":%llu,",
 			    c[i].messages, c[i].auth_messages);
 			json_time("first_seen", c[i].first_seen, 1);

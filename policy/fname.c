@@ -17,6 +17,7 @@
 
 #include "arena.h"
 #include "fname.h"
+#include "utf8.h"
 
 #define CP_BAD	0xfffd
 #define BIDI_MAX	125	/* UAX #9 max_depth */
@@ -26,30 +27,16 @@
 static uint32_t
 utf8_next(const unsigned char *s, size_t n, size_t *len)
 {
+	static const unsigned char lead_bits[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
 	uint32_t cp;
 	size_t need, i;
 
 	*len = 1;
-	if (s[0] < 0x80)
-		return s[0];
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		need = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		need = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		need = 4, cp = s[0] & 0x07;
-	else
+	if ((need = utf8_seq_len(s, n)) == 0)
 		return CP_BAD;
-	if (need > n)
-		return CP_BAD;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return CP_BAD;
+	cp = s[0] & lead_bits[need];
+	for (i = 1; i < need; i++)
 		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return CP_BAD;
 	*len = need;
 	return cp;
 }

@@ -21,6 +21,7 @@
 
 #include "arena.h"
 #include "hdrout.h"
+#include "utf8.h"
 
 #define HDROUT_SOFT		78
 #define HDROUT_VALUE_MAX	400
@@ -37,40 +38,6 @@ struct hdrout {
 	int truncated;
 	int failed;		/* out of memory: finish returns NULL */
 };
-
-/* Length of the valid UTF-8 sequence at p (n bytes left), 0 when the
- * bytes there are not one.  ASCII counts as valid. */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-	size_t len, i;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		if (p[0] == 0xe0)
-			lo = 0xa0;	/* overlong */
-		else if (p[0] == 0xed)
-			hi = 0x9f;	/* surrogates */
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		if (p[0] == 0xf0)
-			lo = 0x90;	/* overlong */
-		else if (p[0] == 0xf4)
-			hi = 0x8f;	/* past U+10FFFF */
-	} else
-		return 0;
-	if (n < len || p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
 
 /* 1 for C0 controls, DEL and C1 controls (U+0080..U+009F). */
 static int
@@ -96,7 +63,7 @@ hdrout_sanitize(char *dst, size_t dstlen, const char *src)
 	}
 	n = strlen(src);
 	while (n > 0) {
-		seq = utf8_seq(p, n);
+		seq = utf8_seq_len(p, n);
 		if (seq == 0 || is_control(p, seq)) {
 			changed = 1;
 			seq = seq ? seq : 1;
@@ -128,7 +95,7 @@ hdrout_printable(struct arena *a, const char *src, size_t max)
 		return NULL;
 	n = strlen(src);
 	while (n > 0) {
-		seq = utf8_seq(p, n);
+		seq = utf8_seq_len(p, n);
 		bad = seq == 0 || is_control(p, seq);
 		if (seq == 0)
 			seq = 1;

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "fdio.h"
 #include "log.h"
 
 #define LOG_LINE_MAX	2048
@@ -171,22 +172,6 @@ tidy(char *buf, size_t len, size_t size, int cut)
 	return len;
 }
 
-static void
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;		/* nowhere left to report it */
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 static void vlog(enum log_level, const char *, const char *, va_list)
     __attribute__((format(printf, 3, 0)));
 
@@ -230,7 +215,7 @@ vlog(enum log_level level, const char *id, const char *fmt, va_list ap)
 		len = tidy(line, len + (size_t)n, LOG_LINE_MAX, 0);
 	if (to_stderr) {
 		line[len++] = '\n';
-		write_all(STDERR_FILENO, line, len);
+		(void)fdio_write_all(STDERR_FILENO, line, len);
 	} else
 		syslog(atomic_load(&cur_facility) | priorities[level], "%s",
 		    line);

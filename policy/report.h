@@ -26,7 +26,9 @@ void report_debug(const struct message *, const struct evaluation *);
 const char *report_sender_line(const struct message *,
     const struct evaluation *);
 
-/* Internal to report*.c: a JSON string (null for NULL), escaped. */
+/* The one JSON string writer (report*.c, relaywarden-state): null for
+ * NULL; '"', '\\' and controls escaped, ill-formed UTF-8 as U+FFFD, so
+ * the output is valid JSON whatever the input. */
 void report_json_str(FILE *fp, const char *s);
 /* The "sender" member, with its trailing ",\n". */
 void report_json_sender(FILE *fp, const struct evaluation *);

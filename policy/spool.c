@@ -22,6 +22,7 @@
 
 #include "arena.h"
 #include "deadline.h"
+#include "fdio.h"
 #include "spool.h"
 
 #define SPOOL_WBUF	65536
@@ -97,28 +98,11 @@ fail(struct spool *sp, char *err, size_t errlen, const char *what)
 }
 
 static int
-write_all(int fd, const unsigned char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
 flush(struct spool *sp)
 {
 	if (sp->fd < 0 || sp->wlen == 0)
 		return 0;
-	if (write_all(sp->fd, sp->wbuf, sp->wlen) == -1)
+	if (fdio_write_all(sp->fd, sp->wbuf, sp->wlen) == -1)
 		return -1;
 	sp->wlen = 0;
 	return 0;
@@ -159,7 +143,7 @@ to_file(struct spool *sp, char *err, size_t errlen)
 		    "in %.60s: %m", sp->tmpdir);
 		return fail(sp, err, errlen, what);
 	}
-	if (sp->len > 0 && write_all(sp->fd, sp->mem, sp->len) == -1) {
+	if (sp->len > 0 && fdio_write_all(sp->fd, sp->mem, sp->len) == -1) {
 		snprintf(what, sizeof(what), "write: %m");
 		return fail(sp, err, errlen, what);
 	}

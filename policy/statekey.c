@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "statekey.h"
+#include "utf8.h"
 
 #define ROTR(x, n)	(((x) >> (n)) | ((x) << (32 - (n))))
 
@@ -160,34 +161,6 @@ statekey_normalize(const char *name, enum statekey_kind kind, char *out,
 	return 1;
 }
 
-/* Length of the UTF-8 sequence at p (at most left bytes), or 0 when it
- * is not a valid one (RFC 3629: no overlongs, no surrogates). */
-static size_t
-utf8_len(const unsigned char *p, size_t left)
-{
-	size_t n, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
-	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
-		return 0;
-	return n;
-}
-
 int
 statekey_display(const char *name, char *out, size_t outlen)
 {
@@ -200,7 +173,7 @@ statekey_display(const char *name, char *out, size_t outlen)
 	for (i = 0; i < len; i += n) {
 		if (p[i] <= 0x20 || p[i] == 0x7f || p[i] == '{' ||
 		    p[i] == '}' || p[i] == '"' || p[i] == '\\' ||
-		    (n = utf8_len(p + i, len - i)) == 0)
+		    (n = utf8_seq_len(p + i, len - i)) == 0)
 			return -1;
 		if (n == 1 && p[i] >= 'A' && p[i] <= 'Z')
 			out[i] = (char)(p[i] - 'A' + 'a');

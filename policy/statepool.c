@@ -54,7 +54,7 @@ struct state_pool {
 
 	enum state_breaker breaker;
 	unsigned failures;
-	struct timespec open_until;
+	long long open_until;		/* deadline_now_ms */
 	int probing;
 
 	/* Sentinel: the master in use; gen changes with it. */
@@ -63,7 +63,7 @@ struct state_pool {
 	unsigned gen;
 	int need_discovery, discovering;
 	int sentinels_ok;		/* the last ask was answered */
-	struct timespec next_check;	/* ask again from then on */
+	long long next_check;		/* ask again from then on (ms) */
 	size_t sentinel_next;
 
 	unsigned long long runs, unavailable, connects;
@@ -184,39 +184,17 @@ statepool_settings(const struct state_pool *p)
 
 /* --- time ----------------------------------------------------------------- */
 
+/* ms from now on the monotonic clock, as pthread_cond_timedwait wants it
+ * (the condition variable is set to CLOCK_MONOTONIC). */
 static struct timespec
 mono_after(unsigned ms)
 {
-	struct timespec t;
+	long long t = deadline_now_ms() + ms;
+	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	t.tv_sec += (time_t)(ms / 1000);
-	t.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
-	return t;
-}
-
-static int
-mono_passed(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec &&
-	    now.tv_nsec >= t->tv_nsec);
-}
-
-static unsigned long
-mono_ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (unsigned long)((now.tv_sec - t0->tv_sec) * 1000L +
-	    (now.tv_nsec - t0->tv_nsec) / 1000000L);
+	ts.tv_sec = (time_t)(t / 1000);
+	ts.tv_nsec = (long)(t % 1000) * 1000000L;
+	return ts;
 }
 
 /* --- classification ------------------------------------------------------- */
@@ -275,7 +253,7 @@ refresh_master(struct state_pool *p, struct deadline *d)
 	pthread_mutex_lock(&p->lock);
 	if (p->set.nsentinels == 0 || p->discovering ||
 	    (!p->need_discovery && p->master_host[0] != '\0' &&
-	    !mono_passed(&p->next_check))) {
+	    deadline_now_ms() < p->next_check)) {
 		pthread_mutex_unlock(&p->lock);
 		return;
 	}
@@ -287,7 +265,7 @@ refresh_master(struct state_pool *p, struct deadline *d)
 
 	pthread_mutex_lock(&p->lock);
 	p->discovering = 0;
-	p->next_check = mono_after(p->set.sentinel_check_ms);
+	p->next_check = deadline_now_ms() + p->set.sentinel_check_ms;
 	if (rc == -1) {
 		if (p->sentinels_ok)
 			log_warning(NULL, "redis: no sentinel answered: %s",
@@ -478,7 +456,7 @@ checkout(struct state_pool *p, int *probe, char *err, size_t errlen)
 	pthread_mutex_lock(&p->lock);
 	p->runs++;
 	if (p->breaker == STATE_BREAKER_OPEN) {
-		if (!mono_passed(&p->open_until)) {
+		if (deadline_now_ms() < p->open_until) {
 			snprintf(err, errlen, "circuit breaker open");
 			goto unavailable;
 		}
@@ -552,8 +530,8 @@ checkin(struct state_pool *p, struct slot *s, int probe,
 				    p->set.breaker_cooldown_ms, p->failures,
 				    why != NULL ? why : "slow replies");
 			p->breaker = STATE_BREAKER_OPEN;
-			p->open_until = mono_after(
-			    p->set.breaker_cooldown_ms);
+			p->open_until = deadline_now_ms() +
+			    p->set.breaker_cooldown_ms;
 		}
 	}
 	if (probe)
@@ -580,7 +558,7 @@ statepool_run(struct state_pool *p, statepool_job job, void *arg,
 {
 	enum statepool_outcome o = STATEPOOL_FAIL;
 	struct deadline d;
-	struct timespec t0;
+	long long t0;
 	struct slot *s;
 	int probe, attempt, saved, slow = 0;
 
@@ -607,11 +585,11 @@ statepool_run(struct state_pool *p, statepool_job job, void *arg,
 		if (s->c == NULL &&
 		    (o = slot_connect(p, s, &d, err, errlen)) != STATEPOOL_OK)
 			break;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		t0 = deadline_now_ms();
 		errno = 0;
 		o = job(s->c, s->sha, &d, arg, err, errlen);
 		saved = errno;
-		slow = mono_ms_since(&t0) > p->set.slow_ms;
+		slow = deadline_now_ms() - t0 > p->set.slow_ms;
 		if (o != STATEPOOL_FAIL || s->c->err == 0)
 			break;
 		if (attempt > 0 || !s->reused || !stale(s->c, saved) ||
