@@ -51,34 +51,30 @@ is_ctl(unsigned char c)
 	return (c < 0x20 && !is_ws((char)c)) || c == 0x7f;
 }
 
-/* Skips whitespace and (nested) comments; -1 on an unclosed comment. */
-static int
-skip_cfws(const char **pp, int *skipped)
+/* The one CFWS skipper (addr.h): RFC 5322 3.2.2 when how is
+ * ADDR_CFWS_RFC; authres.c also reads comments the ways other readers
+ * do.  Iterative, so deep nesting costs no stack. */
+int
+addr_skip_cfws(const char **pp, int how)
 {
 	const char *p = *pp;
 	size_t depth = 0;
 
-	*skipped = 0;
-	for (;;) {
-		if (depth == 0 && is_ws(*p)) {
-			p++;
-		} else if (*p == '(') {
-			depth++;
-			p++;
+	for (; *p != '\0'; p++) {
+		if (*p == '(') {
+			if (depth == 0 || (how & ADDR_CFWS_NEST))
+				depth++;
 		} else if (depth > 0) {
-			if (*p == '\0')
-				return -1;
-			if (*p == '\\' && p[1] != '\0')
+			if (*p == '\\' && (how & ADDR_CFWS_ESCAPE) &&
+			    p[1] != '\0')
 				p++;
 			else if (*p == ')')
 				depth--;
-			p++;
-		} else
+		} else if (!is_ws(*p))
 			break;
-		*skipped = 1;
 	}
 	*pp = p;
-	return 0;
+	return depth > 0 ? -1 : 0;
 }
 
 /* Reads one token at *pp.  0, or -1 when the text is not RFC 5322. */
@@ -88,8 +84,10 @@ lex(const char **pp, struct token *t)
 	const char *p = *pp, *start;
 
 	memset(t, 0, sizeof(*t));
-	if (skip_cfws(&p, &t->ws_before) == -1)
+	start = p;
+	if (addr_skip_cfws(&p, ADDR_CFWS_RFC) == -1)
 		return -1;
+	t->ws_before = p != start;
 	start = p;
 	if (*p == '\0') {
 		t->type = TOK_END;

@@ -26,6 +26,17 @@ struct addr_list {
 	struct addr_mailbox *boxes;
 };
 
+/* Skips CFWS (RFC 5322 3.2.2: white space, folds and comments) at *pp.
+ * how says how comments are read: ADDR_CFWS_RFC nests them and honours
+ * quoted-pairs inside, as the RFC says; without ADDR_CFWS_NEST a comment
+ * ends at its first ')', without ADDR_CFWS_ESCAPE a backslash is an
+ * ordinary byte (readers in the field that do so: authres.c).  0, or -1
+ * on an unclosed comment (*pp then at the end). */
+#define ADDR_CFWS_NEST		1
+#define ADDR_CFWS_ESCAPE	2
+#define ADDR_CFWS_RFC		(ADDR_CFWS_NEST | ADDR_CFWS_ESCAPE)
+int addr_skip_cfws(const char **pp, int how);
+
 /* Parses a mailbox-list header value (comments, quoted strings, groups,
  * obsolete routes).  0 with out filled; -1 when the value holds no
  * well-formed mailbox (e.g. "user@example.net>" is malformed, not the

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "addr.h"
 #include "arena.h"
 #include "auth.h"
 #include "authres.h"
@@ -84,19 +85,12 @@ add_dkim(struct hdrout *h, const struct dkim_sig_result *s)
 	return 0;
 }
 
+/* The policy word of dmarc.c's table; no policy.* property when there
+ * was no usable record ("unset" is ours, not RFC 7489's). */
 static const char *
 policy_word(enum dmarc_policy p)
 {
-	switch (p) {
-	case DMARC_POLICY_NONE:
-		return "none";
-	case DMARC_POLICY_QUARANTINE:
-		return "quarantine";
-	case DMARC_POLICY_REJECT:
-		return "reject";
-	default:
-		return NULL;
-	}
+	return p == DMARC_POLICY_UNSET ? NULL : dmarc_policy_name(p);
 }
 
 static int
@@ -181,33 +175,9 @@ authres_id_valid(const char *id)
  * simpler ones end a comment at the first ')' (no nesting).  A forger
  * writes for the reader that says "ours"; we remove what any of them
  * would read as ours. */
-#define READ_NEST	1
-#define READ_ESCAPE	2
-#define READ_RFC	(READ_NEST | READ_ESCAPE)
-
-/* Skips CFWS (RFC 5322 3.2.2) as reading `how` takes comments: white
- * space, folds and comments.  Iterative.  -1 on an unclosed comment. */
-static int
-skip_cfws(const char **pp, int how)
-{
-	const char *p = *pp;
-	size_t depth = 0;
-
-	for (; *p != '\0'; p++) {
-		if (*p == '(') {
-			if (depth == 0 || (how & READ_NEST))
-				depth++;
-		} else if (depth > 0) {
-			if (*p == '\\' && (how & READ_ESCAPE) && p[1] != '\0')
-				p++;
-			else if (*p == ')')
-				depth--;
-		} else if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
-			break;
-	}
-	*pp = p;
-	return depth > 0 ? -1 : 0;
-}
+#define READ_NEST	ADDR_CFWS_NEST
+#define READ_ESCAPE	ADDR_CFWS_ESCAPE
+#define READ_RFC	ADDR_CFWS_RFC
 
 static int
 lower(int c)
@@ -251,7 +221,7 @@ read_id(const char *value, const char *id, size_t idlen, int how)
 	const char *p = value, *w;
 	size_t n = 0;
 
-	if (skip_cfws(&p, how) == -1)
+	if (addr_skip_cfws(&p, how) == -1)
 		return -1;
 	if (*p == '"') {
 		/* Compared as the unescaped content, without copying. */
@@ -277,12 +247,12 @@ read_id(const char *value, const char *id, size_t idlen, int how)
 			return 1;
 	}
 	/* Another id: the rest before ';' must be CFWS and a version. */
-	if (skip_cfws(&p, how) == -1)
+	if (addr_skip_cfws(&p, how) == -1)
 		return -1;
 	if (*p >= '0' && *p <= '9') {
 		while (*p >= '0' && *p <= '9')
 			p++;
-		if (skip_cfws(&p, how) == -1)
+		if (addr_skip_cfws(&p, how) == -1)
 			return -1;
 	}
 	return *p == ';' || *p == '\0' ? 0 : -1;
