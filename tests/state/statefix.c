@@ -15,9 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "config.h"
-#include "log.h"
+#include "../../policy/arena.h"
+#include "../../policy/config.h"
+#include "../../policy/log.h"
 #include "statefix.h"
 
 struct redisfix plain;		/* the main server */

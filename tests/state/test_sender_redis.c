@@ -19,14 +19,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "config.h"
-#include "eml.h"
-#include "known.h"
-#include "lookalike.h"
-#include "message.h"
-#include "policy.h"
-#include "state.h"
+#include "../../policy/arena.h"
+#include "../../policy/config.h"
+#include "../../policy/eml.h"
+#include "../../policy/known.h"
+#include "../../policy/lookalike.h"
+#include "../../policy/message.h"
+#include "../../policy/policy.h"
+#include "../../policy/state.h"
 #include "redisfix.h"
 
 static struct redisfix srv;

@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "config.h"
-#include "state.h"
-#include "statekey.h"
+#include "../../policy/arena.h"
+#include "../../policy/config.h"
+#include "../../policy/state.h"
+#include "../../policy/statekey.h"
 #include "statefix.h"
 
 /* --- names (no Redis) ----------------------------------------------------- */

@@ -22,10 +22,10 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "arena.h"
-#include "config.h"
-#include "deadline.h"
-#include "state.h"
+#include "../../policy/arena.h"
+#include "../../policy/config.h"
+#include "../../policy/deadline.h"
+#include "../../policy/state.h"
 #include "statefix.h"
 
 /* --- connections ---------------------------------------------------------- */

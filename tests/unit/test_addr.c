@@ -15,8 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "addr.h"
-#include "arena.h"
+#include "../../policy/addr.h"
+#include "../../policy/arena.h"
 
 /* want: mailboxes as "display|local|domain" joined by "; " ("-" for no
  * display), or NULL when the value must be rejected. */

@@ -23,14 +23,14 @@
 
 #include <magic.h>
 
-#include "arena.h"
-#include "attach.h"
-#include "attype.h"
-#include "config.h"
-#include "deadline.h"
-#include "office.h"
-#include "spool.h"
-#include "verdict.h"
+#include "../../policy/arena.h"
+#include "../../policy/attach.h"
+#include "../../policy/attype.h"
+#include "../../policy/config.h"
+#include "../../policy/deadline.h"
+#include "../../policy/office.h"
+#include "../../policy/spool.h"
+#include "../../policy/verdict.h"
 #include "msgfix.h"
 
 static char corpus[512];

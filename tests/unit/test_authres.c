@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "authres.h"
-#include "dkimv.h"
-#include "dmarc.h"
-#include "spf.h"
+#include "../../policy/arena.h"
+#include "../../policy/authres.h"
+#include "../../policy/dkimv.h"
+#include "../../policy/dmarc.h"
+#include "../../policy/spf.h"
 
 /* The value with folds ("\n\t") made single spaces. */
 static char *

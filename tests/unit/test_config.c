@@ -17,9 +17,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include "config.h"
+#include "../../policy/config.h"
 #include "conffix.h"
-#include "log.h"
+#include "../../policy/log.h"
 
 /* Writes text to conffix_dir/name; returns the path (static per call site
  * is not needed: callers copy). */

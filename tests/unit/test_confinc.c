@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "config.h"
+#include "../../policy/config.h"
 #include "conffix.h"
 
 static int

@@ -18,9 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "../../policy/config.h"
 #include "conffix.h"
-#include "rules.h"
+#include "../../policy/rules.h"
 
 static void
 sender_defaults_are_documented_values(void **state)

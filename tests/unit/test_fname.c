@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arena.h"
-#include "fname.h"
+#include "../../policy/arena.h"
+#include "../../policy/fname.h"
 
 static const struct name_case {
 	const char *what;

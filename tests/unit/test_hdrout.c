@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "hdrout.h"
+#include "../../policy/arena.h"
+#include "../../policy/hdrout.h"
 
 #define NAME "Authentication-Results"
 

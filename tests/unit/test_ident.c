@@ -16,13 +16,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "addr.h"
-#include "arena.h"
-#include "deadline.h"
-#include "orgdomain.h"
-#include "ident.h"
-#include "lookalike.h"
-#include "message.h"
+#include "../../policy/addr.h"
+#include "../../policy/arena.h"
+#include "../../policy/deadline.h"
+#include "../../policy/orgdomain.h"
+#include "../../policy/ident.h"
+#include "../../policy/lookalike.h"
+#include "../../policy/message.h"
 
 #define B(s)	(1u << IDENT_##s)
 #define DISPLAY	(B(DISPLAY_DOMAIN) | B(DISPLAY_ADDRESS) | B(DISPLAY_BRAND) | \

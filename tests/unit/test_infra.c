@@ -12,10 +12,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "orgdomain.h"
-#include "dns.h"
-#include "infra.h"
+#include "../../policy/arena.h"
+#include "../../policy/orgdomain.h"
+#include "../../policy/dns.h"
+#include "../../policy/infra.h"
 
 static struct dns_resolver *dns;
 static struct orgdomain *psl;

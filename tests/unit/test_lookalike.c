@@ -19,10 +19,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "confusable.h"
-#include "deadline.h"
-#include "lookalike.h"
+#include "../../policy/arena.h"
+#include "../../policy/confusable.h"
+#include "../../policy/deadline.h"
+#include "../../policy/lookalike.h"
 
 #define P	LOOKALIKE_PROTECTED
 #define K	LOOKALIKE_KNOWN

@@ -20,11 +20,11 @@
 
 #include <gmime/gmime.h>
 
-#include "arena.h"
-#include "deadline.h"
-#include "mime.h"
-#include "mimescan.h"
-#include "spool.h"
+#include "../../policy/arena.h"
+#include "../../policy/deadline.h"
+#include "../../policy/mime.h"
+#include "../../policy/mimescan.h"
+#include "../../policy/spool.h"
 #include "msgfix.h"
 
 #define MAXP	8

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "net.h"
+#include "../../policy/net.h"
 
 static const struct {
 	const char *behaviour, *text, *want;	/* want NULL: rejected */

@@ -11,11 +11,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "config.h"
-#include "message.h"
-#include "policy.h"
-#include "rules.h"
+#include "../../policy/arena.h"
+#include "../../policy/config.h"
+#include "../../policy/message.h"
+#include "../../policy/policy.h"
+#include "../../policy/rules.h"
 
 static int
 has_reason(const struct verdict *v, const char *rule)

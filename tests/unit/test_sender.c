@@ -16,16 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "config.h"
-#include "dmarc.h"
-#include "orgdomain.h"
-#include "lookalike.h"
-#include "message.h"
-#include "net.h"
-#include "policy.h"
-#include "rules.h"
-#include "sender.h"
+#include "../../policy/arena.h"
+#include "../../policy/config.h"
+#include "../../policy/dmarc.h"
+#include "../../policy/orgdomain.h"
+#include "../../policy/lookalike.h"
+#include "../../policy/message.h"
+#include "../../policy/net.h"
+#include "../../policy/policy.h"
+#include "../../policy/rules.h"
+#include "../../policy/sender.h"
 
 struct fixture {
 	struct config *cfg;

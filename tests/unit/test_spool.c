@@ -19,9 +19,9 @@
 
 #include <gmime/gmime.h>
 
-#include "arena.h"
-#include "deadline.h"
-#include "spool.h"
+#include "../../policy/arena.h"
+#include "../../policy/deadline.h"
+#include "../../policy/spool.h"
 
 static void
 write_ok(struct spool *sp, const void *p, size_t n)
