@@ -238,21 +238,50 @@ drop_marks(UChar *s, int32_t n)
 	return o;
 }
 
+/* in (len bytes of UTF-8, ill-formed bytes as U+FFFD) under NFKC_Casefold
+ * into out (FOLD_UNITS), using tmp; its length, or -1. */
+static int32_t
+nfkccf(const char *in, size_t len, UChar *tmp, UChar *out)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t n;
+
+	if (len > CONFUSABLE_TEXT_MAX || !icu_ready())
+		return -1;
+	u_strFromUTF8WithSub(tmp, FOLD_UNITS, &n, in, (int32_t)len, 0xfffd,
+	    NULL, &st);
+	if (U_FAILURE(st) || n >= FOLD_UNITS)
+		return -1;
+	n = unorm2_normalize(icu_nfkccf, tmp, n, out, FOLD_UNITS, &st);
+	if (U_FAILURE(st) || n >= FOLD_UNITS)
+		return -1;
+	return n;
+}
+
+/* s (n units) as NUL-terminated UTF-8 in out; its length, or -1 when it
+ * does not fit. */
+static int
+utf16_out(const UChar *s, int32_t n, char *out, size_t outlen)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t m;
+
+	u_strToUTF8(out, (int32_t)(outlen > INT32_MAX ? INT32_MAX : outlen),
+	    &m, s, n, &st);
+	if (U_FAILURE(st) || m < 0 || (size_t)m >= outlen)
+		return -1;
+	out[m] = '\0';
+	return m;
+}
+
 int
 confusable_fold(const char *in, size_t len, char *out, size_t outlen)
 {
 	UChar a[FOLD_UNITS], b[FOLD_UNITS];
 	UErrorCode st = U_ZERO_ERROR;
-	int32_t n, m;
+	int32_t n;
 
-	if (len > CONFUSABLE_TEXT_MAX || outlen == 0 || !icu_ready())
-		return -1;
-	u_strFromUTF8WithSub(a, FOLD_UNITS, &n, in, (int32_t)len, 0xfffd,
-	    NULL, &st);
-	if (U_FAILURE(st) || n >= FOLD_UNITS)
-		return -1;
-	n = unorm2_normalize(icu_nfkccf, a, n, b, FOLD_UNITS, &st);
-	if (U_FAILURE(st) || n >= FOLD_UNITS)
+	if (outlen == 0 || (n = nfkccf(in, len, a, b)) < 0)
 		return -1;
 	n = uspoof_getSkeleton(icu_spoof, 0, b, n, a, FOLD_UNITS, &st);
 	if (U_FAILURE(st) || n >= FOLD_UNITS)
@@ -261,36 +290,18 @@ confusable_fold(const char *in, size_t len, char *out, size_t outlen)
 	if (U_FAILURE(st) || n >= FOLD_UNITS)
 		return -1;
 	n = drop_marks(b, n);
-	u_strToUTF8(out, (int32_t)(outlen > INT32_MAX ? INT32_MAX : outlen),
-	    &m, b, n, &st);
-	if (U_FAILURE(st) || m < 0 || (size_t)m >= outlen)
-		return -1;
-	out[m] = '\0';
-	return m;
+	return utf16_out(b, n, out, outlen);
 }
 
 int
 confusable_casefold(const char *in, size_t len, char *out, size_t outlen)
 {
 	UChar a[FOLD_UNITS], b[FOLD_UNITS];
-	UErrorCode st = U_ZERO_ERROR;
-	int32_t n, m;
+	int32_t n;
 
-	if (len > CONFUSABLE_TEXT_MAX || outlen == 0 || !icu_ready())
+	if (outlen == 0 || (n = nfkccf(in, len, a, b)) < 0)
 		return -1;
-	u_strFromUTF8WithSub(a, FOLD_UNITS, &n, in, (int32_t)len, 0xfffd,
-	    NULL, &st);
-	if (U_FAILURE(st) || n >= FOLD_UNITS)
-		return -1;
-	n = unorm2_normalize(icu_nfkccf, a, n, b, FOLD_UNITS, &st);
-	if (U_FAILURE(st) || n >= FOLD_UNITS)
-		return -1;
-	u_strToUTF8(out, (int32_t)(outlen > INT32_MAX ? INT32_MAX : outlen),
-	    &m, b, n, &st);
-	if (U_FAILURE(st) || m < 0 || (size_t)m >= outlen)
-		return -1;
-	out[m] = '\0';
-	return m;
+	return utf16_out(b, n, out, outlen);
 }
 
 int
