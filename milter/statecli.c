@@ -111,11 +111,11 @@ print_entries(const char *what, const struct state_entry *e, size_t n)
 		for (i = 0; i < n; i++) {
 			printf("%s{\"name\":", i ? "," : "");
 			report_json_str(stdout, e[i].name);
-			printf(",\"seen\":%s,\"count\":%lu,", e[i].seen ?
-			    "true" : "false", e[i].count);
+			printf(",\"seen\":%s,\"count\":%lu,",
+			    report_json_bool(e[i].seen), e[i].count);
 			json_time("last_seen", e[i].last, 1);
-			printf("\"trusted\":%s,", e[i].trusted ? "true" :
-			    "false");
+			printf("\"trusted\":%s,",
+			    report_json_bool(e[i].trusted));
 			json_time("trusted_since", e[i].trusted_since, 0);
 			putchar('}');
 		}

@@ -18,6 +18,12 @@
 #include "report.h"
 #include "utf8.h"
 
+const char *
+report_json_bool(int b)
+{
+	return b ? "true" : "false";
+}
+
 void
 report_json_str(FILE *fp, const char *s)
 {
@@ -96,7 +102,7 @@ json_dkim(FILE *fp, const struct dkim_results *d)
 	}
 	fputs(d->count ? "\n  ],\n" : "],\n", fp);
 	fprintf(fp, "  \"dkim_truncated\": %s,\n",
-	    d->truncated ? "true" : "false");
+	    report_json_bool(d->truncated));
 }
 
 static void
@@ -118,8 +124,8 @@ json_dmarc(FILE *fp, const struct dmarc_result *r)
 	report_json_str(fp, r->record_domain);
 	fprintf(fp, ", \"pct\": %u, \"spf_aligned\": %s, "
 	    "\"dkim_aligned\": %s, \"reason\": ", r->pct,
-	    r->spf_aligned ? "true" : "false",
-	    r->dkim_aligned ? "true" : "false");
+	    report_json_bool(r->spf_aligned),
+	    report_json_bool(r->dkim_aligned));
 	report_json_str(fp, r->reason);
 	fputs("},\n", fp);
 }
@@ -221,7 +227,7 @@ report_json(FILE *fp, const struct message *m, const struct evaluation *e)
 	report_json_str(fp, verdict_action_name(e->verdict.dry_run ?
 	    VERDICT_ACCEPT : e->verdict.action));
 	fprintf(fp, ", \"dry_run\": %s, \"would_action\": ",
-	    e->verdict.dry_run ? "true" : "false");
+	    report_json_bool(e->verdict.dry_run));
 	report_json_str(fp, e->verdict.dry_run ?
 	    verdict_action_name(e->verdict.action) : NULL);
 	fprintf(fp, ", \"score\": %d, \"state\": ", e->verdict.score);
@@ -233,7 +239,7 @@ report_json(FILE *fp, const struct message *m, const struct evaluation *e)
 		fputs(i ? ", {\"rule\": " : "{\"rule\": ", fp);
 		report_json_str(fp, r->rule);
 		fprintf(fp, ", \"score\": %d, \"whatif\": %s, \"detail\": ",
-		    r->score, r->whatif ? "true" : "false");
+		    r->score, report_json_bool(r->whatif));
 		report_json_str(fp, r->detail);
 		fputc('}', fp);
 	}

@@ -26,6 +26,8 @@ void report_debug(const struct message *, const struct evaluation *);
 const char *report_sender_line(const struct message *,
     const struct evaluation *);
 
+/* "true" or "false". */
+const char *report_json_bool(int);
 /* The one JSON string writer (report*.c, relaywarden-state): null for
  * NULL; '"', '\\' and controls escaped, ill-formed UTF-8 as U+FFFD, so
  * the output is valid JSON whatever the input. */

@@ -16,12 +16,6 @@
 #include "policy.h"
 #include "report.h"
 
-static const char *
-tf(int b)
-{
-	return b ? "true" : "false";
-}
-
 static void
 json_history(FILE *fp, const struct state_answer *h)
 {
@@ -33,19 +27,23 @@ json_history(FILE *fp, const struct state_answer *h)
 	    "\"domain_known\": %s, \"infra_known\": %s, "
 	    "\"infra_trusted\": %s, \"infra_count\": %lu, "
 	    "\"infra_last\": %lld, \"learned\": %s, \"newly_known\": %s, "
-	    "\"signers\": [", tf(h->seen), h->messages, h->auth_messages,
-	    (long long)h->first_seen, (long long)h->last_seen,
-	    (long long)h->known_since, tf(h->domain_known),
-	    tf(h->infra_known), tf(h->infra_trusted), h->infra_count,
-	    (long long)h->infra_last, tf(h->learned), tf(h->newly_known));
+	    "\"signers\": [", report_json_bool(h->seen), h->messages,
+	    h->auth_messages, (long long)h->first_seen,
+	    (long long)h->last_seen, (long long)h->known_since,
+	    report_json_bool(h->domain_known),
+	    report_json_bool(h->infra_known),
+	    report_json_bool(h->infra_trusted), h->infra_count,
+	    (long long)h->infra_last, report_json_bool(h->learned),
+	    report_json_bool(h->newly_known));
 	for (i = 0; i < h->nsigners; i++) {
 		const struct state_signer *s = &h->signers[i];
 
 		fputs(i ? ", {\"name\": " : "{\"name\": ", fp);
 		report_json_str(fp, s->name);
 		fprintf(fp, ", \"known\": %s, \"trusted\": %s, "
-		    "\"count\": %lu, \"last\": %lld}", tf(s->known),
-		    tf(s->trusted), s->count, (long long)s->last);
+		    "\"count\": %lu, \"last\": %lld}",
+		    report_json_bool(s->known), report_json_bool(s->trusted),
+		    s->count, (long long)s->last);
 	}
 	fputs("]}", fp);
 }
@@ -61,14 +59,15 @@ report_json_sender(FILE *fp, const struct evaluation *e)
 	fputs("  \"sender\": {\"domain\": ", fp);
 	report_json_str(fp, r->domain);
 	fprintf(fp, ", \"authenticated\": %s, \"known\": %s, \"partner\": ",
-	    tf(r->authenticated), tf(r->known));
+	    report_json_bool(r->authenticated), report_json_bool(r->known));
 	report_json_str(fp, r->partner != NULL ? r->partner->domain : NULL);
 	fputs(", \"infra\": ", fp);
 	report_json_str(fp, r->infra);
 	fputs(", \"fcrdns\": ", fp);
 	report_json_str(fp, r->fcrdns);
 	fprintf(fp, ", \"relay_known\": %s, \"teach_withheld\": %s,\n"
-	    "    \"state\": ", tf(r->relay_known), tf(r->teach_withheld));
+	    "    \"state\": ", report_json_bool(r->relay_known),
+	    report_json_bool(r->teach_withheld));
 	report_json_str(fp, sender_state_name(r->state));
 	fputs(", \"state_error\": ", fp);
 	report_json_str(fp, r->history.error);
@@ -86,7 +85,7 @@ report_json_sender(FILE *fp, const struct evaluation *e)
 		fputs(", \"target\": ", fp);
 		report_json_str(fp, lm->target);
 		fprintf(fp, ", \"target_protected\": %s, \"detail\": ",
-		    tf(lm->target_flags & LOOKALIKE_PROTECTED));
+		    report_json_bool(lm->target_flags & LOOKALIKE_PROTECTED));
 		report_json_str(fp, lm->detail);
 		fputc('}', fp);
 	}
