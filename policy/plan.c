@@ -16,6 +16,7 @@
 #include "message.h"
 #include "plan.h"
 #include "policy.h"
+#include "verdict.h"
 
 #define AUTHRES		"Authentication-Results"
 #define HOLD_REASON_MAX	400	/* well inside one reply line */
@@ -100,19 +101,11 @@ plan_subject(struct arena *a, const char *tag, const char *old,
 static const char *
 hold_reason(struct arena *a, const struct verdict *v)
 {
-	const char *list = "";
+	const char *list = verdict_rule_list(v, 0, a);
 	char *p;
-	size_t i;
 
-	for (i = 0; i < v->nreasons; i++) {
-		if (v->reasons[i].whatif)
-			continue;
-		p = arena_printf(a, "%s%s%s", list, list[0] ? "," : "",
-		    v->reasons[i].rule);
-		if (p == NULL)
-			return NULL;
-		list = p;
-	}
+	if (list == NULL)
+		return NULL;
 	p = arena_printf(a, "relaywarden score=%d reasons=%s", v->score,
 	    list[0] ? list : "-");
 	/* Keep it well inside one reply line whatever the rule count. */

@@ -17,6 +17,7 @@
 #include "policy.h"
 #include "report.h"
 #include "utf8.h"
+#include "verdict.h"
 
 const char *
 report_json_bool(int b)
@@ -267,7 +268,7 @@ const char *
 report_logline(const struct message *m, const struct evaluation *e)
 {
 	struct arena *a = m->arena;
-	const char *dkim = "none", *reasons = "", *whatif = "", *done;
+	const char *dkim = "none", *reasons, *whatif, *done;
 	const char *f[5];
 	char *p;
 	size_t i;
@@ -286,16 +287,9 @@ report_logline(const struct message *m, const struct evaluation *e)
 			dkim = p;
 		}
 	}
-	for (i = 0; i < e->verdict.nreasons; i++) {
-		const struct reason *r = &e->verdict.reasons[i];
-		const char **list = r->whatif ? &whatif : &reasons;
-
-		p = arena_printf(a, "%s%s%s", *list, (*list)[0] ? "," : "",
-		    r->rule);
-		if (p == NULL)
-			return NULL;
-		*list = p;
-	}
+	if ((reasons = verdict_rule_list(&e->verdict, 0, a)) == NULL ||
+	    (whatif = verdict_rule_list(&e->verdict, 1, a)) == NULL)
+		return NULL;
 	done = verdict_action_name(e->verdict.dry_run ? VERDICT_ACCEPT :
 	    e->verdict.action);
 	if ((f[0] = log_value(a, dkim, 400)) == NULL ||

@@ -204,10 +204,8 @@ verdict_action_name(enum verdict_action a)
 	return "accept";
 }
 
-/* The rule names of the reasons with whatif == w, comma separated, or
- * NULL when out of memory. */
-static const char *
-rule_list(const struct verdict *v, int w, struct arena *a)
+const char *
+verdict_rule_list(const struct verdict *v, int w, struct arena *a)
 {
 	const char *list = "";
 	char *p;
@@ -233,8 +231,8 @@ verdict_header(const struct verdict *v, struct arena *a)
 	const char *list, *whatif;
 	char *p, word[48];
 
-	if ((list = rule_list(v, 0, a)) == NULL ||
-	    (whatif = rule_list(v, 1, a)) == NULL)
+	if ((list = verdict_rule_list(v, 0, a)) == NULL ||
+	    (whatif = verdict_rule_list(v, 1, a)) == NULL)
 		return NULL;
 	/* "; " between the fields keeps the value one line for the usual
 	 * case; hdrout folds only a long reasons list. */

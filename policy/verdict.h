@@ -104,5 +104,10 @@ int verdict_held(const struct verdict *, const struct thresholds *t);
  * "; whatif=r3,r4", an unavailable history as "; state=unavailable", and
  * a global dry run as " (dry-run)". */
 const char *verdict_header(const struct verdict *, struct arena *);
+/* The rule names of v's reasons with whatif == w (0: scored, 1: what-if),
+ * comma separated in the order raised ("" when none), or NULL when out of
+ * memory.  Our rule names only: tokens, never text from the message. */
+const char *verdict_rule_list(const struct verdict *v, int w,
+    struct arena *);
 
 #endif
