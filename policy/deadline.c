@@ -58,3 +58,20 @@ deadline_cpu_ms(void)
 {
 	return clock_ns(CLOCK_THREAD_CPUTIME_ID) / 1000000LL;
 }
+
+long long
+deadline_now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+struct timespec
+deadline_mono_after(unsigned ms)
+{
+	long long t = clock_ns(CLOCK_MONOTONIC) + (long long)ms * 1000000LL;
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(t / 1000000000LL);
+	ts.tv_nsec = (long)(t % 1000000000LL);
+	return ts;
+}

@@ -12,6 +12,8 @@
 #ifndef RW_DEADLINE_H
 #define RW_DEADLINE_H
 
+#include <time.h>
+
 struct deadline {
 	long long end_ns;		/* monotonic; 0 = never */
 	long long cpu_end_ns;		/* thread CPU; 0 = no budget */
@@ -32,5 +34,11 @@ int deadline_passed(struct deadline *);
 long long deadline_now_ms(void);
 /* CPU time of the calling thread in milliseconds (for measurements). */
 long long deadline_cpu_ms(void);
+/* Nanoseconds on the same monotonic clock (deadlines kept as a count). */
+long long deadline_now_ns(void);
+/* ms milliseconds from now on the monotonic clock, as
+ * pthread_cond_timedwait wants it when the condition variable is set to
+ * CLOCK_MONOTONIC (dns.c, statepool.c). */
+struct timespec deadline_mono_after(unsigned ms);
 
 #endif

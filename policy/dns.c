@@ -3,8 +3,8 @@
  *
  * Exports dns_resolver_new/free, dns_query, dns_reply_free,
  * dns_budget_start, dns_rr_txt, dns_rr_name and dns_resolver_stats.  A
- * dns_budget is the caller's (one message's): no thread-local state.  Owns one libunbound context per
- * resolver and a pump thread that reads libunbound's answers and hands
+ * dns_budget is the caller's (one message's): no thread-local state.
+ * Owns one libunbound context per resolver and a pump thread that reads libunbound's answers and hands
  * each to the query waiting for it.  The local-data parser is dnslocal.c
  * (dnslocal_load), called here while a resolver is set up.
  *
@@ -39,6 +39,7 @@
 
 #include <unbound.h>
 
+#include "deadline.h"
 #include "dns.h"
 #include "dnslocal.h"
 
@@ -365,18 +366,6 @@ reply_out(enum dns_status status, int rrtype, struct ub_result *ub,
 	return 0;
 }
 
-static void
-deadline_set(struct timespec *ts, unsigned ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 /* Waits for w's answer until deadline.  Returns 1 with the answer taken
  * out of w (w is then freed), or 0 on timeout (w then belongs to the
  * callback or was freed here). */
@@ -491,13 +480,9 @@ cname_next(const struct ub_result *res, char *qname, size_t len)
 void
 dns_budget_start(struct dns_budget *b, unsigned ms)
 {
-	struct timespec now;
-
 	b->spent = 0;
-	b->end_ns = 0;
-	if (ms > 0 && clock_gettime(CLOCK_MONOTONIC, &now) == 0)
-		b->end_ns = (long long)now.tv_sec * 1000000000LL +
-		    now.tv_nsec + (long long)ms * 1000000LL;
+	b->end_ns = ms > 0 ? deadline_now_ns() + (long long)ms * 1000000LL :
+	    0;
 }
 
 static int
@@ -512,15 +497,14 @@ ts_before(const struct timespec *a, const struct timespec *b)
 static int
 budget_clip(struct dns_budget *b, struct timespec *deadline, int *clipped)
 {
-	struct timespec now, until;
+	struct timespec until;
 
 	*clipped = 0;
 	if (b == NULL || b->end_ns == 0)
 		return 0;
 	until.tv_sec = (time_t)(b->end_ns / 1000000000LL);
 	until.tv_nsec = (long)(b->end_ns % 1000000000LL);
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (b->spent || !ts_before(&now, &until)) {
+	if (b->spent || deadline_now_ns() >= b->end_ns) {
 		b->spent = 1;
 		return -1;
 	}
@@ -545,7 +529,7 @@ dns_query(struct dns_resolver *r, struct dns_budget *budget,
 	if (name == NULL || name_encode(name, qname) < 0)
 		return reply_out(DNS_BADNAME, rrtype, NULL, out);
 	atomic_fetch_add(&r->queries, 1);
-	deadline_set(&deadline, r->timeout_ms);
+	deadline = deadline_mono_after(r->timeout_ms);
 	if (budget_clip(budget, &deadline, &clipped) == -1) {
 		atomic_fetch_add(&r->timeouts, 1);
 		return reply_out(DNS_TEMPFAIL, rrtype, NULL, out);

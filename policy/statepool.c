@@ -184,19 +184,6 @@ statepool_settings(const struct state_pool *p)
 
 /* --- time ----------------------------------------------------------------- */
 
-/* ms from now on the monotonic clock, as pthread_cond_timedwait wants it
- * (the condition variable is set to CLOCK_MONOTONIC). */
-static struct timespec
-mono_after(unsigned ms)
-{
-	long long t = deadline_now_ms() + ms;
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)(t / 1000);
-	ts.tv_nsec = (long)(t % 1000) * 1000000L;
-	return ts;
-}
-
 /* --- classification ------------------------------------------------------- */
 
 static int
@@ -449,7 +436,7 @@ find_slot(struct state_pool *p)
 static struct slot *
 checkout(struct state_pool *p, int *probe, char *err, size_t errlen)
 {
-	struct timespec deadline = mono_after(p->set.pool_wait_ms);
+	struct timespec deadline = deadline_mono_after(p->set.pool_wait_ms);
 	struct slot *s;
 
 	*probe = 0;
