@@ -42,8 +42,8 @@ debug_dkim(const char *id, struct arena *a, const struct dkim_results *d)
 	const struct dkim_sig_result *sig;
 	size_t i;
 
-	log_debug(id, "check=dkim signatures=%zu truncated=%d", d->count,
-	    d->truncated);
+	log_debug(id, "check=dkim signatures=%zu truncated=%d handed=%zu",
+	    d->count, d->truncated, d->handed);
 	for (i = 0; i < d->count; i++) {
 		sig = &d->sigs[i];
 		log_debug(id, "check=dkim sig=%zu result=%s d=%s s=%s a=%s "
