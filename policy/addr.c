@@ -52,7 +52,7 @@ is_ctl(unsigned char c)
 }
 
 /* The one CFWS skipper (addr.h): RFC 5322 3.2.2 when how is
- * ADDR_CFWS_RFC; authres.c also reads comments the ways other readers
+ * ADDR_CFWS_RFC; authresid.c also reads comments the ways other readers
  * do.  Iterative, so deep nesting costs no stack. */
 int
 addr_skip_cfws(const char **pp, int how)

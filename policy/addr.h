@@ -30,7 +30,7 @@ struct addr_list {
  * how says how comments are read: ADDR_CFWS_RFC nests them and honours
  * quoted-pairs inside, as the RFC says; without ADDR_CFWS_NEST a comment
  * ends at its first ')', without ADDR_CFWS_ESCAPE a backslash is an
- * ordinary byte (readers in the field that do so: authres.c).  0, or -1
+ * ordinary byte (readers in the field that do so: authresid.c).  0, or -1
  * on an unclosed comment (*pp then at the end). */
 #define ADDR_CFWS_NEST		1
 #define ADDR_CFWS_ESCAPE	2

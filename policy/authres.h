@@ -1,9 +1,11 @@
 /*
- * authres.h - Authentication-Results (RFC 8601): the header we add, and
- * recognising existing ones that claim our authserv-id.
+ * authres.h - Authentication-Results (RFC 8601): the header we add;
+ * recognising existing ones that claim our authserv-id is authresid.h.
  */
 #ifndef RW_AUTHRES_H
 #define RW_AUTHRES_H
+
+#include "authresid.h"	/* authres_claims_id, authres_id_valid */
 
 struct arena;
 struct spf_result;
@@ -22,18 +24,5 @@ struct authres_input {
 /* The header value (without "Authentication-Results:"), folded and
  * sanitised through hdrout; arena memory; NULL when out of memory. */
 const char *authres_format(struct arena *, const struct authres_input *);
-
-/* 1 when an existing Authentication-Results value could be read as
- * naming authserv_id as its authserv-id (case-insensitive, one trailing
- * dot ignored), by any plausible reader: comments nested or not, with or
- * without quoted-pairs; a value whose authserv-id part no reading can
- * parse claims it when our id appears in it as a word anywhere.  0 for a
- * well-formed value of another authserv-id. */
-int authres_claims_id(const char *value, const char *authserv_id);
-
-/* 1 when id may be our authserv-id: a host-name-like RFC 2045 token
- * (dot-atom characters that are token characters, 1..255 bytes, no empty
- * label), so it is written bare and parsed back unambiguously; else 0. */
-int authres_id_valid(const char *id);
 
 #endif

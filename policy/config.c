@@ -33,7 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "authres.h"
+#include "authresid.h"
 #include "config.h"
 #include "configtab.h"
 #include "confload.h"

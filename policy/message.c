@@ -18,7 +18,7 @@
 #include <strings.h>
 
 #include "arena.h"
-#include "authres.h"
+#include "authresid.h"
 #include "message.h"
 
 #define AUTHRES		"Authentication-Results"

@@ -449,7 +449,7 @@ check_attachments(struct scan *s)
 }
 
 /* The sender's history, lookalikes and identity; thr: the message's
- * thresholds (rules_thresholds). */
+ * thresholds (verdict_thresholds). */
 static int
 check_sender(struct scan *s, const struct thresholds *thr)
 {
@@ -533,7 +533,7 @@ scan_finish(struct scan *s, const struct evaluation **out)
 		return -1;
 	if (check_attachments(s) == -1)
 		return -1;
-	rules_thresholds(cfg, m, &thr);
+	verdict_thresholds(cfg, m, &thr);
 	if (check_sender(s, &thr) == -1)
 		return -1;
 

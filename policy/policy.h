@@ -100,4 +100,10 @@ int policy_scan_body(struct scan *, const unsigned char *, size_t);
  * scan's message.  0, or -1 when out of memory. */
 int policy_scan_finish(struct scan *, const struct evaluation **out);
 
+/* The authentication rules over an evaluation's SPF, DKIM and DMARC
+ * results, and the message's own caps (rulesauth.c).  0 or -1 when out
+ * of memory. */
+int rules_auth(const struct config *, const struct message *,
+    struct evaluation *);
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * rules.h - the rule vocabulary: one table of every rule a message can
  * trip (name, class, default score, what it counts as, what it may
- * lower), the recipients' thresholds, and the authentication rules.
+ * lower).  The recipients' thresholds are verdict_thresholds (verdict.h),
+ * the authentication rules rules_auth (policy.h).
  *
  * Every reason in a verdict names a rule from this table by its
  * identifier; modules raise rules with verdict_raise (verdict.h), which
@@ -17,12 +18,6 @@
  */
 #ifndef RW_RULES_H
 #define RW_RULES_H
-
-struct arena;
-struct config;
-struct evaluation;
-struct message;
-struct thresholds;
 
 enum rule {
 	RULE_SPF_FAIL = 0,
@@ -109,16 +104,5 @@ extern const struct rule_def rules_table[RULE_COUNT];
 
 /* The rule called name, or -1. */
 int rules_lookup(const char *name);
-
-/* The tag, quarantine and reject thresholds for m: the global ones,
- * lowered by every recipient_policies group one of m's recipients is in
- * (each threshold the lowest non-zero among them; config.h). */
-void rules_thresholds(const struct config *, const struct message *,
-    struct thresholds *out);
-
-/* The authentication rules over an evaluation's SPF, DKIM and DMARC
- * results, and the message's own caps.  0 or -1 when out of memory. */
-int rules_auth(const struct config *, const struct message *,
-    struct evaluation *);
 
 #endif

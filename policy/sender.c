@@ -403,7 +403,7 @@ thresholds(const struct sender_context *ctx, const struct message *m,
 {
 	if (ctx->thresholds != NULL)
 		return ctx->thresholds;
-	rules_thresholds(ctx->cfg, m, own);
+	verdict_thresholds(ctx->cfg, m, own);
 	return own;
 }
 

@@ -86,7 +86,7 @@ struct sender_context {
 	const struct ident_people *people;
 	int learn;			/* 0: read the history only */
 	const struct thresholds *thresholds;	/* the message's
-					   (rules_thresholds), or NULL:
+					   (verdict_thresholds), or NULL:
 					   worked out here */
 };
 

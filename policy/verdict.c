@@ -1,18 +1,21 @@
 /*
  * verdict.c - the list of reasons of one message and its action.
  *
- * Exports verdict_* (verdict.h).  verdict_raise is the one place a rule
- * becomes a reason: score and dry run from the config, and the cap of a
- * lowering rule (rules.h), so no combination of lowering rules reaches
- * below what they may excuse.  Arena memory; one thread.
+ * Exports verdict_* (verdict.h), the recipients' thresholds
+ * (verdict_thresholds) among them.  verdict_raise is the one place a
+ * rule becomes a reason: score and dry run from the config, and the cap
+ * of a lowering rule (rules.h), so no combination of lowering rules
+ * reaches below what they may excuse.  Arena memory; one thread.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arena.h"
 #include "config.h"
 #include "hdrout.h"
+#include "message.h"
 #include "verdict.h"
 
 static struct reason *
@@ -259,4 +262,65 @@ verdict_header(const struct verdict *v, struct arena *a)
 	if (v->dry_run && hdrout_add_raw(h, ' ', "(dry-run)") == -1)
 		return NULL;
 	return hdrout_finish(h);
+}
+
+/* rcpt ("<user@domain>" or bare) is in the group's list. */
+static int
+rcpt_in(const struct config_rcpt_policy *g, const char *rcpt)
+{
+	const char *at, *end;
+	size_t i, len;
+
+	if (*rcpt == '<')
+		rcpt++;
+	len = strlen(rcpt);
+	if ((end = memchr(rcpt, '>', len)) != NULL)
+		len = (size_t)(end - rcpt);
+	if ((at = memchr(rcpt, '@', len)) == NULL)
+		return 0;
+	for (i = 0; i < g->nrecipients; i++) {
+		const char *want = g->recipients[i];
+
+		if (want[0] == '@') {
+			size_t dl = len - (size_t)(at - rcpt);
+
+			if (strlen(want) == dl &&
+			    strncasecmp(want, at, dl) == 0)
+				return 1;
+		} else if (strlen(want) == len &&
+		    strncasecmp(want, rcpt, len) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void
+lower_to(unsigned *cur, unsigned v)
+{
+	if (v != 0 && (*cur == 0 || v < *cur))
+		*cur = v;
+}
+
+void
+verdict_thresholds(const struct config *cfg, const struct message *m,
+    struct thresholds *out)
+{
+	size_t g, i;
+
+	out->tag = cfg->tag_score;
+	out->quarantine = cfg->quarantine_score;
+	out->reject = cfg->reject_score;
+	for (g = 0; g < cfg->nrcpt_policies; g++) {
+		const struct config_rcpt_policy *p = &cfg->rcpt_policies[g];
+
+		for (i = 0; i < m->nrcpts; i++) {
+			if (!rcpt_in(p, m->rcpts[i]))
+				continue;
+			lower_to(&out->tag, p->tag_score);
+			lower_to(&out->quarantine, p->quarantine_score);
+			lower_to(&out->reject, p->reject_score);
+			break;
+		}
+	}
 }

@@ -5,7 +5,7 @@
  * turns a rule into a reason {rule, score, detail}: the config's score,
  * dry run (a what-if reason), and the cap on a rule that lowers a score.
  * A hard rule asks for its action with verdict_raise_hard.  The
- * recipients' thresholds (struct thresholds, rules_thresholds) pick the
+ * recipients' thresholds (struct thresholds, verdict_thresholds) pick the
  * action: verdict_decide for the message, verdict_held for "would this
  * be held" wherever else it is asked (the sender history: held mail
  * teaches nothing).  A verdict belongs to one message (arena memory).
@@ -19,6 +19,7 @@
 
 struct arena;
 struct config;
+struct message;
 
 enum verdict_action {
 	VERDICT_ACCEPT = 0,
@@ -57,6 +58,12 @@ struct thresholds {
 	unsigned quarantine;
 	unsigned reject;
 };
+
+/* The tag, quarantine and reject thresholds for m: the global ones,
+ * lowered by every recipient_policies group one of m's recipients is in
+ * (each threshold the lowest non-zero among them; config.h). */
+void verdict_thresholds(const struct config *, const struct message *,
+    struct thresholds *out);
 
 /* Raises rule r with detail (may be NULL; copied into the arena): the
  * config's score, or a what-if reason when the config dry-runs r.  A

@@ -620,7 +620,7 @@ test_recipient_thresholds_take_the_strictest(void **state)
 		for (j = 0; j < 3 && t[i].rcpts[j] != NULL; j++)
 			assert_int_equal(message_add_rcpt(m, t[i].rcpts[j]),
 			    0);
-		rules_thresholds(f->cfg, m, &thr);
+		verdict_thresholds(f->cfg, m, &thr);
 		got[0] = thr.tag;
 		got[1] = thr.quarantine;
 		got[2] = thr.reject;
@@ -638,7 +638,7 @@ test_recipient_thresholds_take_the_strictest(void **state)
 
 		assert_int_equal(message_add_rcpt(m, "<ceo@ourorg.example>"),
 		    0);
-		rules_thresholds(f->cfg, m, &thr);
+		verdict_thresholds(f->cfg, m, &thr);
 		assert_int_equal(thr.reject, 20);
 		message_free(m);
 	}
