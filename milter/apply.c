@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "apply.h"
-#include "arena.h"
-#include "log.h"
-#include "message.h"
+#include "util/arena.h"
+#include "util/log.h"
+#include "mail/message.h"
 #include "policy.h"
 
 #define LOG_REMOVALS	20	/* one line each, then a count */

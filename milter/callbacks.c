@@ -35,9 +35,9 @@
 
 #include "apply.h"
 #include "callbacks.h"
-#include "config.h"
-#include "log.h"
-#include "message.h"
+#include "config/config.h"
+#include "util/log.h"
+#include "mail/message.h"
 #include "policy.h"
 #include "reload.h"
 #include "report.h"

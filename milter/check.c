@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "eml.h"
-#include "hdrout.h"
-#include "log.h"
-#include "message.h"
+#include "mail/hdrout.h"
+#include "util/log.h"
+#include "mail/message.h"
 #include "policy.h"
 #include "report.h"
 

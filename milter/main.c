@@ -33,9 +33,9 @@
 #include <libmilter/mfapi.h>
 
 #include "callbacks.h"
-#include "config.h"
-#include "log.h"
-#include "net.h"
+#include "config/config.h"
+#include "util/log.h"
+#include "util/net.h"
 #include "policy.h"
 #include "reload.h"
 

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "log.h"
+#include "config/config.h"
+#include "util/log.h"
 #include "policy.h"
 #include "reload.h"
 

@@ -24,11 +24,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "config.h"
-#include "log.h"
+#include "util/arena.h"
+#include "config/config.h"
+#include "util/log.h"
 #include "report.h"
-#include "state.h"
+#include "state/state.h"
 
 #define PROG	"relaywarden-state"
 

@@ -10,13 +10,13 @@
  */
 #include <string.h>
 
-#include "arena.h"
-#include "config.h"
-#include "hdrout.h"
-#include "message.h"
+#include "util/arena.h"
+#include "config/config.h"
+#include "mail/hdrout.h"
+#include "mail/message.h"
 #include "plan.h"
 #include "policy.h"
-#include "verdict.h"
+#include "verdict/verdict.h"
 
 #define AUTHRES		"Authentication-Results"
 #define HOLD_REASON_MAX	400	/* well inside one reply line */

@@ -21,7 +21,7 @@
 
 #include <stddef.h>
 
-#include "verdict.h"
+#include "verdict/verdict.h"
 
 struct arena;
 struct config;

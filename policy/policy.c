@@ -25,23 +25,23 @@
 #include <string.h>
 #include <strings.h>
 
-#include "addr.h"
-#include "attach.h"
-#include "arena.h"
-#include "authres.h"
-#include "config.h"
-#include "dns.h"
-#include "ident.h"
-#include "known.h"
-#include "message.h"
-#include "orgdomain.h"
-#include "log.h"
+#include "mail/addr.h"
+#include "attach/attach.h"
+#include "util/arena.h"
+#include "auth/authres.h"
+#include "config/config.h"
+#include "dns/dns.h"
+#include "sender/ident.h"
+#include "sender/known.h"
+#include "mail/message.h"
+#include "mail/orgdomain.h"
+#include "util/log.h"
 #include "policy.h"
 #include "report.h"
-#include "rules.h"
+#include "rules/rules.h"
 #include "sender.h"
-#include "spool.h"
-#include "state.h"
+#include "attach/spool.h"
+#include "state/state.h"
 
 struct policy {
 	atomic_uint refs;

@@ -17,14 +17,14 @@
 #define RW_POLICY_H
 
 #include <stddef.h>
-#include "spf.h"
-#include "dkimv.h"
-#include "dmarc.h"
-#include "attach.h"
+#include "auth/spf.h"
+#include "auth/dkimv.h"
+#include "auth/dmarc.h"
+#include "attach/attach.h"
 #include "plan.h"
-#include "relay.h"
+#include "mail/relay.h"
 #include "sender.h"
-#include "verdict.h"
+#include "verdict/verdict.h"
 
 struct config;
 struct dns_budget;

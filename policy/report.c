@@ -10,14 +10,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "addr.h"
-#include "arena.h"
-#include "log.h"
-#include "message.h"
+#include "mail/addr.h"
+#include "util/arena.h"
+#include "util/log.h"
+#include "mail/message.h"
 #include "policy.h"
 #include "report.h"
-#include "utf8.h"
-#include "verdict.h"
+#include "util/utf8.h"
+#include "verdict/verdict.h"
 
 const char *
 report_json_bool(int b)

@@ -9,10 +9,10 @@
  */
 #include <stdio.h>
 
-#include "arena.h"
-#include "config.h"
-#include "log.h"
-#include "message.h"
+#include "util/arena.h"
+#include "config/config.h"
+#include "util/log.h"
+#include "mail/message.h"
 #include "policy.h"
 #include "report.h"
 

@@ -22,11 +22,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config.h"
-#include "message.h"
+#include "config/config.h"
+#include "mail/message.h"
 #include "policy.h"
-#include "rules.h"
-#include "verdict.h"
+#include "rules/rules.h"
+#include "verdict/verdict.h"
 
 /* The d= of a signature whose l= left content unsigned, when no passing
  * signature of the same d= covers the whole body; else NULL. */

@@ -24,14 +24,14 @@
 #include <string.h>
 #include <strings.h>
 
-#include "arena.h"
-#include "config.h"
-#include "orgdomain.h"
-#include "infra.h"
-#include "message.h"
-#include "net.h"
+#include "util/arena.h"
+#include "config/config.h"
+#include "mail/orgdomain.h"
+#include "sender/infra.h"
+#include "mail/message.h"
+#include "util/net.h"
 #include "policy.h"
-#include "rules.h"
+#include "rules/rules.h"
 #include "sender.h"
 
 const char *

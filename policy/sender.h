@@ -29,9 +29,9 @@
 #define RW_SENDER_H
 
 #include <stddef.h>
-#include "ident.h"
-#include "lookalike.h"
-#include "state.h"
+#include "sender/ident.h"
+#include "sender/lookalike.h"
+#include "state/state.h"
 
 struct arena;
 struct config;

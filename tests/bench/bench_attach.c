@@ -22,12 +22,12 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "arena.h"
-#include "attach.h"
-#include "config.h"
-#include "deadline.h"
-#include "spool.h"
-#include "verdict.h"
+#include "util/arena.h"
+#include "attach/attach.h"
+#include "config/config.h"
+#include "util/deadline.h"
+#include "attach/spool.h"
+#include "verdict/verdict.h"
 
 #define BENCH_MAX_RSS_KB	(32L * 1024)
 #define BENCH_MAX_MS		5000

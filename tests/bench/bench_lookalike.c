@@ -24,8 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "lookalike.h"
+#include "util/arena.h"
+#include "sender/lookalike.h"
 
 /* Bounds asserted (generous for a shared 2-core machine). */
 #define MAX_P99_US		500.0	/* per check, idle and under writes */

@@ -28,10 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "config.h"
-#include "log.h"
-#include "state.h"
+#include "util/arena.h"
+#include "config/config.h"
+#include "util/log.h"
+#include "state/state.h"
 #include "../state/redisfix.h"
 
 /* used_memory growth per authenticated sender, checked from

@@ -266,7 +266,7 @@ for m in fwd-b64 fwd-eml; do
 		not_ok "$m: the executable inside is found" "$(cat "$t/out")"
 done
 
-# The README is the admins' list of reasons: every rule of policy/rules.c
+# The README is the admins' list of reasons: every rule of policy/rules/rules.c
 # is in it, and each sender rule with its default score.
 missing=
 while read -r name score; do
@@ -277,8 +277,8 @@ while read -r name score; do
 			missing="$missing $name=$score"
 	esac
 done < <(sed -n -E 's/^\t\[RULE_[A-Z0-9_]+\] = \{ "([a-z0-9_]+)",[ ]*(-?[0-9]+)?.*/\1 \2/p' \
-    "$top_srcdir/policy/rules.c")
-n=$(grep -c -E '^\s\[RULE_' "$top_srcdir/policy/rules.c")
+    "$top_srcdir/policy/rules/rules.c")
+n=$(grep -c -E '^\s\[RULE_' "$top_srcdir/policy/rules/rules.c")
 if [ -z "$missing" ] && [ "$n" -gt 40 ]; then
 	ok "README lists all $n rules, sender rules with their scores"
 else

@@ -146,7 +146,7 @@ fuzz_longest_line(const char *s, size_t prefix)
 	return cur > longest ? cur : longest;
 }
 
-/* Writes one local-data TXT record (policy/dns.h zone syntax) for owner
+/* Writes one local-data TXT record (policy/dns/dns.h zone syntax) for owner
  * with text as its data, any bytes: those outside printable ASCII and
  * the quote, backslash, ';' and '#' are written as \DDD; the text is
  * split into 255-byte character-strings. */

@@ -1,5 +1,5 @@
 /*
- * fuzz_addr.c - fuzz target for policy/addr.c: the input is one header
+ * fuzz_addr.c - fuzz target for policy/mail/addr.c: the input is one header
  * value for addr_parse_list and one envelope path for addr_path_strip
  * and addr_path_domain.
  *
@@ -15,8 +15,8 @@
  */
 #include <strings.h>
 
-#include "addr.h"
-#include "arena.h"
+#include "mail/addr.h"
+#include "util/arena.h"
 #include "fuzz.h"
 
 static void

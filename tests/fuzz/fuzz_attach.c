@@ -18,13 +18,13 @@
  */
 #include <unistd.h>
 
-#include "arena.h"
-#include "attach.h"
-#include "config.h"
+#include "util/arena.h"
+#include "attach/attach.h"
+#include "config/config.h"
 #include "fuzz.h"
-#include "log.h"
-#include "spool.h"
-#include "verdict.h"
+#include "util/log.h"
+#include "attach/spool.h"
+#include "verdict/verdict.h"
 
 static const char config_text[] =
 	"attach_max_time_ms = 3000;\n"

@@ -1,5 +1,5 @@
 /*
- * fuzz_authres.c - fuzz target for policy/authres.c.
+ * fuzz_authres.c - fuzz target for policy/auth/authres.c.
  *
  * Two parts, one input (fields separated by NUL bytes):
  *   1. every field is an existing Authentication-Results value for
@@ -17,12 +17,12 @@
  */
 #include <strings.h>
 
-#include "arena.h"
-#include "authres.h"
-#include "dkimv.h"
-#include "dmarc.h"
+#include "util/arena.h"
+#include "auth/authres.h"
+#include "auth/dkimv.h"
+#include "auth/dmarc.h"
 #include "fuzz.h"
-#include "spf.h"
+#include "auth/spf.h"
 
 #define FIELD_MAX	2048
 #define OUR_ID		"mx.example.net"

@@ -1,5 +1,5 @@
 /*
- * fuzz_config.c - fuzz target for policy/config.c: libconfig's parser and
+ * fuzz_config.c - fuzz target for policy/config/config.c: libconfig's parser and
  * our table of checks, through config_load on a file holding the input.
  *
  * The file lives in a private mkdtemp directory that also holds inc.conf
@@ -14,9 +14,9 @@
  */
 #include <unistd.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "fuzz.h"
-#include "rules.h"
+#include "rules/rules.h"
 
 #define DUMP_MAX	(256 * 1024)
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_confusable.c - fuzz target for policy/confusable.c, the Unicode
+ * fuzz_confusable.c - fuzz target for policy/util/confusable.c, the Unicode
  * layer (ICU) under the lookalike and display-name checks: IDNA (UTS #46)
  * both ways, the UTS #39 comparison form, NFKC case folding, charset
  * conversion and RFC 2047 encoded-word decoding.
@@ -14,7 +14,7 @@
  * case-folded and converted text is valid UTF-8 that fits its buffer;
  * decoded header text is NUL-terminated inside its buffer.
  */
-#include "confusable.h"
+#include "util/confusable.h"
 #include "fuzz.h"
 
 #define BUF	(8 * CONFUSABLE_TEXT_MAX + 64)

@@ -1,6 +1,6 @@
 /*
  * fuzz_dmarc.c - fuzz target for the DMARC record parser and evaluation
- * in policy/dmarc.c (the parser is static: it is reached through
+ * in policy/auth/dmarc.c (the parser is static: it is reached through
  * dmarc_check, with a resolver whose local data is made from the input).
  *
  * Input: fields separated by NUL bytes.
@@ -23,13 +23,13 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "dkimv.h"
-#include "dmarc.h"
-#include "orgdomain.h"
-#include "dns.h"
+#include "util/arena.h"
+#include "auth/dkimv.h"
+#include "auth/dmarc.h"
+#include "mail/orgdomain.h"
+#include "dns/dns.h"
 #include "fuzz.h"
-#include "spf.h"
+#include "auth/spf.h"
 
 #define FIELD_MAX	4096
 #define MAX_RECORDS	8

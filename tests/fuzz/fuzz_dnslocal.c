@@ -1,6 +1,6 @@
 /*
  * fuzz_dnslocal.c - fuzz target for the resolver's local-data file
- * (policy/dnslocal.c, format in dns.h) and the record helpers of dns.c:
+ * (policy/dns/dnslocal.c, format in dns.h) and the record helpers of dns.c:
  * the input is the file; a resolver is made with it and asked, for the
  * owner name of each of the first lines and a few fixed names, every
  * record type we use; each answer goes through dns_rr_txt or
@@ -17,9 +17,9 @@
  */
 #include <unistd.h>
 
-#include "dns.h"
+#include "dns/dns.h"
 #include "fuzz.h"
-#include "log.h"
+#include "util/log.h"
 
 #define MAX_OWNERS	8
 #define NAME_BUF	1024

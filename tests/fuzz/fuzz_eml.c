@@ -27,12 +27,12 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "authres.h"
-#include "config.h"
+#include "auth/authres.h"
+#include "config/config.h"
 #include "eml.h"
 #include "fuzz.h"
-#include "log.h"
-#include "message.h"
+#include "util/log.h"
+#include "mail/message.h"
 #include "policy.h"
 #include "report.h"
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_fname.c - fuzz target for policy/fname.c: attachment names as a
+ * fuzz_fname.c - fuzz target for policy/attach/fname.c: attachment names as a
  * user sees them (UTF-8 repair, controls, bidi overrides, invisible
  * characters, path components, trailing dots, extensions).
  *
@@ -16,8 +16,8 @@
  */
 #include <strings.h>
 
-#include "arena.h"
-#include "fname.h"
+#include "util/arena.h"
+#include "attach/fname.h"
 #include "fuzz.h"
 
 /* Decodes valid UTF-8 (checked before) into code points; returns the

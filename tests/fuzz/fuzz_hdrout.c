@@ -1,5 +1,5 @@
 /*
- * fuzz_hdrout.c - fuzz target for policy/hdrout.c, the only way a header
+ * fuzz_hdrout.c - fuzz target for policy/mail/hdrout.c, the only way a header
  * value leaves relaywarden.
  *
  * Input: fields separated by NUL bytes.  The first byte of each field is
@@ -22,9 +22,9 @@
  * unchanged when it reports nothing dropped; printable output has no
  * controls and is at most max + 3 bytes.
  */
-#include "arena.h"
+#include "util/arena.h"
 #include "fuzz.h"
-#include "hdrout.h"
+#include "mail/hdrout.h"
 
 #define FIELD_MAX	4096
 #define LINE_MAX_RFC	998		/* RFC 5322 2.1.1 */

@@ -1,5 +1,5 @@
 /*
- * fuzz_office.c - fuzz target for policy/office.c: the hand-written OLE2
+ * fuzz_office.c - fuzz target for policy/attach/office.c: the hand-written OLE2
  * (compound file) reader that looks for VBA storages, and the OOXML /
  * OpenDocument macro member names.
  *
@@ -12,10 +12,10 @@
  * file found damaged never holds VBA; the walk is bounded (libFuzzer's
  * -timeout catches a loop); no read outside the spool.
  */
-#include "arena.h"
+#include "util/arena.h"
 #include "fuzz.h"
-#include "office.h"
-#include "spool.h"
+#include "attach/office.h"
+#include "attach/spool.h"
 
 #define PATH_MAX_FUZZ	1024
 

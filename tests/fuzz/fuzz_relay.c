@@ -1,5 +1,5 @@
 /*
- * fuzz_relay.c - fuzz target for policy/relay.c: Received headers.
+ * fuzz_relay.c - fuzz target for policy/mail/relay.c: Received headers.
  *
  * Input: fields separated by NUL bytes.  Every field goes through
  * relay_parse_received.  Then a message is built - field 0 the client
@@ -15,11 +15,11 @@
  */
 #include <sys/socket.h>
 
-#include "arena.h"
+#include "util/arena.h"
 #include "fuzz.h"
-#include "message.h"
-#include "net.h"
-#include "relay.h"
+#include "mail/message.h"
+#include "util/net.h"
+#include "mail/relay.h"
 
 #define FIELD_MAX	8192
 

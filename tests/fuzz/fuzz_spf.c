@@ -1,5 +1,5 @@
 /*
- * fuzz_spf.c - fuzz target for SPF in policy/spf.c: the record screen
+ * fuzz_spf.c - fuzz target for SPF in policy/auth/spf.c: the record screen
  * (RFC 7208 section 12 grammar, macro-string costs, the rewrite libspf2
  * compiles), the DNS layer's limits, and libspf2's evaluation behind
  * them.  The screen is static, so it is reached through
@@ -27,11 +27,11 @@
  */
 #include <unistd.h>
 
-#include "arena.h"
-#include "dns.h"
+#include "util/arena.h"
+#include "dns/dns.h"
 #include "fuzz.h"
-#include "log.h"
-#include "spf.h"
+#include "util/log.h"
+#include "auth/spf.h"
 
 #define FIELD_MAX	4096
 #define MAX_RECORDS	8

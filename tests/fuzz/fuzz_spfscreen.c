@@ -1,6 +1,6 @@
 /*
  * fuzz_spfscreen.c - fuzz target for the SPF record screen
- * (policy/spfscreen.c, an internal header of the SPF module) and the
+ * (policy/auth/spfscreen.c, an internal header of the SPF module) and the
  * libspf2 code behind it: the screen exists so that libspf2 1.2.10 never
  * compiles a record that breaks it (CVE-2023-42118 and its kin), so what
  * the screen passes is compiled and evaluated here by libspf2 itself.
@@ -42,7 +42,7 @@
 #include <strings.h>
 
 #include "fuzz.h"
-#include "spfscreen.h"
+#include "auth/spfscreen.h"
 
 #define RECORD_MAX	4096		/* spf_options.max_record_len */
 

@@ -2,7 +2,7 @@
 """rfc7208_zones.py SUITE.yml OUTDIR
 
 Turns the OpenSPF RFC 7208 test suite into what tests/spf/spf_suite.c
-reads: OUTDIR/zone-N, one local-data file per scenario (policy/dns.h
+reads: OUTDIR/zone-N, one local-data file per scenario (policy/dns/dns.h
 format), and OUTDIR/cases, one test per line.
 
 Zone semantics follow the suite's reference driver (pyspf testspf.py):

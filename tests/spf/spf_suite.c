@@ -22,10 +22,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "auth.h"
-#include "dns.h"
-#include "spf.h"
+#include "util/arena.h"
+#include "auth/auth.h"
+#include "dns/dns.h"
+#include "auth/spf.h"
 #include "../unit/silentdns.h"
 
 #define TIMEOUT_MS	200

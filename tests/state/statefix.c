@@ -15,9 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/config.h"
-#include "../../policy/log.h"
+#include "util/arena.h"
+#include "config/config.h"
+#include "util/log.h"
 #include "statefix.h"
 
 struct redisfix plain;		/* the main server */

@@ -5,7 +5,7 @@
 #define RW_STATEFIX_H
 
 #include <time.h>
-#include "../../policy/state.h"
+#include "state/state.h"
 #include "redisfix.h"
 
 #define T0	1700000000	/* a fixed "now" */

@@ -18,10 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../policy/config.h"
-#include "../../policy/eml.h"
-#include "../../policy/message.h"
-#include "../../policy/policy.h"
+#include "config/config.h"
+#include "eml.h"
+#include "mail/message.h"
+#include "policy.h"
 #include "redisfix.h"
 
 static struct redisfix srv;

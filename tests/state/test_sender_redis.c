@@ -19,14 +19,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/config.h"
-#include "../../policy/eml.h"
-#include "../../policy/known.h"
-#include "../../policy/lookalike.h"
-#include "../../policy/message.h"
-#include "../../policy/policy.h"
-#include "../../policy/state.h"
+#include "util/arena.h"
+#include "config/config.h"
+#include "eml.h"
+#include "sender/known.h"
+#include "sender/lookalike.h"
+#include "mail/message.h"
+#include "policy.h"
+#include "state/state.h"
 #include "redisfix.h"
 
 static struct redisfix srv;

@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/config.h"
-#include "../../policy/state.h"
-#include "../../policy/statekey.h"
+#include "util/arena.h"
+#include "config/config.h"
+#include "state/state.h"
+#include "state/statekey.h"
 #include "statefix.h"
 
 /* --- names (no Redis) ----------------------------------------------------- */

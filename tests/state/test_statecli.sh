@@ -3,7 +3,7 @@
 # free loopback port (no persistence, own directory, killed on exit
 # whatever happens): show, trust/untrust, forget, first-contacts, --json,
 # exit codes 0 / 1 / 2 and their messages.  History is written as the
-# lookup script writes it (layout in policy/state.h).
+# lookup script writes it (layout in policy/state/state.h).
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 ST=$top_builddir/milter/relaywarden-state

@@ -22,10 +22,10 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/config.h"
-#include "../../policy/deadline.h"
-#include "../../policy/state.h"
+#include "util/arena.h"
+#include "config/config.h"
+#include "util/deadline.h"
+#include "state/state.h"
 #include "statefix.h"
 
 /* --- connections ---------------------------------------------------------- */

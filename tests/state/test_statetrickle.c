@@ -20,13 +20,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/config.h"
-#include "../../policy/deadline.h"
-#include "../../policy/eml.h"
-#include "../../policy/message.h"
-#include "../../policy/policy.h"
-#include "../../policy/state.h"
+#include "util/arena.h"
+#include "config/config.h"
+#include "util/deadline.h"
+#include "eml.h"
+#include "mail/message.h"
+#include "policy.h"
+#include "state/state.h"
 #include "statefix.h"
 #include "trickle.h"
 

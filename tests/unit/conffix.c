@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../policy/config.h"
+#include "config/config.h"
 #include "conffix.h"
 
 char conffix_dir[512];

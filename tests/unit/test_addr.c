@@ -15,8 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../policy/addr.h"
-#include "../../policy/arena.h"
+#include "mail/addr.h"
+#include "util/arena.h"
 
 /* want: mailboxes as "display|local|domain" joined by "; " ("-" for no
  * display), or NULL when the value must be rejected. */

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
+#include "util/arena.h"
 
 static void
 allocations_are_aligned_and_distinct(void **state)

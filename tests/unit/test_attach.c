@@ -23,14 +23,14 @@
 
 #include <magic.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/attach.h"
-#include "../../policy/attype.h"
-#include "../../policy/config.h"
-#include "../../policy/deadline.h"
-#include "../../policy/office.h"
-#include "../../policy/spool.h"
-#include "../../policy/verdict.h"
+#include "util/arena.h"
+#include "attach/attach.h"
+#include "attach/attype.h"
+#include "config/config.h"
+#include "util/deadline.h"
+#include "attach/office.h"
+#include "attach/spool.h"
+#include "verdict/verdict.h"
 #include "msgfix.h"
 
 static char corpus[512];

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/authres.h"
-#include "../../policy/dkimv.h"
-#include "../../policy/dmarc.h"
-#include "../../policy/spf.h"
+#include "util/arena.h"
+#include "auth/authres.h"
+#include "auth/dkimv.h"
+#include "auth/dmarc.h"
+#include "auth/spf.h"
 
 /* The value with folds ("\n\t") made single spaces. */
 static char *

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../policy/config.h"
+#include "config/config.h"
 #include "conffix.h"
 
 #define DOMAIN_RULES	"letters, digits and hyphens in labels of 1 to 63, " \

@@ -17,9 +17,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include "../../policy/config.h"
+#include "config/config.h"
 #include "conffix.h"
-#include "../../policy/log.h"
+#include "util/log.h"
 
 /* Writes text to conffix_dir/name; returns the path (static per call site
  * is not needed: callers copy). */

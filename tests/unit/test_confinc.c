@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "../../policy/config.h"
+#include "config/config.h"
 #include "conffix.h"
 
 static int

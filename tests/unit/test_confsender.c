@@ -18,9 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../policy/config.h"
+#include "config/config.h"
 #include "conffix.h"
-#include "../../policy/rules.h"
+#include "rules/rules.h"
 
 static void
 sender_defaults_are_documented_values(void **state)

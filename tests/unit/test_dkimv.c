@@ -29,17 +29,17 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "arena.h"
-#include "auth.h"
-#include "config.h"
-#include "dkimv.h"
-#include "dmarc.h"
-#include "orgdomain.h"
-#include "dns.h"
-#include "message.h"
+#include "util/arena.h"
+#include "auth/auth.h"
+#include "config/config.h"
+#include "auth/dkimv.h"
+#include "auth/dmarc.h"
+#include "mail/orgdomain.h"
+#include "dns/dns.h"
+#include "mail/message.h"
 #include "policy.h"
-#include "rules.h"
-#include "spf.h"
+#include "rules/rules.h"
+#include "auth/spf.h"
 
 /*
  * libopendkim 2.11.0~beta2's dkim_free releases the signing key of RSA

@@ -18,13 +18,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "auth.h"
-#include "dkimv.h"
-#include "dmarc.h"
-#include "orgdomain.h"
-#include "dns.h"
-#include "spf.h"
+#include "util/arena.h"
+#include "auth/auth.h"
+#include "auth/dkimv.h"
+#include "auth/dmarc.h"
+#include "mail/orgdomain.h"
+#include "dns/dns.h"
+#include "auth/spf.h"
 
 #define DNS_TIMEOUT_MS	300
 

@@ -19,8 +19,8 @@
 
 #include <cmocka.h>
 
-#include "deadline.h"
-#include "dns.h"
+#include "util/deadline.h"
+#include "dns/dns.h"
 #include "silentdns.h"
 
 #define TIMEOUT_MS	200

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../policy/config.h"
-#include "../../policy/eml.h"
-#include "../../policy/message.h"
-#include "../../policy/policy.h"
+#include "config/config.h"
+#include "eml.h"
+#include "mail/message.h"
+#include "policy.h"
 
 static struct policy *pol;
 

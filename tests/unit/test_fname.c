@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/fname.h"
+#include "util/arena.h"
+#include "attach/fname.h"
 
 static const struct name_case {
 	const char *what;

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/hdrout.h"
+#include "util/arena.h"
+#include "mail/hdrout.h"
 
 #define NAME "Authentication-Results"
 

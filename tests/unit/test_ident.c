@@ -16,13 +16,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../policy/addr.h"
-#include "../../policy/arena.h"
-#include "../../policy/deadline.h"
-#include "../../policy/orgdomain.h"
-#include "../../policy/ident.h"
-#include "../../policy/lookalike.h"
-#include "../../policy/message.h"
+#include "mail/addr.h"
+#include "util/arena.h"
+#include "util/deadline.h"
+#include "mail/orgdomain.h"
+#include "sender/ident.h"
+#include "sender/lookalike.h"
+#include "mail/message.h"
 
 #define B(s)	(1u << IDENT_##s)
 #define DISPLAY	(B(DISPLAY_DOMAIN) | B(DISPLAY_ADDRESS) | B(DISPLAY_BRAND) | \

@@ -12,10 +12,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/orgdomain.h"
-#include "../../policy/dns.h"
-#include "../../policy/infra.h"
+#include "util/arena.h"
+#include "mail/orgdomain.h"
+#include "dns/dns.h"
+#include "sender/infra.h"
 
 static struct dns_resolver *dns;
 static struct orgdomain *psl;

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "log.h"
-#include "message.h"
+#include "util/arena.h"
+#include "util/log.h"
+#include "mail/message.h"
 #include "policy.h"
 #include "report.h"
 

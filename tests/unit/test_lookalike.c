@@ -19,10 +19,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/confusable.h"
-#include "../../policy/deadline.h"
-#include "../../policy/lookalike.h"
+#include "util/arena.h"
+#include "util/confusable.h"
+#include "util/deadline.h"
+#include "sender/lookalike.h"
 
 #define P	LOOKALIKE_PROTECTED
 #define K	LOOKALIKE_KNOWN

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "message.h"
+#include "util/arena.h"
+#include "mail/message.h"
 
 #define OURS	"mx.ours.example"
 

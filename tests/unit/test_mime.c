@@ -20,11 +20,11 @@
 
 #include <gmime/gmime.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/deadline.h"
-#include "../../policy/mime.h"
-#include "../../policy/mimescan.h"
-#include "../../policy/spool.h"
+#include "util/arena.h"
+#include "util/deadline.h"
+#include "attach/mime.h"
+#include "attach/mimescan.h"
+#include "attach/spool.h"
 #include "msgfix.h"
 
 #define MAXP	8

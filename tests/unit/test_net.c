@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../../policy/net.h"
+#include "util/net.h"
 
 static const struct {
 	const char *behaviour, *text, *want;	/* want NULL: rejected */

@@ -12,11 +12,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/config.h"
-#include "../../policy/message.h"
-#include "../../policy/plan.h"
-#include "../../policy/policy.h"
+#include "util/arena.h"
+#include "config/config.h"
+#include "mail/message.h"
+#include "plan.h"
+#include "policy.h"
 
 #define UTAG	"[VERD\xc3\x84" "CHTIG] "	/* UTF-8 */
 

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/message.h"
-#include "../../policy/net.h"
-#include "../../policy/relay.h"
+#include "util/arena.h"
+#include "mail/message.h"
+#include "util/net.h"
+#include "mail/relay.h"
 
 #define DATE "; Tue, 2 Jan 2024 10:00:00 +0000 (UTC)"
 

@@ -11,11 +11,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/config.h"
-#include "../../policy/message.h"
-#include "../../policy/policy.h"
-#include "../../policy/rules.h"
+#include "util/arena.h"
+#include "config/config.h"
+#include "mail/message.h"
+#include "policy.h"
+#include "rules/rules.h"
 
 static int
 has_reason(const struct verdict *v, const char *rule)

@@ -16,12 +16,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../policy/config.h"
-#include "../../policy/deadline.h"
-#include "../../policy/dns.h"
-#include "../../policy/eml.h"
-#include "../../policy/message.h"
-#include "../../policy/policy.h"
+#include "config/config.h"
+#include "util/deadline.h"
+#include "dns/dns.h"
+#include "eml.h"
+#include "mail/message.h"
+#include "policy.h"
 #include "silentdns.h"
 
 #define QUERY_TIMEOUT_MS	3000	/* each query's own deadline */

@@ -16,16 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/config.h"
-#include "../../policy/dmarc.h"
-#include "../../policy/orgdomain.h"
-#include "../../policy/lookalike.h"
-#include "../../policy/message.h"
-#include "../../policy/net.h"
-#include "../../policy/policy.h"
-#include "../../policy/rules.h"
-#include "../../policy/sender.h"
+#include "util/arena.h"
+#include "config/config.h"
+#include "auth/dmarc.h"
+#include "mail/orgdomain.h"
+#include "sender/lookalike.h"
+#include "mail/message.h"
+#include "util/net.h"
+#include "policy.h"
+#include "rules/rules.h"
+#include "sender.h"
 
 struct fixture {
 	struct config *cfg;

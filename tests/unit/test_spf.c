@@ -29,10 +29,10 @@
 #define HAVE_NS_TYPE 1
 #include <spf2/spf.h>
 
-#include "arena.h"
-#include "auth.h"
-#include "dns.h"
-#include "spf.h"
+#include "util/arena.h"
+#include "auth/auth.h"
+#include "dns/dns.h"
+#include "auth/spf.h"
 #include "silentdns.h"
 
 #define TIMEOUT_MS	200		/* cases that expect a timeout */

@@ -19,9 +19,9 @@
 
 #include <gmime/gmime.h>
 
-#include "../../policy/arena.h"
-#include "../../policy/deadline.h"
-#include "../../policy/spool.h"
+#include "util/arena.h"
+#include "util/deadline.h"
+#include "attach/spool.h"
 
 static void
 write_ok(struct spool *sp, const void *p, size_t n)

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "utf8.h"
+#include "util/utf8.h"
 
 static const struct {
 	const char *behaviour;

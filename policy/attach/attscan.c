@@ -1,0 +1,566 @@
+/*
+ * attscan.c - the attachment rules applied to one message (see attach.h
+ * for the list): names, real types, archive members, macros, smuggling,
+ * then the policy (allow-list, overrides, hard rule) per item and the
+ * reasons per message.
+ *
+ * Exports attscan_* to attach.c only (attscan.h).  Everything it makes
+ * is arena memory of the message.  Thread rule: one scan, one thread.
+ * Recursion: a part's archive is walked by arch_walk, whose members may
+ * be archives walked again, at most attach_archive_max_depth deep.
+ * Budget: every part and member gets the cheap checks (names, declared
+ * type, attype_sniff on its first bytes; an attachment's own archive is
+ * listed); the expensive ones (libmagic, OLE2 macros, HTML, extracting a
+ * member to look inside it) run only while ev->dl, the CPU budget, lasts
+ * (budget()).  Walks and reads stop at ev->hard (attach.c).
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "attach/arch.h"
+#include "util/arena.h"
+#include "attach/attscan.h"
+#include "attach/attype.h"
+#include "config/config.h"
+#include "util/deadline.h"
+#include "attach/fname.h"
+#include "mail/hdrout.h"
+#include "attach/html.h"
+#include "attach/mime.h"
+#include "attach/office.h"
+#include "attach/spool.h"
+
+#define DETAIL_MAX	120
+
+/* The attachment rules are rules.h's RULE_ATTACH_*; an item's reasons
+ * are their names in rules_table, compared by identity. */
+#define R_BANNED_EXT	RULE_ATTACH_BANNED_EXTENSION
+#define R_DOUBLE_EXT	RULE_ATTACH_DOUBLE_EXTENSION
+#define R_NAME_TRICK	RULE_ATTACH_NAME_TRICK
+#define R_TYPE_MISMATCH	RULE_ATTACH_TYPE_MISMATCH
+#define R_EXECUTABLE	RULE_ATTACH_EXECUTABLE
+#define R_BANNED_MEMBER	RULE_ATTACH_BANNED_MEMBER
+#define R_ENCRYPTED	RULE_ATTACH_ENCRYPTED_ARCHIVE
+#define R_MACRO		RULE_ATTACH_OFFICE_MACRO
+#define R_SMUGGLING	RULE_ATTACH_HTML_SMUGGLING
+#define R_BOMB		RULE_ATTACH_ARCHIVE_BOMB
+#define R_TRUNCATED	RULE_ATTACH_TRUNCATED
+#define R_MALFORMED	RULE_ATTACH_MALFORMED
+#define R_OVERRIDE	RULE_ATTACH_OVERRIDE
+
+/* One archive being walked. */
+struct frame {
+	struct attscan *ev;
+	int office, odf;		/* an OOXML / OpenDocument container */
+	size_t owner;			/* the container's item */
+	size_t cur;			/* item of the member in hand */
+};
+
+static struct attach_item *
+item_at(struct attscan *ev, size_t idx)
+{
+	return &ev->out->items[idx];
+}
+
+/* A new, empty item; its index in *idx.  -1 when out of memory. */
+static int
+item_new(struct attscan *ev, size_t *idx)
+{
+	struct attach_results *r = ev->out;
+	struct attach_item *n;
+	size_t ncap;
+
+	if (r->nitems == r->cap) {
+		ncap = r->cap ? r->cap * 2 : 8;
+		if ((n = arena_calloc(ev->a, ncap, sizeof(*n))) == NULL)
+			return -1;
+		if (r->nitems)
+			memcpy(n, r->items, r->nitems * sizeof(*n));
+		r->items = n;
+		r->cap = ncap;
+	}
+	memset(&r->items[r->nitems], 0, sizeof(*n));
+	*idx = r->nitems++;
+	return 0;
+}
+
+/* How an item is named in a reason: its archive path or its name. */
+static const char *
+label(struct attscan *ev, const struct attach_item *it)
+{
+	const char *s = it->path != NULL ? it->path : it->name;
+
+	return fname_escape(ev->a, *s != '\0' ? s : "(no name)",
+	    DETAIL_MAX);
+}
+
+/* Records that item idx raised rule r (once), with the detail the
+ * verdict shows if it is the first. */
+static void
+raise_rule(struct attscan *ev, size_t idx, enum rule r, const char *detail)
+{
+	struct attach_item *it = item_at(ev, idx);
+	const char **n, **d;
+	size_t i, ncap;
+
+	for (i = 0; i < it->nreasons; i++)
+		if (it->reasons[i] == rules_table[r].name)
+			return;
+	if (it->nreasons == it->rcap) {
+		ncap = it->rcap ? it->rcap * 2 : 4;
+		if ((n = arena_calloc(ev->a, ncap, sizeof(*n))) == NULL ||
+		    (d = arena_calloc(ev->a, ncap, sizeof(*d))) == NULL) {
+			ev->failed = 1;
+			return;
+		}
+		if (it->nreasons) {
+			memcpy(n, it->reasons, it->nreasons * sizeof(*n));
+			memcpy(d, it->details, it->nreasons * sizeof(*d));
+		}
+		it->reasons = n;
+		it->details = d;
+		it->rcap = ncap;
+	}
+	if (detail == NULL && (detail = label(ev, it)) == NULL)
+		ev->failed = 1;
+	it->details[it->nreasons] = detail;
+	it->reasons[it->nreasons++] = rules_table[r].name;
+}
+
+static int
+has(const struct attach_item *it, enum rule r)
+{
+	size_t i;
+
+	for (i = 0; i < it->nreasons; i++)
+		if (it->reasons[i] == rules_table[r].name)
+			return 1;
+	return 0;
+}
+
+static int
+banned(const struct attscan *ev, const char *ext)
+{
+	size_t i;
+
+	for (i = 0; ext[0] != '\0' && i < ev->ctx->nbanned; i++)
+		if (strcmp(ext, ev->ctx->banned[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Name rules for one name of item idx. */
+static void
+check_name(struct attscan *ev, size_t idx, const struct fname *fn, int member)
+{
+	if (fn->name == NULL)
+		return;
+	if (fn->flags & (FNAME_BIDI | FNAME_INVISIBLE | FNAME_CONTROL))
+		raise_rule(ev, idx, R_NAME_TRICK, fname_escape(ev->a, fn->raw,
+		    DETAIL_MAX));
+	if (banned(ev, fn->ext))
+		raise_rule(ev, idx, member ? R_BANNED_MEMBER : R_BANNED_EXT,
+		    NULL);
+	if (fn->ext2[0] != '\0' && attype_decoy_ext(fn->ext2) &&
+	    (banned(ev, fn->ext) || attype_exe_ext(fn->ext)))
+		raise_rule(ev, idx, R_DOUBLE_EXT, NULL);
+}
+
+/* Executable content, and whether its declared type or name lies. */
+static void
+check_type(struct attscan *ev, size_t idx, const struct fname *fn,
+    const struct fname *alt)
+{
+	struct attach_item *it = item_at(ev, idx);
+	const char *ext = fn != NULL && fn->name != NULL ? fn->ext : "";
+	const char *aext = alt != NULL && alt->name != NULL ? alt->ext : "";
+	int lie;
+
+	if (!attype_is_executable(it->detected))
+		return;
+	raise_rule(ev, idx, R_EXECUTABLE, NULL);
+	lie = (it->declared != NULL && !attype_declared_binary(it->declared));
+	lie |= ext[0] != '\0' && !attype_exe_ext(ext) && !banned(ev, ext);
+	lie |= aext[0] != '\0' && !attype_exe_ext(aext) && !banned(ev, aext);
+	if (lie)
+		raise_rule(ev, idx, R_TYPE_MISMATCH, arena_printf(ev->a,
+		    "%s: declared %s, is %s", label(ev, it), it->declared ?
+		    it->declared : ext, it->detected));
+}
+
+/* 1 while the expensive checks (libmagic, macros, HTML, archives inside
+ * archives) may run.  Past the budget, items get the cheap checks only
+ * and the scan is incomplete: its "time" limit makes the verdict at
+ * least attach_incomplete_action (attach.c). */
+static int
+budget(struct attscan *ev)
+{
+	return !deadline_passed(&ev->dl);
+}
+
+/* The type of content starting with head: the signature table first
+ * (every item, whatever the budget), then libmagic on at most
+ * ATTSCAN_MAGIC_BYTES while the budget lasts.  A program the table saw
+ * stays a program whatever libmagic says. */
+static const char *
+sniff(struct attscan *ev, const unsigned char *head, size_t len,
+    unsigned long long size)
+{
+	const char *cheap, *t;
+
+	if (len == 0)
+		return NULL;
+	cheap = attype_sniff(head, len, size);
+	if ((cheap != NULL && strcmp(cheap, ATTYPE_EICAR) == 0) ||
+	    ev->magic == NULL || !budget(ev))
+		return cheap;
+	t = magic_buffer(ev->magic, head, len < ATTSCAN_MAGIC_BYTES ? len :
+	    ATTSCAN_MAGIC_BYTES);
+	if (attype_generic(t) || (attype_is_executable(cheap) &&
+	    !attype_is_executable(t)))
+		return cheap != NULL ? cheap : t != NULL ?
+		    arena_strdup(ev->a, t) : NULL;
+	return arena_strdup(ev->a, t);
+}
+
+/* A policy key (".ext" or "type/sub") matches the item. */
+static int
+key_match(const char *key, const struct attach_item *it,
+    const char *ext, const char *aext)
+{
+	if (key[0] == '.')
+		return strcmp(key + 1, ext) == 0 || strcmp(key + 1, aext) == 0;
+	return (it->detected != NULL && strcasecmp(key, it->detected) == 0) ||
+	    (it->declared != NULL && strcasecmp(key, it->declared) == 0);
+}
+
+static int
+allowed(const struct attscan *ev, const struct attach_item *it,
+    const char *ext, const char *aext)
+{
+	const struct allow *al;
+	size_t i, j, dl, fl;
+
+	if (ev->from == NULL)
+		return 0;
+	fl = strlen(ev->from);
+	for (i = 0; i < ev->ctx->nallow; i++) {
+		al = &ev->ctx->allow[i];
+		dl = strlen(al->domain);
+		if (strcasecmp(ev->from, al->domain) != 0 && !(al->subdomains &&
+		    fl > dl && ev->from[fl - dl - 1] == '.' &&
+		    strcasecmp(ev->from + fl - dl, al->domain) == 0))
+			continue;
+		for (j = 0; j < al->nkeys; j++)
+			if (key_match(al->keys[j], it, ext, aext))
+				return 1;
+	}
+	return 0;
+}
+
+/* The hard rule (attach_executable_quarantine) item it trips: its first
+ * live rule of executable, banned extension, banned member, or
+ * RULE_COUNT.  A dry-run rule holds nothing. */
+static enum rule
+hard_rule(const struct attscan *ev, const struct attach_item *it)
+{
+	static const enum rule order[] = { R_EXECUTABLE, R_BANNED_EXT,
+	    R_BANNED_MEMBER };
+	size_t i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (has(it, order[i]) && verdict_rule_live(ev->cfg, order[i]))
+			return order[i];
+	return RULE_COUNT;
+}
+
+static void
+tally(struct attscan *ev, enum rule r, const char *detail)
+{
+	if (ev->tally[r].count++ == 0)
+		ev->tally[r].detail = detail;
+}
+
+/* The policy for one finished item: allow-list, overrides, hard rule;
+ * then its reasons count for the message. */
+static void
+finalize(struct attscan *ev, size_t idx, const struct fname *fn,
+    const struct fname *alt)
+{
+	struct attach_item *it = item_at(ev, idx);
+	struct attach_results *r = ev->out;
+	const struct override *o = NULL;
+	const char *ext = fn != NULL && fn->name != NULL ? fn->ext : "";
+	const char *aext = alt != NULL && alt->name != NULL ? alt->ext : "";
+	const char *why = NULL;
+	enum rule hard, k;
+	size_t i;
+	int live;
+
+	for (i = 0; i < ev->ctx->novr && o == NULL; i++)
+		if (key_match(ev->ctx->ovr[i].key, it, ext, aext))
+			o = &ev->ctx->ovr[i];
+	/* A dry-run override is listed as what-if and changes nothing. */
+	live = o != NULL && verdict_rule_live(ev->cfg, R_OVERRIDE);
+	if ((it->nreasons > 0 || o != NULL) && (allowed(ev, it, ext, aext) ||
+	    (live && o->action == VERDICT_ACCEPT))) {
+		it->flags |= ATTACH_EXEMPT;
+		return;
+	}
+	if (o != NULL) {
+		raise_rule(ev, idx, R_OVERRIDE, arena_printf(ev->a, "%s: %s",
+		    label(ev, it), o->key));
+		it = item_at(ev, idx);
+	}
+	if (live) {
+		it->action = o->action;
+		why = rules_table[R_OVERRIDE].name;
+	} else if (ev->cfg->attach_executable_quarantine &&
+	    (hard = hard_rule(ev, it)) != RULE_COUNT) {
+		it->action = VERDICT_QUARANTINE;
+		why = rules_table[hard].name;
+	}
+	if (it->action > r->hard_action) {
+		r->hard_action = it->action;
+		r->hard_rule = why;
+	}
+	for (i = 0; i < it->nreasons; i++)
+		for (k = 0; k < RULE_COUNT; k++)
+			if (it->reasons[i] == rules_table[k].name)
+				tally(ev, k, it->details[i]);
+}
+
+static int member_cb(void *, const struct arch_member *);
+
+/* Looks inside content: archive members, OLE2 macros, HTML smuggling.
+ * path names the content for its members; adepth is their depth. */
+static int
+inspect(struct attscan *ev, size_t idx, struct spool *content,
+    const unsigned char *head, size_t headlen, const char *path,
+    unsigned adepth, const struct fname *fn, int html)
+{
+	struct attach_item *it = item_at(ev, idx);
+	const char *ext = fn != NULL && fn->name != NULL ? fn->ext : "";
+	const char *why;
+	struct arch_info info;
+	struct frame fr;
+	unsigned before = ev->ast.limits;
+	int damaged, r;
+
+	memset(&fr, 0, sizeof(fr));
+	if (attype_is_archive(it->detected, ext)) {
+		fr.ev = ev;
+		fr.owner = idx;
+		fr.office = attype_is_office_zip(it->detected, ext, &fr.odf);
+		if (arch_walk(&ev->ast, content, path, adepth, member_cb, &fr,
+		    &info) == -1)
+			return -1;
+		if (info.encrypted) {
+			item_at(ev, idx)->flags |= ATTACH_ENCRYPTED;
+			raise_rule(ev, idx, R_ENCRYPTED, NULL);
+		}
+		/* Members nobody read may hold the program (an attacker
+		 * damages one member and puts the executable after it):
+		 * the scan is incomplete (attach.c).  A bad CRC once the
+		 * bytes were read is only damage. */
+		if (info.broken != NULL) {
+			item_at(ev, idx)->flags |= ATTACH_TRUNCATED;
+			raise_rule(ev, idx, R_TRUNCATED, arena_printf(ev->a,
+			    "%s: archive not read to its end: %s",
+			    label(ev, item_at(ev, idx)),
+			    hdrout_printable(ev->a, info.broken, 120)));
+		}
+		if (info.damaged != NULL)
+			raise_rule(ev, idx, R_MALFORMED, arena_printf(ev->a,
+			    "%s: archive damaged: %s",
+			    label(ev, item_at(ev, idx)),
+			    hdrout_printable(ev->a, info.damaged, 120)));
+		if ((ev->ast.limits & ARCH_LIMIT_BOMB) &&
+		    !(before & ARCH_LIMIT_BOMB))
+			raise_rule(ev, idx, R_BOMB, NULL);
+		it = item_at(ev, idx);
+	}
+	if (office_is_ole(head, headlen) && !attype_is_executable(it->detected)
+	    && budget(ev) && office_ole_has_vba(content, &ev->dl, &damaged))
+		raise_rule(ev, idx, R_MACRO, NULL);
+	if (html && attype_is_html(it->detected, ext) && budget(ev)) {
+		if ((r = html_smuggling(content, &ev->dl, &why)) == -1)
+			return -1;
+		if (r == 1)
+			raise_rule(ev, idx, R_SMUGGLING, arena_printf(ev->a,
+			    "%s: %s", label(ev, it), why));
+	}
+	return ev->failed ? -1 : 0;
+}
+
+/* Worth extracting a member to look inside it. */
+static int
+wants_inside(const struct attach_item *it, const struct arch_member *m,
+    const struct fname *fn)
+{
+	return attype_is_archive(it->detected, fn->ext) ||
+	    office_is_ole(m->head, m->headlen) ||
+	    attype_is_html(it->detected, fn->ext);
+}
+
+/* Office containers list only the members that raised something. */
+static void
+member_done(struct frame *fr, size_t idx, const struct fname *fn)
+{
+	struct attscan *ev = fr->ev;
+
+	finalize(ev, idx, fn, NULL);
+	if (fr->office && item_at(ev, idx)->nreasons == 0 &&
+	    idx == ev->out->nitems - 1)
+		ev->out->nitems--;
+}
+
+static int
+member_cb(void *arg, const struct arch_member *m)
+{
+	struct frame *fr = arg;
+	struct attscan *ev = fr->ev;
+	struct attach_item *it;
+	struct fname fn;
+	size_t idx;
+
+	if (fname_parse(ev->a, m->name, &fn) == -1)
+		return -1;
+	if (m->content != NULL) {
+		idx = fr->cur;
+		it = item_at(ev, idx);
+		it->size = m->size;
+		if (m->truncated)
+			it->flags |= ATTACH_TRUNCATED;
+		if (inspect(ev, idx, m->content, m->head, m->headlen, m->path,
+		    m->depth + 1, &fn, 1) == -1)
+			return -1;
+		member_done(fr, idx, &fn);
+		return ev->failed ? -1 : 0;
+	}
+	/* A document's macros are the document's: an allow-list entry or
+	 * override for ".xlsm" must find them on the .xlsm. */
+	if (fr->office && office_member_is_macro(m->name, fr->odf)) {
+		raise_rule(ev, fr->owner, R_MACRO, fname_escape(ev->a, m->path,
+		    DETAIL_MAX));
+		return ev->failed ? -1 : ARCH_SKIP;
+	}
+	if (item_new(ev, &idx) == -1)
+		return -1;
+	it = item_at(ev, idx);
+	it->name = fn.name;
+	it->shown = fn.shown;
+	it->parent = (long)fr->owner;
+	if ((it->ext = arena_strdup(ev->a, fn.ext)) == NULL)
+		return -1;
+	it->path = m->path;
+	it->size = m->size;
+	it->depth = m->depth;
+	it->flags = ATTACH_MEMBER | (m->encrypted ? ATTACH_ENCRYPTED : 0) |
+	    (m->truncated ? ATTACH_TRUNCATED : 0);
+	it->detected = sniff(ev, m->head, m->headlen, m->size);
+	check_name(ev, idx, &fn, 1);
+	check_type(ev, idx, &fn, NULL);
+	if (office_member_is_macro(m->name, 0))
+		raise_rule(ev, idx, R_MACRO, NULL);
+	if (ev->failed)
+		return -1;
+	/* Looking inside a member is expensive work: past the budget the
+	 * member keeps its cheap verdict and the scan is incomplete. */
+	if (!m->encrypted && !has(item_at(ev, idx), R_MACRO) &&
+	    wants_inside(item_at(ev, idx), m, &fn)) {
+		if (budget(ev)) {
+			fr->cur = idx;
+			return ARCH_EXTRACT;
+		}
+		item_at(ev, idx)->flags |= ATTACH_TRUNCATED;
+	}
+	member_done(fr, idx, &fn);
+	return ev->failed ? -1 : ARCH_SKIP;
+}
+
+int
+attscan_part(void *arg, const struct mime_part *p)
+{
+	struct attscan *ev = arg;
+	struct attach_item *it;
+	const char *path;
+	size_t idx;
+	ssize_t n;
+	int body;
+
+	if (item_new(ev, &idx) == -1)
+		return -1;
+	it = item_at(ev, idx);
+	it->name = p->name.name != NULL ? p->name.name : "";
+	it->shown = p->name.shown;
+	it->parent = -1;
+	if ((it->ext = arena_strdup(ev->a, p->name.ext)) == NULL)
+		return -1;
+	it->declared = p->declared;
+	it->size = p->size;
+	it->depth = p->depth;
+	it->flags = (p->uuencoded ? ATTACH_UUENCODED : 0) |
+	    (p->truncated ? ATTACH_TRUNCATED : 0);
+	if ((n = spool_pread(p->content, ev->sniff, ARCH_HEAD, 0)) < 0)
+		n = 0;
+	/* A text body is not offered as a file: no smuggling check.  When
+	 * it is text indeed, libmagic (~0.25 ms of regular expressions per
+	 * text) has nothing to add. */
+	body = !p->attachment && strncmp(p->declared, "text/", 5) == 0;
+	if (!body || !attype_is_texty(ev->sniff, (size_t)n) ||
+	    attype_is_eicar(ev->sniff, (size_t)n, p->size))
+		it->detected = sniff(ev, ev->sniff, (size_t)n, p->size);
+	if (p->sniffed != NULL)		/* a message is walked too (mime.c) */
+		*p->sniffed = it->detected;
+	check_name(ev, idx, &p->name, 0);
+	check_name(ev, idx, &p->alt, 0);
+	check_type(ev, idx, &p->name, &p->alt);
+	path = *it->name != '\0' ? it->name :
+	    arena_printf(ev->a, "part-%u", p->index);
+	if (path == NULL || inspect(ev, idx, p->content, ev->sniff, (size_t)n,
+	    path, 1, &p->name, !body) == -1)
+		return -1;
+	finalize(ev, idx, &p->name, &p->alt);
+	it = item_at(ev, idx);
+	if (body && it->nreasons == 0 && idx == ev->out->nitems - 1)
+		ev->out->nitems--;
+	ev->out->parts++;
+	return ev->failed ? -1 : 0;
+}
+
+void
+attscan_truncated(struct attscan *ev, const char *limits)
+{
+	tally(ev, R_TRUNCATED, limits);
+}
+
+void
+attscan_malformed(struct attscan *ev, const char *what)
+{
+	tally(ev, R_MALFORMED, what);
+}
+
+/* Each rule once: the first detail, and how many more there were. */
+int
+attscan_reasons(struct attscan *ev, struct verdict *v)
+{
+	const char *d;
+	enum rule k;
+
+	for (k = 0; k < RULE_COUNT; k++) {
+		if (ev->tally[k].count == 0 ||
+		    rules_table[k].cls != RULE_CLASS_ATTACHMENT)
+			continue;
+		d = ev->tally[k].detail;
+		if (ev->tally[k].count > 1)
+			d = arena_printf(ev->a, "%s (+%u more)", d != NULL ? d :
+			    "", ev->tally[k].count - 1);
+		if (verdict_raise(v, ev->a, ev->cfg, k, d) == -1)
+			return -1;
+	}
+	return 0;
+}

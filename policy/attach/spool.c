@@ -1,0 +1,514 @@
+/*
+ * spool.c - memory-then-file spool of a message or a decoded part, and
+ * the GMime stream that reads it back (see spool.h).
+ *
+ * Exports spool_*.  Owns one memory buffer (at most mem_limit bytes), a
+ * 64 KB write buffer and a file descriptor per spool, released by
+ * spool_free or the arena cleanup.  Thread rule: one spool, one thread;
+ * the GType of the stream is registered once under g_once.
+ * Caps: mem_limit bytes in memory; the stream stops at the deadline.
+ * Every write and read result is checked: a full disk is an error return.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gmime/gmime.h>
+
+#include "util/arena.h"
+#include "util/deadline.h"
+#include "util/fdio.h"
+#include "attach/spool.h"
+
+#define SPOOL_WBUF	65536
+
+struct spool {
+	unsigned char *mem;		/* memory mode: the data */
+	size_t len, cap, mem_limit;
+	int fd;				/* file mode: >= 0 */
+	unsigned char *wbuf;		/* file mode: pending writes */
+	size_t wlen;
+	unsigned long long size;	/* bytes written */
+	const char *tmpdir;
+	int failed;
+	char why[128];			/* the failure, for later writes */
+};
+
+static void
+release(struct spool *sp)
+{
+	free(sp->mem);
+	free(sp->wbuf);
+	sp->mem = sp->wbuf = NULL;
+	sp->len = sp->cap = sp->wlen = 0;
+	if (sp->fd >= 0)
+		(void)close(sp->fd);
+	sp->fd = -1;
+}
+
+static void
+cleanup(void *arg)
+{
+	release(arg);
+}
+
+struct spool *
+spool_new(struct arena *a, size_t mem_limit, const char *tmpdir)
+{
+	struct spool *sp;
+	const char *dir = tmpdir;
+
+	if (dir == NULL || *dir == '\0')
+		dir = getenv("TMPDIR");
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	if ((sp = arena_calloc(a, 1, sizeof(*sp))) == NULL ||
+	    (sp->tmpdir = arena_strdup(a, dir)) == NULL)
+		return NULL;
+	sp->fd = -1;
+	sp->mem_limit = mem_limit;
+	if (arena_cleanup(a, cleanup, sp) == -1)
+		return NULL;
+	return sp;
+}
+
+void
+spool_free(struct spool *sp)
+{
+	if (sp == NULL)
+		return;
+	release(sp);
+	sp->size = 0;
+}
+
+static int
+fail(struct spool *sp, char *err, size_t errlen, const char *what)
+{
+	/* %m is formatted by the caller's errno, right after the call. */
+	if (!sp->failed)
+		snprintf(sp->why, sizeof(sp->why), "spool: %.100s", what);
+	sp->failed = 1;
+	snprintf(err, errlen, "%s", sp->why);
+	return -1;
+}
+
+static int
+flush(struct spool *sp)
+{
+	if (sp->fd < 0 || sp->wlen == 0)
+		return 0;
+	if (fdio_write_all(sp->fd, sp->wbuf, sp->wlen) == -1)
+		return -1;
+	sp->wlen = 0;
+	return 0;
+}
+
+/* A file nobody else can open: O_TMPFILE has no name at all; else
+ * mkstemp and unlink at once.  -1 with errno. */
+static int
+open_temp(const char *dir)
+{
+	char path[PATH_MAX];
+	int fd;
+
+#ifdef O_TMPFILE
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+		return fd;
+#endif
+	if ((size_t)snprintf(path, sizeof(path), "%s/relaywarden-XXXXXX",
+	    dir) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
+		return -1;
+	(void)unlink(path);
+	return fd;
+}
+
+static int
+to_file(struct spool *sp, char *err, size_t errlen)
+{
+	char what[128];
+
+	if ((sp->wbuf = malloc(SPOOL_WBUF)) == NULL)
+		return fail(sp, err, errlen, "out of memory");
+	if ((sp->fd = open_temp(sp->tmpdir)) < 0) {
+		snprintf(what, sizeof(what), "cannot create a temporary file "
+		    "in %.60s: %m", sp->tmpdir);
+		return fail(sp, err, errlen, what);
+	}
+	if (sp->len > 0 && fdio_write_all(sp->fd, sp->mem, sp->len) == -1) {
+		snprintf(what, sizeof(what), "write: %m");
+		return fail(sp, err, errlen, what);
+	}
+	free(sp->mem);
+	sp->mem = NULL;
+	sp->len = sp->cap = 0;
+	return 0;
+}
+
+int
+spool_write(struct spool *sp, const void *buf, size_t n, char *err,
+    size_t errlen)
+{
+	const unsigned char *p = buf;
+	unsigned char *np;
+	char what[128];
+	size_t ncap, room;
+
+	if (sp->failed) {
+		snprintf(err, errlen, "%s", sp->why);
+		return -1;
+	}
+	if (n > ULLONG_MAX - sp->size)
+		return fail(sp, err, errlen, "too large");
+	if (sp->fd < 0 && sp->len <= sp->mem_limit &&
+	    n <= sp->mem_limit - sp->len) {
+		if (sp->len + n > sp->cap) {
+			ncap = sp->cap ? sp->cap : 4096;
+			while (ncap < sp->len + n)
+				ncap = ncap > sp->mem_limit / 2 ?
+				    sp->mem_limit : ncap * 2;
+			if ((np = realloc(sp->mem, ncap)) == NULL)
+				return fail(sp, err, errlen, "out of memory");
+			sp->mem = np;
+			sp->cap = ncap;
+		}
+		if (n > 0)
+			memcpy(sp->mem + sp->len, p, n);
+		sp->len += n;
+		sp->size += n;
+		return 0;
+	}
+	if (sp->fd < 0 && to_file(sp, err, errlen) == -1)
+		return -1;
+	sp->size += n;
+	while (n > 0) {
+		if (sp->wlen == SPOOL_WBUF && flush(sp) == -1) {
+			snprintf(what, sizeof(what), "write: %m");
+			return fail(sp, err, errlen, what);
+		}
+		room = SPOOL_WBUF - sp->wlen;
+		if (room > n)
+			room = n;
+		memcpy(sp->wbuf + sp->wlen, p, room);
+		sp->wlen += room;
+		p += room;
+		n -= room;
+	}
+	return 0;
+}
+
+int
+spool_write_header(struct spool *sp, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	const char *p, *nl;
+
+	if (spool_write(sp, name, strlen(name), err, errlen) == -1 ||
+	    spool_write(sp, ":", 1, err, errlen) == -1)
+		return -1;
+	/* Folded values arrive with bare LF (libmilter) or CRLF. */
+	for (p = value; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		if (spool_write(sp, p, (size_t)(nl - p) -
+		    (nl > p && nl[-1] == '\r'), err, errlen) == -1 ||
+		    spool_write(sp, "\r\n", 2, err, errlen) == -1)
+			return -1;
+	}
+	if (spool_write(sp, p, strlen(p), err, errlen) == -1)
+		return -1;
+	return spool_write(sp, "\r\n", 2, err, errlen);
+}
+
+int
+spool_end_headers(struct spool *sp, char *err, size_t errlen)
+{
+	return spool_write(sp, "\r\n", 2, err, errlen);
+}
+
+unsigned long long
+spool_size(const struct spool *sp)
+{
+	return sp->size;
+}
+
+int
+spool_in_memory(const struct spool *sp)
+{
+	return sp->fd < 0;
+}
+
+ssize_t
+spool_pread(struct spool *sp, void *buf, size_t len,
+    unsigned long long off)
+{
+	unsigned long long left;
+	ssize_t r;
+	size_t got = 0;
+
+	if (off >= sp->size || len == 0)
+		return 0;
+	left = sp->size - off;
+	if (len > left)
+		len = (size_t)left;
+	if (len > SSIZE_MAX)
+		len = SSIZE_MAX;
+	if (sp->fd < 0) {
+		memcpy(buf, sp->mem + off, len);
+		return (ssize_t)len;
+	}
+	if (flush(sp) == -1 || off > (unsigned long long)INT64_MAX)
+		return -1;
+	while (got < len) {
+		r = pread(sp->fd, (char *)buf + got, len - got,
+		    (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+void
+spool_reset(struct spool *sp)
+{
+	free(sp->wbuf);
+	sp->wbuf = NULL;
+	sp->wlen = 0;
+	if (sp->fd >= 0)
+		(void)close(sp->fd);
+	sp->fd = -1;
+	sp->len = 0;
+	sp->size = 0;
+	sp->failed = 0;
+}
+
+/* --- GMime streams ---------------------------------------------------
+ * GObject needs a class and an instance struct; they stay private here. */
+
+struct sstream {
+	GMimeStream parent;
+	struct spool *sp;
+	struct deadline *dl;
+	int *stopped;
+	const struct spool_patch *patch;	/* bytes shown otherwise */
+	size_t npatch;
+	int ended;
+};
+
+struct sstream_class {
+	GMimeStreamClass parent_class;
+};
+
+static GType sstream_type(void);
+
+static gint64
+bound_end(GMimeStream *s)
+{
+	struct sstream *ss = (struct sstream *)s;
+
+	return s->bound_end != -1 ? s->bound_end : (gint64)ss->sp->size;
+}
+
+static void
+apply_patches(const struct sstream *ss, unsigned long long pos, char *buf,
+    size_t n)
+{
+	size_t lo = 0, hi = ss->npatch, mid;
+
+	/* The first patch at or after pos. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ss->patch[mid].off < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ss->npatch && ss->patch[lo].off - pos < n; lo++)
+		buf[ss->patch[lo].off - pos] = (char)ss->patch[lo].byte;
+}
+
+static ssize_t
+sstream_read(GMimeStream *s, char *buf, size_t len)
+{
+	struct sstream *ss = (struct sstream *)s;
+	gint64 left = bound_end(s) - s->position;
+	ssize_t r;
+
+	if (ss->ended || left <= 0 || len == 0)
+		return 0;
+	if (deadline_passed(ss->dl)) {
+		*ss->stopped = 1;
+		ss->ended = 1;
+		return 0;
+	}
+	if ((gint64)len > left)
+		len = (size_t)left;
+	if ((r = spool_pread(ss->sp, buf, len,
+	    (unsigned long long)s->position)) <= 0)
+		return r;
+	apply_patches(ss, (unsigned long long)s->position, buf, (size_t)r);
+	s->position += r;
+	return r;
+}
+
+static ssize_t
+sstream_write(GMimeStream *s, const char *buf, size_t len)
+{
+	errno = EBADF;
+	return -1;
+}
+
+static int
+sstream_flush(GMimeStream *s)
+{
+	return 0;
+}
+
+static int
+sstream_close(GMimeStream *s)
+{
+	return 0;
+}
+
+static gboolean
+sstream_eos(GMimeStream *s)
+{
+	struct sstream *ss = (struct sstream *)s;
+
+	return ss->ended || s->position >= bound_end(s);
+}
+
+static int
+sstream_reset(GMimeStream *s)
+{
+	s->position = s->bound_start;
+	return 0;
+}
+
+static gint64
+sstream_seek(GMimeStream *s, gint64 off, GMimeSeekWhence whence)
+{
+	gint64 real, end = bound_end(s);
+
+	switch (whence) {
+	case GMIME_STREAM_SEEK_SET:
+		real = off;
+		break;
+	case GMIME_STREAM_SEEK_END:
+		real = end + off;
+		break;
+	default:
+		real = s->position + off;
+		break;
+	}
+	if (real < s->bound_start || real > end) {
+		errno = EINVAL;
+		return -1;
+	}
+	s->position = real;
+	return real;
+}
+
+static gint64
+sstream_tell(GMimeStream *s)
+{
+	return s->position;
+}
+
+static gint64
+sstream_length(GMimeStream *s)
+{
+	return bound_end(s) - s->bound_start;
+}
+
+static struct sstream *
+sstream_make(struct spool *sp, struct deadline *dl, int *stopped,
+    gint64 start, gint64 end)
+{
+	struct sstream *ss;
+
+	if ((ss = g_object_new(sstream_type(), NULL)) == NULL)
+		return NULL;
+	g_mime_stream_construct(&ss->parent, start, end);
+	ss->sp = sp;
+	ss->dl = dl;
+	ss->stopped = stopped;
+	return ss;
+}
+
+/* A part's content: same spool and deadline. */
+static GMimeStream *
+sstream_substream(GMimeStream *s, gint64 start, gint64 end)
+{
+	struct sstream *ss = (struct sstream *)s, *sub;
+
+	if ((sub = sstream_make(ss->sp, ss->dl, ss->stopped, start, end)) ==
+	    NULL)
+		return NULL;
+	sub->patch = ss->patch;
+	sub->npatch = ss->npatch;
+	return &sub->parent;
+}
+
+static void
+sstream_class_init(gpointer klass, gpointer data)
+{
+	GMimeStreamClass *sc = klass;
+
+	sc->read = sstream_read;
+	sc->write = sstream_write;
+	sc->flush = sstream_flush;
+	sc->close = sstream_close;
+	sc->eos = sstream_eos;
+	sc->reset = sstream_reset;
+	sc->seek = sstream_seek;
+	sc->tell = sstream_tell;
+	sc->length = sstream_length;
+	sc->substream = sstream_substream;
+}
+
+static GType
+sstream_type(void)
+{
+	static gsize type;
+	static const GTypeInfo info = {
+		sizeof(struct sstream_class), NULL, NULL, sstream_class_init,
+		NULL, NULL, sizeof(struct sstream), 0, NULL, NULL
+	};
+
+	if (g_once_init_enter(&type))
+		g_once_init_leave(&type, g_type_register_static(
+		    GMIME_TYPE_STREAM, "RelaywardenSpoolStream", &info, 0));
+	return (GType)type;
+}
+
+struct _GMimeStream *
+spool_stream_new(struct spool *sp, struct deadline *dl, int *stopped)
+{
+	struct sstream *ss;
+
+	if ((ss = sstream_make(sp, dl, stopped, 0, -1)) == NULL)
+		return NULL;
+	return &ss->parent;
+}
+
+void
+spool_stream_patch(struct _GMimeStream *s, const struct spool_patch *p,
+    size_t n)
+{
+	struct sstream *ss = (struct sstream *)s;
+
+	ss->patch = p;
+	ss->npatch = n;
+}

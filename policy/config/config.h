@@ -1,0 +1,243 @@
+/*
+ * config.h - one configuration generation, parsed with libconfig and
+ * checked completely at load; immutable afterwards.
+ *
+ * Every setting is described once in the table in config.c (name, type,
+ * default, min, max) which parses, checks and dumps.  Errors read
+ * "FILE:LINE: setting: problem".  Unknown settings are errors.
+ * Thread rule: a loaded config is read-only and may be shared; its owner
+ * (a struct policy generation) frees it.
+ */
+#ifndef RW_CONFIG_H
+#define RW_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "util/net.h"
+#include "rules/rules.h"
+
+struct config {
+	char *path;			/* the file it came from, made
+					   absolute (NULL for defaults) */
+
+	/* daemon */
+	char *socket;			/* "inet:PORT@ADDR" | "unix:PATH" */
+	unsigned socket_mode;		/* unix socket permissions, octal */
+	char *user;			/* "" = stay the invoking user */
+	int allow_root;			/* run as root (no user) anyway */
+	unsigned milter_timeout_s;	/* smfi_settimeout; read at start */
+	unsigned max_connections;	/* more are tempfailed at connect */
+	unsigned max_message_header_bytes;	/* headers + recipients held
+						   per message; past it:
+						   tempfail */
+	char *pidfile;			/* "" = none */
+	int syslog_facility;		/* LOG_MAIL ... */
+	int log_level;			/* enum log_level */
+	char *hostname;			/* our name for SPF %{r}; "" = host */
+
+	/* results */
+	char *authserv_id;		/* unset: the host name */
+	int add_authres;		/* bool */
+	int add_verdict_header;		/* X-Relaywarden on every message */
+
+	/* DNS */
+	char *dns_resolv_conf;		/* "" = /etc/resolv.conf */
+	char **dns_forwarders;		/* "addr[@port]" */
+	size_t dns_nforwarders;
+	unsigned dns_timeout_ms;
+	char *dns_local_data;		/* "" = none; relative to the
+					   config file's directory, made
+					   absolute at load */
+	unsigned dns_message_budget_ms;	/* every query of one message;
+					   0 = none (dns.h) */
+
+	/* SPF */
+	int spf_enable;
+	int spf_helo;			/* also check HELO */
+	unsigned spf_max_dns_terms;
+	unsigned spf_max_void_lookups;
+
+	/* DKIM */
+	int dkim_enable;
+	unsigned dkim_max_signatures;
+
+	/* DMARC */
+	int dmarc_enable;
+	char *psl_file;			/* "" = Debian's list */
+
+	/* relays */
+	struct net_cidr *internal_relays;
+	size_t n_internal_relays;
+
+	/* message caps */
+	unsigned max_headers;
+	unsigned max_header_length;	/* bytes of one header */
+	unsigned max_received_walk;	/* Received headers examined */
+
+	/* verdict: scores per rule (rules.h), thresholds (0 = never) */
+	int scores[RULE_COUNT];
+	unsigned tag_score;
+	unsigned quarantine_score;
+	unsigned reject_score;
+	int dry_run;			/* headers only, no hold or reject */
+	char *reject_text;		/* 550 5.7.1 text */
+
+	/* --- attachments (attach.c, mime.c, arch.c) --- */
+	int attach_enable;
+	unsigned attach_spool_memory;	/* bytes of a spool kept in RAM */
+	char *attach_tmpdir;		/* "" = $TMPDIR, else /tmp */
+	unsigned attach_max_time_ms;
+	unsigned attach_max_cpu_ms;	/* CPU time for the expensive
+					   checks, per message */
+	unsigned attach_max_mime_depth;
+	unsigned attach_max_mime_parts;
+	unsigned attach_max_header_length;	/* one part header */
+	unsigned attach_max_line_length;	/* one line of the message */
+	unsigned attach_max_decoded_bytes;	/* per message */
+	unsigned attach_archive_max_depth;
+	unsigned attach_archive_max_members;	/* per message */
+	unsigned attach_archive_max_ratio;
+	unsigned attach_archive_max_bytes;	/* extracted, per message */
+	char *attach_banned_extensions;	/* "exe scr ...": lower case,
+					   single spaces */
+	int attach_executable_quarantine;
+	char *attach_incomplete_action;	/* "quarantine", "tempfail" or
+					   "reject": a scan cut by a limit */
+	char **attach_action_overrides;	/* ".ext=action", "type/sub=action" */
+	size_t attach_n_action_overrides;
+	char **attach_allow_senders;	/* "domain=key,key" (keys as above;
+					   ".domain" also subdomains) */
+	size_t attach_n_allow_senders;
+	/* --- redis / sender state (state.h) --- */
+	int state_enable;		/* 0: no Redis, state=disabled */
+	char *redis_host;		/* address or host name */
+	unsigned redis_port;
+	char *redis_socket;		/* unix socket path; "" = TCP */
+	char *redis_user;		/* ACL user; "" = password only */
+	char *redis_password;		/* "" = no AUTH */
+	unsigned redis_db;		/* SELECT */
+	unsigned redis_connect_timeout_ms;
+	unsigned redis_timeout_ms;	/* one message's whole exchange */
+	unsigned redis_max_reply_bytes;	/* received for one reply */
+	unsigned redis_slow_ms;		/* a slower reply counts as a
+					   failure for the breaker */
+	unsigned redis_pool_size;	/* connections shared by threads */
+	unsigned redis_pool_wait_ms;	/* wait for a free connection */
+	unsigned redis_breaker_failures;
+	unsigned redis_breaker_cooldown_ms;
+	char **redis_sentinels;		/* "host:port"; none = no Sentinel */
+	size_t redis_nsentinels;
+	char *redis_sentinel_master;	/* the monitored master's name */
+	char *redis_sentinel_password;	/* the sentinels' own; "" = none */
+	unsigned redis_sentinel_check_ms; /* ask again this often */
+	char *redis_prefix;		/* key prefix, "rw:" */
+	unsigned state_ttl_days;	/* senders with authenticated mail */
+	unsigned state_unauth_ttl_days;	/* senders without */
+	unsigned state_max_relays;	/* per sender, least recent evicted */
+	unsigned state_max_signers;
+	unsigned state_max_trusted;	/* per sender and kind; refused past */
+	unsigned state_max_known;	/* known-correspondents index */
+
+	/* --- sender signals and the third-party-relay verdict (sender.c,
+	 * known.c; issue 4) --- */
+	int state_unavailable_tempfail;	/* Redis could not be asked: 451
+					   (true) or go on without the
+					   history (false, fail-open) */
+	unsigned state_known_refresh_s;	/* the daemon re-reads the
+					   known-correspondents index this
+					   often; 0: only at start */
+	unsigned infra_v4_prefix;	/* a relay without FCrDNS is its
+					   network: /24 */
+	unsigned infra_v6_prefix;	/* /48 */
+	char **protected_domains;	/* the organisation's own domains
+					   and any other the lookalike and
+					   display-name checks protect;
+					   lower case A-labels */
+	size_t n_protected_domains;
+	char **trusted_forwarders;	/* forwarding services whose SPF
+					   pass for MAIL FROM earns the
+					   forwarder reduction (sender.c);
+					   lower case A-labels */
+	size_t n_trusted_forwarders;
+	struct config_person *people;	/* names a display name must not
+					   borrow */
+	size_t npeople;
+	struct config_partner *partners;
+	size_t npartners;
+	struct config_rcpt_policy *rcpt_policies;
+	size_t nrcpt_policies;
+	int rule_dry_run[RULE_COUNT];	/* dry_run_rules = ["rule", ...]:
+					   1 = what-if (evaluated, logged,
+					   no score) */
+	char *tag_subject;		/* prefix added to Subject when the
+					   action is tag; "" = none */
+};
+
+/*
+ * people = ( { name = "Jane Doe"; addresses = [ "jane@ourorg.example",
+ *     "ourorg.example" ]; } );
+ * An address "user@domain" or a domain (its organisation) the person
+ * really writes from; none: any protected domain.  name has a letter.
+ */
+struct config_person {
+	char *name;			/* UTF-8 as written */
+	char **addresses;		/* lower case */
+	size_t naddresses;
+};
+
+/*
+ * partners = ( { domain = "partner.example";
+ *     relays = [ "192.0.2.0/24", "mailhost.example.net" ];
+ *     signers = [ "partner.example", "esp.example" ];
+ *     must_align = true; } );
+ * A partner is a known sender from its first message: its declared
+ * relays and signers count as known; with relays declared, any other
+ * relay that the history has not learned is unexpected; must_align asks
+ * for an aligned DKIM pass on every message.  A partner domain is also
+ * protected from lookalikes.  relays: CIDRs (or single addresses) and
+ * host or domain names, matched by the organisational domain of the
+ * relay's forward-confirmed reverse DNS name.
+ */
+struct config_partner {
+	char *domain;			/* organisational domain, lower
+					   case A-labels */
+	struct net_cidr *relay_nets;
+	size_t nrelay_nets;
+	char **relay_orgs;		/* organisational domains, lower
+					   case */
+	size_t nrelay_orgs;
+	char **signers;			/* d= domains, lower case */
+	size_t nsigners;
+	int must_align;
+};
+
+/*
+ * recipient_policies = ( { recipients = [ "ceo@ourorg.example",
+ *     "@board.ourorg.example" ]; quarantine_score = 6; } );
+ * Stricter thresholds for a protected group.  A threshold left out is
+ * the global one.  When several groups (or the global thresholds) apply
+ * to one message, each threshold is the lowest non-zero among them: a
+ * message goes to every recipient, so the strictest group decides.
+ */
+struct config_rcpt_policy {
+	char **recipients;		/* "user@domain" or "@domain" (that
+					   exact domain), lower case */
+	size_t nrecipients;
+	unsigned tag_score;		/* as the global ones; 0 = never */
+	unsigned quarantine_score;
+	unsigned reject_score;
+};
+
+/* Loads and checks path.  0 with *out (free with config_free), or -1 with
+ * "FILE:LINE: setting: problem" in err. */
+int config_load(const char *path, struct config **out, char *err,
+    size_t errlen);
+/* A config with every default (for tests and relaywarden-check without
+ * -c); NULL when out of memory. */
+struct config *config_default(void);
+void config_free(struct config *);
+
+/* Writes every setting as the file syntax would have it. */
+void config_dump(const struct config *, FILE *);
+
+#endif

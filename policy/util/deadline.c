@@ -1,0 +1,77 @@
+/*
+ * deadline.c - the scan deadline and CPU budget (see deadline.h).
+ * Exports deadline_*.  No shared state.
+ */
+#include <time.h>
+
+#include "util/deadline.h"
+
+static long long
+clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	if (clock_gettime(id, &ts) != 0)
+		return 0;
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void
+deadline_start(struct deadline *d, unsigned ms)
+{
+	d->hit = 0;
+	d->cpu_end_ns = 0;
+	d->end_ns = ms == 0 ? 0 : clock_ns(CLOCK_MONOTONIC) +
+	    (long long)ms * 1000000LL;
+}
+
+void
+deadline_cpu_budget(struct deadline *d, unsigned ms)
+{
+	d->cpu_end_ns = ms == 0 ? 0 : clock_ns(CLOCK_THREAD_CPUTIME_ID) +
+	    (long long)ms * 1000000LL;
+}
+
+int
+deadline_passed(struct deadline *d)
+{
+	if (d == NULL || (d->end_ns == 0 && d->cpu_end_ns == 0))
+		return 0;
+	if (d->hit)
+		return 1;
+	if (d->end_ns != 0 && clock_ns(CLOCK_MONOTONIC) >= d->end_ns)
+		d->hit = 1;
+	else if (d->cpu_end_ns != 0 &&
+	    clock_ns(CLOCK_THREAD_CPUTIME_ID) >= d->cpu_end_ns)
+		d->hit = 1;
+	return d->hit;
+}
+
+long long
+deadline_now_ms(void)
+{
+	return clock_ns(CLOCK_MONOTONIC) / 1000000LL;
+}
+
+long long
+deadline_cpu_ms(void)
+{
+	return clock_ns(CLOCK_THREAD_CPUTIME_ID) / 1000000LL;
+}
+
+long long
+deadline_now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+struct timespec
+deadline_mono_after(unsigned ms)
+{
+	long long t = clock_ns(CLOCK_MONOTONIC) + (long long)ms * 1000000LL;
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(t / 1000000000LL);
+	ts.tv_nsec = (long)(t % 1000000000LL);
+	return ts;
+}
