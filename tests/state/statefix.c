@@ -18,6 +18,7 @@
 #include "util/arena.h"
 #include "config/config.h"
 #include "util/log.h"
+#include "../unit/scanfix.h"
 #include "statefix.h"
 
 struct redisfix plain;		/* the main server */
@@ -162,9 +163,7 @@ group_setup(void **unused)
 	log_open("test_state", 0, 1);
 	log_set_level(LOG_L_ERR);
 	signal(SIGPIPE, SIG_IGN);
-	snprintf(tmpdir, sizeof(tmpdir), "%s/rwstatecfg.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(tmpdir) == NULL)
+	if (scanfix_mkdtemp(tmpdir, sizeof(tmpdir), "rwstatecfg") == -1)
 		return -1;
 	/* A unix socket too, in the server's own directory. */
 	snprintf(conf, sizeof(conf), "unixsocket %s/redis.sock\n"
@@ -177,13 +176,10 @@ group_setup(void **unused)
 int
 group_teardown(void **unused)
 {
-	char cmd[300];
-
 	redisFree(adm);
 	redisfix_kill(&plain);
 	redisfix_cleanup();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scanfix_rmdir(tmpdir);
 }
 
 int

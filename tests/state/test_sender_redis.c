@@ -27,11 +27,9 @@
 #include "mail/message.h"
 #include "policy.h"
 #include "state/state.h"
-#include "redisfix.h"
+#include "../unit/scanfix.h"
+#include "statefix.h"
 
-static struct redisfix srv;
-static redisContext *adm;
-static char tmpdir[256];
 static int prefix_n;
 
 /* The zone: partner.example authorises 192.0.2.0/24 and publishes
@@ -49,107 +47,39 @@ static const char zone[] =
 
 /* A config on the test server with a fresh key prefix. */
 static struct config *
-config_for(const char *extra)
+config_for(const char *more)
 {
-	struct config *cfg;
-	char path[300], err[512];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/zone", tmpdir);
-	assert_non_null(fp = fopen(path, "w"));
-	fputs(zone, fp);
-	fclose(fp);
-	snprintf(path, sizeof(path), "%s/rw.conf", tmpdir);
-	assert_non_null(fp = fopen(path, "w"));
-	fprintf(fp, "authserv_id = \"mx.test.example\";\n"
-	    "dns_local_data = \"zone\";\n"
-	    "dns_forwarders = [ \"127.0.0.1@9\" ];\n"
+	return scanfix_config(tmpdir, zone, "dns_forwarders = "
+	    "[ \"127.0.0.1@9\" ];\n"
 	    "dns_timeout_ms = 300;\n"
 	    "redis_port = %d;\nredis_prefix = \"t%d:\";\n"
 	    "redis_timeout_ms = 1000;\nredis_slow_ms = 1000;\n"
-	    "redis_breaker_cooldown_ms = 100;\n%s", srv.port, prefix_n,
-	    extra != NULL ? extra : "");
-	fclose(fp);
-	if (config_load(path, &cfg, err, sizeof(err)) == -1)
-		fail_msg("config: %s", err);
-	return cfg;
+	    "redis_breaker_cooldown_ms = 100;\n%s", plain.port, prefix_n,
+	    more != NULL ? more : "");
 }
 
 static struct policy *
-policy_for(const char *extra)
+policy_for(const char *more)
 {
 	struct policy *pol;
 	char err[512];
 
 	prefix_n++;
-	pol = policy_new(config_for(extra), err, sizeof(err));
+	pol = policy_new(config_for(more), err, sizeof(err));
 	if (pol == NULL)
 		fail_msg("policy: %s", err);
 	return pol;
-}
-
-/* Evaluates text as from ip and returns the X-Relaywarden value's
- * reasons list (static buffer) and the sender result's state. */
-struct outcome {
-	char reasons[512];
-	enum sender_state state;
-	int learned;
-	int authenticated;
-	int withheld;
-	int score;
-	enum verdict_action action;
-};
-
-static void
-evaluate(struct policy *pol, const char *ip, const char *mail_from,
-    const char *text, struct outcome *out)
-{
-	const struct config *cfg = policy_config(pol);
-	const struct evaluation *e;
-	struct message *m;
-	struct scan *s;
-	char err[256];
-	size_t i, n = 0;
-	FILE *fp;
-
-	assert_non_null(m = message_new(cfg->max_headers,
-	    cfg->max_header_length));
-	assert_int_equal(message_set_id(m, "t"), 0);
-	assert_int_equal(message_set_client(m, ip, NULL), 0);
-	assert_int_equal(message_set_helo(m, "mail.example"), 0);
-	assert_int_equal(message_set_mail_from(m, mail_from), 0);
-	assert_non_null(s = policy_scan_new(pol, m));
-	assert_non_null(fp = fmemopen((void *)text, strlen(text), "r"));
-	if (eml_feed(s, fp, err, sizeof(err)) == -1)
-		fail_msg("eml: %s", err);
-	fclose(fp);
-	assert_int_equal(policy_scan_finish(s, &e), 0);
-	out->reasons[0] = '\0';
-	for (i = 0; i < e->verdict.nreasons; i++)
-		n += (size_t)snprintf(out->reasons + n,
-		    sizeof(out->reasons) - n, "%s%s", i ? "," : "",
-		    e->verdict.reasons[i].rule);
-	out->state = e->sender.state;
-	out->learned = e->sender.history.learned;
-	out->authenticated = e->sender.authenticated;
-	out->withheld = e->sender.teach_withheld;
-	out->score = e->verdict.score;
-	out->action = e->verdict.action;
-	policy_scan_free(s);
 }
 
 #define PARTNER_MSG \
 	"From: Pat <pat@partner.example>\r\nTo: x@ourorg.example\r\n" \
 	"Subject: invoice\r\n\r\nhello\r\n"
 
+/* A hash field as a number; -1 when absent. */
 static long long
 hash_int(const char *key, const char *field)
 {
-	redisReply *r = redisfix_cmd(adm, "HGET", key, field, NULL);
-	long long v = r->type == REDIS_REPLY_STRING ? atoll(r->str) : -1;
-
-	freeReplyObject(r);
-	return v;
+	return rint_of(redisfix_cmd(adm, "HGET", key, field, NULL));
 }
 
 static void
@@ -158,30 +88,32 @@ test_first_contact_then_learning_then_new_relay(void **unused)
 	struct policy *pol = policy_for(NULL);
 	struct state_pool *sp;
 	struct config *cfg;
-	struct outcome o;
+	struct scanfix_outcome o;
 	char key[64], err[512];
 
 	(void)unused;
 	snprintf(key, sizeof(key), "t%d:{partner.example}", prefix_n);
 	/* SPF pass aligned with From: authenticated, teaches. */
-	evaluate(pol, "192.0.2.10", "<pat@partner.example>", PARTNER_MSG, &o);
+	scanfix_evaluate(pol, "192.0.2.10", "<pat@partner.example>",
+	    PARTNER_MSG, &o);
 	assert_int_equal(o.state, SENDER_STATE_AVAILABLE);
 	assert_string_equal(o.reasons, "first_contact");
 	assert_true(o.learned);
 	assert_int_equal(hash_int(key, "a"), 1);
-	evaluate(pol, "192.0.2.11", "<pat@partner.example>", PARTNER_MSG, &o);
+	scanfix_evaluate(pol, "192.0.2.11", "<pat@partner.example>",
+	    PARTNER_MSG, &o);
 	assert_string_equal(o.reasons, "");
 	/* Another network, SPF fail: unauthenticated, known sender. */
-	evaluate(pol, "198.51.100.7", "<pat@partner.example>", PARTNER_MSG,
-	    &o);
+	scanfix_evaluate(pol, "198.51.100.7", "<pat@partner.example>",
+	    PARTNER_MSG, &o);
 	assert_string_equal(o.reasons,
 	    "spf_fail,dmarc_fail,new_relay_unauthenticated");
 	assert_int_equal(o.score, 3 + 2 + 10);
 	/* It was counted but taught nothing: still new the next time. */
 	assert_int_equal(hash_int(key, "m"), 3);
 	assert_int_equal(hash_int(key, "a"), 2);
-	evaluate(pol, "198.51.100.7", "<pat@partner.example>", PARTNER_MSG,
-	    &o);
+	scanfix_evaluate(pol, "198.51.100.7", "<pat@partner.example>",
+	    PARTNER_MSG, &o);
 	assert_string_equal(o.reasons,
 	    "spf_fail,dmarc_fail,new_relay_unauthenticated");
 
@@ -192,8 +124,8 @@ test_first_contact_then_learning_then_new_relay(void **unused)
 	if (state_trust(sp, "partner.example", STATE_RELAY,
 	    "net:198.51.100.0/24", 1, 0, err, sizeof(err)) != 0)
 		fail_msg("trust: %s", err);
-	evaluate(pol, "198.51.100.7", "<pat@partner.example>", PARTNER_MSG,
-	    &o);
+	scanfix_evaluate(pol, "198.51.100.7", "<pat@partner.example>",
+	    PARTNER_MSG, &o);
 	assert_string_equal(o.reasons, "spf_fail,dmarc_fail");
 	state_pool_unref(sp);
 	config_free(cfg);
@@ -204,17 +136,19 @@ static void
 test_read_only_scans_write_nothing(void **unused)
 {
 	struct policy *pol = policy_for(NULL);
-	struct outcome o;
+	struct scanfix_outcome o;
 	redisReply *r;
 	char key[64];
 
 	(void)unused;
 	snprintf(key, sizeof(key), "t%d:{partner.example}", prefix_n);
 	policy_set_learning(pol, 0);
-	evaluate(pol, "192.0.2.10", "<pat@partner.example>", PARTNER_MSG, &o);
+	scanfix_evaluate(pol, "192.0.2.10", "<pat@partner.example>",
+	    PARTNER_MSG, &o);
 	assert_string_equal(o.reasons, "first_contact");
 	assert_false(o.learned);
-	evaluate(pol, "192.0.2.10", "<pat@partner.example>", PARTNER_MSG, &o);
+	scanfix_evaluate(pol, "192.0.2.10", "<pat@partner.example>",
+	    PARTNER_MSG, &o);
 	assert_string_equal(o.reasons, "first_contact");
 	r = redisfix_cmd(adm, "EXISTS", key, NULL);
 	assert_int_equal(r->integer, 0);
@@ -226,19 +160,19 @@ static void
 test_known_correspondents_reach_the_lookalike_index(void **unused)
 {
 	struct policy *pol = policy_for(NULL);
-	struct outcome o;
+	struct scanfix_outcome o;
 
 	(void)unused;
 	/* supplier-corp.example becomes known (authenticated mail). */
-	evaluate(pol, "192.0.2.10", "<a@supplier-corp.example>",
+	scanfix_evaluate(pol, "192.0.2.10", "<a@supplier-corp.example>",
 	    "From: a@supplier-corp.example\r\n\r\nx\r\n", &o);
 	assert_string_equal(o.reasons, "first_contact");
 	/* Not in this generation's index until it is read from Redis. */
-	evaluate(pol, "198.51.100.7", "<a@supplier-c0rp.example>",
+	scanfix_evaluate(pol, "198.51.100.7", "<a@supplier-c0rp.example>",
 	    "From: a@supplier-c0rp.example\r\n\r\nx\r\n", &o);
 	assert_string_equal(o.reasons, "first_contact");
 	policy_load_known(pol);
-	evaluate(pol, "198.51.100.7", "<a@supplier-c0rp.example>",
+	scanfix_evaluate(pol, "198.51.100.7", "<a@supplier-c0rp.example>",
 	    "From: a@supplier-c0rp.example\r\n\r\nx\r\n", &o);
 	/* Still a first contact: unauthenticated mail teaches nothing. */
 	assert_string_equal(o.reasons, "lookalike_known,first_contact");
@@ -286,12 +220,12 @@ static void
 test_protected_domains_follow_a_reload(void **unused)
 {
 	struct policy *pol, *next;
-	struct outcome o;
+	struct scanfix_outcome o;
 	char err[512];
 
 	(void)unused;
 	pol = policy_for("protected_domains = [ \"ourorg.example\" ];\n");
-	evaluate(pol, "198.51.100.7", "<a@0urorg.example>",
+	scanfix_evaluate(pol, "198.51.100.7", "<a@0urorg.example>",
 	    "From: a@0urorg.example\r\n\r\nx\r\n", &o);
 	assert_string_equal(o.reasons, "lookalike_protected,first_contact");
 	next = policy_next(pol, config_for(
@@ -299,15 +233,15 @@ test_protected_domains_follow_a_reload(void **unused)
 	    sizeof(err));
 	assert_non_null(next);
 	policy_unref(pol);
-	evaluate(next, "198.51.100.7", "<a@0urorg.example>",
+	scanfix_evaluate(next, "198.51.100.7", "<a@0urorg.example>",
 	    "From: a@0urorg.example\r\n\r\nx\r\n", &o);
 	/* The held lookalike only counted: still a first contact (issue 8
 	 * item 7); now accepted and authenticated, it teaches. */
 	assert_string_equal(o.reasons, "first_contact");
-	evaluate(next, "198.51.100.7", "<a@0urorg.example>",
+	scanfix_evaluate(next, "198.51.100.7", "<a@0urorg.example>",
 	    "From: a@0urorg.example\r\n\r\nx\r\n", &o);
 	assert_string_equal(o.reasons, "");
-	evaluate(next, "198.51.100.7", "<a@0ther.example>",
+	scanfix_evaluate(next, "198.51.100.7", "<a@0ther.example>",
 	    "From: a@0ther.example\r\n\r\nx\r\n", &o);
 	assert_string_equal(o.reasons, "lookalike_protected,first_contact");
 	policy_unref(next);
@@ -317,7 +251,7 @@ static void
 test_a_held_lookalike_teaches_nothing(void **unused)
 {
 	struct policy *pol;
-	struct outcome o;
+	struct scanfix_outcome o;
 	redisReply *r;
 	char key[64], idx[64];
 
@@ -327,7 +261,7 @@ test_a_held_lookalike_teaches_nothing(void **unused)
 	snprintf(key, sizeof(key), "t%d:{0urorg.example}", prefix_n);
 	snprintf(idx, sizeof(idx), "t%d:known", prefix_n);
 	/* The lookalike authenticates itself (its own SPF and DMARC). */
-	evaluate(pol, "198.51.100.7", "<a@0urorg.example>",
+	scanfix_evaluate(pol, "198.51.100.7", "<a@0urorg.example>",
 	    "From: a@0urorg.example\r\n\r\nx\r\n", &o);
 	assert_string_equal(o.reasons, "lookalike_protected,first_contact");
 	assert_true(o.authenticated);
@@ -384,7 +318,7 @@ test_a_held_first_contact_sent_twice_is_held_twice(void **unused)
 	static const char want[] =
 	    "attach_office_macro,first_contact,attach_new_sender";
 	struct policy *pol = policy_for(NULL);
-	struct outcome o;
+	struct scanfix_outcome o;
 	char key[64], *msg = macro_message("Mo <mo@macro-first.example>");
 	int i;
 
@@ -392,8 +326,8 @@ test_a_held_first_contact_sent_twice_is_held_twice(void **unused)
 	snprintf(key, sizeof(key), "t%d:{macro-first.example}", prefix_n);
 	for (i = 0; i < 2; i++) {
 		/* SPF pass aligned with From: authenticated. */
-		evaluate(pol, "192.0.2.10", "<mo@macro-first.example>", msg,
-		    &o);
+		scanfix_evaluate(pol, "192.0.2.10", "<mo@macro-first.example>",
+		    msg, &o);
 		assert_true(o.authenticated);
 		assert_string_equal(o.reasons, want);
 		assert_int_equal(o.score, 10);
@@ -405,8 +339,8 @@ test_a_held_first_contact_sent_twice_is_held_twice(void **unused)
 	}
 	/* Unauthenticated copies (SPF fail) change nothing either. */
 	for (i = 0; i < 2; i++) {
-		evaluate(pol, "198.51.100.7", "<mo@macro-first.example>", msg,
-		    &o);
+		scanfix_evaluate(pol, "198.51.100.7",
+		    "<mo@macro-first.example>", msg, &o);
 		assert_false(o.authenticated);
 		assert_string_equal(o.reasons, "spf_fail,dmarc_fail,"
 		    "attach_office_macro,first_contact,attach_new_sender");
@@ -415,17 +349,18 @@ test_a_held_first_contact_sent_twice_is_held_twice(void **unused)
 	}
 	/* The benign case: an authenticated, accepted message teaches, and
 	 * the next one is no longer a first contact. */
-	evaluate(pol, "192.0.2.10", "<mo@macro-first.example>",
+	scanfix_evaluate(pol, "192.0.2.10", "<mo@macro-first.example>",
 	    "From: mo@macro-first.example\r\n\r\nhello\r\n", &o);
 	assert_string_equal(o.reasons, "first_contact");
 	assert_false(o.withheld);
 	assert_true(hash_int(key, "k") > 0);
-	evaluate(pol, "192.0.2.10", "<mo@macro-first.example>",
+	scanfix_evaluate(pol, "192.0.2.10", "<mo@macro-first.example>",
 	    "From: mo@macro-first.example\r\n\r\nhello\r\n", &o);
 	assert_string_equal(o.reasons, "");
 	/* Known now, usual relay: the macro alone is below quarantine, and
 	 * such an accepted message teaches (refreshes) the history. */
-	evaluate(pol, "192.0.2.10", "<mo@macro-first.example>", msg, &o);
+	scanfix_evaluate(pol, "192.0.2.10", "<mo@macro-first.example>", msg,
+	    &o);
 	assert_string_equal(o.reasons, "attach_office_macro");
 	assert_int_equal(o.action, VERDICT_TAG);
 	assert_false(o.withheld);
@@ -439,18 +374,17 @@ test_redis_gone_mid_run_fails_open_then_tempfails(void **unused)
 {
 	struct policy *pol = policy_for(NULL), *strict;
 	const struct evaluation *e;
-	struct outcome o;
-	struct message *m;
+	struct scanfix_outcome o;
 	struct scan *s;
 	char err[512];
-	FILE *fp;
 
 	(void)unused;
-	evaluate(pol, "192.0.2.10", "<pat@partner.example>", PARTNER_MSG, &o);
+	scanfix_evaluate(pol, "192.0.2.10", "<pat@partner.example>",
+	    PARTNER_MSG, &o);
 	assert_int_equal(o.state, SENDER_STATE_AVAILABLE);
-	redisfix_kill(&srv);
-	evaluate(pol, "198.51.100.7", "<pat@partner.example>", PARTNER_MSG,
-	    &o);
+	redisfix_kill(&plain);
+	scanfix_evaluate(pol, "198.51.100.7", "<pat@partner.example>",
+	    PARTNER_MSG, &o);
 	assert_int_equal(o.state, SENDER_STATE_UNAVAILABLE);
 	/* No history, no novelty: authentication alone decides. */
 	assert_string_equal(o.reasons, "spf_fail,dmarc_fail");
@@ -459,50 +393,16 @@ test_redis_gone_mid_run_fails_open_then_tempfails(void **unused)
 	    "state_unavailable_tempfail = true;\n"), err, sizeof(err));
 	assert_non_null(strict);
 	policy_unref(pol);
-	assert_non_null(m = message_new(100, 65536));
-	assert_int_equal(message_set_client(m, "192.0.2.10", NULL), 0);
-	assert_int_equal(message_set_mail_from(m, "<pat@partner.example>"),
-	    0);
-	assert_non_null(s = policy_scan_new(strict, m));
-	assert_non_null(fp = fmemopen((void *)PARTNER_MSG,
-	    strlen(PARTNER_MSG), "r"));
-	assert_int_equal(eml_feed(s, fp, err, sizeof(err)), 0);
-	fclose(fp);
+	s = scanfix_scan(strict, "192.0.2.10", "<pat@partner.example>",
+	    PARTNER_MSG);
 	assert_int_equal(policy_scan_finish(s, &e), 0);
 	assert_int_equal(e->verdict.action, VERDICT_TEMPFAIL);
 	assert_non_null(strstr(e->verdict_header, "state=unavailable"));
 	policy_scan_free(s);
 	policy_unref(strict);
-	assert_int_equal(redisfix_restart(&srv), 0);
+	assert_int_equal(redisfix_restart(&plain), 0);
 	redisFree(adm);
-	assert_non_null(adm = redisfix_connect(&srv, NULL, NULL));
-}
-
-static int
-setup(void **unused)
-{
-	(void)unused;
-	snprintf(tmpdir, sizeof(tmpdir), "%s/rwsender.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(tmpdir) == NULL)
-		return -1;
-	if (redisfix_start(&srv, 0, NULL) == -1)
-		return -1;
-	adm = redisfix_connect(&srv, NULL, NULL);
-	return adm == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **unused)
-{
-	char cmd[600];
-
-	(void)unused;
-	redisFree(adm);
-	redisfix_kill(&srv);
-	redisfix_cleanup();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	assert_non_null(adm = redisfix_connect(&plain, NULL, NULL));
 }
 
 int
@@ -523,5 +423,5 @@ main(void)
 		    test_redis_gone_mid_run_fails_open_then_tempfails),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

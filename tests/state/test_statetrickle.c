@@ -27,6 +27,7 @@
 #include "mail/message.h"
 #include "policy.h"
 #include "state/state.h"
+#include "../unit/scanfix.h"
 #include "statefix.h"
 #include "trickle.h"
 
@@ -172,46 +173,18 @@ message_gets_its_verdict(void **unused)
 {
 	const struct evaluation *e;
 	struct policy *pol;
-	struct config *cfg;
-	struct message *m;
 	struct scan *s;
-	char path[300], err[512];
 	static const char text[] = "From: Pat <pat@partner.example>\r\n"
 	    "To: x@ourorg.example\r\nSubject: invoice\r\n\r\nhello\r\n";
 	long long t;
-	FILE *fp;
 
 	assert_int_equal(trickle_start(&srv, TRICKLE_SLOW), 0);
-	snprintf(path, sizeof(path), "%s/zone", tmpdir);
-	assert_non_null(fp = fopen(path, "w"));
-	fputs("$STATIC example\npartner.example. 300 IN TXT "
-	    "\"v=spf1 ip4:192.0.2.0/24 -all\"\n", fp);
-	fclose(fp);
-	snprintf(path, sizeof(path), "%s/rw.conf", tmpdir);
-	assert_non_null(fp = fopen(path, "w"));
-	fprintf(fp, "authserv_id = \"mx.test.example\";\n"
-	    "dns_local_data = \"zone\";\n"
+	pol = scanfix_policy(tmpdir, "$STATIC example\npartner.example. 300 IN "
+	    "TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n",
 	    "dns_forwarders = [ \"127.0.0.1@9\" ];\n"
 	    "redis_port = %d;\nredis_timeout_ms = %d;\n", srv.port,
 	    TIMEOUT_MS);
-	fclose(fp);
-	if (config_load(path, &cfg, err, sizeof(err)) == -1)
-		fail_msg("config: %s", err);
-	if ((pol = policy_new(cfg, err, sizeof(err))) == NULL)
-		fail_msg("policy: %s", err);
-	cfg = (struct config *)policy_config(pol);
-	assert_non_null(m = message_new(cfg->max_headers,
-	    cfg->max_header_length));
-	assert_int_equal(message_set_id(m, "t"), 0);
-	assert_int_equal(message_set_client(m, "192.0.2.10", NULL), 0);
-	assert_int_equal(message_set_helo(m, "mail.example"), 0);
-	assert_int_equal(message_set_mail_from(m, "<pat@partner.example>"),
-	    0);
-	assert_non_null(s = policy_scan_new(pol, m));
-	assert_non_null(fp = fmemopen((void *)text, strlen(text), "r"));
-	if (eml_feed(s, fp, err, sizeof(err)) == -1)
-		fail_msg("eml: %s", err);
-	fclose(fp);
+	s = scanfix_scan(pol, "192.0.2.10", "<pat@partner.example>", text);
 	t = deadline_now_ms();
 	assert_int_equal(policy_scan_finish(s, &e), 0);
 	t = deadline_now_ms() - t;

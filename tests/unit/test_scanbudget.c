@@ -22,6 +22,7 @@
 #include "eml.h"
 #include "mail/message.h"
 #include "policy.h"
+#include "scanfix.h"
 #include "silentdns.h"
 
 #define QUERY_TIMEOUT_MS	3000	/* each query's own deadline */
@@ -33,55 +34,24 @@ static int silent = -1;
 static struct policy *
 policy_for(unsigned message_budget_ms)
 {
-	struct config *cfg;
-	struct policy *pol;
-	char path[300], err[512];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/zone", tmpdir);
-	assert_non_null(fp = fopen(path, "w"));
-	fputs("$STATIC example\n$FORWARD hang.example\n"
-	    "ok.example. 300 IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n", fp);
-	fclose(fp);
-	snprintf(path, sizeof(path), "%s/rw.conf", tmpdir);
-	assert_non_null(fp = fopen(path, "w"));
-	fprintf(fp, "authserv_id = \"mx.test.example\";\n"
-	    "dns_local_data = \"zone\";\ndns_forwarders = [ \"%s\" ];\n"
+	return scanfix_policy(tmpdir, "$STATIC example\n$FORWARD hang.example\n"
+	    "ok.example. 300 IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n",
+	    "dns_forwarders = [ \"%s\" ];\n"
 	    "dns_timeout_ms = %u;\ndns_message_budget_ms = %u;\n"
 	    "state_enable = false;\n", fwd, QUERY_TIMEOUT_MS,
 	    message_budget_ms);
-	fclose(fp);
-	if (config_load(path, &cfg, err, sizeof(err)) == -1)
-		fail_msg("config: %s", err);
-	if ((pol = policy_new(cfg, err, sizeof(err))) == NULL)
-		fail_msg("policy: %s", err);
-	return pol;
 }
 
+/* A message from a@domain, fed but not finished. */
 static struct scan *
 scan_for(struct policy *pol, const char *domain)
 {
-	const struct config *cfg = policy_config(pol);
-	struct message *m;
-	struct scan *s;
-	char text[256], from[128], err[256];
-	FILE *fp;
+	char text[256], from[128];
 
 	snprintf(from, sizeof(from), "<a@%s>", domain);
 	snprintf(text, sizeof(text), "From: a@%s\r\nSubject: x\r\n\r\nx\r\n",
 	    domain);
-	assert_non_null(m = message_new(cfg->max_headers,
-	    cfg->max_header_length));
-	assert_int_equal(message_set_id(m, "t"), 0);
-	assert_int_equal(message_set_client(m, "192.0.2.1", NULL), 0);
-	assert_int_equal(message_set_helo(m, "mail.example"), 0);
-	assert_int_equal(message_set_mail_from(m, from), 0);
-	assert_non_null(s = policy_scan_new(pol, m));
-	assert_non_null(fp = fmemopen(text, strlen(text), "r"));
-	if (eml_feed(s, fp, err, sizeof(err)) == -1)
-		fail_msg("eml: %s", err);
-	fclose(fp);
-	return s;
+	return scanfix_scan(pol, "192.0.2.1", from, text);
 }
 
 /* A budget set on the scan bounds the whole message: SPF's lookup is cut
@@ -156,9 +126,7 @@ static int
 setup(void **unused)
 {
 	(void)unused;
-	snprintf(tmpdir, sizeof(tmpdir), "%s/rwbudget.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(tmpdir) == NULL)
+	if (scanfix_mkdtemp(tmpdir, sizeof(tmpdir), "rwbudget") == -1)
 		return -1;
 	silent = silentdns_open(fwd, sizeof(fwd));
 	return silent < 0 ? -1 : 0;
@@ -167,12 +135,9 @@ setup(void **unused)
 static int
 teardown(void **unused)
 {
-	char cmd[600];
-
 	(void)unused;
 	close(silent);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scanfix_rmdir(tmpdir);
 }
 
 int
