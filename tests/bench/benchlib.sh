@@ -1,4 +1,4 @@
-# benchlib.sh - helpers shared by tests/bench/test_miltercat.sh and
+# benchlib.sh - helpers shared by tests/bench/test_*.sh and
 # tests/bench/run-bench (bash, sourced): DKIM keys made by openssl and
 # published in a zone file for relaywarden's dns_local_data, messages
 # signed by an independent signer (Perl Mail::DKIM, not the libopendkim
@@ -14,6 +14,16 @@ BENCH_AUTHSERV=mx.bench.example
 BENCH_CLIENT_IP=192.0.2.25
 BENCH_HELO=mail.sender.example
 BENCH_SELECTOR=bench
+
+# TAP lines for the test scripts: they count in the caller's pass and
+# fail.
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() {
+	fail=$((fail + 1))
+	echo "not ok - $1"
+	shift
+	printf '    %s\n' "$@"
+}
 
 bench_die() {
 	printf 'BENCH HARD ERROR: %s\n' "$*" >&2
@@ -33,6 +43,13 @@ bench_need_tools() {
 	bench_need openssl perl python3 base64 fold
 	perl -MMail::DKIM::Signer -e 1 2>/dev/null ||
 	    bench_die "Mail::DKIM not found (Debian: libmail-dkim-perl)"
+}
+
+# The tools, relaywarden ($RW) and miltercat ($MC) built: or exit 99.
+bench_need_milter() {
+	bench_need_tools
+	[ -x "$RW" ] || bench_die "$RW not built"
+	[ -x "$MC" ] || bench_die "$MC not built"
 }
 
 # bench_key NAME: writes $BENCH_TMP/keys/NAME.pem (RSA-2048), prints the

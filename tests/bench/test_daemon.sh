@@ -17,6 +17,7 @@ set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 RW=$top_builddir/milter/relaywarden
 HOLD=$top_srcdir/tests/bench/milterhold.py
+. "$top_srcdir/tests/bench/benchlib.sh"
 command -v python3 >/dev/null || { echo "python3 not found"; exit 99; }
 [ -x "$RW" ] || { echo "$RW not built"; exit 99; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/rw-daemon.XXXXXX") || exit 99
@@ -32,13 +33,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() {
-	fail=$((fail + 1))
-	echo "not ok - $1"
-	shift
-	printf '    %s\n' "$@"
-}
 expect() {	# DESC ERE TEXT
 	if grep -E -q -e "$2" <<<"$3"; then ok "$1"; else
 		not_ok "$1" "no line matching: $2" "in: $3"; fi

@@ -34,17 +34,7 @@ cleanup() {
 trap cleanup EXIT
 T=$BENCH_TMP
 
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() {
-	fail=$((fail + 1))
-	echo "not ok - $1"
-	shift
-	printf '    %s\n' "$@"
-}
-
-bench_need_tools
-[ -x "$RW" ] || bench_die "$RW not built"
-[ -x "$MC" ] || bench_die "$MC not built"
+bench_need_milter
 
 has() {		# has DESC FILE ERE
 	if grep -E -q -e "$3" "$2"; then ok "$1"; else
