@@ -145,6 +145,20 @@ e2e_redis() {
 	redis-cli -p "$E2E_REDIS_PORT" "$@"
 }
 
+# e2e_zone_sender IP HELO: ZONE=$E2E_TMP/zone, local DNS data for one
+# sender: sender.example (SPF allows IP only, DMARC p=none) and the HELO
+# name (A IP, SPF allows IP).
+e2e_zone_sender() {
+	ZONE=$E2E_TMP/zone
+	cat >"$ZONE" <<Z
+\$STATIC example
+sender.example 300 IN TXT "v=spf1 ip4:$1 -all"
+_dmarc.sender.example 300 IN TXT "v=DMARC1; p=none"
+$2 300 IN A $1
+$2 300 IN TXT "v=spf1 ip4:$1 -all"
+Z
+}
+
 # e2e_write_config ZONEFILE: a relaywarden config with a unix socket that
 # user postfix can write, local DNS data, and forwarders at a loopback port
 # where nothing answers (no network).  The sender state uses the private

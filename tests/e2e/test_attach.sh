@@ -18,14 +18,7 @@ IP=192.0.2.50
 HELO=mx.sender.example
 FROM=carol@sender.example
 
-ZONE=$E2E_TMP/zone
-cat >"$ZONE" <<Z
-\$STATIC example
-sender.example 300 IN TXT "v=spf1 ip4:$IP -all"
-_dmarc.sender.example 300 IN TXT "v=DMARC1; p=none"
-$HELO 300 IN A $IP
-$HELO 300 IN TXT "v=spf1 ip4:$IP -all"
-Z
+e2e_zone_sender "$IP" "$HELO"
 
 # A tiny well-formed PE (libmagic: "PE32 executable") and a text file.
 /usr/bin/python3 "$top_srcdir/tests/attach/mkpe.py" "$M/setup.bin" ||

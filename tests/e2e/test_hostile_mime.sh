@@ -20,14 +20,7 @@ IP=192.0.2.60
 HELO=mx.sender.example
 FROM=carol@sender.example
 
-ZONE=$E2E_TMP/zone
-cat >"$ZONE" <<Z
-\$STATIC example
-sender.example 300 IN TXT "v=spf1 ip4:$IP -all"
-_dmarc.sender.example 300 IN TXT "v=DMARC1; p=none"
-$HELO 300 IN A $IP
-$HELO 300 IN TXT "v=spf1 ip4:$IP -all"
-Z
+e2e_zone_sender "$IP" "$HELO"
 
 # mkmsg OUT MSGID KIND: KIND is groups-TYPE (the nested From in a
 # message/TYPE part), fwd-b64 (a base64 message/rfc822 part) or plain.
