@@ -9,8 +9,8 @@
  * thread start later); the socket is opened while still privileged, then
  * privileges are dropped; SIGUSR1 is blocked before the first thread so
  * only the reload thread takes it.  Started as root it refuses to run
- * unless user names someone else (or allow_root = true).  libmilter owns SIGHUP/SIGTERM/SIGINT
- * (graceful stop).
+ * unless user names someone else (or allow_root = true).  libmilter owns
+ * SIGHUP/SIGTERM/SIGINT (graceful stop).
  * Over TCP we set TCP_NODELAY on the listening socket (accepted sockets
  * inherit it on Linux): libmilter does not, and Nagle plus the MTA's
  * delayed ACK costs ~40 ms per exchange (FIELD-NOTES).
@@ -191,20 +191,28 @@ open_socket(const char *sock, const struct config *cfg, char *err,
 	return 0;
 }
 
-/* Started as root, the daemon must become another user: every parsing
- * library handles hostile bytes.  0 when it will (or is not root), or
- * allow_root says root is meant (logged as a warning); -1 with the
- * reason.  A user that does not exist is drop_privileges' to report. */
+/* Started as root and staying root: user is unset or names root.  A
+ * user that does not exist is drop_privileges' to report. */
 static int
-check_root(const struct config *cfg, const char *path, char *err,
-    size_t errlen)
+stays_root(const struct config *cfg)
 {
 	struct passwd *pw;
 
 	if (geteuid() != 0 && getuid() != 0)
 		return 0;
-	if (cfg->user[0] != '\0' && ((pw = getpwnam(cfg->user)) == NULL ||
-	    pw->pw_uid != 0))
+	return cfg->user[0] == '\0' || ((pw = getpwnam(cfg->user)) != NULL &&
+	    pw->pw_uid == 0);
+}
+
+/* Started as root, the daemon must become another user: every parsing
+ * library handles hostile bytes.  0 when it will (or is not root), or
+ * allow_root says root is meant (logged as a warning); -1 with the
+ * reason. */
+static int
+check_root(const struct config *cfg, const char *path, char *err,
+    size_t errlen)
+{
+	if (!stays_root(cfg))
 		return 0;
 	if (cfg->allow_root) {
 		log_warning(NULL, "running as root (allow_root = true): "
@@ -331,8 +339,7 @@ main(int argc, char **argv)
 	} else if (check) {
 		/* Build the generation too: it reads the local DNS data and
 		 * the PSL, which can be wrong in ways the parser cannot see. */
-		as_root = (geteuid() == 0 || getuid() == 0) &&
-		    cfg->user[0] == '\0' && !cfg->allow_root;
+		as_root = stays_root(cfg) && !cfg->allow_root;
 		if ((pol = policy_new(cfg, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "relaywarden: %s: %s\n", path, err);
 			rc = 1;
@@ -341,7 +348,8 @@ main(int argc, char **argv)
 			if (as_root)
 				fprintf(stderr, "relaywarden: %s: note: "
 				    "started as root it would refuse to run "
-				    "(no user set, allow_root = false)\n", path);
+				    "(user unset or root, allow_root = false)"
+				    "\n", path);
 			printf("relaywarden: %s: configuration OK\n", path);
 			rc = 0;
 		}

@@ -21,29 +21,17 @@
 #define AUTHRES		"Authentication-Results"
 #define HOLD_REASON_MAX	400	/* well inside one reply line */
 
-static int
-add_edit(struct arena *a, struct plan *p, size_t *cap,
-    enum plan_edit_kind kind, const char *name, unsigned occurrence,
-    const char *value)
+/* Appends one edit; edits() sized the array for all of them. */
+static void
+add_edit(struct plan *p, enum plan_edit_kind kind, const char *name,
+    unsigned occurrence, const char *value)
 {
-	struct plan_edit *n;
-	size_t ncap;
+	struct plan_edit *n = &p->edits[p->nedits++];
 
-	if (p->nedits == *cap) {
-		ncap = *cap ? *cap * 2 : 8;
-		if ((n = arena_calloc(a, ncap, sizeof(*n))) == NULL)
-			return -1;
-		if (p->nedits)
-			memcpy(n, p->edits, p->nedits * sizeof(*n));
-		p->edits = n;
-		*cap = ncap;
-	}
-	n = &p->edits[p->nedits++];
 	n->kind = kind;
 	n->name = name;
 	n->occurrence = occurrence;
 	n->value = value;
-	return 0;
 }
 
 /* The tag as it goes in front of old: as written when it is ASCII, else
@@ -122,30 +110,32 @@ edits(const struct config *cfg, const struct message *m,
 	struct arena *a = m->arena;
 	const struct header *h;
 	const char *subj;
-	size_t cap = 0, i;
+	size_t i;
 
+	/* The removals, then at most Authentication-Results, X-Relaywarden
+	 * and Subject. */
+	if ((p->edits = arena_calloc(a, m->nremovals + 3,
+	    sizeof(*p->edits))) == NULL)
+		return -1;
 	/* message.c lists them in header order: backwards, each name's
 	 * occurrences go from the highest down. */
 	for (i = m->nremovals; i-- > 0;)
-		if (add_edit(a, p, &cap, PLAN_REMOVE, m->removals[i].name,
-		    m->removals[i].occurrence, m->removals[i].value) == -1)
-			return -1;
-	if (e->authres != NULL && add_edit(a, p, &cap, PLAN_INSERT_TOP,
-	    AUTHRES, 0, e->authres) == -1)
-		return -1;
-	if (e->verdict_header != NULL && add_edit(a, p, &cap, PLAN_ADD,
-	    "X-Relaywarden", 0, e->verdict_header) == -1)
-		return -1;
+		add_edit(p, PLAN_REMOVE, m->removals[i].name,
+		    m->removals[i].occurrence, m->removals[i].value);
+	if (e->authres != NULL)
+		add_edit(p, PLAN_INSERT_TOP, AUTHRES, 0, e->authres);
+	if (e->verdict_header != NULL)
+		add_edit(p, PLAN_ADD, "X-Relaywarden", 0, e->verdict_header);
 	if (p->action != VERDICT_TAG)
 		return 0;
 	h = message_header(m, "Subject", 0);
 	if (plan_subject(a, cfg->tag_subject, h != NULL ? h->value : NULL,
 	    &subj) == -1)
 		return -1;
-	if (subj == NULL)
-		return 0;
-	return add_edit(a, p, &cap, h != NULL ? PLAN_CHANGE : PLAN_ADD,
-	    "Subject", 1, subj);
+	if (subj != NULL)
+		add_edit(p, h != NULL ? PLAN_CHANGE : PLAN_ADD, "Subject", 1,
+		    subj);
+	return 0;
 }
 
 int

@@ -182,8 +182,6 @@ statepool_settings(const struct state_pool *p)
 	return &p->set;
 }
 
-/* --- time ----------------------------------------------------------------- */
-
 /* --- classification ------------------------------------------------------- */
 
 static int
