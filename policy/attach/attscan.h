@@ -75,7 +75,8 @@ struct attscan {
 	magic_t magic;
 	struct deadline dl;		/* expensive checks: wall time and
 					   the CPU budget */
-	struct deadline hard;		/* everything: wall time only */
+	struct deadline hard;		/* everything: wall time and twice
+					   the CPU budget */
 	struct arch_limits alim;
 	struct arch_state ast;
 	struct attach_results *out;

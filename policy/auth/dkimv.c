@@ -302,6 +302,14 @@ name_ok(const char *name)
 	return 1;
 }
 
+/* White space as libopendkim's tag-list parser skips it (isspace in the
+ * C locale: \v and \f too), or an "\fl=" would hide from us only. */
+static int
+tag_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 /* The signature's tag list (RFC 6376 3.2) names an l= tag.  Linear, on
  * any bytes: tag names are read, values skipped. */
 static int
@@ -310,14 +318,13 @@ has_length_tag(const char *p)
 	const char *n;
 
 	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		while (tag_space(*p))
 			p++;
 		for (n = p; (*p >= 'a' && *p <= 'z') || (*p >= 'A' &&
 		    *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'; p++)
 			;
 		if (p - n == 1 && *n == 'l') {
-			while (*p == ' ' || *p == '\t' || *p == '\r' ||
-			    *p == '\n')
+			while (tag_space(*p))
 				p++;
 			if (*p == '=')
 				return 1;

@@ -783,6 +783,40 @@ test_length_flood_is_not_handed_to_the_library(void **state)
 	msg_free(&m);
 }
 
+/* libopendkim skips \v and \f before a tag name as white space: an l=
+ * behind one is an l= all the same, and is not handed over past the
+ * cap either. */
+static void
+test_length_flood_behind_vt_ff_is_not_handed(void **state)
+{
+	struct fixture *f = *state;
+	struct msg m = plain;
+	struct signopt o;
+	struct dkim_results r;
+	struct arena *a;
+	size_t i, hits = 0;
+	char *p;
+
+	for (i = 0; i < MAX_SIGS + 4; i++) {
+		o = opt_for(f, i % 2 ? "ed" : "rsa");
+		o.blen = (long)(10 + i);
+		sign(f, &m, &o);
+	}
+	for (i = 0; i < m.nowned; i++)
+		for (p = m.owned[i]; (p = strstr(p, "l=")) != NULL; p++)
+			if (p > m.owned[i] && (p[-1] == ' ' ||
+			    p[-1] == '\t') && p[2] >= '0' && p[2] <= '9') {
+				p[-1] = i % 2 ? '\v' : '\f';
+				hits++;
+			}
+	assert_int_equal(hits, MAX_SIGS + 4);
+	a = verify(f, &m, NULL, &r);
+	assert_true(r.truncated);
+	assert_int_equal(r.handed, MAX_SIGS);
+	arena_free(a);
+	msg_free(&m);
+}
+
 static void
 test_simple_canon_with_bare_lf_folds(void **state)
 {
@@ -1203,6 +1237,7 @@ main(void)
 		cmocka_unit_test(test_ignored_signature_is_not_looked_up),
 		cmocka_unit_test(
 		    test_length_flood_is_not_handed_to_the_library),
+		cmocka_unit_test(test_length_flood_behind_vt_ff_is_not_handed),
 		cmocka_unit_test(test_simple_canon_with_bare_lf_folds),
 		cmocka_unit_test(test_empty_body_and_headers_only),
 		cmocka_unit_test(test_aborted_message_frees_handle),
