@@ -306,13 +306,6 @@ limit_names(struct attscan *ev, const struct mime_stats *st, int unread)
 	return o ? arena_strdup(ev->a, buf) : NULL;
 }
 
-/* verdict.c's order of strength (tempfail below reject). */
-static int
-rank(enum verdict_action a)
-{
-	return a == VERDICT_TEMPFAIL ? 3 : a == VERDICT_REJECT ? 4 : (int)a;
-}
-
 static const char *
 bad_names(struct attscan *ev, unsigned bad)
 {
@@ -390,7 +383,8 @@ attach_evaluate(struct attach_ctx *ctx, struct spool *msg,
 	}
 	/* What a limit kept us from seeing may be a program. */
 	if ((out->truncated != NULL || (ev.ast.limits & ARCH_LIMIT_BOMB)) &&
-	    rank(ctx->incomplete) > rank(out->hard_action)) {
+	    verdict_action_strength(ctx->incomplete) >
+	    verdict_action_strength(out->hard_action)) {
 		out->hard_action = ctx->incomplete;
 		out->hard_rule = rules_table[out->truncated != NULL ?
 		    RULE_ATTACH_TRUNCATED : RULE_ATTACH_ARCHIVE_BOMB].name;

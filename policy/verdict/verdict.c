@@ -122,9 +122,8 @@ verdict_rule_live(const struct config *cfg, enum rule r)
 	return !cfg->rule_dry_run[r];
 }
 
-/* Strength order of the actions a message can get. */
-static int
-strength(enum verdict_action a)
+int
+verdict_action_strength(enum verdict_action a)
 {
 	switch (a) {
 	case VERDICT_ACCEPT:
@@ -144,7 +143,7 @@ strength(enum verdict_action a)
 void
 verdict_require(struct verdict *v, enum verdict_action a)
 {
-	if (strength(a) > strength(v->hard))
+	if (verdict_action_strength(a) > verdict_action_strength(v->hard))
 		v->hard = a;
 }
 
@@ -173,7 +172,8 @@ verdict_action_under(const struct verdict *v, const struct thresholds *t)
 		a = VERDICT_QUARANTINE;
 	else if (reaches(v->score, t->tag))
 		a = VERDICT_TAG;
-	return strength(v->hard) > strength(a) ? v->hard : a;
+	return verdict_action_strength(v->hard) >
+	    verdict_action_strength(a) ? v->hard : a;
 }
 
 void
@@ -185,8 +185,8 @@ verdict_decide(struct verdict *v, const struct thresholds *t)
 int
 verdict_held(const struct verdict *v, const struct thresholds *t)
 {
-	return strength(verdict_action_under(v, t)) >=
-	    strength(VERDICT_QUARANTINE);
+	return verdict_action_strength(verdict_action_under(v, t)) >=
+	    verdict_action_strength(VERDICT_QUARANTINE);
 }
 
 const char *

@@ -102,6 +102,10 @@ enum verdict_action verdict_action_under(const struct verdict *,
 /* Sets v->action to verdict_action_under(v, t). */
 void verdict_decide(struct verdict *, const struct thresholds *t);
 
+/* The order of strength of the actions: accept < tag < quarantine <
+ * tempfail < reject. */
+int verdict_action_strength(enum verdict_action);
+
 /* 1 when v, as it stands, would be held or refused under t: quarantine,
  * reject or tempfail. */
 int verdict_held(const struct verdict *, const struct thresholds *t);
