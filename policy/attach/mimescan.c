@@ -362,7 +362,7 @@ struct tail {
 	void *arg;
 	char *hdr;			/* the Content-* header being read */
 	size_t len, max;
-	int in, over;
+	int in, over, ct;		/* ct: it is the Content-Type */
 	char *type, *fname, *name;	/* of the current part (g_malloc) */
 	int stop;
 };
@@ -395,7 +395,7 @@ header_done(struct tail *t)
 	if (t->b->w.switches > MIMESCAN_SWITCHES &&
 	    strstr(t->hdr, "=?") != NULL)
 		goto done;
-	if (strncasecmp(t->hdr, "content-type:", 13) == 0 &&
+	if (t->ct &&
 	    (ct = g_mime_content_type_parse(t->opts, colon + 1)) != NULL) {
 		if (t->type == NULL)
 			t->type = g_mime_content_type_get_mime_type(ct);
@@ -416,21 +416,30 @@ done:
 static void
 block_done(struct tail *t)
 {
-	const char *nm = t->fname != NULL ? t->fname : t->name;
-	char *p;
+	const char *nm;
 
 	header_done(t);
-	if (nm != NULL && !t->stop) {
-		for (p = t->type; p != NULL && *p != '\0'; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p += 32;
-		if (t->fn(t->arg, t->type, nm) == -1)
-			t->stop = 1;
-	}
+	nm = t->fname != NULL ? t->fname : t->name;
+	if (nm != NULL && !t->stop && t->fn(t->arg, t->type, nm) == -1)
+		t->stop = 1;
 	g_free(t->type);
 	g_free(t->fname);
 	g_free(t->name);
 	t->type = t->fname = t->name = NULL;
+}
+
+/* The line holds the field called name (lower case): GMime allows
+ * blanks between a name and its colon, as a reader does. */
+static int
+field_is(const char *line, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+
+	if (n <= k || strncasecmp(line, name, k) != 0)
+		return 0;
+	while (k < n && (line[k] == ' ' || line[k] == '\t'))
+		k++;
+	return k < n && line[k] == ':';
 }
 
 static void
@@ -452,8 +461,8 @@ tail_line(struct tail *t, char *line, size_t n, int over)
 		block_done(t);
 		return;
 	}
-	if (strncasecmp(line, "content-type:", 13) == 0 ||
-	    strncasecmp(line, "content-disposition:", 20) == 0) {
+	if ((t->ct = field_is(line, n, "content-type")) ||
+	    field_is(line, n, "content-disposition")) {
 		t->in = 1;
 		t->over = over || n >= t->max;
 		if (!t->over) {

@@ -88,7 +88,7 @@ struct mimescan {
 int mimescan_prepare(struct spool *sp, const struct mime_limits *,
     struct mimescan_budget *b, struct arena *, struct mimescan *out);
 
-/* Called for each name found in the tail: the Content-Type (lower case,
+/* Called for each name found in the tail: the Content-Type (as written,
  * or NULL) and the name; returns -1 to stop. */
 typedef int (*mimescan_name_fn)(void *arg, const char *type,
     const char *name);

@@ -387,6 +387,34 @@ boundary_lines_are_capped_before_gmime(void **state)
 	free(msg);
 }
 
+/* GMime and readers take "Content-Disposition :" (blanks before the
+ * colon) as the header: past the cut it is read as well. */
+static void
+tail_names_allow_blanks_before_the_colon(void **state)
+{
+	struct mime_limits lim = limits();
+	struct mime_stats st;
+	struct seen seen;
+	size_t len = 100000, o, i;
+	char *msg = malloc(len);
+
+	assert_non_null(msg);
+	lim.max_parts = 2;
+	o = (size_t)snprintf(msg, len, HEAD MIXED "--b\r\nContent-Type: "
+	    "text/plain\r\n\r\n");
+	for (i = 0; i < 80; i++)
+		o += (size_t)snprintf(msg + o, len - o, "--x\r\n");
+	snprintf(msg + o, len - o, "--b\r\nContent-Type \t: application/"
+	    "x-msdownload\r\nContent-Disposition : attachment;\r\n "
+	    "filename=\"invoice.exe\"\r\n\r\nTVo=\r\n--b--\r\n");
+	walk_str(msg, &lim, &seen, &st);
+	assert_true(st.limits & MIME_LIMIT_PARTS);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.p[1].name, "invoice.exe");
+	assert_string_equal(seen.p[1].declared, "application/x-msdownload");
+	free(msg);
+}
+
 static void
 names_past_the_boundary_cap_are_still_read(void **state)
 {
@@ -785,6 +813,7 @@ main(void)
 		cmocka_unit_test(boundary_lines_are_capped_before_gmime),
 		cmocka_unit_test(names_past_the_boundary_cap_are_still_read),
 		cmocka_unit_test(folded_header_flood_is_broken_not_kept),
+		cmocka_unit_test(tail_names_allow_blanks_before_the_colon),
 		cmocka_unit_test(header_length_cap_at_the_limit_and_one_past),
 		cmocka_unit_test(line_cap_at_the_limit_and_one_past),
 		cmocka_unit_test(decoded_cap_at_the_limit_and_one_past),
