@@ -33,6 +33,7 @@
 #include <libmilter/mfapi.h>
 
 #include "callbacks.h"
+#include "confine.h"
 #include "config/config.h"
 #include "util/log.h"
 #include "util/net.h"
@@ -263,6 +264,11 @@ run(struct config *cfg, const char *path, const char *sock, int foreground)
 	    write_pidfile(cfg->pidfile, err, sizeof(err)) == -1)
 		goto fail;
 	if (drop_privileges(cfg->user, err, sizeof(err)) == -1)
+		goto fail;
+	/* worker fork server: forked here (lead) */
+	/* The daemon's sandbox (confine.c): seccomp always, Landlock where
+	 * offered.  Before any thread: Landlock binds this thread only. */
+	if (confine_daemon(cfg, path, sock, err, sizeof(err)) == -1)
 		goto fail;
 	if (reload_block_signals() == -1) {
 		snprintf(err, sizeof(err), "cannot block signals");

@@ -79,6 +79,7 @@ const struct setting config_settings[] = {
 	    .off = F(socket_mode) },
 	STR(user, "", check_user),
 	BOOL(allow_root, 0),
+	BOOL(daemon_landlock, 1),
 	UINT(milter_timeout_s, 360, 1, 7210),
 	UINT(max_connections, 256, 1, 65535),
 	UINT(max_message_header_bytes, 262144, 16384, 1073741824),

@@ -25,6 +25,9 @@ struct config {
 	unsigned socket_mode;		/* unix socket permissions, octal */
 	char *user;			/* "" = stay the invoking user */
 	int allow_root;			/* run as root (no user) anyway */
+	int daemon_landlock;		/* Landlock file rules on the daemon
+					   (util/sandbox.h); seccomp is
+					   always on */
 	unsigned milter_timeout_s;	/* smfi_settimeout; read at start */
 	unsigned max_connections;	/* more are tempfailed at connect */
 	unsigned max_message_header_bytes;	/* headers + recipients held
