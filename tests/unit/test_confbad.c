@@ -36,6 +36,8 @@ static const struct bad_case {
 	/* daemon hygiene (issue 8, item 10) and the Redis reply cap */
 	{ "allow_root given a number", "allow_root = 1;\n", 1,
 	    "allow_root: must be true or false" },
+	{ "daemon_landlock given a word", "daemon_landlock = \"off\";\n",
+	    1, "daemon_landlock: must be true or false" },
 	{ "milter timeout zero", "milter_timeout_s = 0;\n", 1,
 	    "milter_timeout_s: out of range 1 to 7210" },
 	{ "milter timeout past libmilter's default",

@@ -35,6 +35,7 @@ defaults_are_documented_values(void **state)
 	assert_int_equal(c->socket_mode, 0660);
 	assert_string_equal(c->user, "");
 	assert_int_equal(c->allow_root, 0);
+	assert_int_equal(c->daemon_landlock, 1);
 	assert_int_equal(c->milter_timeout_s, 360);
 	assert_int_equal(c->max_connections, 256);
 	assert_int_equal(c->max_message_header_bytes, 262144);
@@ -120,6 +121,7 @@ full_file_sets_every_type(void **state)
 	assert_int_equal(c->socket_mode, 0640);
 	assert_string_equal(c->user, "relaywarden");
 	assert_int_equal(c->allow_root, 1);
+	assert_int_equal(c->daemon_landlock, 0);
 	assert_int_equal(c->milter_timeout_s, 30);
 	assert_int_equal(c->max_connections, 50);
 	assert_int_equal(c->max_message_header_bytes, 65536);
