@@ -14,13 +14,20 @@
 #     attach_tmpdir a directory of its own) is filtered before and after
 #     a SIGUSR1 reload that names a NEW dns_local_data file beside the
 #     config (the verdict follows the new file); a reload naming a file
-#     outside the rules is refused and the running config stays.
-# Needs root (private Postfix) and gdb: otherwise exits 77 / 99.
+#     outside the rules is refused and the running config stays;
+#  e) as contrib/relaywarden.service starts it (systemd cannot run here,
+#     so approximated with setpriv: already the configured user, no
+#     capability in any set, no_new_privs): it starts, loads its filter
+#     and rules, and removes its socket when it stops (the one right it
+#     has in the socket's directory).
+# Needs root (private Postfix), gdb and setpriv: otherwise exits 77 / 99.
 set -u
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 e2e_init
 command -v gdb >/dev/null 2>&1 ||
     e2e_hard_error "gdb not found (Debian: gdb; contrib/install-deps)"
+command -v setpriv >/dev/null 2>&1 ||
+    e2e_hard_error "setpriv not found (Debian: util-linux)"
 
 M=$E2E_TMP/msg
 RW=$E2E_TMP/rw
@@ -205,6 +212,40 @@ send kept
 e2e_expect_line "still the reloaded zone2 (spf=fail)" "$out" "spf=fail"
 e2e_expect_eq "same daemon throughout (pid)" "$PID" \
     "$(pgrep -o -f "relaywarden -f -c $E2E_RW_CONF" || true)"
+
+# ---- e) started unprivileged, as the systemd unit does ----
+RUN=$E2E_TMP/run
+mkdir -p "$RUN"
+chown "$E2E_RW_USER" "$RUN"
+sed -e "s|^user = .*|user = \"$E2E_RW_USER\";|" \
+    -e "s|^socket = .*|socket = \"unix:$RUN/sock\";|" \
+    -e "s|^dns_local_data = .*|dns_local_data = \"$RW/zone2\";|" \
+    "$E2E_RW_CONF" >"$RW/unit.conf"
+setpriv --reuid "$E2E_RW_USER" --regid "$E2E_RW_USER" --init-groups \
+    --no-new-privs --bounding-set=-all --inh-caps=-all \
+    "$top_builddir/milter/relaywarden" -f -c "$RW/unit.conf" \
+    2>"$RW/unit.log" &
+UPID=$!
+if e2e_wait_for 10 test -S "$RUN/sock"; then
+	e2e_ok "unprivileged start (setpriv): listening on $RUN/sock"
+	e2e_expect_eq "its CapBnd and CapEff are empty" \
+	    "0000000000000000 0000000000000000" \
+	    "$(awk '/^CapBnd:/ { b = $2 } /^CapEff:/ { e = $2 }
+	    END { print b, e }' /proc/$UPID/status)"
+	e2e_expect_eq "its Seccomp: 2" 2 \
+	    "$(awk '/^Seccomp:/ { print $2 }' /proc/$UPID/status)"
+	e2e_expect_match "it logged its sandbox" "sandbox: seccomp filter on" \
+	    "$(cat "$RW/unit.log")"
+	kill "$UPID"
+	e2e_wait_for 15 sh -c "! kill -0 $UPID" &&
+	    e2e_ok "stopped on SIGTERM" || e2e_not_ok "stopped on SIGTERM"
+	[ -e "$RUN/sock" ] && e2e_not_ok "its socket removed at stop" \
+	    "$(ls -l "$RUN")" || e2e_ok "its socket removed at stop"
+else
+	e2e_not_ok "unprivileged start (setpriv)" "$(cat "$RW/unit.log")"
+	kill "$UPID" 2>/dev/null
+fi
+
 e2e_expect_eq "no message failed in the log" "" \
     "$(grep -E 'tempfail|cannot (open|create)|Permission denied' "$LOG" |
     grep -v 'keeping the running' || true)"
