@@ -72,9 +72,17 @@
 
 #include "util/sandbox.h"
 
+/* A sanitizer build keeps ptrace: LeakSanitizer stops the threads with
+ * it at exit, and fails the exit without it.  Production builds deny it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_PTRACE
+#else
+#define SANDBOX_PTRACE	"ptrace",
+#endif
+
 static const char *const denied[] = {
 	"execve", "execveat",
-	"ptrace", "process_vm_readv", "process_vm_writev", "kcmp",
+	SANDBOX_PTRACE "process_vm_readv", "process_vm_writev", "kcmp",
 	"pidfd_getfd",
 	"mount", "umount2", "pivot_root", "chroot", "fsopen", "fsconfig",
 	"fsmount", "fspick", "move_mount", "open_tree", "mount_setattr",
