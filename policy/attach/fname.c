@@ -216,6 +216,7 @@ fname_parse(struct arena *a, const char *raw, struct fname *out)
 
 	memset(out, 0, sizeof(*out));
 	memset(&bidi, 0, sizeof(bidi));
+	(void)namecheck_name(raw, n, &out->check);
 	if (n > FNAME_MAX) {
 		n = FNAME_MAX;
 		out->flags |= FNAME_CUT;
