@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -297,16 +298,48 @@ dump(const struct result *res)
 	}
 }
 
+static void evaluate_with(const struct config *, const char *,
+    struct result *);
+
 static void
 evaluate(const char *text, struct result *res)
 {
 	struct config *cfg = config_default();
+
+	assert_non_null(cfg);
+	evaluate_with(cfg, text, res);
+	config_free(cfg);
+}
+
+/* The config of text (settings, as in a config file). */
+static struct config *
+config_text(const char *text)
+{
+	char path[] = "/tmp/rw-names-XXXXXX", err[512];
+	struct config *c;
+	FILE *fp;
+	int fd;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	assert_non_null(fp);
+	fprintf(fp, "authserv_id = \"mx.example\";\n%s", text);
+	fclose(fp);
+	if (config_load(path, &c, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	unlink(path);
+	return c;
+}
+
+static void
+evaluate_with(const struct config *cfg, const char *text, struct result *res)
+{
 	struct attach_ctx *ctx;
 	struct spool *sp;
 	char err[256];
 
 	memset(res, 0, sizeof(*res));
-	assert_non_null(cfg);
 	res->a = arena_new();
 	assert_non_null(res->a);
 	if ((ctx = attach_ctx_new(cfg, err, sizeof(err))) == NULL)
@@ -319,7 +352,6 @@ evaluate(const char *text, struct result *res)
 	    sizeof(err)) != 0)
 		fail_msg("%s", err);
 	attach_ctx_free(ctx);
-	config_free(cfg);
 	dump(res);
 }
 
@@ -697,6 +729,51 @@ mime_and_uuencoded_names_are_judged(void **state)
 	arena_free(res.a);
 }
 
+/* The policy: a hard rule under attach_executable_quarantine, whatever
+ * the thresholds; an ".ext=accept" override does not exempt a hostile
+ * name (the attacker picked the extension), it still exempts an
+ * ordinary one. */
+static void
+hostile_names_are_a_hard_rule_not_exempt_by_extension(void **state)
+{
+	static const struct entry e[] = {
+		{ "$(id).txt", AE_IFREG, "x\n" },
+		{ "notes.txt", AE_IFREG, "x\n" },
+	};
+	struct config *c;
+	struct result res;
+	unsigned char *buf;
+	size_t len;
+	char *m;
+
+	(void)state;
+	buf = make_archive(F_TAR, e, 2, &len);
+	m = message("a.tar", buf, len);
+	free(buf);
+	c = config_text("quarantine_score = 50;\n"
+	    "attach_action_overrides = [\".txt=accept\"];\n");
+	evaluate_with(c, m, &res);
+	expect_item(&res, "a.tar/$(id).txt", "attach_hostile_name",
+	    "shell: $(", 1);
+	assert_int_equal(find(&res, "a.tar/$(id).txt")->action,
+	    VERDICT_QUARANTINE);
+	assert_false(find(&res, "a.tar/$(id).txt")->flags & ATTACH_EXEMPT);
+	assert_int_equal(res.r.hard_action, VERDICT_QUARANTINE);
+	assert_string_equal(res.r.hard_rule, "attach_hostile_name");
+	arena_free(res.a);
+	config_free(c);
+	/* Without the hard rule it is a score: 10 < 50, no action. */
+	c = config_text("quarantine_score = 50;\n"
+	    "attach_executable_quarantine = false;\n");
+	evaluate_with(c, m, &res);
+	expect_item(&res, "a.tar/$(id).txt", "attach_hostile_name",
+	    "shell: $(", 1);
+	assert_int_equal(res.r.hard_action, VERDICT_ACCEPT);
+	arena_free(res.a);
+	config_free(c);
+	free(m);
+}
+
 int
 main(void)
 {
@@ -711,6 +788,8 @@ main(void)
 		cmocka_unit_test(sevenzip_names_outside_ascii_are_read),
 		cmocka_unit_test(nested_and_compressed_archives_are_judged),
 		cmocka_unit_test(mime_and_uuencoded_names_are_judged),
+		cmocka_unit_test(
+		    hostile_names_are_a_hard_rule_not_exempt_by_extension),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
