@@ -108,6 +108,8 @@ fold(uint32_t cp)
 	};
 	size_t k;
 
+	if (cp < 0xa5)
+		return cp;
 	if (cp >= 0xff01 && cp <= 0xff5e)
 		return cp - 0xfee0;
 	for (k = 0; k < sizeof(map) / sizeof(map[0]); k++)
@@ -293,8 +295,8 @@ control(uint32_t cp)
 	    cp == 0x2028 || cp == 0x2029;
 }
 
-/* Shell syntax at the cursor (which next() then leaves past its first
- * character); the finding, or NULL. */
+/* Shell syntax at the cursor, which it leaves past the character, or
+ * past a run of operators; the finding, or NULL. */
 static const char *
 shell_at(struct cur *c, unsigned *ticks)
 {
@@ -315,9 +317,10 @@ shell_at(struct cur *c, unsigned *ticks)
 	case ';':
 	case '|':
 	case '&':
+		/* The run is consumed here, so "&&&..." stays linear. */
+		while ((nx = peek(c)) == ';' || nx == '|' || nx == '&')
+			(void)next(c);
 		d = *c;
-		while ((nx = peek(&d)) == ';' || nx == '|' || nx == '&')
-			(void)next(&d);
 		skip_blanks(&d);
 		if (command_at(d))
 			return cp == ';' ? "shell: command after ;" :
@@ -328,9 +331,9 @@ shell_at(struct cur *c, unsigned *ticks)
 	case '>':
 		if (nx == '(')
 			return "shell: process substitution";
+		while ((nx = peek(c)) == '<' || nx == '>' || nx == '|')
+			(void)next(c);
 		d = *c;
-		while ((nx = peek(&d)) == '<' || nx == '>' || nx == '|')
-			(void)next(&d);
 		skip_blanks(&d);
 		nx = peek(&d);
 		if (path_at(d) || nx == '$' || nx == '`' || (nx == '&' &&

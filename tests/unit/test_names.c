@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -173,6 +174,30 @@ payload_behind_padding_is_seen(void **state)
 	memcpy(name + 2000, "$(id)", 5);
 	namecheck_name(name, sizeof(name), &nc);
 	assert_int_equal(nc.kinds, NAMECHECK_SHELL);
+}
+
+/* Linear in the name: 2 MB runs of operators, blanks, dots and
+ * separators (a pax path may be that long) take about 0.3 s (bound:
+ * 10 s, for sanitizer builds), not the hours a rescan per character
+ * would. */
+static void
+hostile_runs_cost_linear_time(void **state)
+{
+	static const char fill[] = "&<; ./`";
+	size_t n = 2 << 20, i;
+	char *name = malloc(n);
+	struct namecheck nc;
+	clock_t t0;
+
+	(void)state;
+	assert_non_null(name);
+	t0 = clock();
+	for (i = 0; fill[i] != '\0'; i++) {
+		memset(name, fill[i], n);
+		namecheck_name(name, n, &nc);
+	}
+	assert_true(clock() - t0 < 10 * CLOCKS_PER_SEC);
+	free(name);
 }
 
 /* --- archives written at test time ------------------------------------ */
@@ -780,6 +805,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(grammar_cases),
 		cmocka_unit_test(payload_behind_padding_is_seen),
+		cmocka_unit_test(hostile_runs_cost_linear_time),
 		cmocka_unit_test(tar_members_are_judged),
 		cmocka_unit_test(targz_members_are_judged),
 		cmocka_unit_test(zip_members_are_judged),
