@@ -9,6 +9,12 @@
  * libarchive is probed once (pthread_once): a filter that would run an
  * external program (libarchive says ARCHIVE_WARN) is never enabled, so a
  * mail can never make the milter fork lrzip or lzop.
+ * Names: libarchive converts member names to the thread's locale; in
+ * the "C" locale the daemon runs in, a 7z's UTF-16 name with one
+ * character outside ASCII (a CJK name, "..\uFF0F", "Rechnung_M\u00e4rz.exe")
+ * came back as NULL, so no rule saw it.  Each walk therefore runs under
+ * a C.UTF-8 LC_CTYPE of its own thread (uselocale), made once by
+ * arch_prepare with the probe.
  * Formats deliberately left out: mtree (its entries name local files that
  * libarchive would open), warc and the "empty" format.
  * Memory libarchive takes itself: a zip's central directory (guarded by
@@ -17,6 +23,7 @@
  * 10^8) - issue 3.
  */
 #include <errno.h>
+#include <locale.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +61,7 @@ static int (*const formats[])(struct archive *) = {
 
 static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
 static unsigned builtin_filters;	/* bit i: filters[i] is built in */
+static locale_t utf8_locale;		/* (locale_t)0 when there is none */
 
 static void
 probe(void)
@@ -61,6 +69,9 @@ probe(void)
 	struct archive *a;
 	size_t i;
 
+	if ((utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0))
+	    == (locale_t)0)
+		utf8_locale = newlocale(LC_CTYPE_MASK, "C.utf8", (locale_t)0);
 	for (i = 0; i < NFILTERS; i++) {
 		if ((a = archive_read_new()) == NULL)
 			continue;
@@ -201,6 +212,12 @@ zip_entries(struct spool *sp)
 	return n > cd / 46 ? n : cd / 46;
 }
 
+void
+arch_prepare(void)
+{
+	(void)pthread_once(&probe_once, probe);
+}
+
 static struct archive *
 open_archive(struct src *s)
 {
@@ -208,7 +225,6 @@ open_archive(struct src *s)
 	unsigned budget;
 	size_t i;
 
-	(void)pthread_once(&probe_once, probe);
 	if ((a = archive_read_new()) == NULL)
 		return NULL;
 	for (i = 0; i < NFILTERS; i++)
@@ -387,6 +403,73 @@ says_encrypted(struct archive *a)
 	    strstr(low, "passphrase") != NULL;
 }
 
+/* What entry e is.  A type libarchive does not know is regular: that
+ * is what archive_write_disk (bsdtar) makes of it. */
+static enum arch_kind
+kind_of(struct archive_entry *e)
+{
+	switch (archive_entry_filetype(e)) {
+	case AE_IFDIR:
+		return ARCH_DIRECTORY;
+	case AE_IFLNK:
+		return ARCH_SYMLINK;
+	case AE_IFCHR:
+	case AE_IFBLK:
+		return ARCH_DEVICE;
+	case AE_IFIFO:
+		return ARCH_FIFO;
+	case AE_IFSOCK:
+		return ARCH_SOCKET;
+	}
+	return archive_entry_hardlink(e) != NULL ||
+	    archive_entry_hardlink_utf8(e) != NULL ? ARCH_HARDLINK :
+	    ARCH_REGULAR;
+}
+
+/* Fills m's name, path, kind, depth and link target.  -1 when out of
+ * memory. */
+static int
+entry_names(struct src *s, struct archive_entry *e, const char *path,
+    unsigned depth, struct arch_member *m)
+{
+	struct arena *ar = s->st->arena;
+	const char *name, *link = NULL;
+
+	memset(m, 0, sizeof(*m));
+	m->kind = kind_of(e);
+	if (archive_format(s->a) == ARCHIVE_FORMAT_RAW)
+		name = raw_name(ar, path);
+	else if ((name = archive_entry_pathname_utf8(e)) == NULL &&
+	    (name = archive_entry_pathname(e)) == NULL)
+		name = "";
+	if (name == NULL || (m->name = arena_strdup(ar, name)) == NULL ||
+	    (m->path = join(ar, path, m->name)) == NULL)
+		return -1;
+	if (m->kind == ARCH_SYMLINK && (link = archive_entry_symlink_utf8(e))
+	    == NULL)
+		link = archive_entry_symlink(e);
+	if (m->kind == ARCH_HARDLINK && (link = archive_entry_hardlink_utf8(e))
+	    == NULL)
+		link = archive_entry_hardlink(e);
+	if (link != NULL && (m->link = arena_strdup(ar, link)) == NULL)
+		return -1;
+	m->depth = depth;
+	return 0;
+}
+
+/* An entry without bytes of its own (directory, symlink, device, FIFO,
+ * socket): one call, for its name and kind.  -1 or 0. */
+static int
+entry_only(struct src *s, struct archive_entry *e, const char *path,
+    unsigned depth, arch_member_fn fn, void *arg)
+{
+	struct arch_member m;
+
+	if (entry_names(s, e, path, depth, &m) == -1)
+		return -1;
+	return fn(arg, &m) == -1 ? -1 : 0;
+}
+
 /* One member: sniff, then maybe extract.  -1: callback failed; 1: stop;
  * 0: go on. */
 static int
@@ -396,19 +479,10 @@ member(struct src *s, struct archive_entry *e, const char *path,
 {
 	struct arch_state *st = s->st;
 	struct arch_member m;
-	const char *name;
 	int stop = 0, want;
 
-	memset(&m, 0, sizeof(m));
-	if (archive_format(s->a) == ARCHIVE_FORMAT_RAW)
-		name = raw_name(st->arena, path);
-	else if ((name = archive_entry_pathname_utf8(e)) == NULL &&
-	    (name = archive_entry_pathname(e)) == NULL)
-		name = "";
-	if (name == NULL || (m.name = arena_strdup(st->arena, name)) == NULL ||
-	    (m.path = join(st->arena, path, m.name)) == NULL)
+	if (entry_names(s, e, path, depth, &m) == -1)
 		return -1;
-	m.depth = depth;
 	m.encrypted = archive_entry_is_encrypted(e) > 0;
 	info->encrypted |= m.encrypted;
 	if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0)
@@ -445,6 +519,8 @@ arch_walk(struct arch_state *st, struct spool *sp, const char *path,
 	unsigned long long declared = 0;
 	unsigned entries = 0;
 	struct src *s = NULL;
+	enum arch_kind kind;
+	locale_t old = (locale_t)0;
 	int r, rc = 0;
 
 	memset(info, 0, sizeof(*info));
@@ -452,6 +528,9 @@ arch_walk(struct arch_state *st, struct spool *sp, const char *path,
 		st->limits |= ARCH_LIMIT_DEPTH;
 		return 0;
 	}
+	arch_prepare();
+	if (utf8_locale != (locale_t)0)
+		old = uselocale(utf8_locale);
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    (head = malloc(ARCH_HEAD)) == NULL) {
 		rc = -1;
@@ -501,8 +580,11 @@ arch_walk(struct arch_state *st, struct spool *sp, const char *path,
 			break;
 		}
 		st->members++;
-		if (archive_entry_filetype(e) != AE_IFREG)
+		kind = kind_of(e);
+		if (kind != ARCH_REGULAR && kind != ARCH_HARDLINK) {
+			rc = entry_only(s, e, path, depth, fn, arg);
 			continue;
+		}
 		info->members++;
 		if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0)
 			declared += (unsigned long long)archive_entry_size(e);
@@ -537,5 +619,7 @@ done:
 	spool_free(out);
 	free(head);
 	free(s);
+	if (old != (locale_t)0)
+		(void)uselocale(old);
 	return rc;
 }

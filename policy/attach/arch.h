@@ -7,7 +7,12 @@
  * arch_walk lists one archive held in a spool and calls back for each
  * regular member, first with its first bytes (to sniff), then, if asked,
  * with the whole member in a spool so the caller can look inside (and
- * call arch_walk again for a nested archive).
+ * call arch_walk again for a nested archive).  Every other entry
+ * (directory, symlink, device, FIFO, socket) gets one call with its kind
+ * and no bytes, so its name and kind are judged too; a hardlink is read
+ * as a regular member (tar and cpio may give it data) with its kind
+ * set.  An entry of a type libarchive does not know is read as a
+ * regular member: bsdtar would write it as one.
  * Caps (struct arch_limits; a hit sets a bit in arch_state.limits and
  * stops the walk, never fails): nesting depth, members per message,
  * extracted bytes per message, expansion ratio of each archive (a zip
@@ -60,7 +65,22 @@ struct arch_state {
 	const char *bomb;		/* path of the first bomb, or NULL */
 };
 
+enum arch_kind {
+	ARCH_REGULAR = 0,
+	ARCH_DIRECTORY,
+	ARCH_SYMLINK,
+	ARCH_HARDLINK,			/* regular, and a link to another
+					   entry */
+	ARCH_DEVICE,			/* character or block device */
+	ARCH_FIFO,
+	ARCH_SOCKET,
+};
+
 struct arch_member {
+	enum arch_kind kind;		/* only REGULAR and HARDLINK have
+					   bytes and a second call */
+	const char *link;		/* symlink or hardlink target, or
+					   NULL */
 	const char *path;		/* "outer.zip/inner.7z/evil.exe" */
 	const char *name;		/* the path inside its own archive */
 	unsigned depth;			/* 1: member of the attachment */
@@ -93,8 +113,14 @@ struct arch_info {
 	const char *damaged;		/* a warning after the bytes were
 					   read (a bad CRC): seen, but
 					   damaged; NULL otherwise */
-	unsigned members;		/* regular members seen */
+	unsigned members;		/* regular members seen (hardlinks
+					   too) */
 };
+
+/* Probes libarchive's decompressors and makes the UTF-8 locale walks
+ * read names in, once per process; arch_walk calls it, attach_ctx_new
+ * too, so it runs before a sandbox closes the locale files. */
+void arch_prepare(void);
 
 /* Walks the archive in sp, whose own path is path (its members become
  * "path/member"); depth is that of its members (1 for an attachment).

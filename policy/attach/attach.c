@@ -216,6 +216,7 @@ attach_ctx_new(const struct config *cfg, char *err, size_t errlen)
 	magic_t m;
 
 	(void)pthread_once(&gmime_once, gmime_start);
+	arch_prepare();		/* before a sandbox closes the locale files */
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		snprintf(err, errlen, "attachments: out of memory");
 		return NULL;

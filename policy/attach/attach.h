@@ -12,6 +12,12 @@
  *   attach_banned_extension  name ends in a banned extension
  *   attach_double_extension  "invoice.pdf.exe"
  *   attach_name_trick        direction override / invisible characters
+ *   attach_hostile_name      a name or member path built to attack the
+ *                            tools that handle it (namecheck.h: shell,
+ *                            traversal, absolute, control), at every
+ *                            depth; lookalikes folded
+ *   attach_special_member    an archive entry that is a symlink,
+ *                            hardlink, device, FIFO or socket
  *   attach_type_mismatch     an executable declared or named as a
  *                            document, image or text
  *   attach_executable        libmagic says executable (PE, ELF, Mach-O,
@@ -30,8 +36,12 @@
  *                            action is the item's hard action)
  * Each rule is added to the verdict once per message (detail: the first
  * item, and how many more).  Hard rule (attach_executable_quarantine):
- * an item with attach_executable, attach_banned_extension or
- * attach_banned_member asks for quarantine whatever the score.
+ * an item with attach_executable, attach_banned_extension,
+ * attach_banned_member, attach_hostile_name or attach_special_member
+ * asks for quarantine whatever the score (a name built against the
+ * tools is no more legitimate than a program).  An ".ext" override or
+ * allow-list key does not match an item with a hostile name: the
+ * attacker chose that extension.
  * Incomplete scan: a scan that hit a limit (time, CPU budget, MIME depth
  * or parts, header or line length, decoded bytes, archive depth,
  * members or bytes, an archive bomb, an archive libarchive gave up on

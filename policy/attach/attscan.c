@@ -30,6 +30,7 @@
 #include "mail/hdrout.h"
 #include "attach/html.h"
 #include "attach/mime.h"
+#include "attach/namecheck.h"
 #include "attach/office.h"
 #include "attach/spool.h"
 
@@ -50,6 +51,8 @@
 #define R_TRUNCATED	RULE_ATTACH_TRUNCATED
 #define R_MALFORMED	RULE_ATTACH_MALFORMED
 #define R_OVERRIDE	RULE_ATTACH_OVERRIDE
+#define R_HOSTILE_NAME	RULE_ATTACH_HOSTILE_NAME
+#define R_SPECIAL	RULE_ATTACH_SPECIAL_MEMBER
 
 /* One archive being walked. */
 struct frame {
@@ -152,13 +155,44 @@ banned(const struct attscan *ev, const char *ext)
 	return 0;
 }
 
-/* Name rules for one name of item idx. */
+/* A name built to attack the tools that handle it (namecheck.c): for a
+ * member its path in the archive, for a part the name as sent, paths
+ * and all.  Detail: "where: kind: what[; also kinds][, lookalike]". */
+static void
+check_hostile(struct attscan *ev, size_t idx, const struct fname *fn,
+    int member)
+{
+	const struct namecheck *nc = &fn->check;
+	const char *where;
+	char also[64];
+	unsigned k;
+	size_t o = 0;
+
+	if (nc->kinds == 0)
+		return;
+	where = member ? label(ev, item_at(ev, idx)) :
+	    fname_escape(ev->a, fn->raw, DETAIL_MAX);
+	also[0] = '\0';
+	for (k = NAMECHECK_SHELL; k <= NAMECHECK_CONTROL; k <<= 1)
+		if ((nc->kinds & k) && k != nc->first)
+			o += (size_t)snprintf(also + o, sizeof(also) - o,
+			    "%s%s", o ? "," : "; also ",
+			    namecheck_kind_name(k));
+	raise_rule(ev, idx, R_HOSTILE_NAME, where == NULL ? NULL :
+	    arena_printf(ev->a, "%s: %s%s%s", where, nc->why, also,
+	    nc->lookalike ? ", lookalike" : ""));
+}
+
+/* Name rules for one name of item idx.  Control characters are
+ * attach_hostile_name's, direction and invisible ones attach_name_trick's
+ * (what they make a reader see). */
 static void
 check_name(struct attscan *ev, size_t idx, const struct fname *fn, int member)
 {
 	if (fn->name == NULL)
 		return;
-	if (fn->flags & (FNAME_BIDI | FNAME_INVISIBLE | FNAME_CONTROL))
+	check_hostile(ev, idx, fn, member);
+	if (fn->flags & (FNAME_BIDI | FNAME_INVISIBLE))
 		raise_rule(ev, idx, R_NAME_TRICK, fname_escape(ev->a, fn->raw,
 		    DETAIL_MAX));
 	if (banned(ev, fn->ext))
@@ -262,13 +296,16 @@ allowed(const struct attscan *ev, const struct attach_item *it,
 }
 
 /* The hard rule (attach_executable_quarantine) item it trips: its first
- * live rule of executable, banned extension, banned member, or
- * RULE_COUNT.  A dry-run rule holds nothing. */
+ * live rule of executable, banned extension, banned member, hostile name,
+ * special member, or RULE_COUNT.  A dry-run rule holds nothing.  A name
+ * or an entry built to attack the tools that unpack it is no more
+ * legitimate than a program, and its score must not depend on how high
+ * a recipient set the thresholds. */
 static enum rule
 hard_rule(const struct attscan *ev, const struct attach_item *it)
 {
 	static const enum rule order[] = { R_EXECUTABLE, R_BANNED_EXT,
-	    R_BANNED_MEMBER };
+	    R_BANNED_MEMBER, R_HOSTILE_NAME, R_SPECIAL };
 	size_t i;
 
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
@@ -300,6 +337,10 @@ finalize(struct attscan *ev, size_t idx, const struct fname *fn,
 	size_t i;
 	int live;
 
+	/* The extension of a hostile name is the attacker's choice: an
+	 * ".ext" key neither exempts it nor sets its action. */
+	if (has(it, R_HOSTILE_NAME))
+		ext = aext = "";
 	for (i = 0; i < ev->ctx->novr && o == NULL; i++)
 		if (key_match(ev->ctx->ovr[i].key, it, ext, aext))
 			o = &ev->ctx->ovr[i];
@@ -418,6 +459,70 @@ member_done(struct frame *fr, size_t idx, const struct fname *fn)
 		ev->out->nitems--;
 }
 
+/* A new item for member m; its index in *idx.  -1 when out of memory. */
+static int
+member_item(struct frame *fr, const struct arch_member *m,
+    const struct fname *fn, size_t *idx)
+{
+	struct attscan *ev = fr->ev;
+	struct attach_item *it;
+
+	if (item_new(ev, idx) == -1)
+		return -1;
+	it = item_at(ev, *idx);
+	it->name = fn->name;
+	it->shown = fn->shown;
+	it->parent = (long)fr->owner;
+	if ((it->ext = arena_strdup(ev->a, fn->ext)) == NULL)
+		return -1;
+	it->path = m->path;
+	it->size = m->size;
+	it->depth = m->depth;
+	it->flags = ATTACH_MEMBER | (m->encrypted ? ATTACH_ENCRYPTED : 0) |
+	    (m->truncated ? ATTACH_TRUNCATED : 0);
+	return 0;
+}
+
+/* An entry extracting writes as something other than a file of its own:
+ * a symlink (the next member written "through" it lands outside the
+ * target directory), a hardlink (to another entry, or to /etc/shadow on
+ * a careless extractor), a device, FIFO or socket. */
+static void
+check_special(struct attscan *ev, size_t idx, const struct arch_member *m)
+{
+	static const char *const what[] = { [ARCH_SYMLINK] = "symlink",
+	    [ARCH_HARDLINK] = "hardlink", [ARCH_DEVICE] = "device",
+	    [ARCH_FIFO] = "fifo", [ARCH_SOCKET] = "socket" };
+	const char *where;
+
+	if (m->kind == ARCH_REGULAR || m->kind == ARCH_DIRECTORY ||
+	    (where = label(ev, item_at(ev, idx))) == NULL)
+		return;
+	raise_rule(ev, idx, R_SPECIAL, m->link != NULL ?
+	    arena_printf(ev->a, "%s: %s -> %s", where, what[m->kind],
+	    fname_escape(ev->a, m->link, DETAIL_MAX / 2)) :
+	    arena_printf(ev->a, "%s: %s", where, what[m->kind]));
+}
+
+/* An entry with no bytes: its name and kind; listed only when it raised
+ * something (directories seldom do). */
+static int
+entry_cb(struct frame *fr, const struct arch_member *m,
+    const struct fname *fn)
+{
+	struct attscan *ev = fr->ev;
+	size_t idx;
+
+	if (member_item(fr, m, fn, &idx) == -1)
+		return -1;
+	check_name(ev, idx, fn, 1);
+	check_special(ev, idx, m);
+	finalize(ev, idx, fn, NULL);
+	if (item_at(ev, idx)->nreasons == 0 && idx == ev->out->nitems - 1)
+		ev->out->nitems--;
+	return ev->failed ? -1 : ARCH_SKIP;
+}
+
 static int
 member_cb(void *arg, const struct arch_member *m)
 {
@@ -429,6 +534,8 @@ member_cb(void *arg, const struct arch_member *m)
 
 	if (fname_parse(ev->a, m->name, &fn) == -1)
 		return -1;
+	if (m->kind != ARCH_REGULAR && m->kind != ARCH_HARDLINK)
+		return entry_cb(fr, m, &fn);
 	if (m->content != NULL) {
 		idx = fr->cur;
 		it = item_at(ev, idx);
@@ -448,21 +555,12 @@ member_cb(void *arg, const struct arch_member *m)
 		    DETAIL_MAX));
 		return ev->failed ? -1 : ARCH_SKIP;
 	}
-	if (item_new(ev, &idx) == -1)
+	if (member_item(fr, m, &fn, &idx) == -1)
 		return -1;
 	it = item_at(ev, idx);
-	it->name = fn.name;
-	it->shown = fn.shown;
-	it->parent = (long)fr->owner;
-	if ((it->ext = arena_strdup(ev->a, fn.ext)) == NULL)
-		return -1;
-	it->path = m->path;
-	it->size = m->size;
-	it->depth = m->depth;
-	it->flags = ATTACH_MEMBER | (m->encrypted ? ATTACH_ENCRYPTED : 0) |
-	    (m->truncated ? ATTACH_TRUNCATED : 0);
 	it->detected = sniff(ev, m->head, m->headlen, m->size);
 	check_name(ev, idx, &fn, 1);
+	check_special(ev, idx, m);
 	check_type(ev, idx, &fn, NULL);
 	if (office_member_is_macro(m->name, 0))
 		raise_rule(ev, idx, R_MACRO, NULL);

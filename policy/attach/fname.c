@@ -1,7 +1,9 @@
 /*
  * fname.c - attachment names as users see them (see fname.h).
  *
- * Exports fname_parse, fname_escape.  No shared state.
+ * Exports fname_parse (which also has namecheck.c judge the whole input,
+ * before the cut and the last component), fname_escape.  No shared
+ * state.
  * Caps: names are cut at FNAME_MAX bytes (FNAME_CUT), extensions at
  * FNAME_EXT_MAX, bidi nesting at UAX #9's max_depth (125).
  * The display order is a small model of the Unicode bidi algorithm (UAX
@@ -216,6 +218,7 @@ fname_parse(struct arena *a, const char *raw, struct fname *out)
 
 	memset(out, 0, sizeof(*out));
 	memset(&bidi, 0, sizeof(bidi));
+	(void)namecheck_name(raw, n, &out->check);
 	if (n > FNAME_MAX) {
 		n = FNAME_MAX;
 		out->flags |= FNAME_CUT;

@@ -11,13 +11,17 @@
  *   ("invoice<U+202E>fdp.exe" shows as "invoiceexe.pdf"), or NULL when
  *   it is the same as name;
  * - ext, ext2: the last and the second-to-last extension, lower case
- *   ASCII ("" when none or not plain ASCII), at most FNAME_EXT_MAX bytes.
+ *   ASCII ("" when none or not plain ASCII), at most FNAME_EXT_MAX bytes;
+ * - check: namecheck_name's judgement of the whole input, paths and all,
+ *   before any cut (a payload behind FNAME_MAX bytes of padding is
+ *   still seen).
  * Thread rule: none (pure functions on arena memory).
  */
 #ifndef RW_FNAME_H
 #define RW_FNAME_H
 
 #include <stddef.h>
+#include "attach/namecheck.h"
 
 struct arena;
 
@@ -42,6 +46,7 @@ struct fname {
 	char ext[FNAME_EXT_MAX + 1];
 	char ext2[FNAME_EXT_MAX + 1];
 	unsigned flags;
+	struct namecheck check;		/* hostile syntax in the input */
 };
 
 /* Normalises raw (NUL-terminated) into *out (arena strings).  0, or -1

@@ -133,6 +133,12 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	    "max_headers: rejected, they cannot all be removed" },
 	[RULE_ATTACH_OVERRIDE] = { "attach_override", 0, C_ATT, 0, 0,
 	    "an attach_action_overrides entry set an attachment's action" },
+	[RULE_ATTACH_HOSTILE_NAME] = { "attach_hostile_name", 10, C_ATT, 0, 0,
+	    "a name with shell syntax, a .. component, an absolute path or "
+	    "drive, or control characters" },
+	[RULE_ATTACH_SPECIAL_MEMBER] = { "attach_special_member", 10, C_ATT,
+	    0, 0, "an archive entry that is a symlink, hardlink, device, "
+	    "FIFO or socket" },
 };
 
 int

@@ -67,6 +67,9 @@ enum rule {
 	RULE_ATTACH_NEW_SENDER,
 	RULE_HEADERS_FORGED_FLOOD,
 	RULE_ATTACH_OVERRIDE,
+	/* names and entries built to attack the tools (issue 10 item 3) */
+	RULE_ATTACH_HOSTILE_NAME,
+	RULE_ATTACH_SPECIAL_MEMBER,
 	RULE_COUNT
 };
 
