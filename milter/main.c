@@ -38,6 +38,7 @@
 #include "util/net.h"
 #include "policy.h"
 #include "reload.h"
+#include "scan/scanhost.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -230,6 +231,7 @@ check_root(const struct config *cfg, const char *path, char *err,
 static int
 run(struct config *cfg, const char *path, const char *sock, int foreground)
 {
+	struct scanhost *host = NULL;
 	struct policy *pol;
 	char err[512];
 	int rc;
@@ -264,6 +266,10 @@ run(struct config *cfg, const char *path, const char *sock, int foreground)
 		goto fail;
 	if (drop_privileges(cfg->user, err, sizeof(err)) == -1)
 		goto fail;
+	/* worker fork server: forked here, one thread, no message yet */
+	if ((host = scanhost_start(err, sizeof(err))) == NULL)
+		goto fail;
+	policy_use_workers(host);
 	if (reload_block_signals() == -1) {
 		snprintf(err, sizeof(err), "cannot block signals");
 		goto fail;
@@ -288,6 +294,7 @@ run(struct config *cfg, const char *path, const char *sock, int foreground)
 	rc = smfi_main();
 	log_info(NULL, "stopped");
 	reload_shutdown();
+	scanhost_stop(host);
 	return rc == MI_SUCCESS ? 0 : 1;
 fail:
 	log_err(NULL, "%s", err);

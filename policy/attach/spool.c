@@ -9,6 +9,8 @@
  * Caps: mem_limit bytes in memory; the stream stops at the deadline.
  * Every write and read result is checked: a full disk is an error return.
  */
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -26,6 +28,9 @@
 #include "attach/spool.h"
 
 #define SPOOL_WBUF	65536
+
+/* Set once, before any spool exists, in a worker process (spool.h). */
+static int use_memfd;
 
 struct spool {
 	unsigned char *mem;		/* memory mode: the data */
@@ -116,6 +121,8 @@ open_temp(const char *dir)
 	char path[PATH_MAX];
 	int fd;
 
+	if (use_memfd)
+		return memfd_create("relaywarden-spool", MFD_CLOEXEC);
 #ifdef O_TMPFILE
 	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
 		return fd;
@@ -291,6 +298,67 @@ spool_reset(struct spool *sp)
 	sp->len = 0;
 	sp->size = 0;
 	sp->failed = 0;
+}
+
+void
+spool_use_memfd(void)
+{
+	use_memfd = 1;
+}
+
+int
+spool_export_fd(struct spool *sp, char *err, size_t errlen)
+{
+	const unsigned int seals = F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_WRITE | F_SEAL_SEAL;
+	int fd;
+
+	if (sp->failed) {
+		snprintf(err, errlen, "%s", sp->why);
+		return -1;
+	}
+	if (sp->fd >= 0) {
+		if (flush(sp) == -1 || (fd = fcntl(sp->fd, F_DUPFD_CLOEXEC,
+		    3)) == -1) {
+			snprintf(err, errlen, "spool: %m");
+			return -1;
+		}
+		return fd;
+	}
+	/* A sealed copy: the reader can neither change nor grow it. */
+	if ((fd = memfd_create("relaywarden-message", MFD_CLOEXEC |
+	    MFD_ALLOW_SEALING)) == -1) {
+		snprintf(err, errlen, "spool: memfd_create: %m");
+		return -1;
+	}
+	if ((sp->len > 0 && fdio_write_all(fd, sp->mem, sp->len) == -1) ||
+	    fcntl(fd, F_ADD_SEALS, seals) == -1) {
+		snprintf(err, errlen, "spool: memfd: %m");
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct spool *
+spool_from_fd(struct arena *a, int fd, char *err, size_t errlen)
+{
+	struct spool *sp;
+	struct stat st;
+
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size < 0) {
+		snprintf(err, errlen, "spool: not a regular file");
+		(void)close(fd);
+		return NULL;
+	}
+	if ((sp = spool_new(a, 0, NULL)) == NULL) {
+		snprintf(err, errlen, "spool: out of memory");
+		(void)close(fd);
+		return NULL;
+	}
+	sp->fd = fd;
+	sp->size = (unsigned long long)st.st_size;
+	return sp;
 }
 
 /* --- GMime streams ---------------------------------------------------

@@ -133,6 +133,9 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	    "max_headers: rejected, they cannot all be removed" },
 	[RULE_ATTACH_OVERRIDE] = { "attach_override", 0, C_ATT, 0, 0,
 	    "an attach_action_overrides entry set an attachment's action" },
+	[RULE_ATTACH_SCAN_FAILED] = { "attach_scan_failed", 5, C_ATT, 0, 0,
+	    "the attachment worker crashed, hit a limit or missed its "
+	    "deadline: the scan is incomplete" },
 };
 
 int
