@@ -36,6 +36,9 @@ struct spool {
 	unsigned char *mem;		/* memory mode: the data */
 	size_t len, cap, mem_limit;
 	int fd;				/* file mode: >= 0 */
+	int mapped;			/* mem is a read-only mapping of
+					   a handed-over file (len bytes) */
+	int borrowed;			/* mem is the caller's (read-only) */
 	unsigned char *wbuf;		/* file mode: pending writes */
 	size_t wlen;
 	unsigned long long size;	/* bytes written */
@@ -47,7 +50,11 @@ struct spool {
 static void
 release(struct spool *sp)
 {
-	free(sp->mem);
+	if (sp->mapped && sp->mem != NULL)
+		(void)munmap(sp->mem, sp->len);
+	else if (!sp->borrowed)
+		free(sp->mem);
+	sp->mapped = sp->borrowed = 0;
 	free(sp->wbuf);
 	sp->mem = sp->wbuf = NULL;
 	sp->len = sp->cap = sp->wlen = 0;
@@ -173,6 +180,8 @@ spool_write(struct spool *sp, const void *buf, size_t n, char *err,
 		snprintf(err, errlen, "%s", sp->why);
 		return -1;
 	}
+	if (sp->mapped || sp->borrowed)
+		return fail(sp, err, errlen, "read-only");
 	if (n > ULLONG_MAX - sp->size)
 		return fail(sp, err, errlen, "too large");
 	if (sp->fd < 0 && sp->len <= sp->mem_limit &&
@@ -289,6 +298,10 @@ spool_pread(struct spool *sp, void *buf, size_t len,
 void
 spool_reset(struct spool *sp)
 {
+	if (sp->mapped || sp->borrowed) {
+		release(sp);
+		sp->mem_limit = 0;
+	}
 	free(sp->wbuf);
 	sp->wbuf = NULL;
 	sp->wlen = 0;
@@ -298,6 +311,20 @@ spool_reset(struct spool *sp)
 	sp->len = 0;
 	sp->size = 0;
 	sp->failed = 0;
+}
+
+struct spool *
+spool_from_memory(struct arena *a, const void *p, size_t n)
+{
+	struct spool *sp;
+
+	if ((sp = spool_new(a, 0, NULL)) == NULL)
+		return NULL;
+	sp->mem = (unsigned char *)p;
+	sp->len = sp->cap = sp->mem_limit = n;
+	sp->size = n;
+	sp->borrowed = 1;
+	return sp;
 }
 
 void
@@ -345,6 +372,7 @@ spool_from_fd(struct arena *a, int fd, char *err, size_t errlen)
 {
 	struct spool *sp;
 	struct stat st;
+	void *m;
 
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size < 0) {
 		snprintf(err, errlen, "spool: not a regular file");
@@ -355,6 +383,19 @@ spool_from_fd(struct arena *a, int fd, char *err, size_t errlen)
 		snprintf(err, errlen, "spool: out of memory");
 		(void)close(fd);
 		return NULL;
+	}
+	/* Read as memory: one mapping instead of a pread per GMime read.
+	 * Where it cannot be mapped (empty, or mmap refused) the spool
+	 * reads the file. */
+	if (st.st_size > 0 && (unsigned long long)st.st_size <= SIZE_MAX &&
+	    (m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
+	    0)) != MAP_FAILED) {
+		sp->mem = m;
+		sp->len = sp->cap = sp->mem_limit = (size_t)st.st_size;
+		sp->mapped = 1;
+		sp->size = (unsigned long long)st.st_size;
+		(void)close(fd);
+		return sp;
 	}
 	sp->fd = fd;
 	sp->size = (unsigned long long)st.st_size;

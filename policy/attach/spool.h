@@ -73,10 +73,15 @@ void spool_reset(struct spool *);
  * one line in err. */
 int spool_export_fd(struct spool *, char *err, size_t errlen);
 
-/* A spool over fd (ownership passes, closed with the spool), size from
- * fstat; only for reading.  NULL with one line in err (fd closed). */
+/* A spool over fd (ownership passes), size from fstat; only for reading
+ * (a write fails).  The file is mapped read-only and the descriptor
+ * closed when it can be, so reads cost no syscall.  NULL with one line in err (fd closed). */
 struct spool *spool_from_fd(struct arena *, int fd, char *err,
     size_t errlen);
+
+/* A spool over n bytes at p, which stay the caller's and must outlive
+ * it; only for reading.  NULL when out of memory. */
+struct spool *spool_from_memory(struct arena *, const void *p, size_t n);
 
 /* From now on every spool of this process overflows into an anonymous
  * memfd instead of a file in tmpdir: a worker has no file system.  Call

@@ -19,21 +19,21 @@
 #include "util/deadline.h"
 #include "scan/scanio.h"
 
-long
-scanio_sendfds(int sock, const void *p, size_t n, const int *fds, int nfds)
+/* sendmsg of the iovecs with nfds descriptors. */
+static long
+send_iov(int sock, struct iovec *iov, int niov, const int *fds, int nfds)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * SCANIO_MAXFDS)];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = { (void *)p, n };
 	struct msghdr mh;
 	struct cmsghdr *cm;
 	ssize_t r;
 
 	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
+	mh.msg_iov = iov;
+	mh.msg_iovlen = (size_t)niov;
 	if (nfds > 0) {
 		memset(&u, 0, sizeof(u));
 		mh.msg_control = u.buf;
@@ -48,6 +48,14 @@ scanio_sendfds(int sock, const void *p, size_t n, const int *fds, int nfds)
 		r = sendmsg(sock, &mh, MSG_NOSIGNAL);
 	while (r == -1 && errno == EINTR);
 	return (long)r;
+}
+
+long
+scanio_sendfds(int sock, const void *p, size_t n, const int *fds, int nfds)
+{
+	struct iovec iov = { (void *)p, n };
+
+	return send_iov(sock, &iov, 1, fds, nfds);
 }
 
 long
@@ -104,24 +112,25 @@ int
 scanio_send_frame(int sock, const void *p, size_t n, int fd)
 {
 	uint32_t len = (uint32_t)n;
-	const unsigned char *q = p;
+	struct iovec iov[2] = { { &len, sizeof(len) }, { (void *)p, n } };
 	size_t off = 0;
 	long r;
 
-	if (n > UINT32_MAX) {
+	if (n > UINT32_MAX - sizeof(len)) {
 		errno = EMSGSIZE;
 		return -1;
 	}
-	if (scanio_sendfds(sock, &len, sizeof(len), &fd, fd >= 0) !=
-	    (long)sizeof(len))
+	/* Length and payload in one call (the descriptor on its first
+	 * byte); what a full socket buffer leaves over follows. */
+	if ((r = send_iov(sock, iov, 2, &fd, fd >= 0)) < (long)sizeof(len))
 		return -1;
-	while (off < n) {
+	for (off = (size_t)r - sizeof(len); off < n; off += (size_t)r) {
 		do
-			r = send(sock, q + off, n - off, MSG_NOSIGNAL);
+			r = send(sock, (const char *)p + off, n - off,
+			    MSG_NOSIGNAL);
 		while (r == -1 && errno == EINTR);
 		if (r <= 0)
 			return -1;
-		off += (size_t)r;
 	}
 	return 0;
 }
@@ -185,11 +194,15 @@ scanio_recv_frame(int sock, size_t max, long long deadline_ms,
 		goto broken;
 	got = 0;
 	while (got < len) {
-		if ((w = wait_readable(sock, deadline_ms)) != 0)
-			goto fail_with;
+		/* Mostly there already: wait only when it is not. */
 		do
-			r = recv(sock, buf + got, len - got, 0);
+			r = recv(sock, buf + got, len - got, MSG_DONTWAIT);
 		while (r == -1 && errno == EINTR);
+		if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if ((w = wait_readable(sock, deadline_ms)) != 0)
+				goto fail_with;
+			continue;
+		}
 		if (r <= 0)
 			goto broken;
 		got += (size_t)r;

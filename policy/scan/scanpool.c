@@ -39,6 +39,9 @@ struct slot {
 	int pidfd;
 	pid_t pid;
 	int busy;			/* taken by a message (or starting) */
+	unsigned char *win;		/* the window, mapped here; NULL:
+					   messages go as descriptors */
+	size_t winlen;
 };
 
 struct scanpool {
@@ -101,6 +104,43 @@ slot_close(struct slot *s, int kill_it)
 	(void)close(s->pidfd);
 	s->sock = s->pidfd = -1;
 	s->pid = 0;
+	if (s->win != NULL)
+		(void)munmap(s->win, s->winlen);
+	s->win = NULL;
+	s->winlen = 0;
+}
+
+/* The slot's window: a memfd of len bytes that no one can resize (a
+ * worker that could shrink it would make our copy into it fault), mapped
+ * here, handed to the worker once.  Without one, messages travel as
+ * descriptors: not an error. */
+static void
+window_start(struct slot *s, size_t len)
+{
+	struct scanbuf b = { NULL, 0, 0, 0 };
+	void *m = MAP_FAILED;
+	int fd;
+
+	if (len == 0 || (fd = memfd_create("relaywarden-window",
+	    MFD_CLOEXEC | MFD_ALLOW_SEALING)) == -1)
+		return;
+	if (ftruncate(fd, (off_t)len) == 0 &&
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_SEAL) == 0 &&
+	    (m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) !=
+	    MAP_FAILED) {
+		scanwire_put_request(&b, SCANWIRE_SET_WINDOW, len, NULL);
+		if (!b.failed && scanio_send_frame(s->sock, b.p, b.len, fd) ==
+		    0) {
+			s->win = m;
+			s->winlen = len;
+			m = MAP_FAILED;
+		}
+		scanbuf_free(&b);
+	}
+	if (m != MAP_FAILED)
+		(void)munmap(m, len);
+	(void)close(fd);
 }
 
 /* A worker for slot s, ready to serve.  0, or -1 with one line in err. */
@@ -138,6 +178,8 @@ slot_start(struct scanpool *p, struct slot *s, char *err, size_t errlen)
 	free(buf);
 	if (r != 0)
 		return -1;
+	window_start(s, p->cfg->attach_spool_memory < SCANPOOL_WINDOW_MAX ?
+	    p->cfg->attach_spool_memory : SCANPOOL_WINDOW_MAX);
 	pthread_mutex_lock(&p->mu);
 	p->st.started++;
 	pthread_mutex_unlock(&p->mu);
@@ -254,11 +296,13 @@ acquire(struct scanpool *p, long long until, char *err, size_t errlen)
 	return found;
 }
 
+/* keep: the worker serves on; else its channel is closed, and a worker
+ * that failed is killed too (one retiring exits by itself). */
 static void
 release(struct scanpool *p, long i, int keep, int failed)
 {
 	if (!keep)
-		slot_close(&p->slots[i], 1);
+		slot_close(&p->slots[i], failed);
 	pthread_mutex_lock(&p->mu);
 	p->slots[i].busy = 0;
 	p->st.messages++;
@@ -317,6 +361,7 @@ scanpool_evaluate(struct scanpool *p, struct spool *msg,
 	struct scanbuf req = { NULL, 0, 0, 0 };
 	struct scanwire_reply rep;
 	const char *detail = NULL;
+	unsigned long long size;
 	char why[256];
 	unsigned char *buf = NULL;
 	long long until;
@@ -330,22 +375,34 @@ scanpool_evaluate(struct scanpool *p, struct spool *msg,
 		return 0;
 	why[0] = '\0';
 	until = deadline_now_ms() + cfg->attach_max_time_ms;
-	if ((fd = spool_export_fd(msg, why, sizeof(why))) == -1) {
-		detail = "worker_error";
-		goto failed;
-	}
 	if ((i = acquire(p, until, why, sizeof(why))) < 0) {
 		detail = "no_worker";
 		goto failed;
 	}
 	pid = (long)p->slots[i].pid;
-	scanwire_put_request(&req, from_domain);
+	size = spool_size(msg);
+	/* In memory and small enough: a copy into the window (no
+	 * descriptor, no page to allocate); else the spool's file or a
+	 * sealed memfd. */
+	if (p->slots[i].win != NULL && spool_in_memory(msg) &&
+	    size <= p->slots[i].winlen && spool_pread(msg, p->slots[i].win,
+	    (size_t)size, 0) == (ssize_t)size)
+		scanwire_put_request(&req, SCANWIRE_WINDOW, size, from_domain);
+	else if ((fd = spool_export_fd(msg, why, sizeof(why))) != -1)
+		scanwire_put_request(&req, SCANWIRE_SPOOL_FD, size,
+		    from_domain);
+	else {
+		detail = "worker_error";
+		keep = 1;
+		goto failed;
+	}
 	if (req.failed || scanio_send_frame(p->slots[i].sock, req.p, req.len,
 	    fd) == -1) {
 		detail = "worker_died";
 		goto failed;
 	}
-	(void)close(fd);
+	if (fd >= 0)
+		(void)close(fd);
 	fd = -1;
 	r = scanio_recv_frame(p->slots[i].sock, SCANWIRE_MAX_REPLY,
 	    until + SCANPOOL_GRACE_MS, &buf, &n, &extra);

@@ -2,9 +2,11 @@
  * scanpool.h - the daemon's side of the attachment workers: one pool
  * per config generation.
  *
- * scanpool_evaluate is attach_evaluate (attach.h) done in a worker: the
- * message goes over as a descriptor (spool_export_fd: the spool file, or
- * a sealed memfd copy of a spool still in memory), the results and the
+ * scanpool_evaluate is attach_evaluate (attach.h) done in a worker: a
+ * message still in memory is copied into the worker's window (a shared
+ * memfd set up once per worker, scanwire.h), a larger one goes over as a
+ * descriptor (spool_export_fd: the spool file, or a sealed memfd copy),
+ * the results and the
  * reasons come back (scanwire.h) and are scored here, with this
  * generation's config.  A worker that crashes, exceeds a limit, misses
  * its deadline (attach_max_time_ms + SCANPOOL_GRACE_MS: then it is
@@ -35,6 +37,9 @@ struct verdict;
 
 #define SCANPOOL_GRACE_MS	1000
 #define SCANPOOL_READY_MS	10000	/* a new worker's start-up */
+#define SCANPOOL_WINDOW_MAX	(2u * 1024 * 1024)	/* the largest window
+							   (attach_spool_memory
+							   if less) */
 
 struct scanpool;
 

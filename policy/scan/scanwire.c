@@ -88,9 +88,12 @@ rule_index(const char *name)
 }
 
 void
-scanwire_put_request(struct scanbuf *b, const char *from_domain)
+scanwire_put_request(struct scanbuf *b, enum scanwire_kind kind,
+    unsigned long long len, const char *from_domain)
 {
 	put_u32(b, SCANWIRE_MAGIC);
+	put_u32(b, (uint32_t)kind);
+	put_i64(b, (int64_t)len);
 	put_str(b, from_domain != NULL ? from_domain : "");
 }
 
@@ -330,12 +333,19 @@ get_item(struct rd *r, struct attach_item *it, size_t idx)
 
 int
 scanwire_get_request(const unsigned char *p, size_t n, struct arena *a,
+    enum scanwire_kind *kind, unsigned long long *len,
     const char **from_domain)
 {
 	struct rd r = { p, n, a, 0, NULL };
+	uint32_t k;
 
 	if (get_u32(&r) != SCANWIRE_MAGIC)
 		return -1;
+	k = get_u32(&r);
+	*len = (unsigned long long)get_i64(&r);
+	if (k < SCANWIRE_SPOOL_FD || k > SCANWIRE_SET_WINDOW)
+		return -1;
+	*kind = (enum scanwire_kind)k;
 	*from_domain = get_str(&r);
 	if (r.bad || r.left != 0)
 		return -1;

@@ -40,10 +40,23 @@ struct scanbuf {
 
 void scanbuf_free(struct scanbuf *);
 
-/* Request: magic, from domain ("" for none). */
-void scanwire_put_request(struct scanbuf *, const char *from_domain);
-/* 0 with *from_domain (arena copy, NULL for none), or -1. */
+/* What a request carries.  A message still in memory at the daemon is
+ * copied into the worker's window (a memfd both map, sealed against
+ * resizing, set up once per worker); any other comes as a descriptor. */
+enum scanwire_kind {
+	SCANWIRE_SPOOL_FD = 1,		/* scan the file that came with it */
+	SCANWIRE_WINDOW = 2,		/* scan window bytes [0, len) */
+	SCANWIRE_SET_WINDOW = 3,	/* the window: the descriptor, len
+					   bytes; no reply */
+};
+
+/* Request: magic, kind, len, from domain ("" for none). */
+void scanwire_put_request(struct scanbuf *, enum scanwire_kind,
+    unsigned long long len, const char *from_domain);
+/* 0 with *kind, *len and *from_domain (arena copy, NULL for none), or
+ * -1. */
 int scanwire_get_request(const unsigned char *, size_t, struct arena *,
+    enum scanwire_kind *kind, unsigned long long *len,
     const char **from_domain);
 
 struct scanwire_raised {

@@ -8,12 +8,14 @@
  * Caps: a settings text of at most CONFIG_TEXT_MAX bytes; the walk's own
  * caps (attach.h); the rlimits and the filter of scanworker.h.
  */
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,21 +163,42 @@ cpu_allowance(const struct config *cfg)
 	(void)setrlimit(RLIMIT_CPU, &rl);
 }
 
-/* One message: 0 when the worker may serve another. */
+/* The window the daemon copies messages into (SCANWIRE_SET_WINDOW). */
+static const unsigned char *window;
+static size_t window_len;
+
+static int
+set_window(int fd, unsigned long long len)
+{
+	void *m;
+
+	if (window != NULL || fd < 0 || len == 0 || len > SIZE_MAX)
+		return -1;
+	if ((m = mmap(NULL, (size_t)len, PROT_READ, MAP_SHARED, fd, 0)) ==
+	    MAP_FAILED)
+		return -1;
+	window = m;
+	window_len = (size_t)len;
+	return 0;
+}
+
+/* One request: 0 when the worker may serve another. */
 static int
 serve_one(int sock, struct attach_ctx *ctx, const struct config *cfg,
-    unsigned served)
+    unsigned *served)
 {
 	struct scanbuf b = { NULL, 0, 0, 0 };
 	struct attach_results res;
+	enum scanwire_kind kind;
+	unsigned long long len;
 	struct verdict v;
 	struct arena *a;
-	struct spool *sp;
+	struct spool *sp = NULL;
 	unsigned char *req;
 	const char *from;
 	char err[256];
 	size_t n;
-	int fd, retiring = served + 1 >= WORKER_MAX_MESSAGES, rc;
+	int fd, retiring = *served + 1 >= WORKER_MAX_MESSAGES, rc;
 
 	if ((rc = scanio_recv_frame(sock, SCANWIRE_MAX_REQUEST, 0, &req, &n,
 	    &fd)) != 0)
@@ -185,17 +208,40 @@ serve_one(int sock, struct attach_ctx *ctx, const struct config *cfg,
 		retiring = 1;
 		goto reply;
 	}
-	if (fd < 0 || scanwire_get_request(req, n, a, &from) == -1) {
+	if (scanwire_get_request(req, n, a, &kind, &len, &from) == -1) {
 		scanwire_put_error(&b, "bad request", 1);
 		retiring = 1;
 		goto reply;
 	}
-	if ((sp = spool_from_fd(a, fd, err, sizeof(err))) == NULL) {
-		fd = -1;
-		scanwire_put_error(&b, err, retiring);
+	if (kind == SCANWIRE_SET_WINDOW) {
+		rc = set_window(fd, len);
+		if (fd >= 0)
+			(void)close(fd);
+		free(req);
+		arena_free(a);
+		return rc;
+	}
+	if (kind == SCANWIRE_WINDOW && (fd >= 0 || window == NULL ||
+	    len > window_len)) {
+		scanwire_put_error(&b, "bad request", 1);
+		retiring = 1;
 		goto reply;
 	}
-	fd = -1;
+	if (kind == SCANWIRE_WINDOW)
+		sp = spool_from_memory(a, window, (size_t)len);
+	else if (fd < 0) {
+		scanwire_put_error(&b, "bad request", 1);
+		retiring = 1;
+		goto reply;
+	} else {
+		sp = spool_from_fd(a, fd, err, sizeof(err));
+		fd = -1;
+	}
+	if (sp == NULL) {
+		scanwire_put_error(&b, "cannot read the message", retiring);
+		goto reply;
+	}
+	(*served)++;
 	memset(&v, 0, sizeof(v));
 	cpu_allowance(cfg);
 	if (attach_evaluate(ctx, sp, from, a, &res, &v, err,
@@ -253,7 +299,8 @@ scanworker_main(int sock, int cfgfd)
 	if (b.failed || scanio_send_frame(sock, b.p, b.len, -1) == -1)
 		_exit(1);
 	scanbuf_free(&b);
-	for (served = 0; serve_one(sock, ctx, cfg, served) == 0; served++)
+	served = 0;
+	while (serve_one(sock, ctx, cfg, &served) == 0)
 		;
 	_exit(0);
 }

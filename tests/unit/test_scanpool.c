@@ -347,7 +347,8 @@ worker_verdicts_equal_the_walk_in_process(void **state)
 	struct scanpool *p = pool_with(cfg);
 	struct attach_ctx *c;
 	struct outcome w, h;
-	char err[256], *msgs[5];
+	char err[256], *msgs[6];
+	unsigned char *big;
 	size_t zlen, i, mem;
 
 	assert_non_null(c = attach_ctx_new(cfg, err, sizeof(err)));
@@ -364,10 +365,19 @@ worker_verdicts_equal_the_walk_in_process(void **state)
 	msgs[2] = with_attachment("=?ISO-2022-JP?B?GyRCJDMkcyRLJEEkTxsoQg==?="
 	    ".exe", "application/octet-stream", pe, sizeof(pe));
 	msgs[3] = strdup("From: a@example.net\r\nSubject: hi\r\n\r\nplain\r\n");
-	msgs[4] = NULL;
+	/* Larger than the window (attach_spool_memory, 1 MB). */
+	big = calloc(1, 1536 * 1024);
+	big[0] = 'M';
+	big[1] = 'Z';
+	msgs[4] = with_attachment("big.bin", "application/octet-stream",
+	    big, 1536 * 1024);
+	free(big);
+	msgs[5] = NULL;
 	for (i = 0; msgs[i] != NULL; i++)
-		for (mem = 0; mem <= 1 << 20; mem += 1 << 20) {
-			/* mem 0: the spool is a file on disk. */
+		for (mem = 0; mem <= 4 << 20; mem += 2 << 20) {
+			/* mem 0: the spool is a file on disk; 2 MB: in
+			 * memory, copied into the window when it fits;
+			 * 4 MB: in memory, larger ones go as a memfd. */
 			in_process(c, msgs[i], &h);
 			in_workers(p, msgs[i], mem, &w);
 			same_outcome(&w, &h);

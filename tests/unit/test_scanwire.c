@@ -296,15 +296,27 @@ request_and_ready_frames(void **state)
 	struct arena *a = arena_new();
 	struct scanbuf b = { NULL, 0, 0, 0 };
 	const char *from, *problem;
+	enum scanwire_kind kind;
+	unsigned long long len;
 
-	scanwire_put_request(&b, "partner.example");
-	assert_int_equal(scanwire_get_request(b.p, b.len, a, &from), 0);
+	scanwire_put_request(&b, SCANWIRE_WINDOW, 4242, "partner.example");
+	assert_int_equal(scanwire_get_request(b.p, b.len, a, &kind, &len,
+	    &from), 0);
+	assert_int_equal(kind, SCANWIRE_WINDOW);
+	assert_int_equal(len, 4242);
 	assert_string_equal(from, "partner.example");
-	assert_int_equal(scanwire_get_request(b.p, b.len - 1, a, &from), -1);
+	assert_int_equal(scanwire_get_request(b.p, b.len - 1, a, &kind, &len,
+	    &from), -1);
 	scanbuf_free(&b);
-	scanwire_put_request(&b, NULL);
-	assert_int_equal(scanwire_get_request(b.p, b.len, a, &from), 0);
+	scanwire_put_request(&b, SCANWIRE_SPOOL_FD, 0, NULL);
+	assert_int_equal(scanwire_get_request(b.p, b.len, a, &kind, &len,
+	    &from), 0);
+	assert_int_equal(kind, SCANWIRE_SPOOL_FD);
 	assert_null(from);
+	scanbuf_free(&b);
+	scanwire_put_request(&b, (enum scanwire_kind)9, 0, NULL);
+	assert_int_equal(scanwire_get_request(b.p, b.len, a, &kind, &len,
+	    &from), -1);
 	scanbuf_free(&b);
 	scanwire_put_ready(&b);
 	assert_int_equal(scanwire_get_ready(b.p, b.len, a, &problem), 0);
