@@ -21,6 +21,7 @@
 #include "mail/message.h"
 #include "policy.h"
 #include "report.h"
+#include "scan/scanhost.h"
 
 #define MAX_RCPT	1000
 
@@ -117,6 +118,7 @@ main(int argc, char **argv)
 	size_t nrcpt = 0, i;
 	struct config *cfg;
 	struct policy *pol;
+	struct scanhost *host = NULL;
 	struct message *m;
 	struct scan *s;
 	int json = 0, learn = 0, ch, rc;
@@ -170,8 +172,20 @@ main(int argc, char **argv)
 	/* Library and policy messages go to stderr, never into the JSON. */
 	log_open("relaywarden-check", cfg->syslog_facility, 1);
 	log_set_level((enum log_level)cfg->log_level);
+	/* The message is as hostile here as in the daemon (often a held
+	 * one): its attachments are walked in a sandboxed worker too.
+	 * Still one thread: the fork server may be forked. */
+	if (cfg->attach_enable && cfg->attach_sandbox) {
+		if ((host = scanhost_start(err, sizeof(err))) == NULL) {
+			fprintf(stderr, "relaywarden-check: %s\n", err);
+			config_free(cfg);
+			return 2;
+		}
+		policy_use_workers(host);
+	}
 	if ((pol = policy_new(cfg, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "relaywarden-check: %s\n", err);
+		scanhost_stop(host);
 		return 2;
 	}
 	/* Read the history, never write it, unless asked to. */
@@ -183,6 +197,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "relaywarden-check: %s: cannot open\n",
 		    argv[optind]);
 		policy_unref(pol);
+		scanhost_stop(host);
 		return 2;
 	}
 
@@ -228,5 +243,6 @@ out:
 	if (fp != stdin)
 		fclose(fp);
 	policy_unref(pol);
+	scanhost_stop(host);
 	return rc;
 }

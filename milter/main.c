@@ -39,6 +39,7 @@
 #include "util/net.h"
 #include "policy.h"
 #include "reload.h"
+#include "scan/scanhost.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -231,6 +232,7 @@ check_root(const struct config *cfg, const char *path, char *err,
 static int
 run(struct config *cfg, const char *path, const char *sock, int foreground)
 {
+	struct scanhost *host = NULL;
 	struct policy *pol;
 	char err[512];
 	int rc;
@@ -265,11 +267,16 @@ run(struct config *cfg, const char *path, const char *sock, int foreground)
 		goto fail;
 	if (drop_privileges(cfg->user, err, sizeof(err)) == -1)
 		goto fail;
-	/* worker fork server: forked here (lead) */
 	/* The daemon's sandbox (confine.c): seccomp always, Landlock where
-	 * offered.  Before any thread: Landlock binds this thread only. */
+	 * offered.  Before any thread: Landlock binds this thread only.
+	 * Everything forked from here on inherits both. */
 	if (confine_daemon(cfg, path, sock, err, sizeof(err)) == -1)
 		goto fail;
+	/* The attachment workers' fork server: forked now, while this is
+	 * one thread holding no message (scanhost.h). */
+	if ((host = scanhost_start(err, sizeof(err))) == NULL)
+		goto fail;
+	policy_use_workers(host);
 	if (reload_block_signals() == -1) {
 		snprintf(err, sizeof(err), "cannot block signals");
 		goto fail;
@@ -294,6 +301,7 @@ run(struct config *cfg, const char *path, const char *sock, int foreground)
 	rc = smfi_main();
 	log_info(NULL, "stopped");
 	reload_shutdown();
+	scanhost_stop(host);
 	return rc == MI_SUCCESS ? 0 : 1;
 fail:
 	log_err(NULL, "%s", err);

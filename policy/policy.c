@@ -41,6 +41,7 @@
 #include "rules/rules.h"
 #include "sender.h"
 #include "attach/spool.h"
+#include "scan/scanpool.h"
 #include "state/state.h"
 
 struct policy {
@@ -49,7 +50,8 @@ struct policy {
 	struct dns_resolver *dns;
 	struct dkimv_lib *dkim;
 	struct orgdomain *orgdomain;
-	struct attach_ctx *attach;	/* NULL: attachments off */
+	struct attach_ctx *attach;	/* the walk in this process, or */
+	struct scanpool *scan;		/* in workers; both NULL: off */
 	struct spf_options spf;
 	/* The daemon's, shared by the generations of one run: */
 	struct state_pool *pool;	/* NULL: state off */
@@ -76,6 +78,7 @@ generation_free(struct policy *p)
 	/* The DKIM library borrows the resolver: free it first.  The
 	 * attachment context borrows the config. */
 	attach_ctx_free(p->attach);
+	scanpool_free(p->scan);
 	ident_people_free(p->people);
 	known_unref(p->known);
 	state_pool_unref(p->pool);
@@ -108,6 +111,36 @@ people_new(struct policy *p, char *err, size_t errlen)
 	p->people = ident_people_new(v, cfg->npeople, err, errlen);
 	free(v);
 	return p->people != NULL ? 0 : -1;
+}
+
+/* Set once by a program that forked the worker server (policy.h). */
+static struct scanhost *workers;
+
+void
+policy_use_workers(struct scanhost *host)
+{
+	workers = host;
+}
+
+/* The attachment walk: in workers when there are some and the config
+ * wants them, else here (relaywarden -n, tests, attach_sandbox off). */
+static int
+attach_new(struct policy *p, char *err, size_t errlen)
+{
+	const struct config *cfg = p->cfg;
+
+	if (!cfg->attach_enable)
+		return 0;
+	if (workers != NULL && cfg->attach_sandbox) {
+		p->scan = scanpool_new(workers, cfg, err, errlen);
+		return p->scan != NULL ? 0 : -1;
+	}
+	if (workers != NULL)
+		log_warning(NULL, "attach_sandbox = false: attachments are "
+		    "parsed inside the daemon, with its privileges and its "
+		    "Redis credentials");
+	p->attach = attach_ctx_new(cfg, err, errlen);
+	return p->attach != NULL ? 0 : -1;
 }
 
 /* Builds a generation; prev (or NULL) lends the daemon's pool and
@@ -143,8 +176,7 @@ generation_new(struct policy *prev, struct config *cfg, char *err,
 	if ((p->orgdomain = orgdomain_new(cfg->psl_file[0] ? cfg->psl_file :
 	    NULL, err, errlen)) == NULL)
 		goto fail;
-	if (cfg->attach_enable && (p->attach = attach_ctx_new(cfg, err,
-	    errlen)) == NULL)
+	if (attach_new(p, err, errlen) == -1)
 		goto fail;
 	if (people_new(p, err, errlen) == -1)
 		goto fail;
@@ -253,7 +285,8 @@ policy_scan_new(struct policy *pol, struct message *msg)
 	if (pol->dkim != NULL && (s->dkim = dkimv_start(pol->dkim,
 	    &s->budget, msg->arena, msg->id ? msg->id : "-")) == NULL)
 		return NULL;
-	if (pol->attach != NULL && (s->spool = spool_new(msg->arena,
+	if ((pol->attach != NULL || pol->scan != NULL) &&
+	    (s->spool = spool_new(msg->arena,
 	    pol->cfg->attach_spool_memory, pol->cfg->attach_tmpdir)) == NULL)
 		return NULL;
 	s->pol = policy_ref(pol);
@@ -431,6 +464,7 @@ static int
 check_attachments(struct scan *s)
 {
 	struct evaluation *e = &s->eval;
+	const char *from;
 	char err[256];
 
 	if (s->spool == NULL)
@@ -439,9 +473,12 @@ check_attachments(struct scan *s)
 		verdict_require(&e->verdict, VERDICT_TEMPFAIL);
 		return 0;
 	}
-	if (attach_evaluate(s->pol->attach, s->spool, e->dmarc.result ==
-	    AUTH_PASS ? e->dmarc.from_domain : NULL, s->msg->arena,
-	    &e->attachments, &e->verdict, err, sizeof(err)) == -1) {
+	from = e->dmarc.result == AUTH_PASS ? e->dmarc.from_domain : NULL;
+	if ((s->pol->scan != NULL ? scanpool_evaluate(s->pol->scan, s->spool,
+	    from, s->msg->id, s->msg->arena, &e->attachments, &e->verdict,
+	    err, sizeof(err)) : attach_evaluate(s->pol->attach, s->spool,
+	    from, s->msg->arena, &e->attachments, &e->verdict, err,
+	    sizeof(err))) == -1) {
 		log_err(s->msg->id, "attachments: %s", err);
 		return -1;
 	}

@@ -35,6 +35,12 @@ struct policy;
 /* Builds a generation around cfg (ownership passes, also on failure).
  * NULL with a one-line reason in err. */
 struct policy *policy_new(struct config *cfg, char *err, size_t errlen);
+
+struct scanhost;
+/* From now on generations whose config says attach_sandbox (the
+ * default) walk attachments in workers made by host (scanhost.h); call
+ * before the first policy_new. */
+void policy_use_workers(struct scanhost *host);
 /* A reload: the same, but the daemon's long-lived parts (the Redis pool
  * when the redis_ and state_ settings did not change, the lookalike
  * index with its correspondents and refresher) carry over from prev,

@@ -127,8 +127,8 @@ attach_magic_limits(struct attach_ctx *c, struct attach_magic_limits *l)
 	return rc;
 }
 
-static enum verdict_action
-action_word(const char *w)
+enum verdict_action
+attach_action_parse(const char *w)
 {
 	if (strcmp(w, "reject") == 0)
 		return VERDICT_REJECT;
@@ -169,7 +169,7 @@ compile(struct attach_ctx *c, const struct config *cfg)
 	size_t i;
 	char *eq;
 
-	c->incomplete = action_word(cfg->attach_incomplete_action);
+	c->incomplete = attach_action_parse(cfg->attach_incomplete_action);
 	if ((c->words = strdup(cfg->attach_banned_extensions)) == NULL)
 		return -1;
 	if (c->words[0] != '\0') {
@@ -186,7 +186,7 @@ compile(struct attach_ctx *c, const struct config *cfg)
 			return -1;
 		eq = strchr(c->ovr[i].key, '=');
 		*eq = '\0';
-		c->ovr[i].action = action_word(eq + 1);
+		c->ovr[i].action = attach_action_parse(eq + 1);
 	}
 	if ((c->nallow = cfg->attach_n_allow_senders) > 0 &&
 	    (c->allow = calloc(c->nallow, sizeof(*c->allow))) == NULL)

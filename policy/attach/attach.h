@@ -92,6 +92,10 @@ struct attach_ctx *attach_ctx_new(const struct config *cfg, char *err,
 /* attach_ctx_free(NULL) does nothing. */
 void attach_ctx_free(struct attach_ctx *);
 
+/* The action an attach_* action word names ("quarantine", "tempfail",
+ * "reject", "tag"); anything else is accept (the config checked it). */
+enum verdict_action attach_action_parse(const char *word);
+
 /* How libmagic is bounded on one part or member, read back from a handle
  * with libmagic's own getters. */
 struct attach_magic_limits {

@@ -9,6 +9,8 @@
  * Caps: mem_limit bytes in memory; the stream stops at the deadline.
  * Every write and read result is checked: a full disk is an error return.
  */
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -27,10 +29,16 @@
 
 #define SPOOL_WBUF	65536
 
+/* Set once, before any spool exists, in a worker process (spool.h). */
+static int use_memfd;
+
 struct spool {
 	unsigned char *mem;		/* memory mode: the data */
 	size_t len, cap, mem_limit;
 	int fd;				/* file mode: >= 0 */
+	int mapped;			/* mem is a read-only mapping of
+					   a handed-over file (len bytes) */
+	int borrowed;			/* mem is the caller's (read-only) */
 	unsigned char *wbuf;		/* file mode: pending writes */
 	size_t wlen;
 	unsigned long long size;	/* bytes written */
@@ -42,7 +50,11 @@ struct spool {
 static void
 release(struct spool *sp)
 {
-	free(sp->mem);
+	if (sp->mapped && sp->mem != NULL)
+		(void)munmap(sp->mem, sp->len);
+	else if (!sp->borrowed)
+		free(sp->mem);
+	sp->mapped = sp->borrowed = 0;
 	free(sp->wbuf);
 	sp->mem = sp->wbuf = NULL;
 	sp->len = sp->cap = sp->wlen = 0;
@@ -116,6 +128,8 @@ open_temp(const char *dir)
 	char path[PATH_MAX];
 	int fd;
 
+	if (use_memfd)
+		return memfd_create("relaywarden-spool", MFD_CLOEXEC);
 #ifdef O_TMPFILE
 	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
 		return fd;
@@ -166,6 +180,8 @@ spool_write(struct spool *sp, const void *buf, size_t n, char *err,
 		snprintf(err, errlen, "%s", sp->why);
 		return -1;
 	}
+	if (sp->mapped || sp->borrowed)
+		return fail(sp, err, errlen, "read-only");
 	if (n > ULLONG_MAX - sp->size)
 		return fail(sp, err, errlen, "too large");
 	if (sp->fd < 0 && sp->len <= sp->mem_limit &&
@@ -282,6 +298,10 @@ spool_pread(struct spool *sp, void *buf, size_t len,
 void
 spool_reset(struct spool *sp)
 {
+	if (sp->mapped || sp->borrowed) {
+		release(sp);
+		sp->mem_limit = 0;
+	}
 	free(sp->wbuf);
 	sp->wbuf = NULL;
 	sp->wlen = 0;
@@ -291,6 +311,95 @@ spool_reset(struct spool *sp)
 	sp->len = 0;
 	sp->size = 0;
 	sp->failed = 0;
+}
+
+struct spool *
+spool_from_memory(struct arena *a, const void *p, size_t n)
+{
+	struct spool *sp;
+
+	if ((sp = spool_new(a, 0, NULL)) == NULL)
+		return NULL;
+	sp->mem = (unsigned char *)p;
+	sp->len = sp->cap = sp->mem_limit = n;
+	sp->size = n;
+	sp->borrowed = 1;
+	return sp;
+}
+
+void
+spool_use_memfd(void)
+{
+	use_memfd = 1;
+}
+
+int
+spool_export_fd(struct spool *sp, char *err, size_t errlen)
+{
+	const unsigned int seals = F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_WRITE | F_SEAL_SEAL;
+	int fd;
+
+	if (sp->failed) {
+		snprintf(err, errlen, "%s", sp->why);
+		return -1;
+	}
+	if (sp->fd >= 0) {
+		if (flush(sp) == -1 || (fd = fcntl(sp->fd, F_DUPFD_CLOEXEC,
+		    3)) == -1) {
+			snprintf(err, errlen, "spool: %m");
+			return -1;
+		}
+		return fd;
+	}
+	/* A sealed copy: the reader can neither change nor grow it. */
+	if ((fd = memfd_create("relaywarden-message", MFD_CLOEXEC |
+	    MFD_ALLOW_SEALING)) == -1) {
+		snprintf(err, errlen, "spool: memfd_create: %m");
+		return -1;
+	}
+	if ((sp->len > 0 && fdio_write_all(fd, sp->mem, sp->len) == -1) ||
+	    fcntl(fd, F_ADD_SEALS, seals) == -1) {
+		snprintf(err, errlen, "spool: memfd: %m");
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct spool *
+spool_from_fd(struct arena *a, int fd, char *err, size_t errlen)
+{
+	struct spool *sp;
+	struct stat st;
+	void *m;
+
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size < 0) {
+		snprintf(err, errlen, "spool: not a regular file");
+		(void)close(fd);
+		return NULL;
+	}
+	if ((sp = spool_new(a, 0, NULL)) == NULL) {
+		snprintf(err, errlen, "spool: out of memory");
+		(void)close(fd);
+		return NULL;
+	}
+	/* Read as memory: one mapping instead of a pread per GMime read.
+	 * Where it cannot be mapped (empty, or mmap refused) the spool
+	 * reads the file. */
+	if (st.st_size > 0 && (unsigned long long)st.st_size <= SIZE_MAX &&
+	    (m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
+	    0)) != MAP_FAILED) {
+		sp->mem = m;
+		sp->len = sp->cap = sp->mem_limit = (size_t)st.st_size;
+		sp->mapped = 1;
+		sp->size = (unsigned long long)st.st_size;
+		(void)close(fd);
+		return sp;
+	}
+	sp->fd = fd;
+	sp->size = (unsigned long long)st.st_size;
+	return sp;
 }
 
 /* --- GMime streams ---------------------------------------------------

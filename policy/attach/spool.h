@@ -66,6 +66,28 @@ ssize_t spool_pread(struct spool *, void *buf, size_t len,
  * the memory buffer.  A failed spool becomes usable again. */
 void spool_reset(struct spool *);
 
+/* A descriptor that reads, from offset 0, exactly what was written: a
+ * duplicate of the file (pending writes flushed), or for a spool still
+ * in memory a sealed memfd copy (no write, no resize).  This is how a
+ * message reaches an attachment worker.  The caller closes it; -1 with
+ * one line in err. */
+int spool_export_fd(struct spool *, char *err, size_t errlen);
+
+/* A spool over fd (ownership passes), size from fstat; only for reading
+ * (a write fails).  The file is mapped read-only and the descriptor
+ * closed when it can be, so reads cost no syscall.  NULL with one line in err (fd closed). */
+struct spool *spool_from_fd(struct arena *, int fd, char *err,
+    size_t errlen);
+
+/* A spool over n bytes at p, which stay the caller's and must outlive
+ * it; only for reading.  NULL when out of memory. */
+struct spool *spool_from_memory(struct arena *, const void *p, size_t n);
+
+/* From now on every spool of this process overflows into an anonymous
+ * memfd instead of a file in tmpdir: a worker has no file system.  Call
+ * once, before any spool exists. */
+void spool_use_memfd(void);
+
 /* A read-only, seekable GMimeStream over the spool as it is now (the
  * caller must not write to the spool while it lives).  Each read checks
  * dl (may be NULL): past the deadline the stream ends early and *stopped

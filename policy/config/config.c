@@ -142,6 +142,10 @@ const struct setting config_settings[] = {
 	    confattach_check_override),
 	LIST(attach_allow_senders, T_STRLIST, attach_n_allow_senders,
 	    confattach_check_allow),
+	BOOL(attach_sandbox, 1),
+	UINT(attach_workers, 4, 1, 256),
+	UINT(attach_worker_memory_mb, 1024, 0, 65536),
+	UINT(attach_worker_cpu_s, 0, 0, 3600),
 
 	/* --- redis / sender state (state.h) --- */
 	BOOL(state_enable, 1),
@@ -456,6 +460,13 @@ int
 config_load(const char *path, struct config **out, char *err, size_t errlen)
 {
 	return confload_file(path, out, err, errlen);
+}
+
+int
+config_load_text(const char *text, struct config **out, char *err,
+    size_t errlen)
+{
+	return confload_text(text, out, err, errlen);
 }
 
 void

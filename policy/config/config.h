@@ -111,6 +111,11 @@ struct config {
 	char **attach_allow_senders;	/* "domain=key,key" (keys as above;
 					   ".domain" also subdomains) */
 	size_t attach_n_allow_senders;
+	int attach_sandbox;		/* the walk in worker processes */
+	unsigned attach_workers;	/* worker processes per generation */
+	unsigned attach_worker_memory_mb;	/* RLIMIT_AS; 0 = none */
+	unsigned attach_worker_cpu_s;	/* RLIMIT_CPU per message; 0 =
+					   2 x attach_max_cpu_ms + 2 s */
 	/* --- redis / sender state (state.h) --- */
 	int state_enable;		/* 0: no Redis, state=disabled */
 	char *redis_host;		/* address or host name */
@@ -234,6 +239,12 @@ struct config_rcpt_policy {
 /* Loads and checks path.  0 with *out (free with config_free), or -1 with
  * "FILE:LINE: setting: problem" in err. */
 int config_load(const char *path, struct config **out, char *err,
+    size_t errlen);
+/* Loads a config_dump text (no @include, no file read, the permission
+ * checks of the named files left out: the caller loaded the original).
+ * How a worker process gets its generation's settings.  0 or -1 as
+ * config_load. */
+int config_load_text(const char *text, struct config **out, char *err,
     size_t errlen);
 /* A config with every default (for tests and relaywarden-check without
  * -c); NULL when out of memory. */

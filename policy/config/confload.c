@@ -482,18 +482,77 @@ perm_named(const struct config *c, const char *path, char *err,
 	return 0;
 }
 
+/* Every setting of lc's root into c. */
+static int
+get_settings(struct loader *l, struct config *c, config_t *lc)
+{
+	const config_setting_t *cs;
+	const struct setting *s;
+	int i, n;
+
+	n = config_setting_length(config_root_setting(lc));
+	for (i = 0; i < n; i++) {
+		cs = config_setting_get_elem(config_root_setting(lc),
+		    (unsigned)i);
+		if ((s = find_setting(config_setting_name(cs))) == NULL)
+			return confload_fail(l, cs, config_setting_name(cs),
+			    "unknown setting");
+		if (get_setting(l, c, cs, s) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+confload_text(const char *text, struct config **out, char *err,
+    size_t errlen)
+{
+	struct conftext main = { NULL, (char *)"(text)", (char *)text };
+	struct loader l = { "(text)", &main, 1, { "/" }, err, errlen };
+	struct config *c = NULL;
+	config_t lc;
+	int rc = -1;
+
+	*out = NULL;
+	config_init(&lc);
+	/* A dump has no @include; nothing is read from the file system. */
+	if (strstr(text, "@include") != NULL) {
+		snprintf(err, errlen, "(text): @include not allowed here");
+		goto done;
+	}
+	if (config_read_string(&lc, text) != CONFIG_TRUE) {
+		snprintf(err, errlen, "(text):%d: %s", config_error_line(&lc),
+		    config_error_text(&lc));
+		goto done;
+	}
+	if ((c = config_default()) == NULL) {
+		snprintf(err, errlen, "(text): out of memory");
+		goto done;
+	}
+	if (get_settings(&l, c, &lc) == -1)
+		goto done;
+	confgroup_resolve(c);
+	*out = c;
+	c = NULL;
+	rc = 0;
+done:
+	if (rc == -1)
+		one_line(err);
+	config_destroy(&lc);
+	config_free(c);
+	return rc;
+}
+
 int
 confload_file(const char *path, struct config **out, char *err,
     size_t errlen)
 {
 	struct loader l = { path, NULL, 0, { NULL }, err, errlen };
-	const config_setting_t *cs;
-	const struct setting *s;
 	struct config *c = NULL;
 	config_t lc;
 	char *abs = NULL, *dir = NULL, buf[PATH_MAX];
 	const char *f;
-	int i, n, rc = -1;
+	int rc = -1;
 
 	*out = NULL;
 	if (absolute(path, &abs, &dir) == -1) {
@@ -525,18 +584,8 @@ confload_file(const char *path, struct config **out, char *err,
 	}
 	c->path = abs;
 	abs = NULL;
-	n = config_setting_length(config_root_setting(&lc));
-	for (i = 0; i < n; i++) {
-		cs = config_setting_get_elem(config_root_setting(&lc),
-		    (unsigned)i);
-		if ((s = find_setting(config_setting_name(cs))) == NULL) {
-			confload_fail(&l, cs, config_setting_name(cs),
-			    "unknown setting");
-			goto done;
-		}
-		if (get_setting(&l, c, cs, s) == -1)
-			goto done;
-	}
+	if (get_settings(&l, c, &lc) == -1)
+		goto done;
 	/* Files the config names whose content steers the verdicts, as
 	 * the config files themselves: nobody else may write them. */
 	if (perm_named(c, path, err, errlen) == -1)

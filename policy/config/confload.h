@@ -12,4 +12,8 @@ struct config;
 int confload_file(const char *path, struct config **out, char *err,
     size_t errlen);
 
+/* config_load_text's work. */
+int confload_text(const char *text, struct config **out, char *err,
+    size_t errlen);
+
 #endif

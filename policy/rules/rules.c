@@ -139,6 +139,9 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	[RULE_ATTACH_SPECIAL_MEMBER] = { "attach_special_member", 10, C_ATT,
 	    0, 0, "an archive entry that is a symlink, hardlink, device, "
 	    "FIFO or socket" },
+	[RULE_ATTACH_SCAN_FAILED] = { "attach_scan_failed", 5, C_ATT, 0, 0,
+	    "the attachment worker crashed, hit a limit or missed its "
+	    "deadline: the scan is incomplete" },
 };
 
 int

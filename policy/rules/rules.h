@@ -70,6 +70,8 @@ enum rule {
 	/* names and entries built to attack the tools (issue 10 item 3) */
 	RULE_ATTACH_HOSTILE_NAME,
 	RULE_ATTACH_SPECIAL_MEMBER,
+	/* the attachment worker failed (issue 10 item 1) */
+	RULE_ATTACH_SCAN_FAILED,
 	RULE_COUNT
 };
 

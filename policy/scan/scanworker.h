@@ -1,0 +1,31 @@
+/*
+ * scanworker.h - an attachment worker process.
+ *
+ * Started by the fork server (scanhost.c) with its channel to the daemon
+ * and the settings of its generation (a config_dump text in a memfd).
+ * It loads what the walk needs while it still may (the settings, GMime,
+ * the libmagic database, the character set converters mail uses, the
+ * time zone), then locks itself in for good:
+ *   - only its channel, stdio and the descriptors it is handed stay
+ *     open; scratch spools are memfds (spool_use_memfd);
+ *   - rlimits: RLIMIT_AS (attach_worker_memory_mb, not under
+ *     AddressSanitizer, whose shadow memory is terabytes of address
+ *     space), RLIMIT_CPU per message, RLIMIT_CORE 0 (hostile bytes never
+ *     reach a core file), RLIMIT_FSIZE (scratch files), RLIMIT_NPROC 0;
+ *   - the seccomp allow-list of scanfilter.c (no exec, no socket, no
+ *     open, no signal to another process; default: the call fails).
+ * It answers "ready" (or the error that kept it from it), then serves
+ * one message at a time: the request with the spool descriptor, the
+ * walk (attach_evaluate), the reply (scanwire.h).  It exits when the
+ * channel closes, and after WORKER_MAX_MESSAGES messages (it says so in
+ * its last reply), so that a slow leak or fragmentation never grows.
+ */
+#ifndef RW_SCANWORKER_H
+#define RW_SCANWORKER_H
+
+#define WORKER_MAX_MESSAGES	1000
+
+/* Never returns. */
+void scanworker_main(int sock, int cfgfd) __attribute__((noreturn));
+
+#endif
