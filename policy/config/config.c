@@ -144,6 +144,7 @@ const struct setting config_settings[] = {
 	    confattach_check_allow),
 	BOOL(attach_sandbox, 1),
 	UINT(attach_workers, 4, 1, 256),
+	UINT(attach_workers_max, 32, 1, 1024),
 	UINT(attach_worker_memory_mb, 1024, 0, 65536),
 	UINT(attach_worker_cpu_s, 0, 0, 3600),
 

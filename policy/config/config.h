@@ -112,7 +112,10 @@ struct config {
 					   ".domain" also subdomains) */
 	size_t attach_n_allow_senders;
 	int attach_sandbox;		/* the walk in worker processes */
-	unsigned attach_workers;	/* worker processes per generation */
+	unsigned attach_workers;	/* worker processes started with a
+					   generation */
+	unsigned attach_workers_max;	/* and at most (more when all are
+					   busy); below attach_workers: that */
 	unsigned attach_worker_memory_mb;	/* RLIMIT_AS; 0 = none */
 	unsigned attach_worker_cpu_s;	/* RLIMIT_CPU per message; 0 =
 					   2 x attach_max_cpu_ms + 2 s */

@@ -5,7 +5,7 @@
  * per worker (channel, pidfd), released by scanpool_free; per message
  * only arena memory and the descriptor handed over (closed at once).
  * Thread rule: scanpool.h (mutex + condition around the slots).
- * Caps: attach_workers workers; every wait ends at a deadline
+ * Caps: attach_workers_max workers; every wait ends at a deadline
  * (attach_max_time_ms to get a worker, that + SCANPOOL_GRACE_MS for the
  * answer, SCANPOOL_READY_MS for a new worker to start).
  */
@@ -194,16 +194,19 @@ scanpool_new(struct scanhost *host, const struct config *cfg, char *err,
 	struct scanpool *p;
 	size_t i;
 
+	size_t start = cfg->attach_workers;
+
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    (p->slots = calloc(cfg->attach_workers, sizeof(*p->slots))) ==
-	    NULL) {
+	    (p->slots = calloc(start > cfg->attach_workers_max ? start :
+	    cfg->attach_workers_max, sizeof(*p->slots))) == NULL) {
 		free(p);
 		snprintf(err, errlen, "attachment workers: out of memory");
 		return NULL;
 	}
 	p->host = host;
 	p->cfg = cfg;
-	p->n = cfg->attach_workers;
+	p->n = start > cfg->attach_workers_max ? start :
+	    cfg->attach_workers_max;
 	p->incomplete = attach_action_parse(cfg->attach_incomplete_action);
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_condattr_init(&ca);
@@ -216,7 +219,7 @@ scanpool_new(struct scanhost *host, const struct config *cfg, char *err,
 		scanpool_free(p);
 		return NULL;
 	}
-	for (i = 0; i < p->n; i++)
+	for (i = 0; i < start; i++)
 		if (slot_start(p, &p->slots[i], err, errlen) == -1) {
 			scanpool_free(p);
 			return NULL;

@@ -15,8 +15,10 @@
  * worker_error, no_worker), the scan counts as incomplete
  * (attach_incomplete_action: quarantine by default, or tempfail, or
  * reject), and the worker is replaced at the next message.  The pool
- * starts attach_workers workers at once and never runs more; a message
- * that finds all of them busy waits for one within attach_max_time_ms.
+ * starts attach_workers workers at once; a message that finds all of
+ * them busy starts another, up to attach_workers_max (so one slow
+ * message never holds up the others), then waits for one within
+ * attach_max_time_ms.
  * Thread rule: shared by every thread of its generation; a mutex and a
  * condition guard the worker slots, and no lock is held while a worker
  * works.

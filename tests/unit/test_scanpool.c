@@ -9,7 +9,9 @@
  * kernel stops at its CPU limit and one that misses its deadline (it is
  * stopped, then killed) each cost that message only: attach_scan_failed
  * with the incomplete action (quarantine, or tempfail by config), and
- * the next message is scanned by a new worker.  A worker is locked in
+ * the next message is scanned by a new worker.  A message that finds
+ * every worker busy starts another (up to attach_workers_max), past
+ * that it fails as no_worker.  A worker is locked in
  * (seccomp filter mode, no_new_privs, no core, no children, no
  * descriptor but stdio and its channel), and the filter kills exec,
  * socket and fork, refuses open and executable memory.  Freeing a pool
@@ -528,6 +530,104 @@ missed_deadline_kills_the_worker(void **state)
 	config_free(cfg);
 }
 
+struct async_eval {
+	struct scanpool *p;
+	const char *text;
+	struct outcome o;
+};
+
+static void *
+eval_thread(void *arg)
+{
+	struct async_eval *e = arg;
+
+	in_workers(e->p, e->text, 1 << 20, &e->o);
+	return NULL;
+}
+
+static void
+busy_pool_starts_another_worker(void **state)
+{
+	char extra[512];
+	struct config *cfg;
+	struct scanpool *p;
+	struct scanpool_stats st;
+	struct async_eval slow;
+	struct killer k;
+	unsigned char pe[600];
+	pthread_t t;
+	char *fast;
+
+	snprintf(extra, sizeof(extra), "%sattach_workers_max = 2;\n",
+	    slow_limits);
+	cfg = config_with(extra);
+	p = pool_with(cfg);
+	memset(pe, 0, sizeof(pe));
+	pe[0] = 'M';
+	pe[1] = 'Z';
+	fast = with_attachment("a.pdf", "application/pdf", pe, sizeof(pe));
+	slow.p = p;
+	slow.text = slow_message(4000);
+	assert_int_equal(pthread_create(&t, NULL, eval_thread, &slow), 0);
+	(void)usleep(300000);
+	/* The one worker is busy for seconds: the next message gets a
+	 * second worker at once instead of waiting ten minutes. */
+	in_workers(p, fast, 1 << 20, &slow.o);
+	assert_true(has_reason(&slow.o.v, RULE_ATTACH_EXECUTABLE, NULL));
+	outcome_free(&slow.o);
+	scanpool_stats(p, &st);
+	assert_int_equal(st.started, 2);
+	k.p = p;
+	k.sig = SIGKILL;
+	k.delay_ms = 0;
+	(void)kill_workers(&k);
+	pthread_join(t, NULL);
+	assert_true(has_reason(&slow.o.v, RULE_ATTACH_SCAN_FAILED,
+	    "worker_died"));
+	outcome_free(&slow.o);
+	free((char *)slow.text);
+	free(fast);
+	scanpool_free(p);
+	config_free(cfg);
+}
+
+static void
+full_pool_fails_as_no_worker(void **state)
+{
+	struct config *cfg = config_with("attach_max_time_ms = 200;\n"
+	    "attach_workers = 1;\nattach_workers_max = 1;\n");
+	struct scanpool *p = pool_with(cfg);
+	struct async_eval a;
+	struct outcome o;
+	pthread_t t;
+	pid_t pid;
+	int timeout, none;
+
+	assert_int_equal(scanpool_pids(p, &pid, 1), 1);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	a.p = p;
+	a.text = "From: a@example.net\r\n\r\nhi\r\n";
+	assert_int_equal(pthread_create(&t, NULL, eval_thread, &a), 0);
+	(void)usleep(100000);
+	in_workers(p, a.text, 1 << 20, &o);
+	pthread_join(t, NULL);
+	/* One message took the stopped worker (killed at its deadline),
+	 * the other found no worker free within attach_max_time_ms. */
+	timeout = has_reason(&o.v, RULE_ATTACH_SCAN_FAILED,
+	    "worker_timeout") + has_reason(&a.o.v, RULE_ATTACH_SCAN_FAILED,
+	    "worker_timeout");
+	none = has_reason(&o.v, RULE_ATTACH_SCAN_FAILED, "no_worker") +
+	    has_reason(&a.o.v, RULE_ATTACH_SCAN_FAILED, "no_worker");
+	assert_int_equal(timeout, 1);
+	assert_int_equal(none, 1);
+	assert_int_equal(o.v.hard, VERDICT_QUARANTINE);
+	assert_int_equal(a.o.v.hard, VERDICT_QUARANTINE);
+	outcome_free(&o);
+	outcome_free(&a.o);
+	scanpool_free(p);
+	config_free(cfg);
+}
+
 static int
 status_has(pid_t pid, const char *file, const char *line)
 {
@@ -709,6 +809,8 @@ main(void)
 		cmocka_unit_test(killed_mid_message_costs_that_message),
 		cmocka_unit_test(cpu_limit_stops_a_spinning_worker),
 		cmocka_unit_test(missed_deadline_kills_the_worker),
+		cmocka_unit_test(busy_pool_starts_another_worker),
+		cmocka_unit_test(full_pool_fails_as_no_worker),
 		cmocka_unit_test(worker_is_locked_in),
 		cmocka_unit_test(filter_kills_exec_socket_fork_refuses_open),
 		cmocka_unit_test(freeing_a_pool_ends_its_workers),
