@@ -503,13 +503,41 @@ get_settings(struct loader *l, struct config *c, config_t *lc)
 	return 0;
 }
 
+/* The config of what lc parsed: every setting, then (permpath set) the
+ * permissions of the files it names, then the groups' thresholds left
+ * out (the global ones, wherever in the file those were set).  *abs
+ * (may be NULL) becomes its path.  0 with *out, or -1 with err. */
+static int
+build(struct loader *l, config_t *lc, const char *permpath, char **abs,
+    struct config **out)
+{
+	struct config *c;
+
+	if ((c = config_default()) == NULL) {
+		snprintf(l->err, l->errlen, "%s: out of memory", l->path);
+		return -1;
+	}
+	c->path = *abs;
+	*abs = NULL;
+	/* Files the config names whose content steers the verdicts, as
+	 * the config files themselves: nobody else may write them. */
+	if (get_settings(l, c, lc) == -1 || (permpath != NULL &&
+	    perm_named(c, permpath, l->err, l->errlen) == -1)) {
+		config_free(c);
+		return -1;
+	}
+	confgroup_resolve(c);
+	*out = c;
+	return 0;
+}
+
 int
 confload_text(const char *text, struct config **out, char *err,
     size_t errlen)
 {
 	struct conftext main = { NULL, (char *)"(text)", (char *)text };
 	struct loader l = { "(text)", &main, 1, { "/" }, err, errlen };
-	struct config *c = NULL;
+	char *noabs = NULL;
 	config_t lc;
 	int rc = -1;
 
@@ -525,21 +553,11 @@ confload_text(const char *text, struct config **out, char *err,
 		    config_error_text(&lc));
 		goto done;
 	}
-	if ((c = config_default()) == NULL) {
-		snprintf(err, errlen, "(text): out of memory");
-		goto done;
-	}
-	if (get_settings(&l, c, &lc) == -1)
-		goto done;
-	confgroup_resolve(c);
-	*out = c;
-	c = NULL;
-	rc = 0;
+	rc = build(&l, &lc, NULL, &noabs, out);
 done:
 	if (rc == -1)
 		one_line(err);
 	config_destroy(&lc);
-	config_free(c);
 	return rc;
 }
 
@@ -548,7 +566,6 @@ confload_file(const char *path, struct config **out, char *err,
     size_t errlen)
 {
 	struct loader l = { path, NULL, 0, { NULL }, err, errlen };
-	struct config *c = NULL;
 	config_t lc;
 	char *abs = NULL, *dir = NULL, buf[PATH_MAX];
 	const char *f;
@@ -578,29 +595,11 @@ confload_file(const char *path, struct config **out, char *err,
 		    config_error_line(&lc), config_error_text(&lc));
 		goto done;
 	}
-	if ((c = config_default()) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto done;
-	}
-	c->path = abs;
-	abs = NULL;
-	if (get_settings(&l, c, &lc) == -1)
-		goto done;
-	/* Files the config names whose content steers the verdicts, as
-	 * the config files themselves: nobody else may write them. */
-	if (perm_named(c, path, err, errlen) == -1)
-		goto done;
-	/* Groups' thresholds left out: the global ones, wherever in the
-	 * file those were set. */
-	confgroup_resolve(c);
-	*out = c;
-	c = NULL;
-	rc = 0;
+	rc = build(&l, &lc, path, &abs, out);
 done:
 	if (rc == -1)
 		one_line(err);
 	config_destroy(&lc);
-	config_free(c);
 	confinc_free(&l);
 	free(abs);
 	free(dir);

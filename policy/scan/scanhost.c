@@ -91,6 +91,19 @@ serve_spawn(int ctl, int cfgfd)
 	(void)close(sv[1]);
 }
 
+void
+scanhost_child(const char *name)
+{
+	(void)prctl(PR_SET_NAME, name, 0, 0, 0);
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	(void)signal(SIGTERM, SIG_IGN);
+	(void)signal(SIGINT, SIG_IGN);
+	(void)signal(SIGHUP, SIG_IGN);
+	(void)signal(SIGUSR1, SIG_IGN);
+	(void)signal(SIGPIPE, SIG_IGN);
+	(void)signal(SIGCHLD, SIG_DFL);
+}
+
 static void __attribute__((noreturn))
 serve(int ctl)
 {
@@ -99,16 +112,7 @@ serve(int ctl)
 	int fds[SCANIO_MAXFDS], nfds, i;
 	long r;
 
-	(void)prctl(PR_SET_NAME, "rw-scanhost", 0, 0, 0);
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	/* The daemon's graceful stop is its own: it ends us by closing
-	 * the socket once its messages are done. */
-	(void)signal(SIGTERM, SIG_IGN);
-	(void)signal(SIGINT, SIG_IGN);
-	(void)signal(SIGHUP, SIG_IGN);
-	(void)signal(SIGUSR1, SIG_IGN);
-	(void)signal(SIGPIPE, SIG_IGN);
-	(void)signal(SIGCHLD, SIG_DFL);
+	scanhost_child("rw-scanhost");
 	/* Nothing of the daemon's but the socket and stdio: not its
 	 * listening socket, not its log socket (syslog reconnects). */
 	closelog();

@@ -35,6 +35,13 @@ int scanhost_spawn(struct scanhost *, int cfgfd, int *sock, int *pidfd,
  * workers end when their channels close.  NULL does nothing. */
 void scanhost_stop(struct scanhost *);
 
+/* What the server and each worker do first: name the process (ps, the
+ * tests), die with their parent, and leave SIGTERM, SIGINT, SIGHUP and
+ * SIGUSR1 to the daemon (its graceful stop ends them by closing their
+ * sockets once its messages are done); SIGPIPE ignored, SIGCHLD
+ * default. */
+void scanhost_child(const char *name);
+
 /* The server's pid (for tests and the log). */
 pid_t scanhost_pid(const struct scanhost *);
 

@@ -9,7 +9,6 @@
  * caps (attach.h); the rlimits and the filter of scanworker.h.
  */
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +27,7 @@
 #include "attach/attach.h"
 #include "attach/spool.h"
 #include "scan/scanfilter.h"
+#include "scan/scanhost.h"
 #include "scan/scanio.h"
 #include "scan/scanwire.h"
 #include "scan/scanworker.h"
@@ -270,13 +270,7 @@ scanworker_main(int sock, int cfgfd)
 	char err[256], *text;
 	unsigned served;
 
-	(void)prctl(PR_SET_NAME, "rw-worker", 0, 0, 0);
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	(void)signal(SIGTERM, SIG_IGN);
-	(void)signal(SIGINT, SIG_IGN);
-	(void)signal(SIGHUP, SIG_IGN);
-	(void)signal(SIGUSR1, SIG_IGN);
-	(void)signal(SIGPIPE, SIG_IGN);
+	scanhost_child("rw-worker");
 	(void)signal(SIGXFSZ, SIG_IGN);		/* a write fails instead */
 	(void)signal(SIGXCPU, SIG_DFL);
 	if (own_descriptors(&sock, &cfgfd) == -1)

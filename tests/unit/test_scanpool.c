@@ -104,6 +104,18 @@ with_attachment(const char *name, const char *type, const unsigned char *p,
 	return msg;
 }
 
+/* A program (MZ) named and declared as a PDF. */
+static char *
+program_as_pdf(void)
+{
+	unsigned char pe[600];
+
+	memset(pe, 0, sizeof(pe));
+	pe[0] = 'M';
+	pe[1] = 'Z';
+	return with_attachment("a.pdf", "application/pdf", pe, sizeof(pe));
+}
+
 /* An archive in memory: format (ARCHIVE_FORMAT_*), filter (gzip or
  * none), members name -> size bytes of fill. */
 static unsigned char *
@@ -424,15 +436,10 @@ kill_workers(void *arg)
 static void
 next_message_is_scanned(struct scanpool *p, unsigned long long started)
 {
-	unsigned char pe[600];
 	struct scanpool_stats st;
 	struct outcome o;
-	char *msg;
+	char *msg = program_as_pdf();
 
-	memset(pe, 0, sizeof(pe));
-	pe[0] = 'M';
-	pe[1] = 'Z';
-	msg = with_attachment("a.pdf", "application/pdf", pe, sizeof(pe));
 	in_workers(p, msg, 1 << 20, &o);
 	assert_true(has_reason(&o.v, RULE_ATTACH_EXECUTABLE, NULL));
 	assert_false(has_reason(&o.v, RULE_ATTACH_SCAN_FAILED, NULL));
@@ -554,18 +561,13 @@ busy_pool_starts_another_worker(void **state)
 	struct scanpool_stats st;
 	struct async_eval slow;
 	struct killer k;
-	unsigned char pe[600];
 	pthread_t t;
-	char *fast;
+	char *fast = program_as_pdf();
 
 	snprintf(extra, sizeof(extra), "%sattach_workers_max = 2;\n",
 	    slow_limits);
 	cfg = config_with(extra);
 	p = pool_with(cfg);
-	memset(pe, 0, sizeof(pe));
-	pe[0] = 'M';
-	pe[1] = 'Z';
-	fast = with_attachment("a.pdf", "application/pdf", pe, sizeof(pe));
 	slow.p = p;
 	slow.text = slow_message(4000);
 	assert_int_equal(pthread_create(&t, NULL, eval_thread, &slow), 0);
