@@ -45,8 +45,11 @@ reap(void)
 	pid_t pid;
 	int st;
 
+	/* SIGKILL is the pool's (a missed deadline, a retired worker: it
+	 * logs its reasons) or the kernel's OOM killer (the message in
+	 * flight then says worker_died): not logged here. */
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (WIFSIGNALED(st))
+		if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
 			log_warning(NULL, "attachment worker %ld killed by "
 			    "signal %d (%s)", (long)pid, WTERMSIG(st),
 			    strsignal(WTERMSIG(st)));

@@ -300,7 +300,8 @@ acquire(struct scanpool *p, long long until, char *err, size_t errlen)
 }
 
 /* keep: the worker serves on; else its channel is closed, and a worker
- * that failed is killed too (one retiring exits by itself). */
+ * that failed (1) or is retired as a suspect (2) is killed too (one
+ * retiring by itself exits). */
 static void
 release(struct scanpool *p, long i, int keep, int failed)
 {
@@ -309,7 +310,8 @@ release(struct scanpool *p, long i, int keep, int failed)
 	pthread_mutex_lock(&p->mu);
 	p->slots[i].busy = 0;
 	p->st.messages++;
-	p->st.failed += failed != 0;
+	p->st.failed += failed == 1;
+	p->st.retired += failed == 2;
 	pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 }
@@ -334,6 +336,22 @@ scan_failed(struct scanpool *p, const char *detail, const char *why,
 	if (verdict_raise(v, a, p->cfg, RULE_ATTACH_SCAN_FAILED, detail) == -1)
 		return -1;
 	verdict_require(v, out->hard_action);
+	return 0;
+}
+
+/* The walk met broken structure or stopped short. */
+static int
+suspect(const struct scanwire_reply *r)
+{
+	size_t i;
+
+	if (r->res.truncated != NULL)
+		return 1;
+	for (i = 0; i < r->nraised; i++)
+		if (r->raised[i].rule == RULE_ATTACH_MALFORMED ||
+		    r->raised[i].rule == RULE_ATTACH_TRUNCATED ||
+		    r->raised[i].rule == RULE_ATTACH_ARCHIVE_BOMB)
+			return 1;
 	return 0;
 }
 
@@ -429,7 +447,9 @@ scanpool_evaluate(struct scanpool *p, struct spool *msg,
 		snprintf(err, errlen, "attachments: out of memory");
 		rc = -1;
 	}
-	release(p, i, !rep.retiring, 0);
+	/* A worker that walked broken or unfinished structure is where an
+	 * exploit would have run: it serves no other message. */
+	release(p, i, !rep.retiring && !suspect(&rep), suspect(&rep) ? 2 : 0);
 	goto done;
 failed:
 	if (i >= 0)

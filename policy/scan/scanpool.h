@@ -18,7 +18,11 @@
  * starts attach_workers workers at once; a message that finds all of
  * them busy starts another, up to attach_workers_max (so one slow
  * message never holds up the others), then waits for one within
- * attach_max_time_ms.
+ * attach_max_time_ms.  A worker whose walk met broken or unfinished
+ * structure (attach_malformed, attach_truncated, attach_archive_bomb: where
+ * an exploit of a parser would show) is killed after its answer and
+ * serves no other message: a compromised worker must not see, or
+ * judge, the next one.
  * Thread rule: shared by every thread of its generation; a mutex and a
  * condition guard the worker slots, and no lock is held while a worker
  * works.
@@ -67,6 +71,7 @@ struct scanpool_stats {
 	unsigned long long messages;	/* scanned by a worker */
 	unsigned long long failed;	/* attach_scan_failed */
 	unsigned long long started;	/* workers started */
+	unsigned long long retired;	/* killed after a suspect walk */
 };
 void scanpool_stats(struct scanpool *, struct scanpool_stats *out);
 

@@ -11,7 +11,8 @@
  * with the incomplete action (quarantine, or tempfail by config), and
  * the next message is scanned by a new worker.  A message that finds
  * every worker busy starts another (up to attach_workers_max), past
- * that it fails as no_worker.  A worker is locked in
+ * that it fails as no_worker.  A worker whose walk hit a limit is killed
+ * after its answer.  A worker is locked in
  * (seccomp filter mode, no_new_privs, no core, no children, no
  * descriptor but stdio and its channel), and the filter kills exec,
  * socket and fork, refuses open and executable memory.  Freeing a pool
@@ -630,6 +631,43 @@ full_pool_fails_as_no_worker(void **state)
 	config_free(cfg);
 }
 
+static void
+suspect_walk_retires_the_worker(void **state)
+{
+	struct config *cfg = config_with("attach_workers = 1;\n"
+	    "attach_max_mime_parts = 2;\n");
+	struct scanpool *p = pool_with(cfg);
+	struct scanpool_stats st;
+	struct outcome o;
+	pid_t before, after;
+	char *clean = program_as_pdf();
+	const char *cut = "From: a@example.net\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n"
+	    "one\r\n--b\r\n\r\ntwo\r\n--b\r\n\r\nthree\r\n--b--\r\n";
+	int i;
+
+	assert_int_equal(scanpool_pids(p, &before, 1), 1);
+	in_workers(p, clean, 1 << 20, &o);
+	outcome_free(&o);
+	assert_int_equal(scanpool_pids(p, &after, 1), 1);
+	assert_int_equal(before, after);	/* an ordinary walk: kept */
+	in_workers(p, cut, 1 << 20, &o);
+	assert_true(has_reason(&o.v, RULE_ATTACH_TRUNCATED, NULL));
+	outcome_free(&o);
+	/* Past a limit: that worker serves nobody else. */
+	assert_int_equal(scanpool_pids(p, &after, 1), 0);
+	for (i = 0; i < 100 && kill(before, 0) == 0; i++)
+		(void)usleep(20000);
+	assert_int_not_equal(kill(before, 0), 0);
+	scanpool_stats(p, &st);
+	assert_int_equal(st.retired, 1);
+	assert_int_equal(st.failed, 0);
+	next_message_is_scanned(p, st.started);
+	free(clean);
+	scanpool_free(p);
+	config_free(cfg);
+}
+
 static int
 status_has(pid_t pid, const char *file, const char *line)
 {
@@ -813,6 +851,7 @@ main(void)
 		cmocka_unit_test(missed_deadline_kills_the_worker),
 		cmocka_unit_test(busy_pool_starts_another_worker),
 		cmocka_unit_test(full_pool_fails_as_no_worker),
+		cmocka_unit_test(suspect_walk_retires_the_worker),
 		cmocka_unit_test(worker_is_locked_in),
 		cmocka_unit_test(filter_kills_exec_socket_fork_refuses_open),
 		cmocka_unit_test(freeing_a_pool_ends_its_workers),
