@@ -561,6 +561,7 @@ busy_pool_starts_another_worker(void **state)
 	struct scanpool *p;
 	struct scanpool_stats st;
 	struct async_eval slow;
+	struct outcome o;
 	struct killer k;
 	pthread_t t;
 	char *fast = program_as_pdf();
@@ -575,9 +576,9 @@ busy_pool_starts_another_worker(void **state)
 	(void)usleep(300000);
 	/* The one worker is busy for seconds: the next message gets a
 	 * second worker at once instead of waiting ten minutes. */
-	in_workers(p, fast, 1 << 20, &slow.o);
-	assert_true(has_reason(&slow.o.v, RULE_ATTACH_EXECUTABLE, NULL));
-	outcome_free(&slow.o);
+	in_workers(p, fast, 1 << 20, &o);
+	assert_true(has_reason(&o.v, RULE_ATTACH_EXECUTABLE, NULL));
+	outcome_free(&o);
 	scanpool_stats(p, &st);
 	assert_int_equal(st.started, 2);
 	k.p = p;
