@@ -30,7 +30,7 @@
 #define SPOOL_WBUF	65536
 
 /* Set once, before any spool exists, in a worker process (spool.h). */
-static int use_memfd;
+static int scratch_mode, scratch_dir = -1;
 
 struct spool {
 	unsigned char *mem;		/* memory mode: the data */
@@ -128,8 +128,12 @@ open_temp(const char *dir)
 	char path[PATH_MAX];
 	int fd;
 
-	if (use_memfd)
+	if (scratch_mode) {
+		if (scratch_dir >= 0 && (fd = openat(scratch_dir, ".",
+		    O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+			return fd;
 		return memfd_create("relaywarden-spool", MFD_CLOEXEC);
+	}
 #ifdef O_TMPFILE
 	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
 		return fd;
@@ -328,9 +332,10 @@ spool_from_memory(struct arena *a, const void *p, size_t n)
 }
 
 void
-spool_use_memfd(void)
+spool_use_scratch(int dirfd)
 {
-	use_memfd = 1;
+	scratch_mode = 1;
+	scratch_dir = dirfd;
 }
 
 int

@@ -83,10 +83,12 @@ struct spool *spool_from_fd(struct arena *, int fd, char *err,
  * it; only for reading.  NULL when out of memory. */
 struct spool *spool_from_memory(struct arena *, const void *p, size_t n);
 
-/* From now on every spool of this process overflows into an anonymous
- * memfd instead of a file in tmpdir: a worker has no file system.  Call
- * once, before any spool exists. */
-void spool_use_memfd(void);
+/* From now on every spool of this process overflows into a nameless file
+ * made in the directory open as dirfd (O_TMPFILE: no name, so nothing of
+ * it outlives the descriptor), or, when that fails or dirfd is -1, into
+ * an anonymous memfd: a worker opens no path.  Call once, before any
+ * spool exists. */
+void spool_use_scratch(int dirfd);
 
 /* A read-only, seekable GMimeStream over the spool as it is now (the
  * caller must not write to the spool while it lives).  Each read checks

@@ -11,10 +11,11 @@
  * its own, signals to itself (abort); exit.  What kills it on the spot,
  * as nothing honest does it: exec, ptrace and the process_vm calls, any
  * socket, connect, bind or accept, fork and clone, a signal to another
- * process.  Opening a file fails with EACCES (a library that looks for
- * a locale or a converter it was not given falls back), an ioctl with
- * ENOTTY (stdio asking whether it is a terminal), anything else with
- * EPERM.  Syscalls of another ABI (i386, x32) kill it.
+ * process.  The one open allowed makes a nameless scratch file
+ * (O_TMPFILE) in the scratch directory; any other open fails (EACCES or
+ * EPERM: a library that looks for a locale or a converter it was not
+ * given falls back), an ioctl with ENOTTY (stdio asking whether it is a
+ * terminal), anything else with EPERM.  Syscalls of another ABI (i386, x32) kill it.
  */
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -65,11 +66,11 @@ static const int killed[] = {
 };
 
 static const int refused_open[] = {
-	SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(openat2), SCMP_SYS(creat),
+	SCMP_SYS(open), SCMP_SYS(openat2), SCMP_SYS(creat),
 };
 
 int
-scanfilter_apply(char *err, size_t errlen)
+scanfilter_apply(int scratch_dir, char *err, size_t errlen)
 {
 	scmp_filter_ctx ctx;
 	size_t i;
@@ -95,6 +96,13 @@ scanfilter_apply(char *err, size_t errlen)
 		    refused_open[i], 0);
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOTTY), SCMP_SYS(ioctl),
 	    0);
+	/* A nameless scratch file in the scratch directory (linkat, which
+	 * could give it a name, is not allowed); any other openat fails
+	 * (EPERM, the default). */
+	if (scratch_dir >= 0)
+		rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2,
+		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)scratch_dir),
+		    SCMP_A2(SCMP_CMP_MASKED_EQ, O_TMPFILE, O_TMPFILE));
 	/* Memory is never made executable. */
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
 	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));

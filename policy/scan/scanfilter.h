@@ -6,8 +6,9 @@
 
 #include <stddef.h>
 
-/* Sets no_new_privs and loads the filter for this process.  0, or -1
- * with one line in err. */
-int scanfilter_apply(char *err, size_t errlen);
+/* Sets no_new_privs and loads the filter for this process.  The one
+ * open it lets through: openat(scratch_dir, ..., O_TMPFILE) (a nameless
+ * scratch file; -1: none).  0, or -1 with one line in err. */
+int scanfilter_apply(int scratch_dir, char *err, size_t errlen);
 
 #endif

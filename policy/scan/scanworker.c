@@ -123,6 +123,20 @@ own_descriptors(int *sock, int *cfgfd)
 	return 0;
 }
 
+/* The directory scratch files go to, open O_PATH; -1 when it cannot be
+ * (then they are memfds). */
+static int
+scratch_dir(const struct config *cfg)
+{
+	const char *dir = cfg->attach_tmpdir;
+
+	if (dir == NULL || *dir == '\0')
+		dir = getenv("TMPDIR");
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
 static void
 limits(const struct config *cfg)
 {
@@ -269,6 +283,7 @@ scanworker_main(int sock, int cfgfd)
 	struct config *cfg;
 	char err[256], *text;
 	unsigned served;
+	int scratch;
 
 	scanhost_child("rw-worker");
 	(void)signal(SIGXFSZ, SIG_IGN);		/* a write fails instead */
@@ -281,13 +296,14 @@ scanworker_main(int sock, int cfgfd)
 	if (config_load_text(text, &cfg, err, sizeof(err)) == -1)
 		die_ready(sock, err);
 	free(text);
-	spool_use_memfd();
+	scratch = scratch_dir(cfg);
+	spool_use_scratch(scratch);
 	tzset();
 	preload_converters();
 	if ((ctx = attach_ctx_new(cfg, err, sizeof(err))) == NULL)
 		die_ready(sock, err);
 	limits(cfg);
-	if (scanfilter_apply(err, sizeof(err)) == -1)
+	if (scanfilter_apply(scratch, err, sizeof(err)) == -1)
 		die_ready(sock, err);
 	scanwire_put_ready(&b);
 	if (b.failed || scanio_send_frame(sock, b.p, b.len, -1) == -1)

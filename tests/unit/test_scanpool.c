@@ -688,37 +688,53 @@ status_has(pid_t pid, const char *file, const char *line)
 static void
 worker_is_locked_in(void **state)
 {
-	struct config *cfg = config_with("attach_workers = 1;\n");
-	struct scanpool *p = pool_with(cfg);
+	struct config *cfg;
+	struct scanpool *p;
 	struct dirent *d;
-	char path[64];
+	char path[600], link[600], extra[400];
+	ssize_t k;
 	pid_t pid;
 	DIR *dp;
 	int n = 0, fd;
 
+	snprintf(extra, sizeof(extra), "attach_workers = 1;\n"
+	    "attach_tmpdir = \"%s\";\n", dir);
+	cfg = config_with(extra);
+	p = pool_with(cfg);
 	assert_int_equal(scanpool_pids(p, &pid, 1), 1);
 	assert_true(status_has(pid, "status", "Seccomp:\t2"));
 	assert_true(status_has(pid, "status", "NoNewPrivs:\t1"));
 	assert_true(status_has(pid, "limits", "Max core file size        0"));
 	assert_true(status_has(pid, "limits", "Max processes             0"));
 	assert_true(status_has(pid, "comm", "rw-worker"));
-	/* stdio and its channel, nothing else. */
+	/* stdio, its channel and its scratch directory, nothing else. */
 	snprintf(path, sizeof(path), "/proc/%ld/fd", (long)pid);
 	assert_non_null(dp = opendir(path));
 	while ((d = readdir(dp)) != NULL) {
 		if (d->d_name[0] == '.')
 			continue;
 		fd = atoi(d->d_name);
-		assert_true(fd >= 0 && fd <= 3);
+		assert_true(fd >= 0 && fd <= 4);
+		if (fd == 4) {
+			snprintf(path, sizeof(path), "/proc/%ld/fd/4",
+			    (long)pid);
+			k = readlink(path, link, sizeof(link) - 1);
+			assert_true(k > 0);
+			link[k] = '\0';
+			assert_string_equal(link, dir);
+		}
 		n++;
 	}
 	closedir(dp);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
 	scanpool_free(p);
 	config_free(cfg);
 }
 
-/* Runs fn in a child under the filter; its wait status. */
+static int scratch = -1;
+
+/* Runs fn in a child under the filter (scratch directory: the test's
+ * own); its wait status. */
 static int
 filtered(void (*fn)(void))
 {
@@ -727,7 +743,8 @@ filtered(void (*fn)(void))
 	int st;
 
 	if ((pid = fork()) == 0) {
-		if (scanfilter_apply(err, sizeof(err)) != 0)
+		if ((scratch = open(dir, O_PATH | O_DIRECTORY)) == -1 ||
+		    scanfilter_apply(scratch, err, sizeof(err)) != 0)
 			_exit(99);
 		fn();
 		_exit(0);
@@ -760,8 +777,25 @@ do_fork(void)
 static void
 do_open(void)
 {
-	_exit(open("/etc/hostname", O_RDONLY) == -1 && errno == EACCES ? 7 :
+	_exit(open("/etc/hostname", O_RDONLY) == -1 && (errno == EACCES ||
+	    errno == EPERM) ? 7 : 8);
+}
+
+/* A named file, even in the scratch directory, is refused. */
+static void
+do_create(void)
+{
+	_exit(openat(scratch, "named", O_RDWR | O_CREAT, 0600) == -1 ? 7 :
 	    8);
+}
+
+/* A nameless one there is what scratch spools are. */
+static void
+do_scratch(void)
+{
+	int fd = openat(scratch, ".", O_TMPFILE | O_RDWR, 0600);
+
+	_exit(fd >= 0 && write(fd, "x", 1) == 1 ? 7 : 8);
 }
 
 static void
@@ -795,6 +829,10 @@ filter_kills_exec_socket_fork_refuses_open(void **state)
 	st = filtered(do_fork);
 	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS);
 	st = filtered(do_open);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 7);
+	st = filtered(do_create);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 7);
+	st = filtered(do_scratch);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 7);
 	st = filtered(do_exec_memory);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 7);
