@@ -33,6 +33,8 @@
 #include "policy.h"
 #include "rules/rules.h"
 #include "sender.h"
+#include "senderlist.h"
+#include "senderreply.h"
 
 const char *
 sender_state_name(enum sender_state s)
@@ -169,10 +171,13 @@ signer_known(const struct sender_result *r, size_t i, const char *d)
 }
 
 /* New relays and signers of a known sender, first contact, partner
- * declarations. */
+ * declarations.  A list that signed (senderlist.h) is the authenticated
+ * relay of its posts: its new relay and its own new signer are scored
+ * as authenticated; a known one explains them (issue 11 item 8). */
 static int
 novelty(const struct sender_context *ctx, const struct message *m,
-    struct evaluation *e, const char **signers, size_t nsigners)
+    struct evaluation *e, const char **signers, size_t nsigners,
+    int list, const char *list_org)
 {
 	const struct config *cfg = ctx->cfg;
 	struct sender_result *r = &e->sender;
@@ -197,9 +202,10 @@ novelty(const struct sender_context *ctx, const struct message *m,
 		r->relay_known = declared || (avail &&
 		    (r->history.infra_known || r->history.infra_trusted));
 		if (r->known && avail && !r->relay_known &&
-		    verdict_raise(&e->verdict, a, cfg, r->authenticated ?
-		    RULE_NEW_RELAY : RULE_NEW_RELAY_UNAUTHENTICATED,
-		    r->infra) == -1)
+		    list != SENDERLIST_KNOWN &&
+		    verdict_raise(&e->verdict, a, cfg, r->authenticated ||
+		    list == SENDERLIST_SIGNED ? RULE_NEW_RELAY :
+		    RULE_NEW_RELAY_UNAUTHENTICATED, r->infra) == -1)
 			return -1;
 		if (p != NULL && p->nrelay_nets + p->nrelay_orgs > 0 &&
 		    !r->relay_known && verdict_raise(&e->verdict, a, cfg,
@@ -210,10 +216,15 @@ novelty(const struct sender_context *ctx, const struct message *m,
 	/* Signers: one reason for the first new one. */
 	if (r->known && (avail || (p != NULL && p->nsigners > 0))) {
 		for (i = 0; i < nsigners; i++) {
-			if (signer_known(r, i, signers[i]))
+			int of_list = list_org != NULL &&
+			    orgdomain_same(ctx->orgdomain, signers[i],
+			    list_org);
+
+			if (signer_known(r, i, signers[i]) ||
+			    (of_list && list == SENDERLIST_KNOWN))
 				continue;
 			if (verdict_raise(&e->verdict, a, cfg,
-			    r->authenticated ? RULE_NEW_SIGNER :
+			    r->authenticated || of_list ? RULE_NEW_SIGNER :
 			    RULE_NEW_SIGNER_UNAUTHENTICATED, signers[i]) == -1)
 				return -1;
 			break;
@@ -334,7 +345,7 @@ vouched(const struct sender_context *ctx, const struct evaluation *e,
  * counts: piling them up must not buy more than one. */
 static int
 explained(const struct sender_context *ctx, const struct message *m,
-    struct evaluation *e)
+    struct evaluation *e, int list, const char *list_org)
 {
 	static const struct {
 		enum ident_signal sig;
@@ -349,9 +360,20 @@ explained(const struct sender_context *ctx, const struct message *m,
 	int best = -1;
 	size_t i;
 
+	/* A lookalike is never excused: not even its first contact. */
+	for (i = 0; i < e->verdict.nreasons; i++)
+		if (rules_table[e->verdict.reasons[i].id].kind &
+		    RULE_KIND_LOOKALIKE)
+			return 0;
 	for (i = 0; i < sizeof(lowering) / sizeof(lowering[0]); i++)
 		if ((is->flags & (1u << lowering[i].sig)) &&
-		    vouched(ctx, e, lowering[i].sig) && (best < 0 ||
+		    vouched(ctx, e, lowering[i].sig) &&
+		    /* an unknown list's signature bought the authenticated
+		     * scores already (novelty): not twice */
+		    !(list == SENDERLIST_SIGNED &&
+		    is->claim[lowering[i].sig] != NULL &&
+		    orgdomain_same(ctx->orgdomain, is->claim[lowering[i].sig],
+		    list_org)) && (best < 0 ||
 		    ctx->cfg->scores[lowering[i].rule] <
 		    ctx->cfg->scores[lowering[best].rule]))
 			best = (int)i;
@@ -391,7 +413,8 @@ int
 sender_signals(const struct sender_context *ctx, const struct message *m,
     struct evaluation *e)
 {
-	if (lookalike(ctx, m, e) == -1 || identity(ctx, m, e) == -1)
+	if (lookalike(ctx, m, e) == -1 || identity(ctx, m, e) == -1 ||
+	    senderreply_lookalike(ctx, m, e) == -1)
 		return -1;
 	return 0;
 }
@@ -469,18 +492,25 @@ sender_score(const struct sender_context *ctx, const struct message *m,
 {
 	const struct config *cfg = ctx->cfg;
 	struct sender_result *r = &e->sender;
-	const char *signers[STATE_MAX_SIGNERS];
+	const char *signers[STATE_MAX_SIGNERS], *list_org;
 	size_t nsigners, i;
+	int list;
 
 	nsigners = passing_signers(&e->dkim, signers);
+	if ((list = senderlist_classify(ctx, m, e, &list_org)) == -1)
+		return -1;
 	if (r->state == SENDER_STATE_UNAVAILABLE) {
 		e->verdict.state = "unavailable";
 		if (cfg->state_unavailable_tempfail)
 			verdict_require(&e->verdict, VERDICT_TEMPFAIL);
 	}
-	if (r->domain != NULL && novelty(ctx, m, e, signers, nsigners) == -1)
+	if (r->domain != NULL && novelty(ctx, m, e, signers, nsigners, list,
+	    list_org) == -1)
 		return -1;
-	if (explained(ctx, m, e) == -1 || attach_weight(ctx, m, e) == -1)
+	if (senderreply_new_org(ctx, m, e, list_org) == -1)
+		return -1;
+	if (explained(ctx, m, e, list, list_org) == -1 ||
+	    attach_weight(ctx, m, e) == -1)
 		return -1;
 	/* Last, so that it sees every score it may lower. */
 	if (!e->dmarc.dkim_aligned || e->dmarc.dkim_domain == NULL ||

@@ -142,6 +142,14 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	[RULE_ATTACH_SCAN_FAILED] = { "attach_scan_failed", 5, C_ATT, 0, 0,
 	    "the attachment worker crashed, hit a limit or missed its "
 	    "deadline: the scan is incomplete" },
+	[RULE_REPLY_TO_NEW_ORG] = { "reply_to_new_org", 6, C_SND, K_STR, 0,
+	    "a known correspondent's (or lookalike's) Reply-To leads to an "
+	    "organisation that never sent authenticated mail and did not "
+	    "authenticate this one" },
+	[RULE_REPLY_TO_LOOKALIKE] = { "reply_to_lookalike", 8, C_SND,
+	    K_STR | K_LOOK, 0,
+	    "Reply-To at a lookalike of the From domain or of a protected or "
+	    "known domain" },
 };
 
 int

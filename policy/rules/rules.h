@@ -72,6 +72,9 @@ enum rule {
 	RULE_ATTACH_SPECIAL_MEMBER,
 	/* the attachment worker failed (issue 10 item 1) */
 	RULE_ATTACH_SCAN_FAILED,
+	/* Reply-To diverted from a known correspondent (issue 11 item 5) */
+	RULE_REPLY_TO_NEW_ORG,
+	RULE_REPLY_TO_LOOKALIKE,
 	RULE_COUNT
 };
 

@@ -154,22 +154,24 @@ static const struct scase cases[] = {
 	  SENDER_STATE_AVAILABLE, 1, 1, 0, NULL, 0, 0, 0, "203.0.113.9",
 	  NULL, 0, NULL, 0, "new_relay_unauthenticated=10", 10,
 	  VERDICT_ACCEPT },
-	{ "a list that signs as its List-Id domain explains the new relay",
+	/* Issue 11 item 8: a list signing as its List-Id domain is the
+	 * authenticated relay of its posts (an unknown list: scored as
+	 * authenticated, no discount on top; a known one: test_senderlist). */
+	{ "a list that signs as its List-Id domain is the authenticated relay",
 	  "a@supplier-corp.example", "List-Id", "Talk <talk.lists.example>",
 	  0, SENDER_STATE_AVAILABLE, 1, 1, 0, "lists.example", 1, 0, 0,
-	  "203.0.113.9", NULL, 0, NULL, 0,
-	  "new_relay_unauthenticated=10,list=-5", 5, VERDICT_ACCEPT },
-	{ "a new list signer counts, the list still explains the relay",
+	  "203.0.113.9", NULL, 0, NULL, 0, "new_relay=2", 2,
+	  VERDICT_ACCEPT },
+	{ "a new list signer counts, as authenticated",
 	  "a@supplier-corp.example", "List-Id", "<talk.lists.example>", 0,
 	  SENDER_STATE_AVAILABLE, 1, 1, 0, "lists.example", 0, 0, 0,
-	  "203.0.113.9", NULL, 0, NULL, 0,
-	  "new_relay_unauthenticated=10,new_signer_unauthenticated=6,"
-	  "list=-5", 11, VERDICT_ACCEPT },
-	{ "a List-Post at the signer's domain explains it too",
+	  "203.0.113.9", NULL, 0, NULL, 0, "new_relay=2,new_signer=1", 3,
+	  VERDICT_ACCEPT },
+	{ "a List-Post at the signer's domain is one too",
 	  "a@supplier-corp.example", "List-Post",
 	  "<mailto:talk@lists.example>", 0, SENDER_STATE_AVAILABLE, 1, 1, 0,
 	  "lists.example", 1, 0, 0, "203.0.113.9", NULL, 0, NULL, 0,
-	  "new_relay_unauthenticated=10,list=-5", 5, VERDICT_ACCEPT },
+	  "new_relay=2", 2, VERDICT_ACCEPT },
 	{ "a list signed by another domain excuses nothing",
 	  "a@supplier-corp.example", "List-Id", "<talk.lists.example>", 0,
 	  SENDER_STATE_AVAILABLE, 1, 1, 0, "evil.example", 1, 0, 0,
@@ -214,9 +216,10 @@ static const struct scase cases[] = {
 	  NULL, NULL, 0, SENDER_STATE_AVAILABLE, 1, 0, 0, NULL, 0, 0, 0,
 	  "203.0.113.9", NULL, 0, NULL, 0,
 	  "lookalike_known=5,first_contact=1", 6, VERDICT_ACCEPT },
-	{ "Reply-To elsewhere", "a@supplier-corp.example", "Reply-To",
-	  "pay@collector.example", 0, SENDER_STATE_AVAILABLE, 1, 1, 1, NULL,
-	  0, 0, 1, "198.51.100.7", NULL, 0, NULL, 0, "reply_to=2", 2,
+	{ "Reply-To of a known sender at a first-contact org",
+	  "a@supplier-corp.example", "Reply-To", "pay@collector.example", 0,
+	  SENDER_STATE_AVAILABLE, 1, 1, 1, NULL, 0, 0, 1, "198.51.100.7",
+	  NULL, 0, NULL, 0, "reply_to=2,reply_to_new_org=6", 8,
 	  VERDICT_ACCEPT },
 	{ "what-if rule: listed, not counted", "a@supplier-corp.example",
 	  NULL, NULL, 0, SENDER_STATE_AVAILABLE, 1, 1, 0, NULL, 0, 0, 0,
@@ -297,7 +300,8 @@ test_explaining_headers_do_not_stack(void **state)
 	ctx.index = f->ix;
 	base_eval(f, m, "supplier-corp.example", &e);
 	/* The list (and Sender) and the forwarder each signed: all three
-	 * vouched for, still only one lowers. */
+	 * vouched for, still only one lowers (the list's signature made the
+	 * relay an authenticated one already: the Resent one lowers). */
 	memset(sigs, 0, sizeof(sigs));
 	sigs[0].result = sigs[1].result = AUTH_PASS;
 	sigs[0].domain = "lists.example";
@@ -311,9 +315,9 @@ test_explaining_headers_do_not_stack(void **state)
 	assert_int_equal(sender_signals(&ctx, m, &e), 0);
 	assert_int_equal(sender_score(&ctx, m, &e), 0);
 	assert_int_equal(e.verdict.nreasons, 2);
-	assert_string_equal(e.verdict.reasons[0].rule,
-	    "new_relay_unauthenticated");
-	assert_int_equal(e.verdict.score, 5);
+	assert_string_equal(e.verdict.reasons[0].rule, "new_relay");
+	assert_string_equal(e.verdict.reasons[1].rule, "resent");
+	assert_int_equal(e.verdict.score, 0);
 	message_free(m);
 }
 

@@ -1,0 +1,83 @@
+/*
+ * senderlist.c - lists that re-sign (issue 11 item 8): a list that adds
+ * a footer breaks its posters' DKIM, so their DMARC fails and, seen from
+ * the poster's history, the list's server is a new relay and its
+ * signature a new signer.  Scored as unauthenticated, the better we knew
+ * a poster the likelier their list mail was held.
+ *
+ * Exports senderlist_classify.  Reads e->sender.ident (the List-Id or
+ * List-Post organisation ident.c found), the DKIM results, the verdict's
+ * lookalike reasons and the lookalike index.  Any thread.
+ *
+ * What an attacker cannot write, and so what may lower a score:
+ *  - a DKIM pass whose d= is in the list's organisation (relaxed
+ *    alignment with the List-Id or List-Post domain).  The headers alone
+ *    prove nothing (issue 8): an unsigned List-Id is NONE;
+ *  - whether that organisation is known: it taught the history with
+ *    authenticated, accepted mail of its own, or is protected (the
+ *    lookalike index's flags).
+ * Never excused: a From that is a lookalike (any K_LOOK reason), a list
+ * domain that resembles an indexed domain without being one.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "util/arena.h"
+#include "mail/orgdomain.h"
+#include "mail/message.h"
+#include "policy.h"
+#include "rules/rules.h"
+#include "sender.h"
+#include "senderlist.h"
+
+static int
+list_signed(const struct sender_context *ctx, const struct evaluation *e,
+    const char *org)
+{
+	size_t i;
+
+	for (i = 0; i < e->dkim.count; i++)
+		if (e->dkim.sigs[i].result == AUTH_PASS &&
+		    e->dkim.sigs[i].domain != NULL &&
+		    orgdomain_same(ctx->orgdomain, e->dkim.sigs[i].domain, org))
+			return 1;
+	return 0;
+}
+
+int
+senderlist_classify(const struct sender_context *ctx,
+    const struct message *m, const struct evaluation *e, const char **org)
+{
+	const struct ident_signals *is = &e->sender.ident;
+	const char *claim = is->claim[IDENT_LIST];
+	struct lookalike_match lm;
+	unsigned flags;
+	size_t i;
+
+	*org = NULL;
+	if (!(is->flags & (1u << IDENT_LIST)) || claim == NULL ||
+	    ctx->orgdomain == NULL || (is->from_org != NULL &&
+	    strcasecmp(is->from_org, claim) == 0) ||
+	    !list_signed(ctx, e, claim))
+		return SENDERLIST_NONE;
+	for (i = 0; i < e->verdict.nreasons; i++)
+		if (rules_table[e->verdict.reasons[i].id].kind &
+		    RULE_KIND_LOOKALIKE)
+			return SENDERLIST_NONE;
+	if (ctx->index == NULL) {
+		*org = claim;
+		return SENDERLIST_SIGNED;
+	}
+	flags = lookalike_lookup(ctx->index, claim, m->arena, NULL);
+	if (flags == 0) {
+		/* A list at a cousin of a known or protected domain is a
+		 * cousin first. */
+		if (lookalike_check(ctx->index, claim, m->arena, &lm) == -1)
+			return -1;
+		if (lm.kind != LOOKALIKE_NONE)
+			return SENDERLIST_NONE;
+	}
+	*org = claim;
+	return flags & (LOOKALIKE_KNOWN | LOOKALIKE_PROTECTED) ?
+	    SENDERLIST_KNOWN : SENDERLIST_SIGNED;
+}
