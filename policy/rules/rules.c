@@ -142,6 +142,11 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	[RULE_ATTACH_SCAN_FAILED] = { "attach_scan_failed", 5, C_ATT, 0, 0,
 	    "the attachment worker crashed, hit a limit or missed its "
 	    "deadline: the scan is incomplete" },
+	[RULE_FROM_AMBIGUOUS] = { "from_ambiguous", 10, C_SND,
+	    K_STR | K_LOOK, 0,
+	    "not exactly one usable author domain: no From, several From "
+	    "headers or addresses, group syntax, unparsable, or a domain "
+	    "that is not a name (an invalid IDN)" },
 };
 
 int

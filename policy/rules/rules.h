@@ -72,6 +72,8 @@ enum rule {
 	RULE_ATTACH_SPECIAL_MEMBER,
 	/* the attachment worker failed (issue 10 item 1) */
 	RULE_ATTACH_SCAN_FAILED,
+	/* no single usable author domain (issue 11 item 1) */
+	RULE_FROM_AMBIGUOUS,
 	RULE_COUNT
 };
 
