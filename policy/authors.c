@@ -24,7 +24,8 @@
  *    XXX issue 11: asking about every author domain in the same EVALSHA
  *    needs the state script to take several domains (its owner's).
  * Such a message never teaches the history: from_ambiguous counts as a
- * lookalike (sender_teachable).
+ * lookalike (sender_teachable), and the history is only read (learn 0,
+ * so it is not counted as traffic either) whatever the rule's score.
  */
 #include <string.h>
 
@@ -109,6 +110,7 @@ authors_evaluate(const struct sender_context *ctx, const struct message *m,
     struct evaluation *e)
 {
 	struct author *au = &e->author;
+	struct sender_context ro;
 	struct evaluation *t;
 	struct dmarc_result dmarc;
 	int score, best_score = 0, best_unauth = 0, unauth;
@@ -138,7 +140,12 @@ authors_evaluate(const struct sender_context *ctx, const struct message *m,
 	dmarc = e->dmarc;
 	e->dmarc = t[best].dmarc;
 	e->from_box = &au->boxes[best];
-	if (sender_evaluate(ctx, m, e) == -1) {
+	/* Read the history, never teach it: even with from_ambiguous in
+	 * dry run or scored low, an attacker's authenticated second From
+	 * must not become a correspondent through this message. */
+	ro = *ctx;
+	ro.learn = 0;
+	if (sender_evaluate(&ro, m, e) == -1) {
 		e->dmarc = dmarc;
 		return -1;
 	}
