@@ -391,40 +391,6 @@ policy_scan_body(struct scan *s, const unsigned char *buf, size_t len)
 	return 0;
 }
 
-/* The RFC5322.From domain DMARC evaluates: exactly one From header with
- * exactly one mailbox (RFC 7489 6.6.1); anything else gives NULL and the
- * reason why. */
-static const char *
-from_domain(const struct message *m, const char **why)
-{
-	const struct header *h;
-	struct addr_list list;
-
-	if ((h = message_header(m, "From", 0)) == NULL) {
-		*why = "no From header";
-		return NULL;
-	}
-	if (message_header(m, "From", 1) != NULL) {
-		*why = "several From headers";
-		return NULL;
-	}
-	if (addr_parse_list(h->value, m->arena, &list) == -1 ||
-	    list.count == 0) {
-		*why = "malformed From header";
-		return NULL;
-	}
-	if (list.count > 1) {
-		*why = "several From addresses";
-		return NULL;
-	}
-	if (list.boxes[0].domain == NULL ||
-	    !addr_domain_valid(list.boxes[0].domain)) {
-		*why = "From address without a valid domain";
-		return NULL;
-	}
-	return list.boxes[0].domain;
-}
-
 static int
 check_spf(struct scan *s)
 {
@@ -503,7 +469,7 @@ check_sender(struct scan *s, const struct thresholds *thr)
 	ctx.people = s->pol->people;
 	ctx.learn = s->pol->learn;
 	ctx.thresholds = thr;
-	return sender_evaluate(&ctx, s->msg, &s->eval);
+	return authors_evaluate(&ctx, s->msg, &s->eval);
 }
 
 static int scan_finish(struct scan *, const struct evaluation **);
@@ -534,7 +500,7 @@ scan_finish(struct scan *s, const struct evaluation **out)
 	struct evaluation *e = &s->eval;
 	struct message *m = s->msg;
 	struct authres_input ai;
-	const char *fd, *why = NULL;
+	const char *fd, *why;
 	struct thresholds thr;
 
 	if (s->finished) {
@@ -551,7 +517,14 @@ scan_finish(struct scan *s, const struct evaluation **out)
 
 	/* The From domain, its organisation and the alignment serve the
 	 * sender checks whether or not DMARC's policy is looked up. */
-	fd = from_domain(m, &why);
+	/* Exactly one From header with one mailbox whose domain is a name,
+	 * converted to its A-label (RFC 7489 6.6.1, RFC 6532): anything
+	 * else leaves DMARC without a domain and is from_ambiguous. */
+	if (author_parse(m, m->arena, &e->author) == -1)
+		return -1;
+	fd = e->author.domain;
+	why = e->author.detail;
+	e->from_box = fd != NULL ? &e->author.boxes[0] : NULL;
 	if (cfg->dmarc_enable) {
 		if (dmarc_check(s->pol->orgdomain, s->pol->dns, &s->budget, fd,
 		    &e->spf, &e->dkim, m->arena, &e->dmarc) == -1)

@@ -22,6 +22,7 @@
 #include "auth/dmarc.h"
 #include "attach/attach.h"
 #include "plan.h"
+#include "mail/author.h"
 #include "mail/relay.h"
 #include "sender.h"
 #include "verdict/verdict.h"
@@ -66,6 +67,10 @@ struct evaluation {
 	struct spf_result helo_spf;
 	struct dkim_results dkim;
 	struct dmarc_result dmarc;
+	struct author author;		/* the From domains, as A-labels */
+	const struct addr_mailbox *from_box;	/* the author mailbox the
+					   sender checks read (authors.c);
+					   NULL: none usable */
 	struct attach_results attachments;
 	struct sender_result sender;
 	struct verdict verdict;
@@ -110,6 +115,17 @@ int policy_scan_finish(struct scan *, const struct evaluation **out);
  * results, and the message's own caps (rulesauth.c).  0 or -1 when out
  * of memory. */
 int rules_auth(const struct config *, const struct message *,
+    struct evaluation *);
+
+/* The sender stage (sender_evaluate) over every author domain of e
+ * (authors.c): the one domain when there is one; with several, each
+ * domain's lookalike, identity and partner checks, the history of the
+ * one that scores worst, and every reason found, so the verdict is at
+ * least as strict as the strictest single-domain reading.  e->dmarc is
+ * left as DMARC found it.  0, or -1 when out of memory or the history
+ * lookup failed hard. */
+struct sender_context;
+int authors_evaluate(const struct sender_context *, const struct message *,
     struct evaluation *);
 
 #endif

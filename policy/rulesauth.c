@@ -114,6 +114,11 @@ rules_auth(const struct config *cfg, const struct message *m,
 		temp = 1;
 	if (temp)
 		r |= verdict_raise(v, a, cfg, RULE_AUTH_TEMPERROR, NULL);
+	/* RFC 7489 section 6.6.1: without exactly one author domain DMARC
+	 * cannot run, and a mail reader shows the attacker's choice. */
+	if (e->author.problem != AUTHOR_OK)
+		r |= verdict_raise(v, a, cfg, RULE_FROM_AMBIGUOUS,
+		    e->author.detail);
 	if (m->truncated != NULL)
 		r |= verdict_raise(v, a, cfg, RULE_HEADERS_TRUNCATED,
 		    m->truncated);

@@ -291,7 +291,15 @@ identity(const struct sender_context *ctx, const struct message *m,
 	env.mail_from = m->mail_from;
 	env.spf = e->spf.result;
 	env.relay_name = e->sender.fcrdns;
-	if (ident_check(&ic, m, NULL, &env, m->arena, is) == -1)
+	/* The author mailbox, its domain as an A-label (authors.c); never
+	 * ident's own reading of a From that was not one mailbox.  An
+	 * evaluation whose author was never read (a caller of
+	 * sender_signals alone) lets ident read the From itself. */
+	if (e->from_box == NULL && e->author.problem != AUTHOR_OK) {
+		memset(is, 0, sizeof(*is));
+		return 0;
+	}
+	if (ident_check(&ic, m, e->from_box, &env, m->arena, is) == -1)
 		return -1;
 	for (i = 0; i < sizeof(positive) / sizeof(positive[0]); i++)
 		if ((is->flags & (1u << positive[i].sig)) &&

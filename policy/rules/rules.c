@@ -150,6 +150,11 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	    K_STR | K_LOOK, 0,
 	    "Reply-To at a lookalike of the From domain or of a protected or "
 	    "known domain" },
+	[RULE_FROM_AMBIGUOUS] = { "from_ambiguous", 10, C_SND,
+	    K_STR | K_LOOK, 0,
+	    "not exactly one usable author domain: no From, several From "
+	    "headers or addresses, group syntax, unparsable, or a domain "
+	    "that is not a name (an invalid IDN)" },
 };
 
 int

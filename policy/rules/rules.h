@@ -75,6 +75,8 @@ enum rule {
 	/* Reply-To diverted from a known correspondent (issue 11 item 5) */
 	RULE_REPLY_TO_NEW_ORG,
 	RULE_REPLY_TO_LOOKALIKE,
+	/* no single usable author domain (issue 11 item 1) */
+	RULE_FROM_AMBIGUOUS,
 	RULE_COUNT
 };
 

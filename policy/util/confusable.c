@@ -1,5 +1,5 @@
 /*
- * confusable.c - IDNA, UTS #39 skeletons, charset conversion and RFC 2047
+ * confusable.c - IDNA ToUnicode, UTS #39 skeletons, charset conversion and RFC 2047
  * decoding on ICU, for the lookalike index and the display-name checks.
  *
  * Exports confusable_*.  Owns three process-wide ICU objects, opened once
@@ -17,6 +17,12 @@
  * (a language suffix on the charset).
  *
  * Choices:
+ * - ToASCII of a name in U-labels is libidn2's (util/idna.c), the same
+ *   conversion the From domain gets, so that configured names, the
+ *   lookalike index and the From agree on every A-label; ICU's UTS #46
+ *   instance only decodes A-labels for the skeleton, where libidn2 has
+ *   no confusable data to go with it.  A U-label IDNA 2008 refuses is
+ *   not a domain (-1), no longer kept with idna_error.
  * - A-labels that do not decode ("xn--zzzz") are kept as written and
  *   reported (idna_error): a checker must still compare them, and the
  *   broken label is itself a sign of a hand-made name.  Other IDNA
@@ -38,6 +44,7 @@
 #include <unicode/utf16.h>
 
 #include "util/confusable.h"
+#include "util/idna.h"
 
 /* UTF-16 units of scratch: a skeleton may be a few times longer than its
  * input (one character can map to three), so four per input byte would
@@ -114,8 +121,7 @@ int
 confusable_domain_ascii(const char *in, size_t len, char *out,
     size_t outlen, int *idna_error)
 {
-	UIDNAInfo info = UIDNA_INFO_INITIALIZER;
-	UErrorCode st = U_ZERO_ERROR;
+	const char *why;
 	size_t i;
 	int ascii = 1, n;
 
@@ -142,16 +148,12 @@ confusable_domain_ascii(const char *in, size_t len, char *out,
 		out[len] = '\0';
 		return ldh_valid(out, len) ? (int)len : -1;
 	}
-	if (!icu_ready())
-		return -1;
-	n = uidna_nameToASCII_UTF8(icu_idna, in, (int32_t)len, out,
-	    (int32_t)outlen - 1, &info, &st);
-	if (U_FAILURE(st) || n < 0 || (size_t)n >= outlen)
-		return -1;
-	out[n] = '\0';
-	if (info.errors != 0)
-		*idna_error = 1;
-	return ldh_valid(out, (size_t)n) ? n : -1;
+	/* One ToASCII for every name we compare: libidn2's (idna.c), the
+	 * one the From domain goes through, so a protected domain written
+	 * in U-labels has the A-label a From in U-labels gets.  A name
+	 * IDNA 2008 refuses is not a name here either. */
+	n = idna_domain_ascii(in, len, out, outlen, &why);
+	return n >= 0 && ldh_valid(out, (size_t)n) ? n : -1;
 }
 
 /* Appends label [p, p+n) decoded, or as written when it does not

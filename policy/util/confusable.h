@@ -21,7 +21,8 @@
  * case, into out (at least CONFUSABLE_DOMAIN_MAX + 1 bytes).  Returns its
  * length, or -1 when it is not a domain name: empty, too long, an empty
  * label, a label over 63 bytes, or a byte other than a letter, digit, '-'
- * or '_' once encoded.  *idna_error is set to 1 when IDNA found a
+ * or '_' once encoded, or U-labels IDNA 2008 refuses (the conversion
+ * is libidn2's, util/idna.h).  *idna_error is set to 1 when IDNA found a
  * problem it could pass over (a label of invalid punycode, a hyphen in
  * the third and fourth positions, a bidi or joiner rule): such a label
  * is kept as written. */
