@@ -72,6 +72,10 @@ enum rule {
 	RULE_ATTACH_SPECIAL_MEMBER,
 	/* the attachment worker failed (issue 10 item 1) */
 	RULE_ATTACH_SCAN_FAILED,
+	/* lookalikes and display names of correspondents (issue 11 items 4
+	 * and 6) */
+	RULE_LOOKALIKE_KNOWN_EDIT,
+	RULE_DISPLAY_KNOWN,
 	RULE_COUNT
 };
 

@@ -48,6 +48,11 @@ consider(struct check *c, const struct lkindex_ref *r, unsigned flags,
 {
 	struct found *f;
 
+	/* A known correspondent that looks like a partner is two
+	 * correspondents of ours that look alike, not an imitation: only
+	 * our own protected names are defended against it. */
+	if ((flags & LOOKALIKE_PARTNER) && (c->self & LOOKALIKE_KNOWN))
+		flags &= ~(LOOKALIKE_PROTECTED | LOOKALIKE_PARTNER);
 	if (flags & LOOKALIKE_PROTECTED) {
 		f = &c->prot;
 		c->kinds_prot |= 1u << kind;
@@ -63,16 +68,17 @@ consider(struct check *c, const struct lkindex_ref *r, unsigned flags,
 	}
 }
 
-/* Only the flags for which a record's label is long enough. */
+/* Only the flags for which a record's label (lcps code points, or
+ * LCPS_LONG) is long enough. */
 static unsigned
-long_enough(const struct lookalike_index *ix, unsigned flags, unsigned lcps,
-    unsigned min_protected)
+long_enough(unsigned flags, unsigned lcps, unsigned min_protected,
+    unsigned min_known)
 {
-	unsigned out = 0;
+	unsigned out = flags & LOOKALIKE_PARTNER;
 
 	if ((flags & LOOKALIKE_PROTECTED) && lcps >= min_protected)
 		out |= LOOKALIKE_PROTECTED;
-	if ((flags & LOOKALIKE_KNOWN) && lcps >= ix->min_edit_known)
+	if ((flags & LOOKALIKE_KNOWN) && lcps >= min_known)
 		out |= LOOKALIKE_KNOWN;
 	return out;
 }
@@ -116,8 +122,8 @@ visit_label(void *arg, const struct lkindex_ref *r)
 		    0)
 			consider(c, r, v.flags, LOOKALIKE_CONFUSABLE);
 		else
-			consider(c, r, long_enough(c->ix, v.flags, v.lcps, 0),
-			    LOOKALIKE_TLD);
+			consider(c, r, long_enough(v.flags, v.lcps, 0,
+			    c->ix->min_tld_known), LOOKALIKE_TLD);
 		return;
 	}
 	if (v.lcps == LCPS_LONG || n->lcps == LCPS_LONG)
@@ -125,7 +131,8 @@ visit_label(void *arg, const struct lkindex_ref *r)
 	m = lkindex_decode(v.fold, v.llen, cps);
 	if (!lkindex_within1(n->cps, n->lcps, cps, m))
 		return;
-	flags = long_enough(c->ix, v.flags, v.lcps, c->ix->min_edit_protected);
+	flags = long_enough(v.flags, v.lcps, c->ix->min_edit_protected,
+	    c->ix->min_edit_known);
 	/* "shop24" and "shop25" are two shops: numbers tell correspondents
 	 * apart, so a digit-only edit does not make a lookalike of one (of a
 	 * protected name it still does: "paypal1") */
@@ -170,11 +177,18 @@ visit_embedded(void *arg, const struct lkindex_ref *r)
 		return;
 	if (v.flen > v.llen && suffix_follows(c, v.fold + v.llen + 1,
 	    v.flen - v.llen - 1))
-		consider(c, r, long_enough(c->ix, v.flags, v.lcps, 0),
+		consider(c, r, long_enough(v.flags, v.lcps, 0,
+		    c->ix->min_tld_known), LOOKALIKE_EMBEDDED);
+	else if (c->hyphen)
+		/* a word added with a hyphen: "name-billing", "secure-name";
+		 * bare labels of known correspondents only here, not as
+		 * labels of a subdomain ("www", "mail" are labels too) */
+		consider(c, r, long_enough(v.flags, v.lcps,
+		    c->ix->min_embedded, c->ix->min_hyphen_known),
 		    LOOKALIKE_EMBEDDED);
-	else if (v.lcps != LCPS_LONG && v.lcps >= c->ix->min_embedded)
-		consider(c, r, v.flags & LOOKALIKE_PROTECTED,
-		    LOOKALIKE_EMBEDDED);
+	else
+		consider(c, r, long_enough(v.flags & ~LOOKALIKE_KNOWN,
+		    v.lcps, c->ix->min_embedded, 0), LOOKALIKE_EMBEDDED);
 }
 
 /* Labels before the organisational domain: "paypal.com.evil.net". */
@@ -206,30 +220,44 @@ check_prefix(struct check *c, struct lkindex_budget *b)
 	}
 }
 
-/* Hyphen parts of the registrable label: "example-com.net". */
+/* Runs of hyphen parts of the registrable label, each part alone and
+ * consecutive parts joined: "example-com.net" (a name and its suffix),
+ * "name-billing.com", "name-audit-invoices.com" (a name with a word
+ * added, the name itself hyphenated).  The whole label is the label
+ * check's. */
 static void
 check_hyphens(struct check *c, struct lkindex_budget *b)
 {
 	const struct lkname *n = c->n;
-	const char *p = n->fold, *end = n->fold + n->llen, *h;
-	unsigned i;
+	const char *end = n->fold + n->llen, *p, *h;
+	const char *start[HYPHEN_PARTS_MAX], *stop[HYPHEN_PARTS_MAX];
+	unsigned np = 0, i, j;
 
-	if (memchr(p, '-', n->llen) == NULL)
+	if (memchr(n->fold, '-', n->llen) == NULL)
 		return;
-	for (i = 0; p < end && i < HYPHEN_PARTS_MAX; i++, p = h + 1) {
+	for (p = n->fold; np < HYPHEN_PARTS_MAX; p = h + 1) {
 		if ((h = memchr(p, '-', (size_t)(end - p))) == NULL)
 			h = end;
-		c->part = p;
-		c->partlen = (size_t)(h - p);
-		c->rest = h < end ? h + 1 : end;
-		c->restlen = h < end ? (size_t)(end - h - 1) : 0;
-		c->hyphen = 1;
-		if (c->partlen > 0)
-			lkindex_probe(c->ix, lkindex_hash(c->ix, p, c->partlen),
-			    visit_embedded, c, b);
+		start[np] = p;
+		stop[np++] = h;
 		if (h == end)
 			break;
 	}
+	c->hyphen = 1;
+	for (i = 0; i < np; i++)
+		for (j = i; j < np; j++) {
+			if (i == 0 && stop[j] == end)
+				continue;	/* the whole label */
+			c->part = start[i];
+			c->partlen = (size_t)(stop[j] - start[i]);
+			c->rest = stop[j] < end ? stop[j] + 1 : end;
+			c->restlen = stop[j] < end ? (size_t)(end -
+			    stop[j] - 1) : 0;
+			if (stop[i] > start[i] && stop[j] > start[j])
+				lkindex_probe(c->ix, lkindex_hash(c->ix,
+				    c->part, c->partlen), visit_embedded, c,
+				    b);
+		}
 }
 
 const char *
@@ -279,8 +307,8 @@ finish(struct check *c, struct arena *a, struct lookalike_match *out)
 	out->target_flags = f->flags;
 	if ((out->target = arena_strndup(a, v.ascii, v.alen)) == NULL ||
 	    (out->detail = arena_printf(a, "%s %s%s", kind_text[f->kind],
-	    out->target, f->flags & LOOKALIKE_PROTECTED ? " (protected)" :
-	    "")) == NULL)
+	    out->target, f->flags & LOOKALIKE_PARTNER ? " (partner)" :
+	    f->flags & LOOKALIKE_PROTECTED ? " (protected)" : "")) == NULL)
 		return -1;
 	return 0;
 }

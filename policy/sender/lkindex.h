@@ -67,7 +67,7 @@ struct lookalike_index {
 	struct lkindex_delta *delta;	/* never NULL */
 	struct orgdomain *orgdomain;
 	unsigned min_edit_protected, min_edit_known, min_edit_min;
-	unsigned min_embedded;
+	unsigned min_embedded, min_tld_known, min_hyphen_known;
 	uint64_t k0, k1;		/* hash key */
 	unsigned merges, rebuilds;
 	size_t live;			/* records with a flag (wlock) */

@@ -19,6 +19,31 @@
 #include "sender/lkname.h"
 
 int
+lkname_seqfold(char *s, int len, size_t cap)
+{
+	char tmp[LKNAME_FOLD_BYTES];
+	size_t i, o = 0;
+
+	if (len < 0 || (size_t)len >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, (size_t)len);
+	for (i = 0; i < (size_t)len; i++) {
+		const char *rep = tmp[i] == 'w' ? "vv" : tmp[i] == 'd' ?
+		    "cl" : NULL;
+
+		if (o + (rep != NULL ? 2 : 1) >= cap)
+			return -1;
+		if (rep != NULL) {
+			s[o++] = rep[0];
+			s[o++] = rep[1];
+		} else
+			s[o++] = tmp[i];
+	}
+	s[o] = '\0';
+	return (int)o;
+}
+
+int
 lkname_reduce(struct lookalike_index *ix, const char *domain, int prefix,
     struct lkname *n, const char **why)
 {
@@ -56,12 +81,15 @@ lkname_reduce(struct lookalike_index *ix, const char *domain, int prefix,
 	n->idna_error |= e2;
 	/* a label of marks alone folds to nothing: no name to compare */
 	if ((len = confusable_fold(uni, (size_t)(dot - uni), n->fold,
+	    sizeof(n->fold) - 1)) <= 0 || (len = lkname_seqfold(n->fold, len,
 	    sizeof(n->fold) - 1)) <= 0)
 		return -1;
 	n->llen = (size_t)len;
 	n->fold[n->llen] = '.';
 	if ((len = confusable_fold(dot + 1, (size_t)(uni + ulen - dot - 1),
-	    n->fold + n->llen + 1, sizeof(n->fold) - n->llen - 1)) < 0)
+	    n->fold + n->llen + 1, sizeof(n->fold) - n->llen - 1)) < 0 ||
+	    (len = lkname_seqfold(n->fold + n->llen + 1, len,
+	    sizeof(n->fold) - n->llen - 1)) < 0)
 		return -1;
 	n->flen = n->llen + 1 + (size_t)len;
 	n->lcps = lkindex_decode(n->fold, n->llen, n->cps);
@@ -71,6 +99,7 @@ lkname_reduce(struct lookalike_index *ix, const char *domain, int prefix,
 		n->idna_error |= e2;
 		len = ulen < 0 ? -1 : confusable_fold(uni, (size_t)ulen,
 		    n->pfold, sizeof(n->pfold));
+		len = lkname_seqfold(n->pfold, len, sizeof(n->pfold));
 		n->plen = len < 0 ? 0 : (size_t)len;
 	}
 	return 0;

@@ -1,7 +1,7 @@
 /*
  * lkname.h - one domain reduced for the lookalike index: its A-label
- * form, organisational domain, folded label and suffix (confusable_fold)
- * and the label's code points.  Internal to lookalike.c and lkcheck.c.
+ * form, organisational domain, folded label and suffix (confusable_fold,
+ * then lkname_seqfold) and the label's code points.  Internal to lookalike.c and lkcheck.c.
  */
 #ifndef RW_LKNAME_H
 #define RW_LKNAME_H
@@ -28,6 +28,13 @@ struct lkname {
 	size_t plen;			/* 0: none, or did not fold */
 	int idna_error;
 };
+
+/* The letter sequences UTS #39 leaves out, in place on a fold of len
+ * bytes (cap with its NUL): 'w' becomes "vv" and 'd' "cl", as the
+ * skeleton already makes 'm' "rn", so that "northvvind" and "northwind",
+ * "clataforge" and "dataforge" compare equal.  New length, or -1 when
+ * it does not fit (or len is -1). */
+int lkname_seqfold(char *s, int len, size_t cap);
 
 /* Reduces domain to n; with prefix, also folds the labels before the
  * organisational domain.  0, or -1 when it is not a domain, is a public

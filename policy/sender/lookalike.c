@@ -55,7 +55,7 @@ struct lookalike_index *
 lookalike_index_new(const struct lookalike_options *opt, char *err,
     size_t errlen)
 {
-	struct lookalike_options o = { NULL, 0, 0, 0 };
+	struct lookalike_options o = { NULL, 0, 0, 0, 0, 0 };
 	struct lookalike_index *ix;
 	char probe[8];
 	uint64_t key[2];
@@ -74,6 +74,8 @@ lookalike_index_new(const struct lookalike_options *opt, char *err,
 	    4;
 	ix->min_edit_known = o.min_edit_known ? o.min_edit_known : 8;
 	ix->min_embedded = o.min_embedded ? o.min_embedded : 4;
+	ix->min_tld_known = o.min_tld_known ? o.min_tld_known : 6;
+	ix->min_hyphen_known = o.min_hyphen_known ? o.min_hyphen_known : 5;
 	ix->min_edit_min = ix->min_edit_protected < ix->min_edit_known ?
 	    ix->min_edit_protected : ix->min_edit_known;
 	if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key)) {
@@ -118,7 +120,7 @@ lookalike_index_add(struct lookalike_index *ix, const char *domain,
 	const char *why = "no LOOKALIKE_ flag given";
 	int rc = -1;
 
-	flags &= LOOKALIKE_PROTECTED | LOOKALIKE_KNOWN;
+	flags &= LOOKALIKE_PROTECTED | LOOKALIKE_KNOWN | LOOKALIKE_PARTNER;
 	if (flags == 0 || domain == NULL ||
 	    lkname_reduce(ix, domain, 0, &n, &why) == -1) {
 		snprintf(err, errlen, "lookalike: %s", why);
@@ -252,6 +254,7 @@ lookalike_find_label(struct lookalike_index *ix, const char *word,
 	int len;
 
 	if (word == NULL || (len = confusable_fold(word, strlen(word), fold,
+	    sizeof(fold))) <= 0 || (len = lkname_seqfold(fold, len,
 	    sizeof(fold))) <= 0)
 		return NULL;
 	memset(&f, 0, sizeof(f));

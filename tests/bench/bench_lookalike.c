@@ -217,7 +217,7 @@ int
 main(int argc, char **argv)
 {
 	struct lookalike_index *ix;
-	struct lookalike_options lo = { NULL, 0, 0, 0 };
+	struct lookalike_options lo = { NULL, 0, 0, 0, 0, 0 };
 	struct lookalike_stats st, st0;
 	struct timing t = { NULL, 100000, { 0, 0, 0 }, { 0 }, NULL };
 	struct writer w = { NULL, 0, 0 };

@@ -201,19 +201,19 @@ static const struct scase cases[] = {
 	{ "a list never excuses a lookalike", "a@0urorg.example", "List-Id",
 	  "<talk.lists.example>", 0, SENDER_STATE_AVAILABLE, 1, 0, 0, NULL, 0,
 	  0, 0, "203.0.113.9", NULL, 0, NULL, 0,
-	  "lookalike_protected=8,first_contact=1", 9, VERDICT_ACCEPT },
+	  "lookalike_protected=10,first_contact=1", 11, VERDICT_ACCEPT },
 	{ "lookalike with an attachment weighs more", "a@0urorg.example",
 	  NULL, NULL, 0, SENDER_STATE_AVAILABLE, 0, 0, 0, NULL, 0, 0, 0,
 	  "203.0.113.9", "attach_office_macro", 6, NULL, 0,
-	  "attach_office_macro=6,lookalike_protected=8,first_contact=1,"
-	  "attach_new_sender=3", 18, VERDICT_ACCEPT },
+	  "attach_office_macro=6,lookalike_protected=10,first_contact=1,"
+	  "attach_new_sender=3", 20, VERDICT_ACCEPT },
 	{ "a protected domain itself is no lookalike", "a@ourorg.example",
 	  NULL, NULL, 0, SENDER_STATE_AVAILABLE, 1, 1, 1, NULL, 0, 0, 1,
 	  "198.51.100.7", NULL, 0, NULL, 0, "", 0, VERDICT_ACCEPT },
 	{ "lookalike of a known correspondent", "a@supplier-c0rp.example",
 	  NULL, NULL, 0, SENDER_STATE_AVAILABLE, 1, 0, 0, NULL, 0, 0, 0,
 	  "203.0.113.9", NULL, 0, NULL, 0,
-	  "lookalike_known=5,first_contact=1", 6, VERDICT_ACCEPT },
+	  "lookalike_known=10,first_contact=1", 11, VERDICT_ACCEPT },
 	{ "Reply-To elsewhere", "a@supplier-corp.example", "Reply-To",
 	  "pay@collector.example", 0, SENDER_STATE_AVAILABLE, 1, 1, 1, NULL,
 	  0, 0, 1, "198.51.100.7", NULL, 0, NULL, 0, "reply_to=2", 2,
@@ -460,7 +460,7 @@ test_held_messages_do_not_teach(void **state)
 	base_eval(f, m, "0urorg.example", &e);
 	e.sender.authenticated = 1;
 	assert_int_equal(sender_signals(&ctx, m, &e), 0);
-	assert_int_equal(e.verdict.score, 8);
+	assert_int_equal(e.verdict.score, 10);
 	assert_int_equal(sender_teachable(&ctx, m, &e), 0);
 	message_free(m);
 }
