@@ -326,10 +326,12 @@ identity(const struct sender_context *ctx, const struct message *m,
 		{ IDENT_DISPLAY_BRAND, RULE_DISPLAY_BRAND },
 		{ IDENT_DISPLAY_PERSON, RULE_DISPLAY_PERSON },
 		{ IDENT_REPLY_TO, RULE_REPLY_TO },
+		{ IDENT_DISPLAY_KNOWN, RULE_DISPLAY_KNOWN },
 	};
 	struct ident_signals *is = &e->sender.ident;
 	struct ident_context ic;
 	struct ident_envelope env;
+	unsigned skip = 0;
 	size_t i;
 
 	memset(&ic, 0, sizeof(ic));
@@ -340,10 +342,29 @@ identity(const struct sender_context *ctx, const struct message *m,
 	env.mail_from = m->mail_from;
 	env.spf = e->spf.result;
 	env.relay_name = e->sender.fcrdns;
+	env.from_aligned = e->dmarc.dkim_aligned;
 	if (ident_check(&ic, m, NULL, &env, m->arena, is) == -1)
 		return -1;
+	/* A list that rewrites From to its own address names the author in
+	 * the display name ("'alice@example.org' via Forum"): when the
+	 * list's own domain signed it (aligned DKIM of the From domain,
+	 * which List-Id or List-Post names), the address and the
+	 * correspondent named are the list's report, not a claim.  Our own
+	 * and our partners' domains named there still count (once). */
+	if ((is->flags & (1u << IDENT_LIST)) && e->dmarc.dkim_aligned &&
+	    is->claim[IDENT_LIST] != NULL && is->from_org != NULL &&
+	    strcasecmp(is->claim[IDENT_LIST], is->from_org) == 0) {
+		skip = 1u << IDENT_DISPLAY_ADDRESS | 1u << IDENT_DISPLAY_KNOWN;
+		/* our name in the author's address counts once, as
+		 * display_domain; in words alone it is display_brand */
+		if (is->display_flags & LOOKALIKE_PROTECTED)
+			skip |= 1u << IDENT_DISPLAY_BRAND;
+		else
+			skip |= 1u << IDENT_DISPLAY_DOMAIN;
+	}
 	for (i = 0; i < sizeof(positive) / sizeof(positive[0]); i++)
 		if ((is->flags & (1u << positive[i].sig)) &&
+		    !(skip & (1u << positive[i].sig)) &&
 		    verdict_raise(&e->verdict, m->arena, ctx->cfg,
 		    positive[i].rule, is->detail[positive[i].sig]) == -1)
 			return -1;

@@ -229,14 +229,18 @@ struct find {
 	int found;
 };
 
+/* A record whose label, without its hyphens, is the word: "nameaudit"
+ * finds name-audit.example. */
 static void
 visit_find(void *arg, const struct lkindex_ref *r)
 {
 	struct find *f = arg;
 	struct lkindex_view v;
+	char bare[LKINDEX_LABEL_BYTES];
 
 	if (f->found || lkindex_view(r, &v) == -1 || !(v.flags & f->mask) ||
-	    v.llen != f->len || memcmp(v.fold, f->fold, f->len) != 0)
+	    v.llen > sizeof(bare) || lkindex_dehyphen(v.fold, v.llen, bare) !=
+	    f->len || memcmp(bare, f->fold, f->len) != 0)
 		return;
 	f->ref = *r;
 	f->found = 1;
@@ -247,7 +251,7 @@ lookalike_find_label(struct lookalike_index *ix, const char *word,
     unsigned mask, struct arena *a)
 {
 	struct lkindex_budget b = { LOOKALIKE_MAX_PROBES, 0 };
-	char fold[LKNAME_FOLD_BYTES];
+	char fold[LKNAME_FOLD_BYTES], bare[LKNAME_FOLD_BYTES];
 	const char *out = NULL;
 	struct lkindex_view v;
 	struct find f;
@@ -258,11 +262,13 @@ lookalike_find_label(struct lookalike_index *ix, const char *word,
 	    sizeof(fold))) <= 0)
 		return NULL;
 	memset(&f, 0, sizeof(f));
-	f.fold = fold;
-	f.len = (size_t)len;
+	f.fold = bare;
+	f.len = lkindex_dehyphen(fold, (size_t)len, bare);
 	f.mask = mask;
+	if (f.len == 0)
+		return NULL;
 	lkindex_read_lock(ix);
-	lkindex_probe(ix, lkindex_hash(ix, fold, f.len), visit_find, &f, &b);
+	lkindex_probe(ix, lkindex_hash(ix, bare, f.len), visit_find, &f, &b);
 	if (f.found && lkindex_view(&f.ref, &v) == 0)
 		out = arena_strndup(a, v.ascii, v.alen);
 	lkindex_read_unlock(ix);

@@ -170,9 +170,11 @@ unsigned lookalike_lookup(struct lookalike_index *, const char *domain,
     struct arena *, const char **org);
 
 /* An indexed domain, with one of the flags in mask, whose registrable
- * label folds (confusable_fold) to the same string as word: "PayPal" or
- * "Pay Pal" finds paypal.com.  word is matched whole after folding;
- * spaces are not removed.  Returns the domain (arena) or NULL. */
+ * label folds (confusable_fold) to the same string as word, hyphens
+ * left out of both: "PayPal" finds paypal.com, "NameAudit" and
+ * "Name-Audit" find name-audit.com.  word is matched whole after
+ * folding; spaces are not removed.  Returns the domain (arena) or
+ * NULL. */
 const char *lookalike_find_label(struct lookalike_index *, const char *word,
     unsigned mask, struct arena *);
 

@@ -53,7 +53,7 @@ setup(void **state)
 	assert_int_equal(lookalike_index_add(f->ix, "ourorg.example",
 	    LOOKALIKE_PROTECTED, err, sizeof(err)), 0);
 	assert_int_equal(lookalike_index_add(f->ix, "partner.example",
-	    LOOKALIKE_PROTECTED, err, sizeof(err)), 0);
+	    LOOKALIKE_PROTECTED | LOOKALIKE_PARTNER, err, sizeof(err)), 0);
 	assert_int_equal(lookalike_index_add(f->ix, "supplier-corp.example",
 	    LOOKALIKE_KNOWN, err, sizeof(err)), 0);
 	assert_int_equal(lookalike_index_merge(f->ix, err, sizeof(err)), 0);
@@ -243,6 +243,77 @@ static const struct scase cases[] = {
 	  NULL, 0, 0, 0, "203.0.113.9", NULL, 0, NULL, 0,
 	  "new_relay_unauthenticated=10,partner_unexpected_relay=4,"
 	  "partner_unaligned=8", 22, VERDICT_ACCEPT },
+	/* issue 11 item 4: lookalikes of partners and correspondents hold,
+	 * however well they authenticate */
+	{ "a partner's cousin, fully authenticated, holds",
+	  "a@partner-invoices.example", NULL, NULL, 1,
+	  SENDER_STATE_AVAILABLE, 0, 0, 0, "partner-invoices.example", 0, 1,
+	  1, "198.51.100.7", NULL, 0, NULL, 0,
+	  "lookalike_protected=10,first_contact=1", 11, VERDICT_ACCEPT },
+	{ "a partner's cousin when Redis is down still holds",
+	  "a@partner-invoices.example", NULL, NULL, 1,
+	  SENDER_STATE_UNAVAILABLE, 0, 0, 0, "partner-invoices.example", 0,
+	  1, 1, "198.51.100.7", NULL, 0, NULL, 0, "lookalike_protected=10",
+	  10, VERDICT_ACCEPT },
+	{ "a known correspondent that looks like a partner is no lookalike",
+	  "a@partner-invoices.example", NULL, NULL, 1,
+	  SENDER_STATE_AVAILABLE, 1, 1, 1, "partner-invoices.example", 1, 1,
+	  1, "198.51.100.7", NULL, 0, NULL, 0, "", 0, VERDICT_ACCEPT },
+	{ "a word added to a learned correspondent holds",
+	  "a@supplier-corp-billing.example", NULL, NULL, 0,
+	  SENDER_STATE_AVAILABLE, 0, 0, 0, "supplier-corp-billing.example", 0,
+	  1, 1, "198.51.100.7", NULL, 0, NULL, 0,
+	  "lookalike_known=10,first_contact=1", 11, VERDICT_ACCEPT },
+	{ "a learned correspondent's name under another TLD holds",
+	  "a@supplier-corp.net", NULL, NULL, 0, SENDER_STATE_AVAILABLE, 0, 0,
+	  0, "supplier-corp.net", 0, 1, 1, "198.51.100.7", NULL, 0, NULL, 0,
+	  "lookalike_known=10,first_contact=1", 11, VERDICT_ACCEPT },
+	{ "a sibling the correspondent signs itself is no lookalike",
+	  "a@supplier-corp.net", NULL, NULL, 0, SENDER_STATE_AVAILABLE, 0, 0,
+	  0, "supplier-corp.example", 0, 0, 1, "198.51.100.7", NULL, 0, NULL,
+	  0, "first_contact=1", 1, VERDICT_ACCEPT },
+	/* issue 11 item 6: display names */
+	{ "a partner's name from a new freemail address holds",
+	  "Partner Finance <partner.finance@freemail.example>", NULL, NULL, 1,
+	  SENDER_STATE_AVAILABLE, 0, 0, 0, NULL, 0, 0, 1, "198.51.100.7",
+	  NULL, 0, NULL, 0, "display_brand=9,first_contact=1", 10,
+	  VERDICT_ACCEPT },
+	{ "our own name from a first contact holds",
+	  "OurOrg Payroll <payroll@new.example>", NULL, NULL, 0,
+	  SENDER_STATE_AVAILABLE, 0, 0, 0, NULL, 0, 0, 1, "198.51.100.7",
+	  NULL, 0, NULL, 0, "display_brand=9,first_contact=1", 10,
+	  VERDICT_ACCEPT },
+	{ "a learned correspondent's name from an unknown domain is a reason",
+	  "Supplier Corp Accounts <acc@new.example>", NULL, NULL, 0,
+	  SENDER_STATE_AVAILABLE, 0, 0, 0, NULL, 0, 0, 1, "198.51.100.7",
+	  NULL, 0, NULL, 0, "display_known=4,first_contact=1", 5,
+	  VERDICT_ACCEPT },
+	{ "a list rewriting From, signed by the list: the author is no claim",
+	  "\"'alice@supplier-corp.example' via Forum\" "
+	  "<forum@lists.example>",
+	  "List-Id", "Forum <forum.lists.example>", 0,
+	  SENDER_STATE_AVAILABLE, 1, 1, 1, "lists.example", 1, 1, 1,
+	  "198.51.100.7", NULL, 0, NULL, 0, "", 0, VERDICT_ACCEPT },
+	{ "a list rewriting From, first contact, signed by the list",
+	  "\"'alice@supplier-corp.example' via Forum\" "
+	  "<forum@lists.example>",
+	  "List-Id", "Forum <forum.lists.example>", 0,
+	  SENDER_STATE_AVAILABLE, 0, 0, 0, "lists.example", 0, 1, 1,
+	  "198.51.100.7", NULL, 0, NULL, 0, "first_contact=1,list=-1", 0,
+	  VERDICT_ACCEPT },
+	{ "a list rewrite of our own colleague counts our name once",
+	  "\"'bob@ourorg.example' via Forum\" <forum@lists.example>",
+	  "List-Id", "Forum <forum.lists.example>", 0,
+	  SENDER_STATE_AVAILABLE, 0, 0, 0, "lists.example", 0, 1, 1,
+	  "198.51.100.7", NULL, 0, NULL, 0,
+	  "display_domain=5,first_contact=1,list=-1", 5, VERDICT_ACCEPT },
+	{ "the same rewrite unsigned is a claim",
+	  "\"'alice@supplier-corp.example' via Forum\" "
+	  "<forum@lists.example>",
+	  "List-Id", "Forum <forum.lists.example>", 0,
+	  SENDER_STATE_AVAILABLE, 0, 0, 0, NULL, 0, 0, 1, "198.51.100.7",
+	  NULL, 0, NULL, 0, "display_domain=5,display_address=4,"
+	  "first_contact=1", 10, VERDICT_ACCEPT },
 };
 
 static void reasons_text(const struct verdict *, char *, size_t);
@@ -505,7 +576,9 @@ run_case(struct fixture *f, const struct scase *c)
 	if (c->dry != NULL)
 		f->cfg->rule_dry_run[rules_lookup(c->dry)] = 1;
 
-	at = strchr(c->from, '@') + 1;
+	/* the last address's domain, without the closing '>' */
+	at = arena_strndup(m->arena, strrchr(c->from, '@') + 1,
+	    strcspn(strrchr(c->from, '@') + 1, ">"));
 	org = orgdomain_get(f->psl, at, m->arena);
 	e.dmarc.from_domain = at;
 	e.dmarc.org_domain = org;
