@@ -194,7 +194,7 @@ send a5 name-audit-invoices.example acc@name-audit-invoices.example &&
     has_reason a5 lookalike_protected
 attack a5 "a word added to a hyphenated partner"
 
-mk a6 "Fabrikam <pay@fabrikarn.example>" fabrikarn.example att
+mk a6 "Accounts <pay@fabrikarn.example>" fabrikarn.example att
 send a6 fabrikarn.example pay@fabrikarn.example &&
     has_reason a6 lookalike_protected
 e2e_expect_line "a6: DMARC pass (the lookalike authenticates)" \
