@@ -74,8 +74,8 @@ lookalike_index_new(const struct lookalike_options *opt, char *err,
 	    4;
 	ix->min_edit_known = o.min_edit_known ? o.min_edit_known : 8;
 	ix->min_embedded = o.min_embedded ? o.min_embedded : 4;
-	ix->min_tld_known = o.min_tld_known ? o.min_tld_known : 6;
-	ix->min_hyphen_known = o.min_hyphen_known ? o.min_hyphen_known : 5;
+	ix->min_tld_known = o.min_tld_known ? o.min_tld_known : 8;
+	ix->min_hyphen_known = o.min_hyphen_known ? o.min_hyphen_known : 6;
 	ix->min_edit_min = ix->min_edit_protected < ix->min_edit_known ?
 	    ix->min_edit_protected : ix->min_edit_known;
 	if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key)) {
