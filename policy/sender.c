@@ -237,31 +237,91 @@ novelty(const struct sender_context *ctx, const struct message *m,
 	return 0;
 }
 
+/* 1 when a passing DKIM signature of the lookalike's target
+ * organisation signed the message: the target vouches for the From
+ * domain (a sibling domain of the same organisation, example.co.uk for
+ * example.com), and nobody but the target can make that signature. */
+static int
+target_signed(const struct sender_context *ctx, const struct evaluation *e,
+    const char *target)
+{
+	size_t i;
+
+	if (target == NULL || ctx->orgdomain == NULL)
+		return 0;
+	for (i = 0; i < e->dkim.count; i++)
+		if (e->dkim.sigs[i].result == AUTH_PASS &&
+		    e->dkim.sigs[i].domain != NULL &&
+		    orgdomain_same(ctx->orgdomain, e->dkim.sigs[i].domain,
+		    target))
+			return 1;
+	return 0;
+}
+
+/* The rule the From domain's lookalike match earns, or -1.  *deferred:
+ * it depends on the history (sender_score raises it): a domain the
+ * history knows is itself a correspondent, and two correspondents (or a
+ * correspondent and a partner) that look alike do not accuse each other;
+ * only our own protected names are defended against known domains. */
+static int
+lookalike_rule(const struct sender_context *ctx, const struct evaluation *e,
+    int *deferred)
+{
+	const struct lookalike_match *lm = &e->sender.lookalike;
+
+	*deferred = 0;
+	if (lm->kind == LOOKALIKE_NONE ||
+	    (lm->self_flags & LOOKALIKE_PROTECTED) ||
+	    sender_partner(ctx->cfg, e->sender.domain) != NULL ||
+	    target_signed(ctx, e, lm->target))
+		return -1;
+	/* A correspondent's authenticated history does not excuse looking
+	 * like our own domains: anyone can authenticate a lookalike. */
+	if ((lm->target_flags & LOOKALIKE_PROTECTED) &&
+	    !(lm->target_flags & LOOKALIKE_PARTNER))
+		return RULE_LOOKALIKE_PROTECTED;
+	if (lm->self_flags & LOOKALIKE_KNOWN)
+		return -1;
+	*deferred = 1;
+	if (lm->target_flags & LOOKALIKE_PROTECTED)
+		return RULE_LOOKALIKE_PROTECTED;
+	return lm->kind == LOOKALIKE_EDIT ? RULE_LOOKALIKE_KNOWN_EDIT :
+	    RULE_LOOKALIKE_KNOWN;
+}
+
 static int
 lookalike(const struct sender_context *ctx, const struct message *m,
     struct evaluation *e)
 {
 	struct lookalike_match *lm = &e->sender.lookalike;
-	enum rule rule;
+	int rule, deferred;
 
 	if (ctx->index == NULL || e->dmarc.from_domain == NULL)
 		return 0;
 	if (lookalike_check(ctx->index, e->dmarc.from_domain, m->arena,
 	    lm) == -1)
 		return -1;
-	if (lm->kind == LOOKALIKE_NONE ||
-	    (lm->self_flags & LOOKALIKE_PROTECTED) ||
-	    sender_partner(ctx->cfg, e->sender.domain) != NULL)
+	if ((rule = lookalike_rule(ctx, e, &deferred)) < 0 || deferred)
 		return 0;
-	/* A correspondent's authenticated history does not excuse looking
-	 * like a protected domain: anyone can authenticate a lookalike. */
-	if (lm->target_flags & LOOKALIKE_PROTECTED)
-		rule = RULE_LOOKALIKE_PROTECTED;
-	else if (lm->self_flags & LOOKALIKE_KNOWN)
+	return verdict_raise(&e->verdict, m->arena, ctx->cfg,
+	    (enum rule)rule, lm->detail);
+}
+
+/* The lookalike of a partner or known correspondent, once the history
+ * says whether the From domain is itself known: not known, or not
+ * readable (an unfinished check is not milder), it is raised. */
+static int
+lookalike_deferred(const struct sender_context *ctx, const struct message *m,
+    struct evaluation *e)
+{
+	const struct sender_result *r = &e->sender;
+	int rule, deferred;
+
+	if ((rule = lookalike_rule(ctx, e, &deferred)) < 0 || !deferred ||
+	    (r->state == SENDER_STATE_AVAILABLE && r->history.domain_known))
 		return 0;
-	else
-		rule = RULE_LOOKALIKE_KNOWN;
-	return verdict_raise(&e->verdict, m->arena, ctx->cfg, rule, lm->detail);
+	return verdict_raise(&e->verdict, m->arena, ctx->cfg,
+	    (enum rule)rule, r->lookalike.detail);
 }
 
 static int
@@ -277,10 +337,12 @@ identity(const struct sender_context *ctx, const struct message *m,
 		{ IDENT_DISPLAY_BRAND, RULE_DISPLAY_BRAND },
 		{ IDENT_DISPLAY_PERSON, RULE_DISPLAY_PERSON },
 		{ IDENT_REPLY_TO, RULE_REPLY_TO },
+		{ IDENT_DISPLAY_KNOWN, RULE_DISPLAY_KNOWN },
 	};
 	struct ident_signals *is = &e->sender.ident;
 	struct ident_context ic;
 	struct ident_envelope env;
+	unsigned skip = 0;
 	size_t i;
 
 	memset(&ic, 0, sizeof(ic));
@@ -299,10 +361,29 @@ identity(const struct sender_context *ctx, const struct message *m,
 		memset(is, 0, sizeof(*is));
 		return 0;
 	}
+	env.from_aligned = e->dmarc.dkim_aligned;
 	if (ident_check(&ic, m, e->from_box, &env, m->arena, is) == -1)
 		return -1;
+	/* A list that rewrites From to its own address names the author in
+	 * the display name ("'alice@example.org' via Forum"): when the
+	 * list's own domain signed it (aligned DKIM of the From domain,
+	 * which List-Id or List-Post names), the address and the
+	 * correspondent named are the list's report, not a claim.  Our own
+	 * and our partners' domains named there still count (once). */
+	if ((is->flags & (1u << IDENT_LIST)) && e->dmarc.dkim_aligned &&
+	    is->claim[IDENT_LIST] != NULL && is->from_org != NULL &&
+	    strcasecmp(is->claim[IDENT_LIST], is->from_org) == 0) {
+		skip = 1u << IDENT_DISPLAY_ADDRESS | 1u << IDENT_DISPLAY_KNOWN;
+		/* our name in the author's address counts once, as
+		 * display_domain; in words alone it is display_brand */
+		if (is->display_flags & LOOKALIKE_PROTECTED)
+			skip |= 1u << IDENT_DISPLAY_BRAND;
+		else
+			skip |= 1u << IDENT_DISPLAY_DOMAIN;
+	}
 	for (i = 0; i < sizeof(positive) / sizeof(positive[0]); i++)
 		if ((is->flags & (1u << positive[i].sig)) &&
+		    !(skip & (1u << positive[i].sig)) &&
 		    verdict_raise(&e->verdict, m->arena, ctx->cfg,
 		    positive[i].rule, is->detail[positive[i].sig]) == -1)
 			return -1;
@@ -445,8 +526,12 @@ sender_teachable(const struct sender_context *ctx, const struct message *m,
 	const struct verdict *v = &e->verdict;
 	struct thresholds own;
 	size_t i;
+	int deferred;
 
 	if (!e->sender.authenticated)
+		return 0;
+	/* a lookalike waiting for the history teaches nothing either */
+	if (lookalike_rule(ctx, e, &deferred) >= 0)
 		return 0;
 	for (i = 0; i < v->nreasons; i++)
 		if (!v->reasons[i].whatif &&
@@ -505,6 +590,9 @@ sender_score(const struct sender_context *ctx, const struct message *m,
 	int list;
 
 	nsigners = passing_signers(&e->dkim, signers);
+	/* Lookalikes first: a list never excuses one (senderlist.c). */
+	if (lookalike_deferred(ctx, m, e) == -1)
+		return -1;
 	if ((list = senderlist_classify(ctx, m, e, &list_org)) == -1)
 		return -1;
 	if (r->state == SENDER_STATE_UNAVAILABLE) {

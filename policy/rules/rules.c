@@ -99,19 +99,21 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	    "a partner's mail from none of its declared or learned relays" },
 	[RULE_PARTNER_UNALIGNED] = { "partner_unaligned", 8, C_SND, 0, 0,
 	    "a partner that must be DKIM-aligned is not" },
-	[RULE_LOOKALIKE_PROTECTED] = { "lookalike_protected", 8,
+	[RULE_LOOKALIKE_PROTECTED] = { "lookalike_protected", 10,
 	    C_SND, K_STR | K_LOOK, 0,
 	    "the From domain resembles a protected domain" },
-	[RULE_LOOKALIKE_KNOWN] = { "lookalike_known", 5,
+	[RULE_LOOKALIKE_KNOWN] = { "lookalike_known", 10,
 	    C_SND, K_STR | K_LOOK, 0,
-	    "the From domain resembles a known correspondent" },
+	    "the From domain, itself unknown, is confusable with a known "
+	    "correspondent, its name under another TLD or with a word "
+	    "added" },
 	[RULE_DISPLAY_DOMAIN] = { "display_domain", 5, C_SND, 0, 0,
 	    "the display name names another protected or known domain" },
 	[RULE_DISPLAY_ADDRESS] = { "display_address", 4, C_SND, 0, 0,
 	    "the display name holds an address at another organisation" },
-	[RULE_DISPLAY_BRAND] = { "display_brand", 3, C_SND, 0, 0,
-	    "the display name spells a protected domain's name" },
-	[RULE_DISPLAY_PERSON] = { "display_person", 5, C_SND, 0, 0,
+	[RULE_DISPLAY_BRAND] = { "display_brand", 9, C_SND, 0, 0,
+	    "the display name spells a protected domain's or partner's name" },
+	[RULE_DISPLAY_PERSON] = { "display_person", 8, C_SND, 0, 0,
 	    "the display name is a listed person writing from elsewhere" },
 	[RULE_REPLY_TO] = { "reply_to", 2, C_SND, 0, 0,
 	    "Reply-To leads to another organisational domain" },
@@ -155,6 +157,13 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	    "not exactly one usable author domain: no From, several From "
 	    "headers or addresses, group syntax, unparsable, or a domain "
 	    "that is not a name (an invalid IDN)" },
+	[RULE_LOOKALIKE_KNOWN_EDIT] = { "lookalike_known_edit", 5,
+	    C_SND, K_STR | K_LOOK, 0,
+	    "the From domain, itself unknown, is one edit from a known "
+	    "correspondent" },
+	[RULE_DISPLAY_KNOWN] = { "display_known", 4, C_SND, 0, 0,
+	    "the display name spells a known correspondent's name, from an "
+	    "unknown domain" },
 };
 
 int

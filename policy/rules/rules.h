@@ -77,6 +77,10 @@ enum rule {
 	RULE_REPLY_TO_LOOKALIKE,
 	/* no single usable author domain (issue 11 item 1) */
 	RULE_FROM_AMBIGUOUS,
+	/* lookalikes and display names of correspondents (issue 11 items 4
+	 * and 6) */
+	RULE_LOOKALIKE_KNOWN_EDIT,
+	RULE_DISPLAY_KNOWN,
 	RULE_COUNT
 };
 

@@ -25,8 +25,14 @@
  * - A brand or a person is "elsewhere" unless the From's organisational
  *   domain is protected (or one of the person's own addresses): the
  *   organisation may use any of its names from any of its domains.
- * - Only protected domains are matched as bare words; a million known
+ * - Protected domains (ours and the partners') are matched as words,
+ *   their hyphens left out ("Name Audit" is name-audit.example); known
+ *   correspondents only from a From domain that is itself unknown and
+ *   from known_min_len code points (display_known): a million known
  *   correspondents would match every common word.
+ * - A listed person's name from another mailbox of the person's own
+ *   organisation is not "elsewhere" when that organisation signed it
+ *   (env->from_aligned): a service sending as the person, for us.
  * - The forwarder signal needs the envelope's SPF pass AND a link between
  *   the envelope and the relay (its confirmed name in the envelope's
  *   organisation, or SRS rewriting): SPF pass alone is true of any
@@ -173,7 +179,7 @@ ident_signal_name(enum ident_signal s)
 	static const char *const names[IDENT_COUNT] = {
 		"display_domain", "display_address", "display_brand",
 		"display_person", "reply_to", "list", "sender", "resent",
-		"forwarder",
+		"forwarder", "display_known",
 	};
 
 	return (unsigned)s < IDENT_COUNT ? names[s] : "unknown";
@@ -275,6 +281,8 @@ display_token(const struct ident_context *ctx, const char *tok,
 	if (ctx->index == NULL)
 		return 0;
 	flags = lookalike_lookup(ctx->index, dom, a, NULL);
+	if (flags != 0 && !(out->flags & (1u << IDENT_DISPLAY_DOMAIN)))
+		out->display_flags = flags;
 	if (flags != 0)
 		return signal_set(out, IDENT_DISPLAY_DOMAIN, a,
 		    "display name claims %s (%s)", org,
@@ -282,6 +290,11 @@ display_token(const struct ident_context *ctx, const char *tok,
 		    "known correspondent");
 	if (lookalike_check(ctx->index, dom, a, &m) == -1)
 		return -1;
+	if (m.kind == LOOKALIKE_CONFUSABLE &&
+	    (m.target_flags & LOOKALIKE_PROTECTED) &&
+	    !same(m.target, from_org) &&
+	    !(out->flags & (1u << IDENT_DISPLAY_DOMAIN)))
+		out->display_flags = m.target_flags;
 	if (m.kind == LOOKALIKE_CONFUSABLE &&
 	    (m.target_flags & LOOKALIKE_PROTECTED) && !same(m.target, from_org))
 		return signal_set(out, IDENT_DISPLAY_DOMAIN, a,
@@ -333,17 +346,23 @@ count_cps(const char *s, size_t n)
 	return c;
 }
 
-/* Protected names as one to BRAND_WORDS consecutive words: "PayPal",
- * "Pay Pal", "Pay-Pal". */
+/* Protected names (ours and the partners') as one to BRAND_WORDS
+ * consecutive words, whatever joined them: "PayPal", "Pay Pal",
+ * "Pay-Pal", "Name Audit - Accounts" for name-audit.com.  From a domain
+ * that is itself unknown, known correspondents' names too
+ * (display_known), from known_min_len code points: a million
+ * correspondents hold many short words and first names. */
 static int
 display_brand(const struct ident_context *ctx, const char **w,
-    const size_t *wl, size_t nw, const char *from_org, struct arena *a,
-    struct ident_signals *out)
+    const size_t *wl, size_t nw, const char *from_org, unsigned from_flags,
+    struct arena *a, struct ident_signals *out)
 {
 	unsigned min = ctx->brand_min_len ? ctx->brand_min_len : 4;
+	unsigned kmin = ctx->known_min_len ? ctx->known_min_len : 6;
+	int known = !(from_flags & (LOOKALIKE_KNOWN | LOOKALIKE_PROTECTED));
 	char buf[WORD_MAX + 1];
 	const char *t;
-	size_t i, k, len;
+	size_t i, k, len, cps;
 
 	for (i = 0; i < nw; i++) {
 		for (k = 0, len = 0; k < BRAND_WORDS && i + k < nw; k++) {
@@ -352,13 +371,25 @@ display_brand(const struct ident_context *ctx, const char **w,
 			memcpy(buf + len, w[i + k], wl[i + k]);
 			len += wl[i + k];
 			buf[len] = '\0';
-			if (count_cps(buf, len) < min)
+			if ((cps = count_cps(buf, len)) < min)
 				continue;
 			t = lookalike_find_label(ctx->index, buf,
 			    LOOKALIKE_PROTECTED, a);
 			if (t != NULL && !same(t, from_org))
 				return signal_set(out, IDENT_DISPLAY_BRAND, a,
 				    "display name claims %s", t);
+			/* a correspondent's domain written out is
+			 * display_domain's already */
+			if (!known || cps < kmin || (out->flags & (1u <<
+			    IDENT_DISPLAY_KNOWN | 1u << IDENT_DISPLAY_DOMAIN)))
+				continue;
+			t = lookalike_find_label(ctx->index, buf,
+			    LOOKALIKE_KNOWN, a);
+			if (t != NULL && !same(t, from_org) &&
+			    signal_set(out, IDENT_DISPLAY_KNOWN, a,
+			    "display name claims %s (known correspondent)",
+			    t) == -1)
+				return -1;
 		}
 	}
 	return 0;
@@ -368,7 +399,7 @@ display_brand(const struct ident_context *ctx, const char **w,
 static int
 person_elsewhere(const struct ident_context *ctx, const struct person *p,
     const struct addr_mailbox *from, const char *from_org,
-    unsigned from_flags, struct arena *a)
+    unsigned from_flags, int aligned, struct arena *a)
 {
 	const char *at;
 	size_t i, ll;
@@ -382,6 +413,12 @@ person_elsewhere(const struct ident_context *ctx, const struct person *p,
 			    strncasecmp(p->addrs[i], from->local, ll) == 0 &&
 			    same(at + 1, from->domain))
 				return 0;
+			/* another mailbox of the person's organisation,
+			 * signed by it: a service sending for the person
+			 * ("Jane Doe via HR"), which only holders of the
+			 * organisation's key can sign */
+			if (aligned && same(org_of(ctx, at + 1, a), from_org))
+				return 0;
 		} else if (same(org_of(ctx, p->addrs[i], a), from_org))
 			return 0;
 	}
@@ -391,8 +428,8 @@ person_elsewhere(const struct ident_context *ctx, const struct person *p,
 static int
 display_people(const struct ident_context *ctx, const char **w,
     const size_t *wl, size_t nw, const struct addr_mailbox *from,
-    const char *from_org, unsigned from_flags, struct arena *a,
-    struct ident_signals *out)
+    const char *from_org, unsigned from_flags, int aligned,
+    struct arena *a, struct ident_signals *out)
 {
 	const struct person *p;
 	size_t i, j, k, pl;
@@ -409,7 +446,7 @@ display_people(const struct ident_context *ctx, const char **w,
 				break;		/* a word of the name missing */
 		}
 		if (j == p->nwords && person_elsewhere(ctx, p, from, from_org,
-		    from_flags, a))
+		    from_flags, aligned, a))
 			return signal_set(out, IDENT_DISPLAY_PERSON, a,
 			    "display name is a listed person; address at %s",
 			    from->domain);
@@ -440,8 +477,8 @@ fold_start(int (*fn)(const char *, size_t, char *, size_t),
 
 static int
 check_display(const struct ident_context *ctx,
-    const struct addr_mailbox *from, const char *from_org, struct arena *a,
-    struct ident_signals *out)
+    const struct addr_mailbox *from, const char *from_org, int aligned,
+    struct arena *a, struct ident_signals *out)
 {
 	char text[TEXT_BUF], fold[4 * TEXT_BUF];
 	const char *w[IDENT_MAX_WORDS];
@@ -461,10 +498,10 @@ check_display(const struct ident_context *ctx,
 		from_flags = lookalike_lookup(ctx->index, from->domain, a,
 		    NULL);
 	if (ctx->index != NULL && !(from_flags & LOOKALIKE_PROTECTED) &&
-	    display_brand(ctx, w, wl, nw, from_org, a, out) == -1)
+	    display_brand(ctx, w, wl, nw, from_org, from_flags, a, out) == -1)
 		return -1;
 	if (ctx->people != NULL && display_people(ctx, w, wl, nw, from,
-	    from_org, from_flags, a, out) == -1)
+	    from_org, from_flags, aligned, a, out) == -1)
 		return -1;
 	return 0;
 }
@@ -623,7 +660,8 @@ ident_check(const struct ident_context *ctx, const struct message *msg,
 	if (from != NULL)
 		out->from_org = org_of(ctx, from->domain, a);
 	if (from != NULL && out->from_org != NULL &&
-	    (check_display(ctx, from, out->from_org, a, out) == -1 ||
+	    (check_display(ctx, from, out->from_org, env != NULL &&
+	    env->from_aligned, a, out) == -1 ||
 	    check_reply_to(ctx, msg, out->from_org, a, out) == -1))
 		return -1;
 	if (check_lists(ctx, msg, from, out->from_org, a, out) == -1 ||

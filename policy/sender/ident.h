@@ -43,6 +43,10 @@ enum ident_signal {
 					   domain, SPF pass, and the relay's
 					   name in that domain (or an SRS
 					   address) */
+	IDENT_DISPLAY_KNOWN,		/* the display name spells a known
+					   correspondent's name as words
+					   ("Name Audit" for name-audit.com),
+					   From itself unknown */
 	IDENT_COUNT
 };
 
@@ -50,6 +54,9 @@ struct ident_signals {
 	unsigned flags;			/* 1u << IDENT_* */
 	const char *detail[IDENT_COUNT]; /* one short printable line per
 					   signal set (arena), else NULL */
+	unsigned display_flags;		/* LOOKALIKE_* of the domain
+					   display_domain names (PROTECTED
+					   also when confusable with one) */
 	const char *from_org;		/* From's organisational domain, or
 					   NULL when there was no usable
 					   From */
@@ -96,6 +103,8 @@ struct ident_context {
 	unsigned brand_min_len;		/* shortest protected name (code
 					   points) matched in a display
 					   name; 0: 4 */
+	unsigned known_min_len;		/* the same for known
+					   correspondents' names; 0: 6 */
 };
 
 struct ident_envelope {
@@ -104,6 +113,12 @@ struct ident_envelope {
 	enum auth_result spf;		/* SPF result for it */
 	const char *relay_name;		/* the relay's confirmed reverse DNS
 					   name (infra fcrdns), or NULL */
+	int from_aligned;		/* an aligned DKIM pass of the From
+					   domain: a listed person's name from
+					   another mailbox of the person's
+					   own organisation, signed by it
+					   (a SaaS sending "via" for us), is
+					   not from elsewhere */
 };
 
 /* Fills out.  from is the message's single From mailbox (NULL: parsed
@@ -121,7 +136,7 @@ int ident_check(const struct ident_context *, const struct message *,
     struct arena *, struct ident_signals *out);
 
 /* "display_domain", "display_address", "display_brand", "display_person",
- * "reply_to", "list", "sender", "resent", "forwarder". */
+ * "reply_to", "list", "sender", "resent", "forwarder", "display_known". */
 const char *ident_signal_name(enum ident_signal);
 
 #endif

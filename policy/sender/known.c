@@ -30,6 +30,7 @@ struct known {
 	pthread_cond_t wake;
 	struct state_pool *pool;	/* referenced, or NULL */
 	char **protected;		/* names flagged PROTECTED */
+	unsigned char *pflags;		/* their flags (PARTNER too) */
 	size_t nprotected;
 	time_t since;			/* next state_known_since start */
 	unsigned period_s;
@@ -58,19 +59,27 @@ in_list(char *const *v, size_t n, const char *name)
 	return 0;
 }
 
-/* The protected names of cfg: protected_domains and the partners'. */
+/* The protected names of cfg: protected_domains and the partners'
+ * (flagged PARTNER as well, unless also in protected_domains). */
 static int
-protected_names(const struct config *cfg, char ***out, size_t *nout)
+protected_names(const struct config *cfg, char ***out, unsigned char **fout,
+    size_t *nout)
 {
 	size_t n = cfg->n_protected_domains + cfg->npartners, i, k = 0;
+	unsigned char *f;
 	char **v;
 
 	*out = NULL;
+	*fout = NULL;
 	*nout = 0;
 	if (n == 0)
 		return 0;
 	if ((v = calloc(n, sizeof(*v))) == NULL)
 		return -1;
+	if ((f = calloc(n, 1)) == NULL) {
+		free(v);
+		return -1;
+	}
 	for (i = 0; i < n; i++) {
 		const char *d = i < cfg->n_protected_domains ?
 		    cfg->protected_domains[i] :
@@ -80,11 +89,14 @@ protected_names(const struct config *cfg, char ***out, size_t *nout)
 			continue;
 		if ((v[k] = strdup(d)) == NULL) {
 			free_names(v, k);
+			free(f);
 			return -1;
 		}
-		k++;
+		f[k++] = i < cfg->n_protected_domains ? LOOKALIKE_PROTECTED :
+		    LOOKALIKE_PROTECTED | LOOKALIKE_PARTNER;
 	}
 	*out = v;
+	*fout = f;
 	*nout = k;
 	return 0;
 }
@@ -136,6 +148,7 @@ known_unref(struct known *k)
 	lookalike_index_free(k->index);
 	state_pool_unref(k->pool);
 	free_names(k->protected, k->nprotected);
+	free(k->pflags);
 	pthread_cond_destroy(&k->wake);
 	pthread_mutex_destroy(&k->readlock);
 	pthread_mutex_destroy(&k->lock);
@@ -147,27 +160,36 @@ known_configure(struct known *k, const struct config *cfg,
     struct state_pool *pool, char *err, size_t errlen)
 {
 	char **names, **old;
+	unsigned char *flags, *oldflags;
 	size_t n, nold, i;
 
-	if (protected_names(cfg, &names, &n) == -1) {
+	if (protected_names(cfg, &names, &flags, &n) == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (lookalike_index_add(k->index, names[i],
-		    LOOKALIKE_PROTECTED, err, errlen) == -1) {
+		/* a partner now only protected loses PARTNER */
+		if (!(flags[i] & LOOKALIKE_PARTNER))
+			(void)lookalike_index_remove(k->index, names[i],
+			    LOOKALIKE_PARTNER);
+		if (lookalike_index_add(k->index, names[i], flags[i], err,
+		    errlen) == -1) {
 			free_names(names, n);
+			free(flags);
 			return -1;
 		}
 	}
 	if (n > 0 && lookalike_index_merge(k->index, err, errlen) == -1) {
 		free_names(names, n);
+		free(flags);
 		return -1;
 	}
 	pthread_mutex_lock(&k->lock);
 	old = k->protected;
+	oldflags = k->pflags;
 	nold = k->nprotected;
 	k->protected = names;
+	k->pflags = flags;
 	k->nprotected = n;
 	if (pool != k->pool) {
 		state_pool_unref(k->pool);
@@ -179,8 +201,9 @@ known_configure(struct known *k, const struct config *cfg,
 	for (i = 0; i < nold; i++)
 		if (!in_list(names, n, old[i]))
 			(void)lookalike_index_remove(k->index, old[i],
-			    LOOKALIKE_PROTECTED);
+			    LOOKALIKE_PROTECTED | LOOKALIKE_PARTNER);
 	free_names(old, nold);
+	free(oldflags);
 	return 0;
 }
 

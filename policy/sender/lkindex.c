@@ -170,17 +170,33 @@ lkindex_within1(const uint32_t *a, unsigned na, const uint32_t *b,
 /* The keys of one record: its exact name, its label fold, and the
  * label's one-deletion variants when it is long enough for edit
  * distance. */
+size_t
+lkindex_dehyphen(const char *s, size_t n, char *out)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != '-')
+			out[o++] = s[i];
+	return o;
+}
+
 unsigned
 lkindex_keys(const struct lookalike_index *ix, const char *ascii, size_t alen,
     const char *fold, size_t llen, unsigned lcps, uint64_t *keys)
 {
 	uint32_t cps[LABEL_CPS_MAX];
-	char del[4 * LABEL_CPS_MAX];
+	char del[4 * LABEL_CPS_MAX], del2[LKINDEX_LABEL_BYTES];
 	unsigned k = 0, i;
 	size_t dl;
 
 	keys[k++] = lkindex_hash_exact(ix, ascii, alen);
 	keys[k++] = lkindex_hash(ix, fold, llen);
+	dl = llen <= sizeof(del2) ? lkindex_dehyphen(fold, llen, del2) :
+	    llen;
+	if (llen - dl >= 2 || (llen - dl == 1 && (lcps == LCPS_LONG ||
+	    lcps < ix->min_edit_min)))
+		keys[k++] = lkindex_hash(ix, del2, dl);
 	if (lcps == LCPS_LONG || lcps < ix->min_edit_min)
 		return k;
 	lkindex_decode(fold, llen, cps);

@@ -20,8 +20,9 @@ struct orgdomain;
 				   deletion keys */
 #define LCPS_LONG	255	/* lcps of a longer label */
 #define PER_KEY_MAX	256	/* entries visited per key and part */
-#define LKINDEX_KEYS_MAX (LABEL_CPS_MAX + 2)
+#define LKINDEX_KEYS_MAX (LABEL_CPS_MAX + 3)
 #define DENT_BLOCK	4096	/* delta entries per block */
+#define LKINDEX_LABEL_BYTES 512	/* a label fold (LKNAME_FOLD_BYTES) */
 
 struct lkindex_rec {
 	uint32_t off;			/* in pool: ascii, then fold */
@@ -67,7 +68,7 @@ struct lookalike_index {
 	struct lkindex_delta *delta;	/* never NULL */
 	struct orgdomain *orgdomain;
 	unsigned min_edit_protected, min_edit_known, min_edit_min;
-	unsigned min_embedded;
+	unsigned min_embedded, min_tld_known, min_hyphen_known;
 	uint64_t k0, k1;		/* hash key */
 	unsigned merges, rebuilds;
 	size_t live;			/* records with a flag (wlock) */
@@ -111,7 +112,10 @@ uint64_t lkindex_hash_exact(const struct lookalike_index *, const char *,
     size_t);
 
 /* The keys of one record (at most LKINDEX_KEYS_MAX); returns the
- * count. */
+ * count.  A label of two hyphens or more also gets the key of its fold
+ * without hyphens ("nameauditgroup" for "name-audit-group"; with one
+ * hyphen that is a deletion key already), for display names that spell
+ * it as words (lookalike_find_label). */
 unsigned lkindex_keys(const struct lookalike_index *, const char *ascii,
     size_t alen, const char *fold, size_t llen, unsigned lcps,
     uint64_t *keys);
@@ -151,6 +155,10 @@ void lkindex_count(const struct lookalike_index *, size_t *base,
 /* UTF-8 (valid, from ICU) to code points; returns the count, or
  * LCPS_LONG when over LABEL_CPS_MAX. */
 unsigned lkindex_decode(const char *, size_t, uint32_t *cps);
+
+/* The fold s (n bytes) without '-' into out (n bytes at least);
+ * returns the length. */
+size_t lkindex_dehyphen(const char *s, size_t n, char *out);
 
 /* s without its i-th code point, into out (n bytes at least); returns
  * the length. */

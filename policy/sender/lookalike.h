@@ -18,16 +18,23 @@
  *               labels ("example.com.evil.net") or hyphen-joined parts
  *               ("example-com.net") of another domain; a protected
  *               domain's bare label also counts ("paypal.evil.net",
- *               "paypal-login.net").
+ *               "paypal-login.net"), and any indexed label as a run of
+ *               hyphen-joined parts of the candidate's label, a word
+ *               added before or after it ("name-billing.com",
+ *               "secure-name-audit.net" for name.com and name-audit.com).
+ * Confusable sequences of ASCII letters ("rn" for m, "vv" for w, "cl" for
+ * d) are in the UTS #39 skeleton: "rnicrosoft.com" is confusable.
  *
  * A candidate that is itself a protected domain (or a subdomain of one)
  * is never a lookalike; one that is itself a known correspondent is only
- * compared with protected domains, so that two legitimate correspondents
- * that happen to look alike do not accuse each other forever.  Against
- * known correspondents, tld, edit and embedded need a label of at least
- * min_edit_known code points, and an edit of digits alone ("shop24" /
- * "shop25") does not count: a million correspondents hold many short
- * names one edit apart.
+ * compared with protected domains that are not partners, so that two
+ * legitimate correspondents (or a correspondent and a partner) that
+ * happen to look alike do not accuse each other forever.  Against known
+ * correspondents, edit needs a label of at least min_edit_known code
+ * points, tld and embedded names min_tld_known, hyphen additions
+ * min_hyphen_known, and an edit of digits alone ("shop24" / "shop25")
+ * does not count: a million correspondents hold many short names one
+ * edit apart.
  *
  * Thread rule: any number of threads may call lookalike_check,
  * lookalike_lookup and lookalike_find_label while others add or remove
@@ -56,6 +63,8 @@ struct lookalike_index;
 /* Why a domain is in the index (bits; a domain may have both). */
 #define LOOKALIKE_PROTECTED	0x01u	/* from the policy */
 #define LOOKALIKE_KNOWN		0x02u	/* a known correspondent */
+#define LOOKALIKE_PARTNER	0x04u	/* a declared partner (with
+					   PROTECTED) */
 
 enum lookalike_kind {
 	LOOKALIKE_NONE = 0,
@@ -78,6 +87,13 @@ struct lookalike_options {
 					   apart) */
 	unsigned min_embedded;		/* shortest protected label matched
 					   bare inside another name; 0: 4 */
+	unsigned min_tld_known;		/* shortest known label for TLD
+					   swaps and embedded names; 0: 8
+					   (a synthetic million holds a TLD
+					   twin for 11% of fresh names at
+					   6, 2% at 8: bench_lookalike) */
+	unsigned min_hyphen_known;	/* shortest known label matched as
+					   hyphen-joined parts; 0: 6 */
 };
 
 struct lookalike_match {
@@ -157,9 +173,11 @@ unsigned lookalike_lookup(struct lookalike_index *, const char *domain,
     struct arena *, const char **org);
 
 /* An indexed domain, with one of the flags in mask, whose registrable
- * label folds (confusable_fold) to the same string as word: "PayPal" or
- * "Pay Pal" finds paypal.com.  word is matched whole after folding;
- * spaces are not removed.  Returns the domain (arena) or NULL. */
+ * label folds (confusable_fold) to the same string as word, hyphens
+ * left out of both: "PayPal" finds paypal.com, "NameAudit" and
+ * "Name-Audit" find name-audit.com.  word is matched whole after
+ * folding; spaces are not removed.  Returns the domain (arena) or
+ * NULL. */
 const char *lookalike_find_label(struct lookalike_index *, const char *word,
     unsigned mask, struct arena *);
 

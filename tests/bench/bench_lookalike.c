@@ -12,7 +12,8 @@
  * per-check latency p50/p99/max, and checks the bounds below: exit 1 when
  * one is exceeded, 2 on a setup error.  Not part of `make check` (it
  * needs about a minute and ~300 MB): run `make bench-lookalike` or
- * tests/bench/bench_lookalike [-n DOMAINS] [-c CHECKS] [-k MIN_EDIT_KNOWN].
+ * tests/bench/bench_lookalike [-n DOMAINS] [-c CHECKS] [-k MIN_EDIT_KNOWN]
+ * [-t MIN_TLD_KNOWN] [-y MIN_HYPHEN_KNOWN].
  */
 #include <malloc.h>
 #include <pthread.h>
@@ -217,7 +218,7 @@ int
 main(int argc, char **argv)
 {
 	struct lookalike_index *ix;
-	struct lookalike_options lo = { NULL, 0, 0, 0 };
+	struct lookalike_options lo = { NULL, 0, 0, 0, 0, 0 };
 	struct lookalike_stats st, st0;
 	struct timing t = { NULL, 100000, { 0, 0, 0 }, { 0 }, NULL };
 	struct writer w = { NULL, 0, 0 };
@@ -228,16 +229,22 @@ main(int argc, char **argv)
 	pthread_t th;
 	int opt, fail = 0;
 
-	while ((opt = getopt(argc, argv, "n:c:k:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:c:k:t:y:")) != -1) {
 		if (opt == 'k')
 			lo.min_edit_known = (unsigned)strtoul(optarg, NULL, 10);
+		else if (opt == 't')
+			lo.min_tld_known = (unsigned)strtoul(optarg, NULL, 10);
+		else if (opt == 'y')
+			lo.min_hyphen_known = (unsigned)strtoul(optarg, NULL,
+			    10);
 		else if (opt == 'n')
 			ndomains = (unsigned)strtoul(optarg, NULL, 10);
 		else if (opt == 'c')
 			t.checks = (unsigned)strtoul(optarg, NULL, 10);
 		else {
 			fprintf(stderr, "usage: %s [-n DOMAINS] [-c CHECKS] "
-			    "[-k MIN_EDIT_KNOWN]\n", argv[0]);
+			    "[-k MIN_EDIT_KNOWN] [-t MIN_TLD_KNOWN] "
+			    "[-y MIN_HYPHEN_KNOWN]\n", argv[0]);
 			return 2;
 		}
 	}

@@ -26,7 +26,8 @@
 
 #define B(s)	(1u << IDENT_##s)
 #define DISPLAY	(B(DISPLAY_DOMAIN) | B(DISPLAY_ADDRESS) | B(DISPLAY_BRAND) | \
-		 B(DISPLAY_PERSON))
+		 B(DISPLAY_PERSON) | B(DISPLAY_KNOWN))
+#define PARTNER	(LOOKALIKE_PROTECTED | LOOKALIKE_PARTNER)
 
 struct fixture {
 	struct orgdomain *psl;
@@ -37,6 +38,7 @@ struct fixture {
 
 static const char *const anna_addrs[] = { "Anna@Gmail.com",
     "@schmidt-consult.example" };
+static const char *const jane_addrs[] = { "jane.doe@acme.example" };
 
 static int
 setup(void **state)
@@ -44,6 +46,7 @@ setup(void **state)
 	static const struct ident_person people[] = {
 		{ "Jos\xc3\xa9 N\xc3\xba\xc3\xb1""ez", NULL, 0 },
 		{ "Anna Schmidt", anna_addrs, 2 },
+		{ "Jane Doe", jane_addrs, 1 },
 	};
 	static const struct {
 		const char *d;
@@ -54,6 +57,12 @@ setup(void **state)
 		{ "partner.example", LOOKALIKE_PROTECTED },
 		{ "supplier.example", LOOKALIKE_KNOWN },
 		{ "github.com", LOOKALIKE_KNOWN },
+		/* issue 11 item 6 */
+		{ "name-audit.example", PARTNER },
+		{ "fabrikam-group-holdings.example", PARTNER },
+		{ "northwind-traders.example", LOOKALIKE_KNOWN },
+		{ "contoso.example", LOOKALIKE_KNOWN },
+		{ "zeta.example", LOOKALIKE_KNOWN },
 	};
 	struct fixture *f = calloc(1, sizeof(*f));
 	char err[256];
@@ -62,7 +71,7 @@ setup(void **state)
 	assert_non_null(f);
 	f->psl = orgdomain_new(NULL, err, sizeof(err));
 	f->ix = lookalike_index_new(NULL, err, sizeof(err));
-	f->people = ident_people_new(people, 2, err, sizeof(err));
+	f->people = ident_people_new(people, 3, err, sizeof(err));
 	assert_non_null(f->psl);
 	assert_non_null(f->ix);
 	assert_non_null(f->people);
@@ -192,7 +201,83 @@ static const struct {
 	    "a@paypal.com, b@evil.example", B(REPLY_TO), "evil.example" },
 	{ "malformed Reply-To is ignored", "x@paypal.com", "a@evil.example>",
 	    0, NULL },
+	/* a partner's or correspondent's name in any spelling (issue 11
+	 * item 6) */
+	{ "partner's name and a department", "Partner Finance "
+	    "<partner.finance@freemail.example>", NULL, B(DISPLAY_BRAND),
+	    "claims partner.example" },
+	{ "hyphenated partner as two words", "Name Audit <x@freemail.example>",
+	    NULL, B(DISPLAY_BRAND), "claims name-audit.example" },
+	{ "hyphenated partner with its hyphen", "Name-Audit "
+	    "<x@freemail.example>", NULL, B(DISPLAY_BRAND),
+	    "name-audit.example" },
+	{ "hyphenated partner as one word", "NameAudit <x@freemail.example>",
+	    NULL, B(DISPLAY_BRAND), "name-audit.example" },
+	{ "hyphenated partner and a department",
+	    "Name Audit - Accounts <x@freemail.example>", NULL,
+	    B(DISPLAY_BRAND), "name-audit.example" },
+	{ "partner with two hyphens as words",
+	    "Fabrikam Group Holdings <x@evil.example>", NULL,
+	    B(DISPLAY_BRAND), "fabrikam-group-holdings.example" },
+	{ "partner's name from the partner", "Name Audit "
+	    "<x@name-audit.example>", NULL, 0, NULL },
+	{ "a word of a partner's name alone is not the partner",
+	    "Audit Team <x@evil.example>", NULL, 0, NULL },
+	{ "known correspondent's name from an unknown domain",
+	    "Northwind Traders <billing@evil.example>", NULL,
+	    B(DISPLAY_KNOWN), "claims northwind-traders.example" },
+	{ "known correspondent's name with a department",
+	    "Contoso Billing <x@freemail.example>", NULL, B(DISPLAY_KNOWN),
+	    "contoso.example" },
+	{ "known correspondent's name from another known one",
+	    "Contoso <x@github.com>", NULL, 0, NULL },
+	{ "a short known name is a common word",
+	    "Zeta <x@evil.example>", NULL, 0, NULL },
+	{ "listed person from another mailbox of her organisation, unsigned",
+	    "Jane Doe via HR <hr@acme.example>", NULL, B(DISPLAY_PERSON),
+	    NULL },
 };
+
+/* A listed person's name from another mailbox of her own organisation,
+ * signed by it (a SaaS sending as her "via" the service, for us): not
+ * elsewhere.  Signed by anyone else's domain it still is. */
+static void
+person_via_service_signed_by_her_organisation(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *from;
+		int aligned;
+		unsigned want;
+	} c[] = {
+		{ "From: Jane Doe via HR <hr@acme.example>", 1, 0 },
+		{ "From: Jane Doe via HR <hr@acme.example>", 0,
+		    B(DISPLAY_PERSON) },
+		{ "From: Jane Doe <jane@evil.example>", 1, B(DISPLAY_PERSON) },
+		{ "From: Jane Doe <jane.doe@acme.example>", 0, 0 },
+	};
+	struct ident_envelope env;
+	struct ident_signals s;
+	struct message *m;
+	const char *hdrs[2];
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		memset(&env, 0, sizeof(env));
+		env.spf = AUTH_NONE;
+		env.from_aligned = c[i].aligned;
+		hdrs[0] = c[i].from;
+		hdrs[1] = NULL;
+		m = build(hdrs);
+		assert_int_equal(ident_check(&f->ctx, m, NULL, &env,
+		    m->arena, &s), 0);
+		if ((s.flags & DISPLAY) != c[i].want)
+			fail_msg("%s aligned %d: signals %#x, want %#x",
+			    c[i].from, c[i].aligned, s.flags & DISPLAY,
+			    c[i].want);
+		message_free(m);
+	}
+}
 
 static void
 display_and_reply_to_table(void **state)
@@ -351,7 +436,7 @@ caller_given_from_and_names(void **state)
 	    NULL };
 	struct addr_mailbox from = { "PayPal", "x", "evil.example" };
 	struct ident_envelope env = { "<b@lists.example>", AUTH_PASS,
-	    "mx.lists.example" };
+	    "mx.lists.example", 0 };
 	struct ident_signals s;
 	struct message *m = build(hdrs);
 
@@ -372,7 +457,7 @@ static void
 no_index_no_people_still_works(void **state)
 {
 	struct fixture *f = *state;
-	struct ident_context ctx = { f->psl, NULL, NULL, 0 };
+	struct ident_context ctx = { f->psl, NULL, NULL, 0, 0 };
 	static const char *const hdrs[] = {
 	    "From: \"ceo@partner.example\" PayPal <x@evil.example>",
 	    "Reply-To: y@evil2.example", NULL };
@@ -465,6 +550,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(display_and_reply_to_table),
+		cmocka_unit_test(person_via_service_signed_by_her_organisation),
 		cmocka_unit_test(lists_and_forwarders_table),
 		cmocka_unit_test(caller_given_from_and_names),
 		cmocka_unit_test(no_index_no_people_still_works),

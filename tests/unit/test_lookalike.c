@@ -26,6 +26,7 @@
 
 #define P	LOOKALIKE_PROTECTED
 #define K	LOOKALIKE_KNOWN
+#define PA	(LOOKALIKE_PROTECTED | LOOKALIKE_PARTNER)
 
 static const struct {
 	const char *domain;
@@ -43,6 +44,18 @@ static const struct {
 	{ "bmw.de", K },
 	{ "paypai.com", K },		/* a correspondent near a protected */
 	{ "githab.com", K },		/* ... and near a correspondent */
+	/* issue 11 item 4: learned correspondents and partners */
+	{ "contoso.com", K },
+	{ "northwind.com", K },
+	{ "dataforge.com", K },
+	{ "smithfield.com", K },
+	{ "widget-works.com", K },
+	{ "nordwest.de", K },
+	{ "nordwest-audit.de", K },	/* its sibling, itself known */
+	{ "name-audit.example", PA },	/* a partner, hyphenated */
+	{ "fabrikam.example", PA },
+	{ "fabrikam-group.com", K },	/* a correspondent like a partner */
+	{ "kiko.de", K },
 };
 
 /* want: kind, target (NULL: none) */
@@ -146,6 +159,47 @@ static const struct {
 	    "paypai.com", LOOKALIKE_EDIT, "paypal.com" },
 	{ "known correspondent not accused by another",
 	    "githab.com", LOOKALIKE_NONE, NULL },
+	/* learned correspondents and partners (issue 11 item 4) */
+	{ "vv for w in a known correspondent", "northvvind.com",
+	    LOOKALIKE_CONFUSABLE, "northwind.com" },
+	{ "cl for d in a known correspondent", "clataforge.com",
+	    LOOKALIKE_CONFUSABLE, "dataforge.com" },
+	{ "rn for m in a known correspondent", "srnithfield.com",
+	    LOOKALIKE_CONFUSABLE, "smithfield.com" },
+	{ "Cyrillic o in a known correspondent", "c\xd0\xbentoso.com",
+	    LOOKALIKE_CONFUSABLE, "contoso.com" },
+	{ "TLD swap of a known correspondent", "northwind.de",
+	    LOOKALIKE_TLD, "northwind.com" },
+	{ "TLD added to a known correspondent", "northwind.com.co",
+	    LOOKALIKE_TLD, "northwind.com" },
+	{ "a short known name under another TLD is not flagged",
+	    "contoso.de", LOOKALIKE_NONE, NULL },
+	{ "a word hyphen-added after a known name", "contoso-billing.com",
+	    LOOKALIKE_EMBEDDED, "contoso.com" },
+	{ "a word hyphen-added before a known name", "secure-contoso.net",
+	    LOOKALIKE_EMBEDDED, "contoso.com" },
+	{ "a word added to a hyphenated known name",
+	    "widget-works-invoices.com", LOOKALIKE_EMBEDDED,
+	    "widget-works.com" },
+	{ "words around a hyphenated known name",
+	    "pay-widget-works-now.com", LOOKALIKE_EMBEDDED,
+	    "widget-works.com" },
+	{ "a word added to a hyphenated partner", "name-audit-billing.com",
+	    LOOKALIKE_EMBEDDED, "name-audit.example" },
+	{ "a word added to a partner", "fabrikam-invoices.com",
+	    LOOKALIKE_EMBEDDED, "fabrikam.example" },
+	{ "a known sibling of a known correspondent is not flagged",
+	    "nordwest-audit.de", LOOKALIKE_NONE, NULL },
+	{ "a known correspondent is not flagged as a partner's lookalike",
+	    "fabrikam-group.com", LOOKALIKE_NONE, NULL },
+	{ "a subdomain of a known correspondent is not flagged",
+	    "billing.contoso.com", LOOKALIKE_NONE, NULL },
+	{ "a short known name with a word added is not flagged",
+	    "kiko-service.de", LOOKALIKE_NONE, NULL },
+	{ "a known name inside a word is not flagged", "contosoville.com",
+	    LOOKALIKE_NONE, NULL },
+	{ "a known bare name as a subdomain label is not flagged",
+	    "contoso.mail.example", LOOKALIKE_NONE, NULL },
 	/* not domains */
 	{ "a single label has no organisation", "localhost", LOOKALIKE_NONE,
 	    NULL },

@@ -53,7 +53,7 @@ setup(void **state)
 	assert_int_equal(lookalike_index_add(f->ix, "ourorg.example",
 	    LOOKALIKE_PROTECTED, err, sizeof(err)), 0);
 	assert_int_equal(lookalike_index_add(f->ix, "partner.example",
-	    LOOKALIKE_PROTECTED, err, sizeof(err)), 0);
+	    LOOKALIKE_PROTECTED | LOOKALIKE_PARTNER, err, sizeof(err)), 0);
 	assert_int_equal(lookalike_index_add(f->ix, "supplier-corp.example",
 	    LOOKALIKE_KNOWN, err, sizeof(err)), 0);
 	assert_int_equal(lookalike_index_merge(f->ix, err, sizeof(err)), 0);
@@ -203,19 +203,19 @@ static const struct scase cases[] = {
 	{ "a list never excuses a lookalike", "a@0urorg.example", "List-Id",
 	  "<talk.lists.example>", 0, SENDER_STATE_AVAILABLE, 1, 0, 0, NULL, 0,
 	  0, 0, "203.0.113.9", NULL, 0, NULL, 0,
-	  "lookalike_protected=8,first_contact=1", 9, VERDICT_ACCEPT },
+	  "lookalike_protected=10,first_contact=1", 11, VERDICT_ACCEPT },
 	{ "lookalike with an attachment weighs more", "a@0urorg.example",
 	  NULL, NULL, 0, SENDER_STATE_AVAILABLE, 0, 0, 0, NULL, 0, 0, 0,
 	  "203.0.113.9", "attach_office_macro", 6, NULL, 0,
-	  "attach_office_macro=6,lookalike_protected=8,first_contact=1,"
-	  "attach_new_sender=3", 18, VERDICT_ACCEPT },
+	  "attach_office_macro=6,lookalike_protected=10,first_contact=1,"
+	  "attach_new_sender=3", 20, VERDICT_ACCEPT },
 	{ "a protected domain itself is no lookalike", "a@ourorg.example",
 	  NULL, NULL, 0, SENDER_STATE_AVAILABLE, 1, 1, 1, NULL, 0, 0, 1,
 	  "198.51.100.7", NULL, 0, NULL, 0, "", 0, VERDICT_ACCEPT },
 	{ "lookalike of a known correspondent", "a@supplier-c0rp.example",
 	  NULL, NULL, 0, SENDER_STATE_AVAILABLE, 1, 0, 0, NULL, 0, 0, 0,
 	  "203.0.113.9", NULL, 0, NULL, 0,
-	  "lookalike_known=5,first_contact=1", 6, VERDICT_ACCEPT },
+	  "lookalike_known=10,first_contact=1", 11, VERDICT_ACCEPT },
 	{ "Reply-To of a known sender at a first-contact org",
 	  "a@supplier-corp.example", "Reply-To", "pay@collector.example", 0,
 	  SENDER_STATE_AVAILABLE, 1, 1, 1, NULL, 0, 0, 1, "198.51.100.7",
@@ -246,6 +246,77 @@ static const struct scase cases[] = {
 	  NULL, 0, 0, 0, "203.0.113.9", NULL, 0, NULL, 0,
 	  "new_relay_unauthenticated=10,partner_unexpected_relay=4,"
 	  "partner_unaligned=8", 22, VERDICT_ACCEPT },
+	/* issue 11 item 4: lookalikes of partners and correspondents hold,
+	 * however well they authenticate */
+	{ "a partner's cousin, fully authenticated, holds",
+	  "a@partner-invoices.example", NULL, NULL, 1,
+	  SENDER_STATE_AVAILABLE, 0, 0, 0, "partner-invoices.example", 0, 1,
+	  1, "198.51.100.7", NULL, 0, NULL, 0,
+	  "lookalike_protected=10,first_contact=1", 11, VERDICT_ACCEPT },
+	{ "a partner's cousin when Redis is down still holds",
+	  "a@partner-invoices.example", NULL, NULL, 1,
+	  SENDER_STATE_UNAVAILABLE, 0, 0, 0, "partner-invoices.example", 0,
+	  1, 1, "198.51.100.7", NULL, 0, NULL, 0, "lookalike_protected=10",
+	  10, VERDICT_ACCEPT },
+	{ "a known correspondent that looks like a partner is no lookalike",
+	  "a@partner-invoices.example", NULL, NULL, 1,
+	  SENDER_STATE_AVAILABLE, 1, 1, 1, "partner-invoices.example", 1, 1,
+	  1, "198.51.100.7", NULL, 0, NULL, 0, "", 0, VERDICT_ACCEPT },
+	{ "a word added to a learned correspondent holds",
+	  "a@supplier-corp-billing.example", NULL, NULL, 0,
+	  SENDER_STATE_AVAILABLE, 0, 0, 0, "supplier-corp-billing.example", 0,
+	  1, 1, "198.51.100.7", NULL, 0, NULL, 0,
+	  "lookalike_known=10,first_contact=1", 11, VERDICT_ACCEPT },
+	{ "a learned correspondent's name under another TLD holds",
+	  "a@supplier-corp.net", NULL, NULL, 0, SENDER_STATE_AVAILABLE, 0, 0,
+	  0, "supplier-corp.net", 0, 1, 1, "198.51.100.7", NULL, 0, NULL, 0,
+	  "lookalike_known=10,first_contact=1", 11, VERDICT_ACCEPT },
+	{ "a sibling the correspondent signs itself is no lookalike",
+	  "a@supplier-corp.net", NULL, NULL, 0, SENDER_STATE_AVAILABLE, 0, 0,
+	  0, "supplier-corp.example", 0, 0, 1, "198.51.100.7", NULL, 0, NULL,
+	  0, "first_contact=1", 1, VERDICT_ACCEPT },
+	/* issue 11 item 6: display names */
+	{ "a partner's name from a new freemail address holds",
+	  "Partner Finance <partner.finance@freemail.example>", NULL, NULL, 1,
+	  SENDER_STATE_AVAILABLE, 0, 0, 0, NULL, 0, 0, 1, "198.51.100.7",
+	  NULL, 0, NULL, 0, "display_brand=9,first_contact=1", 10,
+	  VERDICT_ACCEPT },
+	{ "our own name from a first contact holds",
+	  "OurOrg Payroll <payroll@new.example>", NULL, NULL, 0,
+	  SENDER_STATE_AVAILABLE, 0, 0, 0, NULL, 0, 0, 1, "198.51.100.7",
+	  NULL, 0, NULL, 0, "display_brand=9,first_contact=1", 10,
+	  VERDICT_ACCEPT },
+	{ "a learned correspondent's name from an unknown domain is a reason",
+	  "Supplier Corp Accounts <acc@new.example>", NULL, NULL, 0,
+	  SENDER_STATE_AVAILABLE, 0, 0, 0, NULL, 0, 0, 1, "198.51.100.7",
+	  NULL, 0, NULL, 0, "display_known=4,first_contact=1", 5,
+	  VERDICT_ACCEPT },
+	{ "a list rewriting From, signed by the list: the author is no claim",
+	  "\"'alice@supplier-corp.example' via Forum\" "
+	  "<forum@lists.example>",
+	  "List-Id", "Forum <forum.lists.example>", 0,
+	  SENDER_STATE_AVAILABLE, 1, 1, 1, "lists.example", 1, 1, 1,
+	  "198.51.100.7", NULL, 0, NULL, 0, "", 0, VERDICT_ACCEPT },
+	{ "a list rewriting From, first contact, signed by the list",
+	  "\"'alice@supplier-corp.example' via Forum\" "
+	  "<forum@lists.example>",
+	  "List-Id", "Forum <forum.lists.example>", 0,
+	  SENDER_STATE_AVAILABLE, 0, 0, 0, "lists.example", 0, 1, 1,
+	  "198.51.100.7", NULL, 0, NULL, 0, "first_contact=1,list=-1", 0,
+	  VERDICT_ACCEPT },
+	{ "a list rewrite of our own colleague counts our name once",
+	  "\"'bob@ourorg.example' via Forum\" <forum@lists.example>",
+	  "List-Id", "Forum <forum.lists.example>", 0,
+	  SENDER_STATE_AVAILABLE, 0, 0, 0, "lists.example", 0, 1, 1,
+	  "198.51.100.7", NULL, 0, NULL, 0,
+	  "display_domain=5,first_contact=1,list=-1", 5, VERDICT_ACCEPT },
+	{ "the same rewrite unsigned is a claim",
+	  "\"'alice@supplier-corp.example' via Forum\" "
+	  "<forum@lists.example>",
+	  "List-Id", "Forum <forum.lists.example>", 0,
+	  SENDER_STATE_AVAILABLE, 0, 0, 0, NULL, 0, 0, 1, "198.51.100.7",
+	  NULL, 0, NULL, 0, "display_domain=5,display_address=4,"
+	  "first_contact=1", 10, VERDICT_ACCEPT },
 };
 
 static void reasons_text(const struct verdict *, char *, size_t);
@@ -464,7 +535,7 @@ test_held_messages_do_not_teach(void **state)
 	base_eval(f, m, "0urorg.example", &e);
 	e.sender.authenticated = 1;
 	assert_int_equal(sender_signals(&ctx, m, &e), 0);
-	assert_int_equal(e.verdict.score, 8);
+	assert_int_equal(e.verdict.score, 10);
 	assert_int_equal(sender_teachable(&ctx, m, &e), 0);
 	message_free(m);
 }
@@ -509,7 +580,9 @@ run_case(struct fixture *f, const struct scase *c)
 	if (c->dry != NULL)
 		f->cfg->rule_dry_run[rules_lookup(c->dry)] = 1;
 
-	at = strchr(c->from, '@') + 1;
+	/* the last address's domain, without the closing '>' */
+	at = arena_strndup(m->arena, strrchr(c->from, '@') + 1,
+	    strcspn(strrchr(c->from, '@') + 1, ">"));
 	org = orgdomain_get(f->psl, at, m->arena);
 	e.dmarc.from_domain = at;
 	e.dmarc.org_domain = org;
