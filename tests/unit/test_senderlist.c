@@ -115,7 +115,7 @@ static const struct lcase cases[] = {
 	{ "a lookalike From is never excused by a known list",
 	  "a@supplier-c0rp.example", "List-Id", "<talk.forum-lists.example>",
 	  NULL, NULL, 0, 0, "forum-lists.example", NULL,
-	  "lookalike_known=5,first_contact=1", 6 },
+	  "lookalike_known=10,first_contact=1", 11 },
 	/* item 5 */
 	{ "known correspondent, Reply-To at a new organisation",
 	  "a@supplier-corp.example", "Reply-To", "pay@collector.example",
