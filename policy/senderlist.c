@@ -13,9 +13,10 @@
  *  - a DKIM pass whose d= is in the list's organisation (relaxed
  *    alignment with the List-Id or List-Post domain).  The headers alone
  *    prove nothing (issue 8): an unsigned List-Id is NONE;
- *  - whether that organisation is known: it taught the history with
- *    authenticated, accepted mail of its own, or is protected (the
- *    lookalike index's flags).
+ *  - whether that organisation is known: configured, i.e. one of our
+ *    protected domains or a declared partner (the lookalike index's
+ *    flags).  A domain the history merely learned is not enough (see
+ *    senderlist_classify).
  * Never excused: a From that is a lookalike (any K_LOOK reason), a list
  * domain that resembles an indexed domain without being one.
  */
@@ -78,6 +79,13 @@ senderlist_classify(const struct sender_context *ctx,
 			return SENDERLIST_NONE;
 	}
 	*org = claim;
-	return flags & (LOOKALIKE_KNOWN | LOOKALIKE_PROTECTED) ?
-	    SENDERLIST_KNOWN : SENDERLIST_SIGNED;
+	/* Known means configured: our own domains and declared partners.
+	 * That the history learned the list's domain is no proof: anyone
+	 * can teach it their own domain with a few clean messages, then
+	 * "list" a known correspondent's From (DMARC p=none) through it.
+	 * A learned list stays SIGNED (its relay and signer score as
+	 * authenticated novelty: a tag at most) until the history learns
+	 * lists as lists (distinct posters over time). */
+	return flags & LOOKALIKE_PROTECTED ? SENDERLIST_KNOWN :
+	    SENDERLIST_SIGNED;
 }

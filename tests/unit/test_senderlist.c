@@ -46,6 +46,8 @@ setup(void **state)
 	assert_int_equal(lookalike_index_add(f->ix, "supplier-corp.example",
 	    LOOKALIKE_KNOWN, err, sizeof(err)), 0);
 	assert_int_equal(lookalike_index_add(f->ix, "forum-lists.example",
+	    LOOKALIKE_PROTECTED | LOOKALIKE_PARTNER, err, sizeof(err)), 0);
+	assert_int_equal(lookalike_index_add(f->ix, "learned-list.example",
 	    LOOKALIKE_KNOWN, err, sizeof(err)), 0);
 	assert_int_equal(lookalike_index_add(f->ix, "banking-partner.example",
 	    LOOKALIKE_KNOWN, err, sizeof(err)), 0);
@@ -88,6 +90,10 @@ static const struct lcase cases[] = {
 	  "a@supplier-corp.example", "List-Post",
 	  "<mailto:talk@forum-lists.example>", NULL, NULL, 1, 0,
 	  "lists.forum-lists.example", NULL, "", 0 },
+	{ "a list the history only learned: authenticated relay, no more",
+	  "a@supplier-corp.example", "List-Id", "<talk.learned-list.example>",
+	  NULL, NULL, 1, 0, "learned-list.example", NULL,
+	  "new_relay=2,new_signer=1", 3 },
 	{ "unknown list re-signs: authenticated relay, tag at most",
 	  "a@supplier-corp.example", "List-Id", "<talk.newlist.example>",
 	  NULL, NULL, 1, 0, "newlist.example", "<b@newlist.example>",
