@@ -155,6 +155,8 @@ from_address(const struct message *m, const struct evaluation *e)
 	    m->arena);
 }
 
+static int trusted_forwarder(const struct sender_context *, const char *);
+
 /* Issue 11: what the script needs for the sending profile, the shared
  * infrastructure and the shared mailbox providers. */
 static int
@@ -174,7 +176,10 @@ profile_query(const struct sender_context *ctx, const struct message *m,
 	q->profile_seconds = cfg->profile_min_days * 86400UL;
 	q->shared_infra = cfg->shared_infra_domains;
 	q->shared_mailbox = cfg->shared_mailbox_senders;
-	if (r->infra != NULL) {
+	/* A trusted forwarder's infrastructure keeps its plain name (a
+	 * configured fact), however many domains it carries. */
+	if (r->infra != NULL && !(r->fcrdns != NULL &&
+	    trusted_forwarder(ctx, org_of(ctx, r->fcrdns, m->arena)))) {
 		/* Identities the sender proved: a DKIM signature, an SPF
 		 * pass of its MAIL FROM domain. */
 		if (e->spf.result == AUTH_PASS)

@@ -30,7 +30,10 @@
  *         23.. signers
  *   Whose history: the address's (KEYS[5]) when the domain is listed or
  *   its counter reached ARGV[17], else the domain's.  Which relay: the
- *   ARGV[12] form when the infra's counter reached ARGV[13].
+ *   ARGV[12] form when the infra's counter reached ARGV[13]; then a
+ *   learned signer not aligned with the sender (ARGV[22]) reads as
+ *   unknown (the platform signs for every customer); a trusted one
+ *   stays trusted.
  *   Reply the HMGET of m a f l k pn pl u<sub> r<infra> R<infra>
  *         [s<sig> S<sig>]... of that history as it was before this
  *         message (nil when absent or not asked), then an integer:
@@ -66,7 +69,7 @@ const char statescript_lookup[] =
 "local k, name, member = KEYS[1], ARGV[9], ARGV[10]\n"
 "local plain, infra, addr = ARGV[11], ARGV[11], ARGV[14]\n"
 "local ithr, mthr = tonumber(ARGV[13]), tonumber(ARGV[17])\n"
-"local flags, peraddr, icount = 0, false, 0\n"
+"local flags, peraddr, icount, shared = 0, false, 0, false\n"
 "if addr ~= '' and (ARGV[16] == '1' or\n"
 "    (mthr > 0 and redis.call('PFCOUNT', KEYS[4]) >= mthr)) then\n"
 "  peraddr, k, name, member, flags = true, KEYS[5], ARGV[15], '', 4\n"
@@ -74,7 +77,7 @@ const char statescript_lookup[] =
 "if plain ~= '' and ithr > 0 then\n"
 "  icount = redis.call('PFCOUNT', KEYS[3])\n"
 "  if icount >= ithr and ARGV[12] ~= '' then\n"
-"    infra = ARGV[12]; flags = flags + 8\n"
+"    infra, shared = ARGV[12], true; flags = flags + 8\n"
 "  end\n"
 "end\n"
 "local sub = peraddr and '' or ARGV[18]\n"
@@ -86,6 +89,18 @@ const char statescript_lookup[] =
 "local v = redis.call('HMGET', k, unpack(f))\n"
 "if sub == '' then v[8] = false end\n"
 "if infra == '' then v[9] = false; v[10] = false end\n"
+"-- On a shared infra, a learned signer not aligned with the sender (the\n"
+"-- platform's own d=, common to all its customers) proves nothing.\n"
+"local seen, dom = {}, ARGV[22]\n"
+"for j = 11, #f do seen[j] = v[j] end\n"
+"if shared then\n"
+"  for j = 11, #f, 2 do\n"
+"    local x = ARGV[23 + (j - 11) / 2]\n"
+"    if x ~= dom and string.sub(x, -#dom - 1) ~= '.' .. dom then\n"
+"      v[j] = false\n"
+"    end\n"
+"  end\n"
+"end\n"
 "local function reply()\n"
 "  for i = 1, #f do if v[i] == nil then v[i] = false end end\n"
 "  v[#f + 1] = flags\n"
@@ -157,7 +172,7 @@ const char statescript_lookup[] =
 "  if infra ~= '' then touch('r', 'nr', infra, v[9], tonumber(ARGV[6])) end\n"
 "  local j = 11\n"
 "  for i = 23, #ARGV do\n"
-"    touch('s', 'ns', ARGV[i], v[j], tonumber(ARGV[7])); j = j + 2\n"
+"    touch('s', 'ns', ARGV[i], seen[j], tonumber(ARGV[7])); j = j + 2\n"
 "  end\n"
 "  if member ~= '' then\n"
 "    if not v[5] then\n"

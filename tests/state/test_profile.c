@@ -261,7 +261,8 @@ shared_infra_names_senders_by_identity(void **unused)
 	/* the victim's history on the ESP from before it was shared */
 	a = PLOOK(.domain = "victim.example", .infra = "org:esp.example",
 	    .infra_id = "org:esp.example/dkim:victim.example", .auth = 1,
-	    .aligned = 1, .shared_infra = 4);
+	    .aligned = 1, .shared_infra = 4,
+	    .signers = { "esp.example", "victim.example" });
 	assert_true(a.taught);
 	assert_false(a.infra_shared);
 	for (i = 0; i < 6; i++) {
@@ -276,15 +277,23 @@ shared_infra_names_senders_by_identity(void **unused)
 	/* the attacker: From victim, proved only esp.example */
 	a = PLOOK(.domain = "victim.example", .infra = "org:esp.example",
 	    .infra_id = "org:esp.example/spf:esp.example", .auth = 0,
-	    .shared_infra = 4);
+	    .shared_infra = 4, .signers = { "esp.example",
+	    "mail.victim.example" });
 	assert_true(a.infra_shared);
 	assert_false(a.infra_known);
+	/* the platform's own signature, learned before, proves nothing
+	 * now; an aligned signer stays what it was (here: new) */
+	assert_false(a.signers[0].known);
+	assert_false(a.signers[1].known);
+	assert_true(hexists("rw:{victim.example}", "sesp.example"));
 	/* the same without the shared rule: the plain infra is known */
 	a = PLOOK(.domain = "victim.example", .infra = "org:esp.example",
 	    .infra_id = "org:esp.example/spf:esp.example", .auth = 0,
-	    .shared_infra = 0);
+	    .shared_infra = 0, .signers = { "esp.example",
+	    "victim.example" });
 	assert_false(a.infra_shared);
 	assert_true(a.infra_known);
+	assert_true(a.signers[0].known && a.signers[1].known);
 	/* the victim itself, signing: learned under its identity once */
 	a = PLOOK(.domain = "victim.example", .infra = "org:esp.example",
 	    .infra_id = "org:esp.example/dkim:victim.example", .auth = 1,
@@ -292,8 +301,9 @@ shared_infra_names_senders_by_identity(void **unused)
 	assert_true(a.infra_shared && !a.infra_known && a.taught);
 	a = PLOOK(.domain = "victim.example", .infra = "org:esp.example",
 	    .infra_id = "org:esp.example/dkim:victim.example", .auth = 1,
-	    .aligned = 1, .shared_infra = 4);
+	    .aligned = 1, .shared_infra = 4, .signers = { "victim.example" });
 	assert_true(a.infra_shared && a.infra_known);
+	assert_true(a.signers[0].known);
 	/* unauthenticated mail never grows the counter */
 	freeReplyObject(redisfix_cmd(adm, "DEL", "rw:infra:org:small.example",
 	    NULL));
