@@ -187,7 +187,7 @@ const struct setting config_settings[] = {
 	UINT(profile_min_messages, 5, 1, 1000000),
 	UINT(profile_min_days, 14, 0, 3650),
 	UINT(shared_infra_domains, 50, 0, 1000000),
-	UINT(shared_mailbox_senders, 100, 0, 1000000),
+	UINT(shared_mailbox_senders, 100, 0, 500),
 	BOOL(shared_mailbox_defaults, 1),
 	LIST(shared_mailbox_domains, T_STRLIST, n_shared_mailbox_domains,
 	    confname_check_mailbox),

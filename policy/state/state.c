@@ -252,10 +252,8 @@ state_lookup(struct state_pool *p, const struct state_query *q,
 	    (keys[0] = arena_printf(a, "%s{%s}", set->prefix, n->domain)) ==
 	    NULL || (keys[1] = arena_printf(a, "%sknown", set->prefix)) ==
 	    NULL || (keys[2] = arena_printf(a, "%sinfra:%s", set->prefix,
-	    n->infra)) == NULL || (keys[3] = arena_printf(a, "%s{%s}:a",
-	    set->prefix, n->domain)) == NULL || (keys[4] = n->addr[0] ==
-	    '\0' ? keys[0] : arena_printf(a, "%s{%s}", set->prefix,
-	    n->addr)) == NULL)
+	    n->infra)) == NULL || (keys[3] = n->addr[0] == '\0' ? keys[0] :
+	    arena_printf(a, "%s{%s}", set->prefix, n->addr)) == NULL)
 		return -1;
 	if ((num[STATESCRIPT_AUTH] = teach_mask(q, n, a)) == NULL)
 		return -1;
@@ -271,7 +269,7 @@ state_lookup(struct state_pool *p, const struct state_query *q,
 	num[STATESCRIPT_SUBDOMAIN] = n->sub;
 	num[STATESCRIPT_ALIGNED] = q->dkim_aligned ? "1" : "0";
 	num[STATESCRIPT_INFRA_MEMBER] = n->domain;
-	statecall_set(&m, 2, "5");
+	statecall_set(&m, 2, STATESCRIPT_NKEYS_TEXT);
 	for (i = 0; i < STATESCRIPT_NKEYS; i++)
 		statecall_set(&m, 3 + (int)i, keys[i]);
 	for (i = STATESCRIPT_NOW; i < STATESCRIPT_SIGNERS; i++)

@@ -15,6 +15,7 @@
  *   R<infra> / S<signer>    trusted by an admin: the time it was marked
  *   pn  authenticated messages with aligned DKIM since the last one
  *       without     pl  the time of that last one (the sending profile)
+ *   x   distinct From addresses (linear counting map, see below)
  *   u<subdomain>            "COUNT:LAST" per From subdomain that sent
  *                           authenticated mail (nu: how many; cap
  *                           state_max_relays)
@@ -23,15 +24,18 @@
  * grown until shared_infra_domains (then it stays a sparse HLL: at most
  * ~300 bytes); past it the relay of a sender is named by the infra and
  * its authenticated identity (infra/dkim:d or infra/spf:mailfrom), so
- * a platform's other customers are new relays.  Shared mailboxes:
- * PREFIX{domain}:a, a HyperLogLog of the From addresses that sent
- * authenticated mail, grown until shared_mailbox_senders; past it, or
+ * a platform's other customers are new relays, and a learned signer not
+ * aligned with the sender (the platform's own d=) reads as unknown.
+ * Shared mailboxes: field x of the domain's hash, a 128-bit linear
+ * counting map (32 hex digits, ~36 bytes) of the From addresses that
+ * sent authenticated mail; once it counts shared_mailbox_senders, or
  * for a domain in shared_mailbox_domains, the history is kept per
  * address in PREFIX{address} (the address is always a digest name,
  * field d holds it), and first contact is per address.  Both counters
- * teach like the history (authenticated, not held) and take the
- * state_ttl_days TTL.  Redis Cluster: the infra counter is not in the
- * sender's slot either (see the caveat below), nor is an address's hash.
+ * learn like the history (authenticated, not held); the infra counter
+ * takes the state_ttl_days TTL.  Redis Cluster: the infra counter is
+ * not in the sender's slot either (see the caveat below), nor is an
+ * address's hash.
  * Names are normalised (statekey.h): lower case, at most 253 bytes of
  * [a-z0-9._-] (infra also ":/"); anything else is stored under "#" + 128
  * bits of SHA-256, never raw.  Caps: state_max_relays and

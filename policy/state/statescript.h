@@ -24,6 +24,7 @@ enum {
 	STATESCRIPT_SIGNERS,
 };
 /* Keys of statescript_lookup. */
-#define STATESCRIPT_NKEYS	5
+#define STATESCRIPT_NKEYS	4
+#define STATESCRIPT_NKEYS_TEXT	"4"
 
 #endif
