@@ -21,17 +21,14 @@
  *    attachment);
  * and a lowering reason is listed only when it lowered something.
  */
-#include <stdint.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "util/arena.h"
 #include "config/config.h"
 #include "mail/orgdomain.h"
 #include "sender/infra.h"
-#include "sender/profile.h"
-#include "mail/addr.h"
+#include "senderprofile.h"
 #include "mail/message.h"
 #include "util/net.h"
 #include "policy.h"
@@ -127,79 +124,6 @@ passing_signers(const struct dkim_results *d, const char **out)
 	return n;
 }
 
-/* The organisational domain of name, or name; NULL for NULL. */
-static const char *
-org_of(const struct sender_context *ctx, const char *name, struct arena *a)
-{
-	const char *o;
-
-	if (name == NULL || *name == '\0')
-		return NULL;
-	o = orgdomain_get(ctx->orgdomain, name, a);
-	return o != NULL ? o : name;
-}
-
-/* The From address, when the header holds exactly one mailbox in the
- * From domain (else the history stays per domain). */
-static const char *
-from_address(const struct message *m, const struct evaluation *e)
-{
-	const struct header *h = message_header(m, "From", 0);
-	struct addr_list l;
-
-	if (h == NULL || message_header(m, "From", 1) != NULL ||
-	    addr_parse_list(h->value, m->arena, &l) == -1 || l.count != 1 ||
-	    strcasecmp(l.boxes[0].domain, e->dmarc.from_domain) != 0)
-		return NULL;
-	return profile_address(l.boxes[0].local, l.boxes[0].domain,
-	    m->arena);
-}
-
-static int trusted_forwarder(const struct sender_context *, const char *);
-
-/* Issue 11: what the script needs for the sending profile, the shared
- * infrastructure and the shared mailbox providers. */
-static int
-profile_query(const struct sender_context *ctx, const struct message *m,
-    const struct evaluation *e, struct state_query *q)
-{
-	const struct config *cfg = ctx->cfg;
-	const struct sender_result *r = &e->sender;
-	const char *spf = NULL, *any = NULL, *from = e->dmarc.from_domain;
-	const char *sig[STATE_MAX_SIGNERS];
-	size_t n;
-
-	if (from != NULL && strcasecmp(from, r->domain) != 0)
-		q->subdomain = from;
-	q->dkim_aligned = e->dmarc.dkim_aligned;
-	q->profile_messages = cfg->profile_min_messages;
-	q->profile_seconds = cfg->profile_min_days * 86400UL;
-	q->shared_infra = cfg->shared_infra_domains;
-	q->shared_mailbox = cfg->shared_mailbox_senders;
-	/* A trusted forwarder's infrastructure keeps its plain name (a
-	 * configured fact), however many domains it carries. */
-	if (r->infra != NULL && !(r->fcrdns != NULL &&
-	    trusted_forwarder(ctx, org_of(ctx, r->fcrdns, m->arena)))) {
-		/* Identities the sender proved: a DKIM signature, an SPF
-		 * pass of its MAIL FROM domain. */
-		if (e->spf.result == AUTH_PASS)
-			spf = org_of(ctx, e->spf.domain, m->arena);
-		if ((n = passing_signers(&e->dkim, sig)) > 0)
-			any = org_of(ctx, sig[0], m->arena);
-		if ((q->infra_id = profile_infra_id(r->infra,
-		    e->dmarc.dkim_aligned ? org_of(ctx, e->dmarc.dkim_domain,
-		    m->arena) : NULL, spf, any, m->arena)) == NULL)
-			return -1;
-	}
-	if (from == NULL || (q->address = from_address(m, e)) == NULL)
-		return 0;
-	q->address_listed = (cfg->shared_mailbox_defaults &&
-	    profile_listed(r->domain, profile_mailbox_defaults, SIZE_MAX)) ||
-	    profile_listed(r->domain, (const char *const *)
-	    cfg->shared_mailbox_domains, cfg->n_shared_mailbox_domains);
-	return 0;
-}
-
 /* Every message is counted (when ctx->learn); only a teaching one adds
  * its relay and signers.  withhold: per STATE_TEACH_INDEX, teach nothing
  * when the history turns out so. */
@@ -223,7 +147,7 @@ ask_history(const struct sender_context *ctx, const struct message *m,
 	q.authenticated = teach;
 	memcpy(q.withhold, withhold, sizeof(q.withhold));
 	q.learn = ctx->learn;
-	if (profile_query(ctx, m, e, &q) == -1)
+	if (senderprofile_query(ctx, m, e, &q) == -1)
 		return -1;
 	if (state_lookup(ctx->pool, &q, m->arena, &r->history) == -1)
 		return -1;
@@ -248,37 +172,6 @@ signer_known(const struct sender_result *r, size_t i, const char *d)
 	if (r->state != SENDER_STATE_AVAILABLE || i >= r->history.nsigners)
 		return 0;
 	return r->history.signers[i].known || r->history.signers[i].trusted;
-}
-
-/* Issue 11: a message that breaks the learned profile of a known sender
- * is the third-party-relay signal (sender/profile.c says why and when). */
-static int
-profile(const struct sender_context *ctx, const struct message *m,
-    struct evaluation *e)
-{
-	const struct config *cfg = ctx->cfg;
-	struct sender_result *r = &e->sender;
-	const char *from = e->dmarc.from_domain;
-	struct profile_rule pr;
-	time_t now = time(NULL);
-
-	if (r->state != SENDER_STATE_AVAILABLE || !r->history.domain_known ||
-	    e->dmarc.dkim_aligned)
-		return 0;
-	pr.min_messages = cfg->profile_min_messages;
-	pr.min_seconds = cfg->profile_min_days * 86400UL;
-	if (profile_signed(&r->history, &pr, now) &&
-	    verdict_raise(&e->verdict, m->arena, cfg, RULE_PROFILE_UNSIGNED,
-	    r->domain) == -1)
-		return -1;
-	if (from != NULL && !r->history.per_address &&
-	    strcasecmp(from, r->domain) != 0 && !r->history.subdomain_known &&
-	    r->infra != NULL && !r->relay_known &&
-	    profile_settled(&r->history, &pr, now) &&
-	    verdict_raise(&e->verdict, m->arena, cfg,
-	    RULE_PROFILE_NEW_SUBDOMAIN, from) == -1)
-		return -1;
-	return 0;
 }
 
 /* New relays and signers of a known sender, first contact, partner
@@ -332,7 +225,7 @@ novelty(const struct sender_context *ctx, const struct message *m,
 			break;
 		}
 	}
-	if (profile(ctx, m, e) == -1)
+	if (senderprofile_score(ctx, m, e) == -1)
 		return -1;
 	if (p != NULL && p->must_align && !e->dmarc.dkim_aligned &&
 	    verdict_raise(&e->verdict, a, cfg, RULE_PARTNER_UNALIGNED,

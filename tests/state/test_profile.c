@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "util/arena.h"
+#include "config/config.h"
 #include "sender/profile.h"
 #include "state/state.h"
 #include "statefix.h"
@@ -155,7 +156,55 @@ names_for_shared_relays_and_mailboxes(void **unused)
 	arena_free(a);
 }
 
-/* --- the script ------------------------------------------------------------ */
+/* The settings: label.* patterns, their bounds. */
+static void
+settings_are_checked(void **unused)
+{
+	static const struct {
+		const char *text;
+		int ok;
+	} v[] = {
+		{ "shared_mailbox_domains = [ \"GMX.*\", \"Mail.Example\" ];",
+		    1 },
+		{ "shared_mailbox_domains = [ \"*.gmx\" ];", 0 },
+		{ "shared_mailbox_domains = [ \"gm x.*\" ];", 0 },
+		{ "shared_mailbox_domains = [ \"-gmx.*\" ];", 0 },
+		{ "shared_mailbox_domains = [ \".*\" ];", 0 },
+		{ "shared_mailbox_domains = [ \"nodot\" ];", 0 },
+		{ "shared_mailbox_senders = 500;", 1 },
+		{ "shared_mailbox_senders = 501;", 0 },
+		{ "shared_infra_domains = 0;", 1 },
+		{ "profile_min_messages = 0;", 0 },
+		{ "profile_min_days = 3651;", 0 },
+	};
+	char path[300], err[512];
+	struct config *cfg;
+	size_t i;
+	FILE *fp;
+
+	(void)unused;
+	snprintf(path, sizeof(path), "%s/profile.conf", tmpdir);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		assert_non_null(fp = fopen(path, "w"));
+		fprintf(fp, "%s\n", v[i].text);
+		fclose(fp);
+		if ((config_load(path, &cfg, err, sizeof(err)) == 0) !=
+		    v[i].ok)
+			fail_msg("%s: %s", v[i].text, v[i].ok ? err :
+			    "accepted");
+		if (v[i].ok && i == 0) {
+			assert_int_equal(cfg->n_shared_mailbox_domains, 2);
+			assert_string_equal(cfg->shared_mailbox_domains[0],
+			    "gmx.*");
+			assert_string_equal(cfg->shared_mailbox_domains[1],
+			    "mail.example");
+		}
+		if (v[i].ok)
+			config_free(cfg);
+	}
+}
+
+/* --- the script ----------------------------------------------------------- */
 
 /* An always-signed domain: the profile forms after PMIN aligned
  * messages over PDAYS; then an unsigned (SPF-only) message, even
@@ -496,6 +545,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(profile_rule_needs_evidence),
 		cmocka_unit_test(names_for_shared_relays_and_mailboxes),
+		T(settings_are_checked),
 		T(signed_profile_forms_and_is_not_worn_down),
 		T(new_subdomain_by_new_relay_teaches_nothing),
 		T(shared_infra_names_senders_by_identity),
