@@ -28,6 +28,7 @@
 #include "config/config.h"
 #include "mail/orgdomain.h"
 #include "sender/infra.h"
+#include "senderprofile.h"
 #include "mail/message.h"
 #include "util/net.h"
 #include "policy.h"
@@ -148,12 +149,17 @@ ask_history(const struct sender_context *ctx, const struct message *m,
 	q.authenticated = teach;
 	memcpy(q.withhold, withhold, sizeof(q.withhold));
 	q.learn = ctx->learn;
+	if (senderprofile_query(ctx, m, e, &q) == -1)
+		return -1;
 	if (state_lookup(ctx->pool, &q, m->arena, &r->history) == -1)
 		return -1;
 	if (r->history.disabled)
 		r->state = SENDER_STATE_DISABLED;
-	else if (r->history.available)
+	else if (r->history.available) {
 		r->state = SENDER_STATE_AVAILABLE;
+		if (r->history.infra_shared && q.infra_id != NULL)
+			r->infra = q.infra_id;
+	}
 	else
 		r->state = SENDER_STATE_UNAVAILABLE;
 	return 0;
@@ -230,6 +236,8 @@ novelty(const struct sender_context *ctx, const struct message *m,
 			break;
 		}
 	}
+	if (senderprofile_score(ctx, m, e) == -1)
+		return -1;
 	if (p != NULL && p->must_align && !e->dmarc.dkim_aligned &&
 	    verdict_raise(&e->verdict, a, cfg, RULE_PARTNER_UNALIGNED,
 	    p->domain) == -1)

@@ -182,6 +182,15 @@ const struct setting config_settings[] = {
 	UINT(state_known_refresh_s, 60, 0, 86400),
 	UINT(infra_v4_prefix, 24, 8, 32),
 	UINT(infra_v6_prefix, 48, 16, 128),
+	/* issue 11: sending profile, shared relays and mailboxes
+	 * (sender/profile.c) */
+	UINT(profile_min_messages, 5, 1, 1000000),
+	UINT(profile_min_days, 14, 0, 3650),
+	UINT(shared_infra_domains, 50, 0, 1000000),
+	UINT(shared_mailbox_senders, 100, 0, 500),
+	BOOL(shared_mailbox_defaults, 1),
+	LIST(shared_mailbox_domains, T_STRLIST, n_shared_mailbox_domains,
+	    confname_check_mailbox),
 	LIST(protected_domains, T_STRLIST, n_protected_domains,
 	    confname_check_domain),
 	LIST(trusted_forwarders, T_STRLIST, n_trusted_forwarders,

@@ -160,6 +160,20 @@ struct config {
 	unsigned infra_v4_prefix;	/* a relay without FCrDNS is its
 					   network: /24 */
 	unsigned infra_v6_prefix;	/* /48 */
+	/* issue 11 (sender/profile.c) */
+	unsigned profile_min_messages;	/* a profile needs this many
+					   authenticated messages */
+	unsigned profile_min_days;	/* over this many days */
+	unsigned shared_infra_domains;	/* an infra carrying this many
+					   domains is shared; 0 off */
+	unsigned shared_mailbox_senders;	/* a domain with this many
+					   addresses keeps history per
+					   address; 0 off */
+	int shared_mailbox_defaults;	/* the built-in list applies
+					   (profile.h) */
+	char **shared_mailbox_domains;	/* and these always ("name.*":
+					   any suffix) */
+	size_t n_shared_mailbox_domains;
 	char **protected_domains;	/* the organisation's own domains
 					   and any other the lookalike and
 					   display-name checks protect;

@@ -179,6 +179,10 @@ int confredis_check_prefix(const struct loadctx *, char **, char *,
  * replaced by its A-label (xn--) form, and an xn-- label must decode. */
 int confname_check_domain(const struct loadctx *, char **, char *,
     size_t);
+/* A domain (as confname_check_domain) or "label.*" (issue 11:
+ * shared_mailbox_domains). */
+int confname_check_mailbox(const struct loadctx *, char **, char *,
+    size_t);
 /* "user@domain" or a domain ("@domain" taken as the domain). */
 int confname_check_person_address(const struct loadctx *, char **, char *,
     size_t);

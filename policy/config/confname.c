@@ -148,6 +148,33 @@ confname_check_domain(const struct loadctx *ctx, char **value, char *err,
 	return replace(value, out, err, errlen);
 }
 
+int
+confname_check_mailbox(const struct loadctx *ctx, char **value, char *err,
+    size_t errlen)
+{
+	char show[96];
+	size_t len = strlen(*value), i;
+
+	if (len < 3 || strcmp(*value + len - 2, ".*") != 0)
+		return confname_check_domain(ctx, value, err, errlen);
+	/* "label.*": one LDH label of 1..63 bytes before ".*". */
+	for (i = 0; i < len - 2; i++) {
+		char c = (*value)[i];
+
+		if (c >= 'A' && c <= 'Z')
+			(*value)[i] = (char)(c - 'A' + 'a');
+		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    (c == '-' && i > 0 && i < len - 3)))
+			break;
+	}
+	if (i == len - 2 && len - 2 <= 63)
+		return 0;
+	snprintf(err, errlen, "\"%s\": expected a domain or label.* (one "
+	    "label of letters, digits and hyphens)", config_show(*value, show,
+	    sizeof(show)));
+	return -1;
+}
+
 /* "user@domain" (at = the '@') into out as "user@a-label.domain", lower
  * case.  0, or -1 with the problem. */
 static int

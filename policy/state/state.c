@@ -29,6 +29,10 @@ struct qnames {
 	char display[STATEKEY_BUF];	/* "" when none or not needed */
 	char index[STATEKEY_BUF];	/* "" when not indexable */
 	char infra[STATEKEY_BUF];	/* "" when none */
+	char infra_id[STATEKEY_BUF];	/* "" when none */
+	char sub[STATEKEY_BUF];		/* "" when none */
+	char addr[STATEKEY_BUF];	/* "" when none */
+	char addr_display[STATEKEY_BUF];
 	char sig[STATE_MAX_SIGNERS][STATEKEY_BUF];
 	size_t nsig;
 	size_t map[STATE_MAX_SIGNERS];	/* query signer -> sig, or SIZE_MAX */
@@ -54,6 +58,21 @@ qnames_fill(struct qnames *n, const struct state_query *q)
 	if (q->infra == NULL || statekey_normalize(q->infra, STATEKEY_INFRA,
 	    n->infra, sizeof(n->infra)) == -1)
 		n->infra[0] = '\0';
+	if (n->infra[0] == '\0' || q->infra_id == NULL ||
+	    statekey_normalize(q->infra_id, STATEKEY_INFRA, n->infra_id,
+	    sizeof(n->infra_id)) == -1)
+		n->infra_id[0] = '\0';
+	if (q->subdomain == NULL || statekey_normalize(q->subdomain,
+	    STATEKEY_DOMAIN, n->sub, sizeof(n->sub)) == -1)
+		n->sub[0] = '\0';
+	/* An address always becomes a digest ("@" is no key character);
+	 * field d keeps its readable form when it has one. */
+	if (q->address == NULL || statekey_normalize(q->address,
+	    STATEKEY_DOMAIN, n->addr, sizeof(n->addr)) == -1)
+		n->addr[0] = '\0';
+	if (n->addr[0] == '\0' || statekey_display(q->address,
+	    n->addr_display, sizeof(n->addr_display)) == -1)
+		n->addr_display[0] = '\0';
 	n->nquery = q->nsigners > STATE_MAX_SIGNERS ? STATE_MAX_SIGNERS :
 	    q->nsigners;
 	for (i = 0; i < n->nquery; i++) {
@@ -77,14 +96,14 @@ answer_fill(const redisReply *r, const struct qnames *n, struct arena *a,
     struct state_answer *ans)
 {
 	struct state_signer sig[STATE_MAX_SIGNERS];
-	const redisReply *e, *t;
-	unsigned long long v[5];
+	const redisReply *e;
+	unsigned long long v[7];
 	size_t want, i, j;
 
-	want = 5 + (n->infra[0] != '\0' ? 2 : 0) + 2 * n->nsig + 1;
+	want = 10 + 2 * n->nsig + 1;
 	if (r->type != REDIS_REPLY_ARRAY || r->elements != want)
 		return -1;
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 7; i++)
 		if (statecall_number(r->element[i], &v[i]) == -1)
 			return -1;
 	ans->seen = r->element[0]->type != REDIS_REPLY_NIL;
@@ -94,25 +113,27 @@ answer_fill(const redisReply *r, const struct qnames *n, struct arena *a,
 	ans->last_seen = statecall_time(v[3]);
 	ans->known_since = statecall_time(v[4]);
 	ans->domain_known = r->element[4]->type != REDIS_REPLY_NIL;
-	for (i = 5; i + 1 < want; i += 2) {
+	ans->aligned_run = v[5];
+	ans->unaligned_last = statecall_time(v[6]);
+	for (i = 7; i + 1 < want; i++) {
 		e = r->element[i];
-		t = r->element[i + 1];
-		if ((e->type != REDIS_REPLY_NIL &&
-		    e->type != REDIS_REPLY_STRING) ||
-		    (t->type != REDIS_REPLY_NIL &&
-		    t->type != REDIS_REPLY_STRING))
+		if (e->type != REDIS_REPLY_NIL &&
+		    e->type != REDIS_REPLY_STRING)
 			return -1;
 	}
-	i = 5;
+	ans->subdomain_known = n->sub[0] != '\0' &&
+	    r->element[7]->type == REDIS_REPLY_STRING;
+	i = 8;
 	if (n->infra[0] != '\0') {
-		e = r->element[i++];
+		e = r->element[i];
 		ans->infra_known = e->type == REDIS_REPLY_STRING;
-		ans->infra_trusted = r->element[i++]->type ==
+		ans->infra_trusted = r->element[i + 1]->type ==
 		    REDIS_REPLY_STRING;
 		if (ans->infra_known)
 			(void)statecall_pair(e->str, e->len, &ans->infra_count,
 			    &ans->infra_last);
 	}
+	i = 10;
 	memset(sig, 0, sizeof(sig));
 	for (j = 0; j < n->nsig; j++, i += 2) {
 		e = r->element[i];
@@ -128,6 +149,8 @@ answer_fill(const redisReply *r, const struct qnames *n, struct arena *a,
 		return -1;
 	ans->newly_known = (e->integer & 1) != 0;
 	ans->taught = (e->integer & 2) != 0;
+	ans->per_address = (e->integer & 4) != 0;
+	ans->infra_shared = (e->integer & 8) != 0;
 	if (n->nquery > 0 && (ans->signers = arena_calloc(a, n->nquery,
 	    sizeof(*ans->signers))) == NULL)
 		return -2;
@@ -186,7 +209,8 @@ state_lookup(struct state_pool *p, const struct state_query *q,
 	struct qnames *n;
 	struct statecall_cmd m;
 	char err[256];
-	const char *num[STATESCRIPT_INFRA];
+	const char *num[STATESCRIPT_SIGNERS];
+	const char *keys[STATESCRIPT_NKEYS];
 	size_t i;
 	int rc, argc;
 
@@ -203,7 +227,7 @@ state_lookup(struct state_pool *p, const struct state_query *q,
 		ans->error = "no domain";
 		return 0;
 	}
-	argc = 5 + STATESCRIPT_SIGNERS - 1 + (int)n->nsig;
+	argc = 3 + STATESCRIPT_NKEYS + STATESCRIPT_SIGNERS - 1 + (int)n->nsig;
 	if (statecall_init(&m, a, argc) == -1 ||
 	    (num[STATESCRIPT_NOW] = arena_printf(a, "%lld", (long long)
 	    (q->now != 0 ? q->now : time(NULL)))) == NULL ||
@@ -217,23 +241,42 @@ state_lookup(struct state_pool *p, const struct state_query *q,
 	    set->max_signers)) == NULL ||
 	    (num[STATESCRIPT_MAX_KNOWN] = arena_printf(a, "%u",
 	    set->max_known)) == NULL ||
-	    (m.argv[3] = arena_printf(a, "%s{%s}", set->prefix, n->domain)) ==
-	    NULL || (m.argv[4] = arena_printf(a, "%sknown", set->prefix)) ==
-	    NULL)
+	    (num[STATESCRIPT_INFRA_SHARED] = arena_printf(a, "%u",
+	    q->shared_infra)) == NULL ||
+	    (num[STATESCRIPT_MAILBOX_SHARED] = arena_printf(a, "%u",
+	    q->shared_mailbox)) == NULL ||
+	    (num[STATESCRIPT_PROFILE_MESSAGES] = arena_printf(a, "%u",
+	    q->profile_messages)) == NULL ||
+	    (num[STATESCRIPT_PROFILE_SECONDS] = arena_printf(a, "%lu",
+	    q->profile_seconds)) == NULL ||
+	    (keys[0] = arena_printf(a, "%s{%s}", set->prefix, n->domain)) ==
+	    NULL || (keys[1] = arena_printf(a, "%sknown", set->prefix)) ==
+	    NULL || (keys[2] = arena_printf(a, "%sinfra:%s", set->prefix,
+	    n->infra)) == NULL || (keys[3] = n->addr[0] == '\0' ? keys[0] :
+	    arena_printf(a, "%s{%s}", set->prefix, n->addr)) == NULL)
 		return -1;
 	if ((num[STATESCRIPT_AUTH] = teach_mask(q, n, a)) == NULL)
 		return -1;
 	num[STATESCRIPT_LEARN] = q->learn ? "1" : "0";
 	num[STATESCRIPT_NAME] = n->display;
 	num[STATESCRIPT_INDEX] = n->index;
-	statecall_set(&m, 2, "2");
-	statecall_set(&m, 3, m.argv[3]);
-	statecall_set(&m, 4, m.argv[4]);
-	for (i = STATESCRIPT_NOW; i < STATESCRIPT_INFRA; i++)
-		statecall_set(&m, 4 + (int)i, num[i]);
-	statecall_set(&m, 4 + STATESCRIPT_INFRA, n->infra);
+	num[STATESCRIPT_INFRA] = n->infra;
+	num[STATESCRIPT_INFRA_ID] = n->infra_id[0] != '\0' ? n->infra_id :
+	    "";
+	num[STATESCRIPT_ADDRESS] = n->addr;
+	num[STATESCRIPT_ADDRESS_NAME] = n->addr_display;
+	num[STATESCRIPT_LISTED] = q->address_listed ? "1" : "0";
+	num[STATESCRIPT_SUBDOMAIN] = n->sub;
+	num[STATESCRIPT_ALIGNED] = q->dkim_aligned ? "1" : "0";
+	num[STATESCRIPT_INFRA_MEMBER] = n->domain;
+	statecall_set(&m, 2, STATESCRIPT_NKEYS_TEXT);
+	for (i = 0; i < STATESCRIPT_NKEYS; i++)
+		statecall_set(&m, 3 + (int)i, keys[i]);
+	for (i = STATESCRIPT_NOW; i < STATESCRIPT_SIGNERS; i++)
+		statecall_set(&m, 2 + STATESCRIPT_NKEYS + (int)i, num[i]);
 	for (i = 0; i < n->nsig; i++)
-		statecall_set(&m, 4 + STATESCRIPT_SIGNERS + (int)i, n->sig[i]);
+		statecall_set(&m, 2 + STATESCRIPT_NKEYS + STATESCRIPT_SIGNERS +
+		    (int)i, n->sig[i]);
 	if (statecall_run(p, &m, 1, 1, err, sizeof(err)) == -1) {
 		answer_error(ans, a, err);
 		return 0;

@@ -13,6 +13,29 @@
  *                           and DKIM signing domain seen with
  *                           authenticated mail (nr, ns: how many)
  *   R<infra> / S<signer>    trusted by an admin: the time it was marked
+ *   pn  authenticated messages with aligned DKIM since the last one
+ *       without     pl  the time of that last one (the sending profile)
+ *   x   distinct From addresses (linear counting map, see below)
+ *   u<subdomain>            "COUNT:LAST" per From subdomain that sent
+ *                           authenticated mail (nu: how many; cap
+ *                           state_max_relays)
+ * Shared relays (issue 11): PREFIXinfra:<infra>, a HyperLogLog of the
+ * organisational domains whose authenticated mail the infra carried,
+ * grown until shared_infra_domains (then it stays a sparse HLL: at most
+ * ~300 bytes); past it the relay of a sender is named by the infra and
+ * its authenticated identity (infra/dkim:d or infra/spf:mailfrom), so
+ * a platform's other customers are new relays, and a learned signer not
+ * aligned with the sender (the platform's own d=) reads as unknown.
+ * Shared mailboxes: field x of the domain's hash, a 128-bit linear
+ * counting map (32 hex digits, ~36 bytes) of the From addresses that
+ * sent authenticated mail; once it counts shared_mailbox_senders, or
+ * for a domain in shared_mailbox_domains, the history is kept per
+ * address in PREFIX{address} (the address is always a digest name,
+ * field d holds it), and first contact is per address.  Both counters
+ * learn like the history (authenticated, not held); the infra counter
+ * takes the state_ttl_days TTL.  Redis Cluster: the infra counter is
+ * not in the sender's slot either (see the caveat below), nor is an
+ * address's hash.
  * Names are normalised (statekey.h): lower case, at most 253 bytes of
  * [a-z0-9._-] (infra also ":/"); anything else is stored under "#" + 128
  * bits of SHA-256, never raw.  Caps: state_max_relays and
@@ -107,6 +130,22 @@ struct state_query {
 					   all 0: teach whatever it says */
 	int learn;			/* 0: read only, no write at all */
 	time_t now;			/* 0: time(NULL) */
+	/* Issue 11: the sending profile, shared relays and mailboxes. */
+	const char *subdomain;		/* the From domain when it is not
+					   the organisational one, or NULL */
+	int dkim_aligned;		/* an aligned DKIM pass */
+	unsigned profile_messages;	/* profile_min_messages */
+	unsigned long profile_seconds;	/* profile_min_days in seconds */
+	const char *infra_id;		/* infra + "/dkim:D" or "/spf:D" or
+					   "/none": the relay's name when
+					   the infra is shared */
+	unsigned shared_infra;		/* shared_infra_domains, 0 off */
+	const char *address;		/* the From address (local part
+					   lower-cased, +detail cut), or
+					   NULL */
+	int address_listed;		/* its domain is in
+					   shared_mailbox_domains */
+	unsigned shared_mailbox;	/* shared_mailbox_senders, 0 off */
 };
 
 /* known: the domain has authenticated history; relay: the query's infra
@@ -144,6 +183,15 @@ struct state_answer {
 	struct state_signer *signers;	/* one per query signer, same order
 					   (at most STATE_MAX_SIGNERS) */
 	size_t nsigners;
+	unsigned long long aligned_run;	/* authenticated messages with
+					   aligned DKIM since the last one
+					   without (pn) */
+	time_t unaligned_last;		/* that last one, or 0 (pl) */
+	int subdomain_known;		/* the query's subdomain sent
+					   authenticated mail before */
+	int infra_shared;		/* the infra carries many domains:
+					   infra_* describe infra_id */
+	int per_address;		/* the history is the address's */
 	int learned;			/* this message was written */
 	int taught;			/* and taught (not only counted) */
 	int newly_known;		/* and made the domain known */

@@ -6,29 +6,55 @@
  *
  * statescript_lookup
  *   KEYS  1 the sender's hash PREFIX{name}, 2 the known index PREFIXknown
+ *         3 the relay's domain counter PREFIXinfra:<infra> (HyperLogLog)
+ *         4 the address's own hash PREFIX{address} (1 again: none)
  *   ARGV  1 now  2 teach: eight '0' or '1', the one at 1 + 4 known +
  *         2 relay known + signers all known says whether this message
  *         teaches given the history before it (known: k present; relay:
  *         r<infra> or R<infra>, 0 with no infra; signers: s<sig> or
  *         S<sig> for each, 1 with none)  3 learn 0|1  4 TTL with
- *         authenticated history  5 TTL without  6 relay cap  7 signer
- *         cap  8 known-index cap  9 name to keep in field d ("" none)
- *         10 index member ("" none)  11 infra ("" none)  12.. signers
- *   Reply the HMGET of m a f l k [r<infra> R<infra>] [s<sig> S<sig>]...
- *         as it was before this message (nil when absent), then an
- *         integer: 1 when this message made the domain known, plus 2
- *         when it taught.
+ *         authenticated history  5 TTL without  6 relay (and subdomain)
+ *         cap  7 signer cap  8 known-index cap  9 name to keep in field
+ *         d ("" none)  10 index member ("" none)  11 infra ("" none)
+ *         12 the infra with the authenticated identity, used when the
+ *         infra is shared ("org:esp.example/dkim:a.example")  13 shared
+ *         infra threshold (distinct domains, 0 off)  14 the From
+ *         address ("" none)  15 its name for field d  16 '1' when its
+ *         domain is a listed shared mailbox provider  17 shared mailbox
+ *         threshold (distinct addresses, 0 off)  18 the From subdomain
+ *         ("" when the From domain is the organisational one)  19 '1'
+ *         with an aligned DKIM pass  20 profile minimum of messages
+ *         (0: no profile)  21 profile minimum of seconds  22 the name
+ *         counted in KEYS[3]
+ *         23.. signers
+ *   Whose history: the address's (KEYS[4]) when the domain is listed or
+ *   the distinct addresses counted in field x of its hash reached
+ *   ARGV[17], else the domain's.  Which relay: the
+ *   ARGV[12] form when the infra's counter reached ARGV[13]; then a
+ *   learned signer not aligned with the sender (ARGV[22]) reads as
+ *   unknown (the platform signs for every customer); a trusted one
+ *   stays trusted.
+ *   Reply the HMGET of m a f l k pn pl u<sub> r<infra> R<infra>
+ *         [s<sig> S<sig>]... of that history as it was before this
+ *         message (nil when absent or not asked), then an integer:
+ *         1 this message made the history known, 2 it taught, 4 per
+ *         address, 8 the infra is shared.
  *   Writes nothing unless learn is 1.  A message that does not teach
  *   counts in the traffic fields m, f and l only, which lower no score
- *   (first_contact and "known" read k): it never writes k, a, relays,
- *   signers or the index, and never lengthens the TTL of a domain with
- *   authenticated history (a held forgery must not keep a history
- *   alive).  The caller decides "teach" before it knows the history, so
- *   it says what to do for each history that changes its verdict: one
- *   round trip still.  A new relay or signer past its cap first
- *   evicts the least recently seen ones (sorting at most cap+1 fields of
- *   this one hash).  Counters in values are parsed leniently: a garbled
- *   value counts as 0 rather than failing every message.
+ *   (first_contact and "known" read k): it never writes k, a, pn, pl,
+ *   subdomains, relays, signers, the counters or the index, and never
+ *   lengthens the TTL of a domain with authenticated history (a held
+ *   forgery must not keep a history alive).  Nor does a message that
+ *   breaks a stable profile (sender/profile.c says when; the same test
+ *   is here): it must not wear the profile down.  The caller decides
+ *   "teach" before it knows the history, so it says what to do for
+ *   each history that changes its verdict: one round trip still.  A
+ *   new relay, subdomain or signer past its cap first evicts the least
+ *   recently seen ones (sorting at most cap+1 fields of this one hash).
+ *   The counters stop growing at their threshold (a sparse HyperLogLog
+ *   of at most a few hundred bytes).  Counters in values are parsed
+ *   leniently: a garbled value counts as 0 rather than failing every
+ *   message.
  *
  * statescript_trust
  *   KEYS  1 the sender's hash
@@ -39,17 +65,63 @@
 #include "state/statescript.h"
 
 const char statescript_lookup[] =
-"local k, now = KEYS[1], tonumber(ARGV[1])\n"
-"local learn = ARGV[3] == '1'\n"
-"local infra = ARGV[11]\n"
-"local f = {'m', 'a', 'f', 'l', 'k'}\n"
-"if infra ~= '' then f[6] = 'r' .. infra; f[7] = 'R' .. infra end\n"
-"for i = 12, #ARGV do\n"
+"local now, learn = tonumber(ARGV[1]), ARGV[3] == '1'\n"
+"local k, name, member = KEYS[1], ARGV[9], ARGV[10]\n"
+"local plain, infra, addr = ARGV[11], ARGV[11], ARGV[14]\n"
+"local ithr, mthr = tonumber(ARGV[13]), tonumber(ARGV[17])\n"
+"local flags, peraddr, icount, shared = 0, false, 0, false\n"
+"-- Distinct senders of the domain: linear counting over a 128-bit map\n"
+"-- (32 hex digits in field x of the domain's hash): n = -128 ln(z/128)\n"
+"-- with z bits still 0 (about 8% error at 100; saturates near 600).\n"
+"local xmap, xbit\n"
+"if addr ~= '' and ARGV[16] ~= '1' and mthr > 0 then\n"
+"  xmap = redis.call('HGET', KEYS[1], 'x')\n"
+"  if not xmap or #xmap ~= 32 or string.find(xmap, '[^0-9a-f]') then\n"
+"    xmap = string.rep('0', 32)\n"
+"  end\n"
+"  local z, pc = 0, {[0] = 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4}\n"
+"  for i = 1, 32 do\n"
+"    z = z + 4 - pc[tonumber(string.sub(xmap, i, i), 16)]\n"
+"  end\n"
+"  if z == 0 or -128 * math.log(z / 128) >= mthr then peraddr = true end\n"
+"  xbit = tonumber(string.sub(redis.sha1hex(addr), 1, 2), 16) % 128\n"
+"end\n"
+"if addr ~= '' and (ARGV[16] == '1' or peraddr) then\n"
+"  peraddr, k, name, member, flags = true, KEYS[4], ARGV[15], '', 4\n"
+"end\n"
+"if plain ~= '' and ithr > 0 then\n"
+"  icount = redis.call('PFCOUNT', KEYS[3])\n"
+"  if icount >= ithr and ARGV[12] ~= '' then\n"
+"    infra, shared = ARGV[12], true; flags = flags + 8\n"
+"  end\n"
+"end\n"
+"local sub = peraddr and '' or ARGV[18]\n"
+"local f = {'m', 'a', 'f', 'l', 'k', 'pn', 'pl', 'u' .. sub,\n"
+"  'r' .. infra, 'R' .. infra}\n"
+"for i = 23, #ARGV do\n"
 "  f[#f + 1] = 's' .. ARGV[i]; f[#f + 1] = 'S' .. ARGV[i]\n"
 "end\n"
 "local v = redis.call('HMGET', k, unpack(f))\n"
-"local newly = 0\n"
-"if not learn then v[#v + 1] = newly; return v end\n"
+"if sub == '' then v[8] = false end\n"
+"if infra == '' then v[9] = false; v[10] = false end\n"
+"-- On a shared infra, a learned signer not aligned with the sender (the\n"
+"-- platform's own d=, common to all its customers) proves nothing.\n"
+"local seen, dom = {}, ARGV[22]\n"
+"for j = 11, #f do seen[j] = v[j] end\n"
+"if shared then\n"
+"  for j = 11, #f, 2 do\n"
+"    local x = ARGV[23 + (j - 11) / 2]\n"
+"    if x ~= dom and string.sub(x, -#dom - 1) ~= '.' .. dom then\n"
+"      v[j] = false\n"
+"    end\n"
+"  end\n"
+"end\n"
+"local function reply()\n"
+"  for i = 1, #f do if v[i] == nil then v[i] = false end end\n"
+"  v[#f + 1] = flags\n"
+"  return v\n"
+"end\n"
+"if not learn then return reply() end\n"
 "local function evict(p, cf, keep)\n"
 "  local all, e = redis.call('HGETALL', k), {}\n"
 "  for i = 1, #all, 2 do\n"
@@ -75,29 +147,51 @@ const char statescript_lookup[] =
 "redis.call('HINCRBY', k, 'm', 1)\n"
 "if not v[3] then\n"
 "  set[#set + 1] = 'f'; set[#set + 1] = ARGV[1]\n"
-"  if ARGV[9] ~= '' then set[#set + 1] = 'd'; set[#set + 1] = ARGV[9] end\n"
+"  if name ~= '' then set[#set + 1] = 'd'; set[#set + 1] = name end\n"
 "end\n"
 "local known = v[5]\n"
-"local rk, sk, j = 0, 1, infra ~= '' and 8 or 6\n"
-"if infra ~= '' and (v[6] or v[7]) then rk = 1 end\n"
-"for i = 12, #ARGV do\n"
-"  if not v[j] and not v[j + 1] then sk = 0 end; j = j + 2\n"
+"local rk, sk = 0, 1\n"
+"if infra ~= '' and (v[9] or v[10]) then rk = 1 end\n"
+"for j = 11, #f, 2 do\n"
+"  if not v[j] and not v[j + 1] then sk = 0 end\n"
 "end\n"
 "local ti = 1 + (known and 4 or 0) + 2 * rk + sk\n"
 "local auth = string.sub(ARGV[2], ti, ti) == '1'\n"
+"-- The profile (mirror of profile_broken in sender/profile.c): a message\n"
+"-- without aligned DKIM from a domain whose recent authenticated mail\n"
+"-- all had it, or from a new subdomain by a new relay, teaches nothing.\n"
+"local aligned = ARGV[19] == '1'\n"
+"local minn, mins = tonumber(ARGV[20]), tonumber(ARGV[21])\n"
+"local k0, a0 = tonumber(known), tonumber(v[2]) or 0\n"
+"local since = tonumber(v[7]) or k0\n"
+"local settled = minn > 0 and k0 and a0 >= minn and now - k0 >= mins\n"
+"local stable = minn > 0 and since and (tonumber(v[6]) or 0) >= minn and\n"
+"  now - since >= mins\n"
+"if not aligned and (stable or (sub ~= '' and not v[8] and settled and\n"
+"    rk == 0)) then\n"
+"  auth = false\n"
+"end\n"
 "if auth then\n"
 "  redis.call('HINCRBY', k, 'a', 1)\n"
 "  if not known then\n"
-"    set[#set + 1] = 'k'; set[#set + 1] = ARGV[1]; newly = 1; known = 1\n"
+"    set[#set + 1] = 'k'; set[#set + 1] = ARGV[1]; known = 1\n"
+"    flags = flags + 1\n"
 "  end\n"
-"  if infra ~= '' then touch('r', 'nr', infra, v[6], tonumber(ARGV[6])) end\n"
-"  local j = infra ~= '' and 8 or 6\n"
-"  for i = 12, #ARGV do\n"
-"    touch('s', 'ns', ARGV[i], v[j], tonumber(ARGV[7])); j = j + 2\n"
+"  if aligned then\n"
+"    redis.call('HINCRBY', k, 'pn', 1)\n"
+"  else\n"
+"    set[#set + 1] = 'pl'; set[#set + 1] = ARGV[1]\n"
+"    set[#set + 1] = 'pn'; set[#set + 1] = 0\n"
 "  end\n"
-"  if ARGV[10] ~= '' then\n"
-"    if newly == 1 then\n"
-"      redis.call('ZADD', KEYS[2], now, ARGV[10])\n"
+"  if sub ~= '' then touch('u', 'nu', sub, v[8], tonumber(ARGV[6])) end\n"
+"  if infra ~= '' then touch('r', 'nr', infra, v[9], tonumber(ARGV[6])) end\n"
+"  local j = 11\n"
+"  for i = 23, #ARGV do\n"
+"    touch('s', 'ns', ARGV[i], seen[j], tonumber(ARGV[7])); j = j + 2\n"
+"  end\n"
+"  if member ~= '' then\n"
+"    if not v[5] then\n"
+"      redis.call('ZADD', KEYS[2], now, member)\n"
 "      local n, cap = redis.call('ZCARD', KEYS[2]), tonumber(ARGV[8])\n"
 "      if n > cap then\n"
 "        redis.call('ZREMRANGEBYRANK', KEYS[2], 0, n - cap - 1)\n"
@@ -105,6 +199,20 @@ const char statescript_lookup[] =
 "    end\n"
 "    redis.call('EXPIRE', KEYS[2], ARGV[4])\n"
 "  end\n"
+"  if plain ~= '' and ithr > 0 and icount < ithr then\n"
+"    redis.call('PFADD', KEYS[3], ARGV[22])\n"
+"    redis.call('EXPIRE', KEYS[3], ARGV[4])\n"
+"  end\n"
+"  if xbit and not peraddr then\n"
+"    local i, b = math.floor(xbit / 4) + 1, 2 ^ (xbit % 4)\n"
+"    local c = tonumber(string.sub(xmap, i, i), 16)\n"
+"    if math.floor(c / b) % 2 == 0 then\n"
+"      set[#set + 1] = 'x'\n"
+"      set[#set + 1] = string.sub(xmap, 1, i - 1) ..\n"
+"        string.format('%x', c + b) .. string.sub(xmap, i + 1)\n"
+"    end\n"
+"  end\n"
+"  flags = flags + 2\n"
 "end\n"
 "redis.call('HSET', k, unpack(set))\n"
 "local ttl = tonumber(known and ARGV[4] or ARGV[5])\n"
@@ -112,8 +220,7 @@ const char statescript_lookup[] =
 "if left < ttl and (auth or not known or left < 0) then\n"
 "  redis.call('EXPIRE', k, ttl)\n"
 "end\n"
-"v[#v + 1] = newly + (auth and 2 or 0)\n"
-"return v\n";
+"return reply()\n";
 
 const char statescript_trust[] =
 "local k, f = KEYS[1], ARGV[1]\n"

@@ -20,6 +20,14 @@
  * Not run by `make check`: `make bench-state` (BENCH_STATE_ARGS="-n
  * 100000"), or tests/bench/bench_state [-n SENDERS] [-m MESSAGES]
  * [-s SAMPLE].  10000 senders: about 10 s, 6 MB of Redis.
+ * Issue 11: every lookup carries the sending profile (aligned DKIM on
+ * authenticated mail, 5 messages / 14 days), the shared-infrastructure
+ * counter (threshold 50: the ESPs and hosters pass it, the /24s do not)
+ * and the From address (one per sender, counted in field x of its
+ * domain's hash); then SENDERS/10 addresses on a listed shared mailbox domain
+ * (one authenticated message each, a hash per address).  Prints the
+ * infrastructure counters (keys, MEMORY USAGE) and the per-address
+ * keys.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,6 +55,9 @@ struct stat_line {
 };
 
 static redisContext *adm;	/* our own connection, for INFO and MEMORY */
+#define SHARED_INFRA	50	/* shared_infra_domains default */
+#define SHARED_MAILBOX	100	/* shared_mailbox_senders default */
+#define MAILBOX_DOMAIN	"mailbox.example"
 
 /* ESPs: the relay's organisation and the domain it signs with. */
 static const char *const esps[][2] = {
@@ -276,7 +287,23 @@ look(struct state_pool *p, struct arena *a, const char *domain,
 	double t0;
 
 	memset(&q, 0, sizeof(q));
-	q.domain = domain;
+	/* issue 11, as sender.c fills it with the default settings */
+	q.dkim_aligned = auth;
+	q.profile_messages = 5;
+	q.profile_seconds = 14 * 86400UL;
+	q.shared_infra = SHARED_INFRA;
+	q.shared_mailbox = SHARED_MAILBOX;
+	if (infra != NULL)
+		q.infra_id = arena_printf(a, "%s/dkim:%s", infra, auth ||
+		    nsigners == 0 ? domain : signers[0]);
+	q.address = strchr(domain, '@') != NULL ? domain :
+	    arena_printf(a, "info@%s", domain);
+	if (q.address == domain) {
+		q.domain = MAILBOX_DOMAIN;
+		q.address_listed = 1;
+	}
+	if (q.domain == NULL)
+		q.domain = domain;
 	q.infra = infra;
 	q.signers = signers;
 	q.nsigners = nsigners;
@@ -342,8 +369,55 @@ feed(struct state_pool *p, size_t n, size_t m, double *lat, size_t *nlat,
 		arena_free(a);
 	}
 	mem[2] = info_num("memory", "used_memory");
+	/* issue 11: addresses on a shared mailbox domain */
+	for (i = 0; i < n / 10; i++) {
+		snprintf(dom, sizeof(dom), "person%zu@" MAILBOX_DOMAIN, i);
+		sig[0] = MAILBOX_DOMAIN;
+		if ((a = arena_new()) == NULL)
+			return -1;
+		if (look(p, a, dom, "org:" MAILBOX_DOMAIN, sig, 1, 1,
+		    t + (time_t)(m + 2) * 3600, &lat[k++]) == -1) {
+			arena_free(a);
+			return -1;
+		}
+		arena_free(a);
+	}
+	mem[3] = info_num("memory", "used_memory");
 	*nlat = k;
 	return 0;
+}
+
+/* Issue 11: the keys of one kind (SCAN MATCH pattern): how many and
+ * their MEMORY USAGE in all. */
+static void
+print_kind(const char *what, const char *pattern)
+{
+	char cursor[32] = "0";
+	long long n = 0, bytes = 0, max = 0, u;
+	redisReply *r;
+	size_t i;
+
+	do {
+		r = redisfix_cmd(adm, "SCAN", cursor, "MATCH", pattern,
+		    "COUNT", "1000", NULL);
+		if (r == NULL || r->type != REDIS_REPLY_ARRAY ||
+		    r->elements != 2) {
+			freeReplyObject(r);
+			return;
+		}
+		snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
+		for (i = 0; i < r->element[1]->elements; i++) {
+			u = memory_usage(r->element[1]->element[i]->str);
+			n++;
+			bytes += u;
+			if (u > max)
+				max = u;
+		}
+		freeReplyObject(r);
+	} while (strcmp(cursor, "0") != 0);
+	printf("%s (%s): %lld keys, MEMORY USAGE %lld bytes in all, %.0f "
+	    "per key, max %lld\n", what, pattern, n, bytes,
+	    n > 0 ? (double)bytes / n : 0.0, max);
 }
 
 /* The commandstats since RESETSTAT, per message; our own INFO, CONFIG
@@ -420,10 +494,10 @@ print_known(size_t n)
 static int
 run(struct redisfix *srv, size_t n, size_t m, size_t sample)
 {
-	size_t nlat = 0, messages = n / 10, nauth = 0, nu = n / 10, i;
+	size_t nlat = 0, messages = n / 10 + n / 10, nauth = 0, nu = n / 10, i;
 	struct state_pool *p;
 	double *lat, t0, secs, dummy;
-	long long mem[3], per_auth;
+	long long mem[4], per_auth;
 	struct arena *a = NULL;
 	int rc = 2;
 
@@ -464,8 +538,15 @@ run(struct redisfix *srv, size_t n, size_t m, size_t sample)
 		    sample < nu ? sample : nu,
 		    nu / (sample < nu ? sample : nu));
 	print_known(n);
+	printf("issue 11: per address on a shared mailbox domain %lld bytes "
+	    "of used_memory (%zu addresses)\n", nu > 0 ? (mem[3] - mem[2]) /
+	    (long long)nu : 0, nu);
+	print_kind("infrastructure counters", "rw:infra:*");
+	print_kind("per-address histories", "rw:{#*}");
 	print_latency("authenticated (learns relays, signers)", lat, nauth);
 	print_latency("unauthenticated first contact", lat + nauth, nu);
+	print_latency("shared-mailbox address (per-address history)",
+	    lat + nauth + nu, nu);
 	print_latency("all", lat, nlat);
 	if (n >= BOUND_SENDERS && per_auth > MAX_BYTES_PER_SENDER) {
 		printf("FAIL: %lld bytes per sender, bound %d\n", per_auth,
