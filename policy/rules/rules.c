@@ -99,7 +99,6 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	    "a partner's mail from none of its declared or learned relays" },
 	[RULE_PARTNER_UNALIGNED] = { "partner_unaligned", 8, C_SND, 0, 0,
 	    "a partner that must be DKIM-aligned is not" },
-	[RULE_LOOKALIKE_PROTECTED] = { "lookalike_protected", 10,
 	[RULE_PROFILE_UNSIGNED] = { "profile_unsigned", 10,
 	    C_SND, K_NEW | K_STR, 0,
 	    "a sender whose authenticated mail always had aligned DKIM "
@@ -108,7 +107,7 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	    C_SND, K_NEW | K_STR, 0,
 	    "a known sender's never-seen subdomain from a new relay, "
 	    "without aligned DKIM" },
-	[RULE_LOOKALIKE_PROTECTED] = { "lookalike_protected", 8,
+	[RULE_LOOKALIKE_PROTECTED] = { "lookalike_protected", 10,
 	    C_SND, K_STR | K_LOOK, 0,
 	    "the From domain resembles a protected domain" },
 	[RULE_LOOKALIKE_KNOWN] = { "lookalike_known", 10,

@@ -177,7 +177,9 @@ mk b3 "From: Jörg <joerg@$UB>"
 send b3 $IP_B $HELO_B "joerg@$AB" && benign b3
 e2e_expect_eq "b3: raw UTF-8 From, the same verdict as the A-label" \
     "$V2" "$VH"
-keys=$(e2e_redis --scan --pattern "*$AB*" | grep -c .)
+# The sender's history keys (an infrastructure's counter, rw:infra:,
+# may be named after the same domain when it is the relay's).
+keys=$(e2e_redis --scan --pattern "*$AB*" | grep -v ':infra:' | grep -c .)
 e2e_expect_eq "b1-b3: one history key, at the A-label" 1 "$keys"
 ukeys=$(e2e_redis --scan --pattern '*' | LC_ALL=C grep -c -P '[\x80-\xff]')
 e2e_expect_eq "b1-b3: no history key in UTF-8" 0 "$ukeys"
