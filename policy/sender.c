@@ -249,8 +249,8 @@ novelty(const struct sender_context *ctx, const struct message *m,
  * organisation signed the message: the target vouches for the From
  * domain (a sibling domain of the same organisation, example.co.uk for
  * example.com), and nobody but the target can make that signature. */
-static int
-target_signed(const struct sender_context *ctx, const struct evaluation *e,
+int
+sender_signed_by(const struct sender_context *ctx, const struct evaluation *e,
     const char *target)
 {
 	size_t i;
@@ -281,7 +281,7 @@ lookalike_rule(const struct sender_context *ctx, const struct evaluation *e,
 	if (lm->kind == LOOKALIKE_NONE ||
 	    (lm->self_flags & LOOKALIKE_PROTECTED) ||
 	    sender_partner(ctx->cfg, e->sender.domain) != NULL ||
-	    target_signed(ctx, e, lm->target))
+	    sender_signed_by(ctx, e, lm->target))
 		return -1;
 	/* A correspondent's authenticated history does not excuse looking
 	 * like our own domains: anyone can authenticate a lookalike. */
@@ -421,20 +421,13 @@ vouched(const struct sender_context *ctx, const struct evaluation *e,
     enum ident_signal sig)
 {
 	const char *claim = e->sender.ident.claim[sig];
-	size_t i;
 
 	if (claim == NULL || ctx->orgdomain == NULL)
 		return 0;
 	if (sig == IDENT_FORWARDER && e->spf.result == AUTH_PASS &&
 	    trusted_forwarder(ctx, claim))
 		return 1;
-	for (i = 0; i < e->dkim.count; i++)
-		if (e->dkim.sigs[i].result == AUTH_PASS &&
-		    e->dkim.sigs[i].domain != NULL &&
-		    orgdomain_same(ctx->orgdomain, e->dkim.sigs[i].domain,
-		    claim))
-			return 1;
-	return 0;
+	return sender_signed_by(ctx, e, claim);
 }
 
 /* Lists and forwarders explain a new relay, when the list or forwarder

@@ -122,6 +122,11 @@ int sender_held_by_history(const struct sender_context *,
 
 const char *sender_state_name(enum sender_state);
 
+/* 1 when a passing DKIM signature's d= is in org's organisation
+ * (relaxed alignment): what only org can make.  0 for a NULL org. */
+int sender_signed_by(const struct sender_context *,
+    const struct evaluation *, const char *org);
+
 /* The partner whose domain is org (an organisational domain), or NULL. */
 const struct config_partner *sender_partner(const struct config *,
     const char *org);

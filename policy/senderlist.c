@@ -31,20 +31,6 @@
 #include "sender.h"
 #include "senderlist.h"
 
-static int
-list_signed(const struct sender_context *ctx, const struct evaluation *e,
-    const char *org)
-{
-	size_t i;
-
-	for (i = 0; i < e->dkim.count; i++)
-		if (e->dkim.sigs[i].result == AUTH_PASS &&
-		    e->dkim.sigs[i].domain != NULL &&
-		    orgdomain_same(ctx->orgdomain, e->dkim.sigs[i].domain, org))
-			return 1;
-	return 0;
-}
-
 int
 senderlist_classify(const struct sender_context *ctx,
     const struct message *m, const struct evaluation *e, const char **org)
@@ -59,7 +45,7 @@ senderlist_classify(const struct sender_context *ctx,
 	if (!(is->flags & (1u << IDENT_LIST)) || claim == NULL ||
 	    ctx->orgdomain == NULL || (is->from_org != NULL &&
 	    strcasecmp(is->from_org, claim) == 0) ||
-	    !list_signed(ctx, e, claim))
+	    !sender_signed_by(ctx, e, claim))
 		return SENDERLIST_NONE;
 	for (i = 0; i < e->verdict.nreasons; i++)
 		if (rules_table[e->verdict.reasons[i].id].kind &

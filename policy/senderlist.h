@@ -16,9 +16,8 @@ enum senderlist {
 	SENDERLIST_SIGNED,	/* a passing DKIM d= in the List-Id (or
 				   List-Post) organisation: the list is
 				   the authenticated relay */
-	SENDERLIST_KNOWN,	/* ... and that organisation is known
-				   (authenticated history of its own) or
-				   protected */
+	SENDERLIST_KNOWN,	/* ... and that organisation is configured:
+				   protected or a declared partner */
 };
 
 /* Classifies e's list (e->sender.ident and the lookalike reasons must

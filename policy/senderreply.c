@@ -120,13 +120,9 @@ authenticated_by(const struct sender_context *ctx, const struct message *m,
     const struct evaluation *e, const char *org)
 {
 	const char *path, *at;
-	size_t i;
 
-	for (i = 0; i < e->dkim.count; i++)
-		if (e->dkim.sigs[i].result == AUTH_PASS &&
-		    e->dkim.sigs[i].domain != NULL &&
-		    orgdomain_same(ctx->orgdomain, e->dkim.sigs[i].domain, org))
-			return 1;
+	if (sender_signed_by(ctx, e, org))
+		return 1;
 	if (e->spf.result != AUTH_PASS || m->mail_from == NULL ||
 	    (path = addr_path_strip(m->mail_from, m->arena)) == NULL ||
 	    (at = strrchr(path, '@')) == NULL)
