@@ -85,6 +85,19 @@ encode_label(const char *p, size_t n, char *out, size_t outlen, size_t *o,
 		enc = NULL;
 		elen = n;
 	} else {
+		/* The ASCII bytes of a U-label obey the ASCII rule too:
+		 * without STD3 rules libidn2 would pass "<", "@" or a
+		 * space through into the A-label. */
+		for (i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)buf[i];
+
+			if (c < 0x80 && !((c >= 'a' && c <= 'z') ||
+			    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			    c == '-' || c == '_')) {
+				*why = "not a letter, digit or hyphen";
+				return -1;
+			}
+		}
 		rc = idn2_lookup_u8((const uint8_t *)buf, &enc,
 		    IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
 		if (rc != IDN2_OK || enc == NULL) {
@@ -96,11 +109,24 @@ encode_label(const char *p, size_t n, char *out, size_t outlen, size_t *o,
 		}
 		elen = strlen((const char *)enc);
 		/* UTS #46 mapping may turn a label into several (a
-		 * compatibility full stop) or into nothing. */
+		 * compatibility full stop) or into nothing, or a
+		 * compatibility character into ASCII the rule above
+		 * refuses (fullwidth "<"): the result is judged too. */
 		if (elen == 0 || memchr(enc, '.', elen) != NULL) {
 			free(enc);
 			*why = "a label that maps to an empty or dotted one";
 			return -1;
+		}
+		for (i = 0; i < elen; i++) {
+			unsigned char c = enc[i];
+
+			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			    c == '-' || c == '_')) {
+				free(enc);
+				*why = "maps to a character not allowed in a "
+				    "name";
+				return -1;
+			}
 		}
 	}
 	if (elen > IDNA_LABEL_MAX) {

@@ -65,6 +65,10 @@ static const struct {
 	{ "at sign", "a@b.example", NULL },
 	{ "symbol disallowed by IDNA 2008", "\xe2\x98\x83.example", NULL },
 	{ "emoji disallowed", "\xf0\x9f\x92\xa9.example", NULL },
+	/* ASCII specials inside a U-label (libidn2 alone passes them) */
+	{ "specials in a U-label", "a<b\xef\xbd\x8e" ".example", NULL },
+	{ "space and @ in a U-label", "e l@\xc3\xbc.example", NULL },
+	{ "fullwidth < maps to <", "a\xef\xbc\x9c" "b\xc3\xbc.example", NULL },
 };
 
 static void
