@@ -150,7 +150,8 @@ ask_history(const struct sender_context *ctx, const struct message *m,
 	memcpy(q.withhold, withhold, sizeof(q.withhold));
 	q.learn = ctx->learn;
 	if (senderprofile_query(ctx, m, e, &q) == -1 ||
-	    (ctx->nauthors > 0 && authors_query(ctx, m, e, &q) == -1))
+	    (ctx->nauthors > 0 && authors_query(ctx, m, e, &q) == -1) ||
+	    senderlist_query(ctx, m, e, &q) == -1)
 		return -1;
 	if (state_lookup(ctx->pool, &q, m->arena, &r->history) == -1)
 		return -1;

@@ -31,6 +31,7 @@ struct qnames {
 	char infra[STATEKEY_BUF];	/* "" when none */
 	char infra_id[STATEKEY_BUF];	/* "" when none */
 	char sub[STATEKEY_BUF];		/* "" when none */
+	char list[STATEKEY_BUF];	/* "" when none */
 	char addr[STATEKEY_BUF];	/* "" when none */
 	char addr_display[STATEKEY_BUF];
 	char sig[STATE_MAX_SIGNERS][STATEKEY_BUF];
@@ -102,6 +103,9 @@ qnames_fill(struct qnames *n, const struct state_query *q)
 	if (q->subdomain == NULL || statekey_normalize(q->subdomain,
 	    STATEKEY_DOMAIN, n->sub, sizeof(n->sub)) == -1)
 		n->sub[0] = '\0';
+	if (q->list == NULL || statekey_normalize(q->list, STATEKEY_DOMAIN,
+	    n->list, sizeof(n->list)) == -1 || strcmp(n->list, n->domain) == 0)
+		n->list[0] = '\0';
 	/* An address always becomes a digest ("@" is no key character);
 	 * field d keeps its readable form when it has one. */
 	if (q->address == NULL || statekey_normalize(q->address,
@@ -215,10 +219,17 @@ answer_fill(const redisReply *r, const struct state_query *q,
 	size_t i, b = BLOCK(n);
 	int rc;
 
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != b * (1 + n->nother))
+	unsigned long long lc, lf;
+
+	if (r->type != REDIS_REPLY_ARRAY ||
+	    r->elements != b * (1 + n->nother) + 2 ||
+	    statecall_number(r->element[r->elements - 2], &lc) == -1 ||
+	    statecall_number(r->element[r->elements - 1], &lf) == -1)
 		return -1;
 	if ((rc = answer_block(r->element, n->sub[0] != '\0', n, a, ans)) != 0)
 		return rc;
+	ans->list_posters = lc > 1000 ? 1000 : (unsigned long)lc;
+	ans->list_first = statecall_time(lf);
 	if (q->nothers == 0)
 		return 0;
 	if ((ans->others = arena_calloc(a, q->nothers,
@@ -241,10 +252,11 @@ answer_fill(const redisReply *r, const struct state_query *q,
 /* The script's teach argument (statescript.c): for each history, '1'
  * when the message teaches.  A query signer whose name cannot be stored
  * is never known, which the script cannot see: then "signers all known"
- * is answered as "not all". */
+ * is answered as "not all".  record: the list's mask instead, '1'
+ * where mask says record (statescript.c ARGV 25). */
 static const char *
 teach_mask(const struct state_query *q, const struct qnames *n,
-    struct arena *a)
+    struct arena *a, const unsigned char *mask, int record)
 {
 	char *t = arena_alloc(a, 9);
 	int lost = 0;
@@ -258,7 +270,10 @@ teach_mask(const struct state_query *q, const struct qnames *n,
 	for (i = 0; i < 8; i++) {
 		size_t w = lost ? i & ~(size_t)1 : i;
 
-		t[i] = q->authenticated && !q->withhold[w] ? '1' : '0';
+		if (record)	/* the list mask: 1 records */
+			t[i] = mask[w] ? '1' : '0';
+		else
+			t[i] = q->authenticated && !mask[w] ? '1' : '0';
 	}
 	t[8] = '\0';
 	return t;
@@ -328,13 +343,18 @@ state_lookup(struct state_pool *p, const struct state_query *q,
 	    n->nother)) == NULL || (nk = arena_printf(a, "%zu", nkeys)) ==
 	    NULL ||
 	    (keys[0] = arena_printf(a, "%s{%s}", set->prefix, n->domain)) ==
-	    NULL || (keys[1] = arena_printf(a, "%sknown", set->prefix)) ==
+	    NULL || (keys[4] = n->list[0] == '\0' ? keys[0] : arena_printf(a,
+	    "%s{%s}", set->prefix, n->list)) == NULL ||
+	    (keys[1] = arena_printf(a, "%sknown", set->prefix)) ==
 	    NULL || (keys[2] = arena_printf(a, "%sinfra:%s", set->prefix,
 	    n->infra)) == NULL || (keys[3] = n->addr[0] == '\0' ? keys[0] :
 	    arena_printf(a, "%s{%s}", set->prefix, n->addr)) == NULL)
 		return -1;
-	if ((num[STATESCRIPT_AUTH] = teach_mask(q, n, a)) == NULL)
+	if ((num[STATESCRIPT_AUTH] = teach_mask(q, n, a, q->withhold, 0)) ==
+	    NULL || (num[STATESCRIPT_LIST_RECORD] = teach_mask(q, n, a,
+	    q->list_record, 1)) == NULL)
 		return -1;
+	num[STATESCRIPT_LIST] = n->list;
 	/* A message with several author domains never teaches. */
 	num[STATESCRIPT_LEARN] = q->learn && n->nother == 0 ? "1" : "0";
 	num[STATESCRIPT_NAME] = n->display;

@@ -51,6 +51,11 @@
  * would refuse it (CROSSSLOT); we speak to a standalone server or a
  * Sentinel-managed master, where this costs nothing.
  *
+ * Lists (issue 11 item 8): in the list organisation's own hash, Lx a
+ * 128-bit linear counting map of the distinct poster organisations,
+ * known correspondents, whose posts through the list (signed by the
+ * list's DKIM) were not held, and Lf the first such post: ~60 bytes per
+ * list; the list key is another slot (standalone / Sentinel, as below).
  * A message with several author domains (two From headers, two
  * addresses) has each other author's hash (and address hash) read in
  * the same EVALSHA, never written: more keys outside the sender's slot,
@@ -168,6 +173,12 @@ struct state_query {
 	 * (read only; the caller sends learn 0 with them). */
 	const struct state_author *others;
 	size_t nothers;			/* past STATE_MAX_OTHERS: ignored */
+	/* Issue 11 item 8: the list organisation whose DKIM signed this
+	 * post, or NULL; list_record: 1 at STATE_TEACH_INDEX to count the
+	 * poster for it when the history turns out so (not held), as
+	 * withhold; the poster must be known (k) too. */
+	const char *list;
+	unsigned char list_record[8];
 };
 
 /* known: the domain has authenticated history; relay: the query's infra
@@ -222,6 +233,11 @@ struct state_answer {
 	 * past STATE_MAX_OTHERS); NULL and 0 without others. */
 	struct state_answer *others;
 	size_t nothers;
+	/* The query's list before this message: distinct known poster
+	 * organisations counted (linear counting, +-8% at 100) and its
+	 * first counted post (0: none). */
+	unsigned long list_posters;
+	time_t list_first;
 };
 
 /* Builds the pool for cfg's redis_ and state_ settings (copied).  No

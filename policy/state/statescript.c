@@ -26,9 +26,12 @@
  *         with an aligned DKIM pass  20 profile minimum of messages
  *         (0: no profile)  21 profile minimum of seconds  22 the name
  *         counted in KEYS[3]  23 E, the number of other author domains
- *         24.. 5 per other author domain: its 12, 14, 16, 18 and 22
- *         (KEYS 5, 6 per other: its 1 and 4)
- *         24 + 5E.. signers
+ *         24 the list organisation that signed the message ("" none;
+ *         KEYS 5 its hash, else 1 again)  25 eight '0' or '1' as 2:
+ *         whether the post is recorded for the list
+ *         26.. 5 per other author domain: its 12, 14, 16, 18 and 22
+ *         (KEYS 6, 7 per other: its 1 and 4)
+ *         26 + 5E.. signers
  *   Whose history: the address's (KEYS[4]) when the domain is listed or
  *   the distinct addresses counted in field x of its hash reached
  *   ARGV[17], else the domain's.  Which relay: the
@@ -41,7 +44,15 @@
  *         message (nil when absent or not asked), then an integer:
  *         1 this message made the history known, 2 it taught, 4 per
  *         address, 8 the infra is shared; then the same block (flags 4
- *         and 8 only) for each other author domain, in order.
+ *         and 8 only) for each other author domain, in order; last
+ *         the list's distinct known posters and its first counted post
+ *         (0 and 0 without a list).
+ *   Lists (issue 11 item 8): a post through a list whose own DKIM
+ *   signed it, by a poster whose history was known (k) before it, that
+ *   the caller's mask (ARGV 25, per history as ARGV 2) says is not
+ *   held, sets the poster organisation's bit in field Lx of the list
+ *   organisation's hash (128-bit linear counting, as x) and Lf once;
+ *   learn 0 records nothing.
  *   Other author domains (a message with two From headers or two
  *   addresses, authors.c) are only read, before anything is written,
  *   each as if it were the only one; they are never written (such a
@@ -78,30 +89,45 @@ const char statescript_lookup[] =
 "local plain = ARGV[11]\n"
 "local ithr, mthr = tonumber(ARGV[13]), tonumber(ARGV[17])\n"
 "local nother = tonumber(ARGV[23]) or 0\n"
-"local s0 = 24 + 5 * nother\n"
+"local s0 = 26 + 5 * nother\n"
 "local icount = 0\n"
 "if plain ~= '' and ithr > 0 then icount = redis.call('PFCOUNT', KEYS[3]) end\n"
+"-- Linear counting over a 128-bit map (32 hex digits): n = -128 ln(z/128)\n"
+"-- with z bits still 0 (about 8% error at 100; saturates near 600).\n"
+"local function lcmap(m)\n"
+"  if not m or #m ~= 32 or string.find(m, '[^0-9a-f]') then\n"
+"    return string.rep('0', 32)\n"
+"  end\n"
+"  return m\n"
+"end\n"
+"local function lczeros(m)\n"
+"  local z, pc = 0, {[0] = 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4}\n"
+"  for i = 1, 32 do z = z + 4 - pc[tonumber(string.sub(m, i, i), 16)] end\n"
+"  return z\n"
+"end\n"
+"local function lcbit(name)\n"
+"  return tonumber(string.sub(redis.sha1hex(name), 1, 2), 16) % 128\n"
+"end\n"
+"local function lcset(m, bit)\n"
+"  local i, b = math.floor(bit / 4) + 1, 2 ^ (bit % 4)\n"
+"  local c = tonumber(string.sub(m, i, i), 16)\n"
+"  if math.floor(c / b) % 2 == 1 then return nil end\n"
+"  return string.sub(m, 1, i - 1) .. string.format('%x', c + b) ..\n"
+"    string.sub(m, i + 1)\n"
+"end\n"
 "-- One author's history as it is before this message: kd its domain's\n"
 "-- hash, ka its address's, iid the infra with its identity, addr the\n"
 "-- From address, listed '1' on a listed mailbox domain, sub the From\n"
 "-- subdomain, dom the organisational domain.\n"
 "local function read(kd, ka, iid, addr, listed, sub, dom)\n"
 "  local h = {k = kd, flags = 0, peraddr = false, infra = plain}\n"
-"  -- Distinct senders of the domain: linear counting over a 128-bit map\n"
-"  -- (32 hex digits in field x of the domain's hash): n = -128 ln(z/128)\n"
-"  -- with z bits still 0 (about 8% error at 100; saturates near 600).\n"
+"  -- Distinct senders of the domain: field x of its hash.\n"
 "  if addr ~= '' and listed ~= '1' and mthr > 0 then\n"
-"    local xmap = redis.call('HGET', kd, 'x')\n"
-"    if not xmap or #xmap ~= 32 or string.find(xmap, '[^0-9a-f]') then\n"
-"      xmap = string.rep('0', 32)\n"
-"    end\n"
-"    local z, pc = 0, {[0] = 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4}\n"
-"    for i = 1, 32 do\n"
-"      z = z + 4 - pc[tonumber(string.sub(xmap, i, i), 16)]\n"
-"    end\n"
+"    local xmap = lcmap(redis.call('HGET', kd, 'x'))\n"
+"    local z = lczeros(xmap)\n"
 "    if z == 0 or -128 * math.log(z / 128) >= mthr then h.peraddr = true end\n"
 "    h.xmap = xmap\n"
-"    h.xbit = tonumber(string.sub(redis.sha1hex(addr), 1, 2), 16) % 128\n"
+"    h.xbit = lcbit(addr)\n"
 "  end\n"
 "  if addr ~= '' and (listed == '1' or h.peraddr) then\n"
 "    h.peraddr, h.k, h.flags = true, ka, 4\n"
@@ -138,8 +164,8 @@ const char statescript_lookup[] =
 "-- The other author domains first (read only, before any write).\n"
 "local others = {}\n"
 "for j = 1, nother do\n"
-"  local b = 24 + 5 * (j - 1)\n"
-"  others[j] = read(KEYS[3 + 2 * j], KEYS[4 + 2 * j], ARGV[b],\n"
+"  local b = 26 + 5 * (j - 1)\n"
+"  others[j] = read(KEYS[4 + 2 * j], KEYS[5 + 2 * j], ARGV[b],\n"
 "    ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4])\n"
 "end\n"
 "local h = read(KEYS[1], KEYS[4], ARGV[12], ARGV[14], ARGV[16],\n"
@@ -149,6 +175,16 @@ const char statescript_lookup[] =
 "local flags, peraddr, shared = h.flags, h.peraddr, h.shared\n"
 "local xmap, xbit, infra, sub = h.xmap, h.xbit, h.infra, h.sub\n"
 "local f, v, seen = h.f, h.v, h.seen\n"
+"-- The list the message came through (its own DKIM signed it): the\n"
+"-- distinct known poster organisations it carried (field Lx of the\n"
+"-- list organisation's hash) and its first counted post (Lf).\n"
+"local lname, lx, lf, lcount = ARGV[24], nil, false, 0\n"
+"if lname ~= '' then\n"
+"  local l = redis.call('HMGET', KEYS[5], 'Lx', 'Lf')\n"
+"  lx, lf = lcmap(l[1]), l[2]\n"
+"  local z = lczeros(lx)\n"
+"  lcount = z == 0 and 128 * 5 or math.floor(-128 * math.log(z / 128) + 0.5)\n"
+"end\n"
 "local function reply()\n"
 "  local out = {}\n"
 "  for i = 1, #f do out[i] = v[i] end\n"
@@ -158,6 +194,8 @@ const char statescript_lookup[] =
 "    for i = 1, #o.f do out[#out + 1] = o.v[i] end\n"
 "    out[#out + 1] = o.flags\n"
 "  end\n"
+"  out[#out + 1] = lcount\n"
+"  out[#out + 1] = tonumber(lf) or 0\n"
 "  return out\n"
 "end\n"
 "if not learn then return reply() end\n"
@@ -196,6 +234,17 @@ const char statescript_lookup[] =
 "end\n"
 "local ti = 1 + (known and 4 or 0) + 2 * rk + sk\n"
 "local auth = string.sub(ARGV[2], ti, ti) == '1'\n"
+"-- A list post by a poster the history knew, not held (the caller's\n"
+"-- mask, as for teaching): the poster's organisation counts for the\n"
+"-- list.\n"
+"if lname ~= '' and known and string.sub(ARGV[25], ti, ti) == '1' then\n"
+"  local nx = lcset(lx, lcbit(ARGV[22]))\n"
+"  if nx then redis.call('HSET', KEYS[5], 'Lx', nx) end\n"
+"  if not lf then redis.call('HSET', KEYS[5], 'Lf', ARGV[1]) end\n"
+"  if redis.call('TTL', KEYS[5]) < tonumber(ARGV[4]) then\n"
+"    redis.call('EXPIRE', KEYS[5], ARGV[4])\n"
+"  end\n"
+"end\n"
 "-- The profile (mirror of profile_broken in sender/profile.c): a message\n"
 "-- without aligned DKIM from a domain whose recent authenticated mail\n"
 "-- all had it, or from a new subdomain by a new relay, teaches nothing.\n"
@@ -243,13 +292,8 @@ const char statescript_lookup[] =
 "    redis.call('EXPIRE', KEYS[3], ARGV[4])\n"
 "  end\n"
 "  if xbit and not peraddr then\n"
-"    local i, b = math.floor(xbit / 4) + 1, 2 ^ (xbit % 4)\n"
-"    local c = tonumber(string.sub(xmap, i, i), 16)\n"
-"    if math.floor(c / b) % 2 == 0 then\n"
-"      set[#set + 1] = 'x'\n"
-"      set[#set + 1] = string.sub(xmap, 1, i - 1) ..\n"
-"        string.format('%x', c + b) .. string.sub(xmap, i + 1)\n"
-"    end\n"
+"    local nx = lcset(xmap, xbit)\n"
+"    if nx then set[#set + 1] = 'x'; set[#set + 1] = nx end\n"
 "  end\n"
 "  flags = flags + 2\n"
 "end\n"

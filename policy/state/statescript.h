@@ -21,7 +21,7 @@ enum {
 	STATESCRIPT_MAILBOX_SHARED, STATESCRIPT_SUBDOMAIN,
 	STATESCRIPT_ALIGNED, STATESCRIPT_PROFILE_MESSAGES,
 	STATESCRIPT_PROFILE_SECONDS, STATESCRIPT_INFRA_MEMBER,
-	STATESCRIPT_NOTHERS,
+	STATESCRIPT_NOTHERS, STATESCRIPT_LIST, STATESCRIPT_LIST_RECORD,
 	STATESCRIPT_OTHERS,	/* STATESCRIPT_OTHER_ARGS per other author
 				   domain, then the signers */
 };
@@ -29,6 +29,6 @@ enum {
  * organisational domain (KEYS: its hash, its address's hash). */
 #define STATESCRIPT_OTHER_ARGS	5
 /* Keys of statescript_lookup, without the two per other author. */
-#define STATESCRIPT_NKEYS	4
+#define STATESCRIPT_NKEYS	5
 
 #endif

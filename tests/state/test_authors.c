@@ -4,6 +4,7 @@
  * of every one of them read in the one EVALSHA, each as if it were the
  * only one (its own subdomain, its own per-address history, its own
  * identity on a shared relay), and nothing of any of them is written.
+ * Issue 11 item 8: a signed list learns its distinct known posters.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -212,6 +213,59 @@ others_past_the_cap_are_not_asked(void **unused)
 	assert_non_null(a.others[STATE_MAX_OTHERS].error);
 }
 
+/* A post through lists.example by poster; mask: record when not held. */
+static struct state_answer
+post(const char *poster, int record, int learn, time_t now)
+{
+	struct state_query q;
+	struct state_answer a;
+
+	memset(&q, 0, sizeof(q));
+	q.domain = poster;
+	q.infra = "org:lists.example";
+	q.list = "lists.example";
+	memset(q.list_record, record, sizeof(q.list_record));
+	q.learn = learn;
+	q.now = now;
+	assert_int_equal(state_lookup(pool, &q, arena, &a), 0);
+	assert_true(a.available);
+	return a;
+}
+
+static void
+list_learns_distinct_known_posters_only(void **unused)
+{
+	struct state_answer a;
+	char d[32];
+	int i;
+
+	(void)unused;
+	for (i = 0; i < 6; i++) {
+		snprintf(d, sizeof(d), "p%d.example", i);
+		teach(d, "org:own.example", NULL, T0);
+	}
+	a = post("stranger.example", 1, 1, T0 + DAY);	/* not known */
+	assert_int_equal(a.list_posters, 0);
+	post("p0.example", 0, 1, T0 + DAY);		/* held */
+	post("p1.example", 1, 0, T0 + DAY);		/* read only */
+	a = post("p0.example", 1, 1, T0 + 2 * DAY);
+	assert_int_equal(a.list_posters, 0);
+	assert_int_equal(a.list_first, 0);
+	a = post("p0.example", 1, 1, T0 + 3 * DAY);	/* again */
+	assert_int_equal(a.list_posters, 1);
+	assert_int_equal(a.list_first, T0 + 2 * DAY);
+	for (i = 1; i < 6; i++) {
+		snprintf(d, sizeof(d), "p%d.example", i);
+		post(d, 1, 1, T0 + 4 * DAY);
+	}
+	a = post("p0.example", 1, 0, T0 + 5 * DAY);
+	assert_true(a.list_posters >= 5 && a.list_posters <= 7);
+	assert_int_equal(a.list_first, T0 + 2 * DAY);
+	assert_true(ttl_of(adm, "rw:{lists.example}") > 0);
+	/* the list's own history as a sender is not touched */
+	assert_int_equal(hexists("rw:{lists.example}", "k"), 0);
+}
+
 int
 main(void)
 {
@@ -220,6 +274,7 @@ main(void)
 		T(every_author_domain_is_read_in_one_evalsha),
 		T(others_read_as_if_alone),
 		T(others_past_the_cap_are_not_asked),
+		T(list_learns_distinct_known_posters_only),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
