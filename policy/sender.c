@@ -149,7 +149,9 @@ ask_history(const struct sender_context *ctx, const struct message *m,
 	q.authenticated = teach;
 	memcpy(q.withhold, withhold, sizeof(q.withhold));
 	q.learn = ctx->learn;
-	if (senderprofile_query(ctx, m, e, &q) == -1)
+	if (senderprofile_query(ctx, m, e, &q) == -1 ||
+	    (ctx->nauthors > 0 && authors_query(ctx, m, e, &q) == -1) ||
+	    senderlist_query(ctx, m, e, &q) == -1)
 		return -1;
 	if (state_lookup(ctx->pool, &q, m->arena, &r->history) == -1)
 		return -1;
@@ -162,6 +164,8 @@ ask_history(const struct sender_context *ctx, const struct message *m,
 	}
 	else
 		r->state = SENDER_STATE_UNAVAILABLE;
+	if (ctx->nauthors > 0)
+		authors_answers(ctx, e, &q);
 	return 0;
 }
 

@@ -88,6 +88,11 @@ struct sender_context {
 	const struct thresholds *thresholds;	/* the message's
 					   (verdict_thresholds), or NULL:
 					   worked out here */
+	/* Several author domains (authors.c): one evaluation per author
+	 * domain, authors[self] being the one evaluated; the others'
+	 * histories are read in the same lookup (learn must be 0). */
+	struct evaluation *authors;
+	size_t nauthors, self;
 };
 
 /* Evaluates the sender of e's message (its relay, SPF, DKIM, DMARC and
@@ -121,6 +126,16 @@ int sender_held_by_history(const struct sender_context *,
     int relay, int signers);
 
 const char *sender_state_name(enum sender_state);
+
+/* authors.c, for the history lookup of sender_evaluate when
+ * ctx->nauthors > 0: authors_query adds the other author domains to q
+ * (arena memory; e's relay must be identified); authors_answers hands
+ * each of them its answer and state (ctx->authors[i].sender).  -1 when
+ * out of memory. */
+int authors_query(const struct sender_context *, const struct message *,
+    const struct evaluation *e, struct state_query *q);
+void authors_answers(const struct sender_context *,
+    const struct evaluation *e, const struct state_query *q);
 
 /* 1 when a passing DKIM signature's d= is in org's organisation
  * (relaxed alignment): what only org can make.  0 for a NULL org. */

@@ -5,7 +5,7 @@
  * signature a new signer.  Scored as unauthenticated, the better we knew
  * a poster the likelier their list mail was held.
  *
- * Exports senderlist_classify.  Reads e->sender.ident (the List-Id or
+ * Exports senderlist_classify, senderlist_query.  Reads e->sender.ident (the List-Id or
  * List-Post organisation ident.c found), the DKIM results, the verdict's
  * lookalike reasons and the lookalike index.  Any thread.
  *
@@ -15,21 +15,51 @@
  *    prove nothing (issue 8): an unsigned List-Id is NONE;
  *  - whether that organisation is known: configured, i.e. one of our
  *    protected domains or a declared partner (the lookalike index's
- *    flags).  A domain the history merely learned is not enough (see
- *    senderlist_classify).
+ *    flags), or learned AS A LIST: its own DKIM signed posts of at least
+ *    list_known_posters (5) distinct poster organisations that were
+ *    known correspondents, posts that were not held, the first of them
+ *    list_known_days (14) ago or more.  That the history learned the
+ *    list's domain as a sender is no proof: anyone can teach it their
+ *    own domain with a few clean messages.  An attacker's own "list"
+ *    can spoof known posters too (their DMARC fails, p=none lets it
+ *    through), so the bar is breadth and time: five different
+ *    correspondents of ours, each post visible (a tag at the least:
+ *    new relay and new signer, dmarc_fail), over two weeks before the
+ *    first post that it excuses; a held post counts for nothing, and
+ *    it excuses only the relay and signer novelty, never a lookalike,
+ *    a DMARC failure or an attachment.  Recording (statescript.c)
+ *    happens in the message's one EVALSHA, only for a poster the
+ *    history knew, only when the post is not held even if the list
+ *    were unknown (senderlist_query).
  * Never excused: a From that is a lookalike (any K_LOOK reason), a list
  * domain that resembles an indexed domain without being one.
  */
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "util/arena.h"
+#include "config/config.h"
 #include "mail/orgdomain.h"
 #include "mail/message.h"
 #include "policy.h"
 #include "rules/rules.h"
 #include "sender.h"
 #include "senderlist.h"
+
+/* The history learned the message's list as a list (state.h). */
+static int
+learned(const struct sender_context *ctx, const struct evaluation *e)
+{
+	const struct sender_result *r = &e->sender;
+	const struct config *cfg = ctx->cfg;
+
+	return cfg->list_known_posters > 0 &&
+	    r->state == SENDER_STATE_AVAILABLE &&
+	    r->history.list_posters >= cfg->list_known_posters &&
+	    r->history.list_first != 0 && time(NULL) -
+	    r->history.list_first >= (time_t)cfg->list_known_days * 86400;
+}
 
 int
 senderlist_classify(const struct sender_context *ctx,
@@ -65,13 +95,44 @@ senderlist_classify(const struct sender_context *ctx,
 			return SENDERLIST_NONE;
 	}
 	*org = claim;
-	/* Known means configured: our own domains and declared partners.
-	 * That the history learned the list's domain is no proof: anyone
-	 * can teach it their own domain with a few clean messages, then
-	 * "list" a known correspondent's From (DMARC p=none) through it.
-	 * A learned list stays SIGNED (its relay and signer score as
-	 * authenticated novelty: a tag at most) until the history learns
-	 * lists as lists (distinct posters over time). */
-	return flags & LOOKALIKE_PROTECTED ? SENDERLIST_KNOWN :
-	    SENDERLIST_SIGNED;
+	/* Known means configured (our own domains and declared partners)
+	 * or learned as a list (above); a domain merely learned as a
+	 * sender stays SIGNED: its relay and signer score as
+	 * authenticated novelty, a tag at most. */
+	if (flags & LOOKALIKE_PROTECTED)
+		return SENDERLIST_KNOWN;
+	return learned(ctx, e) ? SENDERLIST_KNOWN : SENDERLIST_SIGNED;
+}
+
+int
+senderlist_query(const struct sender_context *ctx, const struct message *m,
+    const struct evaluation *e, struct state_query *q)
+{
+	const char *org;
+	struct evaluation *t;
+	unsigned i;
+	int h;
+
+	if (!ctx->learn || ctx->cfg->list_known_posters == 0)
+		return 0;
+	/* Classified as if the history knew nothing of the list. */
+	if ((t = arena_alloc(m->arena, sizeof(*t))) == NULL)
+		return -1;
+	*t = *e;
+	memset(&t->sender.history, 0, sizeof(t->sender.history));
+	if (senderlist_classify(ctx, m, t, &org) != SENDERLIST_SIGNED)
+		return 0;
+	q->list = org;
+	/* Recorded only when not held, whatever the history says of the
+	 * poster, and with the list counted as unknown: a held post, or
+	 * one let through only because the list is known already, is no
+	 * evidence. */
+	for (i = 0; i < 8; i++) {
+		if ((h = sender_held_by_history(ctx, m, t, (i >> 2) & 1,
+		    (i >> 1) & 1, i & 1)) == -1)
+			return -1;
+		q->list_record[STATE_TEACH_INDEX((i >> 2) & 1, (i >> 1) & 1,
+		    i & 1)] = (unsigned char)!h;
+	}
+	return 0;
 }

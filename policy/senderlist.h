@@ -16,8 +16,9 @@ enum senderlist {
 	SENDERLIST_SIGNED,	/* a passing DKIM d= in the List-Id (or
 				   List-Post) organisation: the list is
 				   the authenticated relay */
-	SENDERLIST_KNOWN,	/* ... and that organisation is configured:
-				   protected or a declared partner */
+	SENDERLIST_KNOWN,	/* ... and that organisation is configured
+				   (protected or a declared partner) or
+				   learned as a list (senderlist.c) */
 };
 
 /* Classifies e's list (e->sender.ident and the lookalike reasons must
@@ -28,5 +29,14 @@ enum senderlist {
  * SIGNED and KNOWN, else NULL.  -1 when out of memory. */
 int senderlist_classify(const struct sender_context *,
     const struct message *, const struct evaluation *, const char **org);
+
+/* For the history lookup: when the message came through a list that
+ * signed it (SIGNED, with the history not read yet), q->list names the
+ * list and q->list_record says, per history, whether the post is not
+ * held and so counts its (known) poster for the list.  0, or -1 when
+ * out of memory. */
+struct state_query;
+int senderlist_query(const struct sender_context *,
+    const struct message *, const struct evaluation *, struct state_query *);
 
 #endif

@@ -50,6 +50,11 @@ from_address(const struct message *m, const struct evaluation *e)
 	const struct header *h = message_header(m, "From", 0);
 	struct addr_list l;
 
+	/* One of several author domains (authors.c): its own mailbox. */
+	if (e->author.ndomains > 1 && e->from_box != NULL)
+		return strcasecmp(e->from_box->domain, e->dmarc.from_domain)
+		    == 0 ? profile_address(e->from_box->local,
+		    e->from_box->domain, m->arena) : NULL;
 	if (h == NULL || message_header(m, "From", 1) != NULL ||
 	    addr_parse_list(h->value, m->arena, &l) == -1 || l.count != 1 ||
 	    strcasecmp(l.boxes[0].domain, e->dmarc.from_domain) != 0)

@@ -189,6 +189,9 @@ const struct setting config_settings[] = {
 	UINT(shared_infra_domains, 50, 0, 1000000),
 	UINT(shared_mailbox_senders, 100, 0, 500),
 	BOOL(shared_mailbox_defaults, 1),
+	/* issue 11 item 8: lists the history learned as lists */
+	UINT(list_known_posters, 5, 0, 100),
+	UINT(list_known_days, 14, 0, 3650),
 	LIST(shared_mailbox_domains, T_STRLIST, n_shared_mailbox_domains,
 	    confname_check_mailbox),
 	LIST(protected_domains, T_STRLIST, n_protected_domains,

@@ -164,6 +164,10 @@ struct config {
 	unsigned profile_min_messages;	/* a profile needs this many
 					   authenticated messages */
 	unsigned profile_min_days;	/* over this many days */
+	unsigned list_known_posters;	/* a signed list that carried posts
+					   of this many known poster
+					   organisations ... (0 off) */
+	unsigned list_known_days;	/* ... over this many days is known */
 	unsigned shared_infra_domains;	/* an infra carrying this many
 					   domains is shared; 0 off */
 	unsigned shared_mailbox_senders;	/* a domain with this many

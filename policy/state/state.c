@@ -31,13 +31,51 @@ struct qnames {
 	char infra[STATEKEY_BUF];	/* "" when none */
 	char infra_id[STATEKEY_BUF];	/* "" when none */
 	char sub[STATEKEY_BUF];		/* "" when none */
+	char list[STATEKEY_BUF];	/* "" when none */
 	char addr[STATEKEY_BUF];	/* "" when none */
 	char addr_display[STATEKEY_BUF];
 	char sig[STATE_MAX_SIGNERS][STATEKEY_BUF];
 	size_t nsig;
 	size_t map[STATE_MAX_SIGNERS];	/* query signer -> sig, or SIZE_MAX */
 	size_t nquery;
+	struct qother {			/* other author domains asked */
+		char domain[STATEKEY_BUF];
+		char infra_id[STATEKEY_BUF];
+		char sub[STATEKEY_BUF];
+		char addr[STATEKEY_BUF];
+		size_t query;		/* its index in q->others */
+	} other[STATE_MAX_OTHERS];
+	size_t nother;
 };
+
+/* The other author domains of q that have a usable name. */
+static void
+qothers_fill(struct qnames *n, const struct state_query *q)
+{
+	const struct state_author *o;
+	struct qother *w;
+	size_t i;
+
+	for (i = 0; i < q->nothers && i < STATE_MAX_OTHERS; i++) {
+		o = &q->others[i];
+		w = &n->other[n->nother];
+		if (o->domain == NULL || statekey_normalize(o->domain,
+		    STATEKEY_DOMAIN, w->domain, sizeof(w->domain)) == -1)
+			continue;
+		if (n->infra[0] == '\0' || o->infra_id == NULL ||
+		    statekey_normalize(o->infra_id, STATEKEY_INFRA,
+		    w->infra_id, sizeof(w->infra_id)) == -1)
+			w->infra_id[0] = '\0';
+		if (o->subdomain == NULL || statekey_normalize(o->subdomain,
+		    STATEKEY_DOMAIN, w->sub, sizeof(w->sub)) == -1)
+			w->sub[0] = '\0';
+		if (o->address == NULL || statekey_normalize(o->address,
+		    STATEKEY_DOMAIN, w->addr, sizeof(w->addr)) == -1)
+			w->addr[0] = '\0';
+		w->query = i;
+		n->nother++;
+	}
+}
 
 static int
 qnames_fill(struct qnames *n, const struct state_query *q)
@@ -65,6 +103,9 @@ qnames_fill(struct qnames *n, const struct state_query *q)
 	if (q->subdomain == NULL || statekey_normalize(q->subdomain,
 	    STATEKEY_DOMAIN, n->sub, sizeof(n->sub)) == -1)
 		n->sub[0] = '\0';
+	if (q->list == NULL || statekey_normalize(q->list, STATEKEY_DOMAIN,
+	    n->list, sizeof(n->list)) == -1 || strcmp(n->list, n->domain) == 0)
+		n->list[0] = '\0';
 	/* An address always becomes a digest ("@" is no key character);
 	 * field d keeps its readable form when it has one. */
 	if (q->address == NULL || statekey_normalize(q->address,
@@ -89,45 +130,47 @@ qnames_fill(struct qnames *n, const struct state_query *q)
 	return 0;
 }
 
-/* Reads the script's reply into ans; -1 when it is not the shape the
- * script returns. */
+/* Elements of one history's block in the script's reply. */
+#define BLOCK(n)	(10 + 2 * (n)->nsig + 1)
+
+/* Reads one history's block of the script's reply (el, BLOCK elements)
+ * into ans; sub: the query had a subdomain.  -1 when it is not the shape
+ * the script returns, -2 out of memory. */
 static int
-answer_fill(const redisReply *r, const struct qnames *n, struct arena *a,
-    struct state_answer *ans)
+answer_block(redisReply *const *el, int sub, const struct qnames *n,
+    struct arena *a, struct state_answer *ans)
 {
 	struct state_signer sig[STATE_MAX_SIGNERS];
 	const redisReply *e;
 	unsigned long long v[7];
 	size_t want, i, j;
 
-	want = 10 + 2 * n->nsig + 1;
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != want)
-		return -1;
+	want = BLOCK(n);
 	for (i = 0; i < 7; i++)
-		if (statecall_number(r->element[i], &v[i]) == -1)
+		if (statecall_number(el[i], &v[i]) == -1)
 			return -1;
-	ans->seen = r->element[0]->type != REDIS_REPLY_NIL;
+	ans->seen = el[0]->type != REDIS_REPLY_NIL;
 	ans->messages = v[0];
 	ans->auth_messages = v[1];
 	ans->first_seen = statecall_time(v[2]);
 	ans->last_seen = statecall_time(v[3]);
 	ans->known_since = statecall_time(v[4]);
-	ans->domain_known = r->element[4]->type != REDIS_REPLY_NIL;
+	ans->domain_known = el[4]->type != REDIS_REPLY_NIL;
 	ans->aligned_run = v[5];
 	ans->unaligned_last = statecall_time(v[6]);
 	for (i = 7; i + 1 < want; i++) {
-		e = r->element[i];
+		e = el[i];
 		if (e->type != REDIS_REPLY_NIL &&
 		    e->type != REDIS_REPLY_STRING)
 			return -1;
 	}
-	ans->subdomain_known = n->sub[0] != '\0' &&
-	    r->element[7]->type == REDIS_REPLY_STRING;
+	ans->subdomain_known = sub &&
+	    el[7]->type == REDIS_REPLY_STRING;
 	i = 8;
 	if (n->infra[0] != '\0') {
-		e = r->element[i];
+		e = el[i];
 		ans->infra_known = e->type == REDIS_REPLY_STRING;
-		ans->infra_trusted = r->element[i + 1]->type ==
+		ans->infra_trusted = el[i + 1]->type ==
 		    REDIS_REPLY_STRING;
 		if (ans->infra_known)
 			(void)statecall_pair(e->str, e->len, &ans->infra_count,
@@ -136,15 +179,15 @@ answer_fill(const redisReply *r, const struct qnames *n, struct arena *a,
 	i = 10;
 	memset(sig, 0, sizeof(sig));
 	for (j = 0; j < n->nsig; j++, i += 2) {
-		e = r->element[i];
+		e = el[i];
 		sig[j].known = e->type == REDIS_REPLY_STRING;
-		sig[j].trusted = r->element[i + 1]->type ==
+		sig[j].trusted = el[i + 1]->type ==
 		    REDIS_REPLY_STRING;
 		if (sig[j].known)
 			(void)statecall_pair(e->str, e->len, &sig[j].count,
 			    &sig[j].last);
 	}
-	e = r->element[want - 1];
+	e = el[want - 1];
 	if (e->type != REDIS_REPLY_INTEGER)
 		return -1;
 	ans->newly_known = (e->integer & 1) != 0;
@@ -163,16 +206,57 @@ answer_fill(const redisReply *r, const struct qnames *n, struct arena *a,
 			return -2;
 	}
 	ans->nsigners = n->nquery;
+	ans->available = 1;
+	return 0;
+}
+
+/* Reads the script's reply: the sender's block, then one per other
+ * author asked (ans->others, one per query other). */
+static int
+answer_fill(const redisReply *r, const struct state_query *q,
+    const struct qnames *n, struct arena *a, struct state_answer *ans)
+{
+	size_t i, b = BLOCK(n);
+	int rc;
+
+	unsigned long long lc, lf;
+
+	if (r->type != REDIS_REPLY_ARRAY ||
+	    r->elements != b * (1 + n->nother) + 2 ||
+	    statecall_number(r->element[r->elements - 2], &lc) == -1 ||
+	    statecall_number(r->element[r->elements - 1], &lf) == -1)
+		return -1;
+	if ((rc = answer_block(r->element, n->sub[0] != '\0', n, a, ans)) != 0)
+		return rc;
+	ans->list_posters = lc > 1000 ? 1000 : (unsigned long)lc;
+	ans->list_first = statecall_time(lf);
+	if (q->nothers == 0)
+		return 0;
+	if ((ans->others = arena_calloc(a, q->nothers,
+	    sizeof(*ans->others))) == NULL)
+		return -2;
+	ans->nothers = q->nothers;
+	for (i = 0; i < q->nothers; i++)
+		ans->others[i].error = "not asked";
+	for (i = 0; i < n->nother; i++) {
+		struct state_answer *o = &ans->others[n->other[i].query];
+
+		o->error = NULL;
+		if ((rc = answer_block(r->element + b * (i + 1),
+		    n->other[i].sub[0] != '\0', n, a, o)) != 0)
+			return rc;
+	}
 	return 0;
 }
 
 /* The script's teach argument (statescript.c): for each history, '1'
  * when the message teaches.  A query signer whose name cannot be stored
  * is never known, which the script cannot see: then "signers all known"
- * is answered as "not all". */
+ * is answered as "not all".  record: the list's mask instead, '1'
+ * where mask says record (statescript.c ARGV 25). */
 static const char *
 teach_mask(const struct state_query *q, const struct qnames *n,
-    struct arena *a)
+    struct arena *a, const unsigned char *mask, int record)
 {
 	char *t = arena_alloc(a, 9);
 	int lost = 0;
@@ -186,7 +270,10 @@ teach_mask(const struct state_query *q, const struct qnames *n,
 	for (i = 0; i < 8; i++) {
 		size_t w = lost ? i & ~(size_t)1 : i;
 
-		t[i] = q->authenticated && !q->withhold[w] ? '1' : '0';
+		if (record)	/* the list mask: 1 records */
+			t[i] = mask[w] ? '1' : '0';
+		else
+			t[i] = q->authenticated && !mask[w] ? '1' : '0';
 	}
 	t[8] = '\0';
 	return t;
@@ -209,10 +296,10 @@ state_lookup(struct state_pool *p, const struct state_query *q,
 	struct qnames *n;
 	struct statecall_cmd m;
 	char err[256];
-	const char *num[STATESCRIPT_SIGNERS];
-	const char *keys[STATESCRIPT_NKEYS];
-	size_t i;
-	int rc, argc;
+	const char *num[STATESCRIPT_OTHERS], *nk;
+	const char *keys[STATESCRIPT_NKEYS + 2 * STATE_MAX_OTHERS];
+	size_t i, nkeys;
+	int rc, argc, at;
 
 	memset(ans, 0, sizeof(*ans));
 	if (p == NULL || !statepool_settings(p)->enable) {
@@ -227,7 +314,10 @@ state_lookup(struct state_pool *p, const struct state_query *q,
 		ans->error = "no domain";
 		return 0;
 	}
-	argc = 3 + STATESCRIPT_NKEYS + STATESCRIPT_SIGNERS - 1 + (int)n->nsig;
+	qothers_fill(n, q);
+	nkeys = STATESCRIPT_NKEYS + 2 * n->nother;
+	argc = 3 + (int)nkeys + STATESCRIPT_OTHERS - 1 +
+	    STATESCRIPT_OTHER_ARGS * (int)n->nother + (int)n->nsig;
 	if (statecall_init(&m, a, argc) == -1 ||
 	    (num[STATESCRIPT_NOW] = arena_printf(a, "%lld", (long long)
 	    (q->now != 0 ? q->now : time(NULL)))) == NULL ||
@@ -249,15 +339,24 @@ state_lookup(struct state_pool *p, const struct state_query *q,
 	    q->profile_messages)) == NULL ||
 	    (num[STATESCRIPT_PROFILE_SECONDS] = arena_printf(a, "%lu",
 	    q->profile_seconds)) == NULL ||
+	    (num[STATESCRIPT_NOTHERS] = arena_printf(a, "%zu",
+	    n->nother)) == NULL || (nk = arena_printf(a, "%zu", nkeys)) ==
+	    NULL ||
 	    (keys[0] = arena_printf(a, "%s{%s}", set->prefix, n->domain)) ==
-	    NULL || (keys[1] = arena_printf(a, "%sknown", set->prefix)) ==
+	    NULL || (keys[4] = n->list[0] == '\0' ? keys[0] : arena_printf(a,
+	    "%s{%s}", set->prefix, n->list)) == NULL ||
+	    (keys[1] = arena_printf(a, "%sknown", set->prefix)) ==
 	    NULL || (keys[2] = arena_printf(a, "%sinfra:%s", set->prefix,
 	    n->infra)) == NULL || (keys[3] = n->addr[0] == '\0' ? keys[0] :
 	    arena_printf(a, "%s{%s}", set->prefix, n->addr)) == NULL)
 		return -1;
-	if ((num[STATESCRIPT_AUTH] = teach_mask(q, n, a)) == NULL)
+	if ((num[STATESCRIPT_AUTH] = teach_mask(q, n, a, q->withhold, 0)) ==
+	    NULL || (num[STATESCRIPT_LIST_RECORD] = teach_mask(q, n, a,
+	    q->list_record, 1)) == NULL)
 		return -1;
-	num[STATESCRIPT_LEARN] = q->learn ? "1" : "0";
+	num[STATESCRIPT_LIST] = n->list;
+	/* A message with several author domains never teaches. */
+	num[STATESCRIPT_LEARN] = q->learn && n->nother == 0 ? "1" : "0";
 	num[STATESCRIPT_NAME] = n->display;
 	num[STATESCRIPT_INDEX] = n->index;
 	num[STATESCRIPT_INFRA] = n->infra;
@@ -269,19 +368,39 @@ state_lookup(struct state_pool *p, const struct state_query *q,
 	num[STATESCRIPT_SUBDOMAIN] = n->sub;
 	num[STATESCRIPT_ALIGNED] = q->dkim_aligned ? "1" : "0";
 	num[STATESCRIPT_INFRA_MEMBER] = n->domain;
-	statecall_set(&m, 2, STATESCRIPT_NKEYS_TEXT);
-	for (i = 0; i < STATESCRIPT_NKEYS; i++)
-		statecall_set(&m, 3 + (int)i, keys[i]);
-	for (i = STATESCRIPT_NOW; i < STATESCRIPT_SIGNERS; i++)
-		statecall_set(&m, 2 + STATESCRIPT_NKEYS + (int)i, num[i]);
+	for (i = 0; i < n->nother; i++) {
+		struct qother *o = &n->other[i];
+
+		if ((keys[STATESCRIPT_NKEYS + 2 * i] = arena_printf(a,
+		    "%s{%s}", set->prefix, o->domain)) == NULL ||
+		    (keys[STATESCRIPT_NKEYS + 2 * i + 1] = o->addr[0] ==
+		    '\0' ? keys[STATESCRIPT_NKEYS + 2 * i] : arena_printf(a,
+		    "%s{%s}", set->prefix, o->addr)) == NULL)
+			return -1;
+	}
+	statecall_set(&m, 2, nk);
+	at = 3;
+	for (i = 0; i < nkeys; i++)
+		statecall_set(&m, at++, keys[i]);
+	for (i = STATESCRIPT_NOW; i < STATESCRIPT_OTHERS; i++)
+		statecall_set(&m, at++, num[i]);
+	for (i = 0; i < n->nother; i++) {
+		struct qother *o = &n->other[i];
+		const struct state_author *qa = &q->others[o->query];
+
+		statecall_set(&m, at++, o->infra_id);
+		statecall_set(&m, at++, o->addr);
+		statecall_set(&m, at++, qa->address_listed ? "1" : "0");
+		statecall_set(&m, at++, o->sub);
+		statecall_set(&m, at++, o->domain);
+	}
 	for (i = 0; i < n->nsig; i++)
-		statecall_set(&m, 2 + STATESCRIPT_NKEYS + STATESCRIPT_SIGNERS +
-		    (int)i, n->sig[i]);
+		statecall_set(&m, at++, n->sig[i]);
 	if (statecall_run(p, &m, 1, 1, err, sizeof(err)) == -1) {
 		answer_error(ans, a, err);
 		return 0;
 	}
-	rc = answer_fill(m.reply, n, a, ans);
+	rc = answer_fill(m.reply, q, n, a, ans);
 	freeReplyObject(m.reply);
 	if (rc == -2)
 		return -1;
@@ -290,6 +409,6 @@ state_lookup(struct state_pool *p, const struct state_query *q,
 		return 0;
 	}
 	ans->available = 1;
-	ans->learned = q->learn != 0;
+	ans->learned = q->learn && n->nother == 0;
 	return 0;
 }

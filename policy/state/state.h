@@ -51,6 +51,16 @@
  * would refuse it (CROSSSLOT); we speak to a standalone server or a
  * Sentinel-managed master, where this costs nothing.
  *
+ * Lists (issue 11 item 8): in the list organisation's own hash, Lx a
+ * 128-bit linear counting map of the distinct poster organisations,
+ * known correspondents, whose posts through the list (signed by the
+ * list's DKIM) were not held, and Lf the first such post: ~60 bytes per
+ * list; the list key is another slot (standalone / Sentinel, as below).
+ * A message with several author domains (two From headers, two
+ * addresses) has each other author's hash (and address hash) read in
+ * the same EVALSHA, never written: more keys outside the sender's slot,
+ * under the same standalone / Sentinel assumption as the known index.
+ *
  * One round trip per message: state_lookup is one EVALSHA of a script
  * that reads the history and, when asked to learn, updates it; only an
  * authenticated message (aligned DKIM pass or aligned SPF pass) that is
@@ -109,6 +119,19 @@ struct state_pool;
 
 /* Signers looked up per message; more are ignored. */
 #define STATE_MAX_SIGNERS	16
+/* Other author domains read per message (mail/author.h keeps at most
+ * AUTHOR_MAX_DOMAINS, 8, in all); more are not asked. */
+#define STATE_MAX_OTHERS	7
+
+/* Another author domain of the message (two From headers or two
+ * addresses): read as if it were the only one, never written. */
+struct state_author {
+	const char *domain;		/* organisational domain */
+	const char *subdomain;		/* as state_query's */
+	const char *infra_id;
+	const char *address;
+	int address_listed;
+};
 
 struct state_query {
 	const char *domain;		/* organisational From domain */
@@ -146,6 +169,16 @@ struct state_query {
 	int address_listed;		/* its domain is in
 					   shared_mailbox_domains */
 	unsigned shared_mailbox;	/* shared_mailbox_senders, 0 off */
+	/* Issue 11 item 1: the other author domains, in the same EVALSHA
+	 * (read only; the caller sends learn 0 with them). */
+	const struct state_author *others;
+	size_t nothers;			/* past STATE_MAX_OTHERS: ignored */
+	/* Issue 11 item 8: the list organisation whose DKIM signed this
+	 * post, or NULL; list_record: 1 at STATE_TEACH_INDEX to count the
+	 * poster for it when the history turns out so (not held), as
+	 * withhold; the poster must be known (k) too. */
+	const char *list;
+	unsigned char list_record[8];
 };
 
 /* known: the domain has authenticated history; relay: the query's infra
@@ -195,6 +228,16 @@ struct state_answer {
 	int learned;			/* this message was written */
 	int taught;			/* and taught (not only counted) */
 	int newly_known;		/* and made the domain known */
+	/* One per query other, same order: each as if it were the only
+	 * author (available 0 when it was not asked: no usable name, or
+	 * past STATE_MAX_OTHERS); NULL and 0 without others. */
+	struct state_answer *others;
+	size_t nothers;
+	/* The query's list before this message: distinct known poster
+	 * organisations counted (linear counting, +-8% at 100) and its
+	 * first counted post (0: none). */
+	unsigned long list_posters;
+	time_t list_first;
 };
 
 /* Builds the pool for cfg's redis_ and state_ settings (copied).  No

@@ -21,10 +21,14 @@ enum {
 	STATESCRIPT_MAILBOX_SHARED, STATESCRIPT_SUBDOMAIN,
 	STATESCRIPT_ALIGNED, STATESCRIPT_PROFILE_MESSAGES,
 	STATESCRIPT_PROFILE_SECONDS, STATESCRIPT_INFRA_MEMBER,
-	STATESCRIPT_SIGNERS,
+	STATESCRIPT_NOTHERS, STATESCRIPT_LIST, STATESCRIPT_LIST_RECORD,
+	STATESCRIPT_OTHERS,	/* STATESCRIPT_OTHER_ARGS per other author
+				   domain, then the signers */
 };
-/* Keys of statescript_lookup. */
-#define STATESCRIPT_NKEYS	4
-#define STATESCRIPT_NKEYS_TEXT	"4"
+/* Per other author domain: infra id, address, listed, subdomain,
+ * organisational domain (KEYS: its hash, its address's hash). */
+#define STATESCRIPT_OTHER_ARGS	5
+/* Keys of statescript_lookup, without the two per other author. */
+#define STATESCRIPT_NKEYS	5
 
 #endif

@@ -11,7 +11,13 @@
 #      as its xn-- form is (a3x, the control);
 #  a4  a raw UTF-8 From at an IDN correspondent that is also protected
 #      (bücher.example, DMARC p=reject), from a new relay, not
-#      authenticated (old main: score 0).
+#      authenticated (old main: score 0);
+#  a5  two From headers, the first an unknown domain nobody signs for,
+#      the SECOND the known correspondent, from a new relay: both
+#      domains' histories are read in the one EVALSHA, so both novelty
+#      reasons count (first_contact for the first, and
+#      new_relay_unauthenticated for the second; the old main read only
+#      the first's history).
 # Benign counterparts (accept or tag):
 #  b1  that IDN correspondent from its own relay, SPF aligned, raw UTF-8
 #      From (first contact), then b2 the A-label From and b3 raw UTF-8
@@ -217,6 +223,22 @@ mk a4 "From: Jörg <joerg@$UB>"
 send a4 $IP_E $HELO_E "billing@$E" && attack a4
 e2e_expect_match "a4: DMARC evaluated at the A-label" \
     "dmarc=fail.*header.from=$AB" "$(e2e_ar "$F")"
+
+# ---- a5: the known correspondent as the SECOND From, new relay ----
+evals0=$(e2e_redis info commandstats | sed -n \
+    's/^cmdstat_evalsha:calls=\([0-9]*\),.*/\1/p')
+mk a5 "From: Billing <billing@nobody.example>
+From: Alice <alice@$P>"
+send a5 $IP_E $HELO_E "billing@$E" && attack a5
+has_reason a5 from_ambiguous
+has_reason a5 first_contact
+has_reason a5 new_relay_unauthenticated
+evals1=$(e2e_redis info commandstats | sed -n \
+    's/^cmdstat_evalsha:calls=\([0-9]*\),.*/\1/p')
+e2e_expect_eq "a5: one EVALSHA for both author domains" 1 \
+    "$(( ${evals1:-0} - ${evals0:-0} ))"
+keys=$(e2e_redis --scan --pattern '*nobody.example*' | grep -c .)
+e2e_expect_eq "a5: the first author domain is not written" 0 "$keys"
 
 echo "# From header: attacks held $HELD/$NATT, benign left alone $BENIGN/$NBEN"
 e2e_summary
