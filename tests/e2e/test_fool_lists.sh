@@ -18,7 +18,11 @@
 #      the well-known correspondent;  B2 a list that rewrites From;
 #   B3 a university forwarder with SRS and B4 without (DKIM intact);
 #   B5 a calendar invitation;  B6 a ticketing system's Reply-To of the
-#      same organisation.
+#      same organisation;
+#   C0-C2 a list learned as a list: not known under the defaults after
+#      one poster; known (relay and signer explained: accept) once
+#      list_known_posters = 1 and list_known_days = 0; a list no known
+#      poster used is still only authenticated novelty.
 # Prints "attack held" / "benign left alone" per scenario.
 set -u
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
@@ -45,6 +49,9 @@ HELO_BAD=mx.relay.example
 ZONE=$E2E_TMP/zone
 partner_txt=$(e2e_key_rsa partner)
 list_txt=$(e2e_key_rsa list)
+EL=newsletter-hub.example		# C2: a list nobody posted to before
+IP_EL=203.0.113.77
+evil_txt=$(e2e_key_rsa evil)
 cat >"$ZONE" <<EOF
 \$STATIC example
 \$STATIC in-addr.arpa
@@ -59,6 +66,8 @@ $L 300 IN TXT "v=spf1 ip4:$IP_LIST -all"
 $HELO_LIST 300 IN TXT "v=spf1 ip4:$IP_LIST -all"
 _dmarc.$L 300 IN TXT "v=DMARC1; p=none"
 sel._domainkey.$L 300 IN TXT $list_txt
+$EL 300 IN TXT "v=spf1 ip4:$IP_EL -all"
+sel._domainkey.$EL 300 IN TXT $evil_txt
 $HELO_LIST 300 IN A $IP_LIST
 50.2.0.192.in-addr.arpa 300 IN PTR $HELO_LIST.
 $U 300 IN TXT "v=spf1 ip4:$IP_UNI -all"
@@ -206,5 +215,44 @@ benign b5
 psigned b6 "Reply-To: Support <tickets+4711@help.$P>"
 send b6 $IP_USUAL $HELO_USUAL "$PFROM" "$M/b6.eml"
 benign b6
+
+# ---- C: lists learned as lists (list_known_posters, list_known_days) ----
+# B1 recorded its poster (a known correspondent, a post not held) under
+# the list.  With the defaults (5 posters over 14 days) the list is not
+# known yet: a second post is still only authenticated novelty.
+listpost() {	# NAME LIST KEY IP HELO: partner's post re-signed by LIST
+	psigned $1.orig
+	{
+		sed '/^$/q' "$M/$1.orig.eml" | sed '$d'
+		printf 'List-Id: Talk <talk.%s>\nPrecedence: list\n' "$2"
+		printf 'List-Post: <mailto:talk@%s>\n\n' "$2"
+		sed '1,/^$/d' "$M/$1.orig.eml"
+		printf '_______________\nTalk mailing list -- talk@%s\n' "$2"
+	} >"$M/$1.raw"
+	e2e_sign_rsa "$M/$1.raw" "$2" sel $3 >"$M/$1.eml"
+	send $1 $4 $5 "talk-bounces@$2" "$M/$1.eml"
+}
+listpost c0 $L list $IP_LIST $HELO_LIST
+benign c0
+e2e_expect_match "c0: defaults: still new relay and signer (not known)" \
+    'new_relay,new_signer' "$VH"
+# One distinct known poster, no waiting: the list that carried B1 and c0
+# is known now, and explains its posters' relay and signer.
+E2E_RW_EXTRA="$E2E_RW_EXTRA
+list_known_posters = 1;
+list_known_days = 0;"
+e2e_write_config "$ZONE"
+e2e_reload_milter
+listpost c1 $L list $IP_LIST $HELO_LIST
+benign c1
+e2e_expect_match "c1: a known list explains relay and signer" \
+    '^action=accept; score=2; reasons=dmarc_fail$' "$VH"
+# A list no known poster ever went through: only authenticated novelty,
+# even under these thresholds (this post records one poster; under the
+# defaults it would take five, over two weeks, each tagged).
+listpost c2 $EL evil $IP_EL mx.$EL
+benign c2
+e2e_expect_match "c2: an unknown list explains nothing more" \
+    'new_relay,new_signer' "$VH"
 
 e2e_summary
