@@ -376,6 +376,23 @@ finalize(struct attscan *ev, size_t idx, const struct fname *fn,
 
 static int member_cb(void *, const struct arch_member *);
 
+/* Excel 4.0 macro sheets in an OLE2 workbook, or named by an OOXML
+ * types or relationships part (types set; office.h). */
+static void
+xlm_check(struct attscan *ev, size_t idx, struct spool *sp, int types)
+{
+	static const enum rule r[] = { RULE_COUNT, R_MACRO, R_ENCRYPTED,
+	    R_TRUNCATED };
+	const char *what;
+	enum office_xlm_seen s = office_xlm(sp, types, &ev->dl, &what);
+
+	if (s == OFFICE_XLM_UNSEEN)
+		item_at(ev, idx)->flags |= ATTACH_TRUNCATED;
+	if (s != OFFICE_XLM_NONE)
+		raise_rule(ev, idx, r[s], arena_printf(ev->a, "%s: %s",
+		    label(ev, item_at(ev, idx)), what));
+}
+
 /* Looks inside content: archive members, OLE2 macros, HTML smuggling.
  * path names the content for its members; adepth is their depth. */
 static int
@@ -424,6 +441,9 @@ inspect(struct attscan *ev, size_t idx, struct spool *content,
 			raise_rule(ev, idx, R_BOMB, NULL);
 		it = item_at(ev, idx);
 	}
+	if (office_is_ole(head, headlen) && !attype_is_executable(it->detected)
+	    && budget(ev))
+		xlm_check(ev, idx, content, 0);
 	if (office_is_ole(head, headlen) && !attype_is_executable(it->detected)
 	    && budget(ev) && office_ole_has_vba(content, &ev->dl, &damaged))
 		raise_rule(ev, idx, R_MACRO, NULL);
@@ -542,6 +562,8 @@ member_cb(void *arg, const struct arch_member *m)
 		it->size = m->size;
 		if (m->truncated)
 			it->flags |= ATTACH_TRUNCATED;
+		if (fr->office && office_member_lists_types(m->name))
+			xlm_check(ev, fr->owner, m->content, 1);
 		if (inspect(ev, idx, m->content, m->head, m->headlen, m->path,
 		    m->depth + 1, &fn, 1) == -1)
 			return -1;
@@ -569,7 +591,8 @@ member_cb(void *arg, const struct arch_member *m)
 	/* Looking inside a member is expensive work: past the budget the
 	 * member keeps its cheap verdict and the scan is incomplete. */
 	if (!m->encrypted && !has(item_at(ev, idx), R_MACRO) &&
-	    wants_inside(item_at(ev, idx), m, &fn)) {
+	    (wants_inside(item_at(ev, idx), m, &fn) || (fr->office &&
+	    office_member_lists_types(m->name)))) {
 		if (budget(ev)) {
 			fr->cur = idx;
 			return ARCH_EXTRACT;

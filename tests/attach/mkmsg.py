@@ -91,6 +91,19 @@ simple("b-odt", att("plain.odt", 'attachment; filename="minutes.odt"',
                     "application/vnd.oasis.opendocument.text"))
 simple("b-doc", att("clean.doc", 'attachment; filename="minutes.doc"',
                     "application/msword"))
+XLS, XLSX = ("application/vnd.ms-excel", "application/vnd.openxmlformats-"
+             "officedocument.spreadsheetml.sheet")
+simple("b-xls", att("clean.xls", 'attachment; filename="q3.xls"', XLS))
+simple("b-xls-mini", att("clean-mini.xls", 'attachment; filename="q3.xls"',
+                         XLS))
+simple("b-xlsx", att("clean.xlsx", 'attachment; filename="q3.xlsx"', XLSX))
+simple("r-xls-xlm", att("xlm.xls", 'attachment; filename="q3.xls"', XLS))
+simple("r-xls-xlm-mini", att("xlm-mini.xls", 'attachment; filename="q3.xls"',
+                             XLS))
+simple("r-xls-enc", att("enc.xls", 'attachment; filename="q3.xls"', XLS))
+simple("r-xlsm-xlm", att("xlm.xlsm", 'attachment; filename="q3.xlsm"'))
+simple("r-xlsx-xlm-renamed", att("xlm-renamed.xlsx",
+                                 'attachment; filename="q3.xlsx"', XLSX))
 simple("b-html", att("newsletter.html",
                      'attachment; filename="newsletter.html"', "text/html"))
 simple("b-names",
