@@ -373,8 +373,10 @@ globals_walk(struct ostream *st, struct office_xlm *x)
 	unsigned char h[4], b[8];
 	unsigned type, len, n;
 
-	if (os_read(st, h, 4) == -1 || le16(h + 2) < 4 ||
-	    (le16(h) != 0x0809 && le16(h) != 0x0409 && le16(h) != 0x0209))
+	if (os_read(st, h, 4) == -1)
+		return -1;
+	if (le16(h + 2) < 4 || (le16(h) != 0x0809 && le16(h) != 0x0409 &&
+	    le16(h) != 0x0209))
 		return 0;			/* not a BIFF workbook */
 	if (os_read(st, NULL, le16(h + 2)) == -1)
 		return -1;

@@ -66,7 +66,8 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	    C_ATT, 0, 0,
 	    "an encrypted archive (scanners cannot look inside)" },
 	[RULE_ATTACH_OFFICE_MACRO] = { "attach_office_macro", 6, C_ATT, 0, 0,
-	    "macros: VBA in OLE2 or OOXML, Basic in OpenDocument" },
+	    "macros: VBA in OLE2 or OOXML, Basic in OpenDocument, Excel 4.0 "
+	    "(XLM) macro sheets" },
 	[RULE_ATTACH_HTML_SMUGGLING] = { "attach_html_smuggling", 8,
 	    C_ATT, 0, 0,
 	    "HTML or SVG that builds and saves a file" },

@@ -1,7 +1,8 @@
 /*
  * fuzz_office.c - fuzz target for policy/attach/office.c: the hand-written OLE2
- * (compound file) reader that looks for VBA storages, and the OOXML /
- * OpenDocument macro member names.
+ * (compound file) reader that looks for VBA storages and Excel 4.0 macro
+ * sheets in a workbook stream, and the OOXML / OpenDocument macro member
+ * names and types parts.
  *
  * Input: an OLE2 file (any bytes), held in a memory spool; the first
  * line of the input also goes to office_member_is_macro as an archive
@@ -9,7 +10,10 @@
  *
  * Invariants: office_ole_has_vba answers 0 or 1 and sets damaged to 0 or
  * 1, a file without the OLE2 signature is never found to hold VBA, and a
- * file found damaged never holds VBA; the walk is bounded (libFuzzer's
+ * file found damaged never holds VBA; office_xlm answers one of its four
+ * values, with a phrase exactly when it is not NONE, and NONE for a file
+ * without the signature; the same bytes read as a types part answer
+ * NONE or FOUND, FOUND when they say "macrosheet"; the walk is bounded (libFuzzer's
  * -timeout catches a loop); no read outside the spool.
  */
 #include "util/arena.h"
@@ -27,6 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct spool *sp;
 	struct arena *a;
 	size_t n;
+	enum office_xlm_seen x;
+	const char *what;
 	int vba, damaged = -1, m;
 
 	n = (nl = memchr(data, '\n', size)) != NULL ? (size_t)(nl - data) :
@@ -51,6 +57,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(vba == 0);
 		if (damaged)
 			FUZZ_CHECK(vba == 0);
+		x = office_xlm(sp, 0, NULL, &what);
+		FUZZ_CHECK(x <= OFFICE_XLM_UNSEEN);
+		FUZZ_CHECK((x == OFFICE_XLM_NONE) == (what == NULL));
+		if (!office_is_ole(data, size))
+			FUZZ_CHECK(x == OFFICE_XLM_NONE);
+		x = office_xlm(sp, 1, NULL, &what);
+		FUZZ_CHECK(x == OFFICE_XLM_NONE || x == OFFICE_XLM_FOUND);
+		if (memmem(data, size, "macrosheet", 10) != NULL)
+			FUZZ_CHECK(x == OFFICE_XLM_FOUND);
 	}
 	arena_free(a);
 	return 0;

@@ -954,6 +954,94 @@ ole_directory_walk_is_bounded(void **state)
 	arena_free(a);
 }
 
+/* A copy of spool full with len bytes at off replaced by bytes. */
+static struct spool *
+patched2(struct arena *a, struct spool *full, size_t off, const void *bytes,
+    size_t len)
+{
+	struct spool *sp;
+	unsigned char buf[16384];
+	char err[128];
+	ssize_t n = spool_pread(full, buf, sizeof(buf), 0);
+
+	assert_true(n > 0 && off + len <= (size_t)n);
+	memcpy(buf + off, bytes, len);
+	sp = spool_new(a, sizeof(buf), NULL);
+	assert_int_equal(spool_write(sp, buf, (size_t)n, err, sizeof(err)),
+	    0);
+	return sp;
+}
+
+/* The same from corpus file name. */
+static struct spool *
+patched(struct arena *a, const char *name, size_t off, const void *bytes,
+    size_t len)
+{
+	return patched2(a, file_spool(a, name, 0), off, bytes, len);
+}
+
+static enum office_xlm_seen
+xlm(struct spool *sp, const char **what)
+{
+	return office_xlm(sp, 0, NULL, what);
+}
+
+/* Excel 4.0 macro sheets in OLE2 workbooks (mkole.py --xls): found in
+ * the regular and the mini stream; a broken or looping chain, a stream
+ * cut short or declared past the file, or a globals substream with no
+ * EOF, is "not seen", never "no macro sheet". */
+static void
+ole_workbook_macro_sheets_are_read_bounded(void **state)
+{
+	static const unsigned char loop3[4] = { 3, 0, 0, 0 };
+	static const unsigned char big[4] = { 0xff, 0xff, 0xff, 0x7f };
+	static const unsigned char zero[4] = { 0, 0, 0, 0 };
+	static const unsigned char noeof[4] = { 0x01, 0x00, 0xff, 0xff };
+	struct arena *a = arena_new();
+	struct spool *sp;
+	const char *what;
+
+	assert_int_equal(xlm(file_spool(a, "xlm.xls", 0), &what),
+	    OFFICE_XLM_FOUND);
+	assert_string_equal(what,
+	    "Excel 4.0 (XLM) macro sheet (very hidden)");
+	assert_int_equal(xlm(file_spool(a, "xlm-mini.xls", 0), &what),
+	    OFFICE_XLM_FOUND);
+	assert_string_equal(what, "Excel 4.0 (XLM) macro sheet (hidden)");
+	assert_int_equal(xlm(file_spool(a, "clean.xls", 0), &what),
+	    OFFICE_XLM_NONE);
+	assert_null(what);
+	assert_int_equal(xlm(file_spool(a, "clean-mini.xls", 0), &what),
+	    OFFICE_XLM_NONE);
+	assert_int_equal(xlm(file_spool(a, "enc.xls", 0), &what),
+	    OFFICE_XLM_ENCRYPTED);
+	/* Not a workbook at all: nothing to say. */
+	assert_int_equal(xlm(file_spool(a, "macro.doc", 0), &what),
+	    OFFICE_XLM_NONE);
+	/* The globals' EOF record (at 2126) made a record of 65535 bytes:
+	 * the walk runs to the end of the stream, or of a chain that loops (the first sector, 3,
+	 * its own successor in the FAT at 512), or of the file when the
+	 * size is declared past it (directory at 1024, entry 1). */
+	assert_int_equal(xlm(patched(a, "clean.xls", 2126, noeof, 4),
+	    &what), OFFICE_XLM_UNSEEN);
+	assert_string_equal(what, "workbook sheet list not read to its end");
+	sp = patched(a, "clean.xls", 2126, noeof, 4);
+	assert_int_equal(xlm(patched2(a, sp, 512 + 3 * 4, loop3, 4), &what),
+	    OFFICE_XLM_UNSEEN);
+	assert_int_equal(xlm(patched2(a, sp, 1024 + 128 + 0x78, big, 4),
+	    &what), OFFICE_XLM_UNSEEN);
+	/* With its EOF, a declared size past the file does not matter. */
+	assert_int_equal(xlm(patched(a, "clean.xls", 1024 + 128 + 0x78, big,
+	    4), &what), OFFICE_XLM_NONE);
+	/* The mini FAT (sector 2, at 1536) loops its first mini sector. */
+	assert_int_equal(xlm(patched(a, "clean-mini.xls", 1536, zero, 4),
+	    &what), OFFICE_XLM_UNSEEN);
+	/* Cut inside the Workbook stream. */
+	assert_int_equal(xlm(file_spool(a, "clean.xls", 1700), &what),
+	    OFFICE_XLM_UNSEEN);
+	arena_free(a);
+}
+
 /* Writes text as the corpus message name.eml. */
 static void
 put_msg(const char *name, const char *text)
@@ -1062,6 +1150,7 @@ main(void)
 		cmocka_unit_test(cheap_sniff_knows_programs_archives_pages),
 		cmocka_unit_test(disabled_means_no_reasons),
 		cmocka_unit_test(ole_directory_walk_is_bounded),
+		cmocka_unit_test(ole_workbook_macro_sheets_are_read_bounded),
 		cmocka_unit_test(forwarded_executables_are_found_in_every_form),
 		cmocka_unit_test(nested_groups_get_a_verdict),
 	};
