@@ -34,6 +34,7 @@
 #define ID_RENDDATA	0x00069002UL	/* attAttachRenddata */
 #define ID_DATA		0x0006800FUL	/* attAttachData */
 #define ID_MAPI		0x00069005UL	/* attAttachment */
+#define ID_VERSION	0x00089006UL	/* attTnefVersion */
 #define PATH_MAXLEN	1024
 #define NAME_MAXLEN	1024
 
@@ -87,6 +88,11 @@ frames_walk(const unsigned char *buf, size_t len, unsigned budget,
 		if ((sum & 0xffff) != ((unsigned long)buf[off + HDR_LEN + n] |
 		    (unsigned long)buf[off + HDR_LEN + n + 1] << 8)) {
 			f->broken = "attribute checksum mismatch";
+			return;
+		}
+		if (id == ID_VERSION && n < 4) {
+			/* libytnef would read past it. */
+			f->broken = "short version attribute";
 			return;
 		}
 		if (id == ID_RENDDATA) {
@@ -314,6 +320,7 @@ tnef_walk(struct arch_state *st, struct spool *sp, const char *path,
 	TNEFStruct t;
 	unsigned char *buf;
 	size_t len = 0;
+	unsigned budget;
 	int big, r, rc;
 
 	memset(info, 0, sizeof(*info));
@@ -338,8 +345,10 @@ tnef_walk(struct arch_state *st, struct spool *sp, const char *path,
 		info->format = NULL;
 		return 0;
 	}
-	frames_walk(buf, len, st->lim->max_members > st->members ?
-	    st->lim->max_members - st->members : 0, &f);
+	budget = st->lim->max_members > st->members ?
+	    st->lim->max_members - st->members : 0;
+	frames_walk(buf, len, budget < TNEF_MAX_ATTACHMENTS ? budget :
+	    TNEF_MAX_ATTACHMENTS, &f);
 	if (f.members_cut)
 		st->limits |= ARCH_LIMIT_MEMBERS;
 	memset(&t, 0, sizeof(t));

@@ -11,8 +11,9 @@
  * title.  Before libytnef sees the stream, the attribute framing is
  * walked by us: a stream larger than TNEF_MAX_INPUT (or than the bytes
  * left under the archive byte cap) is not parsed (ARCH_LIMIT_BYTES); a
- * stream with more attachments than the members cap is cut before the
- * first one too many (ARCH_LIMIT_MEMBERS); framing that does not reach
+ * stream with more attachments than the members cap (or
+ * TNEF_MAX_ATTACHMENTS) is cut before the first one too many
+ * (ARCH_LIMIT_MEMBERS); framing that does not reach
  * the end, a bad checksum or a libytnef failure is info->broken
  * (the check is incomplete, as for a damaged archive).
  * Reads only memory: no file is opened (the sandboxed worker allows
@@ -26,6 +27,9 @@
 #include "attach/arch.h"
 
 #define TNEF_MAX_INPUT	(32ULL * 1024 * 1024)	/* bytes parsed at most */
+/* Attachments parsed at most, whatever the members cap says: libytnef
+ * walks its whole list for every attachment attribute. */
+#define TNEF_MAX_ATTACHMENTS	2048
 
 /* 1 when the bytes start with the TNEF signature. */
 int tnef_is(const unsigned char *head, size_t len);

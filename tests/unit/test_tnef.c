@@ -290,6 +290,8 @@ static const struct cap {
 	    "archive_members" },
 	{ "attach_archive_max_depth = 1;", "r-tnef-nested", "archive_depth" },
 	{ "attach_archive_max_bytes = 1024;", "r-tnef-exe", "archive_bytes" },
+	{ "attach_archive_max_members = 100000;", "r-tnef-flood",
+	    "archive_members" },
 };
 
 /* The archive caps hold inside TNEF, and a cap hit is never milder than
