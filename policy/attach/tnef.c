@@ -286,8 +286,9 @@ attachments(struct walk *w, TNEFStruct *t)
 	return 0;
 }
 
-/* The stream in sp into memory: NULL with *why when it is too big
- * (ARCH_LIMIT_BYTES) or unreadable. */
+/* The stream in sp, copied into memory (caller frees): NULL when it is
+ * too big (*big: past TNEF_MAX_INPUT or the bytes left under the byte
+ * cap), out of memory or unreadable. */
 static unsigned char *
 load(struct arch_state *st, struct spool *sp, size_t *len, int *big)
 {
