@@ -11,10 +11,11 @@
  * Why we walk the framing first: libytnef appends each attachment to a
  * list it walks to the end every time (quadratic in attachments), keeps
  * only the last attAttachData of an attachment (a first one nobody would
- * check), ends quietly on a truncated attribute, and prints its errors
- * on stdout.  So the count is capped before it parses, a second data
- * attribute or MAPI block for one attachment is "broken" (not every byte
- * was checked), and libytnef sees only framing we found whole.
+ * check) and leaks the others, ends quietly on a truncated attribute,
+ * and prints its errors on stdout.  So the count is capped before it
+ * parses, an attribute repeated where libytnef keeps one is "broken"
+ * (not every byte was checked), and libytnef sees only framing we found
+ * whole.
  * Thread rule: one walk, one thread; libytnef keeps no state of its own
  * between calls.
  */
@@ -31,10 +32,6 @@
 
 #define TNEF_SIGNATURE	0x223E9F78UL
 #define HDR_LEN		9		/* level, id, length */
-#define ID_RENDDATA	0x00069002UL	/* attAttachRenddata */
-#define ID_DATA		0x0006800FUL	/* attAttachData */
-#define ID_MAPI		0x00069005UL	/* attAttachment */
-#define ID_VERSION	0x00089006UL	/* attTnefVersion */
 #define PATH_MAXLEN	1024
 #define NAME_MAXLEN	1024
 
@@ -51,6 +48,21 @@ tnef_is(const unsigned char *head, size_t len)
 	return head != NULL && len >= 6 && le32(head) == TNEF_SIGNATURE;
 }
 
+/* Attributes whose libytnef handler allocates without freeing what an
+ * earlier one left (a leak per repeat in a long-lived worker, and for
+ * data, a first attachment nobody would check).  Those of an attachment
+ * apply to the last one opened; the others to the message. */
+static const struct once {
+	unsigned long id;
+	int attachment;
+} once[] = {
+	{ attAttachData, 1 }, { attAttachTitle, 1 }, { attAttachMetaFile, 1 },
+	{ attAttachment, 1 }, { attFrom, 0 }, { attBody, 0 },
+	{ attMAPIProps, 0 }, { attOemCodepage, 0 },
+	{ attOriginalMessageClass, 0 },
+};
+#define NONCE	(sizeof(once) / sizeof(once[0]))
+
 /* What the framing walk found. */
 struct frames {
 	size_t end;			/* bytes of whole attributes */
@@ -58,6 +70,23 @@ struct frames {
 	int members_cut;		/* cut before one too many */
 	const char *broken;		/* static text, or NULL */
 };
+
+/* 1 when attribute id was seen already in its scope (seen: one bit per
+ * once[] entry). */
+static int
+repeated(unsigned long id, unsigned *seen)
+{
+	size_t i;
+
+	for (i = 0; i < NONCE; i++)
+		if (once[i].id == id) {
+			if (*seen & 1U << i)
+				return 1;
+			*seen |= 1U << i;
+			return 0;
+		}
+	return 0;
+}
 
 /* Walks the attributes of buf[0, len) (a TNEF signature checked) up to
  * the first one past budget attachments, or the first damage. */
@@ -67,7 +96,7 @@ frames_walk(const unsigned char *buf, size_t len, unsigned budget,
 {
 	size_t off = 6, i;
 	unsigned long id, n, sum;
-	unsigned data = 0, mapi = 0;
+	unsigned seen = 0;
 
 	memset(f, 0, sizeof(*f));
 	f->end = off;
@@ -90,23 +119,23 @@ frames_walk(const unsigned char *buf, size_t len, unsigned budget,
 			f->broken = "attribute checksum mismatch";
 			return;
 		}
-		if (id == ID_VERSION && n < 4) {
+		if (id == attTnefVersion && n < 4) {
 			/* libytnef would read past it. */
 			f->broken = "short version attribute";
 			return;
 		}
-		if (id == ID_RENDDATA) {
+		if (id == attAttachRenddata) {
 			if (f->attachments >= budget) {
 				f->members_cut = 1;
 				return;
 			}
 			f->attachments++;
-			data = mapi = 0;
-		} else if ((id == ID_DATA && data++ > 0) ||
-		    (id == ID_MAPI && mapi++ > 0)) {
-			/* libytnef keeps the last one only. */
-			f->broken = "second data or MAPI block in one "
-			    "attachment";
+			for (i = 0; i < NONCE; i++)
+				if (once[i].attachment)
+					seen &= ~(1U << i);
+		} else if (repeated(id, &seen)) {
+			f->broken = "an attribute repeated (libytnef keeps "
+			    "the last one)";
 			return;
 		}
 		off += HDR_LEN + n + 2;
@@ -319,7 +348,7 @@ tnef_walk(struct arch_state *st, struct spool *sp, const char *path,
 	struct walk w;
 	struct frames f;
 	TNEFStruct t;
-	unsigned char *buf;
+	unsigned char *buf, sig[6];
 	size_t len = 0;
 	unsigned budget;
 	int big, r, rc;
@@ -329,6 +358,9 @@ tnef_walk(struct arch_state *st, struct spool *sp, const char *path,
 		st->limits |= ARCH_LIMIT_DEPTH;
 		return 0;
 	}
+	if (spool_pread(sp, sig, sizeof(sig), 0) != (ssize_t)sizeof(sig) ||
+	    !tnef_is(sig, sizeof(sig)))
+		return 0;		/* not TNEF: not opened */
 	info->format = "tnef";
 	info->opened = 1;
 	if ((buf = load(st, sp, &len, &big)) == NULL) {
@@ -338,12 +370,6 @@ tnef_walk(struct arch_state *st, struct spool *sp, const char *path,
 		}
 		info->broken = "tnef: unreadable";
 		st->limits |= ARCH_LIMIT_UNREAD;
-		return 0;
-	}
-	if (!tnef_is(buf, len)) {
-		free(buf);
-		info->opened = 0;
-		info->format = NULL;
 		return 0;
 	}
 	budget = st->lim->max_members > st->members ?
