@@ -33,6 +33,7 @@
 #include "attach/namecheck.h"
 #include "attach/office.h"
 #include "attach/spool.h"
+#include "attach/tnef.h"
 
 #define DETAIL_MAX	120
 
@@ -406,15 +407,17 @@ inspect(struct attscan *ev, size_t idx, struct spool *content,
 	struct arch_info info;
 	struct frame fr;
 	unsigned before = ev->ast.limits;
-	int damaged, r;
+	int damaged, r, tnef;
 
 	memset(&fr, 0, sizeof(fr));
-	if (attype_is_archive(it->detected, ext)) {
+	tnef = tnef_is(head, headlen);	/* winmail.dat: walked as one */
+	if (tnef || attype_is_archive(it->detected, ext)) {
 		fr.ev = ev;
 		fr.owner = idx;
-		fr.office = attype_is_office_zip(it->detected, ext, &fr.odf);
-		if (arch_walk(&ev->ast, content, path, adepth, member_cb, &fr,
-		    &info) == -1)
+		fr.office = !tnef && attype_is_office_zip(it->detected, ext,
+		    &fr.odf);
+		if ((tnef ? tnef_walk : arch_walk)(&ev->ast, content, path,
+		    adepth, member_cb, &fr, &info) == -1)
 			return -1;
 		if (info.encrypted) {
 			item_at(ev, idx)->flags |= ATTACH_ENCRYPTED;
@@ -464,6 +467,7 @@ wants_inside(const struct attach_item *it, const struct arch_member *m,
 {
 	return attype_is_archive(it->detected, fn->ext) ||
 	    office_is_ole(m->head, m->headlen) ||
+	    tnef_is(m->head, m->headlen) ||
 	    attype_is_html(it->detected, fn->ext);
 }
 
