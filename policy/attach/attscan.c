@@ -32,6 +32,7 @@
 #include "attach/mime.h"
 #include "attach/namecheck.h"
 #include "attach/office.h"
+#include "attach/pdfscan.h"
 #include "attach/spool.h"
 
 #define DETAIL_MAX	120
@@ -376,6 +377,33 @@ finalize(struct attscan *ev, size_t idx, const struct fname *fn,
 
 static int member_cb(void *, const struct arch_member *);
 
+/* What a PDF does when opened (pdfscan.h); an unfinished scan is an
+ * incomplete one. */
+static int
+check_pdf(struct attscan *ev, size_t idx, struct spool *content)
+{
+	static const struct { unsigned f; enum rule r; } map[] = {
+	    { PDF_LAUNCH, RULE_ATTACH_PDF_LAUNCH },
+	    { PDF_JAVASCRIPT, RULE_ATTACH_PDF_JAVASCRIPT },
+	    { PDF_EMBEDDED, RULE_ATTACH_PDF_EMBEDDED } };
+	const char *l = label(ev, item_at(ev, idx));
+	int f = pdfscan_spool(content, &ev->dl);
+	size_t i;
+
+	if (f == -1 || l == NULL)
+		return -1;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if ((unsigned)f & map[i].f)
+			raise_rule(ev, idx, map[i].r, (unsigned)f & PDF_ESCAPED ?
+			    arena_printf(ev->a, "%s (escaped names)", l) : l);
+	if ((unsigned)f & PDF_TRUNCATED) {
+		item_at(ev, idx)->flags |= ATTACH_TRUNCATED;
+		raise_rule(ev, idx, R_TRUNCATED, arena_printf(ev->a,
+		    "%s: PDF not read to its end", l));
+	}
+	return 0;
+}
+
 /* Looks inside content: archive members, OLE2 macros, HTML smuggling.
  * path names the content for its members; adepth is their depth. */
 static int
@@ -427,6 +455,9 @@ inspect(struct attscan *ev, size_t idx, struct spool *content,
 	if (office_is_ole(head, headlen) && !attype_is_executable(it->detected)
 	    && budget(ev) && office_ole_has_vba(content, &ev->dl, &damaged))
 		raise_rule(ev, idx, R_MACRO, NULL);
+	if (pdfscan_is_pdf(head, headlen) && budget(ev) &&
+	    check_pdf(ev, idx, content) == -1)
+		return -1;
 	if (html && attype_is_html(it->detected, ext) && budget(ev)) {
 		if ((r = html_smuggling(content, &ev->dl, &why)) == -1)
 			return -1;
@@ -444,6 +475,7 @@ wants_inside(const struct attach_item *it, const struct arch_member *m,
 {
 	return attype_is_archive(it->detected, fn->ext) ||
 	    office_is_ole(m->head, m->headlen) ||
+	    pdfscan_is_pdf(m->head, m->headlen) ||
 	    attype_is_html(it->detected, fn->ext);
 }
 

@@ -303,6 +303,27 @@ static const struct corpus_case {
 	{ "m-parts", "truncated", VERDICT_QUARANTINE, { NULL, NULL, NULL } },
 	{ "m-loop-ole", "", VERDICT_ACCEPT, { "minutes.doc", NULL, NULL } },
 	{ "m-longline", "", VERDICT_ACCEPT, { NULL, NULL, NULL } },
+	/* PDFs (mkpdf.py): what they do when opened */
+	{ "r-pdf-js", "pdf_javascript", VERDICT_ACCEPT, { "invoice.pdf",
+	    NULL, NULL } },
+	{ "r-pdf-launch", "pdf_launch", VERDICT_ACCEPT, { "invoice.pdf",
+	    NULL, NULL } },
+	{ "r-pdf-escaped", "pdf_javascript", VERDICT_ACCEPT,
+	    { "invoice.pdf", NULL, NULL } },
+	{ "r-pdf-embedded", "pdf_embedded", VERDICT_ACCEPT, { "invoice.pdf",
+	    NULL, NULL } },
+	{ "r-pdf-objstm", "pdf_javascript", VERDICT_ACCEPT, { "invoice.pdf",
+	    NULL, NULL } },
+	{ "r-pdf-qembedded", "pdf_embedded", VERDICT_ACCEPT, { "form.pdf",
+	    NULL, NULL } },
+	{ "r-pdf-zip", "pdf_launch", VERDICT_ACCEPT, { "statement.pdf",
+	    "statements.zip/statement.pdf", NULL } },
+	{ "r-pdf-noname", "pdf_javascript", VERDICT_ACCEPT, { "scan.dat",
+	    NULL, NULL } },
+	{ "b-pdf-form", "", VERDICT_ACCEPT, { "form.pdf", NULL, NULL } },
+	{ "b-pdf-qform", "", VERDICT_ACCEPT, { "form.pdf", NULL, NULL } },
+	{ "b-pdf-signed", "", VERDICT_ACCEPT, { "contract.pdf", NULL, NULL } },
+	{ "b-pdf-image", "", VERDICT_ACCEPT, { "scan.pdf", NULL, NULL } },
 };
 
 static int
