@@ -344,7 +344,8 @@ scan_close(struct scan *s)
 int
 pdfscan_is_pdf(const unsigned char *head, size_t len)
 {
-	return memmem(head, len < 1024 ? len : 1024, "%PDF-", 5) != NULL;
+	return head != NULL && len >= 5 &&
+	    memmem(head, len < 1024 ? len : 1024, "%PDF-", 5) != NULL;
 }
 
 int
