@@ -385,7 +385,8 @@ check_pdf(struct attscan *ev, size_t idx, struct spool *content)
 	static const struct { unsigned f; enum rule r; } map[] = {
 	    { PDF_LAUNCH, RULE_ATTACH_PDF_LAUNCH },
 	    { PDF_JAVASCRIPT, RULE_ATTACH_PDF_JAVASCRIPT },
-	    { PDF_EMBEDDED, RULE_ATTACH_PDF_EMBEDDED } };
+	    { PDF_EMBEDDED, RULE_ATTACH_PDF_EMBEDDED },
+	    { PDF_EXECUTABLE, R_EXECUTABLE } };
 	const char *l = label(ev, item_at(ev, idx));
 	int f = pdfscan_spool(content, &ev->dl);
 	size_t i;

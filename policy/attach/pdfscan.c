@@ -16,6 +16,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "attach/attype.h"
 #include "util/deadline.h"
 #include "attach/pdfscan.h"
 #include "attach/spool.h"
@@ -25,6 +26,7 @@
 #define BLOCK		65536
 #define OUTBUF		16384
 #define LENGTH_MAX	(1ULL << 40)
+#define EHEAD		4096	/* an embedded file's first bytes, sniffed */
 
 /* One lexer: the file's, or the inflated stream's. */
 struct lex {
@@ -44,7 +46,7 @@ struct scan {
 	struct deadline *dl;
 	int stop;
 	/* the dictionary since the last obj/endobj/stream */
-	int flate, other_filter, image, len_state, len_tokens;
+	int flate, other_filter, image, embedded, len_state, len_tokens;
 	/* len_state: 1 after /Length, 2 after its number, 3 direct */
 	unsigned long long length;
 	/* stream data */
@@ -52,6 +54,10 @@ struct scan {
 	unsigned long long left;	/* ULLONG_MAX: to "endstream" */
 	z_stream z;
 	unsigned char *out;
+	/* an embedded file's first bytes: 1 as they are, 2 inflated */
+	int peek;
+	size_t ehlen;
+	unsigned char ehead[EHEAD];
 };
 
 static const char endstream[] = "endstream";
@@ -88,7 +94,7 @@ is(const struct lex *l, const char *s)
 static void
 dict_reset(struct scan *s)
 {
-	s->flate = s->other_filter = s->image = 0;
+	s->flate = s->other_filter = s->image = s->embedded = 0;
 	s->len_state = s->len_tokens = 0;
 	s->length = 0;
 }
@@ -126,7 +132,9 @@ name_end(struct scan *s, struct lex *l, int file)
 		s->other_filter = 1;
 	else if (is(l, "Crypt"))
 		s->other_filter = 1;
-	else if (is(l, "Image") || is(l, "EmbeddedFile") || is(l, "Length1") || is(l, "Length2") ||
+	else if (is(l, "EmbeddedFile"))
+		s->embedded = s->image = 1;	/* sniffed, not lexed */
+	else if (is(l, "Image") || is(l, "Length1") || is(l, "Length2") ||
 	    is(l, "Length3") || is(l, "Type1C") || is(l, "CIDFontType0C") ||
 	    is(l, "OpenType"))
 		s->image = 1;	/* binary data: names by chance */
@@ -169,6 +177,9 @@ tok_end(struct scan *s, struct lex *l, unsigned char c)
 		s->left = s->len_state >= 2 ? s->length : ULLONG_MAX;
 		s->inflating = s->flate && !s->other_filter && !s->image &&
 		    s->zinit && inflateReset(&s->z) == Z_OK;
+		s->ehlen = 0;
+		s->peek = !s->embedded || s->other_filter ? 0 : !s->flate ? 1 :
+		    inflateReset(&s->z) == Z_OK ? 2 : 0;
 	}
 }
 
@@ -262,6 +273,35 @@ inflate_run(struct scan *s, const unsigned char *p, size_t n)
 	}
 }
 
+/* The first EHEAD bytes of an embedded file, as they are or inflated;
+ * a program there is PDF_EXECUTABLE (attype_sniff, as for a part). */
+static void
+peek_run(struct scan *s, const unsigned char *p, size_t n, int end)
+{
+	const char *t;
+	size_t k;
+
+	if (s->peek == 1 && s->ehlen < EHEAD) {
+		k = n < EHEAD - s->ehlen ? n : EHEAD - s->ehlen;
+		memcpy(s->ehead + s->ehlen, p, k);
+		s->ehlen += k;
+	} else if (s->peek == 2 && s->ehlen < EHEAD && n > 0) {
+		s->z.next_in = (unsigned char *)p;
+		s->z.avail_in = (uInt)n;
+		s->z.next_out = s->ehead + s->ehlen;
+		s->z.avail_out = (uInt)(EHEAD - s->ehlen);
+		if (inflate(&s->z, Z_NO_FLUSH) != Z_OK)
+			s->peek = 3;	/* done or damaged: keep what came */
+		s->ehlen = EHEAD - s->z.avail_out;
+	}
+	if ((end || s->ehlen == EHEAD) && s->peek != 0) {
+		t = attype_sniff(s->ehead, s->ehlen, s->ehlen);
+		if (s->ehlen > 0 && attype_is_executable(t))
+			s->flags |= PDF_EXECUTABLE;
+		s->peek = 0;
+	}
+}
+
 /* Stream data from p: how many bytes of it belong to the stream. */
 static size_t
 stream_run(struct scan *s, const unsigned char *p, size_t n)
@@ -290,6 +330,8 @@ stream_run(struct scan *s, const unsigned char *p, size_t n)
 	}
 	if (s->inflating)
 		inflate_run(s, p + start, i - start);
+	if (s->peek)
+		peek_run(s, p + start, i - start, end);
 	if (end) {
 		s->in_stream = 0;
 		s->inflating = 0;
@@ -336,6 +378,8 @@ scan_close(struct scan *s)
 		name_end(s, &s->file, 1);
 	if (s->inner.inname && !s->stop)
 		name_end(s, &s->inner, 0);
+	if (s->peek)
+		peek_run(s, NULL, 0, 1);
 	inflateEnd(&s->z);
 	free(s->out);
 	return (int)s->flags;

@@ -9,7 +9,9 @@
  * data that is not Flate-compressed, or is an image, is not read for
  * names (binary data would match by chance).  Other filters
  * (ASCIIHex, LZW, filter chains) and encrypted files are not decoded:
- * what they hide is not seen (say so, do not pretend).
+ * what they hide is not seen (say so, do not pretend).  An embedded
+ * file's first 4 KB (unfiltered or Flate) are sniffed like an attachment's
+ * (attype_sniff): a program there is PDF_EXECUTABLE.
  * Caps: PDF_SCAN_MAX input bytes, PDF_INFLATE_MAX inflated bytes in all,
  * PDF_MAX_NAMES names, the deadline per block; a cap hit sets
  * PDF_TRUNCATED.  Thread rule: none (no shared state).
@@ -31,6 +33,7 @@ struct spool;
 #define PDF_EMBEDDED	0x04u
 #define PDF_ESCAPED	0x08u	/* a name above was written with #xx */
 #define PDF_TRUNCATED	0x10u	/* a cap or the deadline stopped the scan */
+#define PDF_EXECUTABLE	0x20u	/* an embedded file starts as a program */
 
 /* 1 when the first bytes are a PDF: "%PDF-" within the first 1024
  * (readers skip junk before it). */

@@ -108,6 +108,15 @@ qpdf("--object-streams=generate", f("form.pdf"), "--add-attachment",
 # a benign form rewritten by qpdf: compressed, still nothing
 qpdf("--object-streams=generate", "--compress-streams=y", f("form.pdf"),
      f("qform.pdf"))
+# a program as the attachment qpdf adds (Flate-compressed), and one
+# stored as it is
+qpdf("--object-streams=generate", f("form.pdf"), "--add-attachment",
+     f("pe.bin"), "--filename=update.exe", "--", f("qexe.pdf"))
+with open(f("pe.bin"), "rb") as fp:
+    write("exe.pdf", pdf([catalog(
+        b"/Names << /EmbeddedFiles << /Names [(a.exe) 5 0 R] >> >>")] +
+        PAGES + [b"<< /Type /Filespec /F (a.exe) /EF << /F 6 0 R >> >>",
+                 stream(b"/Type /EmbeddedFile", fp.read())]))
 with zipfile.ZipFile(f("launch.zip"), "w") as z:
     z.write(f("launch.pdf"), "statement.pdf")
 
@@ -149,6 +158,8 @@ message("r-pdf-objstm", att("objstm.pdf", "invoice.pdf"))
 message("r-pdf-qembedded", att("qembedded.pdf", "form.pdf"))
 message("r-pdf-zip", att("launch.zip", "statements.zip", "application/zip"))
 message("r-pdf-noname", att("js.pdf", "scan.dat", "application/octet-stream"))
+message("r-pdf-qexe", att("qexe.pdf", "form.pdf"))
+message("r-pdf-exe", att("exe.pdf", "invoice.pdf"))
 message("b-pdf-form", att("form.pdf", "form.pdf"))
 message("b-pdf-qform", att("qform.pdf", "form.pdf"))
 message("b-pdf-signed", att("signed.pdf", "contract.pdf"))

@@ -5,7 +5,8 @@
 # rewritten by qpdf into compressed object streams or given an
 # attachment by qpdf) each raise exactly their attach_pdf_* reasons; the
 # benign ones (a form, a qpdf-compressed form, a signed-looking PDF, an
-# image whose bytes hold "/JS") raise no attachment reason at all.
+# image whose bytes hold "/JS") raise no attachment reason at all; a
+# program embedded in a PDF is attach_executable (quarantined).
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 CHECK=$top_builddir/milter/relaywarden-check
@@ -26,7 +27,8 @@ dns_forwarders = ["127.0.0.1@9"];
 dns_timeout_ms = 500;
 C
 mkdir -p "$t/files" "$t/msg"
-if ! $PY "$top_srcdir/tests/attach/mkpdf.py" "$t/files" "$t/msg"; then
+if ! $PY "$top_srcdir/tests/attach/mkpe.py" "$t/files/pe.bin" ||
+    ! $PY "$top_srcdir/tests/attach/mkpdf.py" "$t/files" "$t/msg"; then
 	echo "not ok - mkpdf.py made the PDFs (needs qpdf)"
 	exit 1
 fi
@@ -60,6 +62,8 @@ r-pdf-objstm attach_pdf_javascript
 r-pdf-qembedded attach_pdf_embedded
 r-pdf-zip attach_pdf_launch
 r-pdf-noname attach_pdf_javascript
+r-pdf-qexe attach_executable attach_pdf_embedded
+r-pdf-exe attach_executable attach_pdf_embedded
 b-pdf-form
 b-pdf-qform
 b-pdf-signed

@@ -17,7 +17,7 @@
 #include "attach/spool.h"
 
 #define ALL	(PDF_JAVASCRIPT | PDF_LAUNCH | PDF_EMBEDDED | PDF_ESCAPED | \
-		 PDF_TRUNCATED)
+		 PDF_TRUNCATED | PDF_EXECUTABLE)
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -36,6 +36,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((unsigned)f & PDF_ESCAPED)
 		FUZZ_CHECK((unsigned)f & (PDF_JAVASCRIPT | PDF_LAUNCH |
 		    PDF_EMBEDDED));
+	if ((unsigned)f & PDF_EXECUTABLE)
+		FUZZ_CHECK((unsigned)f & PDF_EMBEDDED);
 	if (memchr(data, '/', size) == NULL)
 		FUZZ_CHECK(f == 0);
 	if ((a = arena_new()) == NULL)
