@@ -281,7 +281,7 @@ peek_run(struct scan *s, const unsigned char *p, size_t n, int end)
 	const char *t;
 	size_t k;
 
-	if (s->peek == 1 && s->ehlen < EHEAD) {
+	if (s->peek == 1 && s->ehlen < EHEAD && n > 0) {
 		k = n < EHEAD - s->ehlen ? n : EHEAD - s->ehlen;
 		memcpy(s->ehead + s->ehlen, p, k);
 		s->ehlen += k;
