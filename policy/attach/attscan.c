@@ -32,6 +32,7 @@
 #include "attach/mime.h"
 #include "attach/namecheck.h"
 #include "attach/office.h"
+#include "attach/pdfscan.h"
 #include "attach/spool.h"
 #include "attach/tnef.h"
 
@@ -261,41 +262,6 @@ sniff(struct attscan *ev, const unsigned char *head, size_t len,
 	return arena_strdup(ev->a, t);
 }
 
-/* A policy key (".ext" or "type/sub") matches the item. */
-static int
-key_match(const char *key, const struct attach_item *it,
-    const char *ext, const char *aext)
-{
-	if (key[0] == '.')
-		return strcmp(key + 1, ext) == 0 || strcmp(key + 1, aext) == 0;
-	return (it->detected != NULL && strcasecmp(key, it->detected) == 0) ||
-	    (it->declared != NULL && strcasecmp(key, it->declared) == 0);
-}
-
-static int
-allowed(const struct attscan *ev, const struct attach_item *it,
-    const char *ext, const char *aext)
-{
-	const struct allow *al;
-	size_t i, j, dl, fl;
-
-	if (ev->from == NULL)
-		return 0;
-	fl = strlen(ev->from);
-	for (i = 0; i < ev->ctx->nallow; i++) {
-		al = &ev->ctx->allow[i];
-		dl = strlen(al->domain);
-		if (strcasecmp(ev->from, al->domain) != 0 && !(al->subdomains &&
-		    fl > dl && ev->from[fl - dl - 1] == '.' &&
-		    strcasecmp(ev->from + fl - dl, al->domain) == 0))
-			continue;
-		for (j = 0; j < al->nkeys; j++)
-			if (key_match(al->keys[j], it, ext, aext))
-				return 1;
-	}
-	return 0;
-}
-
 /* The hard rule (attach_executable_quarantine) item it trips: its first
  * live rule of executable, banned extension, banned member, hostile name,
  * special member, or RULE_COUNT.  A dry-run rule holds nothing.  A name
@@ -343,11 +309,11 @@ finalize(struct attscan *ev, size_t idx, const struct fname *fn,
 	if (has(it, R_HOSTILE_NAME))
 		ext = aext = "";
 	for (i = 0; i < ev->ctx->novr && o == NULL; i++)
-		if (key_match(ev->ctx->ovr[i].key, it, ext, aext))
+		if (attscan_key_match(ev->ctx->ovr[i].key, it, ext, aext))
 			o = &ev->ctx->ovr[i];
 	/* A dry-run override is listed as what-if and changes nothing. */
 	live = o != NULL && verdict_rule_live(ev->cfg, R_OVERRIDE);
-	if ((it->nreasons > 0 || o != NULL) && (allowed(ev, it, ext, aext) ||
+	if ((it->nreasons > 0 || o != NULL) && (attscan_allowed(ev, it, ext, aext) ||
 	    (live && o->action == VERDICT_ACCEPT))) {
 		it->flags |= ATTACH_EXEMPT;
 		return;
@@ -392,6 +358,34 @@ xlm_check(struct attscan *ev, size_t idx, struct spool *sp, int types)
 	if (s != OFFICE_XLM_NONE)
 		raise_rule(ev, idx, r[s], arena_printf(ev->a, "%s: %s",
 		    label(ev, item_at(ev, idx)), what));
+}
+
+/* What a PDF does when opened (pdfscan.h); an unfinished scan is an
+ * incomplete one. */
+static int
+check_pdf(struct attscan *ev, size_t idx, struct spool *content)
+{
+	static const struct { unsigned f; enum rule r; } map[] = {
+	    { PDF_LAUNCH, RULE_ATTACH_PDF_LAUNCH },
+	    { PDF_JAVASCRIPT, RULE_ATTACH_PDF_JAVASCRIPT },
+	    { PDF_EMBEDDED, RULE_ATTACH_PDF_EMBEDDED },
+	    { PDF_EXECUTABLE, R_EXECUTABLE } };
+	const char *l = label(ev, item_at(ev, idx));
+	int f = pdfscan_spool(content, &ev->dl);
+	size_t i;
+
+	if (f == -1 || l == NULL)
+		return -1;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if ((unsigned)f & map[i].f)
+			raise_rule(ev, idx, map[i].r, (unsigned)f & PDF_ESCAPED ?
+			    arena_printf(ev->a, "%s (escaped names)", l) : l);
+	if ((unsigned)f & PDF_TRUNCATED) {
+		item_at(ev, idx)->flags |= ATTACH_TRUNCATED;
+		raise_rule(ev, idx, R_TRUNCATED, arena_printf(ev->a,
+		    "%s: PDF not read to its end", l));
+	}
+	return 0;
 }
 
 /* Looks inside content: archive members, OLE2 macros, HTML smuggling.
@@ -450,6 +444,9 @@ inspect(struct attscan *ev, size_t idx, struct spool *content,
 	if (office_is_ole(head, headlen) && !attype_is_executable(it->detected)
 	    && budget(ev) && office_ole_has_vba(content, &ev->dl, &damaged))
 		raise_rule(ev, idx, R_MACRO, NULL);
+	if (pdfscan_is_pdf(head, headlen) && budget(ev) &&
+	    check_pdf(ev, idx, content) == -1)
+		return -1;
 	if (html && attype_is_html(it->detected, ext) && budget(ev)) {
 		if ((r = html_smuggling(content, &ev->dl, &why)) == -1)
 			return -1;
@@ -468,6 +465,7 @@ wants_inside(const struct attach_item *it, const struct arch_member *m,
 	return attype_is_archive(it->detected, fn->ext) ||
 	    office_is_ole(m->head, m->headlen) ||
 	    tnef_is(m->head, m->headlen) ||
+	    pdfscan_is_pdf(m->head, m->headlen) ||
 	    attype_is_html(it->detected, fn->ext);
 }
 
@@ -669,23 +667,3 @@ attscan_malformed(struct attscan *ev, const char *what)
 	tally(ev, R_MALFORMED, what);
 }
 
-/* Each rule once: the first detail, and how many more there were. */
-int
-attscan_reasons(struct attscan *ev, struct verdict *v)
-{
-	const char *d;
-	enum rule k;
-
-	for (k = 0; k < RULE_COUNT; k++) {
-		if (ev->tally[k].count == 0 ||
-		    rules_table[k].cls != RULE_CLASS_ATTACHMENT)
-			continue;
-		d = ev->tally[k].detail;
-		if (ev->tally[k].count > 1)
-			d = arena_printf(ev->a, "%s (+%u more)", d != NULL ? d :
-			    "", ev->tally[k].count - 1);
-		if (verdict_raise(v, ev->a, ev->cfg, k, d) == -1)
-			return -1;
-	}
-	return 0;
-}

@@ -96,6 +96,14 @@ int attscan_part(void *arg, const struct mime_part *);
 void attscan_truncated(struct attscan *, const char *limits);
 void attscan_malformed(struct attscan *, const char *what);
 
+/* attpolicy.c: a policy key (".ext" or "type/sub") matches the item
+ * (ext: its extension, aext: the extension the rules saw); the
+ * attach_allow_senders list exempts it for the scan's From domain. */
+int attscan_key_match(const char *key, const struct attach_item *it,
+    const char *ext, const char *aext);
+int attscan_allowed(const struct attscan *, const struct attach_item *it,
+    const char *ext, const char *aext);
+
 /* Raises each rule raised, once, on v (verdict_raise: scores and dry
  * run from the config).  0 or -1 when out of memory. */
 int attscan_reasons(struct attscan *, struct verdict *v);

@@ -173,6 +173,12 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	[RULE_DISPLAY_KNOWN] = { "display_known", 4, C_SND, 0, 0,
 	    "the display name spells a known correspondent's name, from an "
 	    "unknown domain" },
+	[RULE_ATTACH_PDF_JAVASCRIPT] = { "attach_pdf_javascript", 6, C_ATT,
+	    0, 0, "a PDF with JavaScript (/JS, /JavaScript)" },
+	[RULE_ATTACH_PDF_LAUNCH] = { "attach_pdf_launch", 10, C_ATT, 0, 0,
+	    "a PDF with a /Launch action (opens a program or file)" },
+	[RULE_ATTACH_PDF_EMBEDDED] = { "attach_pdf_embedded", 4, C_ATT, 0, 0,
+	    "a PDF that carries an embedded file (/EmbeddedFile, /EF)" },
 };
 
 int

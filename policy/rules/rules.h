@@ -83,6 +83,10 @@ enum rule {
 	 * and 6) */
 	RULE_LOOKALIKE_KNOWN_EDIT,
 	RULE_DISPLAY_KNOWN,
+	/* what a PDF does when opened (issue 12) */
+	RULE_ATTACH_PDF_JAVASCRIPT,
+	RULE_ATTACH_PDF_LAUNCH,
+	RULE_ATTACH_PDF_EMBEDDED,
 	RULE_COUNT
 };
 

@@ -86,7 +86,7 @@ for name in "$@"; do
 	mkdir -p "$dir/corpus" "$dir/tmp" || exit 1
 	# whole messages and files need room; header-sized parsers do not
 	case $name in
-	eml|attach|office) maxlen=${FUZZ_MAX_LEN:-65536} ;;
+	eml|attach|office|pdfscan) maxlen=${FUZZ_MAX_LEN:-65536} ;;
 	*) maxlen=${FUZZ_MAX_LEN:-8192} ;;
 	esac
 	set --
