@@ -9,24 +9,8 @@
 # everyday winmail.dat raises nothing.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
-CHECK=$top_builddir/milter/relaywarden-check
-PY=/usr/bin/python3
-pass=0 fail=0
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; shift; printf '    %s\n' "$@"; }
-
-printf '$STATIC example\n' >"$t/zone"
-cat >"$t/rw.conf" <<C
-authserv_id = "mx.relaywarden.example";
-state_enable = false;
-attach_sandbox = true;
-dns_local_data = "$t/zone";
-dns_forwarders = ["127.0.0.1@9"];
-dns_timeout_ms = 500;
-C
+. "$top_srcdir/tests/cli/clilib.sh"
+echo 'attach_sandbox = true;' >>"$t/rw.conf"	# the workers, said aloud
 if ! sh "$top_srcdir/tests/attach/mkcorpus" "$t/c" >/dev/null ||
     ! sh "$top_srcdir/tests/attach/mktnefmsgs" "$t/c"; then
 	echo "not ok - corpus and TNEF streams written"
