@@ -18,9 +18,10 @@
  * Formats deliberately left out: mtree (its entries name local files that
  * libarchive would open), warc and the "empty" format.
  * Memory libarchive takes itself: a zip's central directory (guarded by
- * zip_entries), a 7z header.  XXX a 7z whose compressed header unpacks
- * to a huge file list is not bounded by us (libarchive caps entries at
- * 10^8) - issue 3.
+ * zip_entries), a 7z header: libarchive unpacks a 7z's whole (often
+ * LZMA-encoded) file list on the first entry, so the size it declares
+ * (sevenz.c) is checked first against header_cap; above it the 7z is
+ * not read at all and counts as unread (incomplete scan).
  */
 #include <errno.h>
 #include <locale.h>
@@ -36,10 +37,13 @@
 #include "attach/arch.h"
 #include "util/arena.h"
 #include "util/deadline.h"
+#include "attach/sevenz.h"
 #include "attach/spool.h"
 
 #define BLOCK		16384
 #define PATH_MAXLEN	1024
+#define HDR_PER_MEMBER	1024ULL		/* 7z header bytes per member */
+#define HDR_FLOOR	(64 * 1024ULL)
 
 static int (*const filters[])(struct archive *) = {
 	archive_read_support_filter_gzip, archive_read_support_filter_bzip2,
@@ -210,6 +214,36 @@ zip_entries(struct spool *sp)
 	free(buf);
 	/* A directory record is at least 46 bytes. */
 	return n > cd / 46 ? n : cd / 46;
+}
+
+/* The unpacked 7z header we let libarchive build: about 1 KB for each
+ * member the members cap allows (a name of 100 characters and the
+ * times and attributes take 300 bytes). */
+static unsigned long long
+header_cap(const struct arch_limits *lim)
+{
+	unsigned long long cap = lim->max_members * HDR_PER_MEMBER;
+
+	return cap > HDR_FLOOR ? cap : HDR_FLOOR;
+}
+
+/* A 7z whose header would unpack above header_cap: not opened, and the
+ * scan is incomplete.  1 when refused. */
+static int
+sevenz_refused(struct arch_state *st, struct spool *sp,
+    struct arch_info *info)
+{
+	unsigned long long size = sevenz_header_size(sp);
+
+	if (size <= header_cap(st->lim))
+		return 0;
+	info->opened = 1;
+	info->format = "7-Zip";
+	if ((info->broken = arena_printf(st->arena, "7z header unpacks to "
+	    "%llu bytes (cap %llu)", size, header_cap(st->lim))) == NULL)
+		info->broken = "7z header too big";
+	st->limits |= ARCH_LIMIT_UNREAD;
+	return 1;
 }
 
 void
@@ -539,6 +573,8 @@ arch_walk(struct arch_state *st, struct spool *sp, const char *path,
 	s->st = st;
 	s->sp = sp;
 	s->size = spool_size(sp);
+	if (sevenz_refused(st, sp, info))
+		goto done;
 	if ((a = open_archive(s)) == NULL)
 		goto done;		/* not an archive libarchive knows */
 	while (rc == 0 && !s->fatal && !deadline_passed(st->lim->dl)) {
