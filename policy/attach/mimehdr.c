@@ -17,6 +17,7 @@
 
 #include <gmime/gmime.h>
 
+#include "util/hex.h"
 #include "util/arena.h"
 #include "attach/fname.h"
 #include "attach/mimehdr.h"
@@ -45,13 +46,6 @@ mimehdr_type_dup(struct arena *a, const char *s)
 	return d;
 }
 
-static int
-hexval(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ?
-	    c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* RFC 2231 allows the sections of a parameter in any order, but GMime
  * leaves "utf-8''evil%2Eexe" undecoded when "*1*" comes before "*0*".
  * A value of that shape whose charset iconv knows is decoded here; NULL
@@ -73,8 +67,8 @@ rfc2231_fix(const char *v)
 	if ((raw = g_malloc(strlen(q2) + 1)) == NULL)
 		return NULL;
 	for (p = q2 + 1, o = raw; *p != '\0'; p++)
-		if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
-			*o++ = (char)(hexval(p[1]) << 4 | hexval(p[2]));
+		if (*p == '%' && hex_value(p[1]) >= 0 && hex_value(p[2]) >= 0) {
+			*o++ = (char)(hex_value(p[1]) << 4 | hex_value(p[2]));
 			p += 2;
 		} else
 			*o++ = *p;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "util/hex.h"
 #include "attach/attype.h"
 #include "util/deadline.h"
 #include "attach/pdfscan.h"
@@ -69,18 +70,6 @@ delim(unsigned char c)
 	    c == ' ' || c == '(' || c == ')' || c == '<' || c == '>' ||
 	    c == '[' || c == ']' || c == '{' || c == '}' || c == '/' ||
 	    c == '%';
-}
-
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static int
@@ -190,7 +179,7 @@ lex_byte(struct scan *s, struct lex *l, int file, unsigned char c)
 
 	if (l->inname) {
 		if (l->esc) {
-			if ((h = hexval(c)) >= 0) {
+			if ((h = hex_value(c)) >= 0) {
 				l->hexv = l->hexv * 16 + (unsigned)h;
 				if (++l->esc < 3)
 					return;

@@ -43,6 +43,7 @@
 #include <unicode/uspoof.h>
 #include <unicode/utf16.h>
 
+#include "util/hex.h"
 #include "util/confusable.h"
 #include "util/idna.h"
 
@@ -372,18 +373,6 @@ parse_word(const char *p, char *charset, size_t cslen, char *enc,
 }
 
 static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 b64val(char c)
 {
 	if (c >= 'A' && c <= 'Z')
@@ -419,8 +408,8 @@ word_bytes(char enc, const char *t, size_t n, char *out, size_t outlen)
 		} else if (t[i] == '_')
 			out[o++] = ' ';
 		else if (t[i] == '=') {
-			if (i + 2 >= n || (v = hexval(t[i + 1])) < 0 ||
-			    (w = hexval(t[i + 2])) < 0)
+			if (i + 2 >= n || (v = hex_value(t[i + 1])) < 0 ||
+			    (w = hex_value(t[i + 2])) < 0)
 				return -1;
 			out[o++] = (char)(v << 4 | w);
 			i += 2;
