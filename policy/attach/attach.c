@@ -25,6 +25,7 @@
 #include "attach/arch.h"
 #include "util/arena.h"
 #include "attach/attach.h"
+#include "attach/attlinks.h"
 #include "attach/attscan.h"
 #include "config/config.h"
 #include "util/deadline.h"
@@ -217,6 +218,7 @@ attach_ctx_new(const struct config *cfg, char *err, size_t errlen)
 
 	(void)pthread_once(&gmime_once, gmime_start);
 	arch_prepare();		/* before a sandbox closes the locale files */
+	attlinks_prepare();	/* libxml2 (and the QR decoder), likewise */
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		snprintf(err, errlen, "attachments: out of memory");
 		return NULL;
@@ -304,6 +306,9 @@ limit_names(struct attscan *ev, const struct mime_stats *st, int unread)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s",
 		    o ? "," : "", names[i].name);
 	}
+	if (ev->out->links_dropped > 0)		/* links.h: LINKS_MAX */
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%slinks",
+		    o ? "," : "");
 	return o ? arena_strdup(ev->a, buf) : NULL;
 }
 

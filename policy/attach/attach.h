@@ -79,6 +79,7 @@
 #include "verdict/verdict.h"
 
 struct arena;
+struct attach_link;
 struct config;
 struct spool;
 
@@ -152,6 +153,17 @@ struct attach_results {
 					   scan is incomplete */
 	long long elapsed_ms;
 	long long cpu_ms;		/* CPU time of the evaluation */
+	/* Issue 12: the links found (links.h), judged by the sender stage
+	 * (linkcheck.c). */
+	struct attach_link *links;	/* arena memory */
+	size_t nlinks, lcap;
+	unsigned links_dropped;		/* past LINKS_MAX */
+	unsigned text_password;		/* a body gives a password ("the
+					   password is X"): with an
+					   encrypted archive, linkcheck.c */
+	unsigned calendars;		/* calendar invitations read */
+	unsigned qr_images;		/* images searched for QR codes */
+	unsigned qr_codes;		/* QR codes decoded */
 };
 
 /* Evaluates the message in msg (headers as "Name:value\r\n", blank line,

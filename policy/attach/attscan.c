@@ -22,6 +22,7 @@
 
 #include "attach/arch.h"
 #include "util/arena.h"
+#include "attach/attlinks.h"
 #include "attach/attscan.h"
 #include "attach/attype.h"
 #include "config/config.h"
@@ -454,6 +455,8 @@ inspect(struct attscan *ev, size_t idx, struct spool *content,
 			raise_rule(ev, idx, R_SMUGGLING, arena_printf(ev->a,
 			    "%s: %s", label(ev, it), why));
 	}
+	if (budget(ev) && attlinks_item(ev, idx, content, !html) == -1)
+		return -1;
 	return ev->failed ? -1 : 0;
 }
 

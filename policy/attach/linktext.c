@@ -1,0 +1,188 @@
+/*
+ * linktext.c - URLs and passwords in running text (see linktext.h).
+ *
+ * Exports linktext_*.  The window holds text not yet scanned; it is
+ * scanned up to its last white space when full (a token is never split
+ * unless it fills the window alone), and whole at the end.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "attach/links.h"
+#include "attach/linktext.h"
+
+/* Lower-case ASCII (and the Cyrillic capitals of "ПАРОЛЬ" are listed as
+ * they are written): the word, then a connector and a value follow. */
+static const char *const password_words[] = {
+	"password", "passwort", "passwd", "pwd", "kennwort", "mot de passe",
+	"contrase\xc3\xb1" "a", "contrasena", "senha", "wachtwoord",
+	"l\xc3\xb6senord", "salasana", "has\xc5\x82o", "heslo",
+	"jelsz\xc3\xb3", "parola", "adgangskode", "passord",
+	"\xd0\xbf\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c",
+	"\xd0\x9f\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c",
+	"\xe5\xaf\x86\xe7\xa0\x81", "\xe3\x83\x91\xe3\x82\xb9\xe3\x83\xaf"
+	"\xe3\x83\xbc\xe3\x83\x89",
+};
+
+/* Words after a connector that describe a password, not give one. */
+static const char *const not_values[] = {
+	"required", "incorrect", "invalid", "expired", "wrong", "reset",
+	"changed", "needed", "protected", "the", "your", "not", "below",
+};
+
+static int
+space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
+	    c == '\v';
+}
+
+void
+linktext_init(struct linktext *t, struct attach_results *out,
+    struct arena *a, const char *where, unsigned flags, int passwords)
+{
+	memset(t, 0, sizeof(*t) - sizeof(t->buf));
+	t->out = out;
+	t->a = a;
+	t->where = where;
+	t->flags = flags;
+	t->passwords = passwords;
+}
+
+/* One token that may be a URL. */
+static void
+token(struct linktext *t, const char *s, size_t n)
+{
+	size_t k;
+
+	if (n < 8)
+		return;
+	for (k = 0; k < n; k++)		/* "(see https://..." */
+		if (s[k] == 'h' || s[k] == 'H' || s[k] == 'w' || s[k] == 'W' ||
+		    s[k] == 'f' || s[k] == 'F')
+			break;
+	s += k;
+	n -= k;
+	if (!((n > 7 && strncasecmp(s, "http://", 7) == 0) ||
+	    (n > 8 && strncasecmp(s, "https://", 8) == 0) ||
+	    (n > 6 && strncasecmp(s, "ftp://", 6) == 0) ||
+	    (n > 4 && strncasecmp(s, "www.", 4) == 0)))
+		return;
+	for (k = 0; k < n && s[k] != '<' && s[k] != '>' && s[k] != '"' &&
+	    s[k] != '\'' && s[k] != '`'; k++)
+		;
+	n = k;
+	while (n > 0 && strchr(".,;:!?)]}*", s[n - 1]) != NULL)
+		n--;
+	if (links_add(t->out, t->a, s, n, NULL, 0, LINK_TEXT, t->flags |
+	    (n >= LINKTEXT_WINDOW ? LINK_LONG : 0), t->where) == -1)
+		t->failed = 1;
+}
+
+/* After a password word at s[0..n): a connector, then a value. */
+static int
+gives_value(const char *s, size_t n)
+{
+	size_t i, j, v;
+
+	for (i = 0; i < n && i < 40; i++)
+		if (s[i] == ':' || s[i] == '=' || (i > 0 && space(s[i - 1]) &&
+		    ((n - i > 3 && strncasecmp(s + i, "is", 2) == 0 &&
+		    space(s[i + 2])) || (n - i > 4 &&
+		    (strncasecmp(s + i, "ist", 3) == 0 ||
+		    strncasecmp(s + i, "est", 3) == 0) && space(s[i + 3])))))
+			break;
+	if (i == n || i == 40)
+		return 0;
+	while (i < n && s[i] != ' ' && s[i] != '\t' && !space(s[i]) &&
+	    s[i] != ':' && s[i] != '=')
+		i++;		/* the rest of "is" / "ist" */
+	while (i < n && (space(s[i]) || s[i] == ':' || s[i] == '=' ||
+	    s[i] == '"' || s[i] == '\''))
+		i++;
+	for (v = i; v < n && !space(s[v]); v++)
+		;
+	if (v - i < 3 || v - i > 64)
+		return 0;
+	for (j = 0; j < sizeof(not_values) / sizeof(not_values[0]); j++)
+		if (strncasecmp(s + i, not_values[j], strlen(not_values[j])) ==
+		    0)
+			return 0;
+	return 1;
+}
+
+static void
+passwords(struct linktext *t, const char *s, size_t n)
+{
+	size_t i, j, wl;
+	int c;
+
+	for (i = 0; i < n && !t->found_password; i++) {
+		c = (unsigned char)s[i];
+		if (c == 0 || strchr("pkmcswlhja\xd0\xe5\xe3",
+		    c < 0x80 ? c | 32 : c) == NULL)
+			continue;	/* no word starts so */
+		for (j = 0; j < sizeof(password_words) /
+		    sizeof(password_words[0]); j++) {
+			wl = strlen(password_words[j]);
+			if (n - i >= wl && strncasecmp(s + i,
+			    password_words[j], wl) == 0 &&
+			    (i == 0 || !((s[i - 1] | 32) >= 'a' &&
+			    (s[i - 1] | 32) <= 'z')) &&
+			    gives_value(s + i + wl, n - i - wl)) {
+				t->found_password = 1;
+				break;
+			}
+		}
+	}
+}
+
+static void
+scan(struct linktext *t, size_t n)
+{
+	size_t i, start;
+
+	if (t->passwords)
+		passwords(t, t->buf, n);
+	for (start = 0; start < n; start = i + 1) {
+		for (i = start; i < n && !space((unsigned char)t->buf[i]); i++)
+			;
+		token(t, t->buf + start, i - start);
+	}
+}
+
+int
+linktext_feed(struct linktext *t, const char *s, size_t n)
+{
+	size_t take, cut;
+
+	while (n > 0 && !t->failed) {
+		take = sizeof(t->buf) - t->len;
+		if (take > n)
+			take = n;
+		memcpy(t->buf + t->len, s, take);
+		t->len += take;
+		s += take;
+		n -= take;
+		if (t->len < sizeof(t->buf))
+			break;
+		for (cut = t->len; cut > 0 &&
+		    !space((unsigned char)t->buf[cut - 1]); cut--)
+			;
+		if (cut == 0)
+			cut = t->len;	/* one token fills the window */
+		scan(t, cut);
+		memmove(t->buf, t->buf + cut, t->len - cut);
+		t->len -= cut;
+	}
+	return t->failed ? -1 : 0;
+}
+
+int
+linktext_end(struct linktext *t)
+{
+	if (!t->failed && t->len > 0)
+		scan(t, t->len);
+	t->len = 0;
+	return t->failed ? -1 : 0;
+}
