@@ -40,9 +40,10 @@ struct attach_results;
 struct deadline;
 struct spool;
 
-#define ICS_SCAN_MAX	(4UL * 1024 * 1024)
+#define ICS_SCAN_MAX	(16UL * 1024 * 1024)	/* as HTML_SCAN_MAX */
 #define ICS_LINE_MAX	(256 * 1024)
-#define ICS_LINES_MAX	20000
+#define ICS_LINES_MAX	1000000	/* a year's export of a busy
+					   calendar stays under it */
 #define ICS_HTML_MAX	64
 
 /* 1 when the item is an invitation: declared or detected text/calendar,
