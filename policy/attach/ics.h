@@ -44,7 +44,7 @@ struct spool;
 #define ICS_LINE_MAX	(256 * 1024)
 #define ICS_LINES_MAX	1000000	/* a year's export of a busy
 					   calendar stays under it */
-#define ICS_HTML_MAX	64
+#define ICS_HTML_MAX	4096
 
 /* 1 when the item is an invitation: declared or detected text/calendar,
  * text/x-vcalendar, application/ics; or named .ics, .vcs, .ical, .ifb.

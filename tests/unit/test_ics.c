@@ -211,6 +211,17 @@ test_hostile(void **state)
 	assert_int_equal(r->nlinks, 200);
 	assert_int_equal(r->links_dropped, 0);
 	assert_int_equal(r->links[0].count, 500);
+	/* HTML descriptions: each a parser; past ICS_HTML_MAX left out */
+	for (i = 0, o = 0; i < ICS_HTML_MAX + 10; i++)
+		o += (size_t)snprintf(big + o, n - o, "X-ALT-DESC;FMTTYPE="
+		    "text/html:<a href=https://h%zu.ex/>x</a>\n", i % 200);
+	t0 = deadline_now_ms();
+	r = scan_n(a, big, o, 0);
+	print_message("%d HTML descriptions: %lld ms\n", ICS_HTML_MAX + 10,
+	    deadline_now_ms() - t0);
+	assert_true(deadline_now_ms() - t0 < 5000);
+	assert_int_equal(r->nlinks, 200);
+	assert_int_equal(r->links_dropped, 1);
 	memset(big, 'A', n);
 	for (i = 0; i + 3 < n; i += 3)
 		memcpy(big + i, "X:\n", 3);	/* > 1000000 lines */
