@@ -7,6 +7,8 @@
  *   HTML or SVG file, also   htmllinks with LINK_ATTACHMENT (no password
  *   inside archives          search: a file's text is not what the
  *                            message says)
+ *   calendar invitation      ics.c (LINK_CALENDAR; LINK_ATTACHMENT for
+ *   (body, file, member)     a file or member)
  * Runs while the expensive checks may (attscan.c's budget): past it the
  * scan is incomplete anyway.
  */

@@ -146,7 +146,8 @@ links_add(struct attach_results *r, struct arena *a, const char *url,
 	 * the message (a form without a host still posts: kept) */
 	if (u.host[0] == '\0' && kind != LINK_FORM && !(flags & LINK_BADHOST))
 		return 0;
-	has_shown = shown != NULL && kind == LINK_HREF ?
+	has_shown = shown != NULL && (kind == LINK_HREF ||
+	    kind == LINK_CALENDAR) ?
 	    links_shown_host(shown, shownlen, sh, sizeof(sh)) : 0;
 	if (has_shown == 2)
 		flags |= LINK_SHOWN_BARE;

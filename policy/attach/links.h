@@ -74,7 +74,8 @@ struct attach_link {
 	const char *host;		/* A-labels, lower case, no trailing
 					   dot, "[v6]" or dotted IPv4 for
 					   addresses; "" when none */
-	const char *shown;		/* LINK_HREF: the host the visible
+	const char *shown;		/* LINK_HREF (and LINK_CALENDAR
+					   anchors): the host the visible
 					   text names (normalised), or NULL */
 	const char *where;		/* the item it came from ("part-2",
 					   "invoice.html") */

@@ -55,6 +55,7 @@ linktext_init(struct linktext *t, struct attach_results *out,
 	t->a = a;
 	t->where = where;
 	t->flags = flags;
+	t->kind = LINK_TEXT;
 	t->passwords = passwords;
 }
 
@@ -83,7 +84,7 @@ token(struct linktext *t, const char *s, size_t n)
 	n = k;
 	while (n > 0 && strchr(".,;:!?)]}*", s[n - 1]) != NULL)
 		n--;
-	if (links_add(t->out, t->a, s, n, NULL, 0, LINK_TEXT, t->flags |
+	if (links_add(t->out, t->a, s, n, NULL, 0, t->kind, t->flags |
 	    (n >= LINKTEXT_WINDOW ? LINK_LONG : 0), t->where) == -1)
 		t->failed = 1;
 }
