@@ -257,7 +257,8 @@ text_mismatch(const struct sender_context *ctx, const struct message *m,
 {
 	const char *sorg;
 
-	if (l->kind != LINK_HREF || l->shown == NULL || org == NULL)
+	if ((l->kind != LINK_HREF && l->kind != LINK_CALENDAR) ||
+	    l->shown == NULL || org == NULL)
 		return 0;
 	if ((l->flags & LINK_SHOWN_BARE) &&
 	    !orgdomain_known_suffix(ctx->orgdomain, l->shown))

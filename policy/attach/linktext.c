@@ -60,33 +60,53 @@ linktext_init(struct linktext *t, struct attach_results *out,
 }
 
 /* One token that may be a URL. */
+/* s starts a URL: a scheme we follow, or "www.". */
+static int
+url_start(const char *s, size_t n)
+{
+	return (n > 7 && strncasecmp(s, "http://", 7) == 0) ||
+	    (n > 8 && strncasecmp(s, "https://", 8) == 0) ||
+	    (n > 6 && strncasecmp(s, "ftp://", 6) == 0) ||
+	    (n > 4 && strncasecmp(s, "www.", 4) == 0);
+}
+
+static int
+alnum(int c)
+{
+	return (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
+}
+
+/* The URLs in one token, wherever they start in it ("(see https://..",
+ * "href=\"https://..", "a,https://b"). */
 static void
 token(struct linktext *t, const char *s, size_t n)
 {
-	size_t k;
+	size_t k = 0, e, len;
+	int c;
 
 	if (n < 8)
 		return;
-	for (k = 0; k < n; k++)		/* "(see https://..." */
-		if (s[k] == 'h' || s[k] == 'H' || s[k] == 'w' || s[k] == 'W' ||
-		    s[k] == 'f' || s[k] == 'F')
-			break;
-	s += k;
-	n -= k;
-	if (!((n > 7 && strncasecmp(s, "http://", 7) == 0) ||
-	    (n > 8 && strncasecmp(s, "https://", 8) == 0) ||
-	    (n > 6 && strncasecmp(s, "ftp://", 6) == 0) ||
-	    (n > 4 && strncasecmp(s, "www.", 4) == 0)))
-		return;
-	for (k = 0; k < n && s[k] != '<' && s[k] != '>' && s[k] != '"' &&
-	    s[k] != '\'' && s[k] != '`'; k++)
-		;
-	n = k;
-	while (n > 0 && strchr(".,;:!?)]}*", s[n - 1]) != NULL)
-		n--;
-	if (links_add(t->out, t->a, s, n, NULL, 0, t->kind, t->flags |
-	    (n >= LINKTEXT_WINDOW ? LINK_LONG : 0), t->where) == -1)
-		t->failed = 1;
+	while (k < n) {
+		c = s[k] | 32;
+		if (!((c == 'h' || c == 'f' || c == 'w') && url_start(s + k,
+		    n - k) && (c != 'w' || k == 0 || !alnum(s[k - 1])))) {
+			k++;
+			continue;
+		}
+		for (e = k; e < n && s[e] != '<' && s[e] != '>' &&
+		    s[e] != '"' && s[e] != '\'' && s[e] != '`'; e++)
+			;
+		len = e - k;
+		while (len > 0 && strchr(".,;:!?)]}*", s[k + len - 1]) != NULL)
+			len--;
+		if (links_add(t->out, t->a, s + k, len, NULL, 0, t->kind,
+		    t->flags | (len >= LINKTEXT_WINDOW ? LINK_LONG : 0),
+		    t->where) == -1) {
+			t->failed = 1;
+			return;
+		}
+		k = e > k ? e : k + 1;
+	}
 }
 
 /* After a password word at s[0..n): a connector, then a value. */

@@ -93,7 +93,7 @@ print(r["verdict"]["action"], r["attachments_truncated"] or "-",
 
 check b-body accept - calendar_link_first_contact teams.microsoft.com
 check b-room accept - - -
-check r-html accept - calendar_link_first_contact \
+check r-html tag - calendar_link_first_contact,link_text_mismatch \
     'evil.example>www.bank.example www.bank.example'
 check m-body quarantine links attach_truncated,calendar_link_first_contact \
     'first.example teams.microsoft.com'

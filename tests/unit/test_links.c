@@ -188,6 +188,15 @@ test_text(void **state)
 	text_scan(r, a, "Your password is required to log in. "
 	    "Forgot your password? Passwort: ab", 4096);
 	assert_int_equal(r->text_password, 0);	/* "ab": too short */
+	/* URLs inside tokens: markup written as text, lists */
+	r = results(a);
+	text_scan(r, a, "<a href=\"https://one.example/\">x</a> "
+	    "a,https://two.example/,b word\\http://three.example "
+	    "awww.not.example", 4096);
+	assert_non_null(find(r, LINK_TEXT, "one.example"));
+	assert_non_null(find(r, LINK_TEXT, "two.example"));
+	assert_non_null(find(r, LINK_TEXT, "three.example"));
+	assert_int_equal(r->nlinks, 3);
 	r = results(a);
 	text_scan(r, a, "Das Passwort ist Sommer2024 - Gruss", 3);
 	assert_int_equal(r->text_password, 1);
