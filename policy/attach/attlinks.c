@@ -16,6 +16,7 @@
 #include "attach/htmllinks.h"
 #include "attach/links.h"
 #include "attach/linktext.h"
+#include "attach/qrscan.h"
 #include "attach/spool.h"
 
 #define BLOCK	65536
@@ -24,6 +25,7 @@ void
 attlinks_prepare(void)
 {
 	htmllinks_init();
+	qrscan_prepare();
 }
 
 /* A plain text body: its URLs and a password it gives. */
@@ -63,11 +65,14 @@ attlinks_item(struct attscan *ev, size_t idx, struct spool *content,
 {
 	const struct attach_item *it = &ev->out->items[idx];
 	const char *where, *decl = it->declared != NULL ? it->declared : "";
+	int r;
 
 	where = it->path != NULL ? it->path : *it->name != '\0' ? it->name :
 	    arena_printf(ev->a, "part-%zu", idx + 1);
 	if (where == NULL)
 		return -1;
+	if ((r = qrscan_item(ev, content, where)) != 0)
+		return r == -1 ? -1 : 0;
 	if (body && strcasecmp(decl, "text/plain") == 0)
 		return plain(ev, content, where);
 	if (body && strcasecmp(decl, "text/html") == 0)

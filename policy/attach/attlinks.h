@@ -7,6 +7,9 @@
  *   HTML or SVG file, also   htmllinks with LINK_ATTACHMENT (no password
  *   inside archives          search: a file's text is not what the
  *                            message says)
+ *   PNG or JPEG, by its      qrscan (QR codes: LINK_QR), whatever the
+ *   first bytes, at any      part is declared or named as
+ *   depth
  * Runs while the expensive checks may (attscan.c's budget): past it the
  * scan is incomplete anyway.
  */

@@ -23,6 +23,7 @@
 #include "attach/arch.h"
 #include "util/arena.h"
 #include "attach/attlinks.h"
+#include "attach/qrimage.h"
 #include "attach/attscan.h"
 #include "attach/attype.h"
 #include "config/config.h"
@@ -469,7 +470,8 @@ wants_inside(const struct attach_item *it, const struct arch_member *m,
 	    office_is_ole(m->head, m->headlen) ||
 	    tnef_is(m->head, m->headlen) ||
 	    pdfscan_is_pdf(m->head, m->headlen) ||
-	    attype_is_html(it->detected, fn->ext);
+	    attype_is_html(it->detected, fn->ext) ||
+	    qrimage_kind(m->head, m->headlen) != QRIMAGE_NONE;
 }
 
 /* Office containers list only the members that raised something. */
