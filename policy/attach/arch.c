@@ -22,6 +22,9 @@
  * LZMA-encoded) file list on the first entry, so the size it declares
  * (sevenz.c) is checked first against header_cap; above it the 7z is
  * not read at all and counts as unread (incomplete scan).
+ * RAR (rarhdr.c): a file with a RAR signature is never offered to the
+ * seekable zip reader, and RAR 5 members whose headers carry a file
+ * encryption record count as encrypted (libarchive 3.6 does not say).
  */
 #include <errno.h>
 #include <locale.h>
@@ -37,6 +40,7 @@
 #include "attach/arch.h"
 #include "util/arena.h"
 #include "util/deadline.h"
+#include "attach/rarhdr.h"
 #include "attach/sevenz.h"
 #include "attach/spool.h"
 
@@ -97,6 +101,8 @@ struct src {
 	int fatal;			/* libarchive gave up: stop */
 	const char *unseen;		/* first member or rest not read */
 	const char *damaged;		/* first warning (bad CRC) */
+	uint64_t rar5enc;		/* rarhdr_encrypted: bit i, entry i */
+	unsigned entry;			/* index of the current entry */
 };
 
 static int
@@ -265,10 +271,13 @@ open_archive(struct src *s)
 		if (builtin_filters & (1U << i))
 			(void)filters[i](a);
 	budget = s->st->lim->max_members - s->st->members;
+	/* A RAR is a RAR (rarhdr.h): the seekable zip reader, which finds
+	 * a zip stored as its last member, is kept out. */
 	for (i = 0; i < NFORMATS; i++)
 		if (formats[i] != archive_read_support_format_zip)
 			(void)formats[i](a);
-		else if (zip_entries(s->sp) > budget)
+		else if (rarhdr_version(s->sp) != 0 ||
+		    zip_entries(s->sp) > budget)
 			(void)archive_read_support_format_zip_streamable(a);
 		else
 			(void)formats[i](a);
@@ -517,7 +526,8 @@ member(struct src *s, struct archive_entry *e, const char *path,
 
 	if (entry_names(s, e, path, depth, &m) == -1)
 		return -1;
-	m.encrypted = archive_entry_is_encrypted(e) > 0;
+	m.encrypted = archive_entry_is_encrypted(e) > 0 || (s->entry < 64 &&
+	    (s->rar5enc >> s->entry & 1));
 	info->encrypted |= m.encrypted;
 	if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0)
 		m.size = (unsigned long long)archive_entry_size(e);
@@ -575,6 +585,8 @@ arch_walk(struct arch_state *st, struct spool *sp, const char *path,
 	s->size = spool_size(sp);
 	if (sevenz_refused(st, sp, info))
 		goto done;
+	if (rarhdr_encrypted(sp, st->lim->max_members, &s->rar5enc) > 0)
+		info->encrypted = 1;
 	if ((a = open_archive(s)) == NULL)
 		goto done;		/* not an archive libarchive knows */
 	while (rc == 0 && !s->fatal && !deadline_passed(st->lim->dl)) {
@@ -628,6 +640,7 @@ arch_walk(struct arch_state *st, struct spool *sp, const char *path,
 			s->bomb = 1;
 			break;
 		}
+		s->entry = entries - 1;
 		rc = member(s, e, path, depth, head, &out, fn, arg, info);
 	}
 	if (rc == 1)

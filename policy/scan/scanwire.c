@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach/links.h"
+#include "attach/url.h"
 #include "util/arena.h"
 #include "rules/rules.h"
 #include "scan/scanwire.h"
@@ -138,6 +140,21 @@ scanwire_put_reply(struct scanbuf *b, const struct attach_results *r,
 	put_u32(b, (uint32_t)r->nitems);
 	for (i = 0; i < r->nitems; i++)
 		put_item(b, &r->items[i]);
+	put_u32(b, (uint32_t)r->nlinks);
+	for (i = 0; i < r->nlinks; i++) {
+		put_str(b, r->links[i].host);
+		put_str(b, r->links[i].shown);
+		put_str(b, r->links[i].where);
+		put_u32(b, r->links[i].kind);
+		put_u32(b, r->links[i].flags);
+		put_u32(b, r->links[i].count);
+	}
+	put_u32(b, r->links_dropped);
+	put_u32(b, r->text_password);
+	put_u32(b, r->calendars);
+	put_u32(b, r->qr_images);
+	put_u32(b, r->qr_codes);
+	put_u32(b, r->qr_skipped);
 	put_u32(b, (uint32_t)v->nreasons);
 	for (i = 0; i < v->nreasons; i++) {
 		put_u32(b, (uint32_t)v->reasons[i].id);
@@ -331,6 +348,58 @@ get_item(struct rd *r, struct attach_item *it, size_t idx)
 	}
 }
 
+/* A link host as links.c writes it: lower-case letters, digits, '.',
+ * '-', '_', or an IPv6 literal in brackets; NULL stays NULL. */
+static const char *
+get_host(struct rd *r)
+{
+	const char *s = get_str(r), *q;
+
+	if (s == NULL)
+		return NULL;
+	if (strlen(s) > URL_HOST_MAX + 2)
+		broken(r, "link host too long");
+	for (q = s; *q != '\0' && !r->bad; q++)
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') ||
+		    *q == '.' || *q == '-' || *q == '_' || ((*q == '[' ||
+		    *q == ']' || *q == ':') && *s == '[')))
+			broken(r, "bad link host");
+	return s;
+}
+
+/* The links: hosts checked, kinds and flags in range, at most
+ * LINKS_MAX (a worker that sends more is broken). */
+static void
+get_links(struct rd *r, struct attach_results *res)
+{
+	struct attach_link *l;
+	size_t i;
+
+	res->nlinks = res->lcap = get_count(r, 24, LINKS_MAX);
+	if (res->nlinks > 0 && (res->links = arena_calloc(r->a, res->nlinks,
+	    sizeof(*res->links))) == NULL)
+		broken(r, "out of memory");
+	for (i = 0; i < res->nlinks && !r->bad; i++) {
+		l = &res->links[i];
+		l->host = get_host(r);
+		l->shown = get_host(r);
+		l->where = get_detail(r);
+		l->kind = get_u32(r);
+		l->flags = get_u32(r);
+		l->count = get_u32(r);
+		if (l->host == NULL || l->where == NULL ||
+		    l->kind < LINK_HREF || l->kind > LINK_CALENDAR ||
+		    l->flags >= LINK_RELATIVE << 1)
+			broken(r, "bad link");
+	}
+	res->links_dropped = get_u32(r);
+	res->text_password = get_u32(r) != 0;
+	res->calendars = get_u32(r);
+	res->qr_images = get_u32(r);
+	res->qr_codes = get_u32(r);
+	res->qr_skipped = get_u32(r);
+}
+
 int
 scanwire_get_request(const unsigned char *p, size_t n, struct arena *a,
     enum scanwire_kind *kind, unsigned long long *len,
@@ -386,6 +455,7 @@ scanwire_get_reply(const unsigned char *p, size_t n, struct arena *a,
 		broken(&r, "out of memory");
 	for (i = 0; i < res->nitems && !r.bad; i++)
 		get_item(&r, &res->items[i], i);
+	get_links(&r, res);
 	out->nraised = get_count(&r, 8, RULE_COUNT * 4);
 	if (out->nraised > 0 && (out->raised = arena_calloc(a, out->nraised,
 	    sizeof(*out->raised))) == NULL)

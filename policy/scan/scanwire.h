@@ -11,7 +11,13 @@
  * hostile bytes are parsed, and a compromised one must not reach further
  * than its own message's attachment verdict (scanwire_get_reply admits
  * only attachment rules that cannot lower a score, bounded counts and
- * strings without NUL).
+ * strings without NUL).  Issue 12: the reply also carries the links the
+ * walk gathered (links.h; hosts checked to be normalised names, at most
+ * LINKS_MAX) and its counters.  A compromised worker can make up links
+ * for its own message: they raise link reasons, and an authenticated
+ * message that is not held teaches its link organisations to its own
+ * sender's history (linkcheck.c), which is as far as the message that
+ * compromised the worker reaches.
  */
 #ifndef RW_SCANWIRE_H
 #define RW_SCANWIRE_H

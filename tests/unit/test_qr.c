@@ -34,6 +34,8 @@
 #include "attach/spool.h"
 #include "config/config.h"
 #include "scan/scanfilter.h"
+#include "scan/scanhost.h"
+#include "scan/scanpool.h"
 #include "verdict/verdict.h"
 #include "msgfix.h"
 
@@ -50,6 +52,7 @@ struct result {
 };
 
 static int verbose;
+static struct scanhost *server;
 
 static int
 sh(const char *fmt, ...)
@@ -606,6 +609,57 @@ decodes_inside_the_worker_filter(void **state)
 	config_free(cfg);
 }
 
+/* The real worker path: a pool of sandboxed workers forked by the fork
+ * server (started in main while this process had one thread, as the
+ * daemon does), and the reply's links and QR counters over the wire. */
+static void
+links_come_back_from_a_worker(void **state)
+{
+	static const char *const f[] = { "latin1.png", "+parcel.png",
+	    "huge.png", "ticket.png", NULL };
+	struct config *cfg;
+	struct scanpool *p;
+	struct attach_results r;
+	struct verdict v;
+	struct arena *a = arena_new();
+	struct spool *sp;
+	char err[256], *msg = message(f);
+	const struct attach_link *l;
+	struct result res;
+
+	(void)state;
+	cfg = config_text("attach_sandbox = true;\nattach_workers = 1;\n");
+	if ((p = scanpool_new(server, cfg, err, sizeof(err))) == NULL)
+		fail_msg("scanpool_new: %s", err);
+	sp = spool_new(a, 1 << 24, NULL);
+	assert_non_null(sp);
+	assert_int_equal(spool_write(sp, msg, strlen(msg), err, sizeof(err)),
+	    0);
+	memset(&r, 0, sizeof(r));
+	memset(&v, 0, sizeof(v));
+	if (scanpool_evaluate(p, sp, NULL, "test", a, &r, &v, err,
+	    sizeof(err)) != 0)
+		fail_msg("scanpool_evaluate: %s", err);
+	memset(&res, 0, sizeof(res));
+	res.r = r;
+	if (verbose)
+		printf("worker: images=%u codes=%u skipped=%u links=%zu "
+		    "truncated=%s\n", r.qr_images, r.qr_codes, r.qr_skipped,
+		    r.nlinks, r.truncated ? r.truncated : "-");
+	assert_null(r.truncated);
+	counters(&res, 3, 3, 1);
+	assert_int_equal(qr_links(&res), 2);
+	assert_non_null(l = qr_link(&res, "xn--caf-dma.example"));
+	assert_true(l->flags & LINK_LOGIN);
+	assert_string_equal(l->where, "latin1.png");
+	assert_non_null(l = qr_link(&res, "parcel.example"));
+	assert_false(l->flags & LINK_LOGIN);
+	scanpool_free(p);
+	config_free(cfg);
+	arena_free(a);
+	free(msg);
+}
+
 int
 main(void)
 {
@@ -625,7 +679,18 @@ main(void)
 		cmocka_unit_test(half_png_is_partial),
 		cmocka_unit_test(deadline_stops_the_decoder),
 		cmocka_unit_test(thousand_pixel_images_are_read),
+		cmocka_unit_test(links_come_back_from_a_worker),
 	};
+	char err[256];
+	int rc;
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	/* One thread still: fork the workers' server now, as the daemon
+	 * does. */
+	if ((server = scanhost_start(err, sizeof(err))) == NULL) {
+		fprintf(stderr, "scanhost_start: %s\n", err);
+		return 99;
+	}
+	rc = cmocka_run_group_tests(tests, setup, teardown);
+	scanhost_stop(server);
+	return rc;
 }

@@ -20,6 +20,7 @@
 #include "config/config.h"
 #include "rules/rules.h"
 #include "verdict/verdict.h"
+#include "attach/links.h"
 #include "scan/scanwire.h"
 
 /* A reply with two items (an archive and its member) and two reasons. */
@@ -176,6 +177,11 @@ str(struct raw *w, const char *s, size_t len)
 	w->n += len;
 }
 
+/* The link the next reply() carries (issue 12): host, kind; nlinks
+ * claimed. */
+static const char *link_host = "evil.example";
+static uint32_t link_kind = LINK_HREF, nlinks = 1;
+
 /* One item (parent, one reason rule) and one raised rule; nitems items
  * claimed. */
 static void
@@ -208,6 +214,19 @@ reply(struct raw *w, uint32_t nitems, int64_t parent, uint32_t item_rule,
 	u32(w, 1);
 	u32(w, item_rule);
 	str(w, detail, strlen(detail));
+	u32(w, nlinks);
+	str(w, link_host, strlen(link_host));
+	str(w, NULL, 0);		/* shown */
+	str(w, "part-1", 6);
+	u32(w, link_kind);
+	u32(w, LINK_USERINFO);
+	u32(w, 3);
+	u32(w, 0);			/* dropped */
+	u32(w, 1);			/* text password */
+	u32(w, 0);
+	u32(w, 0);
+	u32(w, 0);
+	u32(w, 2);			/* QR images skipped */
 	u32(w, 1);
 	u32(w, raised_rule);
 	str(w, detail, strlen(detail));
@@ -233,6 +252,37 @@ hostile_replies_are_refused(void **state)
 	    "a.exe", 5, "a.exe");
 	assert_int_equal(decode(&w, a, &r), 0);	/* the honest one */
 	assert_int_equal(r.raised[0].rule, RULE_ATTACH_EXECUTABLE);
+	assert_int_equal(r.res.nlinks, 1);
+	assert_string_equal(r.res.links[0].host, "evil.example");
+	assert_int_equal(r.res.links[0].flags, LINK_USERINFO);
+	assert_int_equal(r.res.links[0].count, 3);
+	assert_int_equal(r.res.text_password, 1);
+	assert_int_equal(r.res.qr_skipped, 2);
+	/* Links: a host that is not a normalised name, a kind out of
+	 * range, more than LINKS_MAX. */
+	link_host = "Evil.example\r\nX-Relaywarden: accept";
+	reply(&w, 1, -1, RULE_ATTACH_EXECUTABLE, RULE_ATTACH_EXECUTABLE,
+	    "a.exe", 5, "x");
+	assert_int_equal(decode(&w, a, &r), -1);
+	link_host = "[::1";
+	reply(&w, 1, -1, RULE_ATTACH_EXECUTABLE, RULE_ATTACH_EXECUTABLE,
+	    "a.exe", 5, "x");
+	assert_int_equal(decode(&w, a, &r), 0);	/* shape only */
+	link_host = "a:b.example";
+	reply(&w, 1, -1, RULE_ATTACH_EXECUTABLE, RULE_ATTACH_EXECUTABLE,
+	    "a.exe", 5, "x");
+	assert_int_equal(decode(&w, a, &r), -1);
+	link_host = "evil.example";
+	link_kind = 99;
+	reply(&w, 1, -1, RULE_ATTACH_EXECUTABLE, RULE_ATTACH_EXECUTABLE,
+	    "a.exe", 5, "x");
+	assert_int_equal(decode(&w, a, &r), -1);
+	link_kind = LINK_HREF;
+	nlinks = LINKS_MAX + 1;
+	reply(&w, 1, -1, RULE_ATTACH_EXECUTABLE, RULE_ATTACH_EXECUTABLE,
+	    "a.exe", 5, "x");
+	assert_int_equal(decode(&w, a, &r), -1);
+	nlinks = 1;
 	/* Not an attachment rule, a lowering rule, the daemon's own. */
 	reply(&w, 1, -1, RULE_ATTACH_EXECUTABLE, RULE_SPF_FAIL, "a.exe", 5,
 	    "x");
