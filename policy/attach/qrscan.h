@@ -17,6 +17,14 @@
  * from a sender who may not send one is the link rules' call, and it
  * must be at least as severe as what a search could have found.
  * Text of a code: at most URL_MAX bytes looked at.
+ * Cost (measured, 2 cores): a ~1000 x 1000 QR image 3.5 ms PNG / 1.4 ms
+ * JPEG to decode, ~13 ms in zbar; at the 4,000,000-pixel default, noise
+ * costs zbar ~150 ms in one call we cannot interrupt: the deadline is
+ * checked before each image and between rows, so the budget is overrun
+ * by at most one such call (the hard stop is at twice the budget).
+ * zbar guesses Shift-JIS before Latin-1 for 8-bit text that is valid
+ * Shift-JIS ("b\xe4nk" reads as a kanji): a phone may read such a code
+ * otherwise.
  * Thread rule: qrscan_prepare once per process before threads and the
  * sandbox (zbar converts QR text with iconv: the converters it opens are
  * opened here and kept, so their modules stay loaded); then any thread.
