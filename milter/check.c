@@ -20,6 +20,7 @@
 #include "util/log.h"
 #include "mail/message.h"
 #include "policy.h"
+#include "attach/links.h"
 #include "report.h"
 #include "scan/scanhost.h"
 
@@ -95,6 +96,16 @@ print_human(const struct message *m, const struct evaluation *e)
 		    e->verdict.reasons[i].detail ? " detail=" : "",
 		    e->verdict.reasons[i].detail ? log_value(m->arena,
 		    e->verdict.reasons[i].detail, 400) : "");
+	for (i = 0; i < e->attachments.nlinks; i++) {
+		const struct attach_link *l = &e->attachments.links[i];
+
+		printf("link: %s host=%s%s%s flags=%s where=%s count=%u\n",
+		    links_kind_name(l->kind), *l->host ? l->host : "-",
+		    l->shown != NULL ? " shown=" : "",
+		    l->shown != NULL ? l->shown : "",
+		    report_link_flags(m->arena, l->flags),
+		    log_value(m->arena, l->where, 200), l->count);
+	}
 	print_plan(m, &e->plan);
 }
 

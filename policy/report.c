@@ -15,6 +15,7 @@
 #include "util/log.h"
 #include "mail/message.h"
 #include "policy.h"
+#include "attach/links.h"
 #include "report.h"
 #include "util/utf8.h"
 #include "verdict/verdict.h"
@@ -186,6 +187,52 @@ json_attachments(FILE *fp, const struct attach_results *r)
 	fputs(",\n", fp);
 }
 
+const char *
+report_link_flags(struct arena *a, unsigned flags)
+{
+	static const char *const names[] = { "ip", "userinfo", "script",
+	    "login", "long", "badhost", "password", "attachment", "relative",
+	    "shown_bare" };
+	char buf[160];
+	size_t i, o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (flags & (1u << i))
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s",
+			    o ? "," : "", names[i]);
+	return arena_strdup(a, buf);
+}
+
+/* The links the walk gathered (attach/links.h), judged by linkcheck.c. */
+static void
+json_links(FILE *fp, struct arena *a, const struct attach_results *r)
+{
+	size_t i;
+
+	fputs("  \"links\": [", fp);
+	for (i = 0; i < r->nlinks; i++) {
+		const struct attach_link *l = &r->links[i];
+
+		fputs(i ? ",\n    {\"kind\": " : "\n    {\"kind\": ", fp);
+		report_json_str(fp, links_kind_name(l->kind));
+		fputs(", \"host\": ", fp);
+		report_json_str(fp, l->host);
+		fputs(", \"shown\": ", fp);
+		report_json_str(fp, l->shown);
+		fputs(", \"where\": ", fp);
+		report_json_str(fp, l->where);
+		fputs(", \"flags\": ", fp);
+		report_json_str(fp, report_link_flags(a, l->flags));
+		fprintf(fp, ", \"count\": %u}", l->count);
+	}
+	fputs(r->nlinks ? "\n  ],\n" : "],\n", fp);
+	fprintf(fp, "  \"links_dropped\": %u, \"text_password\": %s, "
+	    "\"calendars\": %u, \"qr_images\": %u, \"qr_codes\": %u,\n",
+	    r->links_dropped, report_json_bool(r->text_password != 0),
+	    r->calendars, r->qr_images, r->qr_codes);
+}
+
 int
 report_json(FILE *fp, const struct message *m, const struct evaluation *e)
 {
@@ -217,6 +264,7 @@ report_json(FILE *fp, const struct message *m, const struct evaluation *e)
 	json_dkim(fp, &e->dkim);
 	json_dmarc(fp, &e->dmarc);
 	json_attachments(fp, &e->attachments);
+	json_links(fp, m->arena, &e->attachments);
 	report_json_sender(fp, e);
 	fputs("  \"authentication_results\": ", fp);
 	report_json_str(fp, e->authres);

@@ -32,6 +32,9 @@ const char *report_json_bool(int);
  * NULL; '"', '\\' and controls escaped, ill-formed UTF-8 as U+FFFD, so
  * the output is valid JSON whatever the input. */
 void report_json_str(FILE *fp, const char *s);
+/* "ip,userinfo": a link's flags (attach/links.h) by name, arena. */
+struct arena;
+const char *report_link_flags(struct arena *, unsigned flags);
 /* The "sender" member, with its trailing ",\n". */
 void report_json_sender(FILE *fp, const struct evaluation *);
 

@@ -36,6 +36,7 @@
 #include "sender.h"
 #include "senderlist.h"
 #include "senderreply.h"
+#include "linkcheck.h"
 
 const char *
 sender_state_name(enum sender_state s)
@@ -132,7 +133,7 @@ passing_signers(const struct dkim_results *d, const char **out)
 static int
 ask_history(const struct sender_context *ctx, const struct message *m,
     struct evaluation *e, const char **signers, size_t nsigners, int teach,
-    const unsigned char withhold[8])
+    const unsigned char withhold[16])
 {
 	struct sender_result *r = &e->sender;
 	struct state_query q;
@@ -149,6 +150,7 @@ ask_history(const struct sender_context *ctx, const struct message *m,
 	q.authenticated = teach;
 	memcpy(q.withhold, withhold, sizeof(q.withhold));
 	q.learn = ctx->learn;
+	linkcheck_query(ctx, e, &q);
 	if (senderprofile_query(ctx, m, e, &q) == -1 ||
 	    (ctx->nauthors > 0 && authors_query(ctx, m, e, &q) == -1) ||
 	    senderlist_query(ctx, m, e, &q) == -1)
@@ -508,7 +510,8 @@ sender_signals(const struct sender_context *ctx, const struct message *m,
     struct evaluation *e)
 {
 	if (lookalike(ctx, m, e) == -1 || identity(ctx, m, e) == -1 ||
-	    senderreply_lookalike(ctx, m, e) == -1)
+	    senderreply_lookalike(ctx, m, e) == -1 ||
+	    linkcheck_signals(ctx, m, e) == -1)
 		return -1;
 	return 0;
 }
@@ -548,7 +551,7 @@ sender_teachable(const struct sender_context *ctx, const struct message *m,
 int
 sender_held_by_history(const struct sender_context *ctx,
     const struct message *m, const struct evaluation *e, int known,
-    int relay, int signers)
+    int relay, int signers, int links_new)
 {
 	struct state_signer sig[STATE_MAX_SIGNERS];
 	const struct thresholds *thr;
@@ -571,6 +574,7 @@ sender_held_by_history(const struct sender_context *ctx,
 	h->available = 1;
 	h->seen = h->domain_known = known;
 	h->infra_known = relay;
+	h->link_new = links_new;
 	memset(sig, 0, sizeof(sig));
 	for (i = 0; i < STATE_MAX_SIGNERS; i++) {
 		sig[i].name = "";
@@ -608,7 +612,8 @@ sender_score(const struct sender_context *ctx, const struct message *m,
 	if (r->domain != NULL && novelty(ctx, m, e, signers, nsigners, list,
 	    list_org) == -1)
 		return -1;
-	if (senderreply_new_org(ctx, m, e, list_org) == -1)
+	if (senderreply_new_org(ctx, m, e, list_org) == -1 ||
+	    linkcheck_score(ctx, m, e) == -1)
 		return -1;
 	if (explained(ctx, m, e, list, list_org) == -1 ||
 	    attach_weight(ctx, m, e) == -1)
@@ -634,7 +639,7 @@ sender_evaluate(const struct sender_context *ctx, const struct message *m,
 	const char *signers[STATE_MAX_SIGNERS];
 	size_t nsigners;
 	struct infra inf;
-	unsigned char withhold[8];
+	unsigned char withhold[16];
 	unsigned i;
 	int teach;
 
@@ -668,14 +673,13 @@ sender_evaluate(const struct sender_context *ctx, const struct message *m,
 	 * teach (one round trip). */
 	memset(withhold, 0, sizeof(withhold));
 	for (i = 0; teach && ctx->learn && ctx->pool != NULL &&
-	    r->domain != NULL && i < 8; i++) {
+	    r->domain != NULL && i < (r->nlink_orgs > 0 ? 16u : 8u); i++) {
 		int h = sender_held_by_history(ctx, m, e, (i >> 2) & 1,
-		    (i >> 1) & 1, i & 1);
+		    (i >> 1) & 1, i & 1, (i >> 3) & 1);
 
 		if (h == -1)
 			return -1;
-		withhold[STATE_TEACH_INDEX((i >> 2) & 1, (i >> 1) & 1,
-		    i & 1)] = (unsigned char)h;
+		withhold[i] = (unsigned char)h;	/* STATE_TEACH_INDEX */
 	}
 	nsigners = passing_signers(&e->dkim, signers);
 	if (ask_history(ctx, m, e, signers, nsigners, teach, withhold) == -1)

@@ -70,6 +70,12 @@ struct sender_result {
 					   taught */
 	struct lookalike_match lookalike;
 	struct ident_signals ident;
+	/* Issue 12 (linkcheck.c): the organisations the message links to,
+	 * besides the sender's own and ours (arena), at most
+	 * STATE_MAX_LINKS; links_over: there were more. */
+	const char **link_orgs;
+	size_t nlink_orgs;
+	int links_over;
 };
 
 /* What the checks borrow from the generation and the daemon. */
@@ -119,11 +125,12 @@ int sender_score(const struct sender_context *, const struct message *,
 /* 1 when sender_score would make e (signals added, no history yet)
  * held (verdict_held, the same test as the verdict's) if the history
  * said so: the domain known (has authenticated history), its relay known,
- * every signer known (each 0 or 1; state.h STATE_TEACH_INDEX).  0 when
+ * every signer known, a link new (each 0 or 1; state.h STATE_TEACH_INDEX
+ * and STATE_TEACH_LINKS_NEW).  0 when
  * not, -1 when out of memory.  e is not changed. */
 int sender_held_by_history(const struct sender_context *,
     const struct message *, const struct evaluation *, int known,
-    int relay, int signers);
+    int relay, int signers, int links_new);
 
 const char *sender_state_name(enum sender_state);
 

@@ -127,12 +127,11 @@ senderlist_query(const struct sender_context *ctx, const struct message *m,
 	 * poster, and with the list counted as unknown: a held post, or
 	 * one let through only because the list is known already, is no
 	 * evidence. */
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < (q->nlinks > 0 ? 16 : 8); i++) {
 		if ((h = sender_held_by_history(ctx, m, t, (i >> 2) & 1,
-		    (i >> 1) & 1, i & 1)) == -1)
+		    (i >> 1) & 1, i & 1, (i >> 3) & 1)) == -1)
 			return -1;
-		q->list_record[STATE_TEACH_INDEX((i >> 2) & 1, (i >> 1) & 1,
-		    i & 1)] = (unsigned char)!h;
+		q->list_record[i] = (unsigned char)!h;
 	}
 	return 0;
 }

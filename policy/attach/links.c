@@ -110,7 +110,7 @@ links_shown_host(const char *text, size_t len, char *out, size_t outlen)
 	 * an address ("help@bank.example") is not a link's name. */
 	if (memchr(text, '@', len) != NULL || !domain_token(text, len, &hl))
 		return 0;
-	return idna_domain_ascii(text, hl, out, outlen, &why) > 0;
+	return idna_domain_ascii(text, hl, out, outlen, &why) > 0 ? 2 : 0;
 }
 
 int
@@ -130,8 +130,10 @@ links_add(struct attach_results *r, struct arena *a, const char *url,
 	 * the message (a form without a host still posts: kept) */
 	if (u.host[0] == '\0' && kind != LINK_FORM && !(flags & LINK_BADHOST))
 		return 0;
-	has_shown = shown != NULL && kind == LINK_HREF &&
-	    links_shown_host(shown, shownlen, sh, sizeof(sh));
+	has_shown = shown != NULL && kind == LINK_HREF ?
+	    links_shown_host(shown, shownlen, sh, sizeof(sh)) : 0;
+	if (has_shown == 2)
+		flags |= LINK_SHOWN_BARE;
 	for (i = 0; i < r->nlinks; i++) {
 		l = &r->links[i];
 		if (l->kind == (unsigned)kind && l->flags == flags &&

@@ -60,7 +60,13 @@ enum link_flag {
 					   the document (an attachment's
 					   form posts to nowhere or to what
 					   script decides) */
+	LINK_SHOWN_BARE = 1 << 9,	/* shown is a bare name in the text
+					   ("bank.com"), not a URL or a
+					   "www." name: the reader takes it
+					   for a domain only when its top
+					   label is one (linkcheck.c) */
 };
+#define LINK_FLAGS_ALL	((1u << 10) - 1)
 
 struct attach_link {
 	const char *host;		/* A-labels, lower case, no trailing
@@ -87,7 +93,8 @@ int links_add(struct attach_results *, struct arena *, const char *url,
 /* The host a visible text names, normalised into out (at least 254
  * bytes): "www.bank.example", "https://bank.example/x", "bank.example."
  * name one; "click here", "a.b" without a known-looking top label and
- * e-mail addresses do not.  1 when it names one, else 0. */
+ * e-mail addresses do not.  1 when it names one as a URL or "www."
+ * name, 2 as a bare name, else 0. */
 int links_shown_host(const char *text, size_t len, char *out, size_t outlen);
 
 const char *links_kind_name(unsigned kind);

@@ -194,6 +194,11 @@ const struct setting config_settings[] = {
 	/* issue 11 item 8: lists the history learned as lists */
 	UINT(list_known_posters, 5, 0, 100),
 	UINT(list_known_days, 14, 0, 3650),
+	/* issue 12: links (linkcheck.c) */
+	UINT(link_history_min_messages, 3, 0, 1000000),
+	UINT(state_max_links, 64, 1, 1000),
+	LIST(link_redirector_domains, T_STRLIST, n_link_redirector_domains,
+	    confname_check_domain),
 	LIST(shared_mailbox_domains, T_STRLIST, n_shared_mailbox_domains,
 	    confname_check_mailbox),
 	LIST(protected_domains, T_STRLIST, n_protected_domains,

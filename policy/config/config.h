@@ -185,6 +185,15 @@ struct config {
 					   display-name checks protect;
 					   lower case A-labels */
 	size_t n_protected_domains;
+	/* Issue 12: links (linkcheck.c). */
+	unsigned link_history_min_messages;	/* teaching messages with
+					   links before a link can be new
+					   for a sender (0: never) */
+	unsigned state_max_links;	/* link organisations kept per
+					   sender */
+	char **link_redirector_domains;	/* click-tracking domains whose
+					   links never name their target */
+	size_t n_link_redirector_domains;
 	char **trusted_forwarders;	/* forwarding services whose SPF
 					   pass for MAIL FROM earns the
 					   forwarder reduction (sender.c);

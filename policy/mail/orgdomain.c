@@ -125,3 +125,16 @@ orgdomain_same(const struct orgdomain *od, const char *a, const char *b)
 	oy = orgdomain_of_normalized(od, y);
 	return ox != NULL && oy != NULL && strcmp(ox, oy) == 0;
 }
+
+int
+orgdomain_known_suffix(const struct orgdomain *od, const char *domain)
+{
+	char d[ORGDOMAIN_NAME_MAX + 1];
+	const char *top;
+
+	if (od == NULL || orgdomain_normalize(domain, d) == -1)
+		return 0;
+	top = strrchr(d, '.');
+	return psl_is_public_suffix2(od->psl, top != NULL ? top + 1 : d,
+	    PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
+}

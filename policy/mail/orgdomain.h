@@ -49,4 +49,9 @@ const char *orgdomain_get(const struct orgdomain *od, const char *domain,
 int orgdomain_same(const struct orgdomain *od, const char *a,
     const char *b);
 
+/* 1 when the top label of domain is listed (the list's own rules, not
+ * its implicit "*"): "bank.example" no, "bank.com" and "bank.xn--p1ai"
+ * yes, "report.pdf" no.  For text that may or may not name a domain. */
+int orgdomain_known_suffix(const struct orgdomain *od, const char *domain);
+
 #endif

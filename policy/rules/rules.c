@@ -179,6 +179,35 @@ const struct rule_def rules_table[RULE_COUNT] = {
 	    "a PDF with a /Launch action (opens a program or file)" },
 	[RULE_ATTACH_PDF_EMBEDDED] = { "attach_pdf_embedded", 4, C_ATT, 0, 0,
 	    "a PDF that carries an embedded file (/EmbeddedFile, /EF)" },
+	[RULE_LINK_TEXT_MISMATCH] = { "link_text_mismatch", 3, C_SND, 0, 0,
+	    "a link's visible text names one domain, its target is another "
+	    "organisation" },
+	[RULE_LINK_IP] = { "link_ip", 3, C_SND, 0, 0,
+	    "a link to an IP address (any notation)" },
+	[RULE_LINK_USERINFO] = { "link_userinfo", 5, C_SND, 0, 0,
+	    "a link with a user name before its host "
+	    "(https://bank.example@evil.example/)" },
+	[RULE_LINK_FORM_PASSWORD] = { "link_form_password", 6, C_SND, 0, 0,
+	    "a form asking for a password that posts to another "
+	    "organisation, to script, or from an attachment" },
+	[RULE_LINK_LOOKALIKE_PROTECTED] = { "link_lookalike_protected", 10,
+	    C_SND, K_STR | K_LOOK, 0,
+	    "a link host resembles a protected domain" },
+	[RULE_LINK_LOOKALIKE_KNOWN] = { "link_lookalike_known", 10,
+	    C_SND, K_STR | K_LOOK, 0,
+	    "a link host, itself unknown, resembles a known correspondent" },
+	[RULE_LINK_NEW_DOMAIN] = { "link_new_domain", 2, C_SND, 0, 0,
+	    "a known sender links to an organisation its authenticated "
+	    "mail never linked to" },
+	[RULE_LINK_QR] = { "qr_link", 4, C_SND, 0, 0,
+	    "a QR code leads to a sign-in page or a first-seen domain, "
+	    "from a first-contact or lookalike sender" },
+	[RULE_LINK_CALENDAR] = { "calendar_link_first_contact", 3, C_SND,
+	    0, 0, "a calendar invitation with a link from a first-contact "
+	    "sender" },
+	[RULE_ARCHIVE_PASSWORD_IN_TEXT] = { "archive_password_in_text", 5,
+	    C_SND, 0, 0, "an encrypted archive whose password is in the "
+	    "text, from a sender new to us" },
 };
 
 int

@@ -389,7 +389,7 @@ get_links(struct rd *r, struct attach_results *res)
 		l->count = get_u32(r);
 		if (l->host == NULL || l->where == NULL ||
 		    l->kind < LINK_HREF || l->kind > LINK_CALENDAR ||
-		    l->flags >= LINK_RELATIVE << 1)
+		    (l->flags & ~LINK_FLAGS_ALL) != 0)
 			broken(r, "bad link");
 	}
 	res->links_dropped = get_u32(r);

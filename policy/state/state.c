@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #include "util/arena.h"
@@ -38,6 +39,10 @@ struct qnames {
 	size_t nsig;
 	size_t map[STATE_MAX_SIGNERS];	/* query signer -> sig, or SIZE_MAX */
 	size_t nquery;
+	char link[STATE_MAX_LINKS][STATEKEY_BUF];
+	size_t nlink;
+	size_t lmap[STATE_MAX_LINKS];	/* query link -> link, or SIZE_MAX */
+	size_t nlquery;
 	struct qother {			/* other author domains asked */
 		char domain[STATEKEY_BUF];
 		char infra_id[STATEKEY_BUF];
@@ -126,6 +131,19 @@ qnames_fill(struct qnames *n, const struct state_query *q)
 		if (j == n->nsig)
 			memcpy(n->sig[n->nsig++], tmp, sizeof(tmp));
 		n->map[i] = j;
+	}
+	n->nlquery = q->nlinks > STATE_MAX_LINKS ? STATE_MAX_LINKS :
+	    q->nlinks;
+	for (i = 0; i < n->nlquery; i++) {
+		n->lmap[i] = SIZE_MAX;
+		if (q->links[i] == NULL || statekey_normalize(q->links[i],
+		    STATEKEY_DOMAIN, tmp, sizeof(tmp)) == -1)
+			continue;
+		for (j = 0; j < n->nlink && strcmp(n->link[j], tmp) != 0; j++)
+			;
+		if (j == n->nlink)
+			memcpy(n->link[n->nlink++], tmp, sizeof(tmp));
+		n->lmap[i] = j;
 	}
 	return 0;
 }
@@ -221,15 +239,38 @@ answer_fill(const redisReply *r, const struct state_query *q,
 
 	unsigned long long lc, lf;
 
+	size_t tail = b * (1 + n->nother);
+	unsigned long long lm, known;
+	unsigned char lk[STATE_MAX_LINKS];
+
 	if (r->type != REDIS_REPLY_ARRAY ||
-	    r->elements != b * (1 + n->nother) + 2 ||
-	    statecall_number(r->element[r->elements - 2], &lc) == -1 ||
-	    statecall_number(r->element[r->elements - 1], &lf) == -1)
+	    r->elements != tail + 3 + n->nlink ||
+	    statecall_number(r->element[tail], &lc) == -1 ||
+	    statecall_number(r->element[tail + 1], &lf) == -1 ||
+	    statecall_number(r->element[tail + 2], &lm) == -1)
 		return -1;
+	for (i = 0; i < n->nlink; i++) {
+		if (statecall_number(r->element[tail + 3 + i], &known) == -1)
+			return -1;
+		lk[i] = known != 0;
+	}
 	if ((rc = answer_block(r->element, n->sub[0] != '\0', n, a, ans)) != 0)
 		return rc;
 	ans->list_posters = lc > 1000 ? 1000 : (unsigned long)lc;
 	ans->list_first = statecall_time(lf);
+	ans->link_messages = lm > ULONG_MAX ? ULONG_MAX : (unsigned long)lm;
+	if (n->nlquery > 0 && (ans->link_known = arena_calloc(a,
+	    n->nlquery, 1)) == NULL)
+		return -2;
+	ans->nlinks = n->nlquery;
+	for (i = 0; i < n->nlquery; i++)
+		if (n->lmap[i] != SIZE_MAX)
+			ans->link_known[i] = lk[n->lmap[i]];
+	/* as the script sees it: its teach index depends on it */
+	for (i = 0; i < n->nlink; i++)
+		if (!lk[i] && ans->domain_known && q->link_min > 0 &&
+		    lm >= q->link_min)
+			ans->link_new = 1;
 	if (q->nothers == 0)
 		return 0;
 	if ((ans->others = arena_calloc(a, q->nothers,
@@ -258,7 +299,7 @@ static const char *
 teach_mask(const struct state_query *q, const struct qnames *n,
     struct arena *a, const unsigned char *mask, int record)
 {
-	char *t = arena_alloc(a, 9);
+	char *t = arena_alloc(a, 17);
 	int lost = 0;
 	size_t i;
 
@@ -267,7 +308,7 @@ teach_mask(const struct state_query *q, const struct qnames *n,
 	for (i = 0; i < n->nquery; i++)
 		if (n->map[i] == SIZE_MAX)
 			lost = 1;
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < 16; i++) {
 		size_t w = lost ? i & ~(size_t)1 : i;
 
 		if (record)	/* the list mask: 1 records */
@@ -275,7 +316,7 @@ teach_mask(const struct state_query *q, const struct qnames *n,
 		else
 			t[i] = q->authenticated && !mask[w] ? '1' : '0';
 	}
-	t[8] = '\0';
+	t[16] = '\0';
 	return t;
 }
 
@@ -296,7 +337,7 @@ state_lookup(struct state_pool *p, const struct state_query *q,
 	struct qnames *n;
 	struct statecall_cmd m;
 	char err[256];
-	const char *num[STATESCRIPT_OTHERS], *nk;
+	const char *num[STATESCRIPT_OTHERS], *nk, *nl[3];
 	const char *keys[STATESCRIPT_NKEYS + 2 * STATE_MAX_OTHERS];
 	size_t i, nkeys;
 	int rc, argc, at;
@@ -317,7 +358,8 @@ state_lookup(struct state_pool *p, const struct state_query *q,
 	qothers_fill(n, q);
 	nkeys = STATESCRIPT_NKEYS + 2 * n->nother;
 	argc = 3 + (int)nkeys + STATESCRIPT_OTHERS - 1 +
-	    STATESCRIPT_OTHER_ARGS * (int)n->nother + (int)n->nsig;
+	    STATESCRIPT_OTHER_ARGS * (int)n->nother + 3 + (int)n->nlink +
+	    (int)n->nsig;
 	if (statecall_init(&m, a, argc) == -1 ||
 	    (num[STATESCRIPT_NOW] = arena_printf(a, "%lld", (long long)
 	    (q->now != 0 ? q->now : time(NULL)))) == NULL ||
@@ -394,6 +436,14 @@ state_lookup(struct state_pool *p, const struct state_query *q,
 		statecall_set(&m, at++, o->sub);
 		statecall_set(&m, at++, o->domain);
 	}
+	if ((nl[0] = arena_printf(a, "%u", q->link_min)) == NULL ||
+	    (nl[1] = arena_printf(a, "%u", q->link_cap)) == NULL ||
+	    (nl[2] = arena_printf(a, "%zu", n->nlink)) == NULL)
+		return -1;
+	for (i = 0; i < 3; i++)
+		statecall_set(&m, at++, nl[i]);
+	for (i = 0; i < n->nlink; i++)
+		statecall_set(&m, at++, n->link[i]);
 	for (i = 0; i < n->nsig; i++)
 		statecall_set(&m, at++, n->sig[i]);
 	if (statecall_run(p, &m, 1, 1, err, sizeof(err)) == -1) {

@@ -122,6 +122,9 @@ struct state_pool;
 /* Other author domains read per message (mail/author.h keeps at most
  * AUTHOR_MAX_DOMAINS, 8, in all); more are not asked. */
 #define STATE_MAX_OTHERS	7
+/* Link organisations looked up per message (issue 12; linkcheck.c
+ * treats more as new). */
+#define STATE_MAX_LINKS		32
 
 /* Another author domain of the message (two From headers or two
  * addresses): read as if it were the only one, never written. */
@@ -144,9 +147,12 @@ struct state_query {
 	int authenticated;		/* aligned DKIM or SPF pass, not
 					   held: may teach (k, a, relays,
 					   signers, the index) */
-	unsigned char withhold[8];	/* with authenticated: 1 at
+	unsigned char withhold[16];	/* with authenticated: 1 at
 					   STATE_TEACH_INDEX(known, relay
-					   known, signers all known) to teach
+					   known, signers all known), plus
+					   STATE_TEACH_LINKS_NEW when a link
+					   organisation is new to an
+					   established link history, to teach
 					   nothing when the history before
 					   this message turns out so (the
 					   caller's verdict would hold it);
@@ -178,7 +184,17 @@ struct state_query {
 	 * poster for it when the history turns out so (not held), as
 	 * withhold; the poster must be known (k) too. */
 	const char *list;
-	unsigned char list_record[8];
+	unsigned char list_record[16];
+	/* Issue 12: the organisations the message links to (linkcheck.c:
+	 * not the sender's own, not ours), read in the same EVALSHA and,
+	 * when it teaches, learned (fields w<org>, at most link_cap, the
+	 * least recently seen evicted; lm counts the teaching messages
+	 * that had links).  The history is "established" once lm reaches
+	 * link_min (0: never, no link is ever new). */
+	const char *const *links;
+	size_t nlinks;			/* past STATE_MAX_LINKS: ignored */
+	unsigned link_min;
+	unsigned link_cap;
 };
 
 /* known: the domain has authenticated history; relay: the query's infra
@@ -186,6 +202,8 @@ struct state_query {
  * known or trusted (1 without signers).  Each 0 or 1. */
 #define STATE_TEACH_INDEX(known, relay, signers) \
 	((known) * 4 + (relay) * 2 + (signers))
+/* Added to the index when a link is new (link_new below). */
+#define STATE_TEACH_LINKS_NEW	8
 
 struct state_signer {
 	const char *name;		/* normalised (arena) */
@@ -238,6 +256,15 @@ struct state_answer {
 	 * first counted post (0: none). */
 	unsigned long list_posters;
 	time_t list_first;
+	/* Issue 12: the link history (main author only): teaching messages
+	 * with links (lm), whether each query link was learned (same order
+	 * as the query; 0 for one that could not be asked), and link_new:
+	 * the domain was known, lm reached link_min and a query link was
+	 * not learned (the script's view, the caller's reason). */
+	unsigned long link_messages;
+	unsigned char *link_known;
+	size_t nlinks;
+	int link_new;
 };
 
 /* Builds the pool for cfg's redis_ and state_ settings (copied).  No

@@ -31,7 +31,15 @@
  *         whether the post is recorded for the list
  *         26.. 5 per other author domain: its 12, 14, 16, 18 and 22
  *         (KEYS 6, 7 per other: its 1 and 4)
- *         26 + 5E.. signers
+ *         26 + 5E link minimum (lm needed before a link is new; 0
+ *         never), +1 link cap, +2 L, the number of link organisations,
+ *         then the L organisations (issue 12)
+ *         29 + 5E + L.. signers
+ *   Teach masks (2 and 25) have sixteen characters: the index above,
+ *   plus 8 when a link organisation is new (the history is known, lm
+ *   reached the minimum and a w<org> is missing).  A message that
+ *   teaches adds 1 to lm and touches w<org> ("COUNT:LAST", cap as a
+ *   relay's, nw counts them) for each link organisation.
  *   Whose history: the address's (KEYS[4]) when the domain is listed or
  *   the distinct addresses counted in field x of its hash reached
  *   ARGV[17], else the domain's.  Which relay: the
@@ -46,7 +54,8 @@
  *         address, 8 the infra is shared; then the same block (flags 4
  *         and 8 only) for each other author domain, in order; last
  *         the list's distinct known posters and its first counted post
- *         (0 and 0 without a list).
+ *         (0 and 0 without a list); then lm and, per link organisation,
+ *         1 when it was learned, else 0.
  *   Lists (issue 11 item 8): a post through a list whose own DKIM
  *   signed it, by a poster whose history was known (k) before it, that
  *   the caller's mask (ARGV 25, per history as ARGV 2) says is not
@@ -89,7 +98,10 @@ const char statescript_lookup[] =
 "local plain = ARGV[11]\n"
 "local ithr, mthr = tonumber(ARGV[13]), tonumber(ARGV[17])\n"
 "local nother = tonumber(ARGV[23]) or 0\n"
-"local s0 = 26 + 5 * nother\n"
+"local lb = 26 + 5 * nother\n"
+"local lmin, lcap = tonumber(ARGV[lb]) or 0, tonumber(ARGV[lb + 1]) or 64\n"
+"local nl = tonumber(ARGV[lb + 2]) or 0\n"
+"local s0 = lb + 3 + nl\n"
 "local icount = 0\n"
 "if plain ~= '' and ithr > 0 then icount = redis.call('PFCOUNT', KEYS[3]) end\n"
 "-- Linear counting over a 128-bit map (32 hex digits): n = -128 ln(z/128)\n"
@@ -175,6 +187,17 @@ const char statescript_lookup[] =
 "local flags, peraddr, shared = h.flags, h.peraddr, h.shared\n"
 "local xmap, xbit, infra, sub = h.xmap, h.xbit, h.infra, h.sub\n"
 "local f, v, seen = h.f, h.v, h.seen\n"
+"-- The link organisations (issue 12): lm, then w<org> of each.  A link\n"
+"-- is new once lm reached lmin for a known history.\n"
+"local lv, lnew = {false}, 0\n"
+"if nl > 0 then\n"
+"  local lf2 = {'lm'}\n"
+"  for i = 1, nl do lf2[i + 1] = 'w' .. ARGV[lb + 2 + i] end\n"
+"  lv = redis.call('HMGET', k, unpack(lf2))\n"
+"  if v[5] and lmin > 0 and (tonumber(lv[1]) or 0) >= lmin then\n"
+"    for i = 2, nl + 1 do if not lv[i] then lnew = 1 end end\n"
+"  end\n"
+"end\n"
 "-- The list the message came through (its own DKIM signed it): the\n"
 "-- distinct known poster organisations it carried (field Lx of the\n"
 "-- list organisation's hash) and its first counted post (Lf).\n"
@@ -196,6 +219,8 @@ const char statescript_lookup[] =
 "  end\n"
 "  out[#out + 1] = lcount\n"
 "  out[#out + 1] = tonumber(lf) or 0\n"
+"  out[#out + 1] = tonumber(lv[1]) or 0\n"
+"  for i = 1, nl do out[#out + 1] = lv[i + 1] and 1 or 0 end\n"
 "  return out\n"
 "end\n"
 "if not learn then return reply() end\n"
@@ -232,7 +257,7 @@ const char statescript_lookup[] =
 "for j = 11, #f, 2 do\n"
 "  if not v[j] and not v[j + 1] then sk = 0 end\n"
 "end\n"
-"local ti = 1 + (known and 4 or 0) + 2 * rk + sk\n"
+"local ti = 1 + (known and 4 or 0) + 2 * rk + sk + 8 * lnew\n"
 "local auth = string.sub(ARGV[2], ti, ti) == '1'\n"
 "-- A list post by a poster the history knew, not held (the caller's\n"
 "-- mask, as for teaching): the poster's organisation counts for the\n"
@@ -272,6 +297,10 @@ const char statescript_lookup[] =
 "    set[#set + 1] = 'pn'; set[#set + 1] = 0\n"
 "  end\n"
 "  if sub ~= '' then touch('u', 'nu', sub, v[8], tonumber(ARGV[6])) end\n"
+"  if nl > 0 then\n"
+"    redis.call('HINCRBY', k, 'lm', 1)\n"
+"    for i = 1, nl do touch('w', 'nw', ARGV[lb + 2 + i], lv[i + 1], lcap) end\n"
+"  end\n"
 "  if infra ~= '' then touch('r', 'nr', infra, v[9], tonumber(ARGV[6])) end\n"
 "  local j = 11\n"
 "  for i = s0, #ARGV do\n"

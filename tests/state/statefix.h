@@ -19,7 +19,7 @@ struct q {
 	const char *signers[4];
 	int auth, learn;
 	time_t now;
-	unsigned char withhold[8];	/* state_query.withhold */
+	unsigned char withhold[16];	/* state_query.withhold */
 };
 
 #define LOOK(...)	look_in(pool, (struct q){ __VA_ARGS__ })

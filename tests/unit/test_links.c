@@ -98,7 +98,7 @@ shown_is(const char *text, const char *host)
 	char out[256];
 	int r = links_shown_host(text, strlen(text), out, sizeof(out));
 
-	if (host == NULL ? r != 0 : r != 1 || strcmp(out, host) != 0)
+	if (host == NULL ? r != 0 : r == 0 || strcmp(out, host) != 0)
 		fail_msg("\"%s\": %d \"%s\", want %s", text, r, r ? out : "",
 		    host != NULL ? host : "none");
 }
