@@ -171,6 +171,8 @@ cmd_show(struct state_pool *pool, const char *domain)
 		print_entries("relay", h.relays, h.nrelays);
 		putchar(',');
 		print_entries("signer", h.signers, h.nsigners);
+		printf(",\"link_messages\":%llu,", h.link_messages);
+		print_entries("link", h.links, h.nlinks);
 		printf("}\n");
 	} else {
 		printf("domain %s\nkey %s\nmessages %llu authenticated %llu\n"
@@ -181,6 +183,8 @@ cmd_show(struct state_pool *pool, const char *domain)
 		    iso(h.known_since, b[2], 32) ?: "never", h.ttl);
 		print_entries("relay", h.relays, h.nrelays);
 		print_entries("signer", h.signers, h.nsigners);
+		printf("link_messages %llu\n", h.link_messages);
+		print_entries("link", h.links, h.nlinks);
 	}
 	arena_free(a);
 	return rc;

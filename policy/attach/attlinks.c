@@ -14,6 +14,7 @@
 #include "attach/attype.h"
 #include "attach/html.h"
 #include "attach/htmllinks.h"
+#include "attach/ics.h"
 #include "attach/links.h"
 #include "attach/linktext.h"
 #include "attach/qrscan.h"
@@ -73,6 +74,9 @@ attlinks_item(struct attscan *ev, size_t idx, struct spool *content,
 		return -1;
 	if ((r = qrscan_item(ev, content, where)) != 0)
 		return r == -1 ? -1 : 0;
+	if (ics_is_calendar(decl, it->detected, it->ext))
+		return ics_scan(content, &ev->dl, ev->a, ev->out, where,
+		    body ? 0 : LINK_ATTACHMENT);
 	if (body && strcasecmp(decl, "text/plain") == 0)
 		return plain(ev, content, where);
 	if (body && strcasecmp(decl, "text/html") == 0)

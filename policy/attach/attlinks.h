@@ -7,6 +7,8 @@
  *   HTML or SVG file, also   htmllinks with LINK_ATTACHMENT (no password
  *   inside archives          search: a file's text is not what the
  *                            message says)
+ *   calendar invitation      ics.c (LINK_CALENDAR; LINK_ATTACHMENT for
+ *   (body, file, member)     a file or member)
  *   PNG or JPEG, by its      qrscan (QR codes: LINK_QR), whatever the
  *   first bytes, at any      part is declared or named as
  *   depth

@@ -29,6 +29,7 @@ struct page {
 	struct arena *a;
 	const char *where;
 	unsigned flags;
+	unsigned kind;			/* replaces LINK_HREF, or 0 */
 	int failed;
 	/* the open anchor */
 	int in_a;
@@ -86,6 +87,8 @@ static void
 add(struct page *pg, const char *url, const char *text, size_t tlen,
     enum link_kind kind, unsigned flags)
 {
+	if (kind == LINK_HREF && pg->kind != 0)
+		kind = (enum link_kind)pg->kind;
 	if (!pg->failed && links_add(pg->out, pg->a, url, strlen(url), text,
 	    tlen, kind, pg->flags | flags, pg->where) == -1)
 		pg->failed = 1;
@@ -283,6 +286,15 @@ htmllinks_scan(struct spool *sp, struct deadline *dl, struct arena *a,
     struct attach_results *out, const char *where, unsigned flags,
     int passwords)
 {
+	return htmllinks_scan_kind(sp, dl, a, out, where, flags, passwords,
+	    0);
+}
+
+int
+htmllinks_scan_kind(struct spool *sp, struct deadline *dl, struct arena *a,
+    struct attach_results *out, const char *where, unsigned flags,
+    int passwords, unsigned kind)
+{
 	htmlSAXHandler sax;
 	htmlParserCtxtPtr ctxt;
 	struct page *pg;
@@ -302,7 +314,10 @@ htmllinks_scan(struct spool *sp, struct deadline *dl, struct arena *a,
 	pg->a = a;
 	pg->where = where;
 	pg->flags = flags;
+	pg->kind = kind;
 	linktext_init(&pg->lt, out, a, where, flags, passwords);
+	if (kind != 0)
+		pg->lt.kind = kind;
 	memset(&sax, 0, sizeof(sax));
 	sax.startElement = start;
 	sax.endElement = end;

@@ -44,4 +44,11 @@ int htmllinks_scan(struct spool *sp, struct deadline *, struct arena *,
     struct attach_results *out, const char *where, unsigned flags,
     int passwords);
 
+/* The same, recording anchors, frames and URLs in the text as kind
+ * (enum link_kind; 0: as above).  Forms and refreshes keep their kind:
+ * an HTML invitation (ics.h) records LINK_CALENDAR. */
+int htmllinks_scan_kind(struct spool *sp, struct deadline *,
+    struct arena *, struct attach_results *out, const char *where,
+    unsigned flags, int passwords, unsigned kind);
+
 #endif

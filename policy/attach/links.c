@@ -113,6 +113,21 @@ links_shown_host(const char *text, size_t len, char *out, size_t outlen)
 	return idna_domain_ascii(text, hl, out, outlen, &why) > 0 ? 2 : 0;
 }
 
+/* FNV-1a over what makes a record distinct. */
+static unsigned
+hash(const char *host, const char *shown, unsigned kind, unsigned flags)
+{
+	unsigned h = 2166136261u ^ kind ^ (flags << 8);
+	const char *p;
+
+	for (p = host; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	h = (h ^ 0xff) * 16777619u;
+	for (p = shown; p != NULL && *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h;
+}
+
 int
 links_add(struct attach_results *r, struct arena *a, const char *url,
     size_t len, const char *shown, size_t shownlen, enum link_kind kind,
@@ -122,6 +137,7 @@ links_add(struct attach_results *r, struct arena *a, const char *url,
 	struct url u;
 	char sh[URL_HOST_MAX + 3];
 	int has_shown;
+	unsigned h;
 	size_t i;
 
 	url_parse(url, len, &u);
@@ -130,13 +146,18 @@ links_add(struct attach_results *r, struct arena *a, const char *url,
 	 * the message (a form without a host still posts: kept) */
 	if (u.host[0] == '\0' && kind != LINK_FORM && !(flags & LINK_BADHOST))
 		return 0;
-	has_shown = shown != NULL && kind == LINK_HREF ?
+	has_shown = shown != NULL && (kind == LINK_HREF ||
+	    kind == LINK_CALENDAR) ?
 	    links_shown_host(shown, shownlen, sh, sizeof(sh)) : 0;
 	if (has_shown == 2)
 		flags |= LINK_SHOWN_BARE;
-	for (i = 0; i < r->nlinks; i++) {
+	if (kind != LINK_HREF && kind != LINK_TEXT && url_login(url, len))
+		flags |= LINK_LOGIN;
+	h = hash(u.host, has_shown ? sh : NULL, (unsigned)kind, flags);
+	for (i = r->nlinks; i-- > 0;) {	/* the last one first */
 		l = &r->links[i];
-		if (l->kind == (unsigned)kind && l->flags == flags &&
+		if (l->hash == h && l->kind == (unsigned)kind &&
+		    l->flags == flags &&
 		    strcmp(l->host, u.host) == 0 &&
 		    (has_shown ? l->shown != NULL && strcmp(l->shown, sh) == 0 :
 		    l->shown == NULL)) {
@@ -170,6 +191,7 @@ links_add(struct attach_results *r, struct arena *a, const char *url,
 	l->kind = (unsigned)kind;
 	l->flags = flags;
 	l->count = 1;
+	l->hash = h;
 	r->nlinks++;
 	return 0;
 }

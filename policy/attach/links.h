@@ -48,7 +48,9 @@ enum link_flag {
 	LINK_SCRIPT = 1 << 2,		/* javascript:, vbscript:, data: */
 	LINK_LOGIN = 1 << 3,		/* the path or query looks like a
 					   sign-in page (login, signin,
-					   password, verify, oauth, ...) */
+					   password, verify, oauth, ...);
+					   looked for in QR codes, forms,
+					   invitations and refreshes */
 	LINK_LONG = 1 << 4,		/* cut at URL_MAX */
 	LINK_BADHOST = 1 << 5,		/* a host that is not a name or an
 					   address (host is then "") */
@@ -72,13 +74,16 @@ struct attach_link {
 	const char *host;		/* A-labels, lower case, no trailing
 					   dot, "[v6]" or dotted IPv4 for
 					   addresses; "" when none */
-	const char *shown;		/* LINK_HREF: the host the visible
+	const char *shown;		/* LINK_HREF (and LINK_CALENDAR
+					   anchors): the host the visible
 					   text names (normalised), or NULL */
 	const char *where;		/* the item it came from ("part-2",
 					   "invoice.html") */
 	unsigned kind;			/* enum link_kind */
 	unsigned flags;			/* enum link_flag */
 	unsigned count;			/* occurrences merged into it */
+	unsigned hash;			/* of host, shown, kind and flags
+					   (links.c; not sent by a worker) */
 };
 
 /* Adds the link url[0..len) (raw: entities already decoded by the

@@ -24,6 +24,15 @@ static const char *const password_words[] = {
 	"\xe3\x83\xbc\xe3\x83\x89",
 };
 
+#define NWORDS	(sizeof(password_words) / sizeof(password_words[0]))
+
+/* The bytes a password word starts with (lower case). */
+static const unsigned char word_start[256] = {
+	['p'] = 1, ['k'] = 1, ['m'] = 1, ['c'] = 1, ['s'] = 1, ['w'] = 1,
+	['l'] = 1, ['h'] = 1, ['j'] = 1, ['a'] = 1, [0xd0] = 1, [0xe5] = 1,
+	[0xe3] = 1,
+};
+
 /* Words after a connector that describe a password, not give one. */
 static const char *const not_values[] = {
 	"required", "incorrect", "invalid", "expired", "wrong", "reset",
@@ -46,6 +55,7 @@ linktext_init(struct linktext *t, struct attach_results *out,
 	t->a = a;
 	t->where = where;
 	t->flags = flags;
+	t->kind = LINK_TEXT;
 	t->passwords = passwords;
 }
 
@@ -74,7 +84,7 @@ token(struct linktext *t, const char *s, size_t n)
 	n = k;
 	while (n > 0 && strchr(".,;:!?)]}*", s[n - 1]) != NULL)
 		n--;
-	if (links_add(t->out, t->a, s, n, NULL, 0, LINK_TEXT, t->flags |
+	if (links_add(t->out, t->a, s, n, NULL, 0, t->kind, t->flags |
 	    (n >= LINKTEXT_WINDOW ? LINK_LONG : 0), t->where) == -1)
 		t->failed = 1;
 }
@@ -111,24 +121,40 @@ gives_value(const char *s, size_t n)
 	return 1;
 }
 
+static int
+letter(int c)
+{
+	c |= 32;
+	return (c >= 'a' && c <= 'z') || (c & 0x80);
+}
+
+/* At word starts only, a word's first two bytes before the whole word
+ * (prose is mostly letters: this is what keeps it a few ns a byte). */
 static void
 passwords(struct linktext *t, const char *s, size_t n)
 {
 	size_t i, j, wl;
-	int c;
+	int c1, c2;
 
-	for (i = 0; i < n && !t->found_password; i++) {
-		c = (unsigned char)s[i];
-		if (c == 0 || strchr("pkmcswlhja\xd0\xe5\xe3",
-		    c < 0x80 ? c | 32 : c) == NULL)
-			continue;	/* no word starts so */
-		for (j = 0; j < sizeof(password_words) /
-		    sizeof(password_words[0]); j++) {
-			wl = strlen(password_words[j]);
-			if (n - i >= wl && strncasecmp(s + i,
-			    password_words[j], wl) == 0 &&
-			    (i == 0 || !((s[i - 1] | 32) >= 'a' &&
-			    (s[i - 1] | 32) <= 'z')) &&
+	for (i = 0; i + 1 < n && !t->found_password; i++) {
+		if (i > 0 && letter((unsigned char)s[i - 1]))
+			continue;
+		c1 = (unsigned char)s[i];
+		if (c1 < 0x80)
+			c1 |= 32;
+		if (!word_start[c1])
+			continue;
+		c2 = (unsigned char)s[i + 1];
+		if (c2 < 0x80)
+			c2 |= 32;
+		for (j = 0; j < NWORDS; j++) {
+			const char *w = password_words[j];
+
+			if ((unsigned char)w[0] != c1 ||
+			    (unsigned char)w[1] != c2)
+				continue;
+			wl = strlen(w);
+			if (n - i >= wl && strncasecmp(s + i, w, wl) == 0 &&
 			    gives_value(s + i + wl, n - i - wl)) {
 				t->found_password = 1;
 				break;

@@ -30,6 +30,9 @@ struct linktext {
 	const char *where;
 	unsigned flags;			/* added to every link (enum
 					   link_flag) */
+	unsigned kind;			/* recorded as (enum link_kind):
+					   LINK_TEXT unless the caller
+					   sets it after linktext_init */
 	int passwords;			/* look for passwords too */
 	int found_password;
 	int want_value;			/* a password word just seen */

@@ -157,22 +157,26 @@ special(const char *scheme)
 	    strcmp(scheme, "wss") == 0;
 }
 
-static void
-login_check(struct url *u, const char *rest, size_t n)
+int
+url_login(const char *s, size_t len)
 {
 	char low[512];
-	size_t i, k;
+	size_t i, k, p = 0;
 
-	/* The first 511 bytes of host and path: a sign-in page says so
-	 * early; past that is tracking noise. */
-	for (i = k = 0; i < n && k < sizeof(low) - 1; i++)
-		low[k++] = (char)lower((unsigned char)rest[i]);
+	/* Past the scheme; the first 511 bytes of host and path: a sign-in
+	 * page says so early, past that is tracking noise. */
+	for (i = 0; i + 2 < len && i < 16; i++)
+		if (s[i] == ':' && s[i + 1] == '/' && s[i + 2] == '/') {
+			p = i + 3;
+			break;
+		}
+	for (i = p, k = 0; i < len && k < sizeof(low) - 1; i++)
+		low[k++] = (char)lower((unsigned char)s[i]);
 	low[k] = '\0';
 	for (i = 0; i < sizeof(login_words) / sizeof(login_words[0]); i++)
-		if (strstr(low, login_words[i]) != NULL) {
-			u->flags |= LINK_LOGIN;
-			return;
-		}
+		if (strstr(low, login_words[i]) != NULL)
+			return 1;
+	return 0;
 }
 
 void
@@ -234,7 +238,6 @@ url_parse(const char *s, size_t len, struct url *u)
 	for (end = p; end < n && buf[end] != '/' && buf[end] != '?' &&
 	    buf[end] != '#' && !(sp && buf[end] == '\\'); end++)
 		;
-	login_check(u, buf + p, n - p);
 	for (at = end; at > p && buf[at - 1] != '@'; at--)
 		;
 	if (at > p) {

@@ -33,6 +33,10 @@ struct url {
  * an empty host (and LINK_BADHOST when there was a host to read). */
 void url_parse(const char *s, size_t len, struct url *u);
 
+/* 1 when the URL's host, path or query reads like a sign-in page
+ * (LINK_LOGIN: login, signin, password, verify, oauth, ...). */
+int url_login(const char *s, size_t len);
+
 /* 1 when text[0..len) is an IPv4 address in a notation a browser takes
  * (see above), with the dotted form in out (16 bytes). */
 int url_ipv4(const char *text, size_t len, char out[16]);

@@ -324,6 +324,11 @@ struct state_history {
 	long long ttl;			/* seconds left, -1 none */
 	struct state_entry *relays, *signers;	/* most recent first */
 	size_t nrelays, nsigners;
+	/* Issue 12: the organisations its teaching mail linked to (most
+	 * recent first) and how many teaching messages had links (lm). */
+	struct state_entry *links;
+	size_t nlinks;
+	unsigned long long link_messages;
 };
 
 /* 0 with *out filled (arena), 1 when the domain has no history, -1 with

@@ -113,6 +113,19 @@ show_field(struct arena *a, struct state_history *h, const redisReply *f,
 		}
 		return 0;
 	}
+	if (f->len > 1 && c == 'w') {	/* a link organisation */
+		if ((name = show_name(a, f->str + 1, f->len - 1)) == NULL)
+			return -1;
+		e = entry_get(h->links, &h->nlinks, name);
+		e->seen = 1;
+		(void)statecall_pair(v->str, v->len, &e->count, &e->last);
+		return 0;
+	}
+	if (f->len == 2 && f->str[0] == 'l' && f->str[1] == 'm' &&
+	    statecall_number(v, &num) == 1) {
+		h->link_messages = num;
+		return 0;
+	}
 	if (f->len == 1 && c == 'd') {
 		h->domain = show_name(a, v->str, v->len);
 		return h->domain == NULL ? -1 : 0;
@@ -167,7 +180,8 @@ state_show(struct state_pool *p, const char *domain, struct arena *a,
 	h->ttl = cmd[1].reply->integer;
 	if (h->key == NULL ||
 	    (h->relays = arena_calloc(a, nf, sizeof(*h->relays))) == NULL ||
-	    (h->signers = arena_calloc(a, nf, sizeof(*h->signers))) == NULL)
+	    (h->signers = arena_calloc(a, nf, sizeof(*h->signers))) == NULL ||
+	    (h->links = arena_calloc(a, nf, sizeof(*h->links))) == NULL)
 		goto oom_free;
 	for (i = 0; i < r->elements; i += 2) {
 		if (r->element[i]->type != REDIS_REPLY_STRING ||
@@ -182,6 +196,7 @@ state_show(struct state_pool *p, const char *domain, struct arena *a,
 		goto oom_free;
 	qsort(h->relays, h->nrelays, sizeof(*h->relays), entry_cmp);
 	qsort(h->signers, h->nsigners, sizeof(*h->signers), entry_cmp);
+	qsort(h->links, h->nlinks, sizeof(*h->links), entry_cmp);
 	rc = 0;
 	goto out;
 oom_free:

@@ -58,13 +58,18 @@ now=$(date +%s)
 R HSET 'rw:{partner.example}' m 12 a 10 f $((now - 86400)) l $now \
     k $((now - 86400)) nr 2 ns 1 \
     rorg:partner.example "9:$now" 'rnet:192.0.2.0/24' "1:$((now - 3600))" \
-    spartner.example "10:$now" >/dev/null
+    spartner.example "10:$now" lm 7 nw 2 wpartnerhub.example "6:$now" \
+    wcdn.example "2:$((now - 60))" >/dev/null
 R HSET 'rw:{old.example}' m 1 f $((now - 30 * 86400)) l $((now - 30 * 86400)) >/dev/null
 
 expect "show a known sender" 0 "$ST" -c "$t/rw.conf" show Partner.Example.
 has "show names the domain and counts" out "^messages 12 authenticated 10"
 has "show lists relays, most recent first" out "^relay org:partner.example count=9"
 has "show lists signers" out "^signer partner.example count=10"
+has "show counts the teaching messages with links" out "^link_messages 7"
+has "show lists link organisations, most recent first" out \
+    "^link partnerhub.example count=6"
+has "show lists every link organisation" out "^link cdn.example count=2"
 expect "show an unknown sender" 1 "$ST" -c "$t/rw.conf" show nobody.example
 has "unknown sender says so" err "nobody.example: no history"
 

@@ -34,11 +34,18 @@ host_is(const char *in, const char *host, unsigned flags)
 		    u.host, u.flags, host, flags);
 }
 
+#define LOGIN_OK	"https://Bank.EXAMPLE./LogIn"
+#define SSO_OK		"https://sso.example/"
+#define NEWS		"https://www.example/news"
+
 static void
 test_hosts(void **state)
 {
 	(void)state;
-	host_is("https://Bank.EXAMPLE./login", "bank.example", LINK_LOGIN);
+	host_is("https://Bank.EXAMPLE./login", "bank.example", 0);
+	assert_int_equal(url_login(LOGIN_OK, strlen(LOGIN_OK)), 1);
+	assert_int_equal(url_login(SSO_OK, strlen(SSO_OK)), 1);
+	assert_int_equal(url_login(NEWS, strlen(NEWS)), 0);
 	host_is("  http://bank.example:8080/x ", "bank.example", 0);
 	host_is("HTTPS:\\\\bank.example\\x", "bank.example", 0);
 	host_is("https:/bank.example", "bank.example", 0);
