@@ -231,6 +231,7 @@ json_links(FILE *fp, struct arena *a, const struct attach_results *r)
 	    "\"calendars\": %u, \"qr_images\": %u, \"qr_codes\": %u,\n",
 	    r->links_dropped, report_json_bool(r->text_password != 0),
 	    r->calendars, r->qr_images, r->qr_codes);
+	fprintf(fp, "  \"qr_skipped\": %u,\n", r->qr_skipped);
 }
 
 int

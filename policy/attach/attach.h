@@ -164,6 +164,10 @@ struct attach_results {
 	unsigned calendars;		/* calendar invitations read */
 	unsigned qr_images;		/* images searched for QR codes */
 	unsigned qr_codes;		/* QR codes decoded */
+	unsigned qr_skipped;		/* images not searched in full
+					   (qrscan.h): a search that did
+					   not run is never milder than
+					   one that did */
 };
 
 /* Evaluates the message in msg (headers as "Name:value\r\n", blank line,

@@ -17,6 +17,7 @@
 #include "attach/ics.h"
 #include "attach/links.h"
 #include "attach/linktext.h"
+#include "attach/qrscan.h"
 #include "attach/spool.h"
 
 #define BLOCK	65536
@@ -25,6 +26,7 @@ void
 attlinks_prepare(void)
 {
 	htmllinks_init();
+	qrscan_prepare();
 }
 
 /* A plain text body: its URLs and a password it gives. */
@@ -64,11 +66,14 @@ attlinks_item(struct attscan *ev, size_t idx, struct spool *content,
 {
 	const struct attach_item *it = &ev->out->items[idx];
 	const char *where, *decl = it->declared != NULL ? it->declared : "";
+	int r;
 
 	where = it->path != NULL ? it->path : *it->name != '\0' ? it->name :
 	    arena_printf(ev->a, "part-%zu", idx + 1);
 	if (where == NULL)
 		return -1;
+	if ((r = qrscan_item(ev, content, where)) != 0)
+		return r == -1 ? -1 : 0;
 	if (ics_is_calendar(decl, it->detected, it->ext))
 		return ics_scan(content, &ev->dl, ev->a, ev->out, where,
 		    body ? 0 : LINK_ATTACHMENT);

@@ -9,6 +9,9 @@
  *                            message says)
  *   calendar invitation      ics.c (LINK_CALENDAR; LINK_ATTACHMENT for
  *   (body, file, member)     a file or member)
+ *   PNG or JPEG, by its      qrscan (QR codes: LINK_QR), whatever the
+ *   first bytes, at any      part is declared or named as
+ *   depth
  * Runs while the expensive checks may (attscan.c's budget): past it the
  * scan is incomplete anyway.
  */

@@ -23,6 +23,7 @@
 #include "attach/arch.h"
 #include "util/arena.h"
 #include "attach/attlinks.h"
+#include "attach/qrimage.h"
 #include "attach/ics.h"
 #include "attach/attscan.h"
 #include "attach/attype.h"
@@ -471,6 +472,7 @@ wants_inside(const struct attach_item *it, const struct arch_member *m,
 	    tnef_is(m->head, m->headlen) ||
 	    pdfscan_is_pdf(m->head, m->headlen) ||
 	    attype_is_html(it->detected, fn->ext) ||
+	    qrimage_kind(m->head, m->headlen) != QRIMAGE_NONE ||
 	    ics_is_calendar(NULL, it->detected, fn->ext);
 }
 

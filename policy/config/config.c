@@ -133,6 +133,8 @@ const struct setting config_settings[] = {
 	UINT(attach_archive_max_members, 1000, 1, 100000),
 	UINT(attach_archive_max_ratio, 100, 2, 1000000),
 	UINT(attach_archive_max_bytes, 104857600, 1024, 2147483647),
+	UINT(attach_qr_max_pixels, 4000000, 1024, 100000000),
+	UINT(attach_qr_max_images, 8, 0, 1000),
 	STR(attach_banned_extensions, ATTACH_BANNED_DEFAULT,
 	    confattach_check_extwords),
 	BOOL(attach_executable_quarantine, 1),

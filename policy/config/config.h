@@ -101,6 +101,8 @@ struct config {
 	unsigned attach_archive_max_members;	/* per message */
 	unsigned attach_archive_max_ratio;
 	unsigned attach_archive_max_bytes;	/* extracted, per message */
+	unsigned attach_qr_max_pixels;	/* one image searched for QR codes */
+	unsigned attach_qr_max_images;	/* images searched, per message */
 	char *attach_banned_extensions;	/* "exe scr ...": lower case,
 					   single spaces */
 	int attach_executable_quarantine;

@@ -154,6 +154,7 @@ scanwire_put_reply(struct scanbuf *b, const struct attach_results *r,
 	put_u32(b, r->calendars);
 	put_u32(b, r->qr_images);
 	put_u32(b, r->qr_codes);
+	put_u32(b, r->qr_skipped);
 	put_u32(b, (uint32_t)v->nreasons);
 	for (i = 0; i < v->nreasons; i++) {
 		put_u32(b, (uint32_t)v->reasons[i].id);
@@ -396,6 +397,7 @@ get_links(struct rd *r, struct attach_results *res)
 	res->calendars = get_u32(r);
 	res->qr_images = get_u32(r);
 	res->qr_codes = get_u32(r);
+	res->qr_skipped = get_u32(r);
 }
 
 int

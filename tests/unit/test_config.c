@@ -145,6 +145,8 @@ full_file_sets_every_type(void **state)
 	assert_string_equal(buf, "192.168.1.7/32");
 	assert_int_equal(c->max_received_walk, 1);
 	assert_int_equal(c->max_header_length, 1000);
+	assert_int_equal(c->attach_qr_max_pixels, 250000);
+	assert_int_equal(c->attach_qr_max_images, 0);
 	config_free(c);
 }
 
@@ -318,6 +320,10 @@ static const struct bad_case {
 	    "attach_incomplete_action", "one of quarantine, tempfail, reject" },
 	{ "attachment CPU budget below range", "attach_max_cpu_ms = 5;\n", 1,
 	    "attach_max_cpu_ms", "out of range 10 to 600000" },
+	{ "QR pixel cap below range", "attach_qr_max_pixels = 100;\n", 1,
+	    "attach_qr_max_pixels", "out of range 1024 to 100000000" },
+	{ "QR image cap above range", "attach_qr_max_images = 1001;\n", 1,
+	    "attach_qr_max_images", "out of range 0 to 1000" },
 };
 
 static void

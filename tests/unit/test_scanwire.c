@@ -226,6 +226,7 @@ reply(struct raw *w, uint32_t nitems, int64_t parent, uint32_t item_rule,
 	u32(w, 0);
 	u32(w, 0);
 	u32(w, 0);
+	u32(w, 2);			/* QR images skipped */
 	u32(w, 1);
 	u32(w, raised_rule);
 	str(w, detail, strlen(detail));
@@ -256,6 +257,7 @@ hostile_replies_are_refused(void **state)
 	assert_int_equal(r.res.links[0].flags, LINK_USERINFO);
 	assert_int_equal(r.res.links[0].count, 3);
 	assert_int_equal(r.res.text_password, 1);
+	assert_int_equal(r.res.qr_skipped, 2);
 	/* Links: a host that is not a normalised name, a kind out of
 	 * range, more than LINKS_MAX. */
 	link_host = "Evil.example\r\nX-Relaywarden: accept";

@@ -1,0 +1,66 @@
+/*
+ * qrimage.h - a PNG or JPEG image decoded into 8-bit grey (zbar's Y800)
+ * for the QR code search (qrscan.c, issue 12).  zbar reads no file
+ * format: libpng and libjpeg-turbo decode, row by row, with every bound
+ * checked before the step it bounds:
+ *   - the header is read first; an image over max_pixels pixels or
+ *     QRIMAGE_DIM_MAX on a side is refused before any pixel is decoded;
+ *   - one allocation per image: pixels x channels bytes (1, or 2 for a
+ *     PNG with transparency, composed onto white in place afterwards, as
+ *     a mail client shows it on a white page); libjpeg's own memory is
+ *     capped (max_memory_to_use);
+ *   - the deadline is checked between rows and, for libjpeg, in its
+ *     progress monitor (a progressive JPEG is read whole before its
+ *     first row; its scans are capped at QRIMAGE_SCANS_MAX);
+ *   - ancillary PNG chunks are capped in number and size.
+ * Errors: libpng's longjmp and a libjpeg error_exit that longjmps; their
+ * messages go nowhere (never stdout/stderr).  Like a lenient viewer, bad
+ * CRCs and Adler-32 sums are ignored, and rows decoded before an error
+ * or the end of a cut file are kept (the rest is white or grey): the
+ * result says the image was not read whole.
+ * Thread rule: none shared; any thread.
+ */
+#ifndef RW_QRIMAGE_H
+#define RW_QRIMAGE_H
+
+#include <stddef.h>
+
+struct deadline;
+struct spool;
+
+#define QRIMAGE_DIM_MAX		16384	/* pixels on one side */
+#define QRIMAGE_SCANS_MAX	64	/* scans of a progressive JPEG */
+
+enum qrimage_kind {
+	QRIMAGE_NONE = 0,
+	QRIMAGE_PNG,
+	QRIMAGE_JPEG,
+};
+
+enum qrimage_status {
+	QRIMAGE_OK = 0,			/* read whole */
+	QRIMAGE_PARTIAL,		/* an error or a cut file after some
+					   rows: pixels holds what was read */
+	QRIMAGE_TOO_BIG,		/* over a pixel or side cap: nothing
+					   decoded */
+	QRIMAGE_TIME,			/* the deadline passed */
+	QRIMAGE_BAD,			/* unreadable before any row, or a
+					   colour model we do not convert */
+	QRIMAGE_NOMEM,
+};
+
+struct qrimage {
+	unsigned char *pixels;		/* width x height grey bytes;
+					   caller frees with free() */
+	unsigned width, height;
+};
+
+/* The format the first bytes head[0..len) announce. */
+enum qrimage_kind qrimage_kind(const unsigned char *head, size_t len);
+
+/* Decodes the image in sp (a kind qrimage_kind recognised) into *img.
+ * On QRIMAGE_OK and QRIMAGE_PARTIAL img->pixels is set; else NULL. */
+enum qrimage_status qrimage_decode(struct spool *sp, enum qrimage_kind,
+    unsigned long max_pixels, struct deadline *dl, struct qrimage *img);
+
+#endif

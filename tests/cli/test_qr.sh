@@ -1,0 +1,98 @@
+#!/bin/bash
+# test_qr.sh - QR codes in images (issue 12) through relaywarden-check
+# --json, whose attachment walk (libpng, libjpeg-turbo, zbar and its
+# iconv converters) runs in the sandboxed workers; the links and QR
+# counters travel back in the worker's reply.  No Redis: the sender is
+# a first contact.  Images are made here by qrencode.  A QR code to a
+# sign-in page, attached or inline, also in a zip, is a LINK_QR link
+# and raises qr_link; a ticket's code is no link; an image over the
+# pixel cap is counted as not searched.
+set -u
+: "${top_srcdir:?}" "${top_builddir:?}"
+. "$top_srcdir/tests/cli/clilib.sh"
+echo 'attach_sandbox = true;' >>"$t/rw.conf"
+cp "$t/rw.conf" "$t/small.conf"
+echo 'attach_qr_max_pixels = 10000;' >>"$t/small.conf"
+
+if ! (cd "$t" &&
+    qrencode -o login.png 'https://secure-bank.example/signin?u=7' &&
+    qrencode -o ticket.png 'TICKET 4711-0815 SEAT 12A' &&
+    zip -q codes.zip login.png); then
+	echo "not ok - qrencode and zip made the images"
+	exit 1
+fi
+
+# msg NAME FILE TYPE DISPOSITION: $t/NAME.eml, an HTML body and FILE.
+msg() {
+	{
+		printf 'From: Stranger <a@first-contact.example>\n'
+		printf 'To: bob@rcpt.example\nSubject: %s\n' "$1"
+		printf 'Message-ID: <%s@t>\nMIME-Version: 1.0\n' "$1"
+		printf 'Content-Type: multipart/related; boundary=BB\n\n'
+		printf -- '--BB\nContent-Type: text/html\n\n<p>Scan me</p>\n'
+		printf -- '--BB\nContent-Type: %s; name="%s"\n' "$3" "$2"
+		printf 'Content-Disposition: %s; filename="%s"\n' "$4" "$2"
+		printf 'Content-Transfer-Encoding: base64\n\n'
+		base64 "$t/$2"
+		printf -- '--BB--\n'
+	} >"$t/$1.eml"
+}
+
+# check NAME CONF WANT... : "+rule" raised, "-rule" not; "qr=HOST@WHERE"
+# a qr link; "nolinks"; "K=N" the JSON counter K is N.
+check() {
+	local name=$1 conf=$2 m
+	shift 2
+	if ! "$CHECK" -c "$conf" --client-ip 198.51.100.7 --json \
+	    "$t/$name.eml" >"$t/$name.json" 2>"$t/err"; then
+		not_ok "$name: relaywarden-check ran" "$(cat "$t/err")"
+		return
+	fi
+	if m=$($PY - "$t/$name.json" "$@" <<'P'
+import json, sys
+r = json.load(open(sys.argv[1]))
+rules = {x["rule"] for x in r["verdict"]["reasons"]}
+links = [(l["kind"], l["host"], l["where"]) for l in r["links"]]
+bad = []
+for w in sys.argv[2:]:
+    if w.startswith("+") and w[1:] not in rules:
+        bad.append("no %s" % w[1:])
+    elif w.startswith("-") and w[1:] in rules:
+        bad.append("%s raised" % w[1:])
+    elif w.startswith("qr="):
+        host, where = w[3:].split("@")
+        if ("qr", host, where) not in links:
+            bad.append("no qr link %s in %s" % (w[3:], where))
+    elif w == "nolinks" and links:
+        bad.append("links")
+    elif "=" in w and not w.startswith("qr="):
+        k, v = w.split("=")
+        if r.get(k) != int(v):
+            bad.append("%s %s" % (k, r.get(k)))
+if bad:
+    bad.append("reasons %s links %s" % (sorted(rules), links))
+print("; ".join(bad))
+sys.exit(1 if bad else 0)
+P
+	); then
+		ok "$name"
+	else
+		not_ok "$name" "$m"
+	fi
+}
+
+msg attached login.png image/png attachment
+check attached "$t/rw.conf" +qr_link qr=secure-bank.example@login.png \
+    qr_images=1 qr_codes=1 qr_skipped=0
+msg inline login.png image/png inline
+check inline "$t/rw.conf" +qr_link qr=secure-bank.example@login.png
+msg zipped codes.zip application/zip attachment
+check zipped "$t/rw.conf" +qr_link qr=secure-bank.example@codes.zip/login.png
+# Benign: a ticket's code is read, and is no link.
+msg ticket ticket.png image/png attachment
+check ticket "$t/rw.conf" -qr_link nolinks qr_images=1 qr_codes=1
+# Over the pixel cap: not decoded, counted.
+check attached "$t/small.conf" -qr_link nolinks qr_images=0 qr_skipped=1
+
+echo "# $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
