@@ -299,6 +299,12 @@ linkcheck_score(const struct sender_context *ctx, const struct message *m,
 		    RULE_LINK_CALENDAR, l->host) == -1)
 			return -1;
 	}
+	/* Images not searched in full may hold the code a finished search
+	 * would have judged: from a stranger, not milder (qrscan.h). */
+	if (res->qr_skipped > 0 && stranger(e) && once(ctx, m, e, RULE_LINK_QR,
+	    arena_printf(m->arena, "%u image%s not searched for QR codes",
+	    res->qr_skipped, res->qr_skipped == 1 ? "" : "s")) == -1)
+		return -1;
 	if (r->state == SENDER_STATE_AVAILABLE && r->history.link_new) {
 		for (i = 0; i < r->nlink_orgs && i < r->history.nlinks; i++)
 			if (r->history.link_known == NULL ||

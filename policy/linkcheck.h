@@ -37,7 +37,11 @@
  *   qr_link                 a QR code to a sign-in-like page or to an
  *                           organisation the sender never linked to,
  *                           from a stranger (first contact, not
- *                           authenticated, or a lookalike)
+ *                           authenticated, or a lookalike); also an
+ *                           image a stranger sent that was not searched
+ *                           in full (qr_skipped: too big even shrunk,
+ *                           past attach_qr_max_images, damaged, CMYK,
+ *                           the deadline)
  *   calendar_link_first_contact  an invitation carrying a link from a
  *                           stranger
  *   archive_password_in_text  an encrypted archive and its password in

@@ -44,8 +44,13 @@ struct job {
 	struct deadline *dl;
 	unsigned long max_pixels;
 	unsigned char *buf;		/* BLOCK bytes of input (JPEG) */
+	unsigned char *row;		/* one source row (PNG, shrunk) */
+	unsigned *sum;			/* per output column (PNG, shrunk) */
 	unsigned char *pixels;
-	unsigned width, height;
+	unsigned width, height;		/* of the grey image made */
+	unsigned src_w, src_h;		/* of the file */
+	unsigned scale;			/* 1, 2, 4 or 8: src / made, per
+					   side */
 	unsigned rows;			/* rows read, in any pass */
 	size_t chan;			/* PNG bytes per pixel, 1 or 2 */
 	enum qrimage_status why;	/* set before a longjmp of ours */
@@ -58,17 +63,63 @@ struct job {
 	int eof;			/* a fake EOI was inserted */
 };
 
+/* The image fits the caps as it is, or shrunk 2, 4 or 8 times per side
+ * (a phone photo of 12 MP is read at 3 MP: a QR code in it stays
+ * readable); past that it is refused. */
 static enum qrimage_status
 size_ok(struct job *j, unsigned long w, unsigned long h)
 {
+	unsigned long sw, sh;
+	unsigned d;
+
 	if (w == 0 || h == 0)
 		return QRIMAGE_BAD;
-	if (w > QRIMAGE_DIM_MAX || h > QRIMAGE_DIM_MAX ||
-	    w * h > j->max_pixels)
+	if (w > QRIMAGE_DIM_MAX || h > QRIMAGE_DIM_MAX)
 		return QRIMAGE_TOO_BIG;
-	j->width = (unsigned)w;
-	j->height = (unsigned)h;
+	for (d = 1; d <= 8; d *= 2) {
+		sw = (w + d - 1) / d;
+		sh = (h + d - 1) / d;
+		if (sw * sh <= j->max_pixels)
+			break;
+	}
+	if (d > 8)
+		return QRIMAGE_TOO_BIG;
+	j->src_w = (unsigned)w;
+	j->src_h = (unsigned)h;
+	j->scale = d;
+	j->width = (unsigned)sw;
+	j->height = (unsigned)sh;
 	return QRIMAGE_OK;
+}
+
+/* Adds one decoded source row (chan bytes per pixel, the first the grey
+ * value, the second alpha) into the sums of output row y / scale; the
+ * last source row of an output row (or of the image) writes it. */
+static void
+shrink_row(struct job *j, const unsigned char *src, unsigned y,
+    unsigned *sum)
+{
+	unsigned x, d = j->scale, oy = y / d, ox, n;
+	unsigned char *out = j->pixels + (size_t)oy * j->width;
+
+	for (x = 0; x < j->src_w; x++) {
+		unsigned g = src[x * j->chan];
+
+		if (j->chan == 2)	/* onto white, as a mail client */
+			g = (g * src[x * 2 + 1] + 255 * (255u -
+			    src[x * 2 + 1])) / 255;
+		sum[x / d] += g;
+	}
+	if ((y + 1) % d != 0 && y + 1 != j->src_h)
+		return;
+	n = (y % d + 1) * d;
+	for (ox = 0; ox < j->width; ox++) {
+		unsigned cols = ox + 1 == j->width && j->src_w % d ?
+		    j->src_w % d : d;
+
+		out[ox] = (unsigned char)(sum[ox] / (n / d * cols));
+		sum[ox] = 0;
+	}
 }
 
 /* --- PNG --- */
@@ -116,6 +167,36 @@ compose_white(unsigned char *p, size_t n)
 	}
 }
 
+/* A PNG over the pixel cap, read one row at a time into its shrunk
+ * image.  Its row and sums live in j (freed by qrimage_decode), so a
+ * longjmp out of libpng loses nothing. */
+static enum qrimage_status
+png_shrink(struct job *j, png_structp png, png_infop info)
+{
+	unsigned y;
+
+	j->row = malloc((size_t)j->src_w * j->chan);
+	j->sum = calloc(j->width, sizeof(*j->sum));
+	j->pixels = malloc((size_t)j->width * j->height);
+	if (j->row == NULL || j->sum == NULL || j->pixels == NULL) {
+		j->why = QRIMAGE_NOMEM;
+		png_error(png, "memory");
+	}
+	memset(j->pixels, 0xff, (size_t)j->width * j->height);
+	for (y = 0; y < j->src_h; y++) {
+		if (deadline_passed(j->dl)) {
+			j->why = QRIMAGE_TIME;
+			png_error(png, "deadline");
+		}
+		png_read_row(png, j->row, NULL);
+		shrink_row(j, j->row, y, j->sum);
+		j->rows++;
+	}
+	j->chan = 1;			/* composed while shrinking */
+	png_destroy_read_struct(&png, &info, NULL);
+	return QRIMAGE_OK;
+}
+
 static enum qrimage_status
 png_run(struct job *j)
 {
@@ -139,7 +220,7 @@ png_run(struct job *j)
 		if (st != QRIMAGE_PARTIAL) {
 			free(j->pixels);
 			j->pixels = NULL;
-		} else if (j->chan == 2)
+		} else if (j->chan == 2 && j->scale == 1)
 			compose_white(j->pixels, (size_t)j->width * j->height);
 		png_destroy_read_struct(&png, &info, NULL);
 		return st;
@@ -171,8 +252,15 @@ png_run(struct job *j)
 	png_read_update_info(png, info);
 	j->chan = png_get_channels(png, info);
 	rowbytes = png_get_rowbytes(png, info);
-	if ((j->chan != 1 && j->chan != 2) || rowbytes != j->chan * j->width)
+	if ((j->chan != 1 && j->chan != 2) || rowbytes != j->chan * j->src_w)
 		png_error(png, "unexpected row format");
+	if (j->scale > 1) {
+		if (passes > 1) {	/* interlaced and too big: refused */
+			j->why = QRIMAGE_TOO_BIG;
+			png_error(png, "interlaced");
+		}
+		return png_shrink(j, png, info);
+	}
 	if ((j->pixels = malloc(rowbytes * j->height)) == NULL) {
 		j->why = QRIMAGE_NOMEM;
 		png_error(png, "memory");
@@ -328,6 +416,8 @@ jpeg_run(struct job *j)
 	    ci->jpeg_color_space == JCS_YCCK)
 		longjmp(j->jb, 1);
 	ci->out_color_space = JCS_GRAYSCALE;
+	ci->scale_num = 1;		/* libjpeg shrinks in its DCT */
+	ci->scale_denom = j->scale;
 	if ((j->pixels = malloc((size_t)j->width * j->height)) == NULL) {
 		jpeg_destroy_decompress(ci);
 		return QRIMAGE_NOMEM;
@@ -374,6 +464,8 @@ qrimage_decode(struct spool *sp, enum qrimage_kind kind,
 	} else
 		free(j->pixels);
 	free(j->buf);
+	free(j->row);
+	free(j->sum);
 	free(j);
 	return st;
 }

@@ -3,8 +3,11 @@
  * for the QR code search (qrscan.c, issue 12).  zbar reads no file
  * format: libpng and libjpeg-turbo decode, row by row, with every bound
  * checked before the step it bounds:
- *   - the header is read first; an image over max_pixels pixels or
- *     QRIMAGE_DIM_MAX on a side is refused before any pixel is decoded;
+ *   - the header is read first; an image over max_pixels pixels is read
+ *     shrunk 2, 4 or 8 times per side (libjpeg in its DCT, a PNG by
+ *     averaging blocks row by row; an interlaced PNG is not shrunk),
+ *     and one still over it, or over QRIMAGE_DIM_MAX on a side, is
+ *     refused before any pixel is decoded;
  *   - one allocation per image: pixels x channels bytes (1, or 2 for a
  *     PNG with transparency, composed onto white in place afterwards, as
  *     a mail client shows it on a white page); libjpeg's own memory is

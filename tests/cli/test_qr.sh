@@ -12,11 +12,12 @@ set -u
 . "$top_srcdir/tests/cli/clilib.sh"
 echo 'attach_sandbox = true;' >>"$t/rw.conf"
 cp "$t/rw.conf" "$t/small.conf"
-echo 'attach_qr_max_pixels = 10000;' >>"$t/small.conf"
+echo 'attach_qr_max_pixels = 1024;' >>"$t/small.conf"
 
 if ! (cd "$t" &&
     qrencode -o login.png 'https://secure-bank.example/signin?u=7' &&
     qrencode -o ticket.png 'TICKET 4711-0815 SEAT 12A' &&
+    qrencode -s 27 -o big.png 'https://secure-bank.example/signin?u=7' &&
     zip -q codes.zip login.png); then
 	echo "not ok - qrencode and zip made the images"
 	exit 1
@@ -91,8 +92,16 @@ check zipped "$t/rw.conf" +qr_link qr=secure-bank.example@codes.zip/login.png
 # Benign: a ticket's code is read, and is no link.
 msg ticket ticket.png image/png attachment
 check ticket "$t/rw.conf" -qr_link nolinks qr_images=1 qr_codes=1
-# Over the pixel cap: not decoded, counted.
-check attached "$t/small.conf" -qr_link nolinks qr_images=0 qr_skipped=1
+# Over the pixel cap (999 x 999 at most 1024: still 15625 an eighth per
+# side): not decoded, counted, and from a first contact as severe as a
+# code to a new domain.
+msg big big.png image/png attachment
+check big "$t/small.conf" +qr_link nolinks qr_images=0 qr_skipped=1
+# Shrunk (at most 300000: read at half size per side): decoded.
+sed 's/attach_qr_max_pixels = 1024;/attach_qr_max_pixels = 300000;/' \
+    "$t/small.conf" >"$t/mid.conf"
+check big "$t/mid.conf" +qr_link qr=secure-bank.example@big.png \
+    qr_images=1 qr_codes=1 qr_skipped=0
 
 echo "# $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -21,6 +21,8 @@
 #  F  a password form in an attached HTML file, from a first contact:
 #     link_form_password.  Benign: the partner's own signed HTML mail
 #     with a form posting to its own site (no password field).
+#  Q  a QR code to a parcel tracker: from the known partner nothing but
+#     (at most) a new link organisation; from a first contact, qr_link.
 #  Z  an encrypted zip whose password the text gives, from a first
 #     contact: archive_password_in_text, held.  Benign: the same from the
 #     known partner by its usual road.
@@ -29,6 +31,7 @@ set -u
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 e2e_init
 e2e_need_cmd zip
+e2e_need_cmd qrencode
 
 M=$E2E_TMP/msg
 mkdir -p "$M"
@@ -36,6 +39,7 @@ RCPT=bob@rcpt.example
 IP_CORR=192.0.2.10;	N_CORR=mx.corr.example
 IP_NEW=192.0.2.70;	N_NEW=mx.newcorp.example
 IP_ZIP=192.0.2.80;	N_ZIP=mx.zipco.example
+IP_QR=192.0.2.90;	N_QR=mx.qrco.example
 
 ZONE=$E2E_TMP/zone
 k_corr=$(e2e_key_rsa corr)
@@ -50,8 +54,11 @@ newcorp.example 300 IN TXT "v=spf1 ip4:$IP_NEW -all"
 _dmarc.newcorp.example 300 IN TXT "v=DMARC1; p=none"
 zipco.example 300 IN TXT "v=spf1 ip4:$IP_ZIP -all"
 _dmarc.zipco.example 300 IN TXT "v=DMARC1; p=none"
+qrco.example 300 IN TXT "v=spf1 ip4:$IP_QR -all"
+_dmarc.qrco.example 300 IN TXT "v=DMARC1; p=none"
 EOF
-	for p in "$IP_CORR $N_CORR" "$IP_NEW $N_NEW" "$IP_ZIP $N_ZIP"; do
+	for p in "$IP_CORR $N_CORR" "$IP_NEW $N_NEW" "$IP_ZIP $N_ZIP" \
+	    "$IP_QR $N_QR"; do
 		set -- $p
 		echo "$2 300 IN A $1"
 		echo "$(echo "$1" | awk -F. '{ print $4"."$3"."$2"."$1 }')""\
@@ -200,6 +207,31 @@ fi
 e2e_expect_eq "partnerhub.example learned" \
     "$(e2e_redis HEXISTS "${E2E_REDIS_PREFIX}{corr.example}" \
     wpartnerhub.example)" 1
+
+# ======== Q: QR codes ========
+# A parcel ticket's code from the known partner: not qr_link (a new
+# link organisation for it, at most link_new_domain).  The same code
+# from a first contact: qr_link.
+qrencode -o "$M/ticket.png" 'https://track.parcel-co.example/t/4711' ||
+	e2e_hard_error "qrencode"
+qrmsg() {
+	{
+		printf 'Content-Type: multipart/mixed; boundary="b3"\n\n'
+		printf -- '--b3\nContent-Type: text/plain\n\nYour ticket.\n'
+		printf -- '--b3\nContent-Type: image/png; name="ticket.png"\n'
+		printf 'Content-Transfer-Encoding: base64\n'
+		printf 'Content-Disposition: attachment; filename="ticket.png"\n\n'
+		base64 "$M/ticket.png"
+		printf -- '--b3--\n'
+	} >"$1"
+}
+qrmsg "$M/qr.body"
+mk q_known $CORR "your ticket" "$M/qr.body" corr.example:corr
+benign q_known $IP_CORR $N_CORR $CORR
+no_reason q_known qr_link
+mk q_new info@qrco.example "your ticket" "$M/qr.body"
+send q_new $IP_QR $N_QR info@qrco.example
+reason q_new qr_link
 
 # ======== K: lookalike link hosts ========
 # the refresher reads the known correspondents every second

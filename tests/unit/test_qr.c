@@ -416,9 +416,42 @@ pixel_cap_at_the_limit_and_past_it(void **state)
 	evaluate(c, f, &res);
 	counters(&res, 1, 1, 0);
 	done(&res);
-	snprintf(c, sizeof(c), "%sattach_qr_max_pixels = %u;\n", conf,
-	    111 * 111 - 1);
-	evaluate(c, f, &res);
+}
+
+/* Over the pixel cap, an image is read shrunk 2, 4 or 8 times per side
+ * (a phone photo); past 8 it is not searched. */
+static void
+big_images_are_shrunk(void **state)
+{
+	static const char *const png[] = { "big.png", NULL };
+	static const char *const jpg[] = { "big.jpg", NULL };
+	char c[200];
+	struct result res;
+
+	(void)state;
+	/* 999 x 999 (PNG) and 990 x 990 (JPEG) at most 300000: halved */
+	snprintf(c, sizeof(c), "%sattach_qr_max_pixels = 300000;\n", conf);
+	evaluate(c, png, &res);
+	counters(&res, 1, 1, 0);
+	assert_non_null(qr_link(&res, "secure-bank.example"));
+	done(&res);
+	evaluate(c, jpg, &res);
+	counters(&res, 1, 1, 0);
+	assert_non_null(qr_link(&res, "secure-bank.example"));
+	done(&res);
+	/* at most 60000: a quarter per side (250 x 250) */
+	snprintf(c, sizeof(c), "%sattach_qr_max_pixels = 63000;\n", conf);
+	evaluate(c, png, &res);
+	counters(&res, 1, 1, 0);
+	assert_non_null(qr_link(&res, "secure-bank.example"));
+	done(&res);
+	/* an eighth per side is still over 15000: not searched */
+	snprintf(c, sizeof(c), "%sattach_qr_max_pixels = 15000;\n", conf);
+	evaluate(c, png, &res);
+	counters(&res, 0, 0, 1);
+	assert_int_equal(qr_links(&res), 0);
+	done(&res);
+	evaluate(c, jpg, &res);
 	counters(&res, 0, 0, 1);
 	assert_int_equal(qr_links(&res), 0);
 	done(&res);
@@ -673,6 +706,7 @@ main(void)
 		cmocka_unit_test(zip_member_is_searched),
 		cmocka_unit_test(ticket_and_vcard_are_no_links),
 		cmocka_unit_test(pixel_cap_at_the_limit_and_past_it),
+		cmocka_unit_test(big_images_are_shrunk),
 		cmocka_unit_test(huge_header_is_refused),
 		cmocka_unit_test(image_cap_at_the_limit_and_past_it),
 		cmocka_unit_test(damaged_images_give_no_link),
