@@ -40,6 +40,7 @@
 #include "scan/scanpool.h"
 #include "verdict/verdict.h"
 #include "msgfix.h"
+#include "attfix.h"
 
 #define LOGIN_URL	"https://secure-bank.example/login?session=77"
 #define PARCEL_URL	"https://parcel.example/track/123456"
@@ -351,21 +352,12 @@ message(const char *const *files)
 	return m;
 }
 
+/* A config from text (written into the test directory), checked by
+ * config.c as an admin's file would be. */
 static struct config *
 config_text(const char *text)
 {
-	char path[700], err[512];
-	struct config *c;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/test.conf", dir);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-	if (config_load(path, &c, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
-	return c;
+	return attfix_config(dir, text);
 }
 
 static void
