@@ -1,9 +1,9 @@
 # clilib.sh - what the relaywarden-check attachment tests share (sourced
 # by tests/cli/test_{names,pdf,xlm,tnef,links,qr,...}.sh after set -u):
 # the program under test ($CHECK), python3 ($PY), a temporary directory
-# $t removed on exit, the tally (ok, not_ok; $pass, $fail), and an offline config
-# $t/rw.conf (no Redis, empty local DNS data, a resolver that never
-# answers) whose attachment walk runs in the sandboxed workers; link_check
+# $t removed on exit, the tally (ok, not_ok; $pass, $fail), and an
+# offline config $t/rw.conf (no Redis, empty local DNS data, a resolver
+# that never answers) whose attachment walk runs in the sandboxed workers; link_check
 # runs one message and checks its reasons and links (issue 12).
 CHECK=$top_builddir/milter/relaywarden-check
 PY=/usr/bin/python3
