@@ -3,8 +3,9 @@
 # the program under test ($CHECK), python3 ($PY), a temporary directory
 # $t removed on exit, the tally (ok, not_ok; $pass, $fail), and an
 # offline config $t/rw.conf (no Redis, empty local DNS data, a resolver
-# that never answers) whose attachment walk runs in the sandboxed workers; link_check
-# runs one message and checks its reasons and links (issue 12).
+# that never answers) whose attachment walk runs in the sandboxed
+# workers; link_check runs one message and checks its reasons and links
+# (issue 12).
 CHECK=$top_builddir/milter/relaywarden-check
 PY=/usr/bin/python3
 pass=0 fail=0
