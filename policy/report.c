@@ -348,7 +348,7 @@ report_logline(const struct message *m, const struct evaluation *e)
 	    (f[3] = log_value(a, f[3], 300)) == NULL ||
 	    (f[4] = log_value(a, e->sender.domain, 200)) == NULL)
 		return NULL;
-	return arena_printf(a, "action=%s%s%s score=%d spf=%s helo_spf=%s "
+	p = arena_printf(a, "action=%s%s%s score=%d spf=%s helo_spf=%s "
 	    "dkim=%s dmarc=%s from_domain=%s relay=%s hops=%u "
 	    "mail_from=%s sender=%s state=%s reasons=%s%s%s", done,
 	    e->verdict.dry_run ? " dry_run=1 would_action=" : "",
@@ -358,4 +358,9 @@ report_logline(const struct message *m, const struct evaluation *e)
 	    auth_result_name(e->dmarc.result), f[1], f[2], e->relay.hops,
 	    f[3], f[4], sender_state_name(e->sender.state),
 	    reasons[0] ? reasons : "-", whatif[0] ? " whatif=" : "", whatif);
+	/* issue 13 item 2: the allow-list entries that applied */
+	if (p != NULL && e->verdict.allowed != NULL)
+		p = (f[0] = log_value(a, e->verdict.allowed, 400)) == NULL ?
+		    NULL : arena_printf(a, "%s allowed=%s", p, f[0]);
+	return p;
 }
