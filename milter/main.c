@@ -370,14 +370,15 @@ main(int argc, char **argv)
 			fprintf(stderr, "relaywarden: %s: %s\n", path, err);
 			rc = 1;
 		} else {
+			/* cfg belongs to pol: read it before the unref */
+			config_notes(cfg, (long long)time(NULL), print_note,
+			    (void *)(uintptr_t)path);
 			policy_unref(pol);
 			if (as_root)
 				fprintf(stderr, "relaywarden: %s: note: "
 				    "started as root it would refuse to run "
 				    "(user unset or root, allow_root = false)"
 				    "\n", path);
-			config_notes(cfg, (long long)time(NULL), print_note,
-			    (void *)(uintptr_t)path);
 			printf("relaywarden: %s: configuration OK\n", path);
 			rc = 0;
 		}
