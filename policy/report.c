@@ -282,6 +282,8 @@ report_json(FILE *fp, const struct message *m, const struct evaluation *e)
 	    verdict_action_name(e->verdict.action) : NULL);
 	fprintf(fp, ", \"score\": %d, \"state\": ", e->verdict.score);
 	report_json_str(fp, e->verdict.state);
+	fputs(", \"allowed\": ", fp);	/* issue 13 item 2 */
+	report_json_str(fp, e->verdict.allowed);
 	fputs(", \"reasons\": [", fp);
 	for (i = 0; i < e->verdict.nreasons; i++) {
 		const struct reason *r = &e->verdict.reasons[i];

@@ -17,7 +17,7 @@
 #  S  recipient domain @sec.rcpt.example: exempt.
 #  E  an expired entry: relaywarden -n and the start warn, not applied.
 #  L  a reload adds an entry: held before, exempt after.
-# Also the log line carries allowed=.
+# Also the log line and relaywarden-check's JSON carry allowed=.
 # Needs root (private Postfix): otherwise exits 77 (skip), saying why.
 set -u
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
@@ -153,6 +153,13 @@ notallowed e_old news@expired.example $IP news@expired.example $RCPT
 e2e_expect_match "the log line says allowed=" \
     'action=accept .*whatif=first_contact allowed="?network entry"?' \
     "$(cat "$E2E_TMP/rw/milter.log")"
+
+# relaywarden-check reads the same entries: the JSON verdict says allowed
+j=$("$top_builddir/milter/relaywarden-check" -c "$E2E_RW_CONF" --json \
+    --client-ip $IP --helo mx.c.example --mail-from x@rcptaddr.example \
+    --rcpt abuse@$E2E_DOMAIN "$M/r_ok.eml" 2>&1)
+e2e_expect_match "relaywarden-check --json: allowed" \
+    '"allowed": "abuse mailbox"' "$j"
 
 # L: a reload adds an entry
 notallowed l_before hi@reload.example $IP hi@reload.example $RCPT
