@@ -15,6 +15,9 @@
 #  R  recipient abuse@rcpt.example: exempt; the same message to abuse@
 #     and bob@ together: not (every recipient must be listed).
 #  S  recipient domain @sec.rcpt.example: exempt.
+#  H  a program attached to abuse@ (entry "*"): still held; to samples@
+#     (an entry naming attach_executable and attach_banned_extension):
+#     delivered.
 #  E  an expired entry: relaywarden -n and the start warn, not applied.
 #  L  a reload adds an entry: held before, exempt after.
 # Also the log line and relaywarden-check's JSON carry allowed=.
@@ -39,6 +42,8 @@ ZONE=$E2E_TMP/zone
 		echo "$d 300 IN TXT \"v=spf1 ip4:$IP ip4:$IP_NET ip4:$IP_OUT -all\""
 		echo "_dmarc.$d 300 IN TXT \"v=DMARC1; p=none\""
 	done
+	echo "samples.example 300 IN TXT \"v=spf1 ip4:$IP -all\""
+	echo "_dmarc.samples.example 300 IN TXT \"v=DMARC1; p=none\""
 	echo "_dmarc.dom.example 300 IN TXT \"v=DMARC1; p=none\""
 } >"$ZONE"
 
@@ -59,7 +64,11 @@ ALLOW="allowlist = (
  { recipients = [ \"@sec.$E2E_DOMAIN\" ]; rules = [ \"*\" ];
    expires = \"2099-12-31\"; comment = \"security team\"; },
  { senders = [ \"expired.example\" ]; rules = [ \"*\" ];
-   expires = \"2020-01-01\"; comment = \"old entry\"; }"
+   expires = \"2020-01-01\"; comment = \"old entry\"; },
+ { recipients = [ \"samples@$E2E_DOMAIN\" ];
+   rules = [ \"first_contact\", \"attach_executable\",
+     \"attach_banned_extension\", \"attach_new_sender\" ];
+   expires = \"2099-12-31\"; comment = \"malware samples\"; }"
 e2e_start_redis
 E2E_RW_EXTRA="$RW_BASE
 $ALLOW
@@ -153,6 +162,45 @@ notallowed e_old news@expired.example $IP news@expired.example $RCPT
 e2e_expect_match "the log line says allowed=" \
     'action=accept .*whatif=first_contact allowed="?network entry"?' \
     "$(cat "$E2E_TMP/rw/milter.log")"
+
+# H: a program attached.  "*" leaves the hard quarantine in place (the
+# score is 0, allowed= says why it was looked at); an entry naming the
+# attachment rules one by one lets it through.
+/usr/bin/python3 "$top_srcdir/tests/attach/mkpe.py" "$M/setup.bin" ||
+	e2e_hard_error "mkpe.py failed"
+hsend() {
+	local name=$1 to=$2 code f
+	N=$((N + 1))
+	$E2E_TOOL mkatt "$M/$name.eml" mal@samples.example "$to" "sample" \
+	    "$name.$N@e2e" "$M/setup.bin" setup.exe application/octet-stream
+	code=$(e2e_send_swaks $IP mx.samples.example mx.samples.example \
+	    mal@samples.example "$to" "$M/$name.eml")
+	[ "$code" = 250 ] || e2e_not_ok "$name: accepted by SMTP" "got $code"
+	VH= W=lost
+	f=$(e2e_wait_msg "$name.$N@e2e") || {
+		e2e_not_ok "$name: arrives" "nothing within 10 s"
+		return 1
+	}
+	case $f in
+	*/held-*) W=held ;;
+	*) W=delivered ;;
+	esac
+	VH=$(e2e_header "$f" X-Relaywarden)
+	echo "# $name: $W [$VH]"
+}
+hsend h_star abuse@$E2E_DOMAIN
+case "$W $VH" in
+"held action=quarantine; score=0;"*attach_executable*'allowed="abuse mailbox"'*)
+	e2e_ok "h_star: \"*\" keeps the program held [$VH]" ;;
+*) e2e_not_ok "h_star: \"*\" keeps the program held" "got $W [$VH]" ;;
+esac
+hsend h_named samples@$E2E_DOMAIN
+case "$W $VH" in
+"delivered action=accept; score=0;"*attach_executable*'allowed="malware samples"'*)
+	e2e_ok "h_named: named rules let the program through [$VH]" ;;
+*) e2e_not_ok "h_named: named rules let the program through" \
+    "got $W [$VH]" ;;
+esac
 
 # relaywarden-check reads the same entries: the JSON verdict says allowed
 j=$("$top_builddir/milter/relaywarden-check" -c "$E2E_RW_CONF" --json \
