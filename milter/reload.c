@@ -65,7 +65,8 @@ reload_now(void)
 		return -1;
 	}
 	log_set_level((enum log_level)cfg->log_level);
-	config_notes(cfg, (long long)time(NULL), reload_log_note, (void *)"reload: ");
+	config_notes(cfg, (long long)time(NULL), reload_log_note,
+	    (void *)"reload: ");
 	pthread_mutex_lock(&lock);
 	old = current;
 	current = pol;

@@ -57,8 +57,7 @@ allowlist_from_authenticated(const struct evaluation *e)
 }
 
 static int
-sender_match(const struct config_allow *a, const struct message *m,
-    const struct evaluation *e)
+sender_match(const struct config_allow *a, const struct evaluation *e)
 {
 	const struct addr_mailbox *b = e->from_box;
 	struct net_addr ip;
@@ -69,13 +68,12 @@ sender_match(const struct config_allow *a, const struct message *m,
 	    !e->relay.internal_only && net_parse_addr(e->relay.ip, &ip) == 0 &&
 	    net_cidr_list_match(a->sender_nets, a->nsender_nets, &ip))
 		return 1;
-	(void)m;
 	if (a->nsenders == 0 || !allowlist_from_authenticated(e))
 		return 0;
 	dl = strlen(b->domain);
 	for (i = 0; i < a->nsenders; i++) {
 		w = a->senders[i];
-		if ((strchr(w, '@')) != NULL) {
+		if (strchr(w, '@') != NULL) {
 			wl = strlen(b->local);
 			if (strncasecmp(w, b->local, wl) == 0 && w[wl] == '@' &&
 			    strcasecmp(w + wl + 1, b->domain) == 0)
@@ -127,7 +125,7 @@ allowlist_match(const struct config_allow *a, const struct message *m,
 
 	if (config_allow_end(a->expires) <= now)
 		return 0;
-	if (a->nsenders + a->nsender_nets > 0 && !sender_match(a, m, e))
+	if (a->nsenders + a->nsender_nets > 0 && !sender_match(a, e))
 		return 0;
 	if (a->nrecipients > 0) {
 		if (m->nrcpts == 0)

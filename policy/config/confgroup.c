@@ -8,9 +8,10 @@
  * defaults, dump and free, as config.c's table does for the top level.
  *
  * Exports confgroup_people, confgroup_partners, confgroup_rcpt_policies,
- * confgroup_allowlist (the tables) and confgroup_load, confgroup_resolve, confgroup_dump,
- * confgroup_free (configtab.h, internal to the config module).  Owns the
- * element arrays of a struct config (malloc memory, freed with it).
+ * confgroup_allowlist (the tables) and confgroup_load, confgroup_resolve,
+ * confgroup_dump, confgroup_free (configtab.h, internal to the config
+ * module).  Owns the element arrays of a struct config (malloc memory,
+ * freed with it).
  * Thread rule: single-threaded, like every load.
  * Errors: "FILE:LINE: setting: key: problem"; unknown keys, a missing
  * required key and a second partner for one domain are errors.

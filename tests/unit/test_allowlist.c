@@ -56,8 +56,9 @@ entries_load_and_dump_back(void **state)
 	    "\"192.0.2.0/24\", \"2001:db8::/32\", \"solo.example\" ];\n"
 	    "   rules = [ \"first_contact\", \"new_relay\" ];\n"
 	    "   expires = \"2027-06-30\"; comment = \"vendor alerts\"; },\n"
-	    " { recipients = [ \"abuse@ourorg.example\", \"@sec.ourorg.example\" "
-	    "]; rules = [ \"*\" ]; expires = \"2099-12-31\";\n"
+	    " { recipients = [ \"abuse@ourorg.example\", "
+	    "\"@sec.ourorg.example\" ]; rules = [ \"*\" ];\n"
+	    "   expires = \"2099-12-31\";\n"
 	    "   comment = \"samples for the security team\"; }\n);\n",
 	    err, sizeof(err));
 	if (c == NULL)
@@ -338,7 +339,7 @@ sender_entries_need_an_authenticated_from(void **state)
 }
 
 static void
-network_entries_match_the_first_external_relay(void **state)
+network_entries_match_the_external_relay(void **state)
 {
 	struct fix f;
 
@@ -530,7 +531,7 @@ main(void)
 		cmocka_unit_test(bad_entries_are_refused),
 		cmocka_unit_test(notes_name_expiry_zero_and_order),
 		cmocka_unit_test(sender_entries_need_an_authenticated_from),
-		cmocka_unit_test(network_entries_match_the_first_external_relay),
+		cmocka_unit_test(network_entries_match_the_external_relay),
 		cmocka_unit_test(recipient_entries_need_every_recipient),
 		cmocka_unit_test(both_kinds_and_expiry),
 		cmocka_unit_test(named_rules_become_whatif_and_the_score_drops),
