@@ -24,8 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "mail/addr.h"
+#include "allowlist.h"
 #include "attach/attach.h"
 #include "util/arena.h"
 #include "auth/authres.h"
@@ -559,6 +561,8 @@ scan_finish(struct scan *s, const struct evaluation **out)
 		if ((e->authres = authres_format(m->arena, &ai)) == NULL)
 			return -1;
 	}
+	if (allowlist_apply(cfg, m, e, (long long)time(NULL)) == -1)
+		return -1;
 	verdict_decide(&e->verdict, &thr);
 	e->verdict.dry_run = cfg->dry_run;
 	if (cfg->add_verdict_header &&

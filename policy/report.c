@@ -282,6 +282,8 @@ report_json(FILE *fp, const struct message *m, const struct evaluation *e)
 	    verdict_action_name(e->verdict.action) : NULL);
 	fprintf(fp, ", \"score\": %d, \"state\": ", e->verdict.score);
 	report_json_str(fp, e->verdict.state);
+	fputs(", \"allowed\": ", fp);	/* issue 13 item 2 */
+	report_json_str(fp, e->verdict.allowed);
 	fputs(", \"reasons\": [", fp);
 	for (i = 0; i < e->verdict.nreasons; i++) {
 		const struct reason *r = &e->verdict.reasons[i];
@@ -348,7 +350,7 @@ report_logline(const struct message *m, const struct evaluation *e)
 	    (f[3] = log_value(a, f[3], 300)) == NULL ||
 	    (f[4] = log_value(a, e->sender.domain, 200)) == NULL)
 		return NULL;
-	return arena_printf(a, "action=%s%s%s score=%d spf=%s helo_spf=%s "
+	p = arena_printf(a, "action=%s%s%s score=%d spf=%s helo_spf=%s "
 	    "dkim=%s dmarc=%s from_domain=%s relay=%s hops=%u "
 	    "mail_from=%s sender=%s state=%s reasons=%s%s%s", done,
 	    e->verdict.dry_run ? " dry_run=1 would_action=" : "",
@@ -358,4 +360,9 @@ report_logline(const struct message *m, const struct evaluation *e)
 	    auth_result_name(e->dmarc.result), f[1], f[2], e->relay.hops,
 	    f[3], f[4], sender_state_name(e->sender.state),
 	    reasons[0] ? reasons : "-", whatif[0] ? " whatif=" : "", whatif);
+	/* issue 13 item 2: the allow-list entries that applied */
+	if (p != NULL && e->verdict.allowed != NULL)
+		p = (f[0] = log_value(a, e->verdict.allowed, 400)) == NULL ?
+		    NULL : arena_printf(a, "%s allowed=%s", p, f[0]);
+	return p;
 }

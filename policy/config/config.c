@@ -211,6 +211,8 @@ const struct setting config_settings[] = {
 	    confgroup_rcpt_policies),
 	{ .name = "dry_run_rules", .type = T_RULES, .off = F(rule_dry_run) },
 	STR(tag_subject, "", confname_check_subject_tag),
+	/* Issue 13 item 2: allow-lists (confallow.c, allowlist.c). */
+	GROUPS(allowlist, allowlist, nallowlist, confgroup_allowlist),
 };
 
 const size_t config_nsettings = sizeof(config_settings) /

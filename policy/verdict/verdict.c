@@ -259,6 +259,10 @@ verdict_header(const struct verdict *v, struct arena *a)
 	if (v->state != NULL && ((p = arena_printf(a, "state=%s",
 	    v->state)) == NULL || hdrout_add_raw(h, ' ', p) == -1))
 		return NULL;
+	/* issue 13 item 2: the allow-list entries that applied */
+	if (v->allowed != NULL && hdrout_add_param(h, ';', "allowed",
+	    v->allowed) == -1)
+		return NULL;
 	if (v->dry_run && hdrout_add_raw(h, ' ', "(dry-run)") == -1)
 		return NULL;
 	return hdrout_finish(h);

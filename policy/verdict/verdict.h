@@ -50,6 +50,9 @@ struct verdict {
 	int score;
 	struct reason *reasons;
 	size_t nreasons, cap;
+	const char *allowed;		/* issue 13 item 2: the comments of
+					   the allow-list entries that
+					   applied (allowlist.h), or NULL */
 };
 
 /* The tag, quarantine and reject scores of one message; 0 = never. */
@@ -112,8 +115,9 @@ int verdict_held(const struct verdict *, const struct thresholds *t);
 
 /* The X-Relaywarden value "action=A; score=N; reasons=r1,r2" through
  * hdrout (arena), or NULL when out of memory.  What-if rules follow as
- * "; whatif=r3,r4", an unavailable history as "; state=unavailable", and
- * a global dry run as " (dry-run)". */
+ * "; whatif=r3,r4", an unavailable history as "; state=unavailable", the
+ * allow-list entries that applied as "; allowed=\"comment\"", and a
+ * global dry run as " (dry-run)". */
 const char *verdict_header(const struct verdict *, struct arena *);
 /* The rule names of v's reasons with whatif == w (0: scored, 1: what-if),
  * comma separated in the order raised ("" when none), or NULL when out of
