@@ -317,8 +317,8 @@ lookalike(const struct sender_context *ctx, const struct message *m,
 		return -1;
 	if ((rule = lookalike_rule(ctx, e, &deferred)) < 0 || deferred)
 		return 0;
-	return verdict_raise(&e->verdict, m->arena, ctx->cfg,
-	    (enum rule)rule, lm->detail);
+	return verdict_raise_about(&e->verdict, m->arena, ctx->cfg,
+	    (enum rule)rule, lm->target, 0, lm->detail);
 }
 
 /* The lookalike of a partner or known correspondent, once the history
@@ -334,8 +334,8 @@ lookalike_deferred(const struct sender_context *ctx, const struct message *m,
 	if ((rule = lookalike_rule(ctx, e, &deferred)) < 0 || !deferred ||
 	    (r->state == SENDER_STATE_AVAILABLE && r->history.domain_known))
 		return 0;
-	return verdict_raise(&e->verdict, m->arena, ctx->cfg,
-	    (enum rule)rule, r->lookalike.detail);
+	return verdict_raise_about(&e->verdict, m->arena, ctx->cfg,
+	    (enum rule)rule, r->lookalike.target, 0, r->lookalike.detail);
 }
 
 static int
@@ -502,7 +502,7 @@ attach_weight(const struct sender_context *ctx, const struct message *m,
 	if (!att || !isnew)
 		return 0;
 	return verdict_raise(&e->verdict, m->arena, ctx->cfg,
-	    RULE_ATTACH_NEW_SENDER, NULL);
+	    RULE_ATTACH_NEW_SENDER, e->sender.domain);
 }
 
 int
