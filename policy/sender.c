@@ -398,8 +398,9 @@ identity(const struct sender_context *ctx, const struct message *m,
 	for (i = 0; i < sizeof(positive) / sizeof(positive[0]); i++)
 		if ((is->flags & (1u << positive[i].sig)) &&
 		    !(skip & (1u << positive[i].sig)) &&
-		    verdict_raise(&e->verdict, m->arena, ctx->cfg,
-		    positive[i].rule, is->detail[positive[i].sig]) == -1)
+		    verdict_raise_about(&e->verdict, m->arena, ctx->cfg,
+		    positive[i].rule, is->about[positive[i].sig], 0,
+		    is->detail[positive[i].sig]) == -1)
 			return -1;
 	return 0;
 }

@@ -69,7 +69,8 @@ const char *
 verdict_reason_word(const struct reason *r, struct arena *a)
 {
 	char enc[VERDICT_DETAIL_BUF], more[16] = "";
-	const char *d = r->about != NULL ? r->about : r->detail;
+	const char *d = r->about != NULL && *r->about != '\0' ?
+	    r->about : r->detail;
 
 	if (d == NULL || *d == '\0')
 		return r->rule;
