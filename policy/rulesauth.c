@@ -129,7 +129,8 @@ rules_auth(const struct config *cfg, const struct message *m,
 	if (any_dkim(&e->dkim, AUTH_TEMPERROR))
 		temp = 1;
 	if (e->dkim.truncated)
-		r |= verdict_raise(v, a, cfg, RULE_DKIM_TRUNCATED, NULL);
+		r |= verdict_raise(v, a, cfg, RULE_DKIM_TRUNCATED,
+		    arena_printf(a, "%zu", e->dkim.count));
 	if ((tail = unsigned_tail(&e->dkim)) != NULL)
 		r |= verdict_raise(v, a, cfg, RULE_DKIM_BODY_LENGTH_PARTIAL,
 		    tail);
@@ -157,7 +158,8 @@ rules_auth(const struct config *cfg, const struct message *m,
 	 * the rest would pass as ours (RFC 8601 section 5), so the message
 	 * is refused whatever its score. */
 	if (m->removals_lost > 0) {
-		r |= verdict_raise(v, a, cfg, RULE_HEADERS_FORGED_FLOOD, NULL);
+		r |= verdict_raise(v, a, cfg, RULE_HEADERS_FORGED_FLOOD,
+		    arena_printf(a, "%lu", m->removals_lost));
 		verdict_raise_hard(v, cfg, RULE_HEADERS_FORGED_FLOOD,
 		    VERDICT_REJECT);
 	}
