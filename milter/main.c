@@ -41,19 +41,19 @@
 #include "reload.h"
 #include "scan/scanhost.h"
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
-#define DEFAULT_CONFIG	SYSCONFDIR "/relaywarden.conf"
+#include "toolconf.h"
+
+#define DEFAULT_CONFIG	TOOLCONF_DEFAULT
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: relaywarden [-fn] [-c config] [-p socket]\n"
+	fprintf(stderr, "usage: relaywarden [-fnV] [-c config] [-p socket]\n"
 	    "  -c FILE    configuration (default %s)\n"
 	    "  -f         stay in the foreground, log to stderr\n"
 	    "  -n         check the configuration and exit\n"
-	    "  -p SOCKET  listen here instead (inet:PORT@ADDR, unix:PATH)\n",
+	    "  -p SOCKET  listen here instead (inet:PORT@ADDR, unix:PATH)\n"
+	    "  -V         print the version and exit\n",
 	    DEFAULT_CONFIG);
 	exit(2);
 }
@@ -297,7 +297,8 @@ run(struct config *cfg, const char *path, const char *sock, int foreground)
 		reload_shutdown();
 		return 1;
 	}
-	log_info(NULL, "listening on %s, config %s", sock, path);
+	log_info(NULL, "relaywarden %s listening on %s, config %s",
+	    PACKAGE_VERSION, sock, path);
 	rc = smfi_main();
 	log_info(NULL, "stopped");
 	reload_shutdown();
@@ -318,7 +319,7 @@ main(int argc, char **argv)
 	struct policy *pol;
 	char err[512], *abspath;
 
-	while ((ch = getopt(argc, argv, "c:fnp:h")) != -1) {
+	while ((ch = getopt(argc, argv, "c:fnp:hV")) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
@@ -332,6 +333,9 @@ main(int argc, char **argv)
 		case 'p':
 			sock = optarg;
 			break;
+		case 'V':
+			toolconf_version("relaywarden");
+			return 0;
 		default:
 			usage();
 		}
