@@ -162,13 +162,27 @@ open_socket(const char *sock, const struct config *cfg, char *err,
     size_t errlen)
 {
 	struct passwd *pw;
+	char why[128];
+	int saved;
 
 	if (smfi_setconn((char *)sock) == MI_FAILURE) {
 		snprintf(err, errlen, "%s: bad socket", sock);
 		return -1;
 	}
+	errno = 0;
 	if (smfi_opensocket(1) == MI_FAILURE) {
-		snprintf(err, errlen, "%s: cannot listen", sock);
+		/* libmilter keeps the errno of the call that failed
+		 * (socket, bind, listen, unlink) and says it only to
+		 * syslog: "address in use" must reach the admin. */
+		saved = errno;
+		if (saved != 0)
+			snprintf(err, errlen, "%s: cannot listen: %s%s", sock,
+			    strerror_r(saved, why, sizeof(why)),
+			    saved == EADDRINUSE ? " (another relaywarden "
+			    "running? choose another with -p or socket =)" :
+			    "");
+		else
+			snprintf(err, errlen, "%s: cannot listen", sock);
 		return -1;
 	}
 	if (strncmp(sock, "unix:", 5) == 0 || strncmp(sock, "local:", 6) ==
@@ -240,6 +254,7 @@ run(struct config *cfg, const char *path, const char *sock, int foreground)
 	if (sock == NULL)
 		sock = cfg->socket;
 	log_open("relaywarden", cfg->syslog_facility, foreground);
+	log_set_timestamps(foreground);
 	log_set_level((enum log_level)cfg->log_level);
 	if (check_root(cfg, path, err, sizeof(err)) == -1) {
 		if (!foreground)	/* syslog alone is easy to miss */

@@ -64,6 +64,7 @@ reload_now(void)
 		return -1;
 	}
 	log_set_level((enum log_level)cfg->log_level);
+	log_set_facility(cfg->syslog_facility);
 	pthread_mutex_lock(&lock);
 	old = current;
 	current = pol;
