@@ -4,6 +4,8 @@
 # "listening on" line carries the version; a socket that cannot be bound
 # says why (the errno text, "Address already in use", and how to choose
 # another).  Runs relaywarden as the current user (allow_root for root).
+# A header RFC 5322 allows once, twice in a forwarded message, is
+# reported by name ("duplicate Message-ID"), not as detail=header.
 set -u
 : "${top_builddir:?}"
 RW=$top_builddir/milter/relaywarden
@@ -69,6 +71,53 @@ rc=$?
 has "a taken port: the errno text" "$t/err" \
     "inet:$port@127\.0\.0\.1: cannot listen: Address already in use"
 has "a taken port: how to choose another" "$t/err" "choose another with -p"
+
+# a forwarded message with two different Message-IDs: said as what it is
+CHECK=$top_builddir/milter/relaywarden-check
+cat >"$t/off.conf" <<C
+state_enable = false;
+dns_local_data = "$t/zone";
+dns_forwarders = ["127.0.0.1@9"];
+dns_timeout_ms = 500;
+C
+python3 - "$t" <<'P'
+import sys
+def msg(h1, h2):
+    inner = "\r\n".join(["From: c@x.example", "To: d@y.example",
+        "Subject: inner", h1, h2, "", "hello", ""])
+    return "\r\n".join(["From: a@sender.example", "To: b@rcpt.example",
+        "Subject: fwd", "Message-ID: <outer@x>", "MIME-Version: 1.0",
+        'Content-Type: multipart/mixed; boundary="b"', "", "--b",
+        "Content-Type: text/plain", "", "see", "--b",
+        "Content-Type: message/rfc822", "", inner, "--b--", ""])
+d = sys.argv[1]
+open(d + "/dupid.eml", "w", newline="").write(
+    msg("Message-ID: <one@x>", "Message-ID: <two@x>"))
+open(d + "/dupdate.eml", "w", newline="").write(
+    msg("Date: Mon, 7 Dec 2026 10:00:00 +0000",
+        "Date: Tue, 8 Dec 2026 10:00:00 +0000"))
+open(d + "/sameid.eml", "w", newline="").write(
+    msg("Message-ID: <one@x>", "Message-ID: <one@x>"))
+P
+"$CHECK" -c "$t/off.conf" "$t/dupid.eml" >"$t/out" 2>"$t/err"
+has "two Message-IDs: attach_malformed says duplicate Message-ID" \
+    "$t/out" '^reason: attach_malformed .*detail="duplicate Message-ID"$'
+if grep -q 'detail=header' "$t/out"; then
+	not_ok "two Message-IDs: not the vague detail=header" \
+	    "$(grep '^reason' "$t/out")"
+else
+	ok "two Message-IDs: not the vague detail=header"
+fi
+"$CHECK" -c "$t/off.conf" "$t/dupdate.eml" >"$t/out" 2>"$t/err"
+has "two Dates: duplicate Date" "$t/out" \
+    '^reason: attach_malformed .*detail="duplicate Date"$'
+"$CHECK" -c "$t/off.conf" "$t/sameid.eml" >"$t/out" 2>"$t/err"
+if grep -q '^reason: attach_malformed' "$t/out"; then
+	not_ok "the same Message-ID twice is no reason" \
+	    "$(grep '^reason' "$t/out")"
+else
+	ok "the same Message-ID twice is no reason"
+fi
 
 echo "# $pass passed, $fail failed"
 [ "$fail" = 0 ]
