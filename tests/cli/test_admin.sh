@@ -6,6 +6,7 @@
 # another).  Runs relaywarden as the current user (allow_root for root).
 # A header RFC 5322 allows once, twice in a forwarded message, is
 # reported by name ("duplicate Message-ID"), not as detail=header.
+# contrib/quickstart run on a taken port names a free one and --port.
 set -u
 : "${top_builddir:?}"
 RW=$top_builddir/milter/relaywarden
@@ -71,6 +72,39 @@ rc=$?
 has "a taken port: the errno text" "$t/err" \
     "inet:$port@127\.0\.0\.1: cannot listen: Address already in use"
 has "a taken port: how to choose another" "$t/err" "choose another with -p"
+
+# contrib/quickstart run (contrib/run-private) on a taken port: stops
+# before starting anything and says how to choose another
+: "${top_srcdir:?}"
+"$top_srcdir/contrib/run-private" --port "$port" "$top_builddir" \
+    >"$t/out" 2>"$t/err"
+rc=$?
+[ "$rc" = 1 ] && ok "run-private on a taken port: exit 1" ||
+    not_ok "run-private on a taken port: exit 1" "exit $rc" "$(cat "$t/err")"
+has "run-private: says the port is in use" "$t/err" \
+    "127\.0\.0\.1:$port is already in use"
+has "run-private: how to choose another" "$t/err" \
+    'contrib/quickstart run --port [0-9]+$'
+has "run-private: what Postfix then needs" "$t/err" \
+    'smtpd_milters = inet:127\.0\.0\.1:[0-9]+$'
+free=$(sed -n 's/.*contrib\/quickstart run --port \([0-9]*\)$/\1/p' \
+    "$t/err")
+if [ -n "$free" ] && ! (exec 3<>"/dev/tcp/127.0.0.1/$free") 2>/dev/null
+then
+	ok "run-private: the port it names is free ($free)"
+else
+	not_ok "run-private: the port it names is free" "${free:-none}"
+fi
+if grep -q 'Redis on' "$t/out"; then
+	not_ok "run-private: nothing started" "$(cat "$t/out")"
+else
+	ok "run-private: nothing started"
+fi
+"$top_srcdir/contrib/quickstart" run --port 8x >"$t/out" 2>"$t/err"
+rc=$?
+[ "$rc" = 2 ] && ok "quickstart run --port 8x: usage, before any build" ||
+    not_ok "quickstart run --port 8x: usage" "exit $rc"
+has "quickstart usage names --port" "$t/err" 'run \[--port N\]'
 
 # a forwarded message with two different Message-IDs: said as what it is
 CHECK=$top_builddir/milter/relaywarden-check
