@@ -193,9 +193,8 @@ set_envelope(struct message *m, const struct postcat_env *env,
 		helo = env->helo;
 	if (from == NULL && env->sender != NULL) {
 		/* the queue file has the bare address, the MTA gives <..> */
-		if ((bracketed = malloc(strlen(env->sender) + 3)) == NULL)
+		if (asprintf(&bracketed, "<%s>", env->sender) == -1)
 			return -1;
-		sprintf(bracketed, "<%s>", env->sender);
 		from = bracketed;
 	}
 	rc = message_set_client(m, ip, name) == -1 ||
@@ -207,9 +206,8 @@ set_envelope(struct message *m, const struct postcat_env *env,
 		if (message_add_rcpt(m, rcpts[i]) == -1)
 			rc = -1;
 	for (i = 0; rc == 0 && nrcpt == 0 && i < env->nrcpts; i++) {
-		if ((bracketed = malloc(strlen(env->rcpts[i]) + 3)) == NULL)
+		if (asprintf(&bracketed, "<%s>", env->rcpts[i]) == -1)
 			return -1;
-		sprintf(bracketed, "<%s>", env->rcpts[i]);
 		rc = message_add_rcpt(m, bracketed);
 		free(bracketed);
 	}

@@ -110,8 +110,7 @@ postcat_read(FILE *in, struct postcat_env *env, int *found, FILE **msg,
 	*found = 0;
 	*msg = NULL;
 	if ((out = tmpfile()) == NULL) {
-		snprintf(err, errlen, "cannot create a temporary file: %s",
-		    strerror(errno));
+		snprintf(err, errlen, "cannot create a temporary file: %m");
 		return -1;
 	}
 	if ((n = getline(&line, &cap, in)) == -1) {
@@ -238,12 +237,12 @@ postcat_run(const char *queue_id, const char *config_dir, pid_t *pid,
 	argv[i++] = queue_id;
 	argv[i] = NULL;
 	if (pipe(fds) == -1) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		snprintf(err, errlen, "pipe: %m");
 		return NULL;
 	}
 	fflush(NULL);
 	if ((*pid = fork()) == -1) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
+		snprintf(err, errlen, "fork: %m");
 		close(fds[0]);
 		close(fds[1]);
 		return NULL;
@@ -254,12 +253,12 @@ postcat_run(const char *queue_id, const char *config_dir, pid_t *pid,
 			_exit(127);
 		close(fds[1]);
 		execvp("postcat", (char *const *)argv);
-		fprintf(stderr, "postcat: %s\n", strerror(errno));
+		fprintf(stderr, "postcat: cannot run: %m\n");
 		_exit(127);
 	}
 	close(fds[1]);
 	if ((fp = fdopen(fds[0], "r")) == NULL) {
-		snprintf(err, errlen, "fdopen: %s", strerror(errno));
+		snprintf(err, errlen, "fdopen: %m");
 		close(fds[0]);
 		(void)waitpid(*pid, NULL, 0);
 		return NULL;
@@ -275,7 +274,7 @@ postcat_wait(FILE *fp, pid_t pid, char *err, size_t errlen)
 	fclose(fp);
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR) {
-			snprintf(err, errlen, "waitpid: %s", strerror(errno));
+			snprintf(err, errlen, "waitpid: %m");
 			return -1;
 		}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
