@@ -8,7 +8,9 @@
 suite=${RW_SPF_SUITE:-$top_srcdir/../shared/testdata/spf/rfc7208-tests.yml}
 if [ ! -r "$suite" ]; then
 	echo "rfc7208: SPF test suite not found at $suite" >&2
-	echo "rfc7208: set RW_SPF_SUITE to rfc7208-tests.yml" >&2
+	echo "rfc7208: set RW_SPF_SUITE to rfc7208-tests.yml, the OpenSPF" \
+	    "project's RFC 7208 test suite (in the pyspf repository," \
+	    "github.com/sdgathman/pyspf, test/rfc7208-tests.yml)" >&2
 	[ "${RW_REQUIRE_SHARED:-0}" = 1 ] && exit 1
 	echo "SKIP: rfc7208: no shared/ test data beside this clone" >&2
 	exit 77
