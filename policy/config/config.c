@@ -211,6 +211,9 @@ const struct setting config_settings[] = {
 	    confgroup_rcpt_policies),
 	{ .name = "dry_run_rules", .type = T_RULES, .off = F(rule_dry_run) },
 	STR(tag_subject, "", confname_check_subject_tag),
+	/* issue 13 item 1: outbound mail (outbound.c) */
+	LIST(internal_hosts, T_CIDRLIST, n_internal_hosts, NULL),
+	BOOL(outbound_attachments, 0),
 };
 
 const size_t config_nsettings = sizeof(config_settings) /

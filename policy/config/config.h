@@ -211,6 +211,14 @@ struct config {
 					   no score) */
 	char *tag_subject;		/* prefix added to Subject when the
 					   action is tag; "" = none */
+
+	/* issue 13 item 1: outbound mail (outbound.c) */
+	struct net_cidr *internal_hosts;	/* clients whose mail is
+					   ours (submission, web apps,
+					   local pickup on 127.0.0.1) */
+	size_t n_internal_hosts;
+	int outbound_attachments;	/* the attachment policy also for
+					   outbound mail (default off) */
 };
 
 /*

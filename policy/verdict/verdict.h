@@ -44,6 +44,8 @@ struct verdict {
 	enum verdict_action hard;	/* at least this, whatever the score
 					   (hard rules); ACCEPT = none */
 	int dry_run;			/* action computed, only headers */
+	int outbound;			/* outbound mail (outbound.h): the
+					   header says direction=outbound */
 	const char *state;		/* "unavailable" when the sender
 					   history could not be read, else
 					   NULL */
@@ -111,7 +113,8 @@ int verdict_action_strength(enum verdict_action);
 int verdict_held(const struct verdict *, const struct thresholds *t);
 
 /* The X-Relaywarden value "action=A; score=N; reasons=r1,r2" through
- * hdrout (arena), or NULL when out of memory.  What-if rules follow as
+ * hdrout (arena), or NULL when out of memory.  Outbound mail has
+ * "direction=outbound;" after the action.  What-if rules follow as
  * "; whatif=r3,r4", an unavailable history as "; state=unavailable", and
  * a global dry run as " (dry-run)". */
 const char *verdict_header(const struct verdict *, struct arena *);
