@@ -318,6 +318,7 @@ report_logline(const struct message *m, const struct evaluation *e)
 {
 	struct arena *a = m->arena;
 	const char *dkim = "none", *reasons, *whatif, *done, *dir = "";
+	const char *user;
 	const char *f[5];
 	char *p;
 	size_t i;
@@ -353,8 +354,8 @@ report_logline(const struct message *m, const struct evaluation *e)
 	if (e->outbound != OUTBOUND_NO && ((dir = arena_printf(a,
 	    " direction=outbound via=%s", outbound_via_name(e->outbound))) ==
 	    NULL || (m->auth_user != NULL && m->auth_user[0] != '\0' &&
-	    ((f[0] = log_value(a, m->auth_user, 100)) == NULL ||
-	    (dir = arena_printf(a, "%s auth_user=%s", dir, f[0])) == NULL))))
+	    ((user = log_value(a, m->auth_user, 100)) == NULL ||
+	    (dir = arena_printf(a, "%s auth_user=%s", dir, user)) == NULL))))
 		return NULL;
 	return arena_printf(a, "action=%s%s%s%s score=%d spf=%s helo_spf=%s "
 	    "dkim=%s dmarc=%s from_domain=%s relay=%s hops=%u "

@@ -26,6 +26,7 @@
 #include "msgfix.h"
 #include "outbound.h"
 #include "policy.h"
+#include "report.h"
 #include "scanfix.h"
 
 static char tmpdir[256];
@@ -139,6 +140,7 @@ decide_table(void **state)
 struct got {
 	char reasons[512];
 	char header[512];
+	char log[1024];			/* report_logline */
 	int authres;			/* an Authentication-Results added */
 	enum outbound_via via;
 	enum verdict_action action;
@@ -169,6 +171,7 @@ run(struct policy *pol, const char *ip, const char *auth, const char *text,
 		    "%s%s", i ? "," : "", e->verdict.reasons[i].rule);
 	snprintf(g->header, sizeof(g->header), "%s",
 	    e->verdict_header != NULL ? e->verdict_header : "");
+	snprintf(g->log, sizeof(g->log), "%s", report_logline(m, e));
 	g->authres = e->authres != NULL;
 	g->via = e->outbound;
 	g->action = e->verdict.action;
@@ -212,6 +215,19 @@ own_mail_is_not_judged_as_foreign(void **state)
 	assert_false(g.authres);
 	if (strstr(g.header, "action=accept; direction=outbound;") == NULL)
 		fail_msg("header: %s", g.header);
+	if (strstr(g.log, "action=accept direction=outbound via=auth "
+	    "auth_user=alice@ourorg.example score=0 spf=none helo_spf=none "
+	    "dkim=none dmarc=none from_domain=ourorg.example ") == NULL)
+		fail_msg("log: %s", g.log);
+
+	/* The login comes from the MTA, but it is still text: escaped and
+	 * quoted in the log line, one field. */
+	run(pol, "203.0.113.9", "x reasons=- \001\n", MSG, &g);
+	assert_int_equal(g.via, OUTBOUND_AUTH);
+	assert_null(strchr(g.log, '\n'));
+	assert_null(strchr(g.log, '\001'));
+	if (strstr(g.log, "auth_user=\"x reasons=-") == NULL)
+		fail_msg("log: %s", g.log);
 
 	run(pol, "192.0.2.44", NULL, MSG, &g);
 	assert_int_equal(g.via, OUTBOUND_INTERNAL_HOST);
