@@ -25,9 +25,11 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
@@ -291,6 +293,8 @@ run(struct config *cfg, const char *path, const char *sock, int foreground)
 		policy_unref(pol);
 		return 1;
 	}
+	/* before a reload can replace cfg */
+	config_notes(cfg, (long long)time(NULL), reload_log_note, (void *)"");
 	reload_init(path, pol);
 	if (reload_start() == -1) {
 		log_err(NULL, "cannot start the reload thread");
@@ -307,6 +311,14 @@ fail:
 	log_err(NULL, "%s", err);
 	config_free(cfg);
 	return 1;
+}
+
+/* relaywarden -n: config_notes lines on stderr (issue 13 item 2). */
+static void
+print_note(void *arg, int warning, const char *line)
+{
+	fprintf(stderr, "relaywarden: %s: %s: %s\n", (const char *)arg,
+	    warning ? "warning" : "note", line);
 }
 
 int
@@ -358,6 +370,9 @@ main(int argc, char **argv)
 			fprintf(stderr, "relaywarden: %s: %s\n", path, err);
 			rc = 1;
 		} else {
+			/* cfg belongs to pol: read it before the unref */
+			config_notes(cfg, (long long)time(NULL), print_note,
+			    (void *)(uintptr_t)path);
 			policy_unref(pol);
 			if (as_root)
 				fprintf(stderr, "relaywarden: %s: note: "

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config/config.h"
 #include "util/log.h"
@@ -64,6 +65,8 @@ reload_now(void)
 		return -1;
 	}
 	log_set_level((enum log_level)cfg->log_level);
+	config_notes(cfg, (long long)time(NULL), reload_log_note,
+	    (void *)"reload: ");
 	pthread_mutex_lock(&lock);
 	old = current;
 	current = pol;
@@ -72,6 +75,15 @@ reload_now(void)
 	policy_unref(old);
 	log_info(NULL, "reload: %s: configuration reloaded", config_path);
 	return 0;
+}
+
+void
+reload_log_note(void *arg, int warning, const char *line)
+{
+	if (warning)
+		log_warning(NULL, "%s%s", (const char *)arg, line);
+	else
+		log_info(NULL, "%s%s", (const char *)arg, line);
 }
 
 static void *

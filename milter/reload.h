@@ -27,6 +27,10 @@ int reload_start(void);
  * swapped, -1 (old one kept, reason logged) otherwise. */
 int reload_now(void);
 
+/* A config_notes line (config.h) into the log: a warning, or info for a
+ * note; arg is a prefix ("" or "reload: "). */
+void reload_log_note(void *arg, int warning, const char *line);
+
 /* Drops the daemon's reference at exit. */
 void reload_shutdown(void);
 

@@ -90,18 +90,27 @@ redirector(const struct sender_context *ctx, const char *org)
 	return 0;
 }
 
+/* Raises r once, with about as the header's and log's short subject
+ * (verdict.h; NULL: the detail). */
 static int
-once(const struct sender_context *ctx, const struct message *m,
-    struct evaluation *e, enum rule r, const char *detail)
+once_about(const struct sender_context *ctx, const struct message *m,
+    struct evaluation *e, enum rule r, const char *about, const char *detail)
 {
 	size_t i;
 
 	for (i = 0; i < e->verdict.nreasons; i++)
 		if (e->verdict.reasons[i].id == r)
 			return 0;
-	return verdict_raise(&e->verdict, m->arena, ctx->cfg, r,
-	    detail != NULL ? hdrout_printable(m->arena, detail, DETAIL_MAX) :
-	    NULL);
+	return verdict_raise_about(&e->verdict, m->arena, ctx->cfg, r, about,
+	    0, detail != NULL ? hdrout_printable(m->arena, detail,
+	    DETAIL_MAX) : NULL);
+}
+
+static int
+once(const struct sender_context *ctx, const struct message *m,
+    struct evaluation *e, enum rule r, const char *detail)
+{
+	return once_about(ctx, m, e, r, NULL, detail);
 }
 
 /* A link host that imitates a protected domain or a known
@@ -121,8 +130,10 @@ lookalike(const struct sender_context *ctx, const struct message *m,
 	    LOOKALIKE_KNOWN | LOOKALIKE_PARTNER)) ||
 	    sender_signed_by(ctx, e, lm.target))
 		return 0;
-	return once(ctx, m, e, (lm.target_flags & LOOKALIKE_PROTECTED) ?
+	return once_about(ctx, m, e, (lm.target_flags & LOOKALIKE_PROTECTED) ?
 	    RULE_LINK_LOOKALIKE_PROTECTED : RULE_LINK_LOOKALIKE_KNOWN,
+	    lm.target != NULL ? arena_printf(m->arena, "%s:%s", org,
+	    lm.target) : NULL,
 	    arena_printf(m->arena, "%s: %s", org, lm.detail != NULL ?
 	    lm.detail : "lookalike"));
 }

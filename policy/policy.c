@@ -28,8 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "mail/addr.h"
+#include "allowlist.h"
 #include "attach/attach.h"
 #include "util/arena.h"
 #include "auth/authres.h"
@@ -581,6 +583,8 @@ scan_conclude(struct scan *s, const struct thresholds *thr,
 	struct evaluation *e = &s->eval;
 	struct message *m = s->msg;
 
+	if (allowlist_apply(cfg, m, e, (long long)time(NULL)) == -1)
+		return -1;
 	verdict_decide(&e->verdict, thr);
 	e->verdict.dry_run = cfg->dry_run;
 	if (cfg->add_verdict_header &&

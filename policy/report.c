@@ -282,6 +282,8 @@ report_json(FILE *fp, const struct message *m, const struct evaluation *e)
 	    verdict_action_name(e->verdict.action) : NULL);
 	fprintf(fp, ", \"score\": %d, \"state\": ", e->verdict.score);
 	report_json_str(fp, e->verdict.state);
+	fputs(", \"allowed\": ", fp);	/* issue 13 item 2 */
+	report_json_str(fp, e->verdict.allowed);
 	fputs(", \"reasons\": [", fp);
 	for (i = 0; i < e->verdict.nreasons; i++) {
 		const struct reason *r = &e->verdict.reasons[i];
@@ -312,13 +314,16 @@ mail_from(const struct message *m)
 
 /* Every value from outside goes through log_value (log.h): quoted and
  * escaped when it could be read as more than one field.  action= is what
- * was done; in a dry run the verdict goes in would_action=. */
+ * was done; in a dry run the verdict goes in would_action=.  reasons=
+ * keeps the names only (scripts split it on ','); details= repeats the
+ * scored reasons with their escaped details, "rule(detail)" (vdetail.c:
+ * no space, quote or '=' can appear in it). */
 const char *
 report_logline(const struct message *m, const struct evaluation *e)
 {
 	struct arena *a = m->arena;
-	const char *dkim = "none", *reasons, *whatif, *done, *dir = "";
-	const char *user;
+	const char *dkim = "none", *reasons, *whatif, *done, *details;
+	const char *dir = "", *user;
 	const char *f[5];
 	char *p;
 	size_t i;
@@ -338,7 +343,8 @@ report_logline(const struct message *m, const struct evaluation *e)
 		}
 	}
 	if ((reasons = verdict_rule_list(&e->verdict, 0, a)) == NULL ||
-	    (whatif = verdict_rule_list(&e->verdict, 1, a)) == NULL)
+	    (whatif = verdict_rule_list(&e->verdict, 1, a)) == NULL ||
+	    (details = verdict_detail_list(&e->verdict, 0, a)) == NULL)
 		return NULL;
 	done = verdict_action_name(e->verdict.dry_run ? VERDICT_ACCEPT :
 	    e->verdict.action);
@@ -357,9 +363,9 @@ report_logline(const struct message *m, const struct evaluation *e)
 	    ((user = log_value(a, m->auth_user, 100)) == NULL ||
 	    (dir = arena_printf(a, "%s auth_user=%s", dir, user)) == NULL))))
 		return NULL;
-	return arena_printf(a, "action=%s%s%s%s score=%d spf=%s helo_spf=%s "
+	p = arena_printf(a, "action=%s%s%s%s score=%d spf=%s helo_spf=%s "
 	    "dkim=%s dmarc=%s from_domain=%s relay=%s hops=%u "
-	    "mail_from=%s sender=%s state=%s reasons=%s%s%s", done,
+	    "mail_from=%s sender=%s state=%s reasons=%s%s%s details=%s", done,
 	    e->verdict.dry_run ? " dry_run=1 would_action=" : "",
 	    e->verdict.dry_run ? verdict_action_name(e->verdict.action) : "",
 	    dir,
@@ -367,5 +373,11 @@ report_logline(const struct message *m, const struct evaluation *e)
 	    auth_result_name(e->helo_spf.result), f[0],
 	    auth_result_name(e->dmarc.result), f[1], f[2], e->relay.hops,
 	    f[3], f[4], sender_state_name(e->sender.state),
-	    reasons[0] ? reasons : "-", whatif[0] ? " whatif=" : "", whatif);
+	    reasons[0] ? reasons : "-", whatif[0] ? " whatif=" : "", whatif,
+	    details[0] ? details : "-");
+	/* issue 13 item 2: the allow-list entries that applied */
+	if (p != NULL && e->verdict.allowed != NULL)
+		p = (f[0] = log_value(a, e->verdict.allowed, 400)) == NULL ?
+		    NULL : arena_printf(a, "%s allowed=%s", p, f[0]);
+	return p;
 }

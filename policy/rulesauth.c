@@ -26,6 +26,7 @@
 #include "mail/message.h"
 #include "policy.h"
 #include "rules/rules.h"
+#include "util/arena.h"
 #include "verdict/verdict.h"
 
 /* The d= of a signature whose l= left content unsigned, when no passing
@@ -62,6 +63,32 @@ any_dkim(const struct dkim_results *d, enum auth_result want)
 	return 0;
 }
 
+/* The domain of the first signature with result want, or NULL. */
+static const char *
+dkim_first(const struct dkim_results *d, enum auth_result want)
+{
+	size_t i;
+
+	for (i = 0; i < d->count; i++)
+		if (d->sigs[i].result == want)
+			return d->sigs[i].domain;
+	return NULL;
+}
+
+/* Which checks failed temporarily: "spf", "spf:dkim", ... */
+static const char *
+temperrors(const struct evaluation *e, struct arena *a)
+{
+	return arena_printf(a, "%s%s%s%s%s",
+	    e->spf.result == AUTH_TEMPERROR ? "spf" : "",
+	    e->spf.result == AUTH_TEMPERROR &&
+	    dkim_first(&e->dkim, AUTH_TEMPERROR) != NULL ? ":" : "",
+	    dkim_first(&e->dkim, AUTH_TEMPERROR) != NULL ? "dkim" : "",
+	    e->dmarc.result == AUTH_TEMPERROR && (e->spf.result ==
+	    AUTH_TEMPERROR || dkim_first(&e->dkim, AUTH_TEMPERROR) != NULL) ?
+	    ":" : "", e->dmarc.result == AUTH_TEMPERROR ? "dmarc" : "");
+}
+
 int
 rules_auth(const struct config *cfg, const struct message *m,
     struct evaluation *e)
@@ -80,8 +107,8 @@ rules_auth(const struct config *cfg, const struct message *m,
 		r |= verdict_raise(v, a, cfg, RULE_SPF_SOFTFAIL, e->spf.domain);
 		break;
 	case AUTH_PERMERROR:
-		r |= verdict_raise(v, a, cfg, RULE_SPF_PERMERROR,
-		    e->spf.reason);
+		r |= verdict_raise_about(v, a, cfg, RULE_SPF_PERMERROR,
+		    e->spf.domain, 0, e->spf.reason);
 		break;
 	case AUTH_TEMPERROR:
 		temp = 1;
@@ -97,11 +124,13 @@ rules_auth(const struct config *cfg, const struct message *m,
 	}
 	if (e->dkim.count > 0 && !any_dkim(&e->dkim, AUTH_PASS) &&
 	    any_dkim(&e->dkim, AUTH_FAIL))
-		r |= verdict_raise(v, a, cfg, RULE_DKIM_FAIL, NULL);
+		r |= verdict_raise(v, a, cfg, RULE_DKIM_FAIL,
+		    dkim_first(&e->dkim, AUTH_FAIL));
 	if (any_dkim(&e->dkim, AUTH_TEMPERROR))
 		temp = 1;
 	if (e->dkim.truncated)
-		r |= verdict_raise(v, a, cfg, RULE_DKIM_TRUNCATED, NULL);
+		r |= verdict_raise(v, a, cfg, RULE_DKIM_TRUNCATED,
+		    arena_printf(a, "%zu", e->dkim.count));
 	if ((tail = unsigned_tail(&e->dkim)) != NULL)
 		r |= verdict_raise(v, a, cfg, RULE_DKIM_BODY_LENGTH_PARTIAL,
 		    tail);
@@ -109,11 +138,14 @@ rules_auth(const struct config *cfg, const struct message *m,
 		r |= verdict_raise(v, a, cfg, d->policy == DMARC_POLICY_REJECT ?
 		    RULE_DMARC_FAIL_REJECT : d->policy ==
 		    DMARC_POLICY_QUARANTINE ? RULE_DMARC_FAIL_QUARANTINE :
-		    RULE_DMARC_FAIL, d->from_domain);
+		    RULE_DMARC_FAIL, d->from_domain == NULL ? NULL :
+		    arena_printf(a, "%s:%s", d->from_domain,
+		    dmarc_policy_name(d->policy)));
 	if (d->result == AUTH_TEMPERROR)
 		temp = 1;
 	if (temp)
-		r |= verdict_raise(v, a, cfg, RULE_AUTH_TEMPERROR, NULL);
+		r |= verdict_raise(v, a, cfg, RULE_AUTH_TEMPERROR,
+		    temperrors(e, a));
 	/* RFC 7489 section 6.6.1: without exactly one author domain DMARC
 	 * cannot run, and a mail reader shows the attacker's choice. */
 	if (e->author.problem != AUTHOR_OK)
@@ -126,7 +158,8 @@ rules_auth(const struct config *cfg, const struct message *m,
 	 * the rest would pass as ours (RFC 8601 section 5), so the message
 	 * is refused whatever its score. */
 	if (m->removals_lost > 0) {
-		r |= verdict_raise(v, a, cfg, RULE_HEADERS_FORGED_FLOOD, NULL);
+		r |= verdict_raise(v, a, cfg, RULE_HEADERS_FORGED_FLOOD,
+		    arena_printf(a, "%lu", m->removals_lost));
 		verdict_raise_hard(v, cfg, RULE_HEADERS_FORGED_FLOOD,
 		    VERDICT_REJECT);
 	}

@@ -317,8 +317,8 @@ lookalike(const struct sender_context *ctx, const struct message *m,
 		return -1;
 	if ((rule = lookalike_rule(ctx, e, &deferred)) < 0 || deferred)
 		return 0;
-	return verdict_raise(&e->verdict, m->arena, ctx->cfg,
-	    (enum rule)rule, lm->detail);
+	return verdict_raise_about(&e->verdict, m->arena, ctx->cfg,
+	    (enum rule)rule, lm->target, 0, lm->detail);
 }
 
 /* The lookalike of a partner or known correspondent, once the history
@@ -334,8 +334,8 @@ lookalike_deferred(const struct sender_context *ctx, const struct message *m,
 	if ((rule = lookalike_rule(ctx, e, &deferred)) < 0 || !deferred ||
 	    (r->state == SENDER_STATE_AVAILABLE && r->history.domain_known))
 		return 0;
-	return verdict_raise(&e->verdict, m->arena, ctx->cfg,
-	    (enum rule)rule, r->lookalike.detail);
+	return verdict_raise_about(&e->verdict, m->arena, ctx->cfg,
+	    (enum rule)rule, r->lookalike.target, 0, r->lookalike.detail);
 }
 
 static int
@@ -398,8 +398,9 @@ identity(const struct sender_context *ctx, const struct message *m,
 	for (i = 0; i < sizeof(positive) / sizeof(positive[0]); i++)
 		if ((is->flags & (1u << positive[i].sig)) &&
 		    !(skip & (1u << positive[i].sig)) &&
-		    verdict_raise(&e->verdict, m->arena, ctx->cfg,
-		    positive[i].rule, is->detail[positive[i].sig]) == -1)
+		    verdict_raise_about(&e->verdict, m->arena, ctx->cfg,
+		    positive[i].rule, is->about[positive[i].sig], 0,
+		    is->detail[positive[i].sig]) == -1)
 			return -1;
 	return 0;
 }
@@ -502,7 +503,7 @@ attach_weight(const struct sender_context *ctx, const struct message *m,
 	if (!att || !isnew)
 		return 0;
 	return verdict_raise(&e->verdict, m->arena, ctx->cfg,
-	    RULE_ATTACH_NEW_SENDER, NULL);
+	    RULE_ATTACH_NEW_SENDER, e->sender.domain);
 }
 
 int

@@ -105,8 +105,8 @@ senderreply_lookalike(const struct sender_context *ctx,
 		if (lm.kind == LOOKALIKE_NONE || lm.target == NULL ||
 		    (lm.self_flags & (LOOKALIKE_PROTECTED | LOOKALIKE_KNOWN)))
 			continue;
-		return verdict_raise(&e->verdict, m->arena, ctx->cfg,
-		    RULE_REPLY_TO_LOOKALIKE, arena_printf(m->arena,
+		return verdict_raise_about(&e->verdict, m->arena, ctx->cfg,
+		    RULE_REPLY_TO_LOOKALIKE, ro[i].org, 0, arena_printf(m->arena,
 		    "reply-to at %s, %s", ro[i].org, lm.detail != NULL ?
 		    lm.detail : lm.target));
 	}
@@ -166,8 +166,8 @@ senderreply_new_org(const struct sender_context *ctx,
 		    strcasecmp(list_org, ro[i].org) == 0) ||
 		    authenticated_by(ctx, m, e, ro[i].org))
 			continue;
-		return verdict_raise(&e->verdict, m->arena, ctx->cfg,
-		    RULE_REPLY_TO_NEW_ORG, arena_printf(m->arena,
+		return verdict_raise_about(&e->verdict, m->arena, ctx->cfg,
+		    RULE_REPLY_TO_NEW_ORG, ro[i].org, 0, arena_printf(m->arena,
 		    "reply-to at %s (first contact), from at %s", ro[i].org,
 		    e->sender.ident.from_org));
 	}

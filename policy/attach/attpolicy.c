@@ -64,7 +64,10 @@ attscan_reasons(struct attscan *ev, struct verdict *v)
 		if (ev->tally[k].count > 1)
 			d = arena_printf(ev->a, "%s (+%u more)", d != NULL ? d :
 			    "", ev->tally[k].count - 1);
-		if (verdict_raise(v, ev->a, ev->cfg, k, d) == -1)
+		/* the header and log show the first item and the count
+		 * (verdict.h: about, more) */
+		if (verdict_raise_about(v, ev->a, ev->cfg, k,
+		    ev->tally[k].detail, ev->tally[k].count - 1, d) == -1)
 			return -1;
 	}
 	return 0;

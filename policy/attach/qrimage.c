@@ -34,6 +34,12 @@ qrimage_kind(const unsigned char *head, size_t len)
 		return QRIMAGE_PNG;
 	if (len >= 3 && head[0] == 0xff && head[1] == 0xd8 && head[2] == 0xff)
 		return QRIMAGE_JPEG;
+	if (len >= 6 && (memcmp(head, "GIF87a", 6) == 0 ||
+	    memcmp(head, "GIF89a", 6) == 0))
+		return QRIMAGE_GIF;
+	if (len >= 12 && memcmp(head, "RIFF", 4) == 0 &&
+	    memcmp(head + 8, "WEBP", 4) == 0)
+		return QRIMAGE_WEBP;
 	return QRIMAGE_NONE;
 }
 
@@ -66,10 +72,11 @@ struct job {
 /* The image fits the caps as it is, or shrunk 2, 4 or 8 times per side
  * (a phone photo of 12 MP is read at 3 MP: a QR code in it stays
  * readable); past that it is refused. */
-static enum qrimage_status
-size_ok(struct job *j, unsigned long w, unsigned long h)
+enum qrimage_status
+qrimage_fit(unsigned long w, unsigned long h, unsigned long max_pixels,
+    unsigned *scale, unsigned *ow, unsigned *oh)
 {
-	unsigned long sw, sh;
+	unsigned long sw = 0, sh = 0;
 	unsigned d;
 
 	if (w == 0 || h == 0)
@@ -79,16 +86,30 @@ size_ok(struct job *j, unsigned long w, unsigned long h)
 	for (d = 1; d <= 8; d *= 2) {
 		sw = (w + d - 1) / d;
 		sh = (h + d - 1) / d;
-		if (sw * sh <= j->max_pixels)
+		if (sw * sh <= max_pixels)
 			break;
 	}
 	if (d > 8)
 		return QRIMAGE_TOO_BIG;
+	*scale = d;
+	*ow = (unsigned)sw;
+	*oh = (unsigned)sh;
+	return QRIMAGE_OK;
+}
+
+/* The image fits the caps as it is, or shrunk 2, 4 or 8 times per side
+ * (a phone photo of 12 MP is read at 3 MP: a QR code in it stays
+ * readable); past that it is refused. */
+static enum qrimage_status
+size_ok(struct job *j, unsigned long w, unsigned long h)
+{
+	enum qrimage_status st;
+
+	if ((st = qrimage_fit(w, h, j->max_pixels, &j->scale, &j->width,
+	    &j->height)) != QRIMAGE_OK)
+		return st;
 	j->src_w = (unsigned)w;
 	j->src_h = (unsigned)h;
-	j->scale = d;
-	j->width = (unsigned)sw;
-	j->height = (unsigned)sh;
 	return QRIMAGE_OK;
 }
 
@@ -450,6 +471,10 @@ qrimage_decode(struct spool *sp, enum qrimage_kind kind,
 	enum qrimage_status st;
 
 	memset(img, 0, sizeof(*img));
+	if (kind == QRIMAGE_GIF)
+		return qrformat_gif(sp, max_pixels, dl, img);
+	if (kind == QRIMAGE_WEBP)
+		return qrformat_webp(sp, max_pixels, dl, img);
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return QRIMAGE_NOMEM;
 	j->sp = sp;

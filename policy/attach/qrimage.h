@@ -38,7 +38,12 @@ enum qrimage_kind {
 	QRIMAGE_NONE = 0,
 	QRIMAGE_PNG,
 	QRIMAGE_JPEG,
+	QRIMAGE_GIF,			/* qrformats.c: giflib */
+	QRIMAGE_WEBP,			/* qrformats.c: libwebp */
 };
+
+/* Bytes qrimage_kind needs to tell every format ("RIFF....WEBP"). */
+#define QRIMAGE_HEAD	12
 
 enum qrimage_status {
 	QRIMAGE_OK = 0,			/* read whole */
@@ -60,6 +65,21 @@ struct qrimage {
 
 /* The format the first bytes head[0..len) announce. */
 enum qrimage_kind qrimage_kind(const unsigned char *head, size_t len);
+
+/* The size an image of w x h pixels is read at under max_pixels:
+ * shrunk 1, 2, 4 or 8 times per side (*scale), *ow x *oh.  QRIMAGE_OK,
+ * QRIMAGE_TOO_BIG past 8 or over QRIMAGE_DIM_MAX a side, QRIMAGE_BAD for
+ * an empty image. */
+enum qrimage_status qrimage_fit(unsigned long w, unsigned long h,
+    unsigned long max_pixels, unsigned *scale, unsigned *ow, unsigned *oh);
+
+/* qrformats.c: GIF (the first frame; PARTIAL when more frames follow:
+ * an animation may show the code later) and WebP (still images; an
+ * animation is BAD), same contract as qrimage_decode. */
+enum qrimage_status qrformat_gif(struct spool *, unsigned long max_pixels,
+    struct deadline *, struct qrimage *);
+enum qrimage_status qrformat_webp(struct spool *, unsigned long max_pixels,
+    struct deadline *, struct qrimage *);
 
 /* Decodes the image in sp (a kind qrimage_kind recognised) into *img.
  * On QRIMAGE_OK and QRIMAGE_PARTIAL img->pixels is set; else NULL. */

@@ -99,7 +99,7 @@ search(struct attscan *ev, const struct qrimage *img, const char *where)
 int
 qrscan_item(struct attscan *ev, struct spool *content, const char *where)
 {
-	unsigned char head[8];
+	unsigned char head[QRIMAGE_HEAD];
 	enum qrimage_kind kind;
 	enum qrimage_status st;
 	struct qrimage img;

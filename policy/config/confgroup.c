@@ -7,10 +7,11 @@
  * in the element struct of config.h, check) that drives reading,
  * defaults, dump and free, as config.c's table does for the top level.
  *
- * Exports confgroup_people, confgroup_partners, confgroup_rcpt_policies
- * (the tables) and confgroup_load, confgroup_resolve, confgroup_dump,
- * confgroup_free (configtab.h, internal to the config module).  Owns the
- * element arrays of a struct config (malloc memory, freed with it).
+ * Exports confgroup_people, confgroup_partners, confgroup_rcpt_policies,
+ * confgroup_allowlist (the tables) and confgroup_load, confgroup_resolve,
+ * confgroup_dump, confgroup_free (configtab.h, internal to the config
+ * module).  Owns the element arrays of a struct config (malloc memory,
+ * freed with it).
  * Thread rule: single-threaded, like every load.
  * Errors: "FILE:LINE: setting: key: problem"; unknown keys, a missing
  * required key and a second partner for one domain are errors.
@@ -109,6 +110,29 @@ static const struct gkey rcpt_keys[] = {
 	THRESHOLD(reject_score),
 };
 
+/* Issue 13 item 2: allow-list entries (confallow.c checks them). */
+static const struct gkey allow_keys[] = {
+	{ .name = "senders", .kind = G_RELAYS,
+	    .off = E(config_allow, sender_nets),
+	    .noff = E(config_allow, nsender_nets),
+	    .off2 = E(config_allow, senders),
+	    .noff2 = E(config_allow, nsenders),
+	    .check = confallow_check_sender },
+	{ .name = "recipients", .kind = G_STRLIST,
+	    .off = E(config_allow, recipients),
+	    .noff = E(config_allow, nrecipients),
+	    .check = confname_check_recipient },
+	{ .name = "rules", .kind = G_STRLIST,
+	    .flags = GK_REQUIRED | GK_NONEMPTY,
+	    .off = E(config_allow, rules), .noff = E(config_allow, nrules),
+	    .check = confallow_check_rule },
+	{ .name = "expires", .kind = G_STRING, .flags = GK_REQUIRED,
+	    .off = E(config_allow, expires), .check = confallow_check_date },
+	{ .name = "comment", .kind = G_STRING, .flags = GK_REQUIRED,
+	    .off = E(config_allow, comment),
+	    .check = confallow_check_comment },
+};
+
 static int unique_partner(struct loader *, const config_setting_t *,
     const char *, const void *, size_t);
 
@@ -129,6 +153,13 @@ const struct confgroup confgroup_rcpt_policies = {
 	"( { recipients = [ \"ceo@ourorg.example\" ]; quarantine_score = 6; "
 	"} )",
 	NULL
+};
+
+const struct confgroup confgroup_allowlist = {
+	sizeof(struct config_allow), allow_keys, NKEYS(allow_keys),
+	"( { senders = [ \"partner.example\" ]; rules = [ \"*\" ]; "
+	"expires = \"2027-12-31\"; comment = \"why\"; } )",
+	confallow_check_entry
 };
 
 #define AT(el, off, t)	((t *)(void *)((char *)(el) + (off)))

@@ -211,6 +211,8 @@ const struct setting config_settings[] = {
 	    confgroup_rcpt_policies),
 	{ .name = "dry_run_rules", .type = T_RULES, .off = F(rule_dry_run) },
 	STR(tag_subject, "", confname_check_subject_tag),
+	/* Issue 13 item 2: allow-lists (confallow.c, allowlist.c). */
+	GROUPS(allowlist, allowlist, nallowlist, confgroup_allowlist),
 	/* issue 13 item 1: outbound mail (outbound.c) */
 	LIST(internal_hosts, T_CIDRLIST, n_internal_hosts, NULL),
 	BOOL(outbound_attachments, 0),

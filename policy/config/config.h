@@ -211,6 +211,9 @@ struct config {
 					   no score) */
 	char *tag_subject;		/* prefix added to Subject when the
 					   action is tag; "" = none */
+	/* Issue 13 item 2: allow-lists (confallow.c, allowlist.c). */
+	struct config_allow *allowlist;
+	size_t nallowlist;
 
 	/* issue 13 item 1: outbound mail (outbound.c) */
 	struct net_cidr *internal_hosts;	/* clients whose mail is
@@ -276,6 +279,32 @@ struct config_rcpt_policy {
 	unsigned reject_score;
 };
 
+/*
+ * allowlist = ( { senders = [ "alerts@vendor.example", ".vendor.example",
+ *     "192.0.2.0/24" ]; rules = [ "first_contact" ]; expires = "2027-06-30";
+ *     comment = "vendor alerts, ticket 4711"; } );
+ * Exempts mail from the named rules ("*": every rule; a hard attachment
+ * action only for rules named one by one).  senders: an address or a
+ * domain (".domain": also its subdomains) of an AUTHENTICATED From (DMARC
+ * pass, or an aligned SPF or DKIM pass where no DMARC record exists), or
+ * a network holding the first external relay; recipients: envelope
+ * recipients "user@domain" or "@domain", every one of them must match.
+ * Both given: both must match.  expires: the last day (UTC) it applies.
+ */
+struct config_allow {
+	char **senders;			/* "user@domain", "domain",
+					   ".domain", lower case */
+	size_t nsenders;
+	struct net_cidr *sender_nets;
+	size_t nsender_nets;
+	char **recipients;		/* "user@domain" or "@domain" */
+	size_t nrecipients;
+	char **rules;			/* rule names (rules.h) or "*" */
+	size_t nrules;
+	char *expires;			/* "YYYY-MM-DD" */
+	char *comment;			/* shown as allowed= */
+};
+
 /* Loads and checks path.  0 with *out (free with config_free), or -1 with
  * "FILE:LINE: setting: problem" in err. */
 int config_load(const char *path, struct config **out, char *err,
@@ -293,5 +322,15 @@ void config_free(struct config *);
 
 /* Writes every setting as the file syntax would have it. */
 void config_dump(const struct config *, FILE *);
+
+/* Issue 13 item 2: what a loaded config means that an admin may not
+ * expect, one line per call of fn (warning 1: a likely mistake, 0: a
+ * note): allow-list entries expired at now, what a threshold of 0 means,
+ * thresholds out of order (confallow.c). */
+void config_notes(const struct config *, long long now,
+    void (*fn)(void *arg, int warning, const char *line), void *arg);
+/* The end (a Unix time, exclusive) of the day "YYYY-MM-DD" in UTC, or -1
+ * when it is no such date. */
+long long config_allow_end(const char *date);
 
 #endif

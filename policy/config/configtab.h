@@ -217,4 +217,22 @@ void confgroup_dump(const struct config *, const struct setting *,
     FILE *);
 void confgroup_free(struct config *, const struct setting *);
 
+/* --- confallow.c: allow-list entries (issue 13 item 2) -------------- */
+
+extern const struct confgroup confgroup_allowlist;
+
+/* "user@domain", "domain" or ".domain" (also its subdomains). */
+int confallow_check_sender(const struct loadctx *, char **, char *,
+    size_t);
+/* A rule name of rules.c, or "*". */
+int confallow_check_rule(const struct loadctx *, char **, char *, size_t);
+/* "YYYY-MM-DD", a real date. */
+int confallow_check_date(const struct loadctx *, char **, char *, size_t);
+/* 1..120 bytes of UTF-8 text without control characters. */
+int confallow_check_comment(const struct loadctx *, char **, char *,
+    size_t);
+/* Entry i of the list: senders or recipients, "*" alone in rules. */
+int confallow_check_entry(struct loader *, const config_setting_t *list,
+    const char *setting, const void *elems, size_t i);
+
 #endif

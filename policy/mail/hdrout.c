@@ -9,7 +9,8 @@
  * 8601 2.2's pvalue allows, are quoted (RFC 5322 quoted-string); comment
  * text has '(', ')' and '\' escaped (RFC 5322 3.2.2 quoted-pair).
  * Folding: items are never split; a new item goes on a new line ("\n\t":
- * the MTA adds the CR) when it would pass column 78, and after every ';'.
+ * the MTA adds the CR) when it would pass column 78, and after every ';';
+ * an item glued to the last (sep '\0') gets no space unless it folds.
  * Caps (each cut sets hdrout_truncated):
  *   HDROUT_VALUE_MAX bytes of one copied value or comment text,
  *   HDROUT_ITEM_MAX bytes of one raw word,
@@ -182,11 +183,11 @@ add_item(struct hdrout *h, char sep, const char *item, size_t n)
 		if (append(h, ";\n\t", 3) == -1)
 			return -1;
 		h->col = 1;
-	} else if (h->col > 1 && h->col + 1 + n > HDROUT_SOFT) {
+	} else if (h->col > 1 && h->col + (sep != '\0') + n > HDROUT_SOFT) {
 		if (append(h, "\n\t", 2) == -1)
 			return -1;
 		h->col = 1;
-	} else {
+	} else if (sep != '\0') {
 		if (append(h, " ", 1) == -1)
 			return -1;
 		h->col++;

@@ -20,7 +20,9 @@ struct hdrout;
 struct hdrout *hdrout_new(struct arena *, const char *name);
 
 /* Appends a word that must stay as is (authserv-id, "spf=pass"), separated
- * by a space, or by ";" + fold when sep is ';'. */
+ * by a space, or by ";" + fold when sep is ';', or by nothing when sep is
+ * '\0' (a fold only when the line would grow too long: a list "a,b,c"
+ * given as items "a," "b," "c"). */
 int hdrout_add_raw(struct hdrout *, char sep, const char *text);
 /* Appends "key=value" with value sanitised and quoted if it is not an RFC
  * 2045 token; separated by sep (' ' or ';'). */

@@ -364,7 +364,8 @@ apply(struct scanpool *p, const struct scanwire_reply *r, struct arena *a,
 
 	*out = r->res;
 	for (i = 0; i < r->nraised; i++)
-		if (verdict_raise(v, a, p->cfg, r->raised[i].rule,
+		if (verdict_raise_about(v, a, p->cfg, r->raised[i].rule,
+		    r->raised[i].about, r->raised[i].more,
 		    r->raised[i].detail) == -1)
 			return -1;
 	verdict_require(v, r->hard);

@@ -159,6 +159,8 @@ scanwire_put_reply(struct scanbuf *b, const struct attach_results *r,
 	for (i = 0; i < v->nreasons; i++) {
 		put_u32(b, (uint32_t)v->reasons[i].id);
 		put_str(b, v->reasons[i].detail);
+		put_str(b, v->reasons[i].about);
+		put_u32(b, v->reasons[i].more);
 	}
 	put_u32(b, (uint32_t)v->hard);
 }
@@ -463,6 +465,8 @@ scanwire_get_reply(const unsigned char *p, size_t n, struct arena *a,
 	for (i = 0; i < out->nraised && !r.bad; i++) {
 		out->raised[i].rule = get_rule(&r);
 		out->raised[i].detail = get_detail(&r);
+		out->raised[i].about = get_detail(&r);
+		out->raised[i].more = get_u32(&r);
 	}
 	out->hard = get_action(&r);
 end:

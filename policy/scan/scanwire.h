@@ -68,6 +68,9 @@ int scanwire_get_request(const unsigned char *, size_t, struct arena *,
 struct scanwire_raised {
 	enum rule rule;
 	const char *detail;		/* NULL for none */
+	const char *about;		/* the first item's name (struct
+					   reason), NULL for none */
+	unsigned more;			/* how many more items raised it */
 };
 
 struct scanwire_reply {

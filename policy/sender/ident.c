@@ -212,6 +212,16 @@ static int signal_set(struct ident_signals *, enum ident_signal,
     struct arena *, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The short subject of a signal signal_set has just set (first kept). */
+static int
+signal_about(struct ident_signals *out, enum ident_signal s, struct arena *a,
+    const char *about)
+{
+	if (out->about[s] != NULL || about == NULL)
+		return 0;
+	return (out->about[s] = clean(a, about)) == NULL ? -1 : 0;
+}
+
 static int
 signal_set(struct ident_signals *out, enum ident_signal s, struct arena *a,
     const char *fmt, ...)
@@ -275,8 +285,9 @@ display_token(const struct ident_context *ctx, const char *tok,
 	if (strchr(dom, '.') == NULL || (org = org_of(ctx, dom, a)) == NULL ||
 	    same(org, from_org))
 		return 0;
-	if (at != NULL && at != tok && signal_set(out, IDENT_DISPLAY_ADDRESS,
-	    a, "display name holds %s", tok) == -1)
+	if (at != NULL && at != tok && (signal_set(out, IDENT_DISPLAY_ADDRESS,
+	    a, "display name holds %s", tok) == -1 ||
+	    signal_about(out, IDENT_DISPLAY_ADDRESS, a, tok) == -1))
 		return -1;
 	if (ctx->index == NULL)
 		return 0;
@@ -287,7 +298,8 @@ display_token(const struct ident_context *ctx, const char *tok,
 		return signal_set(out, IDENT_DISPLAY_DOMAIN, a,
 		    "display name claims %s (%s)", org,
 		    flags & LOOKALIKE_PROTECTED ? "protected" :
-		    "known correspondent");
+		    "known correspondent") == -1 ? -1 :
+		    signal_about(out, IDENT_DISPLAY_DOMAIN, a, org);
 	if (lookalike_check(ctx->index, dom, a, &m) == -1)
 		return -1;
 	if (m.kind == LOOKALIKE_CONFUSABLE &&
@@ -299,7 +311,8 @@ display_token(const struct ident_context *ctx, const char *tok,
 	    (m.target_flags & LOOKALIKE_PROTECTED) && !same(m.target, from_org))
 		return signal_set(out, IDENT_DISPLAY_DOMAIN, a,
 		    "display name claims %s (confusable with %s)", org,
-		    m.target);
+		    m.target) == -1 ? -1 :
+		    signal_about(out, IDENT_DISPLAY_DOMAIN, a, m.target);
 	return 0;
 }
 
@@ -377,7 +390,8 @@ display_brand(const struct ident_context *ctx, const char **w,
 			    LOOKALIKE_PROTECTED, a);
 			if (t != NULL && !same(t, from_org))
 				return signal_set(out, IDENT_DISPLAY_BRAND, a,
-				    "display name claims %s", t);
+				    "display name claims %s", t) == -1 ? -1 :
+				    signal_about(out, IDENT_DISPLAY_BRAND, a, t);
 			/* a correspondent's domain written out is
 			 * display_domain's already */
 			if (!known || cps < kmin || (out->flags & (1u <<
@@ -386,9 +400,10 @@ display_brand(const struct ident_context *ctx, const char **w,
 			t = lookalike_find_label(ctx->index, buf,
 			    LOOKALIKE_KNOWN, a);
 			if (t != NULL && !same(t, from_org) &&
-			    signal_set(out, IDENT_DISPLAY_KNOWN, a,
+			    (signal_set(out, IDENT_DISPLAY_KNOWN, a,
 			    "display name claims %s (known correspondent)",
-			    t) == -1)
+			    t) == -1 ||
+			    signal_about(out, IDENT_DISPLAY_KNOWN, a, t) == -1))
 				return -1;
 		}
 	}
@@ -449,7 +464,8 @@ display_people(const struct ident_context *ctx, const char **w,
 		    from_flags, aligned, a))
 			return signal_set(out, IDENT_DISPLAY_PERSON, a,
 			    "display name is a listed person; address at %s",
-			    from->domain);
+			    from->domain) == -1 ? -1 : signal_about(out,
+			    IDENT_DISPLAY_PERSON, a, from->domain);
 	}
 	return 0;
 }
@@ -524,7 +540,8 @@ check_reply_to(const struct ident_context *ctx, const struct message *msg,
 			if (o != NULL && !same(o, from_org))
 				return signal_set(out, IDENT_REPLY_TO, a,
 				    "reply-to at %s, from at %s", o,
-				    from_org);
+				    from_org) == -1 ? -1 :
+				    signal_about(out, IDENT_REPLY_TO, a, o);
 		}
 	}
 	return 0;

@@ -54,6 +54,10 @@ struct ident_signals {
 	unsigned flags;			/* 1u << IDENT_* */
 	const char *detail[IDENT_COUNT]; /* one short printable line per
 					   signal set (arena), else NULL */
+	const char *about[IDENT_COUNT];	/* what the display name or
+					   Reply-To names (an address, a
+					   domain, a name), for the header
+					   (struct reason's about), or NULL */
 	unsigned display_flags;		/* LOOKALIKE_* of the domain
 					   display_domain names (PROTECTED
 					   also when confusable with one) */

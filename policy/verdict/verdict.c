@@ -38,6 +38,8 @@ reason_new(struct verdict *v, struct arena *a, enum rule id, int score,
 	r->id = id;
 	r->rule = rules_table[id].name;
 	r->detail = NULL;
+	r->about = NULL;
+	r->more = 0;
 	if (detail != NULL && (r->detail = arena_strdup(a, detail)) == NULL)
 		return NULL;
 	r->score = score;
@@ -100,7 +102,16 @@ int
 verdict_raise(struct verdict *v, struct arena *a, const struct config *cfg,
     enum rule r, const char *detail)
 {
-	int score = cfg->scores[r], room;
+	return verdict_raise_about(v, a, cfg, r, NULL, 0, detail);
+}
+
+int
+verdict_raise_about(struct verdict *v, struct arena *a,
+    const struct config *cfg, enum rule r, const char *about, unsigned more,
+    const char *detail)
+{
+	int score = cfg->scores[r], room, rc;
+	size_t before = v->nreasons;
 
 	/* A lowering rule is capped by what it may excuse, and listed only
 	 * when it lowers something; a what-if one with the score it would
@@ -112,8 +123,18 @@ verdict_raise(struct verdict *v, struct arena *a, const struct config *cfg,
 			score = -room;
 	}
 	if (cfg->rule_dry_run[r])
-		return verdict_add_whatif(v, a, r, score, detail);
-	return verdict_add(v, a, r, score, detail);
+		rc = verdict_add_whatif(v, a, r, score, detail);
+	else
+		rc = verdict_add(v, a, r, score, detail);
+	if (rc == 0 && v->nreasons > before) {
+		struct reason *n = &v->reasons[v->nreasons - 1];
+
+		if (about != NULL && (n->about = arena_strdup(a, about)) ==
+		    NULL)
+			return -1;
+		n->more = more;
+	}
+	return rc;
 }
 
 int
@@ -227,18 +248,45 @@ verdict_rule_list(const struct verdict *v, int w, struct arena *a)
 	return list;
 }
 
+/* Adds "key=w1,w2,...;" (the ';' when more follows) one word an item,
+ * glued, so that hdrout folds a long list after a comma. */
+static int
+add_list(struct hdrout *h, struct arena *a, const struct verdict *v,
+    int w, const char *key, int last)
+{
+	const char *list, *p, *c;
+	char *item;
+	int first = 1;
+
+	if ((list = verdict_detail_list(v, w, a)) == NULL)
+		return -1;
+	p = list;
+	do {
+		/* words hold no ',' (vdetail.c grammar) */
+		c = strchr(p, ',');
+		item = arena_printf(a, "%s%.*s%s", first ? key : "",
+		    (int)(c != NULL ? (size_t)(c - p) + 1 : strlen(p)), p,
+		    c == NULL && !last ? ";" : "");
+		if (item == NULL || hdrout_add_raw(h, first ? ' ' : '\0',
+		    item) == -1)
+			return -1;
+		first = 0;
+		p = c != NULL ? c + 1 : NULL;
+	} while (p != NULL);
+	return 0;
+}
+
 const char *
 verdict_header(const struct verdict *v, struct arena *a)
 {
 	struct hdrout *h;
-	const char *list, *whatif;
+	const char *whatif;
 	char *p, word[48];
 
-	if ((list = verdict_rule_list(v, 0, a)) == NULL ||
-	    (whatif = verdict_rule_list(v, 1, a)) == NULL)
+	if ((whatif = verdict_rule_list(v, 1, a)) == NULL)
 		return NULL;
 	/* "; " between the fields keeps the value one line for the usual
-	 * case; hdrout folds only a long reasons list. */
+	 * case; hdrout folds only a long reasons list, after a comma. */
 	if ((h = hdrout_new(a, "X-Relaywarden")) == NULL)
 		return NULL;
 	snprintf(word, sizeof(word), "action=%s;",
@@ -251,16 +299,18 @@ verdict_header(const struct verdict *v, struct arena *a)
 	snprintf(word, sizeof(word), "score=%d;", v->score);
 	if (hdrout_add_raw(h, ' ', word) == -1)
 		return NULL;
-	if ((p = arena_printf(a, "reasons=%s%s", list,
-	    whatif[0] != '\0' || v->state != NULL ? ";" : "")) == NULL ||
-	    hdrout_add_raw(h, ' ', p) == -1)
+	if (add_list(h, a, v, 0, "reasons=", whatif[0] == '\0' &&
+	    v->state == NULL) == -1)
 		return NULL;
-	if (whatif[0] != '\0' && ((p = arena_printf(a, "whatif=%s%s",
-	    whatif, v->state != NULL ? ";" : "")) == NULL ||
-	    hdrout_add_raw(h, ' ', p) == -1))
+	if (whatif[0] != '\0' && add_list(h, a, v, 1, "whatif=",
+	    v->state == NULL) == -1)
 		return NULL;
 	if (v->state != NULL && ((p = arena_printf(a, "state=%s",
 	    v->state)) == NULL || hdrout_add_raw(h, ' ', p) == -1))
+		return NULL;
+	/* issue 13 item 2: the allow-list entries that applied */
+	if (v->allowed != NULL && hdrout_add_param(h, ';', "allowed",
+	    v->allowed) == -1)
 		return NULL;
 	if (v->dry_run && hdrout_add_raw(h, ' ', "(dry-run)") == -1)
 		return NULL;

@@ -35,6 +35,11 @@ struct reason {
 					   (rules_table) */
 	int score;
 	const char *detail;		/* sanitised short text or NULL */
+	const char *about;		/* what it is about, short (a domain,
+					   a file, a relay), or NULL: the
+					   header and log show it, else the
+					   detail (vdetail.c) */
+	unsigned more;			/* more items raised it ("+N") */
 	int whatif;			/* a dry-run rule: shown and logged,
 					   its score not counted */
 };
@@ -52,6 +57,9 @@ struct verdict {
 	int score;
 	struct reason *reasons;
 	size_t nreasons, cap;
+	const char *allowed;		/* issue 13 item 2: the comments of
+					   the allow-list entries that
+					   applied (allowlist.h), or NULL */
 };
 
 /* The tag, quarantine and reject scores of one message; 0 = never. */
@@ -74,6 +82,13 @@ void verdict_thresholds(const struct config *, const struct message *,
  * memory. */
 int verdict_raise(struct verdict *, struct arena *, const struct config *,
     enum rule r, const char *detail);
+
+/* verdict_raise with a short subject for the header and the log line
+ * (struct reason's about; may be NULL) and a count of further items it
+ * stands for (more, 0 for none). */
+int verdict_raise_about(struct verdict *, struct arena *,
+    const struct config *, enum rule r, const char *about, unsigned more,
+    const char *detail);
 
 /* Rule r asks for at least action a whatever the score (a hard rule),
  * unless the config dry-runs r. */
@@ -112,11 +127,31 @@ int verdict_action_strength(enum verdict_action);
  * reject or tempfail. */
 int verdict_held(const struct verdict *, const struct thresholds *t);
 
-/* The X-Relaywarden value "action=A; score=N; reasons=r1,r2" through
- * hdrout (arena), or NULL when out of memory.  Outbound mail has
- * "direction=outbound;" after the action.  What-if rules follow as
- * "; whatif=r3,r4", an unavailable history as "; state=unavailable", and
- * a global dry run as " (dry-run)". */
+/* The details grammar (vdetail.c, README "What it writes"): a detail is
+ * cut to VERDICT_DETAIL_MAX bytes of its text ("*" marks the cut) and
+ * percent-encoded outside [A-Za-z0-9._:/@-]; a list carries at most
+ * VERDICT_DETAILS_MAX bytes of details, later reasons by name only. */
+#define VERDICT_DETAIL_MAX	64
+#define VERDICT_DETAIL_BUF	(3 * VERDICT_DETAIL_MAX + 2)
+#define VERDICT_DETAILS_MAX	2048
+/* Encodes text (may be NULL) into out (outlen >= VERDICT_DETAIL_BUF,
+ * else out is ""); returns the length written. */
+size_t verdict_detail_encode(char *out, size_t outlen, const char *text);
+/* "rule" or "rule(detail[*][+N])" for r (arena or the rule's name), NULL
+ * when out of memory. */
+const char *verdict_reason_word(const struct reason *r, struct arena *);
+/* The words of v's reasons with whatif == w, comma separated ("" when
+ * none), or NULL when out of memory. */
+const char *verdict_detail_list(const struct verdict *v, int w,
+    struct arena *);
+
+/* The X-Relaywarden value "action=A; score=N; reasons=r1(d1),r2" through
+ * hdrout (arena), or NULL when out of memory; the list folds after a
+ * comma when long.  What-if rules follow as "; whatif=r3(d3),r4", an
+ * unavailable history as "; state=unavailable", the allow-list entries
+ * that applied as "; allowed=\"comment\"", and a global dry run as
+ * " (dry-run)".  Outbound mail has "direction=outbound;" after the
+ * action. */
 const char *verdict_header(const struct verdict *, struct arena *);
 /* The rule names of v's reasons with whatif == w (0: scored, 1: what-if),
  * comma separated in the order raised ("" when none), or NULL when out of

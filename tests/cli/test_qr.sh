@@ -39,68 +39,25 @@ msg() {
 	} >"$t/$1.eml"
 }
 
-# check NAME CONF WANT... : "+rule" raised, "-rule" not; "qr=HOST@WHERE"
-# a qr link; "nolinks"; "K=N" the JSON counter K is N.
-check() {
-	local name=$1 conf=$2 m
-	shift 2
-	if ! "$CHECK" -c "$conf" --client-ip 198.51.100.7 --json \
-	    "$t/$name.eml" >"$t/$name.json" 2>"$t/err"; then
-		not_ok "$name: relaywarden-check ran" "$(cat "$t/err")"
-		return
-	fi
-	if m=$($PY - "$t/$name.json" "$@" <<'P'
-import json, sys
-r = json.load(open(sys.argv[1]))
-rules = {x["rule"] for x in r["verdict"]["reasons"]}
-links = [(l["kind"], l["host"], l["where"]) for l in r["links"]]
-bad = []
-for w in sys.argv[2:]:
-    if w.startswith("+") and w[1:] not in rules:
-        bad.append("no %s" % w[1:])
-    elif w.startswith("-") and w[1:] in rules:
-        bad.append("%s raised" % w[1:])
-    elif w.startswith("qr="):
-        host, where = w[3:].split("@")
-        if ("qr", host, where) not in links:
-            bad.append("no qr link %s in %s" % (w[3:], where))
-    elif w == "nolinks" and links:
-        bad.append("links")
-    elif "=" in w and not w.startswith("qr="):
-        k, v = w.split("=")
-        if r.get(k) != int(v):
-            bad.append("%s %s" % (k, r.get(k)))
-if bad:
-    bad.append("reasons %s links %s" % (sorted(rules), links))
-print("; ".join(bad))
-sys.exit(1 if bad else 0)
-P
-	); then
-		ok "$name"
-	else
-		not_ok "$name" "$m"
-	fi
-}
-
 msg attached login.png image/png attachment
-check attached "$t/rw.conf" +qr_link qr=secure-bank.example@login.png \
+link_check attached "$t/rw.conf" +qr_link qr=secure-bank.example@login.png \
     qr_images=1 qr_codes=1 qr_skipped=0
 msg inline login.png image/png inline
-check inline "$t/rw.conf" +qr_link qr=secure-bank.example@login.png
+link_check inline "$t/rw.conf" +qr_link qr=secure-bank.example@login.png
 msg zipped codes.zip application/zip attachment
-check zipped "$t/rw.conf" +qr_link qr=secure-bank.example@codes.zip/login.png
+link_check zipped "$t/rw.conf" +qr_link qr=secure-bank.example@codes.zip/login.png
 # Benign: a ticket's code is read, and is no link.
 msg ticket ticket.png image/png attachment
-check ticket "$t/rw.conf" -qr_link nolinks qr_images=1 qr_codes=1
+link_check ticket "$t/rw.conf" -qr_link nolinks qr_images=1 qr_codes=1
 # Over the pixel cap (999 x 999 at most 1024: still 15625 an eighth per
 # side): not decoded, counted, and from a first contact as severe as a
 # code to a new domain.
 msg big big.png image/png attachment
-check big "$t/small.conf" +qr_link nolinks qr_images=0 qr_skipped=1
+link_check big "$t/small.conf" +qr_link nolinks qr_images=0 qr_skipped=1
 # Shrunk (at most 300000: read at half size per side): decoded.
 sed 's/attach_qr_max_pixels = 1024;/attach_qr_max_pixels = 300000;/' \
     "$t/small.conf" >"$t/mid.conf"
-check big "$t/mid.conf" +qr_link qr=secure-bank.example@big.png \
+link_check big "$t/mid.conf" +qr_link qr=secure-bank.example@big.png \
     qr_images=1 qr_codes=1 qr_skipped=0
 
 echo "# $pass passed, $fail failed"

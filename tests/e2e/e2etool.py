@@ -431,7 +431,8 @@ def cmd_verdict_header(args):
         f = dict((k.strip(), x.strip()) for k, x in
                  (t.split("=", 1) for t in v.split(";") if "=" in t))
         print("%s %s %s" % (f.get("action"), f.get("score"),
-                            f.get("reasons", "").replace(" ", "")))
+                            re.sub(r"\([^)]*\)", "", f.get("reasons", ""))
+                            .replace(" ", "")))
         return
 
 

@@ -146,7 +146,7 @@ send() {
 }
 
 has() {
-	printf '%s\n' "$VH" | grep -E -q "reasons=([a-z_,]*,)?$1(,|;|$)"
+	printf '%s\n' "$VH" | grep -E -q "reasons=([^;]*[, ])?$1([(,;]|$)"
 }
 
 # learn NAME ...: a teaching message must be delivered (accept or tag).

@@ -235,7 +235,7 @@ listpost() {	# NAME LIST KEY IP HELO: partner's post re-signed by LIST
 listpost c0 $L list $IP_LIST $HELO_LIST
 benign c0
 e2e_expect_match "c0: defaults: still new relay and signer (not known)" \
-    'new_relay,new_signer' "$VH"
+    'new_relay\([a-z:./0-9-]+\),new_signer\([a-z.-]+\)' "$VH"
 # One distinct known poster, no waiting: the list that carried B1 and c0
 # is known now, and explains its posters' relay and signer.
 E2E_RW_EXTRA="$E2E_RW_EXTRA
@@ -246,13 +246,13 @@ e2e_reload_milter
 listpost c1 $L list $IP_LIST $HELO_LIST
 benign c1
 e2e_expect_match "c1: a known list explains relay and signer" \
-    '^action=accept; score=2; reasons=dmarc_fail$' "$VH"
+    '^action=accept; score=2; reasons=dmarc_fail\(partner\.example:none\)$' "$VH"
 # A list no known poster ever went through: only authenticated novelty,
 # even under these thresholds (this post records one poster; under the
 # defaults it would take five, over two weeks, each tagged).
 listpost c2 $EL evil $IP_EL mx.$EL
 benign c2
 e2e_expect_match "c2: an unknown list explains nothing more" \
-    'new_relay,new_signer' "$VH"
+    'new_relay\([a-z:./0-9-]+\),new_signer\([a-z.-]+\)' "$VH"
 
 e2e_summary

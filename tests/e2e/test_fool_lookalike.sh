@@ -152,16 +152,16 @@ benign() {
 
 has_reason() {
 	e2e_expect_match "$1: reasons name $2" \
-	    "reasons=([a-z_,]*,)?$2(,|;|$)" "$VH"
+	    "reasons=([^;]*[, ])?$2([(,;]|$)" "$VH"
 }
 
 # ======== the history learns two correspondents ========
 mk t1 "Audit <a@$NWA>" $NWA nw
 send t1 $NWA "a@$NWA" && e2e_expect_eq "t1: first contact, accepted" \
-    "action=accept; score=1; reasons=first_contact" "$VH"
+    "action=accept; score=1; reasons=first_contact($NWA)" "$VH"
 mk t2 "Alice <alice@$NW>" $NW nw
 send t2 $NW "alice@$NW" && e2e_expect_eq "t2: first contact, accepted" \
-    "action=accept; score=1; reasons=first_contact" "$VH"
+    "action=accept; score=1; reasons=first_contact($NW)" "$VH"
 mk t3 "Alice <alice@$NW>" $NW nw
 send t3 $NW "alice@$NW" && e2e_expect_eq "t3: known now" \
     "action=accept; score=0; reasons=" "$VH"

@@ -127,7 +127,7 @@ send() {
 }
 
 has() {
-	printf '%s\n' "$VH" | grep -E -q "reasons=([a-z_,]*,)?$1(,|;|$)"
+	printf '%s\n' "$VH" | grep -E -q "reasons=([^;]*[, ])?$1([(,;]|$)"
 }
 
 learn() {

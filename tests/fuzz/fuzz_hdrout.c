@@ -10,7 +10,8 @@
  *   op % 4 == 2   hdrout_add_comment
  *   op % 4 == 3   hdrout_sanitize into a buffer of 1 + op / 4 bytes
  *                 and hdrout_printable with max op / 4
- *   op & 4        separator ';' instead of ' '
+ *   op & 4        separator ';' instead of ' '; for hdrout_add_raw,
+ *                 op & 12 == 8 glues the item to the last (sep '\0')
  * Every field also goes through hdrout_sanitize and hdrout_printable
  * with large buffers.
  *
@@ -137,7 +138,10 @@ run(struct arena *a, const uint8_t *data, size_t size)
 		switch (op % 4) {
 		case 0:
 			tokenize(text);
-			(void)hdrout_add_raw(h, sep, text);
+			/* op & 8: glued to the last item (the reasons list,
+			 * folded only when long) */
+			(void)hdrout_add_raw(h, (op & 12) == 8 ? '\0' : sep,
+			    text);
 			break;
 		case 1:
 			(void)hdrout_add_param(h, sep,

@@ -1,13 +1,16 @@
 /*
  * fuzz_qrimage.c - fuzz target for policy/attach/qrimage.c (PNG and JPEG
  * into grey through libpng and libjpeg-turbo, our callbacks, longjmp
- * error paths and caps) and zbar's QR search over what comes out.
+ * error paths and caps), qrformats.c (GIF through giflib, WebP through
+ * libwebp's incremental decoder) and zbar's QR search over what comes
+ * out.
  *
  * Input: an image file (any bytes; the seeds are small QR PNGs and JPEGs
  * made by qrencode, cut, with a transparent background, and a header
  * that claims 100000 x 100000), held in a memory spool.
  *
- * Invariants: bytes with no PNG or JPEG signature are no image; a
+ * Invariants: bytes with no PNG, JPEG, GIF or WebP signature are no
+ * image; a
  * decode that gives pixels gives width x height within the pixel and
  * side caps, and none otherwise; nothing is printed; zbar's QR text,
  * when there is one, is as long as it says.
@@ -60,7 +63,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[256];
 
 	kind = qrimage_kind(data, size);
-	if (size >= 3 && data[0] != 0x89 && data[0] != 0xff)
+	if (size >= 3 && data[0] != 0x89 && data[0] != 0xff &&
+	    data[0] != 'G' && data[0] != 'R')
 		FUZZ_CHECK(kind == QRIMAGE_NONE);
 	if (kind == QRIMAGE_NONE || (a = arena_new()) == NULL)
 		return 0;

@@ -32,6 +32,7 @@
 #include "attach/spool.h"
 #include "verdict/verdict.h"
 #include "msgfix.h"
+#include "attfix.h"
 
 static char corpus[512];
 
@@ -407,23 +408,12 @@ corpus_cases_get_exactly_their_reasons(void **state)
 	assert_int_equal(bad, 0);
 }
 
-/* A config from text (written into the corpus directory), checked by
+/* A config from text (written into the test directory), checked by
  * config.c as an admin's file would be. */
 static struct config *
 config_text(const char *text)
 {
-	char path[600], err[512];
-	struct config *c;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/test.conf", corpus);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-	if (config_load(path, &c, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
-	return c;
+	return attfix_config(corpus, text);
 }
 
 static void

@@ -75,6 +75,37 @@ static const struct {
 	{ "0xff dropped", "\xff\xfe", "", 1 },
 };
 
+/* Issue 13 item 3: items glued to the last (sep '\0') get no space;
+ * past column 78 they fold with "\n\t" and nothing else. */
+static void
+glued_items_fold_only_when_long(void **state)
+{
+	struct arena *a = arena_new();
+	struct hdrout *h;
+	const char *v, *p;
+	int i;
+
+	(void)state;
+	h = hdrout_new(a, "X-Relaywarden");
+	assert_int_equal(hdrout_add_raw(h, ' ', "reasons=a(x),"), 0);
+	assert_int_equal(hdrout_add_raw(h, '\0', "b,"), 0);
+	assert_int_equal(hdrout_add_raw(h, '\0', "c"), 0);
+	assert_string_equal(hdrout_finish(h), "reasons=a(x),b,c");
+	h = hdrout_new(a, "X-Relaywarden");
+	assert_int_equal(hdrout_add_raw(h, ' ', "reasons=first,"), 0);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(hdrout_add_raw(h, '\0',
+		    "attach_executable(n.exe),"), 0);
+	v = hdrout_finish(h);
+	assert_non_null(v);
+	assert_null(strchr(v, ' '));
+	assert_non_null(strstr(v, ",\n\tattach_executable(n.exe),"));
+	for (p = v; p != NULL; p = strchr(p, '\n') ? strchr(p, '\n') + 1 :
+	    NULL)
+		assert_true(strcspn(p, "\n") + (p == v ? 15 : 0) <= 78);
+	arena_free(a);
+}
+
 static void
 sanitize_table(void **state)
 {
@@ -321,6 +352,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sanitize_table),
+		cmocka_unit_test(glued_items_fold_only_when_long),
 		cmocka_unit_test(sanitize_cuts_on_character_boundary),
 		cmocka_unit_test(param_quoting_table),
 		cmocka_unit_test(comment_escapes_parentheses_and_backslash),

@@ -24,7 +24,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gif_lib.h>
 #include <jpeglib.h>
+#include <webp/encode.h>
 
 #include "util/arena.h"
 #include "util/deadline.h"
@@ -38,6 +40,7 @@
 #include "scan/scanpool.h"
 #include "verdict/verdict.h"
 #include "msgfix.h"
+#include "attfix.h"
 
 #define LOGIN_URL	"https://secure-bank.example/login?session=77"
 #define PARCEL_URL	"https://parcel.example/track/123456"
@@ -66,52 +69,161 @@ sh(const char *fmt, ...)
 	return system(cmd);
 }
 
-/* qrencode -t ASCII: '#' pairs are dark modules; written as a grey JPEG
- * with scale pixels per module. */
+/* qrencode -t ASCII: '#' pairs are dark modules.  The matrix of text
+ * into m (1 dark), its size in *w x *n. */
+static int
+read_matrix(const char *text, char m[200][200], unsigned *w, unsigned *n)
+{
+	char cmd[1024], line[1024];
+	unsigned x;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "qrencode -t ASCII -m 2 '%s'", text);
+	if ((p = popen(cmd, "r")) == NULL)
+		return -1;
+	*n = *w = 0;
+	while (*n < 200 && fgets(line, sizeof(line), p) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		*w = (unsigned)strlen(line) / 2;
+		for (x = 0; x < *w && x < 200; x++)
+			m[*n][x] = line[2 * x] == '#';
+		(*n)++;
+	}
+	return pclose(p) != 0 || *n == 0 ? -1 : 0;
+}
+
+/* The matrix as grey pixels, scale per module: malloc'd, *pw x *ph. */
+static unsigned char *
+matrix_pixels(const char *text, unsigned scale, unsigned *pw, unsigned *ph)
+{
+	static char m[200][200];
+	unsigned w, n, x, y;
+	unsigned char *px;
+
+	if (read_matrix(text, m, &w, &n) == -1 ||
+	    (px = malloc((size_t)w * scale * n * scale)) == NULL)
+		return NULL;
+	*pw = w * scale;
+	*ph = n * scale;
+	for (y = 0; y < *ph; y++)
+		for (x = 0; x < *pw; x++)
+			px[(size_t)y * *pw + x] = m[y / scale][x / scale] ? 0 :
+			    255;
+	return px;
+}
+
+/* Written as a grey JPEG. */
 static int
 ascii_to_jpeg(const char *text, unsigned scale, const char *out)
 {
 	struct jpeg_compress_struct c;
 	struct jpeg_error_mgr e;
-	char cmd[1024], line[1024], rows[200][200];
-	unsigned n = 0, w = 0, y, x, i;
-	unsigned char *row;
-	FILE *p, *f;
+	unsigned char *px, *row;
+	unsigned w, h, y;
+	FILE *f;
 
-	snprintf(cmd, sizeof(cmd), "qrencode -t ASCII -m 2 '%s'", text);
-	if ((p = popen(cmd, "r")) == NULL)
+	if ((px = matrix_pixels(text, scale, &w, &h)) == NULL ||
+	    (f = fopen(out, "wb")) == NULL) {
+		free(px);
 		return -1;
-	while (n < 200 && fgets(line, sizeof(line), p) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		w = (unsigned)strlen(line) / 2;
-		for (x = 0; x < w && x < 200; x++)
-			rows[n][x] = line[2 * x] == '#';
-		n++;
 	}
-	if (pclose(p) != 0 || n == 0 || (f = fopen(out, "wb")) == NULL)
-		return -1;
 	c.err = jpeg_std_error(&e);
 	jpeg_create_compress(&c);
 	jpeg_stdio_dest(&c, f);
-	c.image_width = w * scale;
-	c.image_height = n * scale;
+	c.image_width = w;
+	c.image_height = h;
 	c.input_components = 1;
 	c.in_color_space = JCS_GRAYSCALE;
 	jpeg_set_defaults(&c);
 	jpeg_set_quality(&c, 85, TRUE);
 	jpeg_start_compress(&c, TRUE);
-	row = malloc(c.image_width);
-	for (y = 0; y < n; y++) {
-		for (x = 0; x < w; x++)
-			for (i = 0; i < scale; i++)
-				row[x * scale + i] = rows[y][x] ? 0 : 255;
-		for (i = 0; i < scale; i++)
-			jpeg_write_scanlines(&c, &row, 1);
+	for (y = 0; y < h; y++) {
+		row = px + (size_t)y * w;
+		jpeg_write_scanlines(&c, &row, 1);
 	}
 	jpeg_finish_compress(&c);
 	jpeg_destroy_compress(&c);
-	free(row);
+	free(px);
 	return fclose(f);
+}
+
+/* Written as a GIF: palette 0 black, 1 white, 2 a transparent index
+ * the background uses when transparent; frames > 1: a blank first frame
+ * and the code in the second (an animation). */
+static int
+ascii_to_gif(const char *text, unsigned scale, int transparent,
+    int frames, const char *out)
+{
+	GifColorType colors[4] = { { 0, 0, 0 }, { 255, 255, 255 },
+	    { 0, 0, 0 }, { 0, 0, 0 } };
+	ColorMapObject *cm = GifMakeMapObject(4, colors);
+	GraphicsControlBlock gcb = { 0, false, 0, transparent ? 2 : -1 };
+	GifByteType ext[4];
+	unsigned char *px;
+	unsigned w, h, y, x, fr;
+	GifFileType *g;
+	int err, rc = 0;
+
+	if ((px = matrix_pixels(text, scale, &w, &h)) == NULL || cm == NULL ||
+	    (g = EGifOpenFileName(out, false, &err)) == NULL)
+		return -1;
+	for (x = 0; x < w * h; x++)
+		px[x] = px[x] == 0 ? 0 : transparent ? 2 : 1;
+	EGifSetGifVersion(g, true);
+	if (EGifPutScreenDesc(g, (int)w, (int)h, 2, 1, cm) == GIF_ERROR)
+		rc = -1;
+	for (fr = 0; rc == 0 && fr < (unsigned)frames; fr++) {
+		(void)EGifGCBToExtension(&gcb, ext);
+		if (EGifPutExtension(g, GRAPHICS_EXT_FUNC_CODE, 4, ext) ==
+		    GIF_ERROR || EGifPutImageDesc(g, 0, 0, (int)w, (int)h,
+		    false, NULL) == GIF_ERROR)
+			rc = -1;
+		for (y = 0; rc == 0 && y < h; y++) {
+			unsigned char line[8192];
+
+			for (x = 0; x < w; x++)
+				line[x] = fr + 1 < (unsigned)frames ? 1 :
+				    px[(size_t)y * w + x];
+			if (EGifPutLine(g, line, (int)w) == GIF_ERROR)
+				rc = -1;
+		}
+	}
+	if (EGifCloseFile(g, &err) == GIF_ERROR)
+		rc = -1;
+	GifFreeMapObject(cm);
+	free(px);
+	return rc;
+}
+
+/* Written as a lossless WebP (RGBA; transparent: the background
+ * alpha 0). */
+static int
+ascii_to_webp(const char *text, unsigned scale, int transparent,
+    const char *out)
+{
+	unsigned char *px, *rgba, *enc = NULL;
+	unsigned w, h, i;
+	size_t n;
+	FILE *f;
+
+	if ((px = matrix_pixels(text, scale, &w, &h)) == NULL ||
+	    (rgba = malloc((size_t)w * h * 4)) == NULL)
+		return -1;
+	for (i = 0; i < w * h; i++) {
+		rgba[4 * i] = rgba[4 * i + 1] = rgba[4 * i + 2] =
+		    transparent && px[i] ? 0 : px[i];
+		rgba[4 * i + 3] = transparent && px[i] ? 0 : 255;
+	}
+	n = WebPEncodeLosslessRGBA(rgba, (int)w, (int)h, (int)w * 4, &enc);
+	free(px);
+	free(rgba);
+	if (n == 0 || (f = fopen(out, "wb")) == NULL) {
+		WebPFree(enc);
+		return -1;
+	}
+	i = fwrite(enc, 1, n, f) == n ? 0 : 1;
+	WebPFree(enc);
+	return fclose(f) == 0 && i == 0 ? 0 : -1;
 }
 
 static int
@@ -143,6 +255,24 @@ setup(void **state)
 		snprintf(p2, sizeof(p2), "%s/big.jpg", dir);
 		if (ascii_to_jpeg(LOGIN_URL, 4, p1) != 0 ||
 		    ascii_to_jpeg(LOGIN_URL, 30, p2) != 0)
+			return -1;
+		snprintf(p1, sizeof(p1), "%s/login.gif", dir);
+		snprintf(p2, sizeof(p2), "%s/clear.gif", dir);
+		if (ascii_to_gif(LOGIN_URL, 4, 0, 1, p1) != 0 ||
+		    ascii_to_gif(LOGIN_URL, 4, 1, 1, p2) != 0)
+			return -1;
+		snprintf(p1, sizeof(p1), "%s/anim.gif", dir);
+		snprintf(p2, sizeof(p2), "%s/big.gif", dir);
+		if (ascii_to_gif(LOGIN_URL, 4, 0, 2, p1) != 0 ||
+		    ascii_to_gif(LOGIN_URL, 24, 0, 1, p2) != 0)
+			return -1;
+		snprintf(p1, sizeof(p1), "%s/login.webp", dir);
+		snprintf(p2, sizeof(p2), "%s/clear.webp", dir);
+		if (ascii_to_webp(LOGIN_URL, 4, 0, p1) != 0 ||
+		    ascii_to_webp(LOGIN_URL, 4, 1, p2) != 0)
+			return -1;
+		snprintf(p1, sizeof(p1), "%s/big.webp", dir);
+		if (ascii_to_webp(LOGIN_URL, 24, 0, p1) != 0)
 			return -1;
 	}
 	/* Damage: cut after the header, cut in the middle, garbage after
@@ -222,21 +352,12 @@ message(const char *const *files)
 	return m;
 }
 
+/* A config from text (written into the test directory), checked by
+ * config.c as an admin's file would be. */
 static struct config *
 config_text(const char *text)
 {
-	char path[700], err[512];
-	struct config *c;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/test.conf", dir);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-	if (config_load(path, &c, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
-	return c;
+	return attfix_config(dir, text);
 }
 
 static void
@@ -458,6 +579,34 @@ big_images_are_shrunk(void **state)
 }
 
 /* 100000 x 100000 in the header: refused before any allocation. */
+/* GIF and WebP: read like PNG and JPEG (transparent backgrounds on
+ * white, big ones shrunk); an animation's later frames are not read:
+ * the GIF counts as not searched in full. */
+static void
+gif_and_webp_are_searched(void **state)
+{
+	static const char *const one[] = { "login.gif", "clear.gif",
+	    "login.webp", "clear.webp", NULL };
+	static const char *const anim[] = { "anim.gif", NULL };
+	static const char *const big[] = { "big.gif", "big.webp", NULL };
+	char c[200];
+	struct result res;
+
+	(void)state;
+	evaluate(conf, one, &res);
+	counters(&res, 4, 4, 0);
+	assert_non_null(qr_link(&res, "secure-bank.example"));
+	done(&res);
+	evaluate(conf, anim, &res);
+	counters(&res, 1, 0, 1);
+	done(&res);
+	snprintf(c, sizeof(c), "%sattach_qr_max_pixels = 300000;\n", conf);
+	evaluate(c, big, &res);
+	counters(&res, 2, 2, 0);
+	assert_non_null(qr_link(&res, "secure-bank.example"));
+	done(&res);
+}
+
 static void
 huge_header_is_refused(void **state)
 {
@@ -649,7 +798,7 @@ static void
 links_come_back_from_a_worker(void **state)
 {
 	static const char *const f[] = { "latin1.png", "+parcel.png",
-	    "huge.png", "ticket.png", NULL };
+	    "huge.png", "ticket.png", "login.gif", "clear.webp", NULL };
 	struct config *cfg;
 	struct scanpool *p;
 	struct attach_results r;
@@ -680,8 +829,9 @@ links_come_back_from_a_worker(void **state)
 		    "truncated=%s\n", r.qr_images, r.qr_codes, r.qr_skipped,
 		    r.nlinks, r.truncated ? r.truncated : "-");
 	assert_null(r.truncated);
-	counters(&res, 3, 3, 1);
-	assert_int_equal(qr_links(&res), 2);
+	counters(&res, 5, 5, 1);
+	assert_int_equal(qr_links(&res), 3);	/* GIF and WebP: one host */
+	assert_non_null(qr_link(&res, "secure-bank.example"));
 	assert_non_null(l = qr_link(&res, "xn--caf-dma.example"));
 	assert_true(l->flags & LINK_LOGIN);
 	assert_string_equal(l->where, "latin1.png");
@@ -707,6 +857,7 @@ main(void)
 		cmocka_unit_test(ticket_and_vcard_are_no_links),
 		cmocka_unit_test(pixel_cap_at_the_limit_and_past_it),
 		cmocka_unit_test(big_images_are_shrunk),
+		cmocka_unit_test(gif_and_webp_are_searched),
 		cmocka_unit_test(huge_header_is_refused),
 		cmocka_unit_test(image_cap_at_the_limit_and_past_it),
 		cmocka_unit_test(damaged_images_give_no_link),

@@ -30,22 +30,9 @@
 #include "attach/spool.h"
 #include "config/config.h"
 #include "verdict/verdict.h"
+#include "attfix.h"
 
 static char corpus[512];
-
-struct result {
-	struct arena *a;
-	struct attach_results r;
-	struct verdict v;
-};
-
-static const char *
-srcdir(void)
-{
-	const char *d = getenv("top_srcdir");
-
-	return d != NULL ? d : ".";
-}
 
 #define HOSTILE	"invoice.pdf.exe=:mz notes.txt=:text inner.zip=:zip " \
 	"../../etc/cron.d/x=:text -e secret.exe=:mz"
@@ -53,13 +40,10 @@ srcdir(void)
 static int
 setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
 	char cmd[3000];
 
 	(void)state;
-	snprintf(corpus, sizeof(corpus), "%s/rw-rar-XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(corpus) == NULL)
+	if (attfix_tmpdir("rar", corpus, sizeof(corpus)) == -1)
 		return -1;
 	snprintf(cmd, sizeof(cmd), "cd '%s' && m='%s/tests/attach/mkrar.py' "
 	    "&& python3 \"$m\" 4 h4.rar " HOSTILE " && "
@@ -67,122 +51,32 @@ setup(void **state)
 	    "for f in '%s'/tests/attach/rar/*.rar h4.rar h5.rar; do "
 	    "b=$(basename \"$f\" .rar); "
 	    "python3 \"$m\" eml \"$f\" \"$b.eml\" \"$b.rar\" || exit 1; done",
-	    corpus, srcdir(), srcdir());
+	    corpus, attfix_srcdir(), attfix_srcdir());
 	return system(cmd) == 0 ? 0 : -1;
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[600];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", corpus);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static struct spool *
-load(struct arena *a, const char *path)
-{
-	char buf[65536], err[256];
-	struct spool *sp = spool_new(a, 1 << 20, NULL);
-	FILE *fp;
-	size_t n;
-
-	assert_non_null(sp);
-	if ((fp = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s", path);
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		if (spool_write(sp, buf, n, err, sizeof(err)) != 0)
-			fail_msg("%s", err);
-	fclose(fp);
-	return sp;
+	return attfix_rmdir(corpus);
 }
 
 static void
-dump(const char *name, const struct result *res)
+evaluate(const char *name, struct attfix_result *res)
 {
-	size_t i, j;
+	char file[800];
 
-	if (getenv("RW_TEST_VERBOSE") == NULL)
-		return;
-	printf("== %s: action=%s truncated=%s\n", name,
-	    verdict_action_name(res->r.hard_action),
-	    res->r.truncated ? res->r.truncated : "-");
-	for (i = 0; i < res->r.nitems; i++) {
-		const struct attach_item *it = &res->r.items[i];
-
-		printf("   item %s detected=%s\n", it->path ? it->path :
-		    it->name, it->detected ? it->detected : "-");
-		for (j = 0; j < it->nreasons; j++)
-			printf("      %s [%s]\n", it->reasons[j],
-			    it->details[j]);
-	}
-}
-
-static void
-evaluate(const char *name, struct result *res)
-{
-	struct config *cfg = config_default();
-	struct attach_ctx *ctx;
-	char err[256], file[800];
-
-	assert_non_null(cfg);
-	memset(res, 0, sizeof(*res));
-	res->a = arena_new();
-	assert_non_null(res->a);
-	if ((ctx = attach_ctx_new(cfg, err, sizeof(err))) == NULL)
-		fail_msg("%s", err);
 	snprintf(file, sizeof(file), "%s/%s.eml", corpus, name);
-	if (attach_evaluate(ctx, load(res->a, file), "a@partner.example",
-	    res->a, &res->r, &res->v, err, sizeof(err)) != 0)
-		fail_msg("%s: %s", name, err);
-	attach_ctx_free(ctx);
-	config_free(cfg);
-	dump(name, res);
-}
-
-static const struct attach_item *
-item_path(const struct result *res, const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < res->r.nitems; i++)
-		if (res->r.items[i].path != NULL &&
-		    strcmp(res->r.items[i].path, path) == 0)
-			return &res->r.items[i];
-	fail_msg("no item %s", path);
-	return NULL;
-}
-
-static int
-item_has(const struct attach_item *it, const char *rule)
-{
-	size_t i;
-
-	for (i = 0; i < it->nreasons; i++)
-		if (strcmp(it->reasons[i], rule) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-verdict_has(const struct verdict *v, const char *rule)
-{
-	size_t i;
-
-	for (i = 0; i < v->nreasons; i++)
-		if (strcmp(v->reasons[i].rule, rule) == 0)
-			return 1;
-	return 0;
+	attfix_evaluate(NULL, file, name, res);
 }
 
 /* What no readable archive may raise: a member went unseen. */
 static void
-fully_seen(const char *name, const struct result *res)
+fully_seen(const char *name, const struct attfix_result *res)
 {
-	if (verdict_has(&res->v, "attach_truncated") ||
-	    verdict_has(&res->v, "attach_malformed") || res->r.truncated)
+	if (attfix_verdict_has(&res->v, "attach_truncated") ||
+	    attfix_verdict_has(&res->v, "attach_malformed") || res->r.truncated)
 		fail_msg("%s: not fully walked (%s)", name, res->r.truncated ?
 		    res->r.truncated : "malformed");
 }
@@ -219,7 +113,7 @@ static void
 real_rar_archives_are_walked(void **state)
 {
 	const struct attach_item *it;
-	struct result res;
+	struct attfix_result res;
 	size_t i, j;
 
 	(void)state;
@@ -229,17 +123,17 @@ real_rar_archives_are_walked(void **state)
 		evaluate(c->eml, &res);
 		fully_seen(c->eml, &res);
 		for (j = 0; j < 5 && c->members[j] != NULL; j++) {
-			it = item_path(&res, c->members[j]);
+			it = attfix_item_path(&res, c->members[j]);
 			if (strstr(it->path, ".txt") != NULL &&
 			    it->nreasons != 0)
 				fail_msg("%s raised %s", it->path,
 				    it->reasons[0]);
 		}
-		if (verdict_has(&res.v, "attach_encrypted_archive") !=
+		if (attfix_verdict_has(&res.v, "attach_encrypted_archive") !=
 		    c->encrypted)
 			fail_msg("%s: attach_encrypted_archive %s", c->eml,
 			    c->encrypted ? "missing" : "raised");
-		if (!c->encrypted && verdict_has(&res.v, "attach_executable"))
+		if (!c->encrypted && attfix_verdict_has(&res.v, "attach_executable"))
 			fail_msg("%s: attach_executable", c->eml);
 		arena_free(res.a);
 	}
@@ -253,7 +147,7 @@ hostile_rar_members_are_caught(void **state)
 {
 	static const char *const names[] = { "h4", "h5" };
 	const struct attach_item *it;
-	struct result res;
+	struct attfix_result res;
 	char p[64];
 	size_t i;
 
@@ -262,22 +156,22 @@ hostile_rar_members_are_caught(void **state)
 		evaluate(names[i], &res);
 		fully_seen(names[i], &res);
 		assert_int_equal(res.r.hard_action, VERDICT_QUARANTINE);
-		assert_true(verdict_has(&res.v, "attach_encrypted_archive"));
+		assert_true(attfix_verdict_has(&res.v, "attach_encrypted_archive"));
 		snprintf(p, sizeof(p), "%s.rar/invoice.pdf.exe", names[i]);
-		it = item_path(&res, p);
-		assert_true(item_has(it, "attach_executable"));
-		assert_true(item_has(it, "attach_banned_member"));
+		it = attfix_item_path(&res, p);
+		assert_true(attfix_item_has(it, "attach_executable"));
+		assert_true(attfix_item_has(it, "attach_banned_member"));
 		snprintf(p, sizeof(p), "%s.rar/inner.zip/invoice.pdf.exe",
 		    names[i]);
-		assert_true(item_has(item_path(&res, p), "attach_executable"));
+		assert_true(attfix_item_has(attfix_item_path(&res, p), "attach_executable"));
 		snprintf(p, sizeof(p), "%s.rar/../../etc/cron.d/x", names[i]);
-		assert_true(item_has(item_path(&res, p),
+		assert_true(attfix_item_has(attfix_item_path(&res, p),
 		    "attach_hostile_name"));
 		snprintf(p, sizeof(p), "%s.rar/secret.exe", names[i]);
-		it = item_path(&res, p);
-		assert_true(item_has(it, "attach_banned_member"));
+		it = attfix_item_path(&res, p);
+		assert_true(attfix_item_has(it, "attach_banned_member"));
 		snprintf(p, sizeof(p), "%s.rar/notes.txt", names[i]);
-		assert_int_equal(item_path(&res, p)->nreasons, 0);
+		assert_int_equal(attfix_item_path(&res, p)->nreasons, 0);
 		arena_free(res.a);
 	}
 }
@@ -298,18 +192,18 @@ rarhdr_reads_signatures_and_encryption(void **state)
 	(void)state;
 	assert_non_null(a);
 	snprintf(path, sizeof(path), "%s/tests/attach/rar/rar.rar",
-	    srcdir());
-	assert_int_equal(rarhdr_version(load(a, path)), 4);
-	assert_int_equal(rarhdr_encrypted(load(a, path), 100, &mask), 0);
+	    attfix_srcdir());
+	assert_int_equal(rarhdr_version(attfix_load(a, path)), 4);
+	assert_int_equal(rarhdr_encrypted(attfix_load(a, path), 100, &mask), 0);
 	snprintf(path, sizeof(path), "%s/tests/attach/rar/rar5_encrypted.rar",
-	    srcdir());
-	sp = load(a, path);
+	    attfix_srcdir());
+	sp = attfix_load(a, path);
 	assert_int_equal(rarhdr_version(sp), 5);
 	assert_int_equal(rarhdr_encrypted(sp, 100, &mask), 2);
 	assert_true(mask == 0xa);		/* b.txt and d.txt */
 	assert_int_equal(rarhdr_encrypted(sp, 1, &mask), 0);
 	snprintf(path, sizeof(path), "%s/h5.rar", corpus);
-	sp = load(a, path);
+	sp = attfix_load(a, path);
 	assert_int_equal(rarhdr_encrypted(sp, 100, &mask), 1);
 	assert_true(mask == 0x10);		/* secret.exe, the 5th */
 	n = spool_pread(sp, buf, sizeof(buf), 0);

@@ -210,7 +210,7 @@ verdict_header_names_action_score_reasons(void **state)
 	v.dry_run = 1;
 	h = verdict_header(&v, a);
 	assert_string_equal(h, "action=tag; score=5; "
-	    "reasons=spf_fail,dkim_fail (dry-run)");
+	    "reasons=spf_fail(x.example),dkim_fail\n\t(dry-run)");
 	/* A long list folds, never past 998 bytes a line. */
 	for (i = 0; i < 300; i++)
 		assert_int_equal(verdict_add(&v, a,
@@ -225,6 +225,137 @@ verdict_header_names_action_score_reasons(void **state)
 		}
 		assert_true(nl - p < 998);
 	}
+	arena_free(a);
+}
+
+/* Issue 13 item 3: a detail is cut, escaped, and cannot add a field, a
+ * reason or a header line. */
+static void
+detail_encoding_is_bounded_and_escaped(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "ourorg.example", "ourorg.example" },
+		{ "net:203.0.113.0/24", "net:203.0.113.0/24" },
+		{ "a\r\nX-Evil: 1", "a%0D%0AX-Evil:%201" },
+		{ "x,action=accept;score=0", "x%2Caction%3Daccept%3Bscore%3D0" },
+		{ "f(1).pdf\"'\\", "f%281%29.pdf%22%27%5C" },
+		{ "caf\xc3\xa9.exe", "caf%C3%A9.exe" },
+		{ "100%", "100%25" },
+		{ "a*b+c~", "a%2Ab%2Bc%7E" },
+		{ "", "" },
+	};
+	char out[VERDICT_DETAIL_BUF], big[301], want[80];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		verdict_detail_encode(out, sizeof(out), cases[i].in);
+		assert_string_equal(out, cases[i].want);
+	}
+	/* 300 bytes: cut to VERDICT_DETAIL_MAX, "*" marks the cut */
+	memset(big, 'n', 300);
+	big[300] = '\0';
+	memset(want, 'n', VERDICT_DETAIL_MAX);
+	strcpy(want + VERDICT_DETAIL_MAX, "*");
+	assert_int_equal(verdict_detail_encode(out, sizeof(out), big),
+	    VERDICT_DETAIL_MAX + 1);
+	assert_string_equal(out, want);
+	/* exactly the cap: no mark */
+	big[VERDICT_DETAIL_MAX] = '\0';
+	verdict_detail_encode(out, sizeof(out), big);
+	assert_string_equal(out, want[0] ? "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"
+	    "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn" : "");
+	/* a cut never splits a UTF-8 character */
+	memset(big, 'n', 300);
+	memcpy(big + VERDICT_DETAIL_MAX - 1, "\xc3\xa9", 2);
+	big[VERDICT_DETAIL_MAX + 1] = '\0';
+	verdict_detail_encode(out, sizeof(out), big);
+	want[VERDICT_DETAIL_MAX - 1] = '*';
+	want[VERDICT_DETAIL_MAX] = '\0';
+	assert_string_equal(out, want);
+	/* all 255 byte values: only the safe set and %XX come out */
+	for (i = 1; i < 256; i++) {
+		char one[2] = { (char)i, '\0' };
+
+		verdict_detail_encode(out, sizeof(out), one);
+		assert_true(strlen(out) == 1 || (strlen(out) == 3 &&
+		    out[0] == '%'));
+		assert_null(strpbrk(out, ",;()= \"'\\\r\n\t"));
+	}
+	/* a buffer too small gets nothing */
+	assert_int_equal(verdict_detail_encode(out, 10, "x"), 0);
+	assert_string_equal(out, "");
+}
+
+static void
+header_details_cannot_inject(void **state)
+{
+	struct arena *a = arena_new();
+	struct verdict v;
+	const char *h, *p;
+	char big[301], unf[2048];
+	int i, semis = 0;
+
+	(void)state;
+	memset(&v, 0, sizeof(v));
+	memset(big, 'x', 300);
+	big[300] = '\0';
+	assert_int_equal(verdict_add(&v, a, RULE_LOOKALIKE_PROTECTED, 10,
+	    "one edit from ourorg.example (protected)"), 0);
+	v.reasons[0].about = "ourorg.example";
+	assert_int_equal(verdict_add(&v, a, RULE_ATTACH_EXECUTABLE, 10,
+	    "evil.pdf\r\nX-Relaywarden: action=accept; reasons=),spf(x"),
+	    0);
+	assert_int_equal(verdict_add(&v, a, RULE_ATTACH_BANNED_EXTENSION, 10,
+	    big), 0);
+	assert_int_equal(verdict_add(&v, a, RULE_NEW_RELAY, 2,
+	    "net:203.0.113.0/24"), 0);
+	v.reasons[3].more = 2;
+	assert_int_equal(verdict_add(&v, a, RULE_DKIM_FAIL, 2, NULL), 0);
+	h = verdict_header(&v, a);
+	assert_non_null(h);
+	/* items of the list are glued: a fold is only "\n\t" */
+	for (p = h, i = 0; *p != '\0'; p++)
+		if (*p != '\n' && *p != '\t')
+			unf[i++] = *p;
+	unf[i] = '\0';
+	assert_non_null(strstr(unf, "reasons=lookalike_protected("
+	    "ourorg.example),attach_executable(evil.pdf%0D%0AX-Relaywarden:"
+	    "%20action%3Daccept%3B%20reasons%3D%29%2Cspf%28x),"));
+	assert_non_null(strstr(unf, "new_relay(net:203.0.113.0/24+2),"));
+	assert_non_null(strchr(h, '\n'));	/* long: folded */
+	for (p = h; *p != '\0'; p++)
+		if (*p == ';')
+			semis++;
+	assert_int_equal(semis, 2);	/* action; score; reasons */
+	assert_null(strstr(h, "\r"));
+	/* folded after a comma of the list or a field's ';', each line
+	 * at most 78 columns or one item */
+	for (p = h; (p = strchr(p, '\n')) != NULL; p++)
+		assert_true(p[1] == '\t' && (p[-1] == ',' || p[-1] == ';'));
+	for (p = h; p != NULL; p = strchr(p, '\n') ? strchr(p, '\n') + 1 :
+	    NULL)
+		assert_true(strcspn(p, "\n") < VERDICT_DETAIL_BUF + 40);
+	/* the log's details= list: same words, no fold, no space */
+	p = verdict_detail_list(&v, 0, a);
+	assert_non_null(p);
+	assert_null(strpbrk(p, " \t\n;=\"'"));
+	assert_non_null(strstr(p, "attach_banned_extension(xxxx"));
+	assert_non_null(strstr(p, "xxx*),new_relay"));
+	/* past VERDICT_DETAILS_MAX bytes of details, names only */
+	for (i = 0; i < 60; i++)
+		assert_int_equal(verdict_add(&v, a, RULE_ATTACH_TRUNCATED, 0,
+		    big), 0);
+	p = verdict_detail_list(&v, 0, a);
+	assert_non_null(p);
+	assert_true(strlen(p) < VERDICT_DETAILS_MAX + 200 + 60 * 20);
+	assert_non_null(strstr(p, ",attach_truncated,attach_truncated"));
+	h = verdict_header(&v, a);
+	assert_non_null(h);
+	for (p = h; *p != '\0'; p++)
+		assert_true(*p != '\n' || p[1] == '\t');
 	arena_free(a);
 }
 
@@ -389,6 +520,8 @@ main(void)
 		cmocka_unit_test(thresholds_pick_the_action),
 		cmocka_unit_test(hard_action_wins_over_a_low_score),
 		cmocka_unit_test(verdict_header_names_action_score_reasons),
+		cmocka_unit_test(detail_encoding_is_bounded_and_escaped),
+		cmocka_unit_test(header_details_cannot_inject),
 		cmocka_unit_test(scores_group_overrides_by_name),
 		cmocka_unit_test(
 		    every_rule_is_documented_scored_and_can_dry_run),

@@ -72,8 +72,9 @@ sample(struct scanbuf *b, struct arena *a)
 	res.elapsed_ms = 12;
 	res.cpu_ms = 7;
 	memset(&v, 0, sizeof(v));
-	assert_int_equal(verdict_raise(&v, a, cfg, RULE_ATTACH_BANNED_MEMBER,
-	    "invoice.zip/x.exe"), 0);
+	assert_int_equal(verdict_raise_about(&v, a, cfg,
+	    RULE_ATTACH_BANNED_MEMBER, "invoice.zip/x.exe", 2,
+	    "invoice.zip/x.exe (+2 more)"), 0);
 	assert_int_equal(verdict_raise(&v, a, cfg, RULE_ATTACH_TRUNCATED,
 	    "time"), 0);
 	verdict_require(&v, VERDICT_QUARANTINE);
@@ -121,8 +122,13 @@ reply_round_trip_keeps_every_field(void **state)
 	assert_int_equal(r.res.items[1].action, VERDICT_QUARANTINE);
 	assert_int_equal(r.nraised, 2);
 	assert_int_equal(r.raised[0].rule, RULE_ATTACH_BANNED_MEMBER);
-	assert_string_equal(r.raised[0].detail, "invoice.zip/x.exe");
+	assert_string_equal(r.raised[0].detail, "invoice.zip/x.exe (+2 more)");
+	/* the first item and the count travel apart (issue 13 item 3) */
+	assert_string_equal(r.raised[0].about, "invoice.zip/x.exe");
+	assert_int_equal(r.raised[0].more, 2);
 	assert_int_equal(r.raised[1].rule, RULE_ATTACH_TRUNCATED);
+	assert_null(r.raised[1].about);
+	assert_int_equal(r.raised[1].more, 0);
 	assert_int_equal(r.hard, VERDICT_QUARANTINE);
 	scanbuf_free(&b);
 	arena_free(a);
@@ -230,6 +236,8 @@ reply(struct raw *w, uint32_t nitems, int64_t parent, uint32_t item_rule,
 	u32(w, 1);
 	u32(w, raised_rule);
 	str(w, detail, strlen(detail));
+	str(w, "", 0);			/* about */
+	u32(w, 0);			/* more */
 	u32(w, VERDICT_ACCEPT);
 }
 

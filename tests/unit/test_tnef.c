@@ -29,142 +29,43 @@
 #include "attach/tnef.h"
 #include "config/config.h"
 #include "verdict/verdict.h"
+#include "attfix.h"
 
 static char corpus[512];
-
-struct result {
-	struct arena *a;
-	struct attach_results r;
-	struct verdict v;
-};
-
-static const char *
-srcdir(void)
-{
-	const char *d = getenv("top_srcdir");
-
-	return d != NULL ? d : ".";
-}
 
 static int
 setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
 	char cmd[2400];
 
-	snprintf(corpus, sizeof(corpus), "%s/rw-tnef-XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(corpus) == NULL)
+	(void)state;
+	if (attfix_tmpdir("tnef", corpus, sizeof(corpus)) == -1)
 		return -1;
 	snprintf(cmd, sizeof(cmd), "sh '%s/tests/attach/mkcorpus' '%s' && "
-	    "sh '%s/tests/attach/mktnefmsgs' '%s'", srcdir(), corpus,
-	    srcdir(), corpus);
+	    "sh '%s/tests/attach/mktnefmsgs' '%s'", attfix_srcdir(), corpus,
+	    attfix_srcdir(), corpus);
 	return system(cmd) == 0 ? 0 : -1;
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", corpus);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static struct spool *
-load(struct arena *a, const char *path)
-{
-	char buf[65536], err[256];
-	struct spool *sp = spool_new(a, 1 << 20, NULL);
-	FILE *fp;
-	size_t n;
-
-	assert_non_null(sp);
-	if ((fp = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s", path);
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		if (spool_write(sp, buf, n, err, sizeof(err)) != 0)
-			fail_msg("%s", err);
-	fclose(fp);
-	return sp;
+	(void)state;
+	return attfix_rmdir(corpus);
 }
 
 static void
-dump(const char *name, const struct result *res)
+evaluate(const struct config *cfg, const char *name, struct attfix_result *res)
 {
-	size_t i, j;
+	char file[800];
 
-	if (getenv("RW_TEST_VERBOSE") == NULL)
-		return;
-	printf("== %s: action=%s truncated=%s\n", name,
-	    verdict_action_name(res->r.hard_action),
-	    res->r.truncated ? res->r.truncated : "-");
-	for (i = 0; i < res->r.nitems; i++) {
-		const struct attach_item *it = &res->r.items[i];
-
-		printf("   item %s detected=%s depth=%u flags=%x\n",
-		    it->path ? it->path : it->name,
-		    it->detected ? it->detected : "-", it->depth, it->flags);
-		for (j = 0; j < it->nreasons; j++)
-			printf("      %s [%s]\n", it->reasons[j],
-			    it->details[j]);
-	}
-}
-
-static struct config *
-config_text(const char *text)
-{
-	char path[600], err[512];
-	struct config *c;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/test.conf", corpus);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-	if (config_load(path, &c, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
-	return c;
-}
-
-static void
-evaluate(const struct config *cfg, const char *name, struct result *res)
-{
-	struct attach_ctx *ctx;
-	struct spool *sp;
-	char err[256], file[800];
-
-	memset(res, 0, sizeof(*res));
-	res->a = arena_new();
-	assert_non_null(res->a);
-	if ((ctx = attach_ctx_new(cfg, err, sizeof(err))) == NULL)
-		fail_msg("%s", err);
 	snprintf(file, sizeof(file), "%s/msg/%s.eml", corpus, name);
-	sp = load(res->a, file);
-	if (attach_evaluate(ctx, sp, "a@partner.example", res->a, &res->r,
-	    &res->v, err, sizeof(err)) != 0)
-		fail_msg("%s: %s", name, err);
-	attach_ctx_free(ctx);
-	dump(name, res);
-}
-
-static const struct attach_item *
-item_path(const struct result *res, const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < res->r.nitems; i++)
-		if (res->r.items[i].path != NULL &&
-		    strcmp(res->r.items[i].path, path) == 0)
-			return &res->r.items[i];
-	fail_msg("no item %s", path);
-	return NULL;
+	attfix_evaluate(cfg, file, name, res);
 }
 
 /* The winmail.dat part itself. */
 static const struct attach_item *
-top(const struct result *res)
+top(const struct attfix_result *res)
 {
 	size_t i;
 
@@ -175,28 +76,6 @@ top(const struct result *res)
 			return &res->r.items[i];
 	fail_msg("no winmail.dat item");
 	return NULL;
-}
-
-static int
-item_has(const struct attach_item *it, const char *rule)
-{
-	size_t i;
-
-	for (i = 0; i < it->nreasons; i++)
-		if (strcmp(it->reasons[i], rule) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-verdict_has(const struct verdict *v, const char *rule)
-{
-	size_t i;
-
-	for (i = 0; i < v->nreasons; i++)
-		if (strcmp(v->reasons[i].rule, rule) == 0)
-			return 1;
-	return 0;
 }
 
 static const struct hit {
@@ -228,21 +107,21 @@ tnef_attachments_are_checked_at_any_depth(void **state)
 {
 	struct config *c = config_default();
 	const struct attach_item *it;
-	struct result res;
+	struct attfix_result res;
 	size_t i;
 
 	for (i = 0; i < sizeof(hits) / sizeof(hits[0]); i++) {
 		const struct hit *h = &hits[i];
 
 		evaluate(c, h->eml, &res);
-		it = item_path(&res, h->path);
-		if (!item_has(it, h->rule1) || (h->rule2 != NULL &&
-		    !item_has(it, h->rule2)))
+		it = attfix_item_path(&res, h->path);
+		if (!attfix_item_has(it, h->rule1) || (h->rule2 != NULL &&
+		    !attfix_item_has(it, h->rule2)))
 			fail_msg("%s: %s lacks %s %s", h->eml, h->path,
 			    h->rule1, h->rule2 ? h->rule2 : "");
-		assert_true(verdict_has(&res.v, h->rule1));
+		assert_true(attfix_verdict_has(&res.v, h->rule1));
 		if (h->clean != NULL)
-			assert_int_equal(item_path(&res, h->clean)->nreasons,
+			assert_int_equal(attfix_item_path(&res, h->clean)->nreasons,
 			    0);
 		assert_int_equal(res.r.hard_action, VERDICT_QUARANTINE);
 		assert_null(res.r.truncated);
@@ -260,24 +139,24 @@ damaged_tnef_is_an_incomplete_check(void **state)
 	static const char *const emls[] = { "m-tnef-cut", "m-tnef-badsum",
 	    "m-tnef-twodata" };
 	struct config *c = config_default();
-	struct result res;
+	struct attfix_result res;
 	size_t i;
 
 	for (i = 0; i < sizeof(emls) / sizeof(emls[0]); i++) {
 		evaluate(c, emls[i], &res);
-		if (!verdict_has(&res.v, "attach_truncated") ||
+		if (!attfix_verdict_has(&res.v, "attach_truncated") ||
 		    res.r.hard_action != VERDICT_QUARANTINE)
 			fail_msg("%s: %s", emls[i],
 			    verdict_action_name(res.r.hard_action));
-		assert_true(item_has(top(&res), "attach_truncated"));
+		assert_true(attfix_item_has(top(&res), "attach_truncated"));
 		arena_free(res.a);
 	}
 	evaluate(c, "m-tnef-cut", &res);
-	assert_int_equal(item_path(&res, "winmail.dat/report.pdf")->nreasons,
+	assert_int_equal(attfix_item_path(&res, "winmail.dat/report.pdf")->nreasons,
 	    0);
 	arena_free(res.a);
 	evaluate(c, "m-tnef-twodata", &res);
-	assert_true(item_has(item_path(&res, "winmail.dat/invoice.pdf"),
+	assert_true(attfix_item_has(attfix_item_path(&res, "winmail.dat/invoice.pdf"),
 	    "attach_executable"));
 	arena_free(res.a);
 	config_free(c);
@@ -300,11 +179,11 @@ static void
 archive_caps_hold_inside_tnef(void **state)
 {
 	struct config *c;
-	struct result res;
+	struct attfix_result res;
 	size_t i;
 
 	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-		c = config_text(caps[i].setting);
+		c = attfix_config(corpus, caps[i].setting);
 		evaluate(c, caps[i].eml, &res);
 		if (res.r.truncated == NULL ||
 		    strstr(res.r.truncated, caps[i].limit) == NULL ||
@@ -324,7 +203,7 @@ benign_winmail_raises_nothing(void **state)
 {
 	static const char *const emls[] = { "b-tnef-rtf", "b-tnef-rtfonly" };
 	struct config *c = config_default();
-	struct result res;
+	struct attfix_result res;
 	size_t i;
 
 	for (i = 0; i < sizeof(emls) / sizeof(emls[0]); i++) {
@@ -336,7 +215,7 @@ benign_winmail_raises_nothing(void **state)
 		arena_free(res.a);
 	}
 	evaluate(c, "b-tnef-rtf", &res);
-	assert_int_equal(item_path(&res, "winmail.dat/report.docx")->nreasons,
+	assert_int_equal(attfix_item_path(&res, "winmail.dat/report.docx")->nreasons,
 	    0);
 	arena_free(res.a);
 	config_free(c);
