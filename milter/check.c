@@ -4,8 +4,19 @@
  * Authentication-Results header and verdict, or the JSON report.
  *
  *   relaywarden-check [-c FILE] [--client-ip IP] [--helo NAME]
- *       [--mail-from ADDR] [--rcpt ADDR]... [--json] MESSAGE.eml|-
+ *       [--mail-from ADDR] [--rcpt ADDR]... [--json] [--recorded]
+ *       MESSAGE.eml|-
+ *   relaywarden-check [-c FILE] [--postfix-config DIR] [--recorded]
+ *       --queue-id ID
  *
+ * Without -c the daemon's default file (toolconf.h).  Input that is
+ * postcat(1) output ("postcat -q ID | relaywarden-check -") gives the
+ * envelope (client address and name, HELO, sender, recipients) from the
+ * queue file; --queue-id runs postcat itself.  Options given on the
+ * command line win over the envelope.  --recorded also prints the
+ * X-Relaywarden verdict the milter added at delivery (the milter
+ * removes any that arrive from outside, so one in a queued message is
+ * ours) next to today's.
  * Exit 0 when evaluated (whatever the verdict), 2 on usage, config or
  * input errors, with the reason on stderr.
  */
@@ -13,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config/config.h"
 #include "eml.h"
@@ -23,15 +35,21 @@
 #include "attach/links.h"
 #include "report.h"
 #include "scan/scanhost.h"
+#include "postcat.h"
+#include "toolconf.h"
 
 #define MAX_RCPT	1000
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: relaywarden-check [-c config] "
+	fprintf(stderr, "usage: relaywarden-check [-V] [-c config] "
 	    "[--client-ip IP] [--helo NAME] [--mail-from ADDR]\n"
-	    "         [--rcpt ADDR]... [--learn] [--json] MESSAGE.eml|-\n");
+	    "         [--rcpt ADDR]... [--learn] [--json] [--recorded] "
+	    "MESSAGE.eml|-\n"
+	    "       relaywarden-check [-c config] [--postfix-config DIR] "
+	    "[--recorded] --queue-id ID\n"
+	    "without -c: %s\n", TOOLCONF_DEFAULT);
 	exit(2);
 }
 
@@ -109,6 +127,143 @@ print_human(const struct message *m, const struct evaluation *e)
 	print_plan(m, &e->plan);
 }
 
+/* The value of "action=" in an X-Relaywarden value, in buf ("?" when
+ * absent). */
+static const char *
+action_of(const char *v, char *buf, size_t len)
+{
+	const char *p = v != NULL ? strstr(v, "action=") : NULL;
+	size_t n = 0;
+
+	if (p == NULL)
+		return "?";
+	for (p += 7; p[n] != '\0' && p[n] != ';' && p[n] != ' ' &&
+	    n + 1 < len; n++)
+		buf[n] = p[n];
+	buf[n] = '\0';
+	return buf;
+}
+
+/* --recorded: the X-Relaywarden the milter added at delivery (the last
+ * one: it appends it, and removed any that came from outside) next to
+ * today's verdict. */
+static void
+print_recorded(const struct message *m, const struct evaluation *e)
+{
+	const char *rec = NULL;
+	char b1[32], b2[32];
+	size_t i, n = 0;
+
+	for (i = 0; i < m->nheaders; i++)
+		if (strcasecmp(m->headers[i].name, "X-Relaywarden") == 0) {
+			rec = m->headers[i].value;
+			n++;
+		}
+	if (rec == NULL) {
+		printf("recorded: none (no X-Relaywarden header: the message "
+		    "did not pass the milter)\n");
+		return;
+	}
+	rec += strspn(rec, " \t\r\n");
+	printf("recorded: %s\n", hdrout_printable(m->arena, rec, 400));
+	if (n > 1)
+		printf("recorded: note: %zu X-Relaywarden headers, the last "
+		    "is shown\n", n);
+	printf("recorded action: %s, today: %s\n", action_of(rec, b1,
+	    sizeof(b1)), action_of(e->verdict_header, b2, sizeof(b2)));
+}
+
+/* The envelope of the message: the command line's, else the queue
+ * file's.  0 or -1 (out of memory). */
+static int
+set_envelope(struct message *m, const struct postcat_env *env,
+    const char *ip, const char *helo, const char *from,
+    const char *const *rcpts, size_t nrcpt)
+{
+	const char *name = NULL;
+	char *bracketed = NULL;
+	size_t i;
+	int rc;
+
+	if (ip == NULL && env->client_ip != NULL) {
+		ip = env->client_ip;
+		name = env->client_name;
+	}
+	if (helo == NULL)
+		helo = env->helo;
+	if (from == NULL && env->sender != NULL) {
+		/* the queue file has the bare address, the MTA gives <..> */
+		if (asprintf(&bracketed, "<%s>", env->sender) == -1)
+			return -1;
+		from = bracketed;
+	}
+	rc = message_set_client(m, ip, name) == -1 ||
+	    message_set_helo(m, helo) == -1 ||
+	    message_set_mail_from(m, from != NULL ? from : "") == -1 ? -1 : 0;
+	free(bracketed);
+	bracketed = NULL;
+	for (i = 0; rc == 0 && i < nrcpt; i++)
+		if (message_add_rcpt(m, rcpts[i]) == -1)
+			rc = -1;
+	for (i = 0; rc == 0 && nrcpt == 0 && i < env->nrcpts; i++) {
+		if (asprintf(&bracketed, "<%s>", env->rcpts[i]) == -1)
+			return -1;
+		rc = message_add_rcpt(m, bracketed);
+		free(bracketed);
+	}
+	return rc;
+}
+
+/* The message to check, its envelope in env: from postcat -q ID, or the
+ * file (postcat output or a message).  NULL after printing why. */
+static FILE *
+open_input(const char *path, const char *qid, const char *pfconf,
+    struct postcat_env *env)
+{
+	FILE *in, *msg;
+	pid_t pid = -1;
+	char err[512], err2[256];
+	int found, rc;
+
+	if (qid != NULL)
+		in = postcat_run(qid, pfconf, &pid, err, sizeof(err));
+	else if (strcmp(path, "-") == 0)
+		in = stdin;
+	else if ((in = fopen(path, "r")) == NULL)
+		snprintf(err, sizeof(err), "cannot open");
+	if (in == NULL) {
+		fprintf(stderr, "relaywarden-check: %s: %s\n", qid != NULL ?
+		    qid : path, err);
+		return NULL;
+	}
+	rc = postcat_read(in, env, &found, &msg, err, sizeof(err));
+	if (qid != NULL) {
+		if (postcat_wait(in, pid, err2, sizeof(err2)) == -1 &&
+		    rc == 0) {
+			snprintf(err, sizeof(err), "%s", err2);
+			rc = -1;
+			fclose(msg);
+			postcat_env_free(env);
+		} else if (rc == 0 && !found) {
+			snprintf(err, sizeof(err), "postcat printed no "
+			    "envelope records");
+			rc = -1;
+			fclose(msg);
+			postcat_env_free(env);
+		}
+	} else if (in != stdin)
+		fclose(in);
+	if (rc == -1) {
+		fprintf(stderr, "relaywarden-check: %s: %s\n", qid != NULL ?
+		    qid : path, err);
+		return NULL;
+	}
+	if (env->rcpts_lost > 0)
+		fprintf(stderr, "relaywarden-check: %lu recipients past the "
+		    "first %d not used\n", env->rcpts_lost, POSTCAT_MAX_RCPT);
+	return msg;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -120,23 +275,29 @@ main(int argc, char **argv)
 		{ "rcpt", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "learn", no_argument, NULL, 'l' },
+		{ "queue-id", required_argument, NULL, 'q' },
+		{ "postfix-config", required_argument, NULL, 'P' },
+		{ "recorded", no_argument, NULL, 'R' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cfgpath = NULL, *ip = NULL, *helo = NULL, *from = NULL;
+	const char *qid = NULL, *pfconf = NULL, *what;
 	const char *rcpts[MAX_RCPT];
 	const struct evaluation *e;
-	size_t nrcpt = 0, i;
+	struct postcat_env env;
+	size_t nrcpt = 0;
 	struct config *cfg;
 	struct policy *pol;
 	struct scanhost *host = NULL;
 	struct message *m;
 	struct scan *s;
-	int json = 0, learn = 0, ch, rc;
+	int json = 0, learn = 0, recorded = 0, ch, rc;
 	char err[512];
 	FILE *fp;
 
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			cfgpath = optarg;
@@ -164,22 +325,38 @@ main(int argc, char **argv)
 		case 'l':
 			learn = 1;
 			break;
+		case 'q':
+			qid = optarg;
+			break;
+		case 'P':
+			pfconf = optarg;
+			break;
+		case 'R':
+			recorded = 1;
+			break;
+		case 'V':
+			toolconf_version("relaywarden-check");
+			return 0;
 		default:
 			usage();
 		}
 	}
-	if (optind != argc - 1)
+	if (qid != NULL ? optind != argc : optind != argc - 1)
 		usage();
-
-	if (cfgpath != NULL) {
-		if (config_load(cfgpath, &cfg, err, sizeof(err)) == -1) {
-			fprintf(stderr, "relaywarden-check: %s\n", err);
-			return 2;
-		}
-	} else if ((cfg = config_default()) == NULL) {
-		fprintf(stderr, "relaywarden-check: out of memory\n");
+	if (pfconf != NULL && qid == NULL) {
+		fprintf(stderr, "relaywarden-check: --postfix-config goes "
+		    "with --queue-id\n");
 		return 2;
 	}
+	if (recorded && json) {
+		fprintf(stderr, "relaywarden-check: --recorded goes with "
+		    "the text output, not --json\n");
+		return 2;
+	}
+	what = qid != NULL ? qid : argv[optind];
+
+	if (toolconf_load("relaywarden-check", cfgpath, &cfg) == -1)
+		return 2;
 	/* Library and policy messages go to stderr, never into the JSON. */
 	log_open("relaywarden-check", cfg->syslog_facility, 1);
 	log_set_level((enum log_level)cfg->log_level);
@@ -202,11 +379,7 @@ main(int argc, char **argv)
 	/* Read the history, never write it, unless asked to. */
 	policy_set_learning(pol, learn);
 	policy_load_known(pol);
-	if (strcmp(argv[optind], "-") == 0)
-		fp = stdin;
-	else if ((fp = fopen(argv[optind], "r")) == NULL) {
-		fprintf(stderr, "relaywarden-check: %s: cannot open\n",
-		    argv[optind]);
+	if ((fp = open_input(argv[optind], qid, pfconf, &env)) == NULL) {
 		policy_unref(pol);
 		scanhost_stop(host);
 		return 2;
@@ -217,25 +390,17 @@ main(int argc, char **argv)
 	if ((m = message_new(cfg->max_headers, cfg->max_header_length)) ==
 	    NULL)
 		goto oom;
-	if (message_set_id(m, "check") == -1 ||
-	    message_set_client(m, ip, NULL) == -1 ||
-	    message_set_helo(m, helo) == -1 ||
-	    message_set_mail_from(m, from != NULL ? from : "") == -1) {
+	if (message_set_id(m, qid != NULL ? qid : "check") == -1 ||
+	    set_envelope(m, &env, ip, helo, from, rcpts, nrcpt) == -1) {
 		message_free(m);
 		goto oom;
 	}
-	for (i = 0; i < nrcpt; i++)
-		if (message_add_rcpt(m, rcpts[i]) == -1) {
-			message_free(m);
-			goto oom;
-		}
 	if ((s = policy_scan_new(pol, m)) == NULL) {
 		message_free(m);
 		goto oom;
 	}
 	if (eml_feed(s, fp, err, sizeof(err)) == -1) {
-		fprintf(stderr, "relaywarden-check: %s: %s\n", argv[optind],
-		    err);
+		fprintf(stderr, "relaywarden-check: %s: %s\n", what, err);
 	} else if (policy_scan_finish(s, &e) == -1) {
 		fprintf(stderr, "relaywarden-check: out of memory\n");
 	} else {
@@ -243,6 +408,8 @@ main(int argc, char **argv)
 			rc = report_json(stdout, m, e) == -1 ? 2 : 0;
 		else {
 			print_human(m, e);
+			if (recorded)
+				print_recorded(m, e);
 			rc = fflush(stdout) == 0 ? 0 : 2;
 		}
 	}
@@ -251,8 +418,8 @@ main(int argc, char **argv)
 oom:
 	fprintf(stderr, "relaywarden-check: out of memory\n");
 out:
-	if (fp != stdin)
-		fclose(fp);
+	fclose(fp);
+	postcat_env_free(&env);
 	policy_unref(pol);
 	scanhost_stop(host);
 	return rc;

@@ -43,19 +43,19 @@
 #include "reload.h"
 #include "scan/scanhost.h"
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
-#define DEFAULT_CONFIG	SYSCONFDIR "/relaywarden.conf"
+#include "toolconf.h"
+
+#define DEFAULT_CONFIG	TOOLCONF_DEFAULT
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: relaywarden [-fn] [-c config] [-p socket]\n"
+	fprintf(stderr, "usage: relaywarden [-fnV] [-c config] [-p socket]\n"
 	    "  -c FILE    configuration (default %s)\n"
 	    "  -f         stay in the foreground, log to stderr\n"
 	    "  -n         check the configuration and exit\n"
-	    "  -p SOCKET  listen here instead (inet:PORT@ADDR, unix:PATH)\n",
+	    "  -p SOCKET  listen here instead (inet:PORT@ADDR, unix:PATH)\n"
+	    "  -V         print the version and exit\n",
 	    DEFAULT_CONFIG);
 	exit(2);
 }
@@ -164,13 +164,27 @@ open_socket(const char *sock, const struct config *cfg, char *err,
     size_t errlen)
 {
 	struct passwd *pw;
+	char why[128];
+	int saved;
 
 	if (smfi_setconn((char *)sock) == MI_FAILURE) {
 		snprintf(err, errlen, "%s: bad socket", sock);
 		return -1;
 	}
+	errno = 0;
 	if (smfi_opensocket(1) == MI_FAILURE) {
-		snprintf(err, errlen, "%s: cannot listen", sock);
+		/* libmilter keeps the errno of the call that failed
+		 * (socket, bind, listen, unlink) and says it only to
+		 * syslog: "address in use" must reach the admin. */
+		saved = errno;
+		if (saved != 0)
+			snprintf(err, errlen, "%s: cannot listen: %s%s", sock,
+			    strerror_r(saved, why, sizeof(why)),
+			    saved == EADDRINUSE ? " (another relaywarden "
+			    "running? choose another with -p or socket =)" :
+			    "");
+		else
+			snprintf(err, errlen, "%s: cannot listen", sock);
 		return -1;
 	}
 	if (strncmp(sock, "unix:", 5) == 0 || strncmp(sock, "local:", 6) ==
@@ -242,6 +256,7 @@ run(struct config *cfg, const char *path, const char *sock, int foreground)
 	if (sock == NULL)
 		sock = cfg->socket;
 	log_open("relaywarden", cfg->syslog_facility, foreground);
+	log_set_timestamps(foreground);
 	log_set_level((enum log_level)cfg->log_level);
 	if (check_root(cfg, path, err, sizeof(err)) == -1) {
 		if (!foreground)	/* syslog alone is easy to miss */
@@ -301,7 +316,8 @@ run(struct config *cfg, const char *path, const char *sock, int foreground)
 		reload_shutdown();
 		return 1;
 	}
-	log_info(NULL, "listening on %s, config %s", sock, path);
+	log_info(NULL, "relaywarden %s listening on %s, config %s",
+	    PACKAGE_VERSION, sock, path);
 	rc = smfi_main();
 	log_info(NULL, "stopped");
 	reload_shutdown();
@@ -330,7 +346,7 @@ main(int argc, char **argv)
 	struct policy *pol;
 	char err[512], *abspath;
 
-	while ((ch = getopt(argc, argv, "c:fnp:h")) != -1) {
+	while ((ch = getopt(argc, argv, "c:fnp:hV")) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
@@ -344,6 +360,9 @@ main(int argc, char **argv)
 		case 'p':
 			sock = optarg;
 			break;
+		case 'V':
+			toolconf_version("relaywarden");
+			return 0;
 		default:
 			usage();
 		}

@@ -67,6 +67,7 @@ reload_now(void)
 	log_set_level((enum log_level)cfg->log_level);
 	config_notes(cfg, (long long)time(NULL), reload_log_note,
 	    (void *)"reload: ");
+	log_set_facility(cfg->syslog_facility);
 	pthread_mutex_lock(&lock);
 	old = current;
 	current = pol;

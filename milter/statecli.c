@@ -14,7 +14,8 @@
  *
  * Exit 0 done, 1 not found (no history, nothing to untrust), 2 usage,
  * configuration or Redis error (one line on stderr).  Without -c the
- * built-in defaults are used (Redis on 127.0.0.1:6379).  Times are UTC,
+ * daemon's default file (toolconf.h), or the built-in defaults (Redis on
+ * 127.0.0.1:6379) when it does not exist; stderr says which.  Times are UTC,
  * RFC 3339.  first-contacts SCANs every sender key: its cost grows with
  * the number of senders (see state.h).
  */
@@ -29,6 +30,9 @@
 #include "util/log.h"
 #include "report.h"
 #include "state/state.h"
+#include "mail/orgdomain.h"
+#include "sender/infra.h"
+#include "toolconf.h"
 
 #define PROG	"relaywarden-state"
 
@@ -46,7 +50,8 @@ usage(void)
 	    "       " PROG " [-c config] [--json] first-contacts "
 	    "[--since DURATION] [--limit N]\n"
 	    "INFRA is \"org:DOMAIN\" or \"net:ADDRESS/PREFIX\"; DURATION is "
-	    "N[smhdw] (default 7d)\n");
+	    "N[smhdw] (default 7d)\n"
+	    "without -c: %s; -V: the version\n", TOOLCONF_DEFAULT);
 	exit(2);
 }
 
@@ -264,6 +269,29 @@ cmd_first_contacts(struct state_pool *pool, long long since_s, size_t limit)
 	return rc;
 }
 
+/* trust-relay: refuses what the lookup never gives (it would be
+ * "trusted" and never match).  untrust-relay takes anything, so that
+ * entries written before this check can still be removed. */
+static int
+check_infra(const struct config *cfg, const char *id)
+{
+	struct orgdomain *psl;
+	char err[512];
+	int rc;
+
+	if ((psl = orgdomain_new(cfg->psl_file[0] ? cfg->psl_file : NULL,
+	    err, sizeof(err))) == NULL) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return -1;
+	}
+	rc = infra_check_id(psl, id, cfg->infra_v4_prefix,
+	    cfg->infra_v6_prefix, err, sizeof(err));
+	orgdomain_free(psl);
+	if (rc == -1)
+		fprintf(stderr, PROG ": %s\n", err);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -272,6 +300,7 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "since", required_argument, NULL, 's' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -294,11 +323,14 @@ main(int argc, char **argv)
 	size_t i;
 	int ch, rc, nargs;
 
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			cfgpath = optarg;
 			break;
+		case 'V':
+			toolconf_version(PROG);
+			return 0;
 		case 'j':
 			json = 1;
 			break;
@@ -330,17 +362,15 @@ main(int argc, char **argv)
 	    (strcmp(cmd, "show") == 0 || strcmp(cmd, "forget") == 0) ?
 	    nargs != 1 : nargs != 2)
 		usage();
-	if (cfgpath != NULL) {
-		if (config_load(cfgpath, &cfg, err, sizeof(err)) == -1) {
-			fprintf(stderr, PROG ": %s\n", err);
-			return 2;
-		}
-	} else if ((cfg = config_default()) == NULL) {
-		fprintf(stderr, PROG ": out of memory\n");
+	if (toolconf_load(PROG, cfgpath, &cfg) == -1)
 		return 2;
-	}
 	log_open(PROG, cfg->syslog_facility, 1);
 	log_set_level((enum log_level)cfg->log_level);
+	if (strcmp(cmd, "trust-relay") == 0 &&
+	    check_infra(cfg, argv[optind + 2]) == -1) {
+		config_free(cfg);
+		return 2;
+	}
 	pool = state_pool_new(cfg, err, sizeof(err));
 	config_free(cfg);
 	if (pool == NULL) {

@@ -313,14 +313,21 @@ limit_names(struct attscan *ev, const struct mime_stats *st, int unread)
 }
 
 static const char *
-bad_names(struct attscan *ev, unsigned bad)
+bad_names(struct attscan *ev, const struct mime_stats *st)
 {
-	return arena_printf(ev->a, "%s%s%s%s%s",
+	unsigned bad = st->bad;
+
+	return arena_printf(ev->a, "%s%s%s%s%s%s%s%s",
 	    bad & MIME_BAD_STRUCTURE ? "structure" : "",
 	    (bad & MIME_BAD_STRUCTURE) && (bad & ~MIME_BAD_STRUCTURE) ?
 	    "," : "", bad & MIME_BAD_ENCODING ? "encoding" : "",
-	    (bad & MIME_BAD_ENCODING) && (bad & MIME_BAD_HEADER) ? "," : "",
-	    bad & MIME_BAD_HEADER ? "header" : "");
+	    (bad & MIME_BAD_ENCODING) && (bad & (MIME_BAD_HEADER |
+	    MIME_BAD_DUPLICATE)) ? "," : "",
+	    bad & MIME_BAD_HEADER ? "header" : "",
+	    (bad & MIME_BAD_HEADER) && (bad & MIME_BAD_DUPLICATE) ? "," : "",
+	    bad & MIME_BAD_DUPLICATE ? "duplicate " : "",
+	    bad & MIME_BAD_DUPLICATE && st->duplicate != NULL ?
+	    st->duplicate : "");
 }
 
 int
@@ -382,7 +389,7 @@ attach_evaluate(struct attach_ctx *ctx, struct spool *msg,
 	if ((lims = limit_names(&ev, &st, 0)) != NULL)
 		attscan_truncated(&ev, lims);
 	if (st.bad)
-		attscan_malformed(&ev, bad_names(&ev, st.bad));
+		attscan_malformed(&ev, bad_names(&ev, &st));
 	if (attscan_reasons(&ev, v) == -1) {
 		snprintf(err, errlen, "attachments: out of memory");
 		goto done;

@@ -52,13 +52,41 @@ struct walk {
 
 static void walk_spool(struct walk *, struct spool *, unsigned depth);
 
+/* The headers RFC 5322 3.6 allows once in a message (GMime reports two
+ * with different values as CONFLICTING_HEADER): said by name, so that an
+ * admin reads "duplicate Message-ID", not a vague "header". */
+static const char *const single_headers[] = {
+	"Bcc", "Cc", "Date", "From", "In-Reply-To", "Message-ID",
+	"References", "Reply-To", "Sender", "Subject", "To",
+};
+
+static const char *
+single_header(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < sizeof(single_headers) /
+	    sizeof(single_headers[0]); i++)
+		if (g_ascii_strcasecmp(name, single_headers[i]) == 0)
+			return single_headers[i];
+	return NULL;
+}
+
 /* GMime's complaints that mean a malformed message or header. */
 static void
 on_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
     gpointer data)
 {
 	struct mime_stats *st = data;
+	const char *single;
 
+	if (code == GMIME_CRIT_CONFLICTING_HEADER &&
+	    (single = single_header(item)) != NULL) {
+		st->bad |= MIME_BAD_DUPLICATE;
+		if (st->duplicate == NULL)
+			st->duplicate = single;
+		return;
+	}
 	switch (code) {
 	case GMIME_WARN_MALFORMED_MULTIPART:
 	case GMIME_WARN_TRUNCATED_MESSAGE:

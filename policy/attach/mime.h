@@ -51,6 +51,10 @@ enum mime_bad {
 					   alphabet */
 	MIME_BAD_HEADER = 1 << 2,	/* invalid header name, parameter,
 					   RFC 2047 word, conflicting */
+	MIME_BAD_DUPLICATE = 1 << 3,	/* a header RFC 5322 3.6 allows once
+					   (Message-ID, Date, From, ...)
+					   twice with different values:
+					   mime_stats.duplicate names it */
 };
 
 struct mime_part {
@@ -81,6 +85,9 @@ struct mime_stats {
 	unsigned depth;			/* deepest level seen */
 	unsigned limits;		/* enum mime_limit bits */
 	unsigned bad;			/* enum mime_bad bits */
+	const char *duplicate;		/* the first MIME_BAD_DUPLICATE
+					   header, as RFC 5322 spells it
+					   (static), or NULL */
 };
 
 /* Called for each part; returns 0 to go on, -1 to stop the walk (out of

@@ -17,8 +17,13 @@
  *                                   real timeout); record types the file
  *                                   holds for the name itself still
  *                                   answer locally
+ *   $ORIGIN name                    later names without a final dot,
+ *                                   and "@", are relative to name
+ *   ( ... )                         one record over several lines (as
+ *                                   opendkim-genkey prints its TXT)
  *   ; or # starts a comment (outside quotes; \ escapes as in zone files)
- * Names are absolute whether or not they end in a dot.  Errors read
+ * Without $ORIGIN names are absolute whether or not they end in a dot
+ * (a relative-looking "x._domainkey" is refused with a hint).  Errors read
  * "FILE:LINE: problem".  A CNAME in local data is followed (up to 8).
  * Names the file does not cover go to the resolver (system resolv.conf or
  * the configured forwarders).  Query names are raw octets: dns_query

@@ -9,13 +9,20 @@
  * local zones (static, typetransparent), applied before any record, so
  * that every record lands in the zone the file declares whatever the line
  * order; records are queued and added so that libunbound answers them in
- * file order.
+ * file order.  Zone-file habits that pasted records bring (opendkim-genkey
+ * prints "sel._domainkey IN TXT ( "v=DKIM1; ..." "p=..." )" over several
+ * lines, relative to the zone): parentheses join lines into one record
+ * (outside quotes), and after "$ORIGIN name" a name without a final dot,
+ * and "@", are relative to it.  Without $ORIGIN names stay absolute, as
+ * before; a relative-looking "x._domainkey" then is an error that says to
+ * add $ORIGIN.
  *
  * Thread rule: runs once per resolver, on the thread that creates it,
  * before the resolver is shared; no state of its own.  Caps: names as
  * RFC 1035 2.3.4 (label 1..63 octets, name <= 253 octets in text form,
  * escapes \X and \DDD counting as one octet); local-data lines <= 64 KB;
- * a NUL byte in a line is an error.
+ * a NUL byte in a line is an error; a parenthesised record is one
+ * logical line of at most DNS_LINE_MAX bytes.
  */
 #include <sys/types.h>
 #include <errno.h>
@@ -132,6 +139,57 @@ name_absolute(const char *name, size_t n, char *out, size_t outlen)
 	return 0;
 }
 
+/* What earlier lines set for the next ones. */
+struct origin {
+	char name[DNS_NAME_MAX * 4 + 2];	/* with the root dot */
+	int set;
+};
+
+/* The owner name s[0..n) made absolute into out (root dot): "@" and, after
+ * $ORIGIN, a name without a final dot are relative to the origin.  -1
+ * with err when bad. */
+static int
+owner_name(const struct origin *o, const char *file, unsigned line,
+    const char *s, size_t n, char *out, size_t outlen, char *err,
+    size_t errlen)
+{
+	char joined[DNS_NAME_MAX * 8 + 4];
+	int relative = n > 0 && s[n - 1] != '.';
+
+	if (n == 1 && s[0] == '@') {
+		if (!o->set) {
+			snprintf(err, errlen, "%s:%u: @ without $ORIGIN", file,
+			    line);
+			return -1;
+		}
+		snprintf(out, outlen, "%s", o->name);
+		return 0;
+	}
+	if (relative && o->set) {
+		if (n + strlen(o->name) + 2 > sizeof(joined)) {
+			snprintf(err, errlen, "%s:%u: bad owner name", file,
+			    line);
+			return -1;
+		}
+		snprintf(joined, sizeof(joined), "%.*s.%s", (int)n, s,
+		    strcmp(o->name, ".") == 0 ? "" : o->name);
+		s = joined;
+		n = strlen(joined);
+	} else if (relative && n >= 11 &&
+	    strncasecmp(s + n - 11, "._domainkey", 11) == 0) {
+		snprintf(err, errlen, "%s:%u: %.*s is relative to its zone "
+		    "(as opendkim-genkey prints it): put \"$ORIGIN "
+		    "example.com.\" (the signing domain) on a line before it",
+		    file, line, (int)(n > 80 ? 80 : n), s);
+		return -1;
+	}
+	if (name_absolute(s, n, out, outlen) < 0) {
+		snprintf(err, errlen, "%s:%u: bad owner name", file, line);
+		return -1;
+	}
+	return 0;
+}
+
 struct record {
 	struct record *next;
 	unsigned line;
@@ -154,13 +212,26 @@ records_free(struct record *rec)
  * pointers in libunbound 1.17 (fixed upstream in 1.21, #1076), so a
  * query could miss the zone it falls under. */
 static int
-local_zone(struct ub_ctx *ctx, const char *file, unsigned line,
-    const char *s, size_t n, char *err, size_t errlen)
+local_zone(struct ub_ctx *ctx, struct origin *o, const char *file,
+    unsigned line, const char *s, size_t n, char *err, size_t errlen)
 {
 	char name[DNS_NAME_MAX * 4 + 2], opt[DNS_NAME_MAX * 4 + 24];
 	const char *type, *dir, *arg = s + n;
 	int rc;
 
+	if (n == 7 && strncasecmp(s, "$ORIGIN", 7) == 0) {
+		while (*arg == ' ' || *arg == '\t')
+			arg++;
+		n = token_len(arg);
+		if (n == 0 || arg[n] != '\0' || name_absolute(arg, n,
+		    o->name, sizeof(o->name)) < 0) {
+			snprintf(err, errlen, "%s:%u: $ORIGIN takes one name",
+			    file, line);
+			return -1;
+		}
+		o->set = 1;
+		return 0;
+	}
 	if (n == 7 && strncasecmp(s, "$STATIC", 7) == 0) {
 		type = "static";
 		dir = "$STATIC";
@@ -197,25 +268,24 @@ local_zone(struct ub_ctx *ctx, const char *file, unsigned line,
 /* One line: a directive is applied at once, a record is queued on *head
  * (records go in after every zone is known).  -1 with err set. */
 static int
-local_line(struct ub_ctx *ctx, const char *file, unsigned line, char *s,
-    struct record **head, char *err, size_t errlen)
+local_line(struct ub_ctx *ctx, struct origin *o, const char *file,
+    unsigned line, char *s, struct record **head, char *err, size_t errlen)
 {
 	char name[DNS_NAME_MAX * 4 + 2];
 	size_t n = token_len(s), rest;
 	struct record *rec;
 
 	if (*s == '$')
-		return local_zone(ctx, file, line, s, n, err, errlen);
+		return local_zone(ctx, o, file, line, s, n, err, errlen);
 	rest = strlen(s + n);
 	if (rest == 0) {
 		snprintf(err, errlen, "%s:%u: record without type and data",
 		    file, line);
 		return -1;
 	}
-	if (name_absolute(s, n, name, sizeof(name)) < 0) {
-		snprintf(err, errlen, "%s:%u: bad owner name", file, line);
+	if (owner_name(o, file, line, s, n, name, sizeof(name), err,
+	    errlen) < 0)
 		return -1;
-	}
 	rec = malloc(sizeof(*rec) + strlen(name) + rest + 1);
 	if (rec == NULL) {
 		snprintf(err, errlen, "%s:%u: out of memory", file, line);
@@ -231,6 +301,49 @@ local_line(struct ub_ctx *ctx, const char *file, unsigned line, char *s,
 	return 0;
 }
 
+/* Parentheses outside quotes in a cleaned line: each becomes a blank;
+ * *depth follows them.  -1 on a ')' without its '('. */
+static int
+parens(char *s, int *depth)
+{
+	int quoted = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' && s[1] != '\0')
+			s++;
+		else if (*s == '"')
+			quoted = !quoted;
+		else if (!quoted && *s == '(') {
+			(*depth)++;
+			*s = ' ';
+		} else if (!quoted && *s == ')') {
+			if (--(*depth) < 0)
+				return -1;
+			*s = ' ';
+		}
+	}
+	return 0;
+}
+
+/* Appends s to the logical line *acc (a blank between); -1 past
+ * DNS_LINE_MAX or out of memory. */
+static int
+append(char **acc, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+	char *p;
+
+	if (*len + n + 2 > DNS_LINE_MAX ||
+	    (p = realloc(*acc, *len + n + 2)) == NULL)
+		return -1;
+	if (*len > 0)
+		p[(*len)++] = ' ';
+	memcpy(p + *len, s, n + 1);
+	*len += n;
+	*acc = p;
+	return 0;
+}
+
 /* Reads the local-data file: zones first, then records, so that every
  * record lands in the zone the file declares whatever the line order. */
 int
@@ -242,7 +355,11 @@ dnslocal_load(struct ub_ctx *ctx, const char *file, char *err, size_t errlen)
 	ssize_t got;
 	unsigned line = 0;
 	struct record *recs = NULL, *rec;
-	int rc = -1;
+	struct origin o = { .set = 0 };
+	char *acc = NULL;
+	size_t acclen = 0;
+	unsigned first = 0;
+	int rc = -1, depth = 0;
 
 	if (fp == NULL) {
 		snprintf(err, errlen, "%s: cannot open: %m", file);
@@ -252,6 +369,8 @@ dnslocal_load(struct ub_ctx *ctx, const char *file, char *err, size_t errlen)
 		char *s;
 
 		line++;
+		if (depth == 0)
+			first = line;
 		if (got >= DNS_LINE_MAX) {
 			snprintf(err, errlen, "%s:%u: line too long", file,
 			    line);
@@ -262,12 +381,33 @@ dnslocal_load(struct ub_ctx *ctx, const char *file, char *err, size_t errlen)
 			goto out;
 		}
 		s = line_clean(buf);
-		if (*s != '\0' &&
-		    local_line(ctx, file, line, s, &recs, err, errlen) < 0)
+		if (parens(s, &depth) < 0) {
+			snprintf(err, errlen, "%s:%u: ')' without '('", file,
+			    line);
 			goto out;
+		}
+		if (depth > 0 || acclen > 0) {
+			/* inside ( ... ): one record over several lines */
+			if (append(&acc, &acclen, s) < 0) {
+				snprintf(err, errlen, "%s:%u: record too long",
+				    file, first);
+				goto out;
+			}
+			if (depth > 0)
+				continue;
+			s = line_clean(acc);
+		}
+		if (*s != '\0' && local_line(ctx, &o, file, first, s, &recs,
+		    err, errlen) < 0)
+			goto out;
+		acclen = 0;
 	}
 	if (ferror(fp)) {
 		snprintf(err, errlen, "%s: read error", file);
+		goto out;
+	}
+	if (depth > 0) {
+		snprintf(err, errlen, "%s:%u: '(' not closed", file, first);
 		goto out;
 	}
 	for (rec = recs; rec != NULL; rec = rec->next) {
@@ -281,6 +421,7 @@ dnslocal_load(struct ub_ctx *ctx, const char *file, char *err, size_t errlen)
 	rc = 0;
 out:
 	records_free(recs);
+	free(acc);
 	free(buf);
 	fclose(fp);
 	return rc;

@@ -3,8 +3,8 @@
  * DNS (FCrDNS: the PTR name must resolve back to the address) reduced to
  * its organisational domain, else the address's network.
  *
- * Exports infra_identify, infra_ptr_name.  No state; any thread (the
- * resolver and the PSL are shared and thread-safe).  Caps: INFRA_MAX_PTR
+ * Exports infra_identify, infra_ptr_name, infra_check_id.  No state; any
+ * thread (the resolver and the PSL are shared and thread-safe).  Caps: INFRA_MAX_PTR
  * PTR names tried, INFRA_MAX_ADDRS addresses compared per name.
  * Why FCrDNS and not the PTR alone: whoever controls an address block
  * controls its PTR records and can claim any name; only a name whose own A
@@ -127,4 +127,59 @@ infra_identify(struct dns_resolver *dns, struct dns_budget *budget,
 	if (out->id == NULL)
 		out->id = network(&addr, v4_prefix, v6_prefix, ar);
 	return out->id == NULL ? -1 : 0;
+}
+
+int
+infra_check_id(const struct orgdomain *psl, const char *id, unsigned v4,
+    unsigned v6, char *err, size_t errlen)
+{
+	char norm[ORGDOMAIN_NAME_MAX + 1], why[128];
+	const char *org, *p;
+	struct net_cidr c;
+
+	if (strncmp(id, "net:", 4) == 0) {
+		if (strchr(id + 4, '/') == NULL) {
+			snprintf(err, errlen, "%s: a network needs its prefix "
+			    "length (net:ADDRESS/%u, IPv6 /%u)", id, v4, v6);
+			return -1;
+		}
+		if (net_parse_cidr(id + 4, &c, why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "%s: %s", id, why);
+			return -1;
+		}
+		if (c.prefix != (c.addr.family == AF_INET ? v4 : v6)) {
+			snprintf(err, errlen, "%s: relays are remembered by "
+			    "their /%u network (infra_%s_prefix): a /%u never "
+			    "matches", id, c.addr.family == AF_INET ? v4 : v6,
+			    c.addr.family == AF_INET ? "v4" : "v6", c.prefix);
+			return -1;
+		}
+		return 0;
+	}
+	if (strncmp(id, "org:", 4) == 0) {
+		for (p = id + 4; *p != '\0' && (unsigned char)*p < 0x80; p++)
+			;
+		if (*p != '\0' || orgdomain_normalize(id + 4, norm) == -1 ||
+		    strchr(norm, '.') == NULL) {
+			snprintf(err, errlen, "%s: not a domain name (ASCII, "
+			    "IDNs as xn--)", id);
+			return -1;
+		}
+		if (psl == NULL)
+			return 0;
+		if ((org = orgdomain_of_normalized(psl, norm)) == NULL) {
+			snprintf(err, errlen, "%s: a public suffix, not an "
+			    "organisation", id);
+			return -1;
+		}
+		if (strcmp(org, norm) != 0) {
+			snprintf(err, errlen, "%s: relays are remembered by "
+			    "their organisational domain: use org:%s", id, org);
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(err, errlen, "%s: an infrastructure is org:DOMAIN or "
+	    "net:ADDRESS/PREFIX", id);
+	return -1;
 }

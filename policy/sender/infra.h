@@ -33,4 +33,11 @@ int infra_identify(struct dns_resolver *, struct dns_budget *budget,
  * buf; 0 or -1. */
 int infra_ptr_name(const char *ip, char *buf, size_t buflen);
 
+/* Whether id can ever be what infra_identify gives: "org:" and an
+ * organisational domain (by psl; any domain name when psl is NULL), or
+ * "net:" and a network with the configured prefix length.  0, or -1 with
+ * the reason in err (for relaywarden-state trust-relay). */
+int infra_check_id(const struct orgdomain *psl, const char *id,
+    unsigned v4_prefix, unsigned v6_prefix, char *err, size_t errlen);
+
 #endif

@@ -498,7 +498,7 @@ checkin(struct state_pool *p, struct slot *s, int probe,
 		/* Only the probe closes the breaker: a reply to a job that
 		 * started before it opened says little. */
 		if (probe && p->breaker == STATE_BREAKER_HALF_OPEN) {
-			log_warning(NULL, "redis: circuit breaker closed, "
+			log_notice(NULL, "redis: circuit breaker closed, "
 			    "Redis answers again");
 			p->breaker = STATE_BREAKER_CLOSED;
 		}

@@ -11,7 +11,12 @@
  * does), prefixed "warning: ", "error: " or "debug: " below and above the
  * info level.  On stderr every line also carries its level word ("info: ")
  * and the ident, and goes out in one write(2) so that threads never
- * interleave inside a line.
+ * interleave inside a line.  In the daemon's foreground (-f) a line also
+ * starts with its time, RFC 3339 UTC with milliseconds
+ * (log_set_timestamps).  Notices (log_notice: a good thing worth
+ * knowing, such as Redis answering again) are syslog's LOG_NOTICE, shown
+ * from the info level on.  syslog_facility goes with every syslog(3)
+ * call, so a reload that changes it (log_set_facility) takes effect.
  * Caps: a line is at most LOG_LINE_MAX bytes; longer ones end in "...".
  * Control bytes (below 0x20 and 0x7f) become '?' before output, so mail
  * text cannot forge log lines (Postfix printable()).  log_value quotes and
@@ -27,6 +32,7 @@
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/arena.h"
@@ -39,6 +45,7 @@
 static atomic_int cur_level = LOG_L_INFO;
 static atomic_int cur_stderr = 1;	/* until log_open: tools and tests */
 static atomic_int cur_facility = LOG_MAIL;
+static atomic_int cur_stamps = 0;
 static pthread_mutex_t ident_lock = PTHREAD_MUTEX_INITIALIZER;
 static char ident[LOG_IDENT_MAX] = "relaywarden";
 
@@ -83,6 +90,35 @@ log_open(const char *name, int facility, int to_stderr)
 	if (!to_stderr)
 		openlog(ident, LOG_PID | LOG_NDELAY, facility);
 	pthread_mutex_unlock(&ident_lock);
+}
+
+void
+log_set_facility(int facility)
+{
+	atomic_store(&cur_facility, facility);
+}
+
+void
+log_set_timestamps(int on)
+{
+	atomic_store(&cur_stamps, on ? 1 : 0);
+}
+
+/* "2026-12-07T11:30:00.123Z " into buf; its length (0 on failure). */
+static size_t
+stamp(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
+	    gmtime_r(&ts.tv_sec, &tm) == NULL ||
+	    (n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm)) == 0 ||
+	    n + 7 >= len)
+		return 0;
+	snprintf(buf + n, len - n, ".%03ldZ ", ts.tv_nsec / 1000000L);
+	return n + 6;
 }
 
 void
@@ -172,14 +208,16 @@ tidy(char *buf, size_t len, size_t size, int cut)
 	return len;
 }
 
-static void vlog(enum log_level, const char *, const char *, va_list)
-    __attribute__((format(printf, 3, 0)));
+static void vlog(enum log_level, int, const char *, const char *, va_list)
+    __attribute__((format(printf, 4, 0)));
 
+/* notice: a LOG_NOTICE line, filtered as level (info). */
 static void
-vlog(enum log_level level, const char *id, const char *fmt, va_list ap)
+vlog(enum log_level level, int notice, const char *id, const char *fmt,
+    va_list ap)
 {
 	char line[LOG_LINE_MAX + 1];	/* + the stderr newline */
-	size_t len;
+	size_t len, ts;
 	int n, to_stderr, saved;
 
 	if ((int)level > atomic_load(&cur_level))
@@ -188,10 +226,14 @@ vlog(enum log_level level, const char *id, const char *fmt, va_list ap)
 	to_stderr = atomic_load(&cur_stderr);
 	len = 0;
 	if (to_stderr) {
+		ts = atomic_load(&cur_stamps) ? stamp(line, 40) : 0;
 		pthread_mutex_lock(&ident_lock);
-		n = snprintf(line, LOG_LINE_MAX, "%s: %s: ", ident,
-		    level == LOG_L_ERR ? "error" : levels[level]);
+		n = snprintf(line + ts, LOG_LINE_MAX - ts, "%s: %s: ", ident,
+		    notice ? "notice" : level == LOG_L_ERR ? "error" :
+		    levels[level]);
 		pthread_mutex_unlock(&ident_lock);
+		if (n > 0)
+			n += (int)ts;
 	} else if (level != LOG_L_INFO) {
 		n = snprintf(line, LOG_LINE_MAX, "%s: ",
 		    level == LOG_L_ERR ? "error" : levels[level]);
@@ -217,8 +259,8 @@ vlog(enum log_level level, const char *id, const char *fmt, va_list ap)
 		line[len++] = '\n';
 		(void)fdio_write_all(STDERR_FILENO, line, len);
 	} else
-		syslog(atomic_load(&cur_facility) | priorities[level], "%s",
-		    line);
+		syslog(atomic_load(&cur_facility) | (notice ? LOG_NOTICE :
+		    priorities[level]), "%s", line);
 	errno = saved;
 }
 
@@ -228,7 +270,7 @@ log_err(const char *id, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(LOG_L_ERR, id, fmt, ap);
+	vlog(LOG_L_ERR, 0, id, fmt, ap);
 	va_end(ap);
 }
 
@@ -238,7 +280,7 @@ log_warning(const char *id, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(LOG_L_WARNING, id, fmt, ap);
+	vlog(LOG_L_WARNING, 0, id, fmt, ap);
 	va_end(ap);
 }
 
@@ -248,7 +290,17 @@ log_info(const char *id, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(LOG_L_INFO, id, fmt, ap);
+	vlog(LOG_L_INFO, 0, id, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_notice(const char *id, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_L_INFO, 1, id, fmt, ap);
 	va_end(ap);
 }
 
@@ -258,7 +310,7 @@ log_debug(const char *id, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(LOG_L_DEBUG, id, fmt, ap);
+	vlog(LOG_L_DEBUG, 0, id, fmt, ap);
 	va_end(ap);
 }
 

@@ -5,7 +5,7 @@
  * written with one write each).
  * syslog lines read "ID: text" at info (queue id first, as Postfix), and
  * "warning: ID: text", "error: ...", "debug: ..." otherwise; stderr lines
- * read "IDENT: LEVEL: ID: text".  Control bytes become '?'; a line is at
+ * read "[TIME ]IDENT: LEVEL: ID: text" (TIME with log_set_timestamps).  Control bytes become '?'; a line is at
  * most 2048 bytes (longer ones end in "...").
  */
 #ifndef RW_LOG_H
@@ -22,6 +22,10 @@ enum log_level { LOG_L_ERR = 0, LOG_L_WARNING, LOG_L_INFO, LOG_L_DEBUG };
  * foreground. May be called again (reload changes level/facility). */
 void log_open(const char *ident, int facility, int to_stderr);
 void log_set_level(enum log_level);
+/* The facility of the following syslog lines (a reload). */
+void log_set_facility(int facility);
+/* 1: stderr lines start with the time (the daemon's -f). */
+void log_set_timestamps(int on);
 /* 1 when lines of this level are written: for work done only to log
  * (report_debug), not to wrap single calls. */
 int log_enabled(enum log_level);
@@ -38,6 +42,9 @@ void log_err(const char *id, const char *fmt, ...)
 void log_warning(const char *id, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void log_info(const char *id, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* LOG_NOTICE, written from the info level on ("notice:" on stderr). */
+void log_notice(const char *id, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void log_debug(const char *id, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

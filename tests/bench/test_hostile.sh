@@ -238,7 +238,7 @@ grep -q "^count_action=1$" <<<"$l" &&
     not_ok "relaywarden-check: verdict line with one action=" "$l" \
     "$(cat "$T/check.out")"
 "$CHECK" -c "$T/dry.conf" --client-ip "$BENCH_CLIENT_IP" --mail-from "$HF" \
-    --json "$T/long.eml" >"$T/check.json" 2>&1
+    --json "$T/long.eml" >"$T/check.json" 2>"$T/check.err"
 if python3 - "$T/check.json" "$HF" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))

@@ -160,7 +160,7 @@ allowed s_ok "security team" z@rcptdom.example $IP z@rcptdom.example \
 notallowed e_old news@expired.example $IP news@expired.example $RCPT
 
 e2e_expect_match "the log line says allowed=" \
-    'action=accept .*whatif=first_contact allowed="?network entry"?' \
+    'action=accept .*whatif=first_contact .*allowed="?network entry"?' \
     "$(cat "$E2E_TMP/rw/milter.log")"
 
 # H: a program attached.  "*" leaves the hard quarantine in place (the

@@ -230,7 +230,7 @@ if F=$(e2e_wait_msg "$c@e2e"); then
 	e2e_expect_match "$c: X-Relaywarden says accept" '^action=accept;' \
 	    "$(e2e_header "$F" X-Relaywarden)"
 	e2e_expect_match "$c: our log line carries sendmail's queue id" \
-	    "^relaywarden: info: $q: action=accept .*relay=192\\.0\\.2\\.50" \
+	    "^[0-9T:.-]*Z relaywarden: info: $q: action=accept .*relay=192\\.0\\.2\\.50" \
 	    "$(log_of "${q:-none}")"
 else
 	e2e_not_ok "$c: delivered" "no file with Message-ID <$c@e2e>" \

@@ -11,7 +11,11 @@
 #    formats libmagic has no library for);
 # and it checks that the attachment walk keeps MAGIC_NO_CHECK_COMPRESS.
 # fork() stays allowed: the daemon detaches with it and forks its
-# attachment workers, which never exec.  Prints FILE:LINE: the call.
+# attachment workers, which never exec.  One exec is allowed, by name:
+# execvp in milter/postcat.c, where relaywarden-check --queue-id runs
+# postcat(1) with the admin's queue id (letters and digits only), no
+# shell, never message bytes; the daemon does not link that file.
+# Prints FILE:LINE: the call.
 #
 # Usage: check-noexec.sh [SRCDIR]   (default: $top_srcdir, else ../..)
 LC_ALL=C
@@ -38,6 +42,9 @@ for path in sys.stdin.read().split():
     t = strip(open(path, encoding="utf-8", errors="replace").read())
     for ln, line in enumerate(t.split("\n"), 1):
         m = bad.search(line)
+        if m and path.endswith("/milter/postcat.c") and \
+            m.group(0).rstrip("( ") == "execvp":
+            continue
         if m:
             print("%s:%d: %s: runs or enables an external program" %
                   (path, ln, m.group(0).rstrip("( ")))

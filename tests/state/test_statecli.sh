@@ -115,5 +115,36 @@ expect "Redis down" 2 "$ST" -c "$t/down.conf" show partner.example
 has "Redis error is one clear line" err "Connection refused"
 expect "empty domain" 2 "$ST" -c "$t/rw.conf" show ""
 
+# trust-relay with what the lookup never gives (issue 13 item 4): refused
+# with exit 2 and a reason, nothing written.  Prefixes: the config's.
+printf 'redis_port = %s;\ninfra_v4_prefix = 22;\n' "$port" >"$t/p22.conf"
+before=$(R HGETALL 'rw:{partner.example}' | md5sum)
+for bad in 'garbage!!' 'partner-mail.example' 'org:' 'org:bad..example' \
+    'org:mail.partner-mail.example' 'org:co.uk' 'net:192.0.2.0' \
+    'net:192.0.2.0/16' 'net:2001:db8::/64' 'net:not-an-ip/24' \
+    'org:xn--bcher-kva.example!'; do
+	expect "trust-relay refuses $bad" 2 "$ST" -c "$t/rw.conf" \
+	    trust-relay partner.example "$bad"
+	has "trust-relay $bad: says why" err "$(printf '%s' "$bad" |
+	    sed 's/[].[*]/\\&/g'): "
+done
+expect "trust-relay refuses the default /24 under infra_v4_prefix 22" 2 \
+    "$ST" -c "$t/p22.conf" trust-relay partner.example net:198.51.100.0/24
+has "names the configured prefix" err "/22 network (infra_v4_prefix)"
+expect "the organisation form is named" 2 "$ST" -c "$t/rw.conf" \
+    trust-relay partner.example org:mx1.partner-mail.example
+has "suggests the organisational domain" err "use org:partner-mail.example"
+[ "$(R HGETALL 'rw:{partner.example}' | md5sum)" = "$before" ] &&
+    ok "refused trust-relay wrote nothing" ||
+    not_ok "refused trust-relay wrote nothing"
+expect "a /22 network under infra_v4_prefix 22" 0 "$ST" -c "$t/p22.conf" \
+    trust-relay partner.example net:198.51.100.0/22
+expect "an IPv6 /48" 0 "$ST" -c "$t/rw.conf" trust-relay partner.example \
+    net:2001:db8:1::/48
+expect "untrust-relay still removes anything" 1 "$ST" -c "$t/rw.conf" \
+    untrust-relay partner.example 'garbage!!'
+expect "-V" 0 "$ST" -V
+has "-V prints the version" out "^relaywarden-state [0-9][0-9.]*$"
+
 echo "# $pass passed, $fail failed"
 [ "$fail" = 0 ]

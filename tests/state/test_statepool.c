@@ -25,6 +25,7 @@
 #include "util/arena.h"
 #include "config/config.h"
 #include "util/deadline.h"
+#include "util/log.h"
 #include "state/state.h"
 #include "statefix.h"
 
@@ -185,7 +186,9 @@ redis_down_opens_the_breaker_and_recovery_closes_it(void **unused)
 	struct state_pool_status st;
 	struct state_answer a;
 	unsigned long long tried;
-	int i;
+	char logtext[4096] = "";
+	FILE *logf;
+	int i, saved;
 
 	assert_int_equal(redisfix_start(&extra[0], 0, NULL), 0);
 	state_pool_unref(pool);
@@ -216,7 +219,22 @@ redis_down_opens_the_breaker_and_recovery_closes_it(void **unused)
 	assert_int_equal(st.breaker, STATE_BREAKER_OPEN);
 	assert_int_equal(redisfix_restart(&extra[0]), 0);
 	sleep_ms(350);
+	/* closing is good news: a notice, not a warning (issue 13) */
+	assert_non_null(logf = tmpfile());
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(dup2(fileno(logf), 2) == 2);
+	log_set_level(LOG_L_INFO);
 	a = LOOK(.domain = "down.example", .learn = 1);
+	log_set_level(LOG_L_ERR);
+	dup2(saved, 2);
+	close(saved);
+	rewind(logf);
+	logtext[fread(logtext, 1, sizeof(logtext) - 1, logf)] = '\0';
+	fclose(logf);
+	assert_non_null(strstr(logtext,
+	    ": notice: redis: circuit breaker closed"));
+	assert_null(strstr(logtext, "warning: redis: circuit breaker closed"));
 	assert_true(a.available);
 	assert_int_equal(a.messages, 0);	/* a fresh server */
 	state_pool_status(pool, &st);

@@ -1,0 +1,44 @@
+/*
+ * postcat.h - relaywarden-check on a message in Postfix's queue: reads
+ * the output of postcat(1) (envelope records, then the message
+ * contents), or runs "postcat -q ID" itself (no shell).
+ */
+#ifndef RW_POSTCAT_H
+#define RW_POSTCAT_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#define POSTCAT_MAX_RCPT	1000
+
+/* What the queue file's envelope says; strings are malloc'd, freed by
+ * postcat_env_free.  NULL when the record was absent. */
+struct postcat_env {
+	char *client_ip, *client_name, *helo, *sender;
+	char *rcpts[POSTCAT_MAX_RCPT];
+	size_t nrcpts;
+	unsigned long rcpts_lost;	/* past POSTCAT_MAX_RCPT */
+};
+
+/* Reads in: when its first line is postcat's envelope marker ("***
+ * ENVELOPE RECORDS name ***"), the envelope records into env and the
+ * message contents (ended by the "HEADER EXTRACTED" or "MESSAGE FILE END"
+ * marker of the same name, whatever the message says) into *msg, and
+ * *found = 1; otherwise the whole input, as it is, into *msg, *found = 0.
+ * *msg is a rewound temporary file (caller fcloses).  0, or -1 with a
+ * one-line reason in err (read error, a postcat dump cut short). */
+int postcat_read(FILE *in, struct postcat_env *env, int *found, FILE **msg,
+    char *err, size_t errlen);
+
+void postcat_env_free(struct postcat_env *);
+
+/* Runs "postcat [-c config_dir] -q queue_id" with execvp, no shell;
+ * returns its standard output (*pid: the child for postcat_wait), or NULL
+ * with err.  queue_id must be letters and digits. */
+FILE *postcat_run(const char *queue_id, const char *config_dir, pid_t *pid,
+    char *err, size_t errlen);
+
+/* Closes fp and reaps pid: 0 when postcat exited 0, else -1 with err. */
+int postcat_wait(FILE *fp, pid_t pid, char *err, size_t errlen);
+
+#endif
