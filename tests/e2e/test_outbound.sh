@@ -19,6 +19,11 @@
 #     Postfix presents it as client 127.0.0.1, listed in internal_hosts:
 #     accept, direction=outbound.
 #  r  none of a, b, p wrote a key to Redis (outbound teaches nothing).
+#  e  outbound_attachments = true (reload): an AUTH submission with a
+#     program attached is held for the attachment policy, still
+#     direction=outbound with no sender reason; relaywarden-check
+#     --queue-id on it reads the queue file's sasl_username and judges it
+#     outbound too.
 #  c  the same From from 203.0.113.9 without AUTH, and with a wrong
 #     password (refused by Postfix, then sent without AUTH): still
 #     dmarc_fail_reject, not accepted; headers claiming an authenticated
@@ -186,6 +191,42 @@ e2e_expect_line "p: the milter saw pickup as 127.0.0.1 (internal_host)" \
 # ---- r: outbound taught nothing ----
 e2e_settle
 e2e_expect_eq "r: no Redis key written by outbound mail" 0 "$(keys)"
+
+# ---- e: outbound_attachments, and relaywarden-check on the held copy ----
+echo "outbound_attachments = true;" >>"$E2E_RW_CONF"
+e2e_reload_milter
+N=$((N + 1))
+{
+	printf 'From: Alice <%s>\nTo: %s\nSubject: the tool\n' "$FROM" "$RCPT"
+	printf 'Date: %s\nMessage-ID: <e.%s@e2e>\n' "$(LC_ALL=C date -R)" "$N"
+	printf 'MIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/mixed; boundary="b1"\n\n--b1\n'
+	printf 'Content-Type: text/plain\n\nhere it is\n--b1\n'
+	printf 'Content-Type: application/octet-stream; name="tool.exe"\n'
+	printf 'Content-Disposition: attachment; filename="tool.exe"\n'
+	printf 'Content-Transfer-Encoding: base64\n\n'
+	printf 'MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00PE program' |
+	    base64
+	printf -- '--b1--\n'
+} >"$M/e.eml"
+send e "$IP_OUT" --auth PLAIN --auth-user "$FROM" --auth-password "$PASS"
+e2e_expect_eq "e: AUTH submission accepted by Postfix" 250 "$CODE"
+got e && {
+	e2e_expect_eq "e: held by the attachment policy" held "$W"
+	re='^action=quarantine; direction=outbound; score=[0-9]+; '
+	re=$re'reasons=attach_[a-z_]+\(tool\.exe'
+	e2e_expect_match "e: outbound, attachment reasons only" "$re" "$VH"
+	case $VH in
+	*spf*|*dmarc*|*first_contact*)
+		e2e_not_ok "e: no sender reason" "$VH" ;;
+	esac
+}
+QID=$(e2e_held_ids | head -n 1)
+"$top_builddir/milter/relaywarden-check" -c "$E2E_RW_CONF" \
+    --queue-id "$QID" --postfix-config "$E2E_PF_CONF" >"$M/e.check" \
+    2>"$M/e.err"
+e2e_expect_match "e: relaywarden-check --queue-id judges it outbound" \
+    'direction=outbound' "$(cat "$M/e.check")" || cat "$M/e.err"
 
 # ---- c: the same From from outside, unauthenticated ----
 # (forged evidence of a submission in the headers changes nothing)
