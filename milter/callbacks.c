@@ -247,6 +247,13 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	    message_set_helo(m, c->helo) == -1 ||
 	    message_set_mail_from(m, argv[0] != NULL ? argv[0] : "") == -1)
 		goto fail;
+	/* The SMTP AUTH login: the MTA sends it with MAIL FROM (Postfix's
+	 * milter_mail_macros and sendmail's Milter.macros.envfrom list
+	 * {auth_authen} by default).  A client that authenticated is ours:
+	 * outbound (outbound.c). */
+	v = smfi_getsymval(ctx, (char *)"{auth_authen}");
+	if (v != NULL && v[0] != '\0' && message_set_auth(m, v) == -1)
+		goto fail;
 	if ((c->scan = policy_scan_new(pol, m)) == NULL)
 		goto fail;
 	policy_unref(pol);	/* the scan holds its own reference */

@@ -185,6 +185,12 @@ set_envelope(struct message *m, const struct postcat_env *env,
 	size_t i;
 	int rc;
 
+	/* The SMTP AUTH login the queue file records makes the message
+	 * outbound, as {auth_authen} did for the daemon; an address from
+	 * the command line is another client, without it. */
+	if (ip == NULL && env->auth_user != NULL && env->auth_user[0] != '\0' &&
+	    message_set_auth(m, env->auth_user) == -1)
+		return -1;
 	if (ip == NULL && env->client_ip != NULL) {
 		ip = env->client_ip;
 		name = env->client_name;

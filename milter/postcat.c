@@ -4,12 +4,13 @@
  *
  * postcat prints "*** ENVELOPE RECORDS NAME ***", records as "type:
  * value" ("sender: a@b", "recipient: x@y", "named_attribute:
- * client_address=192.0.2.1", helo_name=, client_name=), then "***
- * MESSAGE CONTENTS NAME ***", the message as queued, then "*** HEADER
- * EXTRACTED NAME ***" and "*** MESSAGE FILE END NAME ***".  NAME is the
- * queue file's (e.g. "hold/4F2A1B3C"), which the message cannot know:
- * only a marker with that NAME ends the contents, so a body line that
- * imitates a marker is message text.  Single-threaded (the tool).
+ * client_address=192.0.2.1", helo_name=, client_name=, sasl_username=),
+ * then "*** MESSAGE CONTENTS NAME ***", the message as queued, then
+ * "*** HEADER EXTRACTED NAME ***" and "*** MESSAGE FILE END NAME ***".
+ * NAME is the queue file's (e.g. "hold/4F2A1B3C"), which the message
+ * cannot know: only a marker with that NAME ends the contents, so a body
+ * line that imitates a marker is message text.  Single-threaded (the
+ * tool).
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -81,6 +82,8 @@ record(struct postcat_env *env, const char *line)
 		return set(&env->client_name, v + 12);
 	if (strncmp(v, "helo_name=", 10) == 0)
 		return set(&env->helo, v + 10);
+	if (strncmp(v, "sasl_username=", 14) == 0)
+		return set(&env->auth_user, v + 14);
 	return 0;
 }
 
@@ -205,6 +208,7 @@ postcat_env_free(struct postcat_env *env)
 	free(env->client_name);
 	free(env->helo);
 	free(env->sender);
+	free(env->auth_user);
 	for (i = 0; i < env->nrcpts; i++)
 		free(env->rcpts[i]);
 	memset(env, 0, sizeof(*env));

@@ -15,6 +15,9 @@
  * postcat_env_free.  NULL when the record was absent. */
 struct postcat_env {
 	char *client_ip, *client_name, *helo, *sender;
+	char *auth_user;		/* sasl_username=: the SMTP AUTH
+					   login, outbound mail (issue 13
+					   item 1) */
 	char *rcpts[POSTCAT_MAX_RCPT];
 	size_t nrcpts;
 	unsigned long rcpts_lost;	/* past POSTCAT_MAX_RCPT */

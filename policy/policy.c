@@ -13,6 +13,10 @@
  * thread; its reference count is a C11 atomic.  A scan belongs to one
  * message and is used by one thread at a time (libmilter never overlaps
  * one connection's callbacks).
+ * Outbound mail (outbound.c: an authenticated client or an internal
+ * host) is decided first: it gets the attachment walk only when
+ * outbound_attachments says so, no sender verdict, no Redis, no
+ * Authentication-Results, and X-Relaywarden says direction=outbound.
  * Order of checks at end of message: relay (internal hops), SPF for MAIL
  * FROM and HELO (RFC 7208), DKIM (already fed as a stream, RFC 6376),
  * DMARC (RFC 7489), the authentication, attachment and sender rules,
@@ -475,6 +479,9 @@ check_sender(struct scan *s, const struct thresholds *thr)
 }
 
 static int scan_finish(struct scan *, const struct evaluation **);
+static int scan_outbound(struct scan *, const struct evaluation **);
+static int scan_conclude(struct scan *, const struct thresholds *,
+    const struct evaluation **);
 
 /* Every check at end of message, under the message's DNS budget. */
 int
@@ -509,6 +516,8 @@ scan_finish(struct scan *s, const struct evaluation **out)
 		*out = e;
 		return 0;
 	}
+	if ((e->outbound = outbound_decide(cfg, m)) != OUTBOUND_NO)
+		return scan_outbound(s, out);
 	if (relay_find(m, cfg->internal_relays, cfg->n_internal_relays,
 	    cfg->max_received_walk, m->arena, &e->relay) == -1)
 		return -1;
@@ -561,9 +570,22 @@ scan_finish(struct scan *s, const struct evaluation **out)
 		if ((e->authres = authres_format(m->arena, &ai)) == NULL)
 			return -1;
 	}
+	return scan_conclude(s, &thr, out);
+}
+
+/* What every message ends with: the action under thr, X-Relaywarden, the
+ * header edits and the debug lines. */
+static int
+scan_conclude(struct scan *s, const struct thresholds *thr,
+    const struct evaluation **out)
+{
+	const struct config *cfg = s->pol->cfg;
+	struct evaluation *e = &s->eval;
+	struct message *m = s->msg;
+
 	if (allowlist_apply(cfg, m, e, (long long)time(NULL)) == -1)
 		return -1;
-	verdict_decide(&e->verdict, &thr);
+	verdict_decide(&e->verdict, thr);
 	e->verdict.dry_run = cfg->dry_run;
 	if (cfg->add_verdict_header &&
 	    (e->verdict_header = verdict_header(&e->verdict, m->arena)) ==
@@ -575,4 +597,36 @@ scan_finish(struct scan *s, const struct evaluation **out)
 	s->finished = 1;
 	*out = e;
 	return 0;
+}
+
+/* Outbound mail (outbound.c): ours going out.  No SPF, DKIM, DMARC,
+ * authentication rules or sender stage: nothing is looked up, nothing
+ * read from or written to Redis, no Authentication-Results is added (a
+ * forged one claiming our authserv-id is still removed, plan.c).  The
+ * attachment policy only when outbound_attachments says so; its
+ * per-sender allow-list is not consulted (no DMARC pass).  The client is
+ * the relay and the From domain is parsed, for the log line only. */
+static int
+scan_outbound(struct scan *s, const struct evaluation **out)
+{
+	const struct config *cfg = s->pol->cfg;
+	struct evaluation *e = &s->eval;
+	struct message *m = s->msg;
+	struct thresholds thr;
+
+	e->relay.ip = m->client_ip;
+	e->relay.helo = m->helo;
+	e->relay.name = m->client_name;
+	e->spf.result = e->helo_spf.result = AUTH_NONE;
+	e->spf.reason = e->helo_spf.reason = "outbound";
+	if (author_parse(m, m->arena, &e->author) == -1)
+		return -1;
+	e->dmarc.result = AUTH_NONE;
+	e->dmarc.from_domain = e->author.domain;
+	e->dmarc.reason = "outbound";
+	e->verdict.outbound = 1;
+	if (cfg->outbound_attachments && check_attachments(s) == -1)
+		return -1;
+	verdict_thresholds(cfg, m, &thr);
+	return scan_conclude(s, &thr, out);
 }

@@ -24,6 +24,7 @@
 #include "plan.h"
 #include "mail/author.h"
 #include "mail/relay.h"
+#include "outbound.h"
 #include "sender.h"
 #include "verdict/verdict.h"
 
@@ -62,6 +63,10 @@ void policy_unref(struct policy *);
 const struct config *policy_config(const struct policy *);
 
 struct evaluation {
+	enum outbound_via outbound;	/* OUTBOUND_NO: inbound, every check
+					   ran; else only the attachment
+					   policy, by configuration
+					   (outbound.h) */
 	struct relay relay;
 	struct spf_result spf;		/* MAIL FROM */
 	struct spf_result helo_spf;

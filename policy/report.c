@@ -323,6 +323,7 @@ report_logline(const struct message *m, const struct evaluation *e)
 {
 	struct arena *a = m->arena;
 	const char *dkim = "none", *reasons, *whatif, *done, *details;
+	const char *dir = "", *user;
 	const char *f[5];
 	char *p;
 	size_t i;
@@ -354,11 +355,20 @@ report_logline(const struct message *m, const struct evaluation *e)
 	    (f[3] = log_value(a, f[3], 300)) == NULL ||
 	    (f[4] = log_value(a, e->sender.domain, 200)) == NULL)
 		return NULL;
-	p = arena_printf(a, "action=%s%s%s score=%d spf=%s helo_spf=%s "
+	/* Outbound mail: who vouched for it, the SMTP AUTH login (from
+	 * the MTA, still escaped and cut) when that was it. */
+	if (e->outbound != OUTBOUND_NO && ((dir = arena_printf(a,
+	    " direction=outbound via=%s", outbound_via_name(e->outbound))) ==
+	    NULL || (m->auth_user != NULL && m->auth_user[0] != '\0' &&
+	    ((user = log_value(a, m->auth_user, 100)) == NULL ||
+	    (dir = arena_printf(a, "%s auth_user=%s", dir, user)) == NULL))))
+		return NULL;
+	p = arena_printf(a, "action=%s%s%s%s score=%d spf=%s helo_spf=%s "
 	    "dkim=%s dmarc=%s from_domain=%s relay=%s hops=%u "
 	    "mail_from=%s sender=%s state=%s reasons=%s%s%s details=%s", done,
 	    e->verdict.dry_run ? " dry_run=1 would_action=" : "",
 	    e->verdict.dry_run ? verdict_action_name(e->verdict.action) : "",
+	    dir,
 	    e->verdict.score, auth_result_name(e->spf.result),
 	    auth_result_name(e->helo_spf.result), f[0],
 	    auth_result_name(e->dmarc.result), f[1], f[2], e->relay.hops,

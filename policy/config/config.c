@@ -213,6 +213,9 @@ const struct setting config_settings[] = {
 	STR(tag_subject, "", confname_check_subject_tag),
 	/* Issue 13 item 2: allow-lists (confallow.c, allowlist.c). */
 	GROUPS(allowlist, allowlist, nallowlist, confgroup_allowlist),
+	/* issue 13 item 1: outbound mail (outbound.c) */
+	LIST(internal_hosts, T_CIDRLIST, n_internal_hosts, NULL),
+	BOOL(outbound_attachments, 0),
 };
 
 const size_t config_nsettings = sizeof(config_settings) /

@@ -214,6 +214,14 @@ struct config {
 	/* Issue 13 item 2: allow-lists (confallow.c, allowlist.c). */
 	struct config_allow *allowlist;
 	size_t nallowlist;
+
+	/* issue 13 item 1: outbound mail (outbound.c) */
+	struct net_cidr *internal_hosts;	/* clients whose mail is
+					   ours (submission, web apps,
+					   local pickup on 127.0.0.1) */
+	size_t n_internal_hosts;
+	int outbound_attachments;	/* the attachment policy also for
+					   outbound mail (default off) */
 };
 
 /*

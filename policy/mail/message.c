@@ -85,6 +85,12 @@ message_set_mail_from(struct message *m, const char *from)
 	return set(m, &m->mail_from, from);
 }
 
+int
+message_set_auth(struct message *m, const char *user)
+{
+	return set(m, &m->auth_user, user);
+}
+
 /* Grows an arena array of elem-sized items to hold one more. */
 static int
 grow(struct arena *a, void **arr, size_t n, size_t *cap, size_t elem)

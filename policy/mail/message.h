@@ -48,6 +48,9 @@ struct message {
 	const char *mail_from;		/* as given, e.g. "<a@b.example>" */
 	const char **rcpts;
 	size_t nrcpts, rcpts_cap;
+	const char *auth_user;		/* the MTA's {auth_authen}: the SMTP
+					   AUTH login, NULL or "" when the
+					   client did not authenticate */
 
 	struct header *headers;
 	size_t nheaders, headers_cap;
@@ -78,6 +81,7 @@ int message_set_id(struct message *, const char *);
 int message_set_client(struct message *, const char *ip, const char *name);
 int message_set_helo(struct message *, const char *);
 int message_set_mail_from(struct message *, const char *);
+int message_set_auth(struct message *, const char *user);
 int message_add_rcpt(struct message *, const char *);
 
 /* Stores one header.  Returns 1 when stored, 0 when dropped by a cap

@@ -293,6 +293,9 @@ verdict_header(const struct verdict *v, struct arena *a)
 	    verdict_action_name(v->action));
 	if (hdrout_add_raw(h, ' ', word) == -1)
 		return NULL;
+	if (v->outbound && hdrout_add_raw(h, ' ', "direction=outbound;") ==
+	    -1)
+		return NULL;
 	snprintf(word, sizeof(word), "score=%d;", v->score);
 	if (hdrout_add_raw(h, ' ', word) == -1)
 		return NULL;

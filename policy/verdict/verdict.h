@@ -49,6 +49,8 @@ struct verdict {
 	enum verdict_action hard;	/* at least this, whatever the score
 					   (hard rules); ACCEPT = none */
 	int dry_run;			/* action computed, only headers */
+	int outbound;			/* outbound mail (outbound.h): the
+					   header says direction=outbound */
 	const char *state;		/* "unavailable" when the sender
 					   history could not be read, else
 					   NULL */
@@ -148,7 +150,8 @@ const char *verdict_detail_list(const struct verdict *v, int w,
  * comma when long.  What-if rules follow as "; whatif=r3(d3),r4", an
  * unavailable history as "; state=unavailable", the allow-list entries
  * that applied as "; allowed=\"comment\"", and a global dry run as
- * " (dry-run)". */
+ * " (dry-run)".  Outbound mail has "direction=outbound;" after the
+ * action. */
 const char *verdict_header(const struct verdict *, struct arena *);
 /* The rule names of v's reasons with whatif == w (0: scored, 1: what-if),
  * comma separated in the order raised ("" when none), or NULL when out of

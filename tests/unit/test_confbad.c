@@ -273,6 +273,15 @@ static const struct bad_case {
 	    "tag_subject: not valid UTF-8" },
 	{ "subject tag a number", "tag_subject = 1;\n", 1,
 	    "tag_subject: must be a string in quotes" },
+	/* issue 13 item 1 */
+	{ "internal host a name", "internal_hosts = [\"mail.example\"];\n",
+	    1, "internal_hosts: \"mail.example\" is not an IP address" },
+	{ "internal host prefix too long",
+	    "internal_hosts = [\"192.0.2.0/33\"];\n", 1,
+	    "internal_hosts: \"192.0.2.0/33\": prefix length above 32" },
+	{ "outbound_attachments a string",
+	    "outbound_attachments = \"yes\";\n", 1,
+	    "outbound_attachments: must be true or false" },
 };
 
 static void

@@ -61,6 +61,10 @@ defaults_are_documented_values(void **state)
 	assert_int_equal(c->dmarc_enable, 1);
 	assert_string_equal(c->psl_file, "");
 	assert_int_equal(c->n_internal_relays, 0);
+	/* issue 13 item 1: no internal host, not even loopback, and no
+	 * attachment policy for outbound mail */
+	assert_int_equal(c->n_internal_hosts, 0);
+	assert_int_equal(c->outbound_attachments, 0);
 	assert_int_equal(c->max_headers, 1000);
 	assert_int_equal(c->max_header_length, 65536);
 	assert_int_equal(c->max_received_walk, 20);
@@ -383,6 +387,11 @@ static const struct good_case {
 	    offsetof(struct config, n_internal_relays), 2 },
 	{ "empty file", "# nothing\n",
 	    offsetof(struct config, max_headers), 1000 },
+	{ "outbound attachments on", "outbound_attachments = true;\n",
+	    offsetof(struct config, outbound_attachments), 1 },
+	{ "internal hosts",
+	    "internal_hosts = [\"127.0.0.1\", \"::1\", \"192.0.2.0/24\"];\n",
+	    offsetof(struct config, n_internal_hosts), 3 },
 };
 
 static void
@@ -401,6 +410,8 @@ good_files_load(void **state)
 			fail_msg("%s: %s", g->behaviour, err);
 		if (g->off == offsetof(struct config, n_internal_relays))
 			got = (unsigned)c->n_internal_relays;
+		else if (g->off == offsetof(struct config, n_internal_hosts))
+			got = (unsigned)c->n_internal_hosts;
 		else if (g->off == offsetof(struct config, log_level))
 			got = (unsigned)c->log_level;
 		else
