@@ -690,3 +690,67 @@ e2e_msg() {
 		printf '\n-- \nrelaywarden e2e\n'
 	} >"$1"
 }
+
+# ---- scenarios: one message at a time through Postfix and the milter ----
+# For scripts that send prepared messages $M/NAME.eml to $RCPT and judge
+# each (test_fool_history.sh, test_links.sh): they set M and RCPT.
+
+# e2e_scn_send NAME IP HELO MAILFROM: sends $M/NAME.eml; VH = its
+# X-Relaywarden, W = delivered | held | lost.
+e2e_scn_send() {
+	local code id f
+	code=$(e2e_send_swaks "$2" "$3" "$3" "$4" "$RCPT" "$M/$1.eml")
+	[ "$code" = 250 ] || e2e_not_ok "$1: accepted by SMTP" "got $code"
+	id=$(sed -n 's/^Message-ID: <\(.*\)>$/\1/p' "$M/$1.eml" | head -n 1)
+	VH= W=lost
+	f=$(e2e_wait_msg "$id") || {
+		e2e_not_ok "$1: arrives" "nothing within 10 s"
+		return 1
+	}
+	case $f in
+	*/held-*) W=held ;;
+	*) W=delivered ;;
+	esac
+	VH=$(e2e_header "$f" X-Relaywarden)
+	echo "# $1: $W [$VH]"
+}
+
+# e2e_scn_has RULE: the last message's X-Relaywarden names RULE (with or
+# without its detail).
+e2e_scn_has() {
+	printf '%s\n' "$VH" | grep -E -q "reasons=([^;]*[, ])?$1([(,;]|$)"
+}
+
+# e2e_scn_learn NAME ...: a teaching message must be delivered (accept or tag).
+e2e_scn_learn() {
+	e2e_scn_send "$@" || return
+	case $VH in
+	action=accept*|action=tag*) e2e_ok "$1: history message delivered" ;;
+	*) e2e_not_ok "$1: history message delivered" "$VH" ;;
+	esac
+}
+
+# e2e_scn_attack NAME RULE ...: held (quarantine) and names RULE.
+e2e_scn_attack() {
+	local name=$1 rule=$2
+	shift 2
+	e2e_scn_send "$name" "$@" || return
+	if [ "$W" = held ] && e2e_scn_has "$rule"; then
+		e2e_ok "$name: attack held ($rule) [$VH]"
+		echo "attack held: $name"
+	else
+		e2e_not_ok "$name: attack held with $rule" "got $W [$VH]"
+	fi
+}
+
+# e2e_scn_benign NAME ...: delivered at accept or tag.
+e2e_scn_benign() {
+	e2e_scn_send "$@" || return
+	case "$W $VH" in
+	"delivered action=accept"*|"delivered action=tag"*)
+		e2e_ok "$1: benign left alone [$VH]"
+		echo "benign left alone: $1"
+		;;
+	*) e2e_not_ok "$1: benign left alone" "got $W [$VH]" ;;
+	esac
+}

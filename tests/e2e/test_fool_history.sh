@@ -125,63 +125,12 @@ mk() {
 	cp "$f" "$M/$name.eml"
 }
 
-# send NAME IP HELO MAILFROM: sends $M/NAME.eml; VH = its X-Relaywarden,
-# W = delivered | held | lost.
-send() {
-	local code id f
-	code=$(e2e_send_swaks "$2" "$3" "$3" "$4" "$RCPT" "$M/$1.eml")
-	[ "$code" = 250 ] || e2e_not_ok "$1: accepted by SMTP" "got $code"
-	id=$(sed -n 's/^Message-ID: <\(.*\)>$/\1/p' "$M/$1.eml" | head -n 1)
-	VH= W=lost
-	f=$(e2e_wait_msg "$id") || {
-		e2e_not_ok "$1: arrives" "nothing within 10 s"
-		return 1
-	}
-	case $f in
-	*/held-*) W=held ;;
-	*) W=delivered ;;
-	esac
-	VH=$(e2e_header "$f" X-Relaywarden)
-	echo "# $1: $W [$VH]"
-}
-
-has() {
-	printf '%s\n' "$VH" | grep -E -q "reasons=([^;]*[, ])?$1([(,;]|$)"
-}
-
-# learn NAME ...: a teaching message must be delivered (accept or tag).
-learn() {
-	send "$@" || return
-	case $VH in
-	action=accept*|action=tag*) e2e_ok "$1: history message delivered" ;;
-	*) e2e_not_ok "$1: history message delivered" "$VH" ;;
-	esac
-}
-
-# attack NAME RULE ...: held (quarantine) and names RULE.
-attack() {
-	local name=$1 rule=$2
-	shift 2
-	send "$name" "$@" || return
-	if [ "$W" = held ] && has "$rule"; then
-		e2e_ok "$name: attack held ($rule) [$VH]"
-		echo "attack held: $name"
-	else
-		e2e_not_ok "$name: attack held with $rule" "got $W [$VH]"
-	fi
-}
-
-# benign NAME ...: delivered at accept or tag.
-benign() {
-	send "$@" || return
-	case "$W $VH" in
-	"delivered action=accept"*|"delivered action=tag"*)
-		e2e_ok "$1: benign left alone [$VH]"
-		echo "benign left alone: $1"
-		;;
-	*) e2e_not_ok "$1: benign left alone" "got $W [$VH]" ;;
-	esac
-}
+# Scenario steps (lib.sh): send, has, learn, attack, benign.
+send() { e2e_scn_send "$@"; }
+has() { e2e_scn_has "$@"; }
+learn() { e2e_scn_learn "$@"; }
+attack() { e2e_scn_attack "$@"; }
+benign() { e2e_scn_benign "$@"; }
 
 # ======== P: the always-signed correspondent ========
 for i in 1 2 3; do
