@@ -46,8 +46,14 @@ attfix_rmdir(const char *dir)
 struct spool *
 attfix_load(struct arena *a, const char *path)
 {
+	return attfix_load_mem(a, path, 1 << 20);
+}
+
+struct spool *
+attfix_load_mem(struct arena *a, const char *path, size_t mem)
+{
 	char buf[65536], err[256];
-	struct spool *sp = spool_new(a, 1 << 20, NULL);
+	struct spool *sp = spool_new(a, mem, NULL);
 	FILE *fp;
 	size_t n;
 

@@ -27,8 +27,10 @@ const char *attfix_srcdir(void);
 int attfix_tmpdir(const char *name, char *dir, size_t dirlen);
 /* rm -rf dir; 0 or -1. */
 int attfix_rmdir(const char *dir);
-/* The file at path in a new spool of a. */
+/* The file at path in a new spool of a (memory up to mem, else 1 MB). */
 struct spool *attfix_load(struct arena *a, const char *path);
+struct spool *attfix_load_mem(struct arena *a, const char *path,
+    size_t mem);
 /* cfg as written in text (a file in dir). */
 struct config *attfix_config(const char *dir, const char *text);
 /* One walk of the message file under cfg (config_default() when NULL)

@@ -80,20 +80,10 @@ static struct spool *file_spool(struct arena *, const char *, size_t);
 static struct spool *
 load(struct arena *a, const char *dir, const char *name, size_t mem)
 {
-	char path[800], buf[65536], err[256];
-	struct spool *sp = spool_new(a, mem, NULL);
-	FILE *fp;
-	size_t n;
+	char path[800];
 
 	snprintf(path, sizeof(path), "%s/%s/%s", corpus, dir, name);
-	assert_non_null(sp);
-	if ((fp = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s", path);
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		if (spool_write(sp, buf, n, err, sizeof(err)) != 0)
-			fail_msg("%s", err);
-	fclose(fp);
-	return sp;
+	return attfix_load_mem(a, path, mem);
 }
 
 static void
