@@ -145,6 +145,18 @@ e2e_redis() {
 	redis-cli -p "$E2E_REDIS_PORT" "$@"
 }
 
+# e2e_zone_fcrdns "IP NAME"...: local data lines that give each IPv4
+# address a forward-confirmed name (A and PTR).
+e2e_zone_fcrdns() {
+	local p
+	for p in "$@"; do
+		set -- $p
+		echo "$2 300 IN A $1"
+		echo "$(echo "$1" | awk -F. '{ print $4"."$3"."$2"."$1 }')""\
+.in-addr.arpa 300 IN PTR $2."
+	done
+}
+
 # e2e_zone_sender IP HELO: ZONE=$E2E_TMP/zone, local DNS data for one
 # sender: sender.example (SPF allows IP only, DMARC p=none) and the HELO
 # name (A IP, SPF allows IP).

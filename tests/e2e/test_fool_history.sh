@@ -78,14 +78,9 @@ EOF
 		echo "_dmarc.c$c.example 300 IN TXT \"v=DMARC1; p=none\""
 	done
 	# forward-confirmed names: each relay is its organisation
-	for p in "$IP_CORR $N_CORR" "$IP_CORP2 $N_CORP2" "$IP_PLAT $N_PLAT" \
-	    "$IP_NEWESP $N_NEWESP" "$IP_ESP $N_ESP" "$IP_MBOX $N_MBOX" \
-	    "$IP_NEW $N_NEW"; do
-		set -- $p
-		echo "$2 300 IN A $1"
-		echo "$(echo "$1" | awk -F. '{ print $4"."$3"."$2"."$1 }')""\
-.in-addr.arpa 300 IN PTR $2."
-	done
+	e2e_zone_fcrdns "$IP_CORR $N_CORR" "$IP_CORP2 $N_CORP2" \
+	    "$IP_PLAT $N_PLAT" "$IP_NEWESP $N_NEWESP" "$IP_ESP $N_ESP" \
+	    "$IP_MBOX $N_MBOX" "$IP_NEW $N_NEW"
 } >"$ZONE"
 
 RW_BASE="protected_domains = [ \"ourorg.example\" ];

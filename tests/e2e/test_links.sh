@@ -57,13 +57,8 @@ _dmarc.zipco.example 300 IN TXT "v=DMARC1; p=none"
 qrco.example 300 IN TXT "v=spf1 ip4:$IP_QR -all"
 _dmarc.qrco.example 300 IN TXT "v=DMARC1; p=none"
 EOF
-	for p in "$IP_CORR $N_CORR" "$IP_NEW $N_NEW" "$IP_ZIP $N_ZIP" \
-	    "$IP_QR $N_QR"; do
-		set -- $p
-		echo "$2 300 IN A $1"
-		echo "$(echo "$1" | awk -F. '{ print $4"."$3"."$2"."$1 }')""\
-.in-addr.arpa 300 IN PTR $2."
-	done
+	e2e_zone_fcrdns "$IP_CORR $N_CORR" "$IP_NEW $N_NEW" \
+	    "$IP_ZIP $N_ZIP" "$IP_QR $N_QR"
 } >"$ZONE"
 
 E2E_RW_EXTRA="protected_domains = [ \"ourorg.example\" ];
