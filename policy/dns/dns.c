@@ -4,8 +4,10 @@
  * Exports dns_resolver_new/free, dns_query, dns_reply_free,
  * dns_budget_start, dns_rr_txt, dns_rr_name and dns_resolver_stats.  A
  * dns_budget is the caller's (one message's): no thread-local state.
- * Owns one libunbound context per resolver and a pump thread that reads libunbound's answers and hands
- * each to the query waiting for it.  The local-data parser is dnslocal.c
+ * Owns one libunbound context per resolver and a pump thread that reads
+ * libunbound's answers and hands each to the query waiting for it, and
+ * an answer cache in front of both (dnscache.c: a repeated name costs a
+ * hash look-up, not a trip through libunbound's threads).  The local-data parser is dnslocal.c
  * (dnslocal_load), called here while a resolver is set up.
  *
  * Thread rule: any number of threads may call dns_query at once.  A query
@@ -41,7 +43,9 @@
 
 #include "util/deadline.h"
 #include "dns/dns.h"
+#include "dns/dnscache.h"
 #include "dns/dnslocal.h"
+#include "dns/dnsreply.h"
 
 #define DNS_NAME_MAX	253		/* text form, no root dot */
 #define DNS_LABEL_MAX	63
@@ -67,13 +71,7 @@ struct dns_resolver {
 	pthread_mutex_t lock;		/* guards the waiters */
 	struct waiter *waiters;
 	atomic_ulong queries, timeouts, failures, sent;
-};
-
-/* A reply and the libunbound result it points into, freed together. */
-struct reply {
-	struct dns_reply pub;
-	struct ub_result *ub;
-	struct dns_rr rr[];
+	struct dnscache *cache;		/* answers had (dnscache.h) */
 };
 
 /* Checks a query name and writes it in presentation form, every octet
@@ -278,7 +276,8 @@ dns_resolver_new(const struct dns_options *o, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (pipe(r->wake) < 0 || (r->ctx = ub_ctx_create()) == NULL) {
+	if ((r->cache = dnscache_new(DNSCACHE_ENTRIES, DNSCACHE_BYTES)) ==
+	    NULL || pipe(r->wake) < 0 || (r->ctx = ub_ctx_create()) == NULL) {
 		snprintf(err, errlen, "cannot create the resolver");
 		dns_resolver_free(r);
 		return NULL;
@@ -308,6 +307,7 @@ dns_resolver_free(struct dns_resolver *r)
 	}
 	if (r->ctx != NULL)
 		ub_ctx_delete(r->ctx);
+	dnscache_free(r->cache);
 	/* No callback can run now: what is left was abandoned. */
 	while ((w = r->waiters) != NULL) {
 		waiter_unlink(r, w);
@@ -515,15 +515,24 @@ budget_clip(struct dns_budget *b, struct timespec *deadline, int *clipped)
 	return 0;
 }
 
+static long long
+mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec;
+}
+
 int
 dns_query(struct dns_resolver *r, struct dns_budget *budget,
     const char *name, int rrtype, struct dns_reply **out)
 {
-	char qname[DNS_NAME_MAX * 4 + 2];
+	char qname[DNS_NAME_MAX * 4 + 2], key[DNS_NAME_MAX * 4 + 2];
 	struct ub_result *result = NULL;
 	struct timespec deadline;
 	enum dns_status status;
-	int hop, clipped;
+	int hop, clipped, hit;
 
 	*out = NULL;
 	if (name == NULL || name_encode(name, qname) < 0)
@@ -534,6 +543,9 @@ dns_query(struct dns_resolver *r, struct dns_budget *budget,
 		atomic_fetch_add(&r->timeouts, 1);
 		return reply_out(DNS_TEMPFAIL, rrtype, NULL, out);
 	}
+	memcpy(key, qname, strlen(qname) + 1);
+	if ((hit = dnscache_get(r->cache, key, rrtype, mono_s(), out)) != 0)
+		return hit == 1 ? 0 : -1;
 	for (hop = 0;; hop++) {
 		if (query_once(r, qname, rrtype, &deadline, &status,
 		    &result) < 0)
@@ -545,7 +557,10 @@ dns_query(struct dns_resolver *r, struct dns_budget *budget,
 	}
 	if (clipped && status == DNS_TEMPFAIL && result == NULL)
 		budget->spent = 1;
-	return reply_out(status, rrtype, result, out);
+	if (reply_out(status, rrtype, result, out) == -1)
+		return -1;
+	dnscache_put(r->cache, key, rrtype, *out, mono_s());
+	return 0;
 }
 
 void
@@ -618,8 +633,13 @@ dns_rr_name(const struct dns_rr *rr, size_t offset, char *buf,
 void
 dns_resolver_stats(const struct dns_resolver *r, struct dns_stats *st)
 {
+	struct dnscache_stats cs;
+
 	st->queries = atomic_load(&r->queries);
 	st->timeouts = atomic_load(&r->timeouts);
 	st->failures = atomic_load(&r->failures);
 	st->sent = atomic_load(&r->sent);
+	dnscache_stats(r->cache, &cs);
+	st->cache_hits = cs.hits;
+	st->cache_entries = cs.entries;
 }

@@ -1,7 +1,9 @@
 /*
  * dns.h - the one caching resolver shared by SPF, DKIM and DMARC.
  *
- * Wraps one libunbound context per config generation.  Thread rule: a
+ * Wraps one libunbound context per config generation, with an answer
+ * cache in front (dnscache.h: answers kept for their TTL, at most an
+ * hour, negative ones five minutes; never a failure).  Thread rule: a
  * resolver may be used by any number of threads at once (libunbound
  * contexts are thread-safe; our own state is atomics or under a mutex).
  * Every query has a deadline (dns_options.timeout_ms); a query that misses
@@ -122,7 +124,9 @@ int dns_rr_name(const struct dns_rr *, size_t offset, char *buf,
 struct dns_stats {
 	unsigned long queries, timeouts, failures;
 	unsigned long sent;	/* of the queries, those handed to
-				   libunbound (a spent budget sends none) */
+				   libunbound (a spent budget sends none,
+				   nor does a cached answer) */
+	unsigned long cache_hits, cache_entries;	/* dnscache.h */
 };
 void dns_resolver_stats(const struct dns_resolver *, struct dns_stats *);
 

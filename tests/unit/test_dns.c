@@ -21,6 +21,7 @@
 
 #include "util/deadline.h"
 #include "dns/dns.h"
+#include "dns/dnscache.h"
 #include "silentdns.h"
 
 #define TIMEOUT_MS	200
@@ -43,7 +44,9 @@ static const char zone[] =
 	"slow.example TXT \"local\"\n"
 	"multi.example A 192.0.2.3\n"
 	"multi.example A 192.0.2.1\n"
-	"multi.example A 192.0.2.2\n";
+	"multi.example A 192.0.2.2\n"
+	"short.example 1 IN TXT \"one second\"\n"
+	"zero.example 0 IN TXT \"no cache\"\n";
 
 struct fixture {
 	char dir[64], file[96];
@@ -572,6 +575,195 @@ worker_main(void *arg)
 	return NULL;
 }
 
+/* A fresh resolver over the test zone. */
+static struct dns_resolver *
+fresh(void)
+{
+	char err[256];
+	struct dns_resolver *r = resolver_with(fx.file, err, sizeof(err));
+
+	assert_non_null(r);
+	return r;
+}
+
+static void
+same_reply(const struct dns_reply *a, const struct dns_reply *b)
+{
+	size_t i;
+
+	assert_int_equal(a->status, b->status);
+	assert_int_equal(a->count, b->count);
+	for (i = 0; i < a->count; i++) {
+		assert_int_equal(a->rr[i].len, b->rr[i].len);
+		assert_memory_equal(a->rr[i].data, b->rr[i].data, a->rr[i].len);
+	}
+	assert_int_equal(a->packet_len, b->packet_len);
+	if (a->packet_len > 0)
+		assert_memory_equal(a->packet, b->packet, a->packet_len);
+}
+
+/* A name asked again is answered from the cache, the same bytes; a
+ * negative answer too; a failure never. */
+static void
+answers_are_cached(void **state)
+{
+	struct dns_resolver *r = fresh();
+	struct dns_reply *a, *b;
+	struct dns_stats s0, s1;
+
+	(void)state;
+	assert_int_equal(dns_query(r, NULL, "txt.example", DNS_T_TXT, &a), 0);
+	dns_resolver_stats(r, &s0);
+	assert_int_equal(dns_query(r, NULL, "TXT.example", DNS_T_TXT, &b), 0);
+	dns_resolver_stats(r, &s1);
+	assert_int_equal(a->status, DNS_OK);
+	/* "TXT.example" is another key: sent again */
+	assert_int_equal(s1.sent, s0.sent + 1);
+	dns_reply_free(b);
+	assert_int_equal(dns_query(r, NULL, "txt.example", DNS_T_TXT, &b), 0);
+	dns_resolver_stats(r, &s0);
+	assert_int_equal(s0.sent, s1.sent);		/* from the cache */
+	assert_int_equal(s0.cache_hits, 1);
+	same_reply(a, b);
+	assert_true(b->ttl > 0 && b->ttl <= DNSCACHE_TTL_MAX);
+	dns_reply_free(a);
+	dns_reply_free(b);
+	/* negative, and a CNAME chain under its first name */
+	assert_int_equal(dns_query(r, NULL, "nx.example", DNS_T_A, &a), 0);
+	assert_int_equal(dns_query(r, NULL, "nx.example", DNS_T_A, &b), 0);
+	assert_int_equal(a->status, DNS_NXDOMAIN);
+	same_reply(a, b);
+	dns_reply_free(a);
+	dns_reply_free(b);
+	assert_int_equal(dns_query(r, NULL, "alias.example", DNS_T_A, &a), 0);
+	assert_int_equal(dns_query(r, NULL, "alias.example", DNS_T_A, &b), 0);
+	assert_int_equal(a->status, DNS_OK);
+	same_reply(a, b);
+	dns_reply_free(a);
+	dns_reply_free(b);
+	dns_resolver_stats(r, &s1);
+	assert_int_equal(s1.cache_hits, 3);
+	/* a timeout is asked again */
+	assert_int_equal(dns_query(r, NULL, "slow.example", DNS_T_A, &a), 0);
+	assert_int_equal(a->status, DNS_TEMPFAIL);
+	dns_reply_free(a);
+	dns_resolver_stats(r, &s0);
+	assert_int_equal(dns_query(r, NULL, "slow.example", DNS_T_A, &a), 0);
+	dns_reply_free(a);
+	dns_resolver_stats(r, &s1);
+	assert_int_equal(s1.sent, s0.sent + 1);
+	assert_int_equal(s1.cache_hits, 3);
+	dns_resolver_free(r);
+}
+
+/* An answer lives its TTL, no longer; TTL 0 is never kept. */
+static void
+cache_respects_ttl(void **state)
+{
+	struct dns_resolver *r = fresh();
+	struct dns_reply *a;
+	struct dns_stats s0, s1;
+
+	(void)state;
+	assert_int_equal(dns_query(r, NULL, "zero.example", DNS_T_TXT, &a), 0);
+	dns_reply_free(a);
+	assert_int_equal(dns_query(r, NULL, "zero.example", DNS_T_TXT, &a), 0);
+	dns_reply_free(a);
+	dns_resolver_stats(r, &s0);
+	assert_int_equal(s0.cache_hits, 0);
+	assert_int_equal(dns_query(r, NULL, "short.example", DNS_T_TXT, &a),
+	    0);
+	dns_reply_free(a);
+	sleep(2);
+	dns_resolver_stats(r, &s0);
+	assert_int_equal(dns_query(r, NULL, "short.example", DNS_T_TXT, &a),
+	    0);
+	assert_int_equal(a->status, DNS_OK);
+	dns_reply_free(a);
+	dns_resolver_stats(r, &s1);
+	assert_int_equal(s1.sent, s0.sent + 1);
+	assert_int_equal(s1.cache_hits, 0);
+	dns_resolver_free(r);
+}
+
+/* The cache alone: at most its entries and bytes, the least recently
+ * used first out, hostile TTLs capped, one answer never most of it. */
+static void
+cache_is_bounded(void **state)
+{
+	static const unsigned char rd[] = "\x05hello";
+	struct dns_rr rr = { rd, 6 };
+	struct dns_reply rep = { DNS_OK, DNS_T_TXT, 1, &rr, NULL, 0, 100000 };
+	struct dnscache *c = dnscache_new(4, 1 << 20);
+	struct dnscache_stats st;
+	struct dns_reply *out;
+	unsigned char *big;
+	char name[32];
+	int i;
+
+	(void)state;
+	assert_non_null(c);
+	for (i = 0; i < 5; i++) {	/* n0 .. n4: n0 pushed out */
+		snprintf(name, sizeof(name), "n%d.example.", i);
+		dnscache_put(c, name, DNS_T_TXT, &rep, 1000);
+	}
+	dnscache_stats(c, &st);
+	assert_int_equal(st.entries, 4);
+	assert_int_equal(dnscache_get(c, "n0.example.", DNS_T_TXT, 1000,
+	    &out), 0);
+	/* n1 used: n2 is now the oldest, and goes for n5 */
+	assert_int_equal(dnscache_get(c, "n1.example.", DNS_T_TXT, 1000,
+	    &out), 1);
+	dns_reply_free(out);
+	dnscache_put(c, "n5.example.", DNS_T_TXT, &rep, 1000);
+	assert_int_equal(dnscache_get(c, "n2.example.", DNS_T_TXT, 1000,
+	    &out), 0);
+	assert_int_equal(dnscache_get(c, "n1.example.", DNS_T_TXT, 1000,
+	    &out), 1);
+	dns_reply_free(out);
+	assert_int_equal(dnscache_get(c, "n9.example.", DNS_T_TXT, 1000,
+	    &out), 0);
+	dnscache_put(c, "n9.example.", DNS_T_TXT, &rep, 1000);
+	assert_int_equal(dnscache_get(c, "n9.example.", DNS_T_TXT, 1000,
+	    &out), 1);
+	assert_int_equal(out->count, 1);
+	assert_memory_equal(out->rr[0].data, rd, 6);
+	/* a TTL of 100000 lives DNSCACHE_TTL_MAX */
+	assert_int_equal(out->ttl, DNSCACHE_TTL_MAX);
+	dns_reply_free(out);
+	assert_int_equal(dnscache_get(c, "n9.example.", DNS_T_TXT,
+	    1000 + DNSCACHE_TTL_MAX, &out), 0);
+	/* negative: DNSCACHE_NEG_TTL_MAX */
+	rep.status = DNS_NXDOMAIN;
+	rep.count = 0;
+	dnscache_put(c, "gone.example.", DNS_T_A, &rep, 1000);
+	assert_int_equal(dnscache_get(c, "gone.example.", DNS_T_A,
+	    1000 + DNSCACHE_NEG_TTL_MAX - 1, &out), 1);
+	assert_int_equal(out->status, DNS_NXDOMAIN);
+	dns_reply_free(out);
+	assert_int_equal(dnscache_get(c, "gone.example.", DNS_T_A,
+	    1000 + DNSCACHE_NEG_TTL_MAX, &out), 0);
+	/* failures are not kept */
+	rep.status = DNS_TEMPFAIL;
+	dnscache_put(c, "fail.example.", DNS_T_A, &rep, 1000);
+	assert_int_equal(dnscache_get(c, "fail.example.", DNS_T_A, 1000,
+	    &out), 0);
+	/* one answer of over a sixteenth of the bytes is not kept */
+	big = calloc(1, 70000);
+	assert_non_null(big);
+	rep.status = DNS_OK;
+	rep.count = 1;
+	rr.data = big;
+	rr.len = 70000;
+	dnscache_put(c, "big.example.", DNS_T_TXT, &rep, 1000);
+	assert_int_equal(dnscache_get(c, "big.example.", DNS_T_TXT, 1000,
+	    &out), 0);
+	free(big);
+	dnscache_stats(c, &st);
+	assert_true(st.bytes <= (1 << 20));
+	dnscache_free(c);
+}
+
 /* 8 threads, 480 queries, 8 of them timing out while the others run.  A
  * longer deadline here so that a loaded machine does not turn a local
  * answer into a timeout. */
@@ -627,6 +819,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(local_a_aaaa),
+		cmocka_unit_test(answers_are_cached),
+		cmocka_unit_test(cache_respects_ttl),
+		cmocka_unit_test(cache_is_bounded),
 		cmocka_unit_test(local_txt_strings_joined),
 		cmocka_unit_test(local_mx_ptr_names),
 		cmocka_unit_test(local_cname_followed),
