@@ -40,6 +40,7 @@
 #include <unbound.h>
 
 #include "util/deadline.h"
+#include "util/metrics.h"
 #include "dns/dns.h"
 #include "dns/dnslocal.h"
 
@@ -524,14 +525,17 @@ dns_query(struct dns_resolver *r, struct dns_budget *budget,
 	struct timespec deadline;
 	enum dns_status status;
 	int hop, clipped;
+	long long t0;
 
 	*out = NULL;
 	if (name == NULL || name_encode(name, qname) < 0)
 		return reply_out(DNS_BADNAME, rrtype, NULL, out);
 	atomic_fetch_add(&r->queries, 1);
+	t0 = metrics_now_us();
 	deadline = deadline_mono_after(r->timeout_ms);
 	if (budget_clip(budget, &deadline, &clipped) == -1) {
 		atomic_fetch_add(&r->timeouts, 1);
+		metrics_count_dns_error();
 		return reply_out(DNS_TEMPFAIL, rrtype, NULL, out);
 	}
 	for (hop = 0;; hop++) {
@@ -545,6 +549,9 @@ dns_query(struct dns_resolver *r, struct dns_budget *budget,
 	}
 	if (clipped && status == DNS_TEMPFAIL && result == NULL)
 		budget->spent = 1;
+	metrics_observe_us(METRICS_H_DNS, metrics_now_us() - t0);
+	if (status == DNS_TEMPFAIL)
+		metrics_count_dns_error();
 	return reply_out(status, rrtype, result, out);
 }
 
