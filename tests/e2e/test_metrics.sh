@@ -6,7 +6,9 @@
 # what was sent: messages by action, the attach_executable reason, SPF,
 # DKIM and DMARC results, the whole-message histogram's _count (and its
 # +Inf bucket), DNS and Redis histograms moved; in flight back to 0.
-# Then Redis is killed: Redis errors count and the breaker gauge opens.
+# An idle worker killed: a restart (cause died) and a start.  A sender
+# domain whose DNS times out: DNS errors and SPF temperror.  Then Redis
+# is killed: Redis errors count and the breaker gauge opens.
 # Every path but /metrics is 404, another method 405; the thread that
 # serves it carries the daemon's seccomp filter.
 set -u
@@ -194,6 +196,40 @@ e2e_expect_match "attachment workers started" '^[1-9]' \
     "$(val "$M/after" relaywarden_attach_worker_starts_total)"
 e2e_expect_eq "in flight back to 0" 0 \
     "$(val "$M/after" relaywarden_messages_in_flight)"
+
+# ---- an attachment worker dies while idle: replaced and counted ----
+HOST=$(pgrep -P "$E2E_PIDS_MILTER" -x rw-scanhost)
+for w in $(pgrep -P "$HOST" -x rw-worker); do
+	kill -KILL "$w"
+done
+exe w1
+e2e_send_swaks "$IP" "$HELO" "$HELO" "$FROM" "$RCPT" "$M/w1.eml" >/dev/null
+f=$(e2e_wait_msg "w1@e2e") || f=lost
+case $f in */held-*) ;; *) e2e_not_ok "w1 held" "$f" ;; esac
+e2e_settle 10 || true
+scrape "$M/workers" || e2e_not_ok "scrape after the worker died" "no 200"
+e2e_expect_eq "attach_worker_restarts{cause=died} +1" 1 \
+    "$(delta 'relaywarden_attach_worker_restarts_total{cause="died"}' "$M/after" "$M/workers")"
+e2e_expect_eq "attach_worker_starts +1 (its replacement)" 1 \
+    "$(delta relaywarden_attach_worker_starts_total "$M/after" "$M/workers")"
+e2e_expect_eq "messages{action=quarantine} +1 more" 1 \
+    "$(delta 'relaywarden_messages_total{action="quarantine"}' "$M/after" "$M/workers")"
+cp "$M/workers" "$M/after"
+
+# ---- DNS that does not answer: a sender domain outside the local data
+# goes to the forwarder, where nothing listens: lookups time out ----
+e2e_msg "$M/d1.eml" "Dave <dave@nowhere-dns.net>" "$RCPT" "dns" "d1@e2e"
+e2e_send_swaks "$IP" "$HELO" "$HELO" dave@nowhere-dns.net "$RCPT" \
+    "$M/d1.eml" >/dev/null
+e2e_settle 10 || true
+scrape "$M/dns" || e2e_not_ok "scrape after the DNS timeouts" "no 200"
+e2e_expect_match "dns_errors moved (timeouts)" '^[1-9]' \
+    "$(delta relaywarden_dns_errors_total "$M/after" "$M/dns")"
+e2e_expect_eq "spf_results{result=temperror} +1" 1 \
+    "$(delta 'relaywarden_spf_results_total{result="temperror"}' "$M/after" "$M/dns")"
+e2e_expect_eq "that message counted once" 1 \
+    "$(delta relaywarden_message_duration_seconds_count "$M/after" "$M/dns")"
+cp "$M/dns" "$M/after"
 
 # ---- Redis goes away: errors count, the breaker opens ----
 e2e_kill_redis
