@@ -303,8 +303,10 @@ run(struct config *cfg, const char *path, const char *sock, int foreground)
 	/* Issue 14 item 2: the metrics thread, confined and with the
 	 * signals blocked like every other (metricsd.c). */
 	if ((md = metricsd_start(cfg, err, sizeof(err))) == NULL &&
-	    err[0] != '\0')
+	    err[0] != '\0') {
+		scanhost_stop(host);
 		goto fail;
+	}
 	/* Threads exist from here on (resolver, reload, metrics). */
 	if ((pol = policy_new(cfg, err, sizeof(err))) == NULL) {
 		log_err(NULL, "%s: %s", path, err);

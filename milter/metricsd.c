@@ -141,12 +141,13 @@ metricsd_start(const struct config *cfg, char *err, size_t errlen)
 	}
 	md->d = MHD_start_daemon(flags, (unsigned short)port, NULL, NULL,
 	    answer, NULL,
+	    /* first, or libmicrohttpd logs the options before it */
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICSD_CONNECTIONS,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)METRICSD_PER_IP,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICSD_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)METRICSD_MEMORY,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_END);
 	if (md->d == NULL) {
 		snprintf(err, errlen, "metrics_listen %s: cannot listen "

@@ -244,4 +244,41 @@ e2e_expect_eq "one more message counted" 1 \
     "$(delta relaywarden_message_duration_seconds_count "$M/after" "$M/down")"
 e2e_expect_eq "in flight still 0" 0 "$(val "$M/down" relaywarden_messages_in_flight)"
 
+# ---- a connection flood on the endpoint: bounded, mail unaffected ----
+threads0=$(ls /proc/"$E2E_PIDS_MILTER"/task | wc -l)
+/usr/bin/python3 - "$MPORT" "$M/flood.ready" <<'P' &
+import socket, sys, time
+held = []
+for i in range(40):
+    try:
+        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 2)
+        s.send(b"GET /metrics HTTP/1.1\r\n")  # never finished
+        held.append(s)
+    except OSError:
+        pass
+open(sys.argv[2], "w").write("%d\n" % len(held))
+time.sleep(4)
+P
+flood=$!
+e2e_wait_for 10 test -s "$M/flood.ready"
+plain f1
+e2e_expect_eq "mail accepted during the flood" 250 \
+    "$(e2e_send_swaks "$IP" "$HELO" "$HELO" "$FROM" "$RCPT" "$M/f1.eml")"
+e2e_expect_eq "no thread per connection" "$threads0" \
+    "$(ls /proc/"$E2E_PIDS_MILTER"/task | wc -l)"
+wait "$flood"
+e2e_wait_for 15 scrape "$M/flooded" ||
+    e2e_not_ok "scrape after the flood" "no 200 within 15 s"
+e2e_expect_eq "the message of the flood counted" 1 \
+    "$(delta relaywarden_message_duration_seconds_count "$M/down" "$M/flooded")"
+
+# ---- a second daemon on the same metrics port: a clear error, exit 1 ----
+sed -e "s|^socket = .*|socket = \"unix:$E2E_TMP/rw/second.sock\";|" \
+    "$E2E_RW_CONF" >"$E2E_TMP/rw/second.conf"
+timeout 20 "$top_builddir/milter/relaywarden" -f -c "$E2E_TMP/rw/second.conf" \
+    >/dev/null 2>"$M/second.err"
+e2e_expect_eq "second daemon on a taken metrics port exits 1" 1 "$?"
+e2e_expect_match "and says why" \
+    "metrics_listen 127.0.0.1:$MPORT: cannot listen" "$(cat "$M/second.err")"
+
 e2e_summary
