@@ -38,6 +38,8 @@
 #include "config/config.h"
 #include "util/log.h"
 #include "mail/message.h"
+#include "util/metrics.h"
+#include "metricsout.h"
 #include "policy.h"
 #include "reload.h"
 #include "report.h"
@@ -129,6 +131,7 @@ release_scan(struct conn *c)
 	if (c != NULL && c->scan != NULL) {
 		policy_scan_free(c->scan);
 		c->scan = NULL;
+		metrics_in_flight(-1);
 	}
 	if (c != NULL) {
 		c->failed = 0;
@@ -256,6 +259,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 		goto fail;
 	if ((c->scan = policy_scan_new(pol, m)) == NULL)
 		goto fail;
+	metrics_in_flight(1);	/* until release_scan */
 	policy_unref(pol);	/* the scan holds its own reference */
 	return cont(c, SMFIP_NR_MAIL);
 fail:
@@ -345,6 +349,25 @@ cb_body(SMFICTX *ctx, unsigned char *buf, size_t len)
 	return cont(c, SMFIP_NR_BODY);
 }
 
+/* Issue 14 item 2: one finished message into the counters: the action
+ * the MTA is told (rc), the evaluation's reasons and results when there
+ * is one, the time since end of data began (t0). */
+static sfsistat
+counted(sfsistat rc, const struct evaluation *e, long long t0)
+{
+	unsigned action;
+
+	if (rc == SMFIS_TEMPFAIL)
+		action = VERDICT_TEMPFAIL;
+	else if (rc == SMFIS_REJECT)
+		action = VERDICT_REJECT;
+	else
+		action = e != NULL ? e->plan.action : VERDICT_ACCEPT;
+	metricsout_record(e, action);
+	metrics_observe_us(METRICS_H_MESSAGE, metrics_now_us() - t0);
+	return rc;
+}
+
 static sfsistat
 cb_eom(SMFICTX *ctx)
 {
@@ -352,6 +375,7 @@ cb_eom(SMFICTX *ctx)
 	struct conn *c = smfi_getpriv(ctx);
 	struct message *m;
 	const char *qid, *line;
+	long long t0 = metrics_now_us();
 	sfsistat rc;
 
 	if (c == NULL || c->refused)
@@ -361,12 +385,12 @@ cb_eom(SMFICTX *ctx)
 		    "and recipients passed max_message_header_bytes = %u",
 		    policy_scan_config(c->scan)->max_message_header_bytes);
 		release_scan(c);
-		return SMFIS_TEMPFAIL;
+		return counted(SMFIS_TEMPFAIL, NULL, t0);
 	}
 	if (c->scan == NULL || c->failed) {
 		log_err(c->id, "message tempfailed: out of memory earlier");
 		release_scan(c);
-		return SMFIS_TEMPFAIL;
+		return counted(SMFIS_TEMPFAIL, NULL, t0);
 	}
 	m = policy_scan_message(c->scan);
 	/* The queue id: Postfix knows it only after the first RCPT. */
@@ -378,12 +402,14 @@ cb_eom(SMFICTX *ctx)
 	rc = apply_evaluation(ctx, m, e, c->leadspc);
 	if ((line = report_logline(m, e)) != NULL)
 		log_info(m->id, "%s", line);
+	/* before release_scan: e is the scan's */
+	rc = counted(rc, e, t0);
 	release_scan(c);
 	return rc;
 oom:
 	log_err(c->id, "out of memory at end of message: tempfail");
 	release_scan(c);
-	return SMFIS_TEMPFAIL;
+	return counted(SMFIS_TEMPFAIL, NULL, t0);
 }
 
 static sfsistat

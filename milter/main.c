@@ -41,6 +41,7 @@
 #include "util/net.h"
 #include "policy.h"
 #include "reload.h"
+#include "metricsd.h"
 #include "scan/scanhost.h"
 
 #include "toolconf.h"
@@ -249,6 +250,7 @@ static int
 run(struct config *cfg, const char *path, const char *sock, int foreground)
 {
 	struct scanhost *host = NULL;
+	struct metricsd *md;
 	struct policy *pol;
 	char err[512];
 	int rc;
@@ -298,7 +300,14 @@ run(struct config *cfg, const char *path, const char *sock, int foreground)
 		snprintf(err, sizeof(err), "cannot block signals");
 		goto fail;
 	}
-	/* Threads exist from here on (resolver, reload). */
+	/* Issue 14 item 2: the metrics thread, confined and with the
+	 * signals blocked like every other (metricsd.c). */
+	if ((md = metricsd_start(cfg, err, sizeof(err))) == NULL &&
+	    err[0] != '\0') {
+		scanhost_stop(host);
+		goto fail;
+	}
+	/* Threads exist from here on (resolver, reload, metrics). */
 	if ((pol = policy_new(cfg, err, sizeof(err))) == NULL) {
 		log_err(NULL, "%s: %s", path, err);
 		return 1;
@@ -320,6 +329,7 @@ run(struct config *cfg, const char *path, const char *sock, int foreground)
 	    PACKAGE_VERSION, sock, path);
 	rc = smfi_main();
 	log_info(NULL, "stopped");
+	metricsd_stop(md);
 	reload_shutdown();
 	scanhost_stop(host);
 	return rc == MI_SUCCESS ? 0 : 1;

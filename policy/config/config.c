@@ -216,6 +216,9 @@ const struct setting config_settings[] = {
 	/* issue 13 item 1: outbound mail (outbound.c) */
 	LIST(internal_hosts, T_CIDRLIST, n_internal_hosts, NULL),
 	BOOL(outbound_attachments, 0),
+	/* issue 14 item 2: the Prometheus endpoint (confmetrics.c) */
+	STR(metrics_listen, "", confmetrics_check_listen),
+	BOOL(metrics_allow_remote, 0),
 };
 
 const size_t config_nsettings = sizeof(config_settings) /

@@ -222,6 +222,10 @@ struct config {
 	size_t n_internal_hosts;
 	int outbound_attachments;	/* the attachment policy also for
 					   outbound mail (default off) */
+
+	/* issue 14 item 2: the Prometheus endpoint (confmetrics.c) */
+	char *metrics_listen;		/* "" off, "ADDR:PORT", "[V6]:PORT" */
+	int metrics_allow_remote;	/* a non-loopback metrics_listen */
 };
 
 /*
@@ -332,5 +336,12 @@ void config_notes(const struct config *, long long now,
 /* The end (a Unix time, exclusive) of the day "YYYY-MM-DD" in UTC, or -1
  * when it is no such date. */
 long long config_allow_end(const char *date);
+
+/* Issue 14 item 2: metrics_listen ("PORT", "IPV4:PORT", "[IPV6]:PORT";
+ * a bare port is 127.0.0.1) into addr and port.  0, or -1 when it is not
+ * that syntax. */
+struct net_addr;
+int config_metrics_parse(const char *listen, struct net_addr *addr,
+    unsigned *port);
 
 #endif

@@ -235,4 +235,13 @@ int confallow_check_comment(const struct loadctx *, char **, char *,
 int confallow_check_entry(struct loader *, const config_setting_t *list,
     const char *setting, const void *elems, size_t i);
 
+/* --- confmetrics.c: the Prometheus endpoint (issue 14 item 2) ------- */
+
+/* "", "PORT" (made "127.0.0.1:PORT"), "IPV4:PORT" or "[IPV6]:PORT". */
+int confmetrics_check_listen(const struct loadctx *, char **, char *,
+    size_t);
+/* After the whole file: a non-loopback metrics_listen needs
+ * metrics_allow_remote.  0, or -1 with the problem in err. */
+int confmetrics_check(const struct config *, char *err, size_t errlen);
+
 #endif

@@ -511,7 +511,9 @@ static int
 build(struct loader *l, config_t *lc, const char *permpath, char **abs,
     struct config **out)
 {
+	const config_setting_t *cs;
 	struct config *c;
+	char why[300];
 
 	if ((c = config_default()) == NULL) {
 		snprintf(l->err, l->errlen, "%s: out of memory", l->path);
@@ -523,6 +525,16 @@ build(struct loader *l, config_t *lc, const char *permpath, char **abs,
 	 * the config files themselves: nobody else may write them. */
 	if (get_settings(l, c, lc) == -1 || (permpath != NULL &&
 	    perm_named(c, permpath, l->err, l->errlen) == -1)) {
+		config_free(c);
+		return -1;
+	}
+	/* issue 14 item 2: settings that must agree (confmetrics.c) */
+	if (confmetrics_check(c, why, sizeof(why)) == -1) {
+		if ((cs = config_lookup(lc, "metrics_listen")) != NULL)
+			confload_fail(l, cs, "metrics_listen", "%s", why);
+		else
+			snprintf(l->err, l->errlen, "%s: metrics_listen: %s",
+			    l->path, why);
 		config_free(c);
 		return -1;
 	}

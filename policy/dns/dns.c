@@ -42,6 +42,7 @@
 #include <unbound.h>
 
 #include "util/deadline.h"
+#include "util/metrics.h"
 #include "dns/dns.h"
 #include "dns/dnscache.h"
 #include "dns/dnslocal.h"
@@ -533,19 +534,24 @@ dns_query(struct dns_resolver *r, struct dns_budget *budget,
 	struct timespec deadline;
 	enum dns_status status;
 	int hop, clipped, hit;
+	long long t0;
 
 	*out = NULL;
 	if (name == NULL || name_encode(name, qname) < 0)
 		return reply_out(DNS_BADNAME, rrtype, NULL, out);
 	atomic_fetch_add(&r->queries, 1);
+	t0 = metrics_now_us();
 	deadline = deadline_mono_after(r->timeout_ms);
 	if (budget_clip(budget, &deadline, &clipped) == -1) {
 		atomic_fetch_add(&r->timeouts, 1);
+		metrics_count_dns_error();
 		return reply_out(DNS_TEMPFAIL, rrtype, NULL, out);
 	}
 	memcpy(key, qname, strlen(qname) + 1);
-	if ((hit = dnscache_get(r->cache, key, rrtype, mono_s(), out)) != 0)
+	if ((hit = dnscache_get(r->cache, key, rrtype, mono_s(), out)) != 0) {
+		metrics_observe_us(METRICS_H_DNS, metrics_now_us() - t0);
 		return hit == 1 ? 0 : -1;
+	}
 	for (hop = 0;; hop++) {
 		if (query_once(r, qname, rrtype, &deadline, &status,
 		    &result) < 0)
@@ -557,6 +563,9 @@ dns_query(struct dns_resolver *r, struct dns_budget *budget,
 	}
 	if (clipped && status == DNS_TEMPFAIL && result == NULL)
 		budget->spent = 1;
+	metrics_observe_us(METRICS_H_DNS, metrics_now_us() - t0);
+	if (status == DNS_TEMPFAIL)
+		metrics_count_dns_error();
 	if (reply_out(status, rrtype, result, out) == -1)
 		return -1;
 	dnscache_put(r->cache, key, rrtype, *out, mono_s());

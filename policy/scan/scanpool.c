@@ -26,6 +26,7 @@
 #include "util/deadline.h"
 #include "util/fdio.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "config/config.h"
 #include "verdict/verdict.h"
 #include "attach/spool.h"
@@ -183,6 +184,7 @@ slot_start(struct scanpool *p, struct slot *s, char *err, size_t errlen)
 	pthread_mutex_lock(&p->mu);
 	p->st.started++;
 	pthread_mutex_unlock(&p->mu);
+	metrics_count_worker_start();
 	return 0;
 }
 
@@ -286,8 +288,10 @@ acquire(struct scanpool *p, long long until, char *err, size_t errlen)
 	}
 	p->slots[found].busy = 1;
 	pthread_mutex_unlock(&p->mu);
-	if (p->slots[found].sock >= 0 && !idle_alive(&p->slots[found]))
+	if (p->slots[found].sock >= 0 && !idle_alive(&p->slots[found])) {
 		slot_close(&p->slots[found], 1);
+		metrics_count_worker_end(METRICS_W_DIED);
+	}
 	if (p->slots[found].sock < 0 &&
 	    slot_start(p, &p->slots[found], err, errlen) == -1) {
 		pthread_mutex_lock(&p->mu);
@@ -305,8 +309,11 @@ acquire(struct scanpool *p, long long until, char *err, size_t errlen)
 static void
 release(struct scanpool *p, long i, int keep, int failed)
 {
-	if (!keep)
+	if (!keep && p->slots[i].sock >= 0) {
 		slot_close(&p->slots[i], failed);
+		metrics_count_worker_end(failed == 1 ? METRICS_W_KILLED :
+		    failed == 2 ? METRICS_W_RETIRED : METRICS_W_RECYCLED);
+	}
 	pthread_mutex_lock(&p->mu);
 	p->slots[i].busy = 0;
 	p->st.messages++;

@@ -30,6 +30,7 @@
 
 #include "config/config.h"
 #include "util/deadline.h"
+#include "util/metrics.h"
 #include "util/log.h"
 #include "state/state.h"
 #include "state/statepool.h"
@@ -446,6 +447,7 @@ checkout(struct state_pool *p, int *probe, char *err, size_t errlen)
 			goto unavailable;
 		}
 		p->breaker = STATE_BREAKER_HALF_OPEN;
+		metrics_set_breaker(STATE_BREAKER_HALF_OPEN);
 		p->probing = 0;
 	}
 	if (p->breaker == STATE_BREAKER_HALF_OPEN) {
@@ -475,6 +477,7 @@ checkout(struct state_pool *p, int *probe, char *err, size_t errlen)
 	return s;
 unavailable:
 	p->unavailable++;
+	metrics_count_redis_error();
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
 }
@@ -492,8 +495,10 @@ checkin(struct state_pool *p, struct slot *s, int probe,
 	} else
 		s->reused = 1;
 	pthread_mutex_lock(&p->lock);
-	if (outcome == STATEPOOL_FAIL)
+	if (outcome == STATEPOOL_FAIL) {
 		p->unavailable++;
+		metrics_count_redis_error();
+	}
 	if (!failed) {
 		/* Only the probe closes the breaker: a reply to a job that
 		 * started before it opened says little. */
@@ -501,6 +506,7 @@ checkin(struct state_pool *p, struct slot *s, int probe,
 			log_notice(NULL, "redis: circuit breaker closed, "
 			    "Redis answers again");
 			p->breaker = STATE_BREAKER_CLOSED;
+			metrics_set_breaker(STATE_BREAKER_CLOSED);
 		}
 		p->failures = 0;
 	} else {
@@ -515,6 +521,7 @@ checkin(struct state_pool *p, struct slot *s, int probe,
 				    p->set.breaker_cooldown_ms, p->failures,
 				    why != NULL ? why : "slow replies");
 			p->breaker = STATE_BREAKER_OPEN;
+			metrics_set_breaker(STATE_BREAKER_OPEN);
 			p->open_until = deadline_now_ms() +
 			    p->set.breaker_cooldown_ms;
 		}
@@ -543,7 +550,7 @@ statepool_run(struct state_pool *p, statepool_job job, void *arg,
 {
 	enum statepool_outcome o = STATEPOOL_FAIL;
 	struct deadline d;
-	long long t0;
+	long long t0, start_us = metrics_now_us();
 	struct slot *s;
 	int probe, attempt, saved, slow = 0;
 
@@ -551,8 +558,11 @@ statepool_run(struct state_pool *p, statepool_job job, void *arg,
 		snprintf(err, errlen, "disabled");
 		return -1;
 	}
-	if ((s = checkout(p, &probe, err, errlen)) == NULL)
+	if ((s = checkout(p, &probe, err, errlen)) == NULL) {
+		metrics_observe_us(METRICS_H_REDIS, metrics_now_us() -
+		    start_us);
 		return -1;
+	}
 	/* One deadline for all that follows: hiredis's own timeout bounds
 	 * each read, so a server trickling bytes could hold a message for
 	 * as long as it liked. */
@@ -586,5 +596,6 @@ statepool_run(struct state_pool *p, statepool_job job, void *arg,
 		s->c = NULL;
 	}
 	checkin(p, s, probe, o, slow, err);
+	metrics_observe_us(METRICS_H_REDIS, metrics_now_us() - start_us);
 	return o == STATEPOOL_OK ? 0 : -1;
 }

@@ -282,6 +282,16 @@ static const struct bad_case {
 	{ "outbound_attachments a string",
 	    "outbound_attachments = \"yes\";\n", 1,
 	    "outbound_attachments: must be true or false" },
+	/* issue 14 item 2: the metrics endpoint */
+	{ "metrics_listen a host name",
+	    "metrics_listen = \"localhost:9469\";\n", 1,
+	    "metrics_listen: \"localhost:9469\": want \"PORT\", "
+	    "\"ADDRESS:PORT\" or \"[IPV6]:PORT\" (port 1-65535)" },
+	{ "metrics_listen outside loopback, not allowed",
+	    "# metrics\nmetrics_listen = \"192.0.2.1:9469\";\n", 2,
+	    "metrics_listen: \"192.0.2.1:9469\" is not a loopback address: "
+	    "the endpoint has no authentication; set metrics_allow_remote = "
+	    "true if it is meant" },
 };
 
 static void

@@ -65,6 +65,9 @@ defaults_are_documented_values(void **state)
 	 * attachment policy for outbound mail */
 	assert_int_equal(c->n_internal_hosts, 0);
 	assert_int_equal(c->outbound_attachments, 0);
+	/* issue 14 item 2: no metrics endpoint unless configured */
+	assert_string_equal(c->metrics_listen, "");
+	assert_int_equal(c->metrics_allow_remote, 0);
 	assert_int_equal(c->max_headers, 1000);
 	assert_int_equal(c->max_header_length, 65536);
 	assert_int_equal(c->max_received_walk, 20);
@@ -392,6 +395,11 @@ static const struct good_case {
 	{ "internal hosts",
 	    "internal_hosts = [\"127.0.0.1\", \"::1\", \"192.0.2.0/24\"];\n",
 	    offsetof(struct config, n_internal_hosts), 3 },
+	/* issue 14 item 2 (more in test_metrics.c) */
+	{ "metrics on a remote address, allowed",
+	    "metrics_listen = \"0.0.0.0:9469\";\n"
+	    "metrics_allow_remote = true;\n",
+	    offsetof(struct config, metrics_allow_remote), 1 },
 };
 
 static void
