@@ -263,7 +263,8 @@ teach(const char *id, const struct qcheck *c,
 		    log_value(m->arena, list[i], 200), rel->comment ?
 		    log_value(m->arena, rel->comment, 200) : "-");
 		printf("%s: %s %s trusted for %s\n", id, rel->trust,
-		    log_value(m->arena, list[i], 200), log_value(m->arena, dom, 200));
+		    log_value(m->arena, list[i], 200), log_value(m->arena,
+		    dom, 200));
 	}
 	state_pool_unref(pool);
 	return rc;

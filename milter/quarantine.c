@@ -387,8 +387,8 @@ main(int argc, char **argv)
 			days = strtol(optarg, &end, 10);
 			if (*optarg < '1' || *optarg > '9' || *end != '\0' ||
 			    days < 1 || days > 3650) {
-				fprintf(stderr, QPROG ": --days %.40s: a number "
-				    "from 1 to 3650\n", optarg);
+				fprintf(stderr, QPROG ": --days %.40s: a "
+				    "number from 1 to 3650\n", optarg);
 				return 2;
 			}
 			rel.days = (int)days;
