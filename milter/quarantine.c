@@ -162,6 +162,25 @@ print_json(const struct pfqueue_item *it, const struct qmsg *q,
 	putchar('}');
 }
 
+/* A held message whose queue file could not be read. */
+static void
+print_bare(const struct pfqueue_item *it, time_t now, int json, int first,
+    const char *why)
+{
+	char b[64];
+
+	if (!json) {
+		printf("%-12s %5s (not read: %.200s)\n", it->id,
+		    age(it->arrival, now, b, sizeof(b)), why);
+		return;
+	}
+	printf("%s{\"queue_id\":", first ? "" : ",\n");
+	report_json_str(stdout, it->id);
+	printf(",\"arrival_time\":%lld,\"error\":", (long long)it->arrival);
+	report_json_str(stdout, why);
+	putchar('}');
+}
+
 /* One table row; every field terminal-safe. */
 static int
 print_row(const struct pfqueue_item *it, const struct qmsg *q, time_t now)
@@ -227,9 +246,16 @@ cmd_list(const char *pfconf, int json)
 	for (i = 0; i < n; i++) {
 		if (qmsg_load(pfconf, items[i].id, &q, err, sizeof(err)) ==
 		    -1) {
-			/* released or deleted meanwhile: not an error */
-			fprintf(stderr, QPROG ": %s: %s\n", items[i].id, err);
+			/* released or deleted meanwhile, or postcat not
+			 * allowed to read the queue file (it needs root):
+			 * the id and age postqueue gave, and why not more */
 			qmsg_free(&q);
+			if (!pfqueue_valid_id(items[i].id))
+				continue;
+			fprintf(stderr, QPROG ": %s: %s%s\n", items[i].id, err,
+			    geteuid() != 0 ? " (postcat -q needs root)" : "");
+			print_bare(&items[i], now, json, shown == 0, err);
+			shown++;
 			continue;
 		}
 		if (json)

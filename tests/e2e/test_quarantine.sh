@@ -116,6 +116,17 @@ PY
 e2e_expect_eq "2: list --json: id, sender, recipients, client, reasons" \
     "3 $PFROM $RCPT $IP_NEW quarantine True True" "$got"
 
+# a member of the postdrop group (not root): postqueue -j lists the ids;
+# postcat -q needs root, and the list says so instead of failing
+setpriv --reuid=nobody --regid=postdrop --clear-groups -- \
+    "$Q" -c "$E2E_RW_CONF" -C "$E2E_PF_CONF" list >"$M/list.pd" \
+    2>"$M/list.pd.err"
+e2e_expect_eq "2: list as postdrop: exit 0" 0 "$?"
+e2e_expect_match "2: list as postdrop shows each held id" \
+    "^$H1 +[0-9]+[smhd] " "$(grep "^$H1 " "$M/list.pd")"
+e2e_expect_eq "2: list as postdrop: three rows" 3 \
+    "$(grep -c -E "^($H1|$H2|$H3) " "$M/list.pd")"
+
 # ---- 3: show ----
 QQ show "$H1" >"$M/show" 2>"$M/show.err"
 e2e_expect_eq "3: show exit 0" 0 "$?" || cat "$M/show.err"
