@@ -16,6 +16,9 @@
 #     partner.example (relaywarden-state show), the message is delivered,
 #     and the log names the action and who (SUDO_USER too); the next
 #     message from that relay is not held.
+#  5b release ID --trust signer: a third-party signer of a held message
+#     is trusted for partner.example; the next one it signs is not held;
+#     a message without a passing signature is refused and stays held.
 #  6  release ID --trust allow --days 10: prints an allow-list entry for
 #     the relay (the From is not authenticated) with the rules that held
 #     it and the expiry; the message is delivered.
@@ -39,6 +42,7 @@ IP_NEW=198.51.100.77;	N_NEW=out.newrelay.example
 
 ZONE=$E2E_TMP/zone
 k=$(e2e_key_rsa partner)
+ko=$(e2e_key_rsa other)
 {
 	cat <<Z
 \$STATIC example
@@ -46,6 +50,7 @@ k=$(e2e_key_rsa partner)
 $P 300 IN TXT "v=spf1 ip4:$IP_USUAL -all"
 _dmarc.$P 300 IN TXT "v=DMARC1; p=none"
 sel._domainkey.$P 300 IN TXT $k
+sel._domainkey.other-signer.example 300 IN TXT $ko
 Z
 	e2e_zone_fcrdns "$IP_USUAL $N_USUAL" "$IP_NEW $N_NEW"
 } >"$ZONE"
@@ -194,6 +199,34 @@ if e2e_scn_has new_relay_unauthenticated; then
 else
 	e2e_ok "5: no new_relay_unauthenticated any more [$VH]"
 fi
+
+# ---- 5b: release with trust in a signer ----
+# From the (now trusted) relay, signed by a third party, SPF fail: held
+# as a new signer, unauthenticated; --trust signer trusts it for $P.
+e2e_msg "$M/s1.raw" "$PFROM" "$RCPT" "order 3" "s1@e2e"
+e2e_sign_rsa "$M/s1.raw" other-signer.example sel other >"$M/s1.eml"
+e2e_scn_attack s1 new_signer_unauthenticated $IP_NEW $N_NEW "$PFROM"
+e2e_settle 10
+S1=$(qid_of s1@e2e)
+QQ release "$S1" --trust signer >"$M/rels" 2>"$M/rels.err"
+e2e_expect_eq "5b: release --trust signer exit 0" 0 "$?" ||
+    cat "$M/rels.err"
+e2e_expect_match "5b: says what it trusted" \
+    "^$S1: signer other-signer.example trusted for $P\$" "$(cat "$M/rels")"
+e2e_expect_match "5b: the history trusts the signer" \
+    'signer other-signer.example .*trusted=' \
+    "$("$STATE" -c "$E2E_RW_CONF" show "$P" 2>/dev/null)"
+e2e_msg "$M/s2.raw" "$PFROM" "$RCPT" "order 4" "s2@e2e"
+e2e_sign_rsa "$M/s2.raw" other-signer.example sel other >"$M/s2.eml"
+e2e_scn_send s2 $IP_NEW $N_NEW "$PFROM"
+e2e_expect_eq "5b: the next message with that signer is not held" \
+    delivered "$W"
+QQ release "$H2" --trust signer >/dev/null 2>"$M/rels2.err"
+e2e_expect_eq "5b: --trust signer without a passing signature: exit 2" 2 \
+    "$?"
+e2e_expect_match "5b: says why, and it stays held" \
+    "no DKIM signature passes.*$H2: not released" \
+    "$(tr '\n' ' ' <"$M/rels2.err")"
 
 # ---- 6: release printing an allow-list entry ----
 QQ release "$H3" --trust allow --days 10 --comment "ticket 42" \
