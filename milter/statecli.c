@@ -11,6 +11,9 @@
  *       DOMAIN SIGNER
  *   relaywarden-state [-c FILE] [--json] first-contacts
  *       [--since DURATION] [--limit N]
+ *   relaywarden-state [-c FILE] export >FILE
+ *   relaywarden-state [-c FILE] [--replace] import <FILE
+ *       (every key under the prefix as JSON lines: statexfer.c)
  *
  * Exit 0 done, 1 not found (no history, nothing to untrust), 2 usage,
  * configuration or Redis error (one line on stderr).  Without -c the
@@ -33,6 +36,7 @@
 #include "mail/orgdomain.h"
 #include "sender/infra.h"
 #include "toolconf.h"
+#include "statexfer.h"
 
 #define PROG	"relaywarden-state"
 
@@ -49,6 +53,8 @@ usage(void)
 	    "DOMAIN SIGNER\n"
 	    "       " PROG " [-c config] [--json] first-contacts "
 	    "[--since DURATION] [--limit N]\n"
+	    "       " PROG " [-c config] export >FILE\n"
+	    "       " PROG " [-c config] [--replace] import <FILE\n"
 	    "INFRA is \"org:DOMAIN\" or \"net:ADDRESS/PREFIX\"; DURATION is "
 	    "N[smhdw] (default 7d)\n"
 	    "without -c: %s; -V: the version\n", TOOLCONF_DEFAULT);
@@ -300,6 +306,7 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "since", required_argument, NULL, 's' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "replace", no_argument, NULL, 'r' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -321,7 +328,7 @@ main(int argc, char **argv)
 	struct config *cfg;
 	char err[512], *end;
 	size_t i;
-	int ch, rc, nargs;
+	int ch, rc, nargs, replace = 0;
 
 	while ((ch = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -333,6 +340,9 @@ main(int argc, char **argv)
 			return 0;
 		case 'j':
 			json = 1;
+			break;
+		case 'r':
+			replace = 1;
 			break;
 		case 's':
 			if ((since = parse_duration(optarg)) < 0) {
@@ -358,7 +368,8 @@ main(int argc, char **argv)
 		usage();
 	cmd = argv[optind];
 	nargs = argc - optind - 1;
-	if (strcmp(cmd, "first-contacts") == 0 ? nargs != 0 :
+	if (strcmp(cmd, "first-contacts") == 0 || strcmp(cmd, "export") == 0 ||
+	    strcmp(cmd, "import") == 0 ? nargs != 0 :
 	    (strcmp(cmd, "show") == 0 || strcmp(cmd, "forget") == 0) ?
 	    nargs != 1 : nargs != 2)
 		usage();
@@ -385,6 +396,10 @@ main(int argc, char **argv)
 		    "forgotten", "no history", err);
 	else if (strcmp(cmd, "first-contacts") == 0)
 		rc = cmd_first_contacts(pool, since, limit);
+	else if (strcmp(cmd, "export") == 0)
+		rc = statexfer_export(pool, stdout);
+	else if (strcmp(cmd, "import") == 0)
+		rc = statexfer_import(pool, stdin, replace);
 	else {
 		for (i = 0; i < sizeof(trust) / sizeof(trust[0]) &&
 		    strcmp(cmd, trust[i].name) != 0; i++)
