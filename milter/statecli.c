@@ -11,6 +11,8 @@
  *       DOMAIN SIGNER
  *   relaywarden-state [-c FILE] [--json] first-contacts
  *       [--since DURATION] [--limit N]
+ *   relaywarden-state [-c FILE] [--json] report [--since DURATION]
+ *       [--limit N] [--new-count N]   (what changed: statereport.c)
  *   relaywarden-state [-c FILE] export >FILE
  *   relaywarden-state [-c FILE] [--replace] import <FILE
  *       (every key under the prefix as JSON lines: statexfer.c)
@@ -37,6 +39,7 @@
 #include "sender/infra.h"
 #include "toolconf.h"
 #include "statexfer.h"
+#include "statereport.h"
 
 #define PROG	"relaywarden-state"
 
@@ -53,6 +56,8 @@ usage(void)
 	    "DOMAIN SIGNER\n"
 	    "       " PROG " [-c config] [--json] first-contacts "
 	    "[--since DURATION] [--limit N]\n"
+	    "       " PROG " [-c config] [--json] report "
+	    "[--since DURATION] [--limit N] [--new-count N]\n"
 	    "       " PROG " [-c config] export >FILE\n"
 	    "       " PROG " [-c config] [--replace] import <FILE\n"
 	    "INFRA is \"org:DOMAIN\" or \"net:ADDRESS/PREFIX\"; DURATION is "
@@ -307,6 +312,7 @@ main(int argc, char **argv)
 		{ "since", required_argument, NULL, 's' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "replace", no_argument, NULL, 'r' },
+		{ "new-count", required_argument, NULL, 'n' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -323,6 +329,8 @@ main(int argc, char **argv)
 	};
 	const char *cfgpath = NULL, *cmd;
 	long long since = 7 * 86400;
+	int since_given = 0;
+	unsigned long new_count = 3;
 	unsigned long limit = 100;
 	struct state_pool *pool;
 	struct config *cfg;
@@ -344,7 +352,17 @@ main(int argc, char **argv)
 		case 'r':
 			replace = 1;
 			break;
+		case 'n':
+			new_count = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+			    new_count < 1 || new_count > 1000000) {
+				fprintf(stderr, PROG ": --new-count %s: not a "
+				    "number from 1 to 1000000\n", optarg);
+				return 2;
+			}
+			break;
 		case 's':
+			since_given = 1;
 			if ((since = parse_duration(optarg)) < 0) {
 				fprintf(stderr, PROG ": --since %s: not a "
 				    "duration such as 7d or 24h\n", optarg);
@@ -369,6 +387,7 @@ main(int argc, char **argv)
 	cmd = argv[optind];
 	nargs = argc - optind - 1;
 	if (strcmp(cmd, "first-contacts") == 0 || strcmp(cmd, "export") == 0 ||
+	    strcmp(cmd, "report") == 0 ||
 	    strcmp(cmd, "import") == 0 ? nargs != 0 :
 	    (strcmp(cmd, "show") == 0 || strcmp(cmd, "forget") == 0) ?
 	    nargs != 1 : nargs != 2)
@@ -383,6 +402,15 @@ main(int argc, char **argv)
 		return 2;
 	}
 	pool = state_pool_new(cfg, err, sizeof(err));
+	if (pool != NULL && strcmp(cmd, "report") == 0) {
+		struct statereport_options ro = { since_given ? since : 86400,
+		    limit, (unsigned)new_count, json };
+
+		rc = statereport_run(pool, cfg, &ro);
+		config_free(cfg);
+		state_pool_unref(pool);
+		return fflush(stdout) != 0 && rc == 0 ? 2 : rc;
+	}
 	config_free(cfg);
 	if (pool == NULL) {
 		fprintf(stderr, PROG ": %s\n", err);

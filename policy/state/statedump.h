@@ -6,7 +6,7 @@
  * Every key under PREFIX is read by SCAN (never KEYS): sender hashes,
  * the known index (sorted set), the shared-infra HyperLogLogs (strings:
  * their bytes, as GET gives them, so they move between Redis versions,
- * which DUMP payloads do not), the daily counters (hashes).  Hashes and
+ * which DUMP payloads do not).  Hashes and
  * sorted sets are read in pages (HSCAN / ZSCAN COUNT 1000): one record
  * per page, the second and later with append set.  Other types are not
  * ours: counted in *skipped, not exported.
