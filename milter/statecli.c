@@ -12,7 +12,8 @@
  *   relaywarden-state [-c FILE] [--json] first-contacts
  *       [--since DURATION] [--limit N]
  *   relaywarden-state [-c FILE] [--json] report [--since DURATION]
- *       [--limit N] [--new-count N]   (what changed: statereport.c)
+ *       [--limit N] [--new-count N] [--postfix-config DIR]
+ *       (what changed: statereport.c)
  *   relaywarden-state [-c FILE] export >FILE
  *   relaywarden-state [-c FILE] [--replace] import <FILE
  *       (every key under the prefix as JSON lines: statexfer.c)
@@ -58,6 +59,7 @@ usage(void)
 	    "[--since DURATION] [--limit N]\n"
 	    "       " PROG " [-c config] [--json] report "
 	    "[--since DURATION] [--limit N] [--new-count N]\n"
+	    "           [--postfix-config DIR]\n"
 	    "       " PROG " [-c config] export >FILE\n"
 	    "       " PROG " [-c config] [--replace] import <FILE\n"
 	    "INFRA is \"org:DOMAIN\" or \"net:ADDRESS/PREFIX\"; DURATION is "
@@ -313,6 +315,7 @@ main(int argc, char **argv)
 		{ "limit", required_argument, NULL, 'l' },
 		{ "replace", no_argument, NULL, 'r' },
 		{ "new-count", required_argument, NULL, 'n' },
+		{ "postfix-config", required_argument, NULL, 'P' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -330,6 +333,7 @@ main(int argc, char **argv)
 	const char *cfgpath = NULL, *cmd;
 	long long since = 7 * 86400;
 	int since_given = 0;
+	const char *postfix_config = NULL;
 	unsigned long new_count = 3;
 	unsigned long limit = 100;
 	struct state_pool *pool;
@@ -351,6 +355,9 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			replace = 1;
+			break;
+		case 'P':
+			postfix_config = optarg;
 			break;
 		case 'n':
 			new_count = strtoul(optarg, &end, 10);
@@ -404,7 +411,7 @@ main(int argc, char **argv)
 	pool = state_pool_new(cfg, err, sizeof(err));
 	if (pool != NULL && strcmp(cmd, "report") == 0) {
 		struct statereport_options ro = { since_given ? since : 86400,
-		    limit, (unsigned)new_count, json };
+		    limit, (unsigned)new_count, json, postfix_config };
 
 		rc = statereport_run(pool, cfg, &ro);
 		config_free(cfg);

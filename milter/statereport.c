@@ -26,7 +26,9 @@
  *    message counts there);
  *  - counts by action and reason: not kept in Redis (the daemon writes
  *    them nowhere a later process can read), said so in the output;
- *  - held messages: not read (the tool runs no Postfix command), said so.
+ *  - held messages: with opt->postfix_config, the hold queue as
+ *    postqueue -j lists it (statehold.c), oldest first; without it, or
+ *    when postqueue fails, the output says they were not read and why.
  * Names are printable already (statewalk.c); JSON escapes them.
  */
 #include <stdio.h>
@@ -40,6 +42,7 @@
 #include "sender/known.h"
 #include "sender/lookalike.h"
 #include "state/statewalk.h"
+#include "statehold.h"
 #include "statereport.h"
 
 #define PROG	"relaywarden-state"
@@ -65,6 +68,9 @@ struct ctx {
 	struct list senders, roads, looks;
 	unsigned long scanned;
 	int oom;
+	struct statehold held;
+	int held_read;
+	char held_err[300];
 };
 
 static int by_time(const void *, const void *);
@@ -243,8 +249,8 @@ road_word(char kind)
 #define NOTE_COUNTS	"not kept: the daemon writes no per-action or " \
 			"per-reason counters to Redis; use the log lines " \
 			"(action=, reasons=) or the metrics endpoint"
-#define NOTE_HELD	"not read: run relaywarden-quarantine list, or " \
-			"postqueue -j and look for queue_name hold"
+#define NOTE_HELD	"not read: give --postfix-config DIR (the Postfix " \
+			"instance's configuration directory)"
 
 static void
 json_time(const char *key, time_t t)
@@ -299,8 +305,30 @@ print_json(const struct ctx *c)
 		json_time("first_seen", it->when);
 		putchar('}');
 	}
-	printf("],\"lookalikes_more\":%zu,\"held\":null,\"held_note\":\""
-	    NOTE_HELD "\"}\n", c->looks.more);
+	printf("],\"lookalikes_more\":%zu,", c->looks.more);
+	if (!c->held_read) {
+		printf("\"held\":null,\"held_note\":");
+		report_json_str(stdout, c->held_err[0] ? c->held_err :
+		    NOTE_HELD);
+		printf("}\n");
+		return;
+	}
+	printf("\"held\":[");
+	for (i = 0; i < c->held.n; i++) {
+		const struct statehold_msg *h = &c->held.v[i];
+
+		printf("%s{\"queue_id\":", i ? "," : "");
+		report_json_str(stdout, h->queue_id);
+		json_time("arrival", h->arrival);
+		printf(",\"sender\":");
+		report_json_str(stdout, h->sender);
+		printf(",\"recipients\":%zu,\"first_recipient\":",
+		    h->nrcpts);
+		report_json_str(stdout, h->recipient);
+		putchar('}');
+	}
+	printf("],\"held_more\":%zu,\"held_unparsed\":%lu}\n",
+	    c->held.more, c->held.bad_lines);
 }
 
 static void
@@ -349,7 +377,28 @@ print_text(const struct ctx *c)
 		    c->looks.v[i].target);
 	if (c->looks.more)
 		printf("  ... %zu more (--limit)\n", c->looks.more);
-	printf("\nHeld messages still waiting:\n  " NOTE_HELD ".\n");
+	if (!c->held_read) {
+		printf("\nHeld messages still waiting:\n  %s.\n",
+		    c->held_err[0] ? c->held_err : NOTE_HELD);
+		return;
+	}
+	printf("\nHeld messages still waiting: %zu\n",
+	    c->held.n + c->held.more);
+	for (i = 0; i < c->held.n; i++) {
+		const struct statehold_msg *h = &c->held.v[i];
+
+		printf("  %s %s from <%s> to %s", iso(h->arrival, b[0], 32),
+		    h->queue_id, h->sender, h->recipient ? h->recipient :
+		    "(none)");
+		if (h->nrcpts > 1)
+			printf(" (+%zu more)", h->nrcpts - 1);
+		putchar('\n');
+	}
+	if (c->held.more)
+		printf("  ... %zu more\n", c->held.more);
+	if (c->held.bad_lines)
+		printf("  (%lu lines of postqueue -j not understood)\n",
+		    c->held.bad_lines);
 }
 
 static void
@@ -388,6 +437,16 @@ statereport_run(struct state_pool *pool, const struct config *cfg,
 		goto out;
 	}
 	trim(&c.looks, opt->limit);
+	if (opt->postfix_config != NULL) {
+		char herr[256];
+
+		if (statehold_read(opt->postfix_config, &c.held, herr,
+		    sizeof(herr)) == 0)
+			c.held_read = 1;
+		else
+			snprintf(c.held_err, sizeof(c.held_err), "not read: "
+			    "%s", herr);
+	}
 	if (opt->json)
 		print_json(&c);
 	else
@@ -397,5 +456,6 @@ out:
 	list_free(&c.senders);
 	list_free(&c.roads);
 	list_free(&c.looks);
+	statehold_free(&c.held);
 	return rc;
 }

@@ -17,6 +17,9 @@ struct statereport_options {
 					   most this many messages, the last
 					   in the window, is new */
 	int json;
+	const char *postfix_config;	/* read the hold queue of this
+					   instance (postqueue -c DIR -j);
+					   NULL: not read */
 };
 
 /* Prints the report on stdout; exit code (0, or 2 with one line on

@@ -15,6 +15,8 @@
 # execvp in milter/postcat.c, where relaywarden-check --queue-id runs
 # postcat(1) with the admin's queue id (letters and digits only), no
 # shell, never message bytes; the daemon does not link that file.
+# And execvp in milter/statehold.c, where relaywarden-state report
+# --postfix-config DIR runs "postqueue -c DIR -j" (issue 14 item 3).
 # Prints FILE:LINE: the call.
 #
 # Usage: check-noexec.sh [SRCDIR]   (default: $top_srcdir, else ../..)
@@ -43,6 +45,9 @@ for path in sys.stdin.read().split():
     for ln, line in enumerate(t.split("\n"), 1):
         m = bad.search(line)
         if m and path.endswith("/milter/postcat.c") and \
+            m.group(0).rstrip("( ") == "execvp":
+            continue
+        if m and path.endswith("/milter/statehold.c") and \
             m.group(0).rstrip("( ") == "execvp":
             continue
         if m:

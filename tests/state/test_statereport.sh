@@ -140,7 +140,7 @@ has "text: a new relay" out "old.example new relay net:203.0.113.0/24 count=1 (k
 has "text: a trust" out "old.example trusted_relay org:trusted.example by an admin"
 has "text: a lookalike" out "examp1ebank.com confusable of examplebank.com"
 has "text: counts missing said" out "^  not kept: the daemon writes no"
-has "text: held said" out "^  not read: run relaywarden-quarantine"
+has "text: held said" out "^  not read: give --postfix-config DIR"
 hasnt "text: no control byte" out "$(printf '\001')"
 hasnt "text: an old relay is not new" out "org:old.example"
 expect "report takes no argument" 2 "$ST" -c "$t/rw.conf" report extra
