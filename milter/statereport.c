@@ -81,6 +81,8 @@ trim(struct list *l, size_t limit)
 {
 	size_t i;
 
+	if (l->n == 0)
+		return;
 	qsort(l->v, l->n, sizeof(*l->v), by_time);
 	for (i = limit; i < l->n; i++) {
 		free(l->v[i].sender);
