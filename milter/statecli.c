@@ -11,6 +11,12 @@
  *       DOMAIN SIGNER
  *   relaywarden-state [-c FILE] [--json] first-contacts
  *       [--since DURATION] [--limit N]
+ *   relaywarden-state [-c FILE] [--json] report [--since DURATION]
+ *       [--limit N] [--new-count N] [--postfix-config DIR]
+ *       (what changed: statereport.c)
+ *   relaywarden-state [-c FILE] export >FILE
+ *   relaywarden-state [-c FILE] [--replace] import <FILE
+ *       (every key under the prefix as JSON lines: statexfer.c)
  *
  * Exit 0 done, 1 not found (no history, nothing to untrust), 2 usage,
  * configuration or Redis error (one line on stderr).  Without -c the
@@ -33,6 +39,8 @@
 #include "mail/orgdomain.h"
 #include "sender/infra.h"
 #include "toolconf.h"
+#include "statexfer.h"
+#include "statereport.h"
 
 #define PROG	"relaywarden-state"
 
@@ -49,6 +57,11 @@ usage(void)
 	    "DOMAIN SIGNER\n"
 	    "       " PROG " [-c config] [--json] first-contacts "
 	    "[--since DURATION] [--limit N]\n"
+	    "       " PROG " [-c config] [--json] report "
+	    "[--since DURATION] [--limit N] [--new-count N]\n"
+	    "           [--postfix-config DIR]\n"
+	    "       " PROG " [-c config] export >FILE\n"
+	    "       " PROG " [-c config] [--replace] import <FILE\n"
 	    "INFRA is \"org:DOMAIN\" or \"net:ADDRESS/PREFIX\"; DURATION is "
 	    "N[smhdw] (default 7d)\n"
 	    "without -c: %s; -V: the version\n", TOOLCONF_DEFAULT);
@@ -300,6 +313,9 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "since", required_argument, NULL, 's' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "replace", no_argument, NULL, 'r' },
+		{ "new-count", required_argument, NULL, 'n' },
+		{ "postfix-config", required_argument, NULL, 'P' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -316,12 +332,15 @@ main(int argc, char **argv)
 	};
 	const char *cfgpath = NULL, *cmd;
 	long long since = 7 * 86400;
+	int since_given = 0;
+	const char *postfix_config = NULL;
+	unsigned long new_count = 3;
 	unsigned long limit = 100;
 	struct state_pool *pool;
 	struct config *cfg;
 	char err[512], *end;
 	size_t i;
-	int ch, rc, nargs;
+	int ch, rc, nargs, replace = 0;
 
 	while ((ch = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -334,7 +353,23 @@ main(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
+		case 'r':
+			replace = 1;
+			break;
+		case 'P':
+			postfix_config = optarg;
+			break;
+		case 'n':
+			new_count = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+			    new_count < 1 || new_count > 1000000) {
+				fprintf(stderr, PROG ": --new-count %s: not a "
+				    "number from 1 to 1000000\n", optarg);
+				return 2;
+			}
+			break;
 		case 's':
+			since_given = 1;
 			if ((since = parse_duration(optarg)) < 0) {
 				fprintf(stderr, PROG ": --since %s: not a "
 				    "duration such as 7d or 24h\n", optarg);
@@ -358,7 +393,9 @@ main(int argc, char **argv)
 		usage();
 	cmd = argv[optind];
 	nargs = argc - optind - 1;
-	if (strcmp(cmd, "first-contacts") == 0 ? nargs != 0 :
+	if (strcmp(cmd, "first-contacts") == 0 || strcmp(cmd, "export") == 0 ||
+	    strcmp(cmd, "report") == 0 ||
+	    strcmp(cmd, "import") == 0 ? nargs != 0 :
 	    (strcmp(cmd, "show") == 0 || strcmp(cmd, "forget") == 0) ?
 	    nargs != 1 : nargs != 2)
 		usage();
@@ -372,6 +409,15 @@ main(int argc, char **argv)
 		return 2;
 	}
 	pool = state_pool_new(cfg, err, sizeof(err));
+	if (pool != NULL && strcmp(cmd, "report") == 0) {
+		struct statereport_options ro = { since_given ? since : 86400,
+		    limit, (unsigned)new_count, json, postfix_config };
+
+		rc = statereport_run(pool, cfg, &ro);
+		config_free(cfg);
+		state_pool_unref(pool);
+		return fflush(stdout) != 0 && rc == 0 ? 2 : rc;
+	}
 	config_free(cfg);
 	if (pool == NULL) {
 		fprintf(stderr, PROG ": %s\n", err);
@@ -385,6 +431,10 @@ main(int argc, char **argv)
 		    "forgotten", "no history", err);
 	else if (strcmp(cmd, "first-contacts") == 0)
 		rc = cmd_first_contacts(pool, since, limit);
+	else if (strcmp(cmd, "export") == 0)
+		rc = statexfer_export(pool, stdout);
+	else if (strcmp(cmd, "import") == 0)
+		rc = statexfer_import(pool, stdin, replace);
 	else {
 		for (i = 0; i < sizeof(trust) / sizeof(trust[0]) &&
 		    strcmp(cmd, trust[i].name) != 0; i++)
