@@ -19,11 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-c/json.h>
 #include <unistd.h>
 
 #include "pfqueue.h"
 
 #define LINE_MAX_BYTES	(1024 * 1024)
+#define JSON_DEPTH	8		/* postqueue -j nests 3 deep */
 
 int
 pfqueue_valid_id(const char *id)
@@ -105,121 +108,95 @@ reap(pid_t pid, const char *prog, char *err, size_t errlen)
 	return -1;
 }
 
+/* A string member of o, or NULL. */
 static const char *
-ws(const char *p)
+jstr(json_object *o, const char *key)
 {
-	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-		p++;
-	return p;
-}
+	json_object *v;
 
-/* A JSON string at p (at its '"') into buf (cut at len - 1; \u escapes
- * and other escapes become '?': a queue id or name has none); returns the
- * byte after it, or NULL when malformed. */
-static const char *
-jstring(const char *p, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	if (*p++ != '"')
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
 		return NULL;
-	for (; *p != '"'; p++) {
-		char c = *p;
-
-		if (c == '\0')
-			return NULL;
-		if (c == '\\') {
-			if (*++p == '\0')
-				return NULL;
-			c = *p == '"' || *p == '\\' || *p == '/' ? *p : '?';
-			if (*p == 'u') {
-				if (strspn(p + 1, "0123456789abcdefABCDEF") < 4)
-					return NULL;
-				p += 4;
-			}
-		}
-		if (n + 1 < len)
-			buf[n++] = c;
-	}
-	if (len > 0)
-		buf[n] = '\0';
-	return p + 1;
+	return json_object_get_string(v);
 }
 
-/* Skips one JSON value (string, number, literal, array, object); the
- * byte after it, or NULL. */
-static const char *
-jskip(const char *p)
+static char *
+dup_or_empty(const char *s, int *failed)
 {
-	int depth = 0;
-	char tmp[1];
+	char *d = strdup(s != NULL ? s : "");
 
-	do {
-		p = ws(p);
-		if (*p == '"') {
-			if ((p = jstring(p, tmp, 0)) == NULL)
-				return NULL;
-		} else if (*p == '[' || *p == '{') {
-			depth++;
-			p++;
-		} else if (*p == ']' || *p == '}') {
-			if (--depth < 0)
-				return NULL;
-			p++;
-		} else if (*p == ',' || *p == ':') {
-			if (depth == 0)
-				return NULL;
-			p++;
-		} else if (*p != '\0' && strchr("-0123456789tfn", *p)) {
-			p += strspn(p, "-+.eE0123456789truefalsn");
-		} else
-			return NULL;
-	} while (depth > 0);
-	return p;
+	if (d == NULL)
+		*failed = 1;
+	return d;
 }
 
-/* One postqueue -j line: 1 held (it filled), 0 another queue, -1 not
- * postqueue's JSON. */
+/* One postqueue -j line, parsed by json-c (a maintained parser, not
+ * ours; nesting capped): 1 held (it filled, strings malloc'd), 0 another
+ * queue, -1 not postqueue's JSON, -2 out of memory. */
 static int
-parse_line(const char *p, struct pfqueue_item *it)
+parse_line(const char *line, size_t len, struct pfqueue_item *it)
 {
-	char key[32], qname[32] = "", id[PFQUEUE_ID_MAX + 2] = "";
-	long long t = 0;
-	char *end;
+	struct json_tokener *tok;
+	json_object *o, *v, *r0;
+	const char *id, *qname;
+	size_t end;
+	int rc = -1, failed = 0;
 
-	if (*(p = ws(p)) != '{')
-		return -1;
-	p = ws(p + 1);
-	while (*p != '}') {
-		if ((p = jstring(p, key, sizeof(key))) == NULL ||
-		    *(p = ws(p)) != ':')
-			return -1;
-		p = ws(p + 1);
-		if (strcmp(key, "queue_name") == 0 && *p == '"')
-			p = jstring(p, qname, sizeof(qname));
-		else if (strcmp(key, "queue_id") == 0 && *p == '"')
-			p = jstring(p, id, sizeof(id));
-		else if (strcmp(key, "arrival_time") == 0 && *p >= '0' &&
-		    *p <= '9') {
-			t = strtoll(p, &end, 10);
-			p = end;
-		} else
-			p = jskip(p);
-		if (p == NULL)
-			return -1;
-		p = ws(p);
-		if (*p == ',')
-			p = ws(p + 1);
-		else if (*p != '}')
-			return -1;
-	}
-	if (*ws(p + 1) != '\0' || !pfqueue_valid_id(id))
-		return -1;
+	memset(it, 0, sizeof(*it));
+	if ((tok = json_tokener_new_ex(JSON_DEPTH)) == NULL)
+		return -2;
+	o = json_tokener_parse_ex(tok, line, (int)len);
+	end = json_tokener_get_parse_end(tok);
+	if (o == NULL || json_tokener_get_error(tok) != json_tokener_success ||
+	    !json_object_is_type(o, json_type_object) ||
+	    strspn(line + end, " \t\r\n") != len - end)
+		goto out;
+	id = jstr(o, "queue_id");
+	qname = jstr(o, "queue_name");
+	if (id == NULL || qname == NULL || !pfqueue_valid_id(id))
+		goto out;
+	rc = 0;
 	if (strcmp(qname, "hold") != 0)
-		return 0;
+		goto out;
 	snprintf(it->id, sizeof(it->id), "%s", id);
-	it->arrival = (time_t)t;
-	return 1;
+	if (json_object_object_get_ex(o, "arrival_time", &v) &&
+	    json_object_is_type(v, json_type_int))
+		it->arrival = (time_t)json_object_get_int64(v);
+	it->sender = dup_or_empty(jstr(o, "sender"), &failed);
+	if (json_object_object_get_ex(o, "recipients", &v) &&
+	    json_object_is_type(v, json_type_array)) {
+		it->nrcpts = json_object_array_length(v);
+		if (it->nrcpts > 0 && (r0 = json_object_array_get_idx(v, 0)) !=
+		    NULL && json_object_is_type(r0, json_type_object) &&
+		    jstr(r0, "address") != NULL)
+			it->recipient = dup_or_empty(jstr(r0, "address"),
+			    &failed);
+	}
+	rc = failed ? -2 : 1;
+	if (failed)
+		pfqueue_item_clear(it);
+out:
+	json_object_put(o);
+	json_tokener_free(tok);
+	return rc;
+}
+
+void
+pfqueue_item_clear(struct pfqueue_item *it)
+{
+	free(it->sender);
+	free(it->recipient);
+	it->sender = it->recipient = NULL;
+}
+
+void
+pfqueue_items_free(struct pfqueue_item *items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		pfqueue_item_clear(&items[i]);
+	free(items);
 }
 
 int
@@ -252,18 +229,24 @@ pfqueue_held(const char *config_dir, struct pfqueue_item **out,
 		if (rc == -1)
 			continue;	/* read on: no SIGPIPE for postqueue */
 		if ((size_t)len > LINE_MAX_BYTES || memchr(line, '\0',
-		    (size_t)len) != NULL || (r = parse_line(line, &it)) == -1) {
+		    (size_t)len) != NULL || (r = parse_line(line, (size_t)len,
+		    &it)) == -1) {
 			snprintf(err, errlen, "postqueue -j: line %zu is not "
 			    "a queue entry", lineno);
 			rc = -1;
-		} else if (r == 1 && *n == PFQUEUE_MAX_HELD)
+		} else if (r == -2) {
+			snprintf(err, errlen, "out of memory");
+			rc = -1;
+		} else if (r == 1 && *n == PFQUEUE_MAX_HELD) {
 			(*lost)++;
-		else if (r == 1) {
+			pfqueue_item_clear(&it);
+		} else if (r == 1) {
 			if (*n == cap) {
 				cap = cap ? cap * 2 : 64;
 				if ((bigger = realloc(items, cap *
 				    sizeof(*items))) == NULL) {
 					snprintf(err, errlen, "out of memory");
+					pfqueue_item_clear(&it);
 					rc = -1;
 					continue;
 				}
@@ -279,7 +262,7 @@ pfqueue_held(const char *config_dir, struct pfqueue_item **out,
 		rc = -1;
 	}
 	if (rc == -1) {
-		free(items);
+		pfqueue_items_free(items, *n);
 		*n = 0;
 		return -1;
 	}

@@ -17,18 +17,25 @@
 struct pfqueue_item {
 	char id[PFQUEUE_ID_MAX + 1];
 	time_t arrival;			/* 0 when postqueue gave none */
+	char *sender;			/* malloc'd ("" for <>) */
+	char *recipient;		/* the first one (malloc'd), or NULL */
+	size_t nrcpts;
 };
 
 /* 1 when id is a Postfix queue id: 1..PFQUEUE_ID_MAX letters and
  * digits (so it can never be an option or a path). */
 int pfqueue_valid_id(const char *id);
 
-/* The messages in the hold queue, by "postqueue [-c config_dir] -j".
- * *out is malloc'd (caller frees), *n items, *lost the held messages
+/* The messages in the hold queue, by "postqueue [-c config_dir] -j",
+ * each line parsed by json-c.  *out is malloc'd (pfqueue_items_free),
+ * *n items, *lost the held messages
  * past PFQUEUE_MAX_HELD.  0, or -1 with err (postqueue failed, or a line
  * that is not its JSON). */
 int pfqueue_held(const char *config_dir, struct pfqueue_item **out,
     size_t *n, unsigned long *lost, char *err, size_t errlen);
+
+void pfqueue_item_clear(struct pfqueue_item *);
+void pfqueue_items_free(struct pfqueue_item *, size_t n);
 
 enum pfqueue_op { PFQUEUE_RELEASE, PFQUEUE_DELETE };
 

@@ -269,7 +269,7 @@ cmd_list(const char *pfconf, int json)
 		printf("],\"not_listed\":%lu}\n", lost);
 	else if (lost > 0)
 		printf("(%lu more held messages not listed)\n", lost);
-	free(items);
+	pfqueue_items_free(items, n);
 	return rc;
 }
 
@@ -288,7 +288,7 @@ is_held(const char *pfconf, const char *id)
 	}
 	for (i = 0; i < n && strcmp(items[i].id, id) != 0; i++)
 		;
-	free(items);
+	pfqueue_items_free(items, n);
 	return i < n;
 }
 

@@ -27,7 +27,7 @@
  *  - counts by action and reason: not kept in Redis (the daemon writes
  *    them nowhere a later process can read), said so in the output;
  *  - held messages: with opt->postfix_config, the hold queue as
- *    postqueue -j lists it (statehold.c), oldest first; without it, or
+ *    postqueue -j lists it (pfqueue.c), oldest first; without it, or
  *    when postqueue fails, the output says they were not read and why.
  * Names are printable already (statewalk.c); JSON escapes them.
  */
@@ -42,7 +42,7 @@
 #include "sender/known.h"
 #include "sender/lookalike.h"
 #include "state/statewalk.h"
-#include "statehold.h"
+#include "pfqueue.h"
 #include "statereport.h"
 
 #define PROG	"relaywarden-state"
@@ -68,7 +68,11 @@ struct ctx {
 	struct list senders, roads, looks;
 	unsigned long scanned;
 	int oom;
-	struct statehold held;
+	struct {
+		struct pfqueue_item *v;	/* oldest first */
+		size_t n;
+		unsigned long more;	/* past PFQUEUE_MAX_HELD */
+	} held;
 	int held_read;
 	char held_err[300];
 };
@@ -263,6 +267,17 @@ json_time(const char *key, time_t t)
 	report_json_str(stdout, t ? iso(t, b, sizeof(b)) : NULL);
 }
 
+/* Oldest first, then by id. */
+static int
+by_arrival(const void *x, const void *y)
+{
+	const struct pfqueue_item *a = x, *b = y;
+
+	if (a->arrival != b->arrival)
+		return a->arrival < b->arrival ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
 static void
 print_json(const struct ctx *c)
 {
@@ -317,10 +332,10 @@ print_json(const struct ctx *c)
 	}
 	printf("\"held\":[");
 	for (i = 0; i < c->held.n; i++) {
-		const struct statehold_msg *h = &c->held.v[i];
+		const struct pfqueue_item *h = &c->held.v[i];
 
 		printf("%s{\"queue_id\":", i ? "," : "");
-		report_json_str(stdout, h->queue_id);
+		report_json_str(stdout, h->id);
 		json_time("arrival", h->arrival);
 		printf(",\"sender\":");
 		report_json_str(stdout, h->sender);
@@ -329,8 +344,7 @@ print_json(const struct ctx *c)
 		report_json_str(stdout, h->recipient);
 		putchar('}');
 	}
-	printf("],\"held_more\":%zu,\"held_unparsed\":%lu}\n",
-	    c->held.more, c->held.bad_lines);
+	printf("],\"held_more\":%lu}\n", c->held.more);
 }
 
 static void
@@ -384,23 +398,20 @@ print_text(const struct ctx *c)
 		    c->held_err[0] ? c->held_err : NOTE_HELD);
 		return;
 	}
-	printf("\nHeld messages still waiting: %zu\n",
-	    c->held.n + c->held.more);
+	printf("\nHeld messages still waiting: %lu\n",
+	    (unsigned long)c->held.n + c->held.more);
 	for (i = 0; i < c->held.n; i++) {
-		const struct statehold_msg *h = &c->held.v[i];
+		const struct pfqueue_item *h = &c->held.v[i];
 
 		printf("  %s %s from <%s> to %s", iso(h->arrival, b[0], 32),
-		    h->queue_id, h->sender, h->recipient ? h->recipient :
+		    h->id, h->sender, h->recipient ? h->recipient :
 		    "(none)");
 		if (h->nrcpts > 1)
 			printf(" (+%zu more)", h->nrcpts - 1);
 		putchar('\n');
 	}
 	if (c->held.more)
-		printf("  ... %zu more\n", c->held.more);
-	if (c->held.bad_lines)
-		printf("  (%lu lines of postqueue -j not understood)\n",
-		    c->held.bad_lines);
+		printf("  ... %lu more\n", c->held.more);
 }
 
 static void
@@ -442,10 +453,12 @@ statereport_run(struct state_pool *pool, const struct config *cfg,
 	if (opt->postfix_config != NULL) {
 		char herr[256];
 
-		if (statehold_read(opt->postfix_config, &c.held, herr,
-		    sizeof(herr)) == 0)
+		if (pfqueue_held(opt->postfix_config, &c.held.v, &c.held.n,
+		    &c.held.more, herr, sizeof(herr)) == 0) {
 			c.held_read = 1;
-		else
+			qsort(c.held.v, c.held.n, sizeof(*c.held.v),
+			    by_arrival);
+		} else
 			snprintf(c.held_err, sizeof(c.held_err), "not read: "
 			    "%s", herr);
 	}
@@ -458,6 +471,6 @@ out:
 	list_free(&c.senders);
 	list_free(&c.roads);
 	list_free(&c.looks);
-	statehold_free(&c.held);
+	pfqueue_items_free(c.held.v, c.held.n);
 	return rc;
 }

@@ -90,7 +90,7 @@ mkdir -p "$M/nopf"
 "$ST" -c "$E2E_RW_CONF" report --postfix-config "$M/nopf" \
     >"$M/out5" 2>"$M/err5"
 e2e_expect_eq "4: a directory without Postfix: exit 0" 0 "$?"
-e2e_expect_match "4: says why" '^  not read: postqueue -j exited with status' \
+e2e_expect_match "4: says why" '^  not read: postqueue exited with status' \
     "$(cat "$M/out5")"
 
 e2e_summary
