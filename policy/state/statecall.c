@@ -215,3 +215,52 @@ statecall_run(struct state_pool *p, struct statecall_cmd *cmds, size_t n,
 	    errlen);
 }
 
+int
+statecall_scan(struct state_pool *p, const char *pattern,
+    int (*batch)(struct state_pool *, const redisReply *keys, void *arg,
+    char *err, size_t errlen), void *arg, char *err, size_t errlen)
+{
+	struct statecall_cmd cmd;
+	const redisReply *r;
+	char cursor[32] = "0";
+	struct arena *a;
+	int rc = -1;
+
+	if ((a = arena_new()) == NULL || statecall_init(&cmd, a, 6) == -1) {
+		arena_free(a);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	statecall_set(&cmd, 0, "SCAN");
+	statecall_set(&cmd, 2, "MATCH");
+	statecall_set(&cmd, 3, pattern);
+	statecall_set(&cmd, 4, "COUNT");
+	statecall_set(&cmd, 5, "1000");
+	do {
+		statecall_set(&cmd, 1, cursor);
+		if (statecall_run(p, &cmd, 1, 0, err, errlen) == -1)
+			goto out;
+		r = cmd.reply;
+		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+		    r->element[0]->type != REDIS_REPLY_STRING ||
+		    r->element[0]->len == 0 ||
+		    r->element[0]->len >= sizeof(cursor) ||
+		    r->element[1]->type != REDIS_REPLY_ARRAY) {
+			snprintf(err, errlen, "unexpected reply from Redis");
+			statecall_free(&cmd, 1);
+			goto out;
+		}
+		memcpy(cursor, r->element[0]->str, r->element[0]->len);
+		cursor[r->element[0]->len] = '\0';
+		rc = r->element[1]->elements == 0 ? 0 :
+		    batch(p, r->element[1], arg, err, errlen);
+		statecall_free(&cmd, 1);
+		if (rc == -1)
+			goto out;
+		rc = -1;
+	} while (strcmp(cursor, "0") != 0);
+	rc = 0;
+out:
+	arena_free(a);
+	return rc;
+}

@@ -33,6 +33,19 @@ int statecall_run(struct state_pool *, struct statecall_cmd *, size_t n,
     int script, char *err, size_t errlen);
 void statecall_free(struct statecall_cmd *, size_t n);
 
+/* Room for a SCAN pattern: the prefix (redis_prefix: at most 32
+ * bytes) and "{*}". */
+#define STATE_PATTERN_MAX	64
+
+/* Every key matching pattern: SCAN with MATCH and COUNT 1000 until the
+ * cursor is 0 again (never KEYS), batch called with each non-empty
+ * batch of key names (an array of strings, valid during the call).  0,
+ * or -1 with err: Redis failed, a reply of another shape, or batch's
+ * -1. */
+int statecall_scan(struct state_pool *, const char *pattern,
+    int (*batch)(struct state_pool *, const redisReply *keys, void *arg,
+    char *err, size_t errlen), void *arg, char *err, size_t errlen);
+
 /* A counter or time element: 0 when nil, 1 when a number was read, -1
  * when it is something else (then *out is 0). */
 int statecall_number(const redisReply *, unsigned long long *out);

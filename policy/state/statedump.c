@@ -253,17 +253,29 @@ export_batch(struct state_pool *p, const redisReply *keys,
 	return rc;
 }
 
+struct export_arg {
+	int (*fn)(const struct state_record *, void *);
+	void *arg;
+	unsigned long *skipped;
+};
+
+static int
+export_scan(struct state_pool *p, const redisReply *keys, void *arg,
+    char *err, size_t errlen)
+{
+	struct export_arg *x = arg;
+
+	return export_batch(p, keys, x->fn, x->arg, x->skipped, err, errlen);
+}
+
 int
 state_dump_export(struct state_pool *p,
     int (*fn)(const struct state_record *, void *), void *arg,
     unsigned long *skipped, char *err, size_t errlen)
 {
 	const struct statepool_settings *set = statepool_settings(p);
-	struct statecall_cmd cmd;
-	const redisReply *r;
-	char cursor[32] = "0", *pattern;
-	struct arena *a;
-	int rc = -1;
+	struct export_arg x = { fn, arg, skipped };
+	char pattern[STATE_PATTERN_MAX];
 
 	*skipped = 0;
 	if (!set->enable) {
@@ -271,44 +283,8 @@ state_dump_export(struct state_pool *p,
 		    "configuration");
 		return -1;
 	}
-	if ((a = arena_new()) == NULL || statecall_init(&cmd, a, 6) == -1 ||
-	    (pattern = arena_printf(a, "%s*", set->prefix)) == NULL) {
-		arena_free(a);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	statecall_set(&cmd, 0, "SCAN");
-	statecall_set(&cmd, 2, "MATCH");
-	statecall_set(&cmd, 3, pattern);
-	statecall_set(&cmd, 4, "COUNT");
-	statecall_set(&cmd, 5, SCAN_COUNT);
-	do {
-		statecall_set(&cmd, 1, cursor);
-		if (statecall_run(p, &cmd, 1, 0, err, errlen) == -1)
-			goto out;
-		r = cmd.reply;
-		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-		    r->element[0]->type != REDIS_REPLY_STRING ||
-		    r->element[0]->len == 0 ||
-		    r->element[0]->len >= sizeof(cursor) ||
-		    r->element[1]->type != REDIS_REPLY_ARRAY) {
-			statecall_free(&cmd, 1);
-			unexpected(err, errlen);
-			goto out;
-		}
-		memcpy(cursor, r->element[0]->str, r->element[0]->len);
-		cursor[r->element[0]->len] = '\0';
-		rc = r->element[1]->elements == 0 ? 0 : export_batch(p,
-		    r->element[1], fn, arg, skipped, err, errlen);
-		statecall_free(&cmd, 1);
-		if (rc == -1)
-			goto out;
-		rc = -1;
-	} while (strcmp(cursor, "0") != 0);
-	rc = 0;
-out:
-	arena_free(a);
-	return rc;
+	snprintf(pattern, sizeof(pattern), "%s*", set->prefix);
+	return statecall_scan(p, pattern, export_scan, &x, err, errlen);
 }
 
 int

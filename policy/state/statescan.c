@@ -23,7 +23,6 @@
 #include "state/statekey.h"
 #include "state/statepool.h"
 
-#define SCAN_COUNT	"1000"
 #define KNOWN_PAGE	1000
 #define KNOWN_PAGE_TEXT	"1000"
 #define CONTACTS_MAX	100000
@@ -166,15 +165,28 @@ out:
 	return rc;
 }
 
+struct contacts_arg {
+	time_t since;
+	struct heap *h;
+};
+
+static int
+contacts_scan(struct state_pool *p, const redisReply *keys, void *arg,
+    char *err, size_t errlen)
+{
+	struct contacts_arg *cs = arg;
+
+	return contacts_batch(p, keys, cs->since, cs->h, err, errlen);
+}
+
 int
 state_first_contacts(struct state_pool *p, time_t since, size_t limit,
     struct arena *a, struct state_contact **out, size_t *n, char *err,
     size_t errlen)
 {
 	struct heap h = { NULL, 0, limit };
-	struct statecall_cmd cmd;
-	const redisReply *r;
-	char cursor[32] = "0", pattern[64];
+	struct contacts_arg cs;
+	char pattern[64];
 	const char *name;
 	size_t i;
 	int rc = -1;
@@ -190,39 +202,14 @@ state_first_contacts(struct state_pool *p, time_t since, size_t limit,
 		snprintf(err, errlen, "limit must be 1 to %d", CONTACTS_MAX);
 		return -1;
 	}
-	if ((h.v = calloc(limit, sizeof(*h.v))) == NULL ||
-	    statecall_init(&cmd, a, 6) == -1)
+	if ((h.v = calloc(limit, sizeof(*h.v))) == NULL)
 		goto oom;
 	snprintf(pattern, sizeof(pattern), "%s{*}",
 	    statepool_settings(p)->prefix);
-	statecall_set(&cmd, 0, "SCAN");
-	statecall_set(&cmd, 2, "MATCH");
-	statecall_set(&cmd, 3, pattern);
-	statecall_set(&cmd, 4, "COUNT");
-	statecall_set(&cmd, 5, SCAN_COUNT);
-	do {
-		statecall_set(&cmd, 1, cursor);
-		if (statecall_run(p, &cmd, 1, 0, err, errlen) == -1)
-			goto out;
-		r = cmd.reply;
-		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-		    r->element[0]->type != REDIS_REPLY_STRING ||
-		    r->element[0]->len == 0 ||
-		    r->element[0]->len >= sizeof(cursor) ||
-		    r->element[1]->type != REDIS_REPLY_ARRAY) {
-			snprintf(err, errlen, "unexpected reply from Redis");
-			statecall_free(&cmd, 1);
-			goto out;
-		}
-		memcpy(cursor, r->element[0]->str, r->element[0]->len);
-		cursor[r->element[0]->len] = '\0';
-		rc = r->element[1]->elements == 0 ? 0 :
-		    contacts_batch(p, r->element[1], since, &h, err, errlen);
-		statecall_free(&cmd, 1);
-		if (rc == -1)
-			goto out;
-		rc = -1;
-	} while (strcmp(cursor, "0") != 0);
+	cs.since = since;
+	cs.h = &h;
+	if (statecall_scan(p, pattern, contacts_scan, &cs, err, errlen) == -1)
+		goto out;
 	qsort(h.v, h.n, sizeof(*h.v), contact_cmp);
 	if (h.n > 0 && (*out = arena_calloc(a, h.n, sizeof(**out))) == NULL)
 		goto oom;

@@ -19,7 +19,6 @@
 #include "state/statepool.h"
 #include "state/statewalk.h"
 
-#define SCAN_COUNT	"1000"
 #define NAME_SHOW_MAX	300
 
 static const char *
@@ -140,59 +139,34 @@ out:
 	return rc;
 }
 
+struct walk_arg {
+	int (*fn)(const struct state_walk_sender *, void *);
+	void *arg;
+};
+
+static int
+walk_scan(struct state_pool *p, const redisReply *keys, void *arg,
+    char *err, size_t errlen)
+{
+	struct walk_arg *w = arg;
+
+	return walk_batch(p, keys, w->fn, w->arg, err, errlen);
+}
+
 int
 state_walk_senders(struct state_pool *p,
     int (*fn)(const struct state_walk_sender *, void *), void *arg,
     char *err, size_t errlen)
 {
-	struct statecall_cmd cmd;
-	const redisReply *r;
-	char cursor[32] = "0", *pattern;
-	struct arena *a;
-	int rc = -1;
+	struct walk_arg w = { fn, arg };
+	char pattern[STATE_PATTERN_MAX];
 
 	if (!statepool_settings(p)->enable) {
 		snprintf(err, errlen, "state_enable is false in the "
 		    "configuration");
 		return -1;
 	}
-	if ((a = arena_new()) == NULL || statecall_init(&cmd, a, 6) == -1 ||
-	    (pattern = arena_printf(a, "%s{*}",
-	    statepool_settings(p)->prefix)) == NULL) {
-		arena_free(a);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	statecall_set(&cmd, 0, "SCAN");
-	statecall_set(&cmd, 2, "MATCH");
-	statecall_set(&cmd, 3, pattern);
-	statecall_set(&cmd, 4, "COUNT");
-	statecall_set(&cmd, 5, SCAN_COUNT);
-	do {
-		statecall_set(&cmd, 1, cursor);
-		if (statecall_run(p, &cmd, 1, 0, err, errlen) == -1)
-			goto out;
-		r = cmd.reply;
-		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-		    r->element[0]->type != REDIS_REPLY_STRING ||
-		    r->element[0]->len == 0 ||
-		    r->element[0]->len >= sizeof(cursor) ||
-		    r->element[1]->type != REDIS_REPLY_ARRAY) {
-			snprintf(err, errlen, "unexpected reply from Redis");
-			statecall_free(&cmd, 1);
-			goto out;
-		}
-		memcpy(cursor, r->element[0]->str, r->element[0]->len);
-		cursor[r->element[0]->len] = '\0';
-		rc = r->element[1]->elements == 0 ? 0 : walk_batch(p,
-		    r->element[1], fn, arg, err, errlen);
-		statecall_free(&cmd, 1);
-		if (rc == -1)
-			goto out;
-		rc = -1;
-	} while (strcmp(cursor, "0") != 0);
-	rc = 0;
-out:
-	arena_free(a);
-	return rc;
+	snprintf(pattern, sizeof(pattern), "%s{*}",
+	    statepool_settings(p)->prefix);
+	return statecall_scan(p, pattern, walk_scan, &w, err, errlen);
 }
