@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "pfqueue.h"
+#include "postcat.h"
 
 #define LINE_MAX_BYTES	(1024 * 1024)
 #define JSON_DEPTH	8		/* postqueue -j nests 3 deep */
@@ -31,81 +32,7 @@
 int
 pfqueue_valid_id(const char *id)
 {
-	size_t n;
-
-	for (n = 0; id[n] != '\0'; n++)
-		if (!((id[n] >= 'A' && id[n] <= 'Z') ||
-		    (id[n] >= 'a' && id[n] <= 'z') ||
-		    (id[n] >= '0' && id[n] <= '9')))
-			return 0;
-	return n > 0 && n <= PFQUEUE_ID_MAX;
-}
-
-/* Runs argv[0] (PATH) with argv; its stdout on *fp when fp is not NULL,
- * else left as ours.  The child's pid, or -1 with err. */
-static pid_t
-run(const char *const *argv, FILE **fp, char *err, size_t errlen)
-{
-	int fds[2] = { -1, -1 };
-	pid_t pid;
-
-	if (fp != NULL && pipe(fds) == -1) {
-		snprintf(err, errlen, "pipe: %m");
-		return -1;
-	}
-	fflush(NULL);
-	if ((pid = fork()) == -1) {
-		snprintf(err, errlen, "fork: %m");
-		if (fp != NULL) {
-			close(fds[0]);
-			close(fds[1]);
-		}
-		return -1;
-	}
-	if (pid == 0) {
-		if (fp != NULL) {
-			close(fds[0]);
-			if (dup2(fds[1], STDOUT_FILENO) == -1)
-				_exit(127);
-			close(fds[1]);
-		}
-		execvp(argv[0], (char *const *)argv);
-		fprintf(stderr, "%s: cannot run: %m\n", argv[0]);
-		_exit(127);
-	}
-	if (fp != NULL) {
-		close(fds[1]);
-		if ((*fp = fdopen(fds[0], "r")) == NULL) {
-			snprintf(err, errlen, "fdopen: %m");
-			close(fds[0]);
-			(void)waitpid(pid, NULL, 0);
-			return -1;
-		}
-	}
-	return pid;
-}
-
-/* Reaps pid: 0 when it exited 0, else -1 with err naming prog. */
-static int
-reap(pid_t pid, const char *prog, char *err, size_t errlen)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR) {
-			snprintf(err, errlen, "waitpid: %m");
-			return -1;
-		}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (WIFEXITED(status))
-		snprintf(err, errlen, "%s exited with status %d%s", prog,
-		    WEXITSTATUS(status), WEXITSTATUS(status) == 127 ?
-		    " (not found in PATH?)" : "");
-	else
-		snprintf(err, errlen, "%s killed by signal %d", prog,
-		    WTERMSIG(status));
-	return -1;
+	return postfix_queue_id_ok(id);
 }
 
 /* A string member of o, or NULL. */
@@ -222,7 +149,7 @@ pfqueue_held(const char *config_dir, struct pfqueue_item **out,
 	}
 	argv[i++] = "-j";
 	argv[i] = NULL;
-	if ((pid = run(argv, &fp, err, errlen)) == -1)
+	if ((pid = postfix_run(argv, &fp, err, errlen)) == -1)
 		return -1;
 	while ((len = getline(&line, &lcap, fp)) != -1) {
 		lineno++;
@@ -257,7 +184,7 @@ pfqueue_held(const char *config_dir, struct pfqueue_item **out,
 	}
 	free(line);
 	fclose(fp);
-	if (reap(pid, "postqueue", err2, sizeof(err2)) == -1 && rc == 0) {
+	if (postfix_reap(pid, "postqueue", err2, sizeof(err2)) == -1 && rc == 0) {
 		snprintf(err, errlen, "%s", err2);
 		rc = -1;
 	}
@@ -293,9 +220,9 @@ pfqueue_super(const char *config_dir, enum pfqueue_op op, const char *id,
 	if (op == PFQUEUE_DELETE)
 		argv[i++] = "hold";	/* never a message in another queue */
 	argv[i] = NULL;
-	if ((pid = run(argv, NULL, err, errlen)) == -1)
+	if ((pid = postfix_run(argv, NULL, err, errlen)) == -1)
 		return -1;
-	return reap(pid, "postsuper", err, errlen);
+	return postfix_reap(pid, "postsuper", err, errlen);
 }
 
 int
@@ -318,7 +245,7 @@ pfqueue_deliver(const char *config_dir, const char *id, char *err,
 	argv[i++] = "-i";
 	argv[i++] = id;
 	argv[i] = NULL;
-	if ((pid = run(argv, NULL, err, errlen)) == -1)
+	if ((pid = postfix_run(argv, NULL, err, errlen)) == -1)
 		return -1;
-	return reap(pid, "postqueue", err, errlen);
+	return postfix_reap(pid, "postqueue", err, errlen);
 }

@@ -1,7 +1,8 @@
 /*
  * pfqueue.h - relaywarden-quarantine's use of Postfix's own queue tools:
  * "postqueue -j" (the queue as JSON lines) and "postsuper -H / -d"
- * (release, delete), run with execvp and an argv, never a shell.
+ * (release, delete), run through postcat.c's postfix_run (execvp and an
+ * argv, never a shell).
  */
 #ifndef RW_PFQUEUE_H
 #define RW_PFQUEUE_H
@@ -9,7 +10,7 @@
 #include <stddef.h>
 #include <time.h>
 
-/* Longest queue id accepted (Postfix's long ids are ~17 characters). */
+/* Longest queue id accepted (postcat.h: POSTFIX_ID_MAX). */
 #define PFQUEUE_ID_MAX	64
 /* Most held messages listed; more are counted, not listed. */
 #define PFQUEUE_MAX_HELD	100000

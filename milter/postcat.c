@@ -214,20 +214,92 @@ postcat_env_free(struct postcat_env *env)
 	memset(env, 0, sizeof(*env));
 }
 
+int
+postfix_queue_id_ok(const char *id)
+{
+	size_t n;
+
+	for (n = 0; id[n] != '\0'; n++)
+		if (!((id[n] >= 'A' && id[n] <= 'Z') ||
+		    (id[n] >= 'a' && id[n] <= 'z') ||
+		    (id[n] >= '0' && id[n] <= '9')))
+			return 0;
+	return n > 0 && n <= POSTFIX_ID_MAX;
+}
+
+pid_t
+postfix_run(const char *const *argv, FILE **fp, char *err, size_t errlen)
+{
+	int fds[2] = { -1, -1 };
+	pid_t pid;
+
+	if (fp != NULL && pipe(fds) == -1) {
+		snprintf(err, errlen, "pipe: %m");
+		return -1;
+	}
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		snprintf(err, errlen, "fork: %m");
+		if (fp != NULL) {
+			close(fds[0]);
+			close(fds[1]);
+		}
+		return -1;
+	}
+	if (pid == 0) {
+		if (fp != NULL) {
+			close(fds[0]);
+			if (dup2(fds[1], STDOUT_FILENO) == -1)
+				_exit(127);
+			close(fds[1]);
+		}
+		execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, "%s: cannot run: %m\n", argv[0]);
+		_exit(127);
+	}
+	if (fp != NULL) {
+		close(fds[1]);
+		if ((*fp = fdopen(fds[0], "r")) == NULL) {
+			snprintf(err, errlen, "fdopen: %m");
+			close(fds[0]);
+			(void)waitpid(pid, NULL, 0);
+			return -1;
+		}
+	}
+	return pid;
+}
+
+int
+postfix_reap(pid_t pid, const char *prog, char *err, size_t errlen)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR) {
+			snprintf(err, errlen, "waitpid: %m");
+			return -1;
+		}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		snprintf(err, errlen, "%s exited with status %d%s", prog,
+		    WEXITSTATUS(status), WEXITSTATUS(status) == 127 ?
+		    " (not found in PATH?)" : "");
+	else
+		snprintf(err, errlen, "%s killed by signal %d", prog,
+		    WTERMSIG(status));
+	return -1;
+}
+
 FILE *
 postcat_run(const char *queue_id, const char *config_dir, pid_t *pid,
     char *err, size_t errlen)
 {
 	const char *argv[6];
-	const char *p;
-	int fds[2], i = 0;
 	FILE *fp;
+	int i = 0;
 
-	for (p = queue_id; *p != '\0'; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9')))
-			break;
-	if (*queue_id == '\0' || *p != '\0' || p - queue_id > 64) {
+	if (!postfix_queue_id_ok(queue_id)) {
 		snprintf(err, errlen, "%.80s: not a Postfix queue id "
 		    "(letters and digits)", queue_id);
 		return NULL;
@@ -240,55 +312,14 @@ postcat_run(const char *queue_id, const char *config_dir, pid_t *pid,
 	argv[i++] = "-q";
 	argv[i++] = queue_id;
 	argv[i] = NULL;
-	if (pipe(fds) == -1) {
-		snprintf(err, errlen, "pipe: %m");
+	if ((*pid = postfix_run(argv, &fp, err, errlen)) == -1)
 		return NULL;
-	}
-	fflush(NULL);
-	if ((*pid = fork()) == -1) {
-		snprintf(err, errlen, "fork: %m");
-		close(fds[0]);
-		close(fds[1]);
-		return NULL;
-	}
-	if (*pid == 0) {
-		close(fds[0]);
-		if (dup2(fds[1], STDOUT_FILENO) == -1)
-			_exit(127);
-		close(fds[1]);
-		execvp("postcat", (char *const *)argv);
-		fprintf(stderr, "postcat: cannot run: %m\n");
-		_exit(127);
-	}
-	close(fds[1]);
-	if ((fp = fdopen(fds[0], "r")) == NULL) {
-		snprintf(err, errlen, "fdopen: %m");
-		close(fds[0]);
-		(void)waitpid(*pid, NULL, 0);
-		return NULL;
-	}
 	return fp;
 }
 
 int
 postcat_wait(FILE *fp, pid_t pid, char *err, size_t errlen)
 {
-	int status;
-
 	fclose(fp);
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR) {
-			snprintf(err, errlen, "waitpid: %m");
-			return -1;
-		}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (WIFEXITED(status))
-		snprintf(err, errlen, "postcat exited with status %d%s",
-		    WEXITSTATUS(status), WEXITSTATUS(status) == 127 ?
-		    " (not found in PATH?)" : "");
-	else
-		snprintf(err, errlen, "postcat killed by signal %d",
-		    WTERMSIG(status));
-	return -1;
+	return postfix_reap(pid, "postcat", err, errlen);
 }

@@ -10,6 +10,8 @@
 #include <sys/types.h>
 
 #define POSTCAT_MAX_RCPT	1000
+/* Longest queue id accepted (Postfix's long ids are ~17 characters). */
+#define POSTFIX_ID_MAX		64
 
 /* What the queue file's envelope says; strings are malloc'd, freed by
  * postcat_env_free.  NULL when the record was absent. */
@@ -43,5 +45,17 @@ FILE *postcat_run(const char *queue_id, const char *config_dir, pid_t *pid,
 
 /* Closes fp and reaps pid: 0 when postcat exited 0, else -1 with err. */
 int postcat_wait(FILE *fp, pid_t pid, char *err, size_t errlen);
+
+/* Running Postfix's own programs (postcat, postqueue, postsuper) for the
+ * admin tools: the one place that execs (tests/layout/check-noexec.sh).
+ * postfix_queue_id_ok: 1 when id is 1..POSTFIX_ID_MAX letters and digits
+ * (never an option or a path).  postfix_run: argv[0] from PATH with
+ * argv, no shell; its stdout on *fp when fp is not NULL; the pid, or -1
+ * with err.  postfix_reap: 0 when it exited 0, else -1 with err naming
+ * prog. */
+int postfix_queue_id_ok(const char *id);
+pid_t postfix_run(const char *const *argv, FILE **fp, char *err,
+    size_t errlen);
+int postfix_reap(pid_t pid, const char *prog, char *err, size_t errlen);
 
 #endif
