@@ -13,7 +13,11 @@ src=${top_srcdir:-$(dirname "$0")/../..}
 bld=${top_builddir:-.}
 # Not shipped: git and editor settings.
 not_shipped='^(\.gitignore|\.gitattributes|\.clang-format|.*/\.gitignore)$'
-if ! git -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+# The source tree must be the checkout's top, not a tarball unpacked
+# inside one (make distcheck in a build directory of a clone).
+top=$(git -C "$src" rev-parse --show-toplevel 2>/dev/null)
+if [ -z "$top" ] || [ "$(cd "$top" && pwd -P)" != "$(cd "$src" && pwd -P)" ]
+then
 	echo "SKIP $src is not a git checkout (an unpacked tarball)" >&2
 	exit 77
 fi
