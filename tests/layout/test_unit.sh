@@ -50,11 +50,20 @@ else
 	not_ok "make install DESTDIR=..." "$(cat "$tmp/install.log")"
 fi
 units=$(cd "$tmp/root" && find . -name relaywarden.service | sed 's/^\.//')
+# A prefix systemd does not read (make distcheck's): PREFIX/lib/systemd/
+# system, as configure defaults, is all that can be asked.
+prefix=$(${MAKE:-make} -s -C "$bld" rw-print-install 2>/dev/null |
+    sed -n 's/^prefix=//p')
+case "$prefix" in
+/usr | /usr/local | / | "") own= ;;
+*)	own=$prefix/lib/systemd/system/relaywarden.service ;;
+esac
 case "$units" in
 /usr/lib/systemd/system/relaywarden.service | \
 /usr/local/lib/systemd/system/relaywarden.service | \
 /lib/systemd/system/relaywarden.service)
 	ok "installed where systemd reads units [$units]" ;;
+"$own")	ok "installed in PREFIX/lib/systemd/system [$units]" ;;
 *)	not_ok "installed where systemd reads units" "found: ${units:-none}" ;;
 esac
 n=0
