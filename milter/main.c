@@ -41,6 +41,7 @@
 #include "util/net.h"
 #include "policy.h"
 #include "reload.h"
+#include "statsflush.h"
 #include "metricsd.h"
 #include "scan/scanhost.h"
 
@@ -251,6 +252,7 @@ run(struct config *cfg, const char *path, const char *sock, int foreground)
 {
 	struct scanhost *host = NULL;
 	struct metricsd *md;
+	struct statsflush *sf;
 	struct policy *pol;
 	char err[512];
 	int rc;
@@ -325,10 +327,13 @@ run(struct config *cfg, const char *path, const char *sock, int foreground)
 		reload_shutdown();
 		return 1;
 	}
+	/* issue 14 item 3: the daily counters (statsflush.c) */
+	sf = statsflush_start();
 	log_info(NULL, "relaywarden %s listening on %s, config %s",
 	    PACKAGE_VERSION, sock, path);
 	rc = smfi_main();
 	log_info(NULL, "stopped");
+	statsflush_stop(sf);
 	metricsd_stop(md);
 	reload_shutdown();
 	scanhost_stop(host);

@@ -24,8 +24,9 @@
  *    that resemble a protected, partner or known
  *    domain by today's index (held lookalikes are counted in f too: any
  *    message counts there);
- *  - counts by action and reason: not kept in Redis (the daemon writes
- *    them nowhere a later process can read), said so in the output;
+ *  - counts by action and reason: the daily counters the daemon adds
+ *    (statestats.h), summed over the UTC days the window touches (whole
+ *    days: statecount.c);
  *  - held messages: with opt->postfix_config, the hold queue as
  *    postqueue -j lists it (pfqueue.c), oldest first; without it, or
  *    when postqueue fails, the output says they were not read and why.
@@ -43,6 +44,7 @@
 #include "sender/lookalike.h"
 #include "state/statewalk.h"
 #include "pfqueue.h"
+#include "statecount.h"
 #include "statereport.h"
 
 #define PROG	"relaywarden-state"
@@ -75,6 +77,8 @@ struct ctx {
 	} held;
 	int held_read;
 	char held_err[300];
+	struct statecount counts;	/* the daily counters */
+	char counts_err[300];		/* why not read, or "" */
 };
 
 static int by_time(const void *, const void *);
@@ -252,9 +256,6 @@ road_word(char kind)
 	}
 }
 
-#define NOTE_COUNTS	"not kept: the daemon writes no per-action or " \
-			"per-reason counters to Redis; use the log lines " \
-			"(action=, reasons=) or the metrics endpoint"
 #define NOTE_HELD	"not read: give --postfix-config DIR (the Postfix " \
 			"instance's configuration directory)"
 
@@ -278,15 +279,78 @@ by_arrival(const void *x, const void *y)
 	return strcmp(a->id, b->id);
 }
 
+/* The daily counters: {"days":[first,last],"action":{..},"reason":{..}}
+ * or null with counts_note. */
+static void
+json_counts(const struct ctx *c)
+{
+	const char *kinds[] = { "action", "reason" };
+	size_t i, k, n;
+
+	if (c->counts_err[0] != '\0') {
+		printf("\"counts\":null,\"counts_note\":");
+		report_json_str(stdout, c->counts_err);
+		putchar(',');
+		return;
+	}
+	printf("\"counts\":{\"days\":[\"%s\",\"%s\"]",
+	    c->counts.first_day, c->counts.last_day);
+	for (k = 0; k < 2; k++) {
+		printf(",\"%s\":{", kinds[k]);
+		for (i = n = 0; i < c->counts.n; i++) {
+			const char *name = c->counts.names[i];
+			size_t l = strlen(kinds[k]);
+
+			if (strncmp(name, kinds[k], l) != 0 || name[l] != ':')
+				continue;
+			printf("%s", n++ ? "," : "");
+			report_json_str(stdout, name + l + 1);
+			printf(":%llu", c->counts.values[i]);
+		}
+		putchar('}');
+	}
+	printf("},");
+}
+
+static void
+text_counts(const struct ctx *c)
+{
+	const char *kinds[] = { "action", "reason" };
+	size_t i, k, n;
+
+	if (c->counts_err[0] != '\0') {
+		printf("Counts by action and reason:\n  %s.\n\n",
+		    c->counts_err);
+		return;
+	}
+	printf("Counts by action and reason (UTC days %s to %s, whole "
+	    "days):\n", c->counts.first_day, c->counts.last_day);
+	for (k = 0; k < 2; k++) {
+		printf("  %s:", kinds[k]);
+		for (i = n = 0; i < c->counts.n; i++) {
+			const char *name = c->counts.names[i];
+			size_t l = strlen(kinds[k]);
+
+			if (strncmp(name, kinds[k], l) != 0 || name[l] != ':')
+				continue;
+			printf("%s %s %llu", n++ ? "," : "", name + l + 1,
+			    c->counts.values[i]);
+		}
+		printf("%s\n", n ? "" : " none");
+	}
+	putchar('\n');
+}
+
 static void
 print_json(const struct ctx *c)
 {
 	char b[32];
 	size_t i;
 
-	printf("{\"since\":\"%s\",\"senders_scanned\":%lu,"
-	    "\"counts\":null,\"counts_note\":\"" NOTE_COUNTS "\","
-	    "\"new_senders\":[", iso(c->since, b, sizeof(b)), c->scanned);
+	printf("{\"since\":\"%s\",\"senders_scanned\":%lu,",
+	    iso(c->since, b, sizeof(b)), c->scanned);
+	json_counts(c);
+	printf("\"new_senders\":[");
 	for (i = 0; i < c->senders.n; i++) {
 		const struct item *it = &c->senders.v[i];
 
@@ -355,7 +419,7 @@ print_text(const struct ctx *c)
 
 	printf("relaywarden: what changed since %s (%lu senders in the "
 	    "history)\n\n", iso(c->since, b[0], 32), c->scanned);
-	printf("Counts by action and reason:\n  " NOTE_COUNTS ".\n\n");
+	text_counts(c);
 	printf("New senders (first seen in the window): %zu\n",
 	    c->senders.n + c->senders.more);
 	for (i = 0; i < c->senders.n; i++) {
@@ -431,6 +495,7 @@ int
 statereport_run(struct state_pool *pool, const struct config *cfg,
     const struct statereport_options *opt)
 {
+	struct arena *ca = NULL;
 	struct ctx c;
 	char err[512];
 	int rc = 2;
@@ -450,6 +515,10 @@ statereport_run(struct state_pool *pool, const struct config *cfg,
 		goto out;
 	}
 	trim(&c.looks, opt->limit);
+	if ((ca = arena_new()) == NULL || statecount_read(pool, c.since,
+	    time(NULL), ca, &c.counts, err, sizeof(err)) == -1)
+		snprintf(c.counts_err, sizeof(c.counts_err), "not read: %.200s",
+		    ca == NULL ? "out of memory" : err);
 	if (opt->postfix_config != NULL) {
 		char herr[256];
 
@@ -472,5 +541,6 @@ out:
 	list_free(&c.roads);
 	list_free(&c.looks);
 	pfqueue_items_free(c.held.v, c.held.n);
+	arena_free(ca);
 	return rc;
 }

@@ -276,6 +276,12 @@ policy_config(const struct policy *p)
 	return p->cfg;
 }
 
+struct state_pool *
+policy_state_pool(const struct policy *p)
+{
+	return p->pool;
+}
+
 struct scan *
 policy_scan_new(struct policy *pol, struct message *msg)
 {

@@ -33,6 +33,7 @@ struct dns_budget;
 struct message;
 
 struct policy;
+struct state_pool;
 
 /* Builds a generation around cfg (ownership passes, also on failure).
  * NULL with a one-line reason in err. */
@@ -61,6 +62,9 @@ void policy_load_known(struct policy *);
 struct policy *policy_ref(struct policy *);
 void policy_unref(struct policy *);
 const struct config *policy_config(const struct policy *);
+/* The generation's Redis pool (borrowed: valid while the reference is
+ * held), or NULL when the state is off. */
+struct state_pool *policy_state_pool(const struct policy *);
 
 struct evaluation {
 	enum outbound_via outbound;	/* OUTBOUND_NO: inbound, every check

@@ -219,6 +219,9 @@ const struct setting config_settings[] = {
 	/* issue 14 item 2: the Prometheus endpoint (confmetrics.c) */
 	STR(metrics_listen, "", confmetrics_check_listen),
 	BOOL(metrics_allow_remote, 0),
+	/* issue 14 item 3: the daily counters for relaywarden-state report
+	 * (milter/statsflush.c) */
+	UINT(stats_flush_s, 60, 1, 3600),
 };
 
 const size_t config_nsettings = sizeof(config_settings) /

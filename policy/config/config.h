@@ -226,6 +226,9 @@ struct config {
 	/* issue 14 item 2: the Prometheus endpoint (confmetrics.c) */
 	char *metrics_listen;		/* "" off, "ADDR:PORT", "[V6]:PORT" */
 	int metrics_allow_remote;	/* a non-loopback metrics_listen */
+
+	/* issue 14 item 3: the daily verdict counters in Redis */
+	unsigned stats_flush_s;		/* seconds between additions */
 };
 
 /*

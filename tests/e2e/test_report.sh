@@ -45,6 +45,7 @@ open(sys.argv[1] + "/plain.eml", "w", newline="").write(plain)
 P
 
 e2e_start_redis
+E2E_RW_EXTRA="stats_flush_s = 1;"
 e2e_write_config "$ZONE"
 e2e_start_milter
 e2e_start_postfix "$E2E_MILTER_SOCK"
@@ -68,6 +69,16 @@ e2e_expect_eq "2: report exits 0" 0 "$?"
 got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
 print(" ".join(h["queue_id"]+"/"+h["sender"]+"/"+h["first_recipient"]+"/"+str(h["recipients"]) for h in d["held"]), d["held_more"])' "$M/out2" 2>&1)
 e2e_expect_eq "2: exactly the held message" "$QID/$FROM/$RCPT/1 0" "$got"
+# the daemon added its counters (stats_flush_s = 1): one accepted (or
+# tagged), one quarantined, and the reason that held it
+sleep 2
+"$ST" -c "$E2E_RW_CONF" --json report >"$M/out2c" 2>"$M/err2c"
+got=$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))["counts"]
+a = d["action"]
+print(a.get("accept", 0) + a.get("tag", 0), a.get("quarantine", 0),
+      d["reason"].get("attach_type_mismatch", 0) > 0)' "$M/out2c" 2>&1)
+e2e_expect_eq "2: the daily counters count both verdicts" "1 1 True" "$got"
 got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
 print(",".join(s["sender"] for s in d["new_senders"]))' "$M/out2" 2>&1)
 e2e_expect_eq "2: the sender is new in the window" "sender.example" "$got"

@@ -4,7 +4,8 @@
 # the window; the report lists exactly the new senders, the known
 # senders on a new relay / signer / link or trusted in the window, the
 # lookalikes among the new senders, in text and JSON, and says that the
-# counts by action and reason and the held messages are not read.
+# daily counters of the UTC days the window touches are summed (an older
+# day's are not), and that the held messages are not read.
 : "${top_srcdir:?}" "${top_builddir:?}"
 . "$top_srcdir/tests/state/statelib.sh"
 # jq_is NAME PYTHON-EXPRESSION-ON-d WANT
@@ -17,6 +18,14 @@ py_is() {
 now=$(date +%s)
 day=86400
 # new in the window: authenticated (now known), and not
+# the daily counters the daemon adds (statestats.h): today, yesterday,
+# and a day outside a 24 h window
+R HSET "rw:stats:$(date -u -d @$now +%Y%m%d)" action:accept 5 \
+    action:quarantine 2 reason:first_contact 3 >/dev/null
+R HSET "rw:stats:$(date -u -d @$((now - day)) +%Y%m%d)" action:accept 2 \
+    reason:first_contact 1 reason:new_relay 1 >/dev/null
+R HSET "rw:stats:$(date -u -d @$((now - 3 * day)) +%Y%m%d)" \
+    action:accept 100 >/dev/null
 R HSET 'rw:{new.example}' m 2 a 2 f $((now - 3600)) l $((now - 60)) \
     k $((now - 3000)) rorg:new.example "2:$((now - 60))" >/dev/null
 R HSET 'rw:{unauth.example}' m 1 f $((now - 600)) l $((now - 600)) >/dev/null
@@ -62,8 +71,12 @@ py_is "a new relay's count" \
 py_is "exactly the lookalikes" \
     '",".join(s["sender"]+"~"+s["resembles"]+":"+s["kind"] for s in d["lookalikes"])' \
     "examp1ebank.com~examplebank.com:confusable"
-py_is "counts by action are said to be missing" \
-    'd["counts"] is None and "not kept" in d["counts_note"]' "True"
+py_is "counts by action: today's and yesterday's summed" \
+    'd["counts"]["action"]["accept"], d["counts"]["action"]["quarantine"]' \
+    "7 2"
+py_is "counts by reason" \
+    'd["counts"]["reason"]["first_contact"], d["counts"]["reason"]["new_relay"]' \
+    "4 1"
 py_is "held messages are said to be unread" \
     'd["held"] is None and "not read" in d["held_note"]' "True"
 py_is "senders scanned" 'd["senders_scanned"]' "8"
@@ -91,7 +104,7 @@ has "text: new roads counted" out "^Known senders on a new relay, signer or link
 has "text: a new relay" out "old.example new relay net:203.0.113.0/24 count=1 (known since"
 has "text: a trust" out "old.example trusted_relay org:trusted.example by an admin"
 has "text: a lookalike" out "examp1ebank.com confusable of examplebank.com"
-has "text: counts missing said" out "^  not kept: the daemon writes no"
+has "text: counts by action" out "^  action: accept 7, quarantine 2$"
 has "text: held said" out "^  not read: give --postfix-config DIR"
 hasnt "text: no control byte" out "$(printf '\001')"
 hasnt "text: an old relay is not new" out "org:old.example"
