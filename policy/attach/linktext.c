@@ -26,6 +26,17 @@ static const char *const password_words[] = {
 
 #define NWORDS	(sizeof(password_words) / sizeof(password_words[0]))
 
+/* What a byte is, for the two loops over every byte (tables: prose
+ * costs a few instructions a byte). */
+#define C_SPACE		1
+#define C_LETTER	2		/* ASCII letter or any byte >= 0x80 */
+static const unsigned char cls[256] = {
+	[' '] = C_SPACE, ['\t'] = C_SPACE, ['\r'] = C_SPACE,
+	['\n'] = C_SPACE, ['\f'] = C_SPACE, ['\v'] = C_SPACE,
+	['A' ... 'Z'] = C_LETTER, ['a' ... 'z'] = C_LETTER,
+	[0x80 ... 0xff] = C_LETTER,
+};
+
 /* The bytes a password word starts with (lower case). */
 static const unsigned char word_start[256] = {
 	['p'] = 1, ['k'] = 1, ['m'] = 1, ['c'] = 1, ['s'] = 1, ['w'] = 1,
@@ -42,8 +53,7 @@ static const char *const not_values[] = {
 static int
 space(int c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
-	    c == '\v';
+	return (cls[(unsigned char)c] & C_SPACE) != 0;
 }
 
 void
@@ -141,11 +151,39 @@ gives_value(const char *s, size_t n)
 	return 1;
 }
 
+/* The first two bytes (lower case) of some password word. */
 static int
-letter(int c)
+pair_ok(int c1, int c2)
 {
-	c |= 32;
-	return (c >= 'a' && c <= 'z') || (c & 0x80);
+	switch (c1) {
+	case 'p':
+		return c2 == 'a' || c2 == 'w';
+	case 'k':
+		return c2 == 'e';
+	case 'm':
+		return c2 == 'o';
+	case 'c':
+		return c2 == 'o';
+	case 's':
+		return c2 == 'e' || c2 == 'a';
+	case 'w':
+		return c2 == 'a';
+	case 'l':
+		return c2 == 0xc3;
+	case 'h':
+		return c2 == 'a' || c2 == 'e';
+	case 'j':
+		return c2 == 'e';
+	case 'a':
+		return c2 == 'd';
+	case 0xd0:
+		return c2 == 0xbf || c2 == 0x9f;
+	case 0xe5:
+		return c2 == 0xaf;
+	case 0xe3:
+		return c2 == 0x83;
+	}
+	return 0;
 }
 
 /* At word starts only, a word's first two bytes before the whole word
@@ -157,16 +195,17 @@ passwords(struct linktext *t, const char *s, size_t n)
 	int c1, c2;
 
 	for (i = 0; i + 1 < n && !t->found_password; i++) {
-		if (i > 0 && letter((unsigned char)s[i - 1]))
-			continue;
 		c1 = (unsigned char)s[i];
 		if (c1 < 0x80)
 			c1 |= 32;
-		if (!word_start[c1])
+		if (!word_start[c1] || (i > 0 &&
+		    (cls[(unsigned char)s[i - 1]] & C_LETTER)))
 			continue;
 		c2 = (unsigned char)s[i + 1];
 		if (c2 < 0x80)
 			c2 |= 32;
+		if (!pair_ok(c1, c2))
+			continue;
 		for (j = 0; j < NWORDS; j++) {
 			const char *w = password_words[j];
 

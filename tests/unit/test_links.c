@@ -197,6 +197,30 @@ test_text(void **state)
 	assert_non_null(find(r, LINK_TEXT, "two.example"));
 	assert_non_null(find(r, LINK_TEXT, "three.example"));
 	assert_int_equal(r->nlinks, 3);
+	/* every language's word, capitalised as a sentence starts */
+	{
+		static const char *const words[] = { "Password", "Passwort",
+		    "Passwd", "Pwd", "Kennwort", "Mot de passe",
+		    "Contrase\xc3\xb1" "a", "Contrasena", "Senha",
+		    "Wachtwoord", "L\xc3\xb6senord", "Salasana",
+		    "Has\xc5\x82o", "Heslo", "Jelsz\xc3\xb3", "Parola",
+		    "Adgangskode", "Passord",
+		    "\xd0\x9f\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c",
+		    "\xe5\xaf\x86\xe7\xa0\x81",
+		    "\xe3\x83\x91\xe3\x82\xb9\xe3\x83\xaf\xe3\x83\xbc"
+		    "\xe3\x83\x89" };
+		char line[128];
+		size_t k;
+
+		for (k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
+			r = results(a);
+			snprintf(line, sizeof(line), "Hi. %s: Zq81xv\r\n",
+			    words[k]);
+			text_scan(r, a, line, 4096);
+			if (r->text_password != 1)
+				fail_msg("not found: %s", words[k]);
+		}
+	}
 	r = results(a);
 	text_scan(r, a, "Das Passwort ist Sommer2024 - Gruss", 3);
 	assert_int_equal(r->text_password, 1);
