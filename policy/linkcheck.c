@@ -164,18 +164,38 @@ collect(const struct sender_context *ctx, const struct message *m,
 	return 0;
 }
 
+/* The organisation a shown host names, when the reader takes it for a
+ * domain (a bare name only under a listed top label), else NULL. */
+static const char *
+shown_org(const struct sender_context *ctx, const struct attach_link *l,
+    struct arena *a)
+{
+	if ((l->kind != LINK_HREF && l->kind != LINK_CALENDAR) ||
+	    l->shown == NULL || ((l->flags & LINK_SHOWN_BARE) &&
+	    !orgdomain_known_suffix(ctx->orgdomain, l->shown)))
+		return NULL;
+	return orgdomain_get(ctx->orgdomain, l->shown, a);
+}
+
 int
 linkcheck_signals(const struct sender_context *ctx, const struct message *m,
     struct evaluation *e)
 {
 	const struct attach_results *res = &e->attachments;
+	struct sender_result *r = &e->sender;
 	const struct attach_link *l;
 	const char *org;
 	size_t i;
 
+	if (res->nlinks > 0 && ((r->link_org = arena_calloc(m->arena,
+	    res->nlinks, sizeof(*r->link_org))) == NULL ||
+	    (r->link_shown_org = arena_calloc(m->arena, res->nlinks,
+	    sizeof(*r->link_shown_org))) == NULL))
+		return -1;
 	for (i = 0; i < res->nlinks; i++) {
 		l = &res->links[i];
-		org = org_of(ctx, l, m->arena);
+		org = r->link_org[i] = org_of(ctx, l, m->arena);
+		r->link_shown_org[i] = shown_org(ctx, l, m->arena);
 		if ((l->flags & LINK_IP) && once(ctx, m, e, RULE_LINK_IP,
 		    l->host) == -1)
 			return -1;
@@ -264,18 +284,11 @@ novel(const struct evaluation *e)
 
 static int
 text_mismatch(const struct sender_context *ctx, const struct message *m,
-    struct evaluation *e, const struct attach_link *l, const char *org)
+    struct evaluation *e, const struct attach_link *l, const char *org,
+    const char *sorg)
 {
-	const char *sorg;
-
-	if ((l->kind != LINK_HREF && l->kind != LINK_CALENDAR) ||
-	    l->shown == NULL || org == NULL)
-		return 0;
-	if ((l->flags & LINK_SHOWN_BARE) &&
-	    !orgdomain_known_suffix(ctx->orgdomain, l->shown))
-		return 0;
-	if ((sorg = orgdomain_get(ctx->orgdomain, l->shown, m->arena)) ==
-	    NULL || orgdomain_same(ctx->orgdomain, sorg, org))
+	if (org == NULL || sorg == NULL ||
+	    orgdomain_same(ctx->orgdomain, sorg, org))
 		return 0;
 	if (own(e, ctx, org) || signed_by(ctx, e, org) ||
 	    redirector(ctx, org) || linked_before(e, org))
@@ -295,10 +308,12 @@ linkcheck_score(const struct sender_context *ctx, const struct message *m,
 	size_t i;
 	int encrypted = 0;
 
-	for (i = 0; i < res->nlinks; i++) {
+	/* the organisations come from linkcheck_signals */
+	for (i = 0; r->link_org != NULL && i < res->nlinks; i++) {
 		l = &res->links[i];
-		org = org_of(ctx, l, m->arena);
-		if (text_mismatch(ctx, m, e, l, org) == -1)
+		org = r->link_org[i];
+		if (text_mismatch(ctx, m, e, l, org, r->link_shown_org[i]) ==
+		    -1)
 			return -1;
 		if (l->kind == LINK_QR && l->host[0] != '\0' && stranger(e) &&
 		    ((l->flags & LINK_LOGIN) || org == NULL ||

@@ -76,6 +76,11 @@ struct sender_result {
 	const char **link_orgs;
 	size_t nlink_orgs;
 	int links_over;
+	/* Per record of e->attachments.links, worked out once by
+	 * linkcheck_signals (sender_score runs again for every history
+	 * outcome): the organisation of its host and, for a shown host
+	 * that reads as a domain, of that; NULL for none. */
+	const char **link_org, **link_shown_org;
 };
 
 /* What the checks borrow from the generation and the daemon. */

@@ -11,6 +11,7 @@
 #include "attach/attach.h"
 #include "attach/links.h"
 #include "attach/url.h"
+#include "util/hash.h"
 #include "util/idna.h"
 
 const char *
@@ -117,15 +118,10 @@ links_shown_host(const char *text, size_t len, char *out, size_t outlen)
 static unsigned
 hash(const char *host, const char *shown, unsigned kind, unsigned flags)
 {
-	unsigned h = 2166136261u ^ kind ^ (flags << 8);
-	const char *p;
+	unsigned h = hash_fnv_str(HASH_FNV_SEED ^ kind ^ (flags << 8), host);
 
-	for (p = host; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	h = (h ^ 0xff) * 16777619u;
-	for (p = shown; p != NULL && *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	return h;
+	h = (h ^ 0xff) * 16777619u;	/* host and shown kept apart */
+	return shown != NULL ? hash_fnv_str(h, shown) : h;
 }
 
 int

@@ -7,7 +7,8 @@
  * Owns one libunbound context per resolver and a pump thread that reads
  * libunbound's answers and hands each to the query waiting for it, and
  * an answer cache in front of both (dnscache.c: a repeated name costs a
- * hash look-up, not a trip through libunbound's threads).  The local-data parser is dnslocal.c
+ * hash look-up, not a trip through libunbound's threads).
+ * The local-data parser is dnslocal.c
  * (dnslocal_load), called here while a resolver is set up.
  *
  * Thread rule: any number of threads may call dns_query at once.  A query
@@ -516,15 +517,6 @@ budget_clip(struct dns_budget *b, struct timespec *deadline, int *clipped)
 	return 0;
 }
 
-static long long
-mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec;
-}
-
 int
 dns_query(struct dns_resolver *r, struct dns_budget *budget,
     const char *name, int rrtype, struct dns_reply **out)
@@ -548,7 +540,8 @@ dns_query(struct dns_resolver *r, struct dns_budget *budget,
 		return reply_out(DNS_TEMPFAIL, rrtype, NULL, out);
 	}
 	memcpy(key, qname, strlen(qname) + 1);
-	if ((hit = dnscache_get(r->cache, key, rrtype, mono_s(), out)) != 0) {
+	if ((hit = dnscache_get(r->cache, key, rrtype,
+	    deadline_now_ms() / 1000, out)) != 0) {
 		metrics_observe_us(METRICS_H_DNS, metrics_now_us() - t0);
 		return hit == 1 ? 0 : -1;
 	}
@@ -568,7 +561,7 @@ dns_query(struct dns_resolver *r, struct dns_budget *budget,
 		metrics_count_dns_error();
 	if (reply_out(status, rrtype, result, out) == -1)
 		return -1;
-	dnscache_put(r->cache, key, rrtype, *out, mono_s());
+	dnscache_put(r->cache, key, rrtype, *out, deadline_now_ms() / 1000);
 	return 0;
 }
 

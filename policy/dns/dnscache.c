@@ -12,6 +12,7 @@
 
 #include "dns/dnscache.h"
 #include "dns/dnsreply.h"
+#include "util/hash.h"
 
 struct centry {
 	struct centry *hnext;		/* bucket chain */
@@ -39,11 +40,7 @@ struct dnscache {
 static unsigned
 hash(const char *name, int rrtype)
 {
-	unsigned h = 2166136261u ^ (unsigned)rrtype;
-
-	for (; *name != '\0'; name++)
-		h = (h ^ (unsigned char)*name) * 16777619u;
-	return h;
+	return hash_fnv_str(HASH_FNV_SEED ^ (unsigned)rrtype, name);
 }
 
 struct dnscache *

@@ -1,0 +1,12 @@
+/*
+ * hash.c - FNV-1a (see hash.h).
+ */
+#include "util/hash.h"
+
+unsigned
+hash_fnv_str(unsigned h, const char *s)
+{
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
