@@ -82,6 +82,7 @@
 
 #include "util/arena.h"
 #include "auth/dkimlen.h"
+#include "auth/dkimkey.h"
 #include "auth/dkimv.h"
 #include "auth/dkimdns.h"
 #include "dns/dns.h"
@@ -94,6 +95,8 @@ struct dkimv_lib {
 	DKIM_LIB *dl;
 	struct dns_resolver *dns;
 	unsigned max_signatures;
+	int key_cache;		/* libopendkim's key decoding reaches
+					 * dkimkey.c's cache */
 };
 
 enum dkimv_state { ST_HEADERS = 0, ST_BODY, ST_NOSIG, ST_FAILED, ST_DONE };
@@ -225,6 +228,7 @@ dkimv_lib_new(struct dns_resolver *dns, unsigned max_signatures, char *err,
 		return NULL;
 	}
 	dkimdns_install(lib->dl, dns);
+	lib->key_cache = dkimkey_engaged();
 	return lib;
 }
 

@@ -32,6 +32,7 @@
 #include "util/arena.h"
 #include "auth/auth.h"
 #include "config/config.h"
+#include "auth/dkimkey.h"
 #include "auth/dkimv.h"
 #include "auth/dmarc.h"
 #include "mail/orgdomain.h"
@@ -592,6 +593,39 @@ test_pass_reports_signature_fields(void **state)
 	assert_null(r.sigs[0].identity);
 	arena_free(a);
 	msg_free(&m);
+}
+
+/* libopendkim's key decoding reaches the key cache (dkimkey.c): the
+ * second message from the same signer decodes no key, and passes as the
+ * first did; a signature made with another key still fails. */
+static void
+test_keys_are_decoded_once(void **state)
+{
+	struct fixture *f = *state;
+	struct signopt o = opt_for(f, "rsa");
+	struct dkimkey_stats s0, s1;
+	struct dkim_results r;
+	struct arena *a;
+	struct msg m;
+	int i;
+
+	assert_int_equal(dkimkey_engaged(), 1);
+	dkimkey_flush();
+	for (i = 0; i < 3; i++) {
+		if (i == 1)
+			dkimkey_stats(&s0);
+		m = plain;
+		sign(f, &m, &o);
+		a = verify(f, &m, NULL, &r);
+		assert_int_equal(r.count, 1);
+		assert_int_equal(r.sigs[0].result, AUTH_PASS);
+		arena_free(a);
+		msg_free(&m);
+	}
+	dkimkey_stats(&s1);
+	assert_int_equal(s1.misses, s0.misses);
+	assert_int_equal(s1.hits - s0.hits, 2);
+	assert_int_equal(s1.kept, 1);
 }
 
 static void
@@ -1230,6 +1264,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_signature_table),
 		cmocka_unit_test(test_pass_reports_signature_fields),
+		cmocka_unit_test(test_keys_are_decoded_once),
 		cmocka_unit_test(test_expired_signature_is_permerror),
 		cmocka_unit_test(test_rsa_sha1_is_refused_by_policy),
 		cmocka_unit_test(test_dns_timeout_is_temperror_in_bounded_time),
