@@ -1,0 +1,255 @@
+/*
+ * test_magicfast.c - attype_known (policy/attach/attype.c), the answer
+ * given instead of asking libmagic, against libmagic itself with
+ * attscan.h's flags and byte limit: every sample the fast path answers
+ * must get the very string libmagic gives (issue 15 item 1).  Samples:
+ * minimal real headers, every truncation of them, the signatures on
+ * random bytes, zeros, text, markup, scripts, programs and archives, and
+ * polyglots: other formats' signatures written at every offset after
+ * the fast path's prefix.  Any divergence fails, and so does a fast path
+ * that never fires.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attach/attscan.h"
+#include "attach/attype.h"
+
+#define BUF	6000
+
+static magic_t mg;
+static unsigned long fired, compared;
+
+/* The fast path's answer for buf, compared with libmagic's. */
+static void
+same(const unsigned char *buf, size_t len, const char *what, size_t off)
+{
+	const char *k = attype_known(buf, len), *t;
+
+	compared++;
+	if (k == NULL)
+		return;
+	fired++;
+	t = magic_buffer(mg, buf, len < ATTSCAN_MAGIC_BYTES ? len :
+	    ATTSCAN_MAGIC_BYTES);
+	if (t == NULL || strcmp(k, t) != 0)
+		fail_msg("%s (len %zu, at %zu): fast path \"%s\", libmagic "
+		    "\"%s\"", what, len, off, k, t != NULL ? t : "(null)");
+}
+
+/* The starts the fast path knows, as whole minimal headers. */
+static const struct {
+	const char *name;
+	const char *bytes;
+	size_t n;
+} heads[] = {
+	{ "pdf", "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n", 38 },
+	{ "pdf-bare", "%PDF-", 5 },
+	{ "png", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06"
+	    "\0\0\0\x1f\xf3\xff" "a", 33 },
+	{ "jpeg-jfif", "\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01"
+	    "\0\0", 20 },
+	{ "jpeg-exif", "\xff\xd8\xff\xe1\0\x18" "Exif\0\0II*\0", 16 },
+	{ "jpeg-raw", "\xff\xd8\xff\xdb\0\x43\0", 7 },
+	{ "gif89", "GIF89a\x01\0\x01\0\x80\0\0\0\0\0\xff\xff\xff!\xf9\x04\x01"
+	    "\0\0\0\0,\0\0\0\0\x01\0\x01\0\0\x02\x02D\x01\0;", 43 },
+	{ "gif87", "GIF87a\x10\0\x10\0", 10 },
+	/* near misses: libmagic is asked, the fast path must not fire */
+	{ "png-cgbi", "\x89PNG\r\n\x1a\n\0\0\0\x04" "CgBI", 16 },
+	{ "png-sig-only", "\x89PNG\r\n\x1a\n", 8 },
+	{ "jpeg-short", "\xff\xd8\xff", 3 },
+	{ "jpeg-nomarker", "\xff\xd8\0\xe0", 4 },
+	{ "pdf-nodash", "%PDF1.4", 7 },
+};
+
+/* Other formats' signatures, written into the samples (polyglots). */
+static const struct {
+	const char *bytes;
+	size_t n;
+} others[] = {
+	{ "MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff", 14 },
+	{ "PE\0\0L\x01", 6 },
+	{ "\x7f" "ELF\x02\x01\x01", 7 },
+	{ "\xca\xfe\xba\xbe\0\0\0\x02", 8 },
+	{ "PK\3\4\x14\0\0\0\x08\0", 10 },
+	{ "PK\5\6\0\0\0\0", 8 },
+	{ "Rar!\x1a\x07\0", 7 },
+	{ "7z\xbc\xaf\x27\x1c", 6 },
+	{ "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8 },
+	{ "ustar\0" "00", 8 },
+	{ "ustar  \0", 8 },
+	{ "BOOKMOBI", 8 },
+	{ "ftypisom", 8 },
+	{ "CD001\x01", 6 },
+	{ "<html><script>", 14 },
+	{ "<?xml version=\"1.0\"?><svg ", 26 },
+	{ "#!/bin/sh\n", 10 },
+	{ "%!PS-Adobe-3.0", 14 },
+	{ "{\\rtf1\\ansi", 11 },
+	{ "\x1f\x8b\x08\0", 4 },
+	{ "-lh5-", 5 },
+	{ "RIFF\0\0\0\0WEBPVP8 ", 16 },
+	{ "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16 },
+	{ "%PDF-1.4\n", 9 },
+	{ "GIF89a", 6 },
+	{ "\xff\xd8\xff\xe0", 4 },
+};
+
+#define NHEADS	(sizeof(heads) / sizeof(heads[0]))
+#define NOTHERS	(sizeof(others) / sizeof(others[0]))
+
+/* Fills buf past n with one kind of tail. */
+static void
+tail(unsigned char *buf, size_t n, int kind, unsigned *seed)
+{
+	static const char text[] = "Dear customer, the invoice is attached."
+	    "\n<html><body><a href=\"https://x.example/\">x</a></body>\n";
+	size_t i;
+
+	for (i = n; i < BUF; i++)
+		switch (kind) {
+		case 0:
+			buf[i] = (unsigned char)(rand_r(seed) >> 7);
+			break;
+		case 1:
+			buf[i] = 0;
+			break;
+		case 2:
+			buf[i] = (unsigned char)text[i % (sizeof(text) - 1)];
+			break;
+		default:
+			buf[i] = (unsigned char)(i * 31 + 7);
+			break;
+		}
+}
+
+static void
+test_heads(void **state)
+{
+	unsigned char buf[BUF];
+	unsigned seed = 15;
+	size_t h, l;
+	int kind;
+
+	(void)state;
+	for (h = 0; h < NHEADS; h++) {
+		/* every truncation of the header alone */
+		for (l = 1; l <= heads[h].n; l++)
+			same((const unsigned char *)heads[h].bytes, l,
+			    heads[h].name, 0);
+		for (kind = 0; kind < 4; kind++) {
+			memcpy(buf, heads[h].bytes, heads[h].n);
+			tail(buf, heads[h].n, kind, &seed);
+			for (l = 1; l < 40; l++)
+				same(buf, l, heads[h].name, 0);
+			same(buf, 512, heads[h].name, 0);
+			same(buf, BUF, heads[h].name, 0);
+		}
+	}
+	assert_true(fired > 100);
+}
+
+/* Polyglots: each other signature at each offset after the header,
+ * on random and on text tails. */
+static void
+test_polyglots(void **state)
+{
+	unsigned char buf[BUF];
+	unsigned seed = 42;
+	unsigned long before = fired;
+	size_t h, o, off;
+	int kind;
+
+	(void)state;
+	for (h = 0; h < NHEADS; h++)
+		for (o = 0; o < NOTHERS; o++)
+			for (kind = 0; kind < 3; kind += 2)
+				for (off = heads[h].n; off < 700; off +=
+				    off < 80 ? 1 : 13) {
+					memcpy(buf, heads[h].bytes,
+					    heads[h].n);
+					tail(buf, heads[h].n, kind, &seed);
+					memcpy(buf + off, others[o].bytes,
+					    others[o].n);
+					same(buf, BUF, heads[h].name, off);
+				}
+	assert_true(fired - before > 1000);
+}
+
+/* The hostile ones the issue names, each spelled out. */
+static void
+test_hostile(void **state)
+{
+	static const char gifjs[] = "GIF89a/*\x01\0\x01\0*/=1;alert(1);//";
+	unsigned char buf[BUF];
+	unsigned seed = 7;
+	size_t n;
+
+	(void)state;
+	/* a PDF signature, then a whole PE */
+	n = 9;
+	memcpy(buf, "%PDF-1.7\n", n);
+	memset(buf + n, 0, BUF - n);
+	memcpy(buf + n, "MZ", 2);
+	buf[n + 0x3c] = 0x80;
+	memcpy(buf + n + 0x80, "PE\0\0\x4c\x01", 6);
+	same(buf, BUF, "pdf+pe", n);
+	/* a PE whose DOS stub carries "%PDF-": libmagic's question */
+	memmove(buf, buf + n, BUF - n);
+	memcpy(buf + 0x40, "%PDF-1.7", 8);
+	same(buf, BUF - n, "pe+pdf", 0x40);
+	assert_null(attype_known(buf, BUF - n));
+	/* a PNG header on garbage */
+	memcpy(buf, "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+	tail(buf, 16, 0, &seed);
+	same(buf, BUF, "png+garbage", 16);
+	/* GIF carrying script (the GIF/JavaScript polyglot) */
+	memcpy(buf, gifjs, sizeof(gifjs) - 1);
+	tail(buf, sizeof(gifjs) - 1, 3, &seed);
+	same(buf, BUF, "gif+js", 6);
+	/* a JPEG with a zip after it */
+	memcpy(buf, "\xff\xd8\xff\xe0\0\x10JFIF", 10);
+	tail(buf, 10, 0, &seed);
+	memcpy(buf + 1000, "PK\3\4\x14\0\0\0\x08\0", 10);
+	same(buf, BUF, "jpeg+zip", 1000);
+	assert_string_equal(attype_known(buf, BUF), "image/jpeg");
+	/* what the fast path must leave to libmagic */
+	assert_null(attype_known((const unsigned char *)"\xff\xd8\xff", 3));
+	assert_null(attype_known((const unsigned char *)"%PDF", 4));
+	assert_null(attype_known((const unsigned char *)"GIF", 3));
+	assert_null(attype_known((const unsigned char *)
+	    "\x89PNG\r\n\x1a\n\0\0\0\rIHD", 15));
+	assert_null(attype_known((const unsigned char *)"", 0));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_heads),
+		cmocka_unit_test(test_polyglots),
+		cmocka_unit_test(test_hostile),
+	};
+	size_t bytes = ATTSCAN_MAGIC_BYTES;
+	int rc;
+
+	if ((mg = magic_open(ATTSCAN_MAGIC_FLAGS)) == NULL ||
+	    magic_load(mg, NULL) != 0 ||
+	    magic_setparam(mg, MAGIC_PARAM_BYTES_MAX, &bytes) != 0) {
+		fprintf(stderr, "test_magicfast: no libmagic database\n");
+		return 1;
+	}
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	printf("# %lu samples, %lu answered by the fast path, all as "
+	    "libmagic\n", compared, fired);
+	magic_close(mg);
+	return rc;
+}
