@@ -196,11 +196,15 @@ attype_is_eicar(const unsigned char *head, size_t len,
 int
 attype_is_texty(const unsigned char *p, size_t n)
 {
+	/* The control bytes that are not white space or ESC. */
+	static const unsigned char bad[256] = {
+		[0x00 ... 0x08] = 1, [0x0b] = 1, [0x0e ... 0x1a] = 1,
+		[0x1c ... 0x1f] = 1,
+	};
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' &&
-		    p[i] != '\r' && p[i] != '\f' && p[i] != 0x1b)
+		if (bad[p[i]])
 			return 0;
 	return 1;
 }

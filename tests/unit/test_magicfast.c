@@ -7,7 +7,7 @@
  * random bytes, zeros, text, markup, scripts, programs and archives, and
  * polyglots: other formats' signatures written at every offset after
  * the fast path's prefix.  Any divergence fails, and so does a fast path
- * that never fires.
+ * that never fires.  Also attype_is_texty's table, byte by byte.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -230,6 +230,28 @@ test_hostile(void **state)
 	assert_null(attype_known((const unsigned char *)"", 0));
 }
 
+/* attype_is_texty's table against its rule, byte by byte: control
+ * bytes fail but TAB, LF, FF, CR and ESC; every other byte passes. */
+static void
+test_texty(void **state)
+{
+	unsigned char b[3];
+	unsigned c;
+	int want;
+
+	(void)state;
+	for (c = 0; c < 256; c++) {
+		want = c >= 0x20 || c == '\t' || c == '\n' || c == '\f' ||
+		    c == '\r' || c == 0x1b;
+		b[0] = 'a';
+		b[1] = (unsigned char)c;
+		b[2] = 'z';
+		if (attype_is_texty(b, 3) != want)
+			fail_msg("byte %#x: texty %d", c, !want);
+	}
+	assert_int_equal(attype_is_texty(b, 0), 1);
+}
+
 int
 main(void)
 {
@@ -237,6 +259,7 @@ main(void)
 		cmocka_unit_test(test_heads),
 		cmocka_unit_test(test_polyglots),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_texty),
 	};
 	size_t bytes = ATTSCAN_MAGIC_BYTES;
 	int rc;
