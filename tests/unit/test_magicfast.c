@@ -45,29 +45,33 @@ same(const unsigned char *buf, size_t len, const char *what, size_t off)
 		    "\"%s\"", what, len, off, k, t != NULL ? t : "(null)");
 }
 
+/* A literal and its length, NULs included. */
+#define H(nm, lit)	{ nm, lit, sizeof(lit) - 1 }
+#define O(lit)		{ lit, sizeof(lit) - 1 }
+
 /* The starts the fast path knows, as whole minimal headers. */
 static const struct {
 	const char *name;
 	const char *bytes;
 	size_t n;
 } heads[] = {
-	{ "pdf", "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n", 38 },
-	{ "pdf-bare", "%PDF-", 5 },
-	{ "png", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06"
-	    "\0\0\0\x1f\xf3\xff" "a", 33 },
-	{ "jpeg-jfif", "\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01"
-	    "\0\0", 20 },
-	{ "jpeg-exif", "\xff\xd8\xff\xe1\0\x18" "Exif\0\0II*\0", 16 },
-	{ "jpeg-raw", "\xff\xd8\xff\xdb\0\x43\0", 7 },
-	{ "gif89", "GIF89a\x01\0\x01\0\x80\0\0\0\0\0\xff\xff\xff!\xf9\x04\x01"
-	    "\0\0\0\0,\0\0\0\0\x01\0\x01\0\0\x02\x02D\x01\0;", 43 },
-	{ "gif87", "GIF87a\x10\0\x10\0", 10 },
+	H("pdf", "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n"),
+	H("pdf-bare", "%PDF-"),
+	H("png", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06"
+	    "\0\0\0\x1f\xf3\xff" "a"),
+	H("jpeg-jfif", "\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01"
+	    "\0\0"),
+	H("jpeg-exif", "\xff\xd8\xff\xe1\0\x18" "Exif\0\0II*\0"),
+	H("jpeg-raw", "\xff\xd8\xff\xdb\0\x43\0"),
+	H("gif89", "GIF89a\x01\0\x01\0\x80\0\0\0\0\0\xff\xff\xff!\xf9\x04\x01"
+	    "\0\0\0\0,\0\0\0\0\x01\0\x01\0\0\x02\x02D\x01\0;"),
+	H("gif87", "GIF87a\x10\0\x10\0"),
 	/* near misses: libmagic is asked, the fast path must not fire */
-	{ "png-cgbi", "\x89PNG\r\n\x1a\n\0\0\0\x04" "CgBI", 16 },
-	{ "png-sig-only", "\x89PNG\r\n\x1a\n", 8 },
-	{ "jpeg-short", "\xff\xd8\xff", 3 },
-	{ "jpeg-nomarker", "\xff\xd8\0\xe0", 4 },
-	{ "pdf-nodash", "%PDF1.4", 7 },
+	H("png-cgbi", "\x89PNG\r\n\x1a\n\0\0\0\x04" "CgBI"),
+	H("png-sig-only", "\x89PNG\r\n\x1a\n"),
+	H("jpeg-short", "\xff\xd8\xff"),
+	H("jpeg-nomarker", "\xff\xd8\0\xe0"),
+	H("pdf-nodash", "%PDF1.4"),
 };
 
 /* Other formats' signatures, written into the samples (polyglots). */
@@ -75,32 +79,32 @@ static const struct {
 	const char *bytes;
 	size_t n;
 } others[] = {
-	{ "MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff", 14 },
-	{ "PE\0\0L\x01", 6 },
-	{ "\x7f" "ELF\x02\x01\x01", 7 },
-	{ "\xca\xfe\xba\xbe\0\0\0\x02", 8 },
-	{ "PK\3\4\x14\0\0\0\x08\0", 10 },
-	{ "PK\5\6\0\0\0\0", 8 },
-	{ "Rar!\x1a\x07\0", 7 },
-	{ "7z\xbc\xaf\x27\x1c", 6 },
-	{ "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8 },
-	{ "ustar\0" "00", 8 },
-	{ "ustar  \0", 8 },
-	{ "BOOKMOBI", 8 },
-	{ "ftypisom", 8 },
-	{ "CD001\x01", 6 },
-	{ "<html><script>", 14 },
-	{ "<?xml version=\"1.0\"?><svg ", 26 },
-	{ "#!/bin/sh\n", 10 },
-	{ "%!PS-Adobe-3.0", 14 },
-	{ "{\\rtf1\\ansi", 11 },
-	{ "\x1f\x8b\x08\0", 4 },
-	{ "-lh5-", 5 },
-	{ "RIFF\0\0\0\0WEBPVP8 ", 16 },
-	{ "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16 },
-	{ "%PDF-1.4\n", 9 },
-	{ "GIF89a", 6 },
-	{ "\xff\xd8\xff\xe0", 4 },
+	O("MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff"),
+	O("PE\0\0L\x01"),
+	O("\x7f" "ELF\x02\x01\x01"),
+	O("\xca\xfe\xba\xbe\0\0\0\x02"),
+	O("PK\3\4\x14\0\0\0\x08\0"),
+	O("PK\5\6\0\0\0\0"),
+	O("Rar!\x1a\x07\0"),
+	O("7z\xbc\xaf\x27\x1c"),
+	O("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),
+	O("ustar\0" "00"),
+	O("ustar  \0"),
+	O("BOOKMOBI"),
+	O("ftypisom"),
+	O("CD001\x01"),
+	O("<html><script>"),
+	O("<?xml version=\"1.0\"?><svg "),
+	O("#!/bin/sh\n"),
+	O("%!PS-Adobe-3.0"),
+	O("{\\rtf1\\ansi"),
+	O("\x1f\x8b\x08\0"),
+	O("-lh5-"),
+	O("RIFF\0\0\0\0WEBPVP8 "),
+	O("\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+	O("%PDF-1.4\n"),
+	O("GIF89a"),
+	O("\xff\xd8\xff\xe0"),
 };
 
 #define NHEADS	(sizeof(heads) / sizeof(heads[0]))
