@@ -256,8 +256,11 @@ sniff(struct attscan *ev, const unsigned char *head, size_t len,
 	if ((cheap != NULL && strcmp(cheap, ATTYPE_EICAR) == 0) ||
 	    ev->magic == NULL || !budget(ev))
 		return cheap;
-	t = magic_buffer(ev->magic, head, len < ATTSCAN_MAGIC_BYTES ? len :
-	    ATTSCAN_MAGIC_BYTES);
+	/* libmagic's answer without libmagic where the first bytes decide
+	 * it (attype_known); the same string, so the same rules follow. */
+	if ((t = attype_known(head, len)) == NULL)
+		t = magic_buffer(ev->magic, head, len < ATTSCAN_MAGIC_BYTES ?
+		    len : ATTSCAN_MAGIC_BYTES);
 	if (attype_generic(t) || (attype_is_executable(cheap) &&
 	    !attype_is_executable(t)))
 		return cheap != NULL ? cheap : t != NULL ?

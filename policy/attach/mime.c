@@ -135,17 +135,17 @@ put(struct walk *w, struct spool *out, const char *p, size_t n,
 static int
 base64_clean(const char *p, size_t n)
 {
+	/* The base64 alphabet, '=' and the white space encoders put in. */
+	static const unsigned char ok[256] = {
+		['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['0' ... '9'] = 1,
+		['+'] = 1, ['/'] = 1, ['='] = 1, ['\r'] = 1, ['\n'] = 1,
+		[' '] = 1, ['\t'] = 1,
+	};
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '+' || c == '/' ||
-		    c == '=' || c == '\r' || c == '\n' || c == ' ' ||
-		    c == '\t'))
+	for (i = 0; i < n; i++)
+		if (!ok[(unsigned char)p[i]])
 			return 0;
-	}
 	return 1;
 }
 

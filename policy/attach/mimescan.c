@@ -208,6 +208,8 @@ word_byte(struct mimescan_words *w, unsigned char c, unsigned char prev)
 static int
 absorb(struct scan *s, const unsigned char *p, size_t len)
 {
+	static const unsigned char marks[256] = { [':'] = 1, ['?'] = 1 };
+	struct mimescan_words *w = &s->b->w;
 	size_t i;
 
 	for (i = 0; i < len && s->col + i < 2; i++)
@@ -215,10 +217,16 @@ absorb(struct scan *s, const unsigned char *p, size_t len)
 	for (i = 0; i < len && s->nstate < N_DONE; i++)
 		name_byte(s, p[i]);
 	for (i = 0; i < len; i++) {
+		/* Outside a word's charset only ':' and '?' matter: skip
+		 * the rest by table. */
+		if (w->state != W_CHARSET)
+			while (i < len && !marks[p[i]])
+				i++;
+		if (i == len)
+			break;
 		s->colons += p[i] == ':';
-		if (p[i] == '?' || s->b->w.state == W_CHARSET)
-			word_byte(&s->b->w, p[i], i > 0 ? p[i - 1] :
-			    s->last);
+		if (p[i] == '?' || w->state == W_CHARSET)
+			word_byte(w, p[i], i > 0 ? p[i - 1] : s->last);
 	}
 	if (len > 0)
 		s->last = p[len - 1];

@@ -92,13 +92,21 @@ mimeuu_scan(struct spool *text, struct spool *out, struct deadline *dl,
 		if (deadline_passed(dl))
 			break;
 		for (i = 0; i < n && !stop; i++) {
-			if (buf[i] != '\n') {
-				if (ll < UU_LINE_MAX)
-					line[ll++] = buf[i];
-				else
-					over = 1;
-				continue;
-			}
+			/* The line's bytes up to its LF (or the chunk's end,
+			 * the line going on in the next chunk) in one copy:
+			 * at most UU_LINE_MAX kept, more marks it over. */
+			const char *nl = memchr(buf + i, '\n', (size_t)(n - i));
+			size_t seg = nl != NULL ? (size_t)(nl - (buf + i)) :
+			    (size_t)(n - i), take;
+
+			take = seg < UU_LINE_MAX - ll ? seg : UU_LINE_MAX - ll;
+			memcpy(line + ll, buf + i, take);
+			ll += take;
+			if (take < seg)
+				over = 1;
+			i += (ssize_t)seg;
+			if (nl == NULL)
+				break;
 			if (ll > 0 && line[ll - 1] == '\r')
 				ll--;
 			line[ll] = '\0';

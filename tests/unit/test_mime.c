@@ -751,16 +751,24 @@ group_nesting_cap_at_the_limit_and_one_past(void **state)
 	free(g);
 }
 
-/* A part whose headers hold n encoded words, alternating charsets. */
+/* A part whose headers hold n encoded words, alternating charsets,
+ * after a header of pad bytes (pad > 0) that moves every word against
+ * the pre-scan's 16 KB blocks. */
 static char *
-words(unsigned n)
+words_pad(unsigned n, size_t pad)
 {
-	size_t cap = 64 * (size_t)n + 400, o;
+	size_t cap = 64 * (size_t)n + 400 + pad, o;
 	char *s = malloc(cap);
 	unsigned i;
 
 	assert_non_null(s);
 	o = (size_t)snprintf(s, cap, HEAD MIXED "--b\r\n");
+	if (pad > 0) {
+		o += (size_t)snprintf(s + o, cap - o, "X-Pad: ");
+		memset(s + o, 'p', pad);
+		o += pad;
+		o += (size_t)snprintf(s + o, cap - o, "\r\n");
+	}
 	for (i = 0; i < n; i++)
 		o += (size_t)snprintf(s + o, cap - o, "%s=?iso-8859-%u?q?a?=%s",
 		    i % 64 == 0 ? "X-W: " : " ", 1 + i % 2,
@@ -769,6 +777,103 @@ words(unsigned n)
 	    "--b\r\nContent-Type: application/octet-stream; "
 	    "name=\"after.exe\"\r\n\r\nMZ\r\n--b--\r\n");
 	return s;
+}
+
+static char *
+words(unsigned n)
+{
+	return words_pad(n, 0);
+}
+
+/* The pre-scan reads 16 KB blocks: an "=?charset?" cut anywhere by a
+ * block's end still counts (its '=' is the last byte of one block, its
+ * '?' the first of the next, and so on for every byte of the word). */
+static void
+encoded_words_split_across_blocks_still_count(void **state)
+{
+	struct mime_limits lim = limits();
+	struct mime_stats st;
+	struct seen seen;
+	size_t pad;
+	char *m;
+
+	(void)state;
+	for (pad = 1; pad <= 22; pad++) {
+		m = words_pad(MIMESCAN_SWITCHES + 1, pad);
+		walk_str(m, &lim, &seen, &st);
+		if (st.limits != MIME_LIMIT_WORDS)
+			fail_msg("pad %zu: limits %#x", pad, st.limits);
+		free(m);
+		m = words_pad(MIMESCAN_SWITCHES, pad);
+		walk_str(m, &lim, &seen, &st);
+		if (st.limits != 0 || seen.n != 2)
+			fail_msg("pad %zu: limits %#x, %u parts", pad,
+			    st.limits, seen.n);
+		free(m);
+	}
+}
+
+/* The uuencode scan reads 16 KB chunks: a block whose "begin" line, data
+ * lines or "end" line is cut by a chunk's end is found all the same, and
+ * a line too long for uuencode stays one when cut there. */
+static void
+uuencoded_lines_split_across_chunks(void **state)
+{
+	struct mime_limits lim = limits();
+	const char *data = "The quick brown fox jumps over the lazy dog, "
+	    "twice: the quick brown fox, and a third time for luck.";
+	struct mime_stats st;
+	struct seen seen;
+	char block[1024], *msg, *o, *cut;
+	size_t body, shift, cap = 40000, hl;
+	static const char head[] = "Subject: uu\r\n\r\n";
+
+	(void)state;
+	uu(block, sizeof(block), "fox.txt", (const unsigned char *)data,
+	    strlen(data));
+	assert_non_null(msg = malloc(cap));
+	hl = sizeof(head) - 1;
+	for (shift = 0; shift < strlen(block); shift++) {
+		/* body text before the block: 16384 - shift bytes, so the
+		 * chunk ends shift bytes into the block */
+		body = 16384 - shift;
+		memcpy(msg, head, hl);
+		o = msg + hl;
+		memset(o, 'a', body);
+		for (cut = o + 70; cut < o + body - 2; cut += 72) {
+			cut[0] = '\r';
+			cut[1] = '\n';
+		}
+		o[body - 2] = '\r';
+		o[body - 1] = '\n';
+		snprintf(o + body, cap - hl - body, "%sbye\r\n", block);
+		walk_str(msg, &lim, &seen, &st);
+		if (seen.n != 2 || strcmp(seen.p[1].name, "fox.txt") != 0 ||
+		    seen.p[1].size != strlen(data) || seen.p[1].truncated)
+			fail_msg("cut %zu bytes into the block: %u parts",
+			    shift, seen.n);
+		assert_int_equal(strncmp(seen.p[1].content, data, 60), 0);
+	}
+	/* a 200-byte line inside the block, cut by the chunk's end: not
+	 * uuencode after all, as when it is not cut */
+	for (shift = 0; shift < 220; shift += 7) {
+		body = 16384 - shift;
+		memcpy(msg, head, hl);
+		o = msg + hl;
+		memset(o, 'a', body);
+		o[body - 2] = '\r';
+		o[body - 1] = '\n';
+		o += body;
+		o += sprintf(o, "begin 644 long.exe\r\nM");
+		memset(o, 'A', 200);
+		o += 200;
+		sprintf(o, "\r\n`\r\nend\r\n");
+		walk_str(msg, &lim, &seen, &st);
+		if (seen.n != 1)
+			fail_msg("long line cut at %zu: %u parts", shift,
+			    seen.n);
+	}
+	free(msg);
 }
 
 static void
@@ -824,6 +929,8 @@ main(void)
 		cmocka_unit_test(nested_groups_never_reach_gmime),
 		cmocka_unit_test(group_nesting_cap_at_the_limit_and_one_past),
 		cmocka_unit_test(encoded_word_budget_at_the_limit_and_one_past),
+		cmocka_unit_test(encoded_words_split_across_blocks_still_count),
+		cmocka_unit_test(uuencoded_lines_split_across_chunks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
