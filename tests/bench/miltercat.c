@@ -5,7 +5,7 @@
  *   miltercat -s SOCKET [-c CONNS] [-n MSGS | -t SECONDS] [-m PER_CONN]
  *             [-i CLIENT_IP] [-N CLIENT_NAME] [-H HELO] [-f MAIL_FROM]
  *             [-r RCPT]... [-b CHUNK] [-T TIMEOUT_MS] [-E MAX_ERRORS]
- *             [-A ABORT_EVERY] [-v] [-q] FILE...
+ *             [-A ABORT_EVERY] [-R RATE] [-v] [-q] FILE...
  *
  * Sends the FILEs in turn (MSGS messages in all, default one each, or for
  * SECONDS) over CONNS concurrent connections, PER_CONN messages per
@@ -15,6 +15,15 @@
  * errors, msgs_per_s, latency p50/p90/p99/max in ms (a message's time
  * from its first byte, including the connection setup when it opens one,
  * to its verdict), and this client's own CPU time.
+ *
+ * -R RATE paces the run open-loop: message k (from 0) is due k / RATE
+ * seconds after the start (RATE messages per second over all
+ * connections), whatever the milter's answers; a connection waits for a
+ * message's due time, and its latency counts from that time, not from
+ * when a free connection got to send it: a milter that stalls cannot
+ * hide the messages queued behind it (coordinated omission).  lag_max_ms
+ * in the last line is the longest a message started after its due time.
+ * With -t the run ends with the last message due before SECONDS.
  * Exit: 0 every message got a verdict, 1 some failed, 2 usage.
  *
  * Threads: one per connection; shared only the message counter and the
@@ -46,6 +55,7 @@ struct worker {
 	size_t nlat, cap;
 	unsigned long verdicts[128];
 	unsigned long errors;
+	double lag_max;			/* paced: latest start after due, s */
 };
 
 static struct mclient_conf conf;
@@ -55,6 +65,8 @@ static unsigned long total;		/* 0: run for seconds */
 static double seconds;
 static unsigned per_conn;
 static unsigned long max_errors = 100;
+static double rate;			/* -R: messages due per second; 0: as
+					   fast as the milter answers */
 static int verbose, quiet;
 static atomic_ulong next_msg;
 static atomic_ulong nerrors;
@@ -78,8 +90,8 @@ usage(void)
 	    "-t SECONDS] [-m PER_CONN]\n"
 	    "    [-i CLIENT_IP] [-N CLIENT_NAME] [-H HELO] [-f MAIL_FROM] "
 	    "[-r RCPT]...\n"
-	    "    [-b CHUNK] [-T TIMEOUT_MS] [-E MAX_ERRORS] [-A N] [-v] [-q] "
-	    "FILE...\n");
+	    "    [-b CHUNK] [-T TIMEOUT_MS] [-E MAX_ERRORS] [-A N] [-R RATE]\n"
+	    "    [-v] [-q] FILE...\n");
 	exit(2);
 }
 
@@ -91,14 +103,43 @@ take_msg(void)
 
 	if (atomic_load(&stop))
 		return -1;
-	if (total == 0 && now_s() - t_start >= seconds) {
+	if (total == 0 && rate == 0 && now_s() - t_start >= seconds) {
 		atomic_store(&stop, 1);
 		return -1;
 	}
 	k = atomic_fetch_add(&next_msg, 1);
 	if (total != 0 && k >= total)
 		return -1;
+	if (total == 0 && rate > 0 && (double)k / rate >= seconds) {
+		atomic_store(&stop, 1);
+		return -1;
+	}
 	return (long)k;
+}
+
+/* Paced runs: waits for message k's due time and returns it (the start
+ * its latency counts from), noting how late the start was.  Unpaced:
+ * now. */
+static double
+due_start(struct worker *w, long k)
+{
+	struct timespec ts;
+	double due, now;
+
+	now = now_s();
+	if (rate == 0)
+		return now;
+	due = t_start + (double)k / rate;
+	if (due > now) {
+		ts.tv_sec = (time_t)due;
+		ts.tv_nsec = (long)((due - (double)ts.tv_sec) * 1e9);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
+		    NULL) == EINTR)
+			;
+	} else if (now - due > w->lag_max) {
+		w->lag_max = now - due;
+	}
+	return due;
 }
 
 static void
@@ -170,7 +211,7 @@ run_worker(void *arg)
 	while ((k = take_msg()) >= 0) {
 		const struct mclient_msg *m = msgs[(size_t)k % nmsgs];
 
-		t0 = now_s();
+		t0 = due_start(w, k);
 		opened = 0;
 		if (mc == NULL) {
 			if ((mc = mclient_open(&conf, err, sizeof(err))) ==
@@ -234,10 +275,13 @@ summary(struct worker *ws, unsigned nw, double elapsed)
 	uint64_t *all;
 	size_t n = 0, i, j;
 	struct rusage ru;
-	double cpu;
+	double cpu, lag = 0;
 
-	for (i = 0; i < nw; i++)
+	for (i = 0; i < nw; i++) {
 		n += ws[i].nlat;
+		if (ws[i].lag_max > lag)
+			lag = ws[i].lag_max;
+	}
 	if ((all = malloc((n + 1) * sizeof(*all))) == NULL) {
 		fprintf(stderr, "miltercat: out of memory\n");
 		return;
@@ -257,11 +301,12 @@ summary(struct worker *ws, unsigned nw, double elapsed)
 	printf("miltercat: messages=%zu errors=%lu accept=%lu "
 	    "continue=%lu reject=%lu tempfail=%lu discard=%lu "
 	    "replycode=%lu seconds=%.3f msgs_per_s=%.1f p50_ms=%.3f "
-	    "p90_ms=%.3f p99_ms=%.3f max_ms=%.3f client_cpu_s=%.3f\n",
+	    "p90_ms=%.3f p99_ms=%.3f max_ms=%.3f client_cpu_s=%.3f "
+	    "lag_max_ms=%.3f\n",
 	    n, errs, vc[0], vc[1], vc[2], vc[3], vc[4], vc[5], elapsed,
 	    elapsed > 0 ? (double)n / elapsed : 0, pct(all, n, 0.5),
 	    pct(all, n, 0.9), pct(all, n, 0.99), n ? (double)all[n - 1] /
-	    1e6 : 0, cpu);
+	    1e6 : 0, cpu, lag * 1000);
 	free(all);
 }
 
@@ -292,7 +337,7 @@ main(int argc, char **argv)
 	conf.timeout_ms = 10000;
 	conf.helo = "mail.miltercat.example";
 	conf.chunk = MILTER_CHUNK_SIZE;
-	while ((ch = getopt(argc, argv, "s:c:n:t:m:i:N:H:f:r:b:T:E:A:vq")) !=
+	while ((ch = getopt(argc, argv, "s:c:n:t:m:i:N:H:f:r:b:T:E:A:R:vq")) !=
 	    -1) {
 		switch (ch) {
 		case 's': conf.socket = optarg; break;
@@ -314,6 +359,10 @@ main(int argc, char **argv)
 			break;
 		case 'E': max_errors = num(optarg, 1000000000UL); break;
 		case 'A': conf.abort_every = (unsigned)num(optarg, 1000000);
+			break;
+		case 'R': rate = (double)num(optarg, 10000000);
+			if (rate == 0)
+				usage();
 			break;
 		case 'v': verbose = 1; break;
 		case 'q': quiet = 1; break;

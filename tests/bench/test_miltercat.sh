@@ -291,6 +291,9 @@ while True:
                         raise EOFError
                     elif mode == b"<unknown@x.example>":
                         c.sendall(pkt(b"Z"))
+                    elif mode == b"<slow@x.example>":
+                        time.sleep(0.1)
+                        c.sendall(pkt(b"a"))
     except (EOFError, OSError):
         pass
     c.close()
@@ -335,6 +338,39 @@ expect_line "the only recipient refused: message rejected, then aborted" \
 [ "$rc" = 0 ] && expect_no_line "... and no end of message sent" "$l" \
     "quarantine|replycode 550" || not_ok "refused recipient: exit 0" "$l"
 FAKE=("$MC" -E 1 -T 1000 -s "unix:$T/fake.sock")
+
+# -R: open-loop pacing.  20 messages due 40 a second: the run lasts the
+# schedule (message 19 is due at 0.475 s), not as long as a fast milter
+# takes.  Then a milter taking 0.1 s per message, messages due every
+# 20 ms on one connection: message k waits behind the ones before it, and
+# its latency counts from its due time (k=2: due 40 ms, answered about
+# 300 ms; k=4: due 80, answered 500), not from when it was sent (100 ms
+# each): the queueing a closed-loop client would hide.
+kv_of() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+out=$("$MC" -R 40 -n 20 -c 1 -m 0 -T 2000 -s "unix:$T/plain.sock" \
+    "$T/signed.eml" 2>&1)
+rc=$?
+secs=$(kv_of seconds "$out")
+if [ "$rc" = 0 ] && [[ $out == *"messages=20 errors=0"* ]] &&
+    awk -v s="${secs:-0}" 'BEGIN { exit !(s >= 0.47 && s < 0.9) }'; then
+	ok "-R 40 -n 20: the run takes the schedule (${secs} s)"
+else
+	not_ok "-R 40 -n 20: the run takes the schedule (0.475 s)" \
+	    "exit $rc" "$out"
+fi
+out=$("$MC" -R 50 -n 5 -c 1 -m 0 -T 2000 -f slow@x.example \
+    -s "unix:$T/fake.sock" "$T/signed.eml" 2>&1)
+rc=$?
+if [ "$rc" = 0 ] && [[ $out == *"messages=5 errors=0"* ]] &&
+    awk -v p50="$(kv_of p50_ms "$out")" -v max="$(kv_of max_ms "$out")" \
+    -v lag="$(kv_of lag_max_ms "$out")" 'BEGIN {
+	exit !(p50 >= 220 && max >= 380 && lag >= 250) }'; then
+	ok "-R: latency counts from the due time (queueing included)"
+else
+	not_ok "-R: latency counts from the due time (queueing included)" \
+	    "exit $rc; wanted p50_ms >= 220, max_ms >= 380," \
+	    "lag_max_ms >= 250" "$out"
+fi
 expect_fail "a 4 GB reply length is refused" "packet of 4294967280 bytes" \
     "${FAKE[@]}" -f huge@x.example "$T/signed.eml"
 expect_fail "an action not negotiated is an error" \
