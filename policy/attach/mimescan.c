@@ -11,6 +11,7 @@
  * MIMESCAN_COLONS colons in one such header; tail headers longer than
  * max_header_length are skipped.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,10 +103,16 @@ parsed_name(const struct scan *s)
 	return 0;
 }
 
-/* Reads the field name off the line's first bytes. */
+/* Reads the field name off the line's first bytes.  Only whether it is
+ * one of parsed[] matters, and those are letters and '-': any other byte
+ * ends the reading at once (a body line of base64 or prose is given up
+ * after a few bytes, not after FIELD_MAX). */
 static void
 name_byte(struct scan *s, unsigned char c)
 {
+	static const unsigned char lower[256] = {
+		['a' ... 'z'] = 1, ['A' ... 'Z'] = 1, ['-'] = 1,
+	};
 	int blank = c == ' ' || c == '\t';
 
 	if (c == ':') {
@@ -114,7 +121,7 @@ name_byte(struct scan *s, unsigned char c)
 	} else if (blank && s->nname > 0)
 		s->nstate = N_BLANK;
 	else if (blank || s->nstate == N_BLANK || s->nname == FIELD_MAX ||
-	    c < 0x20 || c == 0x7f)
+	    !lower[c])
 		s->nstate = N_NOT;
 	else
 		s->name[s->nname++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 :
@@ -203,12 +210,43 @@ word_byte(struct mimescan_words *w, unsigned char c, unsigned char prev)
 		w->cur[w->n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 }
 
+/* The index of the first ':' or '?' in p[i, len), or len.  Eight bytes
+ * at a time: a byte b is one of ":;>?" exactly when (b | 0x05) is '?',
+ * and a word holds such a byte exactly when the XOR below has a zero
+ * byte (the classic exact zero-byte test); those words are read again
+ * byte by byte.  Base64 and text bodies go through here at about a
+ * fifth of the cost of a table lookup per byte. */
+static size_t
+next_mark(const unsigned char *p, size_t i, size_t len)
+{
+	static const unsigned char marks[256] = { [':'] = 1, ['?'] = 1 };
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t v;
+	size_t stop;
+
+	for (;;) {
+		for (; i + 8 <= len; i += 8) {
+			memcpy(&v, p + i, 8);
+			v = (v | 0x05 * ones) ^ ('?' * ones);
+			if (((v - ones) & ~v & 0x80 * ones) != 0)
+				break;
+		}
+		if (i + 8 > len) {
+			while (i < len && !marks[p[i]])
+				i++;
+			return i;
+		}
+		for (stop = i + 8; i < stop; i++)
+			if (marks[p[i]])
+				return i;
+	}
+}
+
 /* Bytes [p, p + len) at offset off join the line (no break inside).
  * 1 when GMime's input must end before this line. */
 static int
 absorb(struct scan *s, const unsigned char *p, size_t len)
 {
-	static const unsigned char marks[256] = { [':'] = 1, ['?'] = 1 };
 	struct mimescan_words *w = &s->b->w;
 	size_t i;
 
@@ -218,10 +256,9 @@ absorb(struct scan *s, const unsigned char *p, size_t len)
 		name_byte(s, p[i]);
 	for (i = 0; i < len; i++) {
 		/* Outside a word's charset only ':' and '?' matter: skip
-		 * the rest by table. */
+		 * the rest. */
 		if (w->state != W_CHARSET)
-			while (i < len && !marks[p[i]])
-				i++;
+			i = next_mark(p, i, len);
 		if (i == len)
 			break;
 		s->colons += p[i] == ':';
