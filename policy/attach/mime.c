@@ -6,7 +6,8 @@
  * spools (freed before returning).  Its helpers, internal to it:
  * mimescan.c (the passes that keep GMime bounded), mimehdr.c (names and
  * types from part headers), mimeuu.c (uuencoded blocks in text bodies),
- * mimemsg.c (whether a leaf holds a message to walk too).
+ * mimemsg.c (whether a leaf holds a message to walk too), b64.c
+ * (base64 decoding).
  * Thread rule: one walk, one thread; GMime objects are never shared.
  * Caps: before GMime sees the message, mimescan.c breaks overlong lines
  * and header runs (GMime keeps a header whole in memory) and cuts the
@@ -26,6 +27,7 @@
 
 #include "util/arena.h"
 #include "util/deadline.h"
+#include "attach/b64.h"
 #include "attach/mime.h"
 #include "attach/mimehdr.h"
 #include "attach/mimemsg.h"
@@ -132,24 +134,10 @@ put(struct walk *w, struct spool *out, const char *p, size_t n,
 	return *truncated ? -1 : 0;
 }
 
-static int
-base64_clean(const char *p, size_t n)
-{
-	/* The base64 alphabet, '=' and the white space encoders put in. */
-	static const unsigned char ok[256] = {
-		['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['0' ... '9'] = 1,
-		['+'] = 1, ['/'] = 1, ['='] = 1, ['\r'] = 1, ['\n'] = 1,
-		[' '] = 1, ['\t'] = 1,
-	};
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!ok[(unsigned char)p[i]])
-			return 0;
-	return 1;
-}
-
-/* Decodes the part's content into out (reset first). */
+/* Decodes the part's content into out (reset first).  Base64, most of
+ * what a walk decodes, goes through b64.c (GMime's output, and whether a
+ * byte outside the alphabet was seen, in one pass); quoted-printable and
+ * uuencode through GMime's filter. */
 static void
 decode(struct walk *w, GMimePart *part, struct spool *out, int *truncated)
 {
@@ -157,28 +145,29 @@ decode(struct walk *w, GMimePart *part, struct spool *out, int *truncated)
 	GMimeContentEncoding enc;
 	GMimeFilter *f = NULL;
 	GMimeStream *raw;
-	char buf[CHUNK], *o;
+	struct b64 b64 = { 0, 0 };
+	char buf[CHUNK], dec[CHUNK / 4 * 3 + 8], *o;
 	size_t olen, opre;
 	ssize_t n;
+	int unclean = 0;
 
 	spool_reset(out);
 	*truncated = 0;
 	if (dw == NULL || (raw = g_mime_data_wrapper_get_stream(dw)) == NULL)
 		return;
 	enc = g_mime_data_wrapper_get_encoding(dw);
-	if (enc == GMIME_CONTENT_ENCODING_BASE64 ||
-	    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+	if (enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
 	    enc == GMIME_CONTENT_ENCODING_UUENCODE)
 		f = g_mime_filter_basic_new(enc, FALSE);
 	if (g_mime_stream_reset(raw) == -1)
 		goto done;
 	while ((n = g_mime_stream_read(raw, buf, sizeof(buf))) > 0) {
-		if (enc == GMIME_CONTENT_ENCODING_BASE64 &&
-		    !base64_clean(buf, (size_t)n))
-			w->st->bad |= MIME_BAD_ENCODING;
 		o = buf;
 		olen = (size_t)n;
-		if (f != NULL)
+		if (enc == GMIME_CONTENT_ENCODING_BASE64) {
+			olen = b64_decode(&b64, buf, (size_t)n, dec, &unclean);
+			o = dec;
+		} else if (f != NULL)
 			g_mime_filter_filter(f, buf, (size_t)n, 0, &o, &olen,
 			    &opre);
 		if (put(w, out, o, olen, truncated) == -1)
@@ -193,6 +182,8 @@ decode(struct walk *w, GMimePart *part, struct spool *out, int *truncated)
 		(void)put(w, out, o, olen, truncated);
 	}
 done:
+	if (unclean)
+		w->st->bad |= MIME_BAD_ENCODING;
 	if (f != NULL)
 		g_object_unref(f);
 }

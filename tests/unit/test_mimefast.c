@@ -5,7 +5,10 @@
  * no parsed header has.  Each case sits on the boundary the fast path
  * could get wrong: a counted byte at every place in an eight-byte word,
  * next to the bytes that look like it to the word test (';' and '>'),
- * and names that differ from a parsed one by a single byte.
+ * and names that differ from a parsed one by a single byte.  The base64
+ * decoder (b64.c) against GMime's own, which the walk used before, on
+ * random input cut into random pieces: the same bytes, and "unclean"
+ * exactly when a byte is outside the alphabet, '=', CR, LF, space, tab.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gmime/gmime.h>
+
 #include "util/arena.h"
+#include "attach/b64.h"
 #include "attach/mime.h"
 #include "attach/mimescan.h"
 #include "attach/spool.h"
@@ -168,12 +174,111 @@ only_parsed_names_are_counted(void **state)
 	}
 }
 
+/* A small deterministic generator: the same cases on every run. */
+static unsigned long long rng = 0x9e3779b97f4a7c15ULL;
+
+static unsigned
+next(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+static const char alphabet[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Input of len bytes: mostly encoded lines; by mode, junk bytes, '=' in
+ * odd places, blanks, any byte at all, or junk only after an '='
+ * (still unclean: the check reads past the end). */
+static void
+fill(unsigned char *in, size_t len, unsigned mode)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned r = next(1000);
+
+		if (mode == 3)
+			in[i] = (unsigned char)next(256);
+		else if (mode == 4 && i > 0 && in[i - 1] == '=')
+			in[i] = "=!\x00"[next(3)];
+		else if (i % 78 == 76)
+			in[i] = '\r';
+		else if (i % 78 == 77)
+			in[i] = '\n';
+		else if (mode == 1 && r < 8)
+			in[i] = "\x00!-.:\x7f\x80\xff"[next(8)];
+		else if ((mode == 2 && r < 3) || (mode == 4 && r < 2))
+			in[i] = '=';
+		else if (mode >= 1 && r < 20)
+			in[i] = " \t\r\n"[next(4)];
+		else
+			in[i] = (unsigned char)alphabet[next(64)];
+	}
+}
+
+static int
+clean_ref(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (memchr(alphabet, p[i], 64) == NULL &&
+		    memchr("=\r\n \t", p[i], 5) == NULL)
+			return 0;
+	return 1;
+}
+
+/* Random inputs in random pieces (1 byte to all of it; a piece may end
+ * inside a quartet, on '=' or after it): b64_decode gives GMime's
+ * bytes and flags exactly the unclean inputs. */
+static void
+base64_decodes_as_gmime_does(void **state)
+{
+	static unsigned char in[5000], want[5000], got[5000 + 8];
+	unsigned trial, mode;
+	size_t len, off, piece, wn, gn;
+	struct b64 b;
+	int gstate, unclean;
+	guint32 gsave;
+
+	(void)state;
+	for (trial = 0; trial < 4000; trial++) {
+		mode = trial % 5;
+		len = trial < 200 ? trial : next(sizeof(in));
+		fill(in, len, mode);
+		if (trial % 7 == 0 && len > 2)	/* padding at the end */
+			in[len - 1 - next(2)] = '=';
+		gstate = 0;
+		gsave = 0;
+		wn = g_mime_encoding_base64_decode_step(in, len, want, &gstate,
+		    &gsave);
+		memset(&b, 0, sizeof(b));
+		unclean = 0;
+		for (off = 0, gn = 0; off < len; off += piece) {
+			piece = 1 + next(trial % 3 == 0 ? 6 : 1200);
+			if (piece > len - off)
+				piece = len - off;
+			gn += b64_decode(&b, (const char *)in + off, piece,
+			    (char *)got + gn, &unclean);
+		}
+		if (gn != wn || memcmp(got, want, wn) != 0)
+			fail_msg("trial %u (mode %u, %zu bytes): %zu bytes, "
+			    "GMime %zu", trial, mode, len, gn, wn);
+		if (unclean != !clean_ref(in, len))
+			fail_msg("trial %u: unclean %d", trial, unclean);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(colon_cap_at_every_alignment_among_lookalikes),
 		cmocka_unit_test(only_parsed_names_are_counted),
+		cmocka_unit_test(base64_decodes_as_gmime_does),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
