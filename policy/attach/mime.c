@@ -32,6 +32,7 @@
 #include "attach/mimehdr.h"
 #include "attach/mimemsg.h"
 #include "attach/mimescan.h"
+#include "attach/mimetop.h"
 #include "attach/mimeuu.h"
 #include "attach/spool.h"
 
@@ -392,20 +393,29 @@ static void
 walk_spool(struct walk *w, struct spool *sp, unsigned depth)
 {
 	struct mimescan ms;
+	struct spool_hole *holes;
+	unsigned long long left_out = 0;
+	size_t nholes, i;
 	GMimeStream *stream = NULL;
 	GMimeParser *parser = NULL;
 	GMimeMessage *m = NULL;
 	int stopped = 0;
 
 	if (mimescan_prepare(sp, w->lim, &w->budget, w->a, &ms) == -1 ||
+	    mimetop_holes(sp, &ms, w->lim->dl, w->a, &holes, &nholes) == -1 ||
 	    (stream = spool_stream_new(sp, w->lim->dl, &stopped)) == NULL ||
 	    (parser = g_mime_parser_new_with_stream(stream)) == NULL) {
 		w->failed = w->stop = 1;
 		goto done;
 	}
 	w->st->limits |= ms.limits;
+	/* GMime sees the patched bytes, without the header fields it
+	 * would only build and free (mimetop.c), up to the cut. */
 	spool_stream_patch(stream, ms.patch, ms.npatch);
-	g_mime_stream_set_bounds(stream, 0, (gint64)ms.cut);
+	spool_stream_holes(stream, holes, nholes);
+	for (i = 0; i < nholes; i++)
+		left_out += holes[i].len;
+	g_mime_stream_set_bounds(stream, 0, (gint64)(ms.cut - left_out));
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	g_mime_parser_set_persist_stream(parser, TRUE);
 	if ((m = g_mime_parser_construct_message(parser, w->opts)) == NULL)

@@ -417,6 +417,9 @@ struct sstream {
 	int *stopped;
 	const struct spool_patch *patch;	/* bytes shown otherwise */
 	size_t npatch;
+	const struct spool_hole *hole;	/* bytes left out */
+	size_t nhole;
+	unsigned long long holes;	/* their total length */
 	int ended;
 };
 
@@ -431,7 +434,27 @@ bound_end(GMimeStream *s)
 {
 	struct sstream *ss = (struct sstream *)s;
 
-	return s->bound_end != -1 ? s->bound_end : (gint64)ss->sp->size;
+	return s->bound_end != -1 ? s->bound_end :
+	    (gint64)(ss->sp->size - ss->holes);
+}
+
+/* The spool offset of stream offset pos, and how many bytes from there
+ * are read before the next hole (*run; ~0 when none follows). */
+static unsigned long long
+spool_pos(const struct sstream *ss, unsigned long long pos,
+    unsigned long long *run)
+{
+	size_t i;
+
+	*run = ~0ULL;
+	for (i = 0; i < ss->nhole; i++) {
+		if (pos < ss->hole[i].off) {
+			*run = ss->hole[i].off - pos;
+			break;
+		}
+		pos += ss->hole[i].len;
+	}
+	return pos;
 }
 
 static void
@@ -457,6 +480,8 @@ sstream_read(GMimeStream *s, char *buf, size_t len)
 {
 	struct sstream *ss = (struct sstream *)s;
 	gint64 left = bound_end(s) - s->position;
+	unsigned long long at, run;
+	size_t got = 0, n;
 	ssize_t r;
 
 	if (ss->ended || left <= 0 || len == 0)
@@ -468,12 +493,24 @@ sstream_read(GMimeStream *s, char *buf, size_t len)
 	}
 	if ((gint64)len > left)
 		len = (size_t)left;
-	if ((r = spool_pread(ss->sp, buf, len,
-	    (unsigned long long)s->position)) <= 0)
-		return r;
-	apply_patches(ss, (unsigned long long)s->position, buf, (size_t)r);
-	s->position += r;
-	return r;
+	/* Piece by piece between the holes (one piece when none). */
+	while (got < len) {
+		at = spool_pos(ss, (unsigned long long)s->position + got, &run);
+		n = len - got;
+		if (run < n)
+			n = (size_t)run;
+		if ((r = spool_pread(ss->sp, buf + got, n, at)) <= 0) {
+			if (got == 0)
+				return r;
+			break;
+		}
+		apply_patches(ss, at, buf + got, (size_t)r);
+		got += (size_t)r;
+		if ((size_t)r < n)
+			break;
+	}
+	s->position += (gint64)got;
+	return (ssize_t)got;
 }
 
 static ssize_t
@@ -572,6 +609,9 @@ sstream_substream(GMimeStream *s, gint64 start, gint64 end)
 		return NULL;
 	sub->patch = ss->patch;
 	sub->npatch = ss->npatch;
+	sub->hole = ss->hole;
+	sub->nhole = ss->nhole;
+	sub->holes = ss->holes;
 	return &sub->parent;
 }
 
@@ -625,4 +665,17 @@ spool_stream_patch(struct _GMimeStream *s, const struct spool_patch *p,
 
 	ss->patch = p;
 	ss->npatch = n;
+}
+
+void
+spool_stream_holes(struct _GMimeStream *s, const struct spool_hole *h,
+    size_t n)
+{
+	struct sstream *ss = (struct sstream *)s;
+	size_t i;
+
+	ss->hole = h;
+	ss->nhole = n;
+	for (ss->holes = 0, i = 0; i < n; i++)
+		ss->holes += h[i].len;
 }

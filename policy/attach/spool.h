@@ -112,4 +112,18 @@ struct spool_patch {
 void spool_stream_patch(struct _GMimeStream *, const struct spool_patch *p,
     size_t n);
 
+/* A run of the spool's bytes a stream leaves out. */
+struct spool_hole {
+	unsigned long long off, len;
+};
+
+/* Makes the stream (and its part streams) leave out the spool's bytes
+ * [h[i].off, h[i].off + h[i].len), i in [0, n) (ascending, apart): its
+ * offsets, bounds and length are then those of what is left, and patch
+ * offsets stay the spool's.  mime.c leaves out header fields GMime would
+ * only build and free (mimetop.c).  Call before reading; h is borrowed
+ * and must outlive the streams. */
+void spool_stream_holes(struct _GMimeStream *, const struct spool_hole *h,
+    size_t n);
+
 #endif

@@ -9,6 +9,8 @@
  * decoder (b64.c) against GMime's own, which the walk used before, on
  * random input cut into random pieces: the same bytes, and "unclean"
  * exactly when a byte is outside the alphabet, '=', CR, LF, space, tab.
+ * The header fields the walk leaves out of GMime's sight (mimetop.c):
+ * which go, and that every flag a field could raise is still raised.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +27,7 @@
 #include "attach/b64.h"
 #include "attach/mime.h"
 #include "attach/mimescan.h"
+#include "attach/mimetop.h"
 #include "attach/spool.h"
 
 static struct mime_limits
@@ -272,6 +275,197 @@ base64_decodes_as_gmime_does(void **state)
 	}
 }
 
+/* --- mimetop.c ------------------------------------------------------ */
+
+struct walked {
+	unsigned n;
+	char name[4][64], declared[4][64], content[4][64];
+	unsigned long long size[4];
+};
+
+static int
+collect(void *arg, const struct mime_part *mp)
+{
+	struct walked *w = arg;
+	ssize_t r;
+
+	if (w->n < 4) {
+		snprintf(w->name[w->n], 64, "%s", mp->name.name ?
+		    mp->name.name : "");
+		snprintf(w->declared[w->n], 64, "%s", mp->declared);
+		w->size[w->n] = mp->size;
+		r = spool_pread(mp->content, w->content[w->n], 63, 0);
+		w->content[w->n][r > 0 ? r : 0] = '\0';
+	}
+	w->n++;
+	return 0;
+}
+
+static void
+walk(const char *text, struct walked *w, struct mime_stats *st)
+{
+	struct mime_limits lim = limits();
+	struct arena *a = arena_new();
+	struct spool *sp;
+	char err[128];
+
+	lim.max_header_length = 16384;
+	memset(w, 0, sizeof(*w));
+	assert_non_null(sp = spool_new(a, 1 << 20, NULL));
+	assert_int_equal(spool_write(sp, text, strlen(text), err,
+	    sizeof(err)), 0);
+	if (mime_walk(sp, &lim, a, collect, w, st, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	arena_free(a);
+}
+
+/* How many bytes of text mimetop leaves out. */
+static unsigned long long
+left_out(const char *text)
+{
+	struct mime_limits lim = limits();
+	struct mimescan_budget b;
+	struct mimescan ms;
+	struct spool_hole *h;
+	struct arena *a = arena_new();
+	struct spool *sp;
+	unsigned long long n = 0;
+	char err[128];
+	size_t nh, i;
+
+	assert_non_null(sp = spool_new(a, 1 << 20, NULL));
+	assert_int_equal(spool_write(sp, text, strlen(text), err,
+	    sizeof(err)), 0);
+	mimescan_budget_init(&b, &lim);
+	assert_int_equal(mimescan_prepare(sp, &lim, &b, a, &ms), 0);
+	assert_int_equal(mimetop_holes(sp, &ms, NULL, a, &h, &nh), 0);
+	for (i = 0; i < nh; i++)
+		n += h[i].len;
+	arena_free(a);
+	return n;
+}
+
+#define RCVD	"Received: from a by b; Mon, 3 Jun 2024 10:00:00 +0000\r\n"
+#define FOLDED	"X-Folded: one\r\n\ttwo\r\n"
+#define TAIL	"Content-Type: text/plain\r\n\r\nhello\r\n"
+
+static const struct top_case {
+	const char *what, *text;
+	const char *gone;		/* the bytes left out, together */
+} tops[] = {
+	{ "fields nobody reads go, the last one stays",
+	    RCVD FOLDED "X-Last: v\r\n\r\nhello\r\n", RCVD FOLDED },
+	{ "leading fields go when a valid field follows",
+	    RCVD FOLDED TAIL, RCVD FOLDED },
+	{ "Content-*, MIME-Version and once-only fields stay",
+	    "MIME-Version: 1.0\r\nIn-Reply-To: <a@b>\r\n"
+	    "References: <a@b>\r\nContent-ID: <c@d>\r\n" TAIL, "" },
+	{ "From, Subject and the like go (hidden as X... already)",
+	    "From: a@b\r\nSubject: hi\r\nMessage-ID: <a@b>\r\n" TAIL,
+	    "From: a@b\r\nSubject: hi\r\nMessage-ID: <a@b>\r\n" },
+	{ "an encoded word stays", RCVD "Subject: =?utf-8?q?x?=\r\n" TAIL,
+	    RCVD },
+	{ "an encoded word on a folded line stays",
+	    RCVD "X-F: a\r\n =?utf-8?q?x?=\r\n" TAIL, RCVD },
+	{ "8-bit stays", RCVD "X-E: caf\xc3\xa9\r\n" TAIL, RCVD },
+	{ "a control byte stays", RCVD "X-C: a\x01b\r\n" TAIL, RCVD },
+	{ "a lone CR stays", RCVD "X-C: a\rb\r\n" TAIL, RCVD },
+	{ "a name GMime may judge otherwise stays",
+	    "Content-ID: <c@d>\r\n" RCVD "X_U: v\r\nX.D: v\r\n"
+	    "X-B :v\r\n" TAIL, RCVD },
+	{ "fields before a bad line stay",
+	    RCVD FOLDED "bad line\r\n" TAIL, "" },
+	{ "after a shown field, fields before a bad line go",
+	    "Content-ID: <c@d>\r\n" RCVD "bad line\r\n" TAIL, RCVD },
+	{ "a bad first line: fields after it stay until a valid one",
+	    "From nobody Mon Jun  3 2024\r\n" RCVD FOLDED TAIL, FOLDED },
+	{ "a lone field stays", RCVD "\r\nhello\r\n", "" },
+	{ "no blank line: leading fields stay (the last may be cut)",
+	    RCVD FOLDED "X-Last: v", "" },
+	{ "no blank line: fields after a shown one go",
+	    "Content-ID: <c@d>\r\n" RCVD FOLDED "X-Last: v", RCVD FOLDED },
+};
+
+/* The fields left out are exactly the expected ones. */
+static void
+header_fields_left_out(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(tops) / sizeof(tops[0]); i++)
+		if (left_out(tops[i].text) != strlen(tops[i].gone))
+			fail_msg("%s: %llu bytes left out, want %zu",
+			    tops[i].what, left_out(tops[i].text),
+			    strlen(tops[i].gone));
+}
+
+/* Every flag a header of the message can raise is raised with fields
+ * left out around it, and parts keep their types, names and bytes. */
+static void
+header_flags_and_parts_survive(void **state)
+{
+	struct walked w;
+	struct mime_stats st;
+
+	(void)state;
+	/* A bad encoded word in a field of no interest. */
+	walk(RCVD "X-E: =?utf-8?q?a b?=\r\n" RCVD TAIL, &w, &st);
+	assert_int_equal(st.bad, MIME_BAD_HEADER);
+	/* A repeated once-only field. */
+	walk(RCVD "In-Reply-To: <a@b>\r\n" RCVD "In-Reply-To: <c@d>\r\n"
+	    RCVD TAIL, &w, &st);
+	assert_int_equal(st.bad, MIME_BAD_DUPLICATE);
+	assert_string_equal(st.duplicate, "In-Reply-To");
+	/* A bad line after leading fields: a bad header, not a broken
+	 * message (GMime gives up on a bad first line). */
+	walk(RCVD FOLDED "bad line\r\n" TAIL, &w, &st);
+	assert_int_equal(st.bad, MIME_BAD_HEADER);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.content[0], "hello\r\n");
+	/* Parts after many fields left out: the offsets hold. */
+	walk(RCVD RCVD FOLDED "MIME-Version: 1.0\r\n" RCVD
+	    "Content-Type: multipart/mixed; boundary=\"b\"\r\n" RCVD
+	    "\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+	    "--b\r\nContent-Type: application/pdf; name=\"r.pdf\"\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n"
+	    "--b--\r\n", &w, &st);
+	assert_int_equal(st.bad, 0);
+	assert_int_equal(w.n, 2);
+	assert_string_equal(w.content[0], "hi");
+	assert_string_equal(w.name[1], "r.pdf");
+	assert_string_equal(w.declared[1], "application/pdf");
+	assert_string_equal(w.content[1], "%PDF-1.4\n");
+}
+
+/* Many runs of fields, past MIMETOP_MAX_HOLES and across the stream's
+ * reads: the walk still finds the attachment whole. */
+static void
+many_runs_of_fields(void **state)
+{
+	size_t cap = 400 * 96 + 512, o = 0;
+	char *m = malloc(cap);
+	struct walked w;
+	struct mime_stats st;
+	unsigned i;
+
+	(void)state;
+	assert_non_null(m);
+	for (i = 0; i < 400; i++)
+		o += (size_t)snprintf(m + o, cap - o, "%s", i % 2 ? RCVD :
+		    "In-Reply-To: <same@x>\r\n");
+	snprintf(m + o, cap - o, "Content-Type: application/octet-stream; "
+	    "name=\"a.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+	    "aGVsbG8gd29ybGQ=\r\n");
+	assert_true(left_out(m) > 0);
+	walk(m, &w, &st);
+	assert_int_equal(st.bad, 0);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.name[0], "a.bin");
+	assert_string_equal(w.content[0], "hello world");
+	free(m);
+}
+
 int
 main(void)
 {
@@ -279,7 +473,11 @@ main(void)
 		cmocka_unit_test(colon_cap_at_every_alignment_among_lookalikes),
 		cmocka_unit_test(only_parsed_names_are_counted),
 		cmocka_unit_test(base64_decodes_as_gmime_does),
+		cmocka_unit_test(header_fields_left_out),
+		cmocka_unit_test(header_flags_and_parts_survive),
+		cmocka_unit_test(many_runs_of_fields),
 	};
 
+	g_mime_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
