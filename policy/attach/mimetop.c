@@ -238,6 +238,33 @@ byte(struct top *t, unsigned long long off, unsigned char c)
 	return 0;
 }
 
+/* Past a line's name, the bytes byte() would only count: printable
+ * ASCII but '=' and '?' (or, once the field is shown anyway, all but
+ * LF).  Returns the index of the next byte byte() must see. */
+static size_t
+skip(struct top *t, const unsigned char *buf, size_t i, size_t n)
+{
+	static const unsigned char plain[256] = {
+		['\t'] = 1, [' ' ... '<'] = 1, ['>'] = 1, ['@' ... '~'] = 1,
+	};
+	const unsigned char *q;
+	size_t j = i;
+
+	if (t->col == 0 || t->fkind == F_NONE || t->cr)
+		return i;
+	if (!t->clean)
+		j = (q = memchr(buf + i, '\n', n - i)) != NULL ?
+		    (size_t)(q - buf) : n;
+	else
+		while (j < n && plain[buf[j]])
+			j++;
+	if (j > i) {
+		t->col += j - i;
+		t->prev = buf[j - 1];
+	}
+	return j;
+}
+
 int
 mimetop_holes(struct spool *sp, const struct mimescan *ms,
     struct deadline *dl, struct arena *a, struct spool_hole **holes,
@@ -270,9 +297,11 @@ mimetop_holes(struct spool *sp, const struct mimescan *ms,
 		    long long)n; p++)
 			if (ms->patch[p].off >= off)
 				buf[ms->patch[p].off - off] = ms->patch[p].byte;
-		for (i = 0; i < (size_t)n && !t.done; i++)
-			if (byte(&t, off + i, buf[i]) == -1)
+		for (i = 0; i < (size_t)n && !t.done; i++) {
+			i = skip(&t, buf, i, (size_t)n);
+			if (i < (size_t)n && byte(&t, off + i, buf[i]) == -1)
 				return -1;
+		}
 		off += (unsigned long long)n;
 	}
 	/* A field no line start follows before the cut is shown: GMime
