@@ -104,14 +104,22 @@ parsed_name(const struct scan *s)
 }
 
 /* Reads the field name off the line's first bytes.  Only whether it is
- * one of parsed[] matters, and those are letters and '-': any other byte
- * ends the reading at once (a body line of base64 or prose is given up
- * after a few bytes, not after FIELD_MAX). */
+ * one of parsed[] matters, and those are letters and '-', starting with
+ * one of a few letters: any other byte ends the reading at once (a body
+ * line of base64 or prose is given up after a byte or a few, not after
+ * FIELD_MAX). */
 static void
 name_byte(struct scan *s, unsigned char c)
 {
 	static const unsigned char lower[256] = {
 		['a' ... 'z'] = 1, ['A' ... 'Z'] = 1, ['-'] = 1,
+	};
+	/* The first letters of parsed[]. */
+	static const unsigned char first[256] = {
+		['b'] = 1, ['c'] = 1, ['d'] = 1, ['f'] = 1, ['m'] = 1,
+		['r'] = 1, ['s'] = 1, ['t'] = 1, ['B'] = 1, ['C'] = 1,
+		['D'] = 1, ['F'] = 1, ['M'] = 1, ['R'] = 1, ['S'] = 1,
+		['T'] = 1,
 	};
 	int blank = c == ' ' || c == '\t';
 
@@ -121,7 +129,7 @@ name_byte(struct scan *s, unsigned char c)
 	} else if (blank && s->nname > 0)
 		s->nstate = N_BLANK;
 	else if (blank || s->nstate == N_BLANK || s->nname == FIELD_MAX ||
-	    !lower[c])
+	    !lower[c] || (s->nname == 0 && !first[c]))
 		s->nstate = N_NOT;
 	else
 		s->name[s->nname++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 :

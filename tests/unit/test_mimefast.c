@@ -143,6 +143,12 @@ static const struct name_case {
 	{ "From\t ", 1 },
 	{ "Message-ID", 1 },
 	{ "reply-to", 1 },
+	{ "Sender", 1 },		/* every first letter of parsed[] */
+	{ "bcc", 1 },
+	{ "Cc", 1 },
+	{ "To", 1 },
+	{ "date", 1 },
+	{ "Subject", 1 },
 	{ "Fr0m", 0 },			/* a digit */
 	{ "From1", 0 },
 	{ "Fr om", 0 },			/* a blank inside */
