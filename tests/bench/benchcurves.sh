@@ -191,3 +191,26 @@ curve_measure() {
 		printf "%d %.1f %.3f %.3f %.4f %s %s\n", n, rate, p50, p99,
 		    dc / tck * 1000 / (n > 0 ? n : 1), err, secs }'
 }
+
+# curve_settle PID [MAX_S]: waits until the process tree is idle (at
+# most 1 CPU tick in 0.5 s, twice running; at most MAX_S seconds,
+# default 300): the daemon's refresher thread reads the known
+# correspondents from Redis into the lookalike index after the start
+# (a million senders: seconds of CPU), which is not per-message cost.
+# Prints the seconds waited.
+curve_settle() {
+	local pid=$1 max=$((${2:-300} * 2)) t0 t1 quiet=0 n=0
+	t0=$(curve_cpu_ticks "$pid")
+	while [ "$n" -lt "$max" ] && [ "$quiet" -lt 2 ]; do
+		sleep 0.5
+		n=$((n + 1))
+		t1=$(curve_cpu_ticks "$pid")
+		if [ $((t1 - t0)) -le 1 ]; then
+			quiet=$((quiet + 1))
+		else
+			quiet=0
+		fi
+		t0=$t1
+	done
+	awk -v n="$n" 'BEGIN { printf "%.1f\n", n / 2 }'
+}
