@@ -14,7 +14,7 @@ CURVE_TCK=$(getconf CLK_TCK)
 # curve_proc_ticks PID: utime + stime, and of its reaped children.
 curve_proc_ticks() {
 	local line rest
-	read -r line <"/proc/$1/stat" 2>/dev/null || { echo 0; return; }
+	{ read -r line <"/proc/$1/stat"; } 2>/dev/null || { echo 0; return; }
 	rest=${line##*) }
 	set -- $rest
 	echo $((${12} + ${13} + ${14} + ${15}))
