@@ -214,3 +214,13 @@ curve_settle() {
 	done
 	awk -v n="$n" 'BEGIN { printf "%.1f\n", n / 2 }'
 }
+
+# curve_pss_each PID: "COMM PID PSS_KB" per process of the tree.
+curve_pss_each() {
+	local p c
+	for p in $(curve_tree "$1"); do
+		c=$(cat "/proc/$p/comm" 2>/dev/null) || continue
+		printf '%s %s %s\n' "$c" "$p" "$(awk '/^Pss:/ { print $2 }' \
+		    "/proc/$p/smaps_rollup" 2>/dev/null)"
+	done
+}
