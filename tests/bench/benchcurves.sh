@@ -20,11 +20,17 @@ curve_proc_ticks() {
 	echo $((${12} + ${13} + ${14} + ${15}))
 }
 
-# curve_tree PID: the process and all its descendants, one pid a line.
+# curve_tree PID: the process and all its descendants, one pid a line
+# (one ps for the whole tree).
 curve_tree() {
-	local c
-	echo "$1"
-	for c in $(pgrep -P "$1"); do curve_tree "$c"; done
+	ps -e -o pid=,ppid= | awk -v root="$1" '
+	    { kids[$2] = kids[$2] " " $1 }
+	    END { n = 1; q[1] = root
+		for (i = 1; i <= n; i++) {
+			print q[i]
+			m = split(kids[q[i]], k, " ")
+			for (j = 1; j <= m; j++) q[++n] = k[j]
+		} }'
 }
 
 # curve_cpu_ticks PID: CPU ticks of the process and its descendants
@@ -215,12 +221,17 @@ curve_settle() {
 	awk -v n="$n" 'BEGIN { printf "%.1f\n", n / 2 }'
 }
 
-# curve_pss_each PID: "COMM PID PSS_KB" per process of the tree.
+# curve_pss_each PID: "COMM PID PSS_KB" per process of the tree (bash
+# reads only: the sampler runs it every 0.2 s).
 curve_pss_each() {
-	local p c
+	local p c x k
 	for p in $(curve_tree "$1"); do
-		c=$(cat "/proc/$p/comm" 2>/dev/null) || continue
-		printf '%s %s %s\n' "$c" "$p" "$(awk '/^Pss:/ { print $2 }' \
-		    "/proc/$p/smaps_rollup" 2>/dev/null)"
+		{ read -r c <"/proc/$p/comm"; } 2>/dev/null || continue
+		k=0
+		while read -r x k _; do
+			[ "$x" = Pss: ] && break
+			k=0
+		done <"/proc/$p/smaps_rollup" 2>/dev/null
+		printf '%s %s %s\n' "$c" "$p" "$k"
 	done
 }
