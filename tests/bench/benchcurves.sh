@@ -228,10 +228,10 @@ curve_pss_each() {
 	for p in $(curve_tree "$1"); do
 		{ read -r c <"/proc/$p/comm"; } 2>/dev/null || continue
 		k=0
-		while read -r x k _; do
+		{ while read -r x k _; do
 			[ "$x" = Pss: ] && break
 			k=0
-		done <"/proc/$p/smaps_rollup" 2>/dev/null
+		done <"/proc/$p/smaps_rollup"; } 2>/dev/null
 		printf '%s %s %s\n' "$c" "$p" "$k"
 	done
 }
