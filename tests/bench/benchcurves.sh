@@ -221,17 +221,21 @@ curve_settle() {
 	awk -v n="$n" 'BEGIN { printf "%.1f\n", n / 2 }'
 }
 
-# curve_pss_each PID: "COMM PID PSS_KB" per process of the tree (bash
-# reads only: the sampler runs it every 0.2 s).
+# curve_pss_each PID: "COMM PID PSS_KB PSS_ANON_KB" per process of the
+# tree (bash reads only: the sampler runs it every 0.2 s).  PSS counts
+# mapped file pages too (a worker maps the message it scans); Pss_Anon
+# is the process's own memory.
 curve_pss_each() {
-	local p c x k
+	local p c x v k an
 	for p in $(curve_tree "$1"); do
 		{ read -r c <"/proc/$p/comm"; } 2>/dev/null || continue
-		k=0
-		{ while read -r x k _; do
-			[ "$x" = Pss: ] && break
-			k=0
+		k=0 an=0
+		{ while read -r x v _; do
+			case $x in
+			Pss:) k=$v ;;
+			Pss_Anon:) an=$v; break ;;
+			esac
 		done <"/proc/$p/smaps_rollup"; } 2>/dev/null
-		printf '%s %s %s\n' "$c" "$p" "$k"
+		printf '%s %s %s %s\n' "$c" "$p" "$k" "$an"
 	done
 }
