@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
@@ -48,6 +49,7 @@
 #include "toolconf.h"
 
 #define DEFAULT_CONFIG	TOOLCONF_DEFAULT
+#define MMAP_THRESHOLD	(128 * 1024)	/* glibc's own starting value */
 
 static void
 usage(void)
@@ -384,6 +386,15 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
+
+	/* Memory (issue 15): a buffer of MMAP_THRESHOLD bytes or more (a
+	 * spool growing towards attach_spool_memory) gets a mapping of its
+	 * own, unmapped when freed.  Left alone, glibc raises the threshold
+	 * past the first such buffer freed, and from then on keeps them in
+	 * its per-thread arenas: with hundreds of connections, resident for
+	 * good (FIELD-NOTES).  Set before any thread or fork: the workers
+	 * inherit it. */
+	(void)mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
 
 	if (config_load(path, &cfg, err, sizeof(err)) == -1) {
 		fprintf(stderr, "relaywarden: %s\n", err);
