@@ -39,11 +39,18 @@
 /* libopendkim 2.11.0~beta2's signer leaks Ed25519 signing keys
  * (test_dkimv.c says more). */
 const char *__lsan_default_suppressions(void);
+const char *__asan_default_options(void);
 
 const char *
 __lsan_default_suppressions(void)
 {
 	return "leak:dkim_privkey_load\n";
+}
+
+const char *
+__asan_default_options(void)
+{
+	return "fast_unwind_on_malloc=0";
 }
 
 #define DOMAIN		"sender.example"
