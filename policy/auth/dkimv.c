@@ -28,7 +28,8 @@
  * under the cap is verified.  Minimum RSA key: 1024 bits (RFC 8301 3.2).
  * libopendkim prints nothing; its error text stays in the handle.
  *
- * DNS: dkimdns.c plugs our resolver into libopendkim.
+ * DNS: dkimdns.c plugs our resolver into libopendkim.  Body hashes:
+ * dkimbody.c (libopendkim hashes the body itself only for l= or !cd=).
  *
  * Results, RFC 8601 2.7.1 words.  "fail" only when the crypto ran and did
  * not match; "permerror" when what the signer published or stated makes
@@ -81,6 +82,7 @@
 #include <opendkim/dkim.h>
 
 #include "util/arena.h"
+#include "auth/dkimbody.h"
 #include "auth/dkimlen.h"
 #include "auth/dkimkey.h"
 #include "auth/dkimv.h"
@@ -97,6 +99,7 @@ struct dkimv_lib {
 	unsigned max_signatures;
 	int key_cache;		/* libopendkim's key decoding reaches
 					 * dkimkey.c's cache */
+	int legacy_body;		/* tests: libopendkim hashes bodies */
 };
 
 enum dkimv_state { ST_HEADERS = 0, ST_BODY, ST_NOSIG, ST_FAILED, ST_DONE };
@@ -111,6 +114,7 @@ struct dkimv {
 	int truncated;
 	int count_len;			/* a signature has l=: count */
 	struct dkimlen len;		/* canonical body lengths */
+	struct dkimbody *body;		/* NULL: libopendkim hashes it */
 };
 
 /* One row per DKIM_SIGERROR_* with a fixed meaning: the table above. */
@@ -230,6 +234,12 @@ dkimv_lib_new(struct dns_resolver *dns, unsigned max_signatures, char *err,
 	dkimdns_install(lib->dl, dns);
 	lib->key_cache = dkimkey_engaged();
 	return lib;
+}
+
+void
+dkimv_lib_legacy_body(struct dkimv_lib *lib, int on)
+{
+	lib->legacy_body = on;
 }
 
 void
@@ -430,7 +440,11 @@ dkimv_eoh(struct dkimv *v)
 	switch (st) {
 	case DKIM_STAT_OK:
 		v->state = ST_BODY;
-		return 0;
+		if (v->lib->legacy_body ||
+		    dkimbody_plan(v->dkim, v->arena, &v->body) != -1)
+			return 0;
+		give_up(v);
+		return -1;
 	case DKIM_STAT_NOSIG:
 		v->state = ST_NOSIG;
 		return 0;
@@ -451,8 +465,10 @@ dkimv_body(struct dkimv *v, const unsigned char *p, size_t len)
 		return 0;
 	if (v->count_len)
 		dkimlen_feed(&v->len, p, len);
+	if (v->body != NULL)
+		dkimbody_feed(v->body, p, len);
 	/* libopendkim reads the chunk only (its prototype lacks const). */
-	if (dkim_body(v->dkim, (unsigned char *)(uintptr_t)p, len) !=
+	else if (dkim_body(v->dkim, (unsigned char *)(uintptr_t)p, len) !=
 	    DKIM_STAT_OK) {
 		give_up(v);
 		return -1;
@@ -501,15 +517,13 @@ sig_tag(DKIM_SIGINFO *sig, const char *tag)
 	return dkim_sig_gettagvalue(sig, false, (unsigned char *)tag);
 }
 
-/* Maps one signature to its result (table in the header comment).
- * eom_failed: libopendkim stopped early, so a signature it never reached
- * is temperror, not neutral. */
+/* Maps one signature's libopendkim flags, error and bh state to its
+ * result (table in the header comment).  eom_failed: libopendkim stopped
+ * early, so a signature it never reached is temperror, not neutral. */
 static void
-judge(DKIM_SIGINFO *sig, struct dkim_sig_result *r, int eom_failed)
+judge(unsigned flags, int err, int bh, struct dkim_sig_result *r,
+    int eom_failed)
 {
-	unsigned flags = dkim_sig_getflags(sig);
-	int err = dkim_sig_geterror(sig);
-	int bh = dkim_sig_getbh(sig);
 	int ed = r->algorithm != NULL &&
 	    strcmp(r->algorithm, "ed25519-sha256") == 0;
 	size_t i;
@@ -578,8 +592,9 @@ fill(struct dkimv *v, DKIM_SIGINFO *sig, struct dkim_sig_result *r,
     int eom_failed)
 {
 	struct arena *a = v->arena;
-	unsigned bits = 0;
+	unsigned bits = 0, flags;
 	const char *b;
+	int err, bh;
 
 	memset(r, 0, sizeof(*r));
 	if (copy_field(a, sig_tag(sig, "d"), DKIMV_MAX_FIELD, 1, 0,
@@ -596,7 +611,9 @@ fill(struct dkimv *v, DKIM_SIGINFO *sig, struct dkim_sig_result *r,
 	r->header_b = b != NULL && b[0] != '\0' ? b : NULL;
 	if (dkim_sig_getkeysize(sig, &bits) == DKIM_STAT_OK)
 		r->key_bits = bits;
-	judge(sig, r, eom_failed);
+	dkimbody_sig(v->body, v->dkim, sig, DKIMV_MIN_KEY_BITS, &flags, &err,
+	    &bh);
+	judge(flags, err, bh, r, eom_failed);
 	if (r->result == AUTH_PASS && partial(v, sig, r) == -1)
 		return -1;
 	/* libopendkim reports 0 bits for Ed25519 keys; once the crypto ran
@@ -650,8 +667,10 @@ dkimv_finish(struct dkimv *v, struct dkim_results *out)
 	}
 	/* The overall status names libopendkim's "final" signature only;
 	 * each signature carries its own result in the list. */
+	dkimbody_end(v->body);
 	dkimdns_budget_enter(v->budget);
-	st = dkim_eom(v->dkim, NULL);
+	st = dkimbody_open(v->body) ? DKIM_STAT_SYNTAX /* where it stops */ :
+	    dkim_eom(v->dkim, NULL);
 	dkimdns_budget_leave();
 	eom_failed = st == DKIM_STAT_NORESOURCE || st == DKIM_STAT_INTERNAL;
 	if (dkim_getsiglist(v->dkim, &sigs, &n) != DKIM_STAT_OK || n < 0 ||

@@ -49,6 +49,9 @@ struct dkim_results {
 struct dkimv_lib *dkimv_lib_new(struct dns_resolver *,
     unsigned max_signatures, char *err, size_t errlen);
 void dkimv_lib_free(struct dkimv_lib *);
+/* Tests only: libopendkim hashes message bodies itself, as before
+ * dkimbody.c (test_dkimbody compares the two). */
+void dkimv_lib_legacy_body(struct dkimv_lib *, int on);
 
 /* A verifier for one message; its libopendkim handle is freed by an
  * arena cleanup.  id names the message in library logs.  Its key lookups
