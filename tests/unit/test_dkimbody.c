@@ -352,6 +352,12 @@ sign(struct fixture *f, struct msg *m, const struct sigspec *s,
 	    (const unsigned char *)DOMAIN, s->hc, s->bc, s->alg,
 	    s->blen >= 0 ? (ssize_t)s->blen : -1, &st);
 	assert_non_null(d);
+	/* libopendkim 2.11.0~beta2 folds an Ed25519 signature before b=
+	 * only once b= is filled in, after hashing it unfolded: with simple
+	 * header canonicalization it never verifies (test_dkimed.c).  No
+	 * folding at all keeps the two the same. */
+	if (s->alg == DKIM_SIGN_ED25519SHA256)
+		assert_int_equal(dkim_set_margin(d, 0), DKIM_STAT_OK);
 	if (s->signer != NULL)
 		assert_int_equal(dkim_set_signer(d,
 		    (const unsigned char *)s->signer), DKIM_STAT_OK);
