@@ -306,8 +306,8 @@ verify(struct fixture *f, const char *sighdr, const char *const *h,
 
 /* ---- cases ---- */
 
-#define HEAD(c, sp)	"DKIM-Signature: v=1; a=ed25519-sha256; c=" c "; d=" \
-	DOMAIN "; s=ed;\r\n\th=From:To:Subject; bh=%s;" sp
+#define HEAD(c, sp)	"DKIM-Signature: v=1; a=ed25519-sha256; c=" c \
+	"; d=" DOMAIN "; s=ed;\r\n\th=From:To:Subject; bh=%s;" sp
 
 struct edcase {
 	const char *name;
