@@ -30,28 +30,12 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "dkimfix.h"
 #include "util/arena.h"
 #include "auth/auth.h"
 #include "auth/dkimbody.h"
 #include "auth/dkimv.h"
 #include "dns/dns.h"
-
-/* libopendkim 2.11.0~beta2's signer leaks Ed25519 signing keys
- * (test_dkimv.c says more). */
-const char *__lsan_default_suppressions(void);
-const char *__asan_default_options(void);
-
-const char *
-__lsan_default_suppressions(void)
-{
-	return "leak:dkim_privkey_load\n";
-}
-
-const char *
-__asan_default_options(void)
-{
-	return "fast_unwind_on_malloc=0";
-}
 
 #define DOMAIN		"sender.example"
 #define MAX_SIGS	3
@@ -83,51 +67,6 @@ below(struct fixture *f, size_t n)
 
 /* ---- keys and zone ---- */
 
-static char *
-pem_private(EVP_PKEY *k)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *p, *out;
-	long n;
-
-	assert_non_null(b);
-	assert_int_equal(PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL,
-	    NULL), 1);
-	n = BIO_get_mem_data(b, &p);
-	assert_true(n > 0);
-	assert_non_null(out = calloc(1, (size_t)n + 1));
-	memcpy(out, p, (size_t)n);
-	BIO_free(b);
-	return out;
-}
-
-static void
-zone_key(FILE *z, const char *sel, const char *flags, EVP_PKEY *k, int ed)
-{
-	unsigned char der[1024], *q = der;
-	char b64[1500], text[1800];
-	size_t n = sizeof(der), i, len;
-	int dl;
-
-	if (ed)
-		assert_int_equal(EVP_PKEY_get_raw_public_key(k, der, &n), 1);
-	else {
-		assert_true((dl = i2d_PUBKEY(k, NULL)) > 0 &&
-		    (size_t)dl <= sizeof(der));
-		assert_int_equal(i2d_PUBKEY(k, &q), dl);
-		n = (size_t)dl;
-	}
-	EVP_EncodeBlock((unsigned char *)b64, der, (int)n);
-	snprintf(text, sizeof(text), "v=DKIM1; k=%s;%s p=%s",
-	    ed ? "ed25519" : "rsa", flags, b64);
-	fprintf(z, "%s._domainkey." DOMAIN " 300 IN TXT", sel);
-	len = strlen(text);
-	for (i = 0; i < len; i += 200)
-		fprintf(z, " \"%.*s\"", (int)(len - i > 200 ? 200 : len - i),
-		    text + i);
-	fprintf(z, "\n");
-}
-
 static int
 setup(void **state)
 {
@@ -150,16 +89,16 @@ setup(void **state)
 	sub = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
 	ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	assert_true(rsa != NULL && small != NULL && ed != NULL && sub != NULL);
-	f->rsa = pem_private(rsa);
-	f->small = pem_private(small);
-	f->sub = pem_private(sub);
-	f->ed = pem_private(ed);
+	f->rsa = dkimfix_pem_private(rsa);
+	f->small = dkimfix_pem_private(small);
+	f->sub = dkimfix_pem_private(sub);
+	f->ed = dkimfix_pem_private(ed);
 	assert_non_null(z = fopen(f->zone, "w"));
 	fprintf(z, "$STATIC example\n");
-	zone_key(z, "rsa", "", rsa, 0);
-	zone_key(z, "small", "", small, 0);
-	zone_key(z, "sub", " t=s;", sub, 0);
-	zone_key(z, "ed", "", ed, 1);
+	dkimfix_zone_key(z, "rsa", DOMAIN, "", rsa);
+	dkimfix_zone_key(z, "small", DOMAIN, "", small);
+	dkimfix_zone_key(z, "sub", DOMAIN, " t=s;", sub);
+	dkimfix_zone_key(z, "ed", DOMAIN, "", ed);
 	assert_int_equal(fclose(z), 0);
 	EVP_PKEY_free(rsa);
 	EVP_PKEY_free(small);

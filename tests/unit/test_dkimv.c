@@ -29,6 +29,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "dkimfix.h"
 #include "util/arena.h"
 #include "auth/auth.h"
 #include "config/config.h"
@@ -41,27 +42,6 @@
 #include "policy.h"
 #include "rules/rules.h"
 #include "auth/spf.h"
-
-/*
- * libopendkim 2.11.0~beta2's dkim_free releases the signing key of RSA
- * handles only, so each Ed25519 signature made by the test's signer leaks
- * its key.  The leak is in the borrowed signer, not in dkimv: LeakSanitizer
- * builds suppress it by function name (full stacks needed to see it).
- */
-const char *__lsan_default_suppressions(void);
-const char *__asan_default_options(void);
-
-const char *
-__lsan_default_suppressions(void)
-{
-	return "leak:dkim_privkey_load\n";
-}
-
-const char *
-__asan_default_options(void)
-{
-	return "fast_unwind_on_malloc=0";
-}
 
 #define DOMAIN		"sender.example"
 #define MAX_SIGS	3
@@ -98,75 +78,7 @@ static const struct msg plain = {
 	{ NULL }, 0,
 };
 
-/* ---- keys and zone ---- */
-
-static char *
-pem_private(EVP_PKEY *k)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *p, *out;
-	long n;
-
-	assert_non_null(b);
-	assert_int_equal(PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL,
-	    NULL), 1);
-	n = BIO_get_mem_data(b, &p);
-	assert_true(n > 0);
-	out = calloc(1, (size_t)n + 1);
-	assert_non_null(out);
-	memcpy(out, p, (size_t)n);
-	BIO_free(b);
-	return out;
-}
-
-/* p= value: SubjectPublicKeyInfo for RSA, the raw key for Ed25519
- * (RFC 8463 4.2). */
-static char *
-b64_public(EVP_PKEY *k, int raw)
-{
-	unsigned char der[1024], *q = der;
-	size_t n = sizeof(der);
-	char *out;
-
-	if (raw)
-		assert_int_equal(EVP_PKEY_get_raw_public_key(k, der, &n), 1);
-	else {
-		int len = i2d_PUBKEY(k, NULL);
-
-		assert_true(len > 0 && (size_t)len <= sizeof(der));
-		assert_int_equal(i2d_PUBKEY(k, &q), len);
-		n = (size_t)len;
-	}
-	out = calloc(1, 4 * ((n + 2) / 3) + 1);
-	assert_non_null(out);
-	EVP_EncodeBlock((unsigned char *)out, der, (int)n);
-	return out;
-}
-
-/* A TXT record, split into character-strings of at most 200 bytes. */
-static void
-zone_txt(FILE *f, const char *name, const char *text)
-{
-	size_t n = strlen(text), i;
-
-	fprintf(f, "%s 300 IN TXT", name);
-	for (i = 0; i < n; i += 200)
-		fprintf(f, " \"%.*s\"", (int)(n - i > 200 ? 200 : n - i),
-		    text + i);
-	fprintf(f, "\n");
-}
-
-static void
-zone_key(FILE *f, const char *sel, const char *kt, EVP_PKEY *k)
-{
-	char name[128], text[2048];
-	char *p = b64_public(k, strcmp(kt, "ed25519") == 0);
-
-	snprintf(name, sizeof(name), "%s._domainkey." DOMAIN, sel);
-	snprintf(text, sizeof(text), "v=DKIM1; k=%s; p=%s", kt, p);
-	zone_txt(f, name, text);
-	free(p);
-}
+/* ---- keys and zone (dkimfix.c) ---- */
 
 static int
 group_setup(void **state)
@@ -194,19 +106,19 @@ group_setup(void **state)
 	ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	ed2 = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	assert_true(rsa != NULL && small != NULL && ed != NULL && ed2 != NULL);
-	f->rsa = pem_private(rsa);
-	f->small = pem_private(small);
-	f->ed = pem_private(ed);
-	f->ed_other = pem_private(ed2);
+	f->rsa = dkimfix_pem_private(rsa);
+	f->small = dkimfix_pem_private(small);
+	f->ed = dkimfix_pem_private(ed);
+	f->ed_other = dkimfix_pem_private(ed2);
 
 	assert_non_null(z = fopen(f->zone, "w"));
 	fprintf(z, "; keys for test_dkimv\n$STATIC example\n");
-	zone_key(z, "rsa", "rsa", rsa);
-	zone_key(z, "ed", "ed25519", ed);
-	zone_key(z, "small", "rsa", small);
-	zone_txt(z, "revoked._domainkey." DOMAIN, "v=DKIM1; k=rsa; p=");
-	zone_txt(z, "junk._domainkey." DOMAIN, "v=DKIM1; k=rsa; p=!!!!");
-	zone_txt(z, "_dmarc." DOMAIN, "v=DMARC1; p=reject");
+	dkimfix_zone_key(z, "rsa", DOMAIN, "", rsa);
+	dkimfix_zone_key(z, "ed", DOMAIN, "", ed);
+	dkimfix_zone_key(z, "small", DOMAIN, "", small);
+	dkimfix_zone_txt(z, "revoked._domainkey." DOMAIN, "v=DKIM1; k=rsa; p=");
+	dkimfix_zone_txt(z, "junk._domainkey." DOMAIN, "v=DKIM1; k=rsa; p=!!!!");
+	dkimfix_zone_txt(z, "_dmarc." DOMAIN, "v=DMARC1; p=reject");
 	fprintf(z, "$FORWARD slow._domainkey." DOMAIN "\n");
 	assert_int_equal(fclose(z), 0);
 	EVP_PKEY_free(rsa);
