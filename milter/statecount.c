@@ -40,7 +40,7 @@ statecount_read(struct state_pool *p, time_t since, time_t until,
 	const char **names, **f;
 	unsigned long long *values, *v;
 	size_t cap = 0, n = 0, nf, i, j, *order;
-	char key[16], shown[16];
+	char key[16], shown[16], last[16] = "";
 	time_t t;
 
 	memset(out, 0, sizeof(*out));
@@ -54,6 +54,12 @@ statecount_read(struct state_pool *p, time_t since, time_t until,
 		if (t > until)
 			t = until;
 		day_of(t, key, sizeof(key), shown, sizeof(shown));
+		/* Steps of 24 h from since, then until itself: until can
+		 * fall on the day the last step did (a window a little
+		 * over whole days), which is summed once. */
+		if (strcmp(key, last) == 0)
+			goto next;
+		memcpy(last, key, sizeof(last));
 		if (state_stats_get(p, key, a, &f, &v, &nf, err, errlen) == -1)
 			return -1;
 		for (i = 0; i < nf; i++) {
@@ -83,6 +89,7 @@ statecount_read(struct state_pool *p, time_t since, time_t until,
 			}
 			values[j] += v[i];
 		}
+next:
 		if (t == until)
 			break;
 	}

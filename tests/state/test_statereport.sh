@@ -77,6 +77,13 @@ py_is "counts by action: today's and yesterday's summed" \
 py_is "counts by reason" \
     'd["counts"]["reason"]["first_contact"], d["counts"]["reason"]["new_relay"]' \
     "4 1"
+expect "report --since 25h" 0 "$ST" -c "$t/rw.conf" --json report --since 25h
+# 25 h: a step of 24 h from the start lands on today (after 01:00 UTC),
+# and the end is today too: today's counters are summed once.
+py_is "a window a little over a day sums today once" \
+    'd["counts"]["action"]["accept"], d["counts"]["action"]["quarantine"]' \
+    "7 2"
+expect "report --json" 0 "$ST" -c "$t/rw.conf" --json report --since 24h
 py_is "held messages are said to be unread" \
     'd["held"] is None and "not read" in d["held_note"]' "True"
 py_is "senders scanned" 'd["senders_scanned"]' "8"
