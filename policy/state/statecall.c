@@ -215,6 +215,19 @@ statecall_run(struct state_pool *p, struct statecall_cmd *cmds, size_t n,
 	    errlen);
 }
 
+const redisReply *
+statecall_scan_reply(const redisReply *r, char *cursor, size_t curlen)
+{
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    r->element[0]->type != REDIS_REPLY_STRING ||
+	    r->element[0]->len == 0 || r->element[0]->len >= curlen ||
+	    r->element[1]->type != REDIS_REPLY_ARRAY)
+		return NULL;
+	memcpy(cursor, r->element[0]->str, r->element[0]->len);
+	cursor[r->element[0]->len] = '\0';
+	return r->element[1];
+}
+
 int
 statecall_scan(struct state_pool *p, const char *pattern,
     int (*batch)(struct state_pool *, const redisReply *keys, void *arg,
@@ -240,20 +253,13 @@ statecall_scan(struct state_pool *p, const char *pattern,
 		statecall_set(&cmd, 1, cursor);
 		if (statecall_run(p, &cmd, 1, 0, err, errlen) == -1)
 			goto out;
-		r = cmd.reply;
-		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-		    r->element[0]->type != REDIS_REPLY_STRING ||
-		    r->element[0]->len == 0 ||
-		    r->element[0]->len >= sizeof(cursor) ||
-		    r->element[1]->type != REDIS_REPLY_ARRAY) {
+		if ((r = statecall_scan_reply(cmd.reply, cursor,
+		    sizeof(cursor))) == NULL) {
 			snprintf(err, errlen, "unexpected reply from Redis");
 			statecall_free(&cmd, 1);
 			goto out;
 		}
-		memcpy(cursor, r->element[0]->str, r->element[0]->len);
-		cursor[r->element[0]->len] = '\0';
-		rc = r->element[1]->elements == 0 ? 0 :
-		    batch(p, r->element[1], arg, err, errlen);
+		rc = r->elements == 0 ? 0 : batch(p, r, arg, err, errlen);
 		statecall_free(&cmd, 1);
 		if (rc == -1)
 			goto out;

@@ -46,6 +46,13 @@ int statecall_scan(struct state_pool *, const char *pattern,
     int (*batch)(struct state_pool *, const redisReply *keys, void *arg,
     char *err, size_t errlen), void *arg, char *err, size_t errlen);
 
+/* One reply of SCAN, HSCAN or ZSCAN: [next cursor, items].  Copies the
+ * next cursor into cursor (curlen bytes, NUL-terminated) and returns
+ * the items array; NULL when the reply has another shape (a hostile or
+ * broken server: the caller stops). */
+const redisReply *statecall_scan_reply(const redisReply *r, char *cursor,
+    size_t curlen);
+
 /* A counter or time element: 0 when nil, 1 when a number was read, -1
  * when it is something else (then *out is 0). */
 int statecall_number(const redisReply *, unsigned long long *out);

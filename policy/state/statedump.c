@@ -107,22 +107,16 @@ export_paged(struct state_pool *p, struct state_record *rec,
 		statecall_set(&cmd, 2, cursor);
 		if (statecall_run(p, &cmd, 1, 0, err, errlen) == -1)
 			goto out;
-		r = cmd.reply;
-		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-		    r->element[0]->type != REDIS_REPLY_STRING ||
-		    r->element[0]->len == 0 ||
-		    r->element[0]->len >= sizeof(cursor) ||
-		    r->element[1]->type != REDIS_REPLY_ARRAY ||
-		    r->element[1]->elements % 2 != 0) {
+		/* HSCAN and ZSCAN give field/value or member/score pairs */
+		if ((r = statecall_scan_reply(cmd.reply, cursor,
+		    sizeof(cursor))) == NULL || r->elements % 2 != 0) {
 			statecall_free(&cmd, 1);
 			unexpected(err, errlen);
 			goto out;
 		}
-		memcpy(cursor, r->element[0]->str, r->element[0]->len);
-		cursor[r->element[0]->len] = '\0';
 		e = 0;
-		if (r->element[1]->elements > 0) {
-			if ((e = elements(a, r->element[1], rec)) == 0) {
+		if (r->elements > 0) {
+			if ((e = elements(a, r, rec)) == 0) {
 				e = fn(rec, arg) == -1 ? -3 : 0;
 				rec->append = 1;
 			}

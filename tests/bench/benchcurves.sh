@@ -1,7 +1,7 @@
 # benchcurves.sh - helpers shared by tests/bench/bench-senders,
 # bench-sizes and bench-conns (bash, sourced after benchlib.sh): a
 # private redis-server, relaywarden started on a private unix socket,
-# CPU time and PSS summed over a process and its descendants, messages
+# messages
 # of an exact size, DKIM signing of many files with many domains in one
 # Perl process, and one measurement with miltercat.
 #
@@ -9,53 +9,8 @@
 # relaywarden and miltercat binaries), CURVE_PIDS (an array the caller's
 # cleanup stops).
 
-CURVE_TCK=$(getconf CLK_TCK)
-
-# curve_proc_ticks PID: utime + stime, and of its reaped children.
-curve_proc_ticks() {
-	local line rest
-	{ read -r line <"/proc/$1/stat"; } 2>/dev/null || { echo 0; return; }
-	rest=${line##*) }
-	set -- $rest
-	echo $((${12} + ${13} + ${14} + ${15}))
-}
-
-# curve_tree PID: the process and all its descendants, one pid a line
-# (one ps for the whole tree).
-curve_tree() {
-	ps -e -o pid=,ppid= | awk -v root="$1" '
-	    { kids[$2] = kids[$2] " " $1 }
-	    END { n = 1; q[1] = root
-		for (i = 1; i <= n; i++) {
-			print q[i]
-			m = split(kids[q[i]], k, " ")
-			for (j = 1; j <= m; j++) q[++n] = k[j]
-		} }'
-}
-
-# curve_cpu_ticks PID: CPU ticks of the process and its descendants
-# (relaywarden's fork server and workers; a worker that retired is in
-# the server's reaped-children time).
-curve_cpu_ticks() {
-	local t=0 p
-	for p in $(curve_tree "$1"); do
-		t=$((t + $(curve_proc_ticks "$p")))
-	done
-	echo "$t"
-}
-
-# curve_pss_kb PID: PSS (kB) summed over the process and its descendants
-# (/proc/PID/smaps_rollup; a process gone meanwhile counts 0).
-curve_pss_kb() {
-	local p
-	for p in $(curve_tree "$1"); do
-		awk '/^Pss:/ { print $2; exit }' "/proc/$p/smaps_rollup" \
-		    2>/dev/null
-	done | awk '{ s += $1 } END { print s + 0 }'
-}
-
 # curve_nprocs PID: how many processes the tree has.
-curve_nprocs() { curve_tree "$1" | wc -l; }
+curve_nprocs() { bench_tree "$1" | wc -l; }
 
 # curve_redis_start: a private redis-server on a free port, no
 # persistence; sets CURVE_REDIS_PORT.
@@ -184,14 +139,14 @@ PY
 curve_measure() {
 	local sock=$1 pid=$2 c0 c1 out
 	shift 2
-	c0=$(curve_cpu_ticks "$pid")
+	c0=$(bench_cpu_ticks "$pid")
 	out=$("$MC" -s "$sock" -i "$BENCH_CLIENT_IP" -H "$BENCH_HELO" \
 	    -r bench@rcpt.example "$@" 2>"$BENCH_TMP/mc.err" | tail -n 1)
-	c1=$(curve_cpu_ticks "$pid")
+	c1=$(bench_cpu_ticks "$pid")
 	kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$out"; }
 	awk -v n="$(kv messages)" -v rate="$(kv msgs_per_s)" \
 	    -v p50="$(kv p50_ms)" -v p99="$(kv p99_ms)" \
-	    -v dc="$((c1 - c0))" -v tck="$CURVE_TCK" -v err="$(kv errors)" \
+	    -v dc="$((c1 - c0))" -v tck="$BENCH_TCK" -v err="$(kv errors)" \
 	    -v secs="$(kv seconds)" 'BEGIN {
 		if (n == "") { n = 0; err = "fail" }
 		printf "%d %.1f %.3f %.3f %.4f %s %s\n", n, rate, p50, p99,
@@ -206,11 +161,11 @@ curve_measure() {
 # Prints the seconds waited.
 curve_settle() {
 	local pid=$1 max=$((${2:-300} * 2)) t0 t1 quiet=0 n=0
-	t0=$(curve_cpu_ticks "$pid")
+	t0=$(bench_cpu_ticks "$pid")
 	while [ "$n" -lt "$max" ] && [ "$quiet" -lt 2 ]; do
 		sleep 0.5
 		n=$((n + 1))
-		t1=$(curve_cpu_ticks "$pid")
+		t1=$(bench_cpu_ticks "$pid")
 		if [ $((t1 - t0)) -le 1 ]; then
 			quiet=$((quiet + 1))
 		else
@@ -227,7 +182,7 @@ curve_settle() {
 # is the process's own memory.
 curve_pss_each() {
 	local p c x v k an
-	for p in $(curve_tree "$1"); do
+	for p in $(bench_tree "$1"); do
 		{ read -r c <"/proc/$p/comm"; } 2>/dev/null || continue
 		k=0 an=0
 		{ while read -r x v _; do

@@ -255,3 +255,51 @@ bench_stop() {
 	wait "$pid" 2>/dev/null
 	return 0
 }
+
+# ---- a process and its descendants: CPU time and PSS (run-bench and
+# the curves: relaywarden's fork server and workers count with it) ----
+
+BENCH_TCK=$(getconf CLK_TCK)
+
+# bench_proc_ticks PID: utime + stime, and of its reaped children.
+bench_proc_ticks() {
+	local line rest
+	{ read -r line <"/proc/$1/stat"; } 2>/dev/null || { echo 0; return; }
+	rest=${line##*) }
+	set -- $rest
+	echo $((${12} + ${13} + ${14} + ${15}))
+}
+
+# bench_tree PID: the process and all its descendants, one pid a line
+# (one ps for the whole tree).
+bench_tree() {
+	ps -e -o pid=,ppid= | awk -v root="$1" '
+	    { kids[$2] = kids[$2] " " $1 }
+	    END { n = 1; q[1] = root
+		for (i = 1; i <= n; i++) {
+			print q[i]
+			m = split(kids[q[i]], k, " ")
+			for (j = 1; j <= m; j++) q[++n] = k[j]
+		} }'
+}
+
+# bench_cpu_ticks PID: CPU ticks of the process and its descendants
+# (relaywarden's fork server and workers; a worker that retired is in
+# the server's reaped-children time).
+bench_cpu_ticks() {
+	local t=0 p
+	for p in $(bench_tree "$1"); do
+		t=$((t + $(bench_proc_ticks "$p")))
+	done
+	echo "$t"
+}
+
+# bench_pss_kb PID: PSS (kB) summed over the process and its descendants
+# (/proc/PID/smaps_rollup; a process gone meanwhile counts 0).
+bench_pss_kb() {
+	local p
+	for p in $(bench_tree "$1"); do
+		awk '/^Pss:/ { print $2; exit }' "/proc/$p/smaps_rollup" \
+		    2>/dev/null
+	done | awk '{ s += $1 } END { print s + 0 }'
+}
