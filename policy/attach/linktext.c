@@ -26,22 +26,35 @@ static const char *const password_words[] = {
 
 #define NWORDS	(sizeof(password_words) / sizeof(password_words[0]))
 
-/* What a byte is, for the two loops over every byte (tables: prose
- * costs a few instructions a byte). */
+/* What a byte is, for the loops over every byte (tables: prose costs a
+ * few instructions a byte).  C_WORD: a byte a password word starts with,
+ * in either case; C_URL: ':' or '.', one of which every URL we look for
+ * holds ("://" or "www."), so a token without them is not searched. */
 #define C_SPACE		1
 #define C_LETTER	2		/* ASCII letter or any byte >= 0x80 */
+#define C_WORD		4
+#define C_URL		8
 static const unsigned char cls[256] = {
-	[' '] = C_SPACE, ['\t'] = C_SPACE, ['\r'] = C_SPACE,
-	['\n'] = C_SPACE, ['\f'] = C_SPACE, ['\v'] = C_SPACE,
-	['A' ... 'Z'] = C_LETTER, ['a' ... 'z'] = C_LETTER,
-	[0x80 ... 0xff] = C_LETTER,
-};
-
-/* The bytes a password word starts with (lower case). */
-static const unsigned char word_start[256] = {
-	['p'] = 1, ['k'] = 1, ['m'] = 1, ['c'] = 1, ['s'] = 1, ['w'] = 1,
-	['l'] = 1, ['h'] = 1, ['j'] = 1, ['a'] = 1, [0xd0] = 1, [0xe5] = 1,
-	[0xe3] = 1,
+	['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\v'] = C_SPACE,
+	['\f'] = C_SPACE, ['\r'] = C_SPACE, [' '] = C_SPACE, ['.'] = C_URL,
+	[':'] = C_URL, ['A'] = C_LETTER | C_WORD, ['B'] = C_LETTER,
+	['C'] = C_LETTER | C_WORD, ['D' ... 'G'] = C_LETTER,
+	['H'] = C_LETTER | C_WORD, ['I'] = C_LETTER,
+	['J' ... 'M'] = C_LETTER | C_WORD, ['N' ... 'O'] = C_LETTER,
+	['P'] = C_LETTER | C_WORD, ['Q' ... 'R'] = C_LETTER,
+	['S'] = C_LETTER | C_WORD, ['T' ... 'V'] = C_LETTER,
+	['W'] = C_LETTER | C_WORD, ['X' ... 'Z'] = C_LETTER,
+	['a'] = C_LETTER | C_WORD, ['b'] = C_LETTER,
+	['c'] = C_LETTER | C_WORD, ['d' ... 'g'] = C_LETTER,
+	['h'] = C_LETTER | C_WORD, ['i'] = C_LETTER,
+	['j' ... 'm'] = C_LETTER | C_WORD, ['n' ... 'o'] = C_LETTER,
+	['p'] = C_LETTER | C_WORD, ['q' ... 'r'] = C_LETTER,
+	['s'] = C_LETTER | C_WORD, ['t' ... 'v'] = C_LETTER,
+	['w'] = C_LETTER | C_WORD, ['x' ... 'z'] = C_LETTER,
+	[0x80 ... 0xcf] = C_LETTER, [0xd0] = C_LETTER | C_WORD,
+	[0xd1 ... 0xe2] = C_LETTER, [0xe3] = C_LETTER | C_WORD,
+	[0xe4] = C_LETTER, [0xe5] = C_LETTER | C_WORD,
+	[0xe6 ... 0xff] = C_LETTER,
 };
 
 /* Words after a connector that describe a password, not give one. */
@@ -186,53 +199,59 @@ pair_ok(int c1, int c2)
 	return 0;
 }
 
-/* At word starts only, a word's first two bytes before the whole word
- * (prose is mostly letters: this is what keeps it a few ns a byte). */
-static void
-passwords(struct linktext *t, const char *s, size_t n)
+/* A password word starting at s[0] (a C_WORD byte after no letter),
+ * and a value after it: its first two bytes before the whole word. */
+static int
+password_at(const char *s, size_t n)
 {
-	size_t i, j, wl;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t j, wl;
 	int c1, c2;
 
-	for (i = 0; i + 1 < n && !t->found_password; i++) {
-		c1 = (unsigned char)s[i];
-		if (c1 < 0x80)
-			c1 |= 32;
-		if (!word_start[c1] || (i > 0 &&
-		    (cls[(unsigned char)s[i - 1]] & C_LETTER)))
-			continue;
-		c2 = (unsigned char)s[i + 1];
-		if (c2 < 0x80)
-			c2 |= 32;
-		if (!pair_ok(c1, c2))
-			continue;
-		for (j = 0; j < NWORDS; j++) {
-			const char *w = password_words[j];
+	if (n < 2)
+		return 0;
+	c1 = u[0] < 0x80 ? u[0] | 32 : u[0];
+	c2 = u[1] < 0x80 ? u[1] | 32 : u[1];
+	if (!pair_ok(c1, c2))
+		return 0;
+	for (j = 0; j < NWORDS; j++) {
+		const char *w = password_words[j];
 
-			if ((unsigned char)w[0] != c1 ||
-			    (unsigned char)w[1] != c2)
-				continue;
-			wl = strlen(w);
-			if (n - i >= wl && strncasecmp(s + i, w, wl) == 0 &&
-			    gives_value(s + i + wl, n - i - wl)) {
-				t->found_password = 1;
-				break;
-			}
-		}
+		if ((unsigned char)w[0] != c1 || (unsigned char)w[1] != c2)
+			continue;
+		wl = strlen(w);
+		if (n >= wl && strncasecmp(s, w, wl) == 0 &&
+		    gives_value(s + wl, n - wl))
+			return 1;
 	}
+	return 0;
 }
 
+/* One pass over the window: tokens end at white space, and only a token
+ * holding ':' or '.' can hold a URL (C_URL); password words are looked
+ * for at word starts on the way (prose is mostly letters: a few
+ * instructions a byte). */
 static void
 scan(struct linktext *t, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)t->buf;
 	size_t i, start;
+	int k, seen, prev = 0, pw = t->passwords && !t->found_password;
 
-	if (t->passwords)
-		passwords(t, t->buf, n);
 	for (start = 0; start < n; start = i + 1) {
-		for (i = start; i < n && !space((unsigned char)t->buf[i]); i++)
-			;
-		token(t, t->buf + start, i - start);
+		seen = 0;
+		for (i = start; i < n && !((k = cls[u[i]]) & C_SPACE); i++) {
+			if (pw && (k & C_WORD) && !prev &&
+			    password_at(t->buf + i, n - i)) {
+				t->found_password = 1;
+				pw = 0;
+			}
+			prev = k & C_LETTER;
+			seen |= k;
+		}
+		prev = 0;
+		if (seen & C_URL)
+			token(t, t->buf + start, i - start);
 	}
 }
 

@@ -17,6 +17,7 @@
 struct deadline {
 	long long end_ns;		/* monotonic; 0 = never */
 	long long cpu_end_ns;		/* thread CPU; 0 = no budget */
+	long long cpu_check_ns;		/* monotonic: no budget spent before */
 	int hit;			/* set once deadline_passed said 1 */
 };
 

@@ -221,6 +221,13 @@ test_text(void **state)
 				fail_msg("not found: %s", words[k]);
 		}
 	}
+	/* a word starts after no letter: punctuation yes, letters no */
+	r = results(a);
+	text_scan(r, a, "(password: Zq81xv)", 4096);
+	assert_int_equal(r->text_password, 1);
+	r = results(a);
+	text_scan(r, a, "xpassword: Zq81xv \xc3\xa9password: Zq81xv", 4096);
+	assert_int_equal(r->text_password, 0);
 	r = results(a);
 	text_scan(r, a, "Das Passwort ist Sommer2024 - Gruss", 3);
 	assert_int_equal(r->text_password, 1);

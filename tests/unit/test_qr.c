@@ -698,7 +698,7 @@ static void
 deadline_stops_the_decoder(void **state)
 {
 	struct arena *a = arena_new();
-	struct deadline dl = { 1, 0, 0 };
+	struct deadline dl = { .end_ns = 1 };
 	struct qrimage img;
 
 	(void)state;
