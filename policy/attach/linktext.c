@@ -26,36 +26,40 @@ static const char *const password_words[] = {
 
 #define NWORDS	(sizeof(password_words) / sizeof(password_words[0]))
 
-/* What a byte is, for the loops over every byte (tables: prose costs a
+/* What a byte is, for the loop over every byte (a table: prose costs a
  * few instructions a byte).  C_WORD: a byte a password word starts with,
- * in either case; C_URL: ':' or '.', one of which every URL we look for
- * holds ("://" or "www."), so a token without them is not searched. */
+ * in either case, and only in cls[0], the table for a byte that follows
+ * no letter (a word starts there); C_URL: ':' or '.', one of which every
+ * URL we look for holds ("://" or "www."), so a token without them is
+ * not searched. */
 #define C_SPACE		1
 #define C_LETTER	2		/* ASCII letter or any byte >= 0x80 */
 #define C_WORD		4
 #define C_URL		8
-static const unsigned char cls[256] = {
-	['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\v'] = C_SPACE,
-	['\f'] = C_SPACE, ['\r'] = C_SPACE, [' '] = C_SPACE, ['.'] = C_URL,
-	[':'] = C_URL, ['A'] = C_LETTER | C_WORD, ['B'] = C_LETTER,
-	['C'] = C_LETTER | C_WORD, ['D' ... 'G'] = C_LETTER,
-	['H'] = C_LETTER | C_WORD, ['I'] = C_LETTER,
-	['J' ... 'M'] = C_LETTER | C_WORD, ['N' ... 'O'] = C_LETTER,
-	['P'] = C_LETTER | C_WORD, ['Q' ... 'R'] = C_LETTER,
-	['S'] = C_LETTER | C_WORD, ['T' ... 'V'] = C_LETTER,
-	['W'] = C_LETTER | C_WORD, ['X' ... 'Z'] = C_LETTER,
-	['a'] = C_LETTER | C_WORD, ['b'] = C_LETTER,
-	['c'] = C_LETTER | C_WORD, ['d' ... 'g'] = C_LETTER,
-	['h'] = C_LETTER | C_WORD, ['i'] = C_LETTER,
-	['j' ... 'm'] = C_LETTER | C_WORD, ['n' ... 'o'] = C_LETTER,
-	['p'] = C_LETTER | C_WORD, ['q' ... 'r'] = C_LETTER,
-	['s'] = C_LETTER | C_WORD, ['t' ... 'v'] = C_LETTER,
-	['w'] = C_LETTER | C_WORD, ['x' ... 'z'] = C_LETTER,
-	[0x80 ... 0xcf] = C_LETTER, [0xd0] = C_LETTER | C_WORD,
-	[0xd1 ... 0xe2] = C_LETTER, [0xe3] = C_LETTER | C_WORD,
-	[0xe4] = C_LETTER, [0xe5] = C_LETTER | C_WORD,
-	[0xe6 ... 0xff] = C_LETTER,
-};
+#define CLASSES(w) { \
+	['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\v'] = C_SPACE, \
+	['\f'] = C_SPACE, ['\r'] = C_SPACE, [' '] = C_SPACE, ['.'] = C_URL, \
+	[':'] = C_URL, ['A'] = C_LETTER | (w), ['B'] = C_LETTER, \
+	['C'] = C_LETTER | (w), ['D' ... 'G'] = C_LETTER, \
+	['H'] = C_LETTER | (w), ['I'] = C_LETTER, \
+	['J' ... 'M'] = C_LETTER | (w), ['N' ... 'O'] = C_LETTER, \
+	['P'] = C_LETTER | (w), ['Q' ... 'R'] = C_LETTER, \
+	['S'] = C_LETTER | (w), ['T' ... 'V'] = C_LETTER, \
+	['W'] = C_LETTER | (w), ['X' ... 'Z'] = C_LETTER, \
+	['a'] = C_LETTER | (w), ['b'] = C_LETTER, \
+	['c'] = C_LETTER | (w), ['d' ... 'g'] = C_LETTER, \
+	['h'] = C_LETTER | (w), ['i'] = C_LETTER, \
+	['j' ... 'm'] = C_LETTER | (w), ['n' ... 'o'] = C_LETTER, \
+	['p'] = C_LETTER | (w), ['q' ... 'r'] = C_LETTER, \
+	['s'] = C_LETTER | (w), ['t' ... 'v'] = C_LETTER, \
+	['w'] = C_LETTER | (w), ['x' ... 'z'] = C_LETTER, \
+	[0x80 ... 0xcf] = C_LETTER, [0xd0] = C_LETTER | (w), \
+	[0xd1 ... 0xe2] = C_LETTER, [0xe3] = C_LETTER | (w), \
+	[0xe4] = C_LETTER, [0xe5] = C_LETTER | (w), \
+	[0xe6 ... 0xff] = C_LETTER, \
+}
+static const unsigned char cls[2][256] = { CLASSES(C_WORD), CLASSES(0) };
+
 
 /* Words after a connector that describe a password, not give one. */
 static const char *const not_values[] = {
@@ -66,7 +70,7 @@ static const char *const not_values[] = {
 static int
 space(int c)
 {
-	return (cls[(unsigned char)c] & C_SPACE) != 0;
+	return (cls[1][(unsigned char)c] & C_SPACE) != 0;
 }
 
 void
@@ -101,7 +105,7 @@ alnum(int c)
 
 /* The URLs in one token, wherever they start in it ("(see https://..",
  * "href=\"https://..", "a,https://b"). */
-static void
+static void __attribute__((noinline))
 token(struct linktext *t, const char *s, size_t n)
 {
 	size_t k = 0, e, len;
@@ -200,8 +204,9 @@ pair_ok(int c1, int c2)
 }
 
 /* A password word starting at s[0] (a C_WORD byte after no letter),
- * and a value after it: its first two bytes before the whole word. */
-static int
+ * and a value after it: its first two bytes before the whole word.  Not
+ * inlined, nor token(): the loop over every byte keeps its registers. */
+static int __attribute__((noinline))
 password_at(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -229,30 +234,36 @@ password_at(const char *s, size_t n)
 
 /* One pass over the window: tokens end at white space, and only a token
  * holding ':' or '.' can hold a URL (C_URL); password words are looked
- * for at word starts on the way (prose is mostly letters: a few
- * instructions a byte). */
+ * for at word starts on the way (st: 256, cls[1], after a letter). */
 static void
 scan(struct linktext *t, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)t->buf;
-	size_t i, start;
-	int k, seen, prev = 0, pw = t->passwords && !t->found_password;
+	const unsigned char *u = (const unsigned char *)t->buf, *c = cls[0];
+	size_t i, start = 0;
+	unsigned k, seen = 0, st = 0, stop = C_SPACE;
 
-	for (start = 0; start < n; start = i + 1) {
-		seen = 0;
-		for (i = start; i < n && !((k = cls[u[i]]) & C_SPACE); i++) {
-			if (pw && (k & C_WORD) && !prev &&
-			    password_at(t->buf + i, n - i)) {
-				t->found_password = 1;
-				pw = 0;
+	if (t->passwords && !t->found_password)
+		stop |= C_WORD;
+	for (i = 0; i < n; i++) {
+		k = c[st + u[i]];
+		if (k & stop) {
+			if (k & C_SPACE) {
+				if (seen & C_URL)
+					token(t, t->buf + start, i - start);
+				start = i + 1;
+				seen = st = 0;
+				continue;
 			}
-			prev = k & C_LETTER;
-			seen |= k;
+			if (password_at(t->buf + i, n - i)) {
+				t->found_password = 1;
+				stop = C_SPACE;
+			}
 		}
-		prev = 0;
-		if (seen & C_URL)
-			token(t, t->buf + start, i - start);
+		seen |= k;
+		st = (k & C_LETTER) << 7;
 	}
+	if (start < n && (seen & C_URL))
+		token(t, t->buf + start, n - start);
 }
 
 int
