@@ -29,33 +29,41 @@ static const char *const password_words[] = {
 /* What a byte is, for the loop over every byte (a table: prose costs a
  * few instructions a byte).  C_WORD: a byte a password word starts with,
  * in either case, and only in cls[0], the table for a byte that follows
- * no letter (a word starts there); C_URL: ':' or '.', one of which every
+ * no letter (a word starts there); C_NEXT: a byte some password word has
+ * second, in either case; C_URL: ':' or '.', one of which every
  * URL we look for holds ("://" or "www."), so a token without them is
  * not searched. */
 #define C_SPACE		1
 #define C_LETTER	2		/* ASCII letter or any byte >= 0x80 */
 #define C_WORD		4
 #define C_URL		8
+#define C_NEXT		16
 #define CLASSES(w) { \
 	['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\v'] = C_SPACE, \
 	['\f'] = C_SPACE, ['\r'] = C_SPACE, [' '] = C_SPACE, ['.'] = C_URL, \
-	[':'] = C_URL, ['A'] = C_LETTER | (w), ['B'] = C_LETTER, \
-	['C'] = C_LETTER | (w), ['D' ... 'G'] = C_LETTER, \
-	['H'] = C_LETTER | (w), ['I'] = C_LETTER, \
-	['J' ... 'M'] = C_LETTER | (w), ['N' ... 'O'] = C_LETTER, \
-	['P'] = C_LETTER | (w), ['Q' ... 'R'] = C_LETTER, \
-	['S'] = C_LETTER | (w), ['T' ... 'V'] = C_LETTER, \
-	['W'] = C_LETTER | (w), ['X' ... 'Z'] = C_LETTER, \
-	['a'] = C_LETTER | (w), ['b'] = C_LETTER, \
-	['c'] = C_LETTER | (w), ['d' ... 'g'] = C_LETTER, \
+	[':'] = C_URL, ['A'] = C_LETTER | (w) | C_NEXT, ['B'] = C_LETTER, \
+	['C'] = C_LETTER | (w), ['D' ... 'E'] = C_LETTER | C_NEXT, \
+	['F' ... 'G'] = C_LETTER, ['H'] = C_LETTER | (w), ['I'] = C_LETTER, \
+	['J' ... 'M'] = C_LETTER | (w), ['N'] = C_LETTER, \
+	['O'] = C_LETTER | C_NEXT, ['P'] = C_LETTER | (w), \
+	['Q' ... 'R'] = C_LETTER, ['S'] = C_LETTER | (w), \
+	['T' ... 'V'] = C_LETTER, ['W'] = C_LETTER | (w) | C_NEXT, \
+	['X' ... 'Z'] = C_LETTER, ['a'] = C_LETTER | (w) | C_NEXT, \
+	['b'] = C_LETTER, ['c'] = C_LETTER | (w), \
+	['d' ... 'e'] = C_LETTER | C_NEXT, ['f' ... 'g'] = C_LETTER, \
 	['h'] = C_LETTER | (w), ['i'] = C_LETTER, \
-	['j' ... 'm'] = C_LETTER | (w), ['n' ... 'o'] = C_LETTER, \
-	['p'] = C_LETTER | (w), ['q' ... 'r'] = C_LETTER, \
-	['s'] = C_LETTER | (w), ['t' ... 'v'] = C_LETTER, \
-	['w'] = C_LETTER | (w), ['x' ... 'z'] = C_LETTER, \
-	[0x80 ... 0xcf] = C_LETTER, [0xd0] = C_LETTER | (w), \
-	[0xd1 ... 0xe2] = C_LETTER, [0xe3] = C_LETTER | (w), \
-	[0xe4] = C_LETTER, [0xe5] = C_LETTER | (w), \
+	['j' ... 'm'] = C_LETTER | (w), ['n'] = C_LETTER, \
+	['o'] = C_LETTER | C_NEXT, ['p'] = C_LETTER | (w), \
+	['q' ... 'r'] = C_LETTER, ['s'] = C_LETTER | (w), \
+	['t' ... 'v'] = C_LETTER, ['w'] = C_LETTER | (w) | C_NEXT, \
+	['x' ... 'z'] = C_LETTER, [0x80 ... 0x82] = C_LETTER, \
+	[0x83] = C_LETTER | C_NEXT, [0x84 ... 0x9e] = C_LETTER, \
+	[0x9f] = C_LETTER | C_NEXT, [0xa0 ... 0xae] = C_LETTER, \
+	[0xaf] = C_LETTER | C_NEXT, [0xb0 ... 0xbe] = C_LETTER, \
+	[0xbf] = C_LETTER | C_NEXT, [0xc0 ... 0xc2] = C_LETTER, \
+	[0xc3] = C_LETTER | C_NEXT, [0xc4 ... 0xcf] = C_LETTER, \
+	[0xd0] = C_LETTER | (w), [0xd1 ... 0xe2] = C_LETTER, \
+	[0xe3] = C_LETTER | (w), [0xe4] = C_LETTER, [0xe5] = C_LETTER | (w), \
 	[0xe6 ... 0xff] = C_LETTER, \
 }
 static const unsigned char cls[2][256] = { CLASSES(C_WORD), CLASSES(0) };
@@ -254,7 +262,8 @@ scan(struct linktext *t, size_t n)
 				seen = st = 0;
 				continue;
 			}
-			if (password_at(t->buf + i, n - i)) {
+			if (i + 1 < n && (c[256 + u[i + 1]] & C_NEXT) &&
+			    password_at(t->buf + i, n - i)) {
 				t->found_password = 1;
 				stop = C_SPACE;
 			}
