@@ -1,12 +1,16 @@
 /*
- * spool.c - memory-then-file spool of a message or a decoded part, and
- * the GMime stream that reads it back (see spool.h).
+ * spool.c - memory-then-file spool of a message or a decoded part (see
+ * spool.h; spoolstream.c is the GMime stream that reads it back).
  *
  * Exports spool_*.  Owns one memory buffer (at most mem_limit bytes), a
- * 64 KB write buffer and a file descriptor per spool, released by
- * spool_free or the arena cleanup.  Thread rule: one spool, one thread;
- * the GType of the stream is registered once under g_once.
- * Caps: mem_limit bytes in memory; the stream stops at the deadline.
+ * 64 KB buffer and a file descriptor per spool, released by spool_free
+ * or the arena cleanup.  The 64 KB buffer holds pending writes, and
+ * between writes the bytes read ahead from the file: a GMime walk reads
+ * 4 KB at a time, so a file spool costs one pread per 64 KB, and a
+ * handed-over message larger than map_max is read so instead of mapped
+ * (a mapping's page cache counts in the worker's memory, PSS, page by
+ * page up to the whole message).  Thread rule: one spool, one thread.
+ * Caps: mem_limit bytes in memory; map_max bytes mapped.
  * Every write and read result is checked: a full disk is an error return.
  */
 #include <sys/mman.h>
@@ -20,10 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <gmime/gmime.h>
-
 #include "util/arena.h"
-#include "util/deadline.h"
 #include "util/fdio.h"
 #include "attach/spool.h"
 
@@ -39,8 +40,11 @@ struct spool {
 	int mapped;			/* mem is a read-only mapping of
 					   a handed-over file (len bytes) */
 	int borrowed;			/* mem is the caller's (read-only) */
-	unsigned char *wbuf;		/* file mode: pending writes */
+	unsigned char *wbuf;		/* file mode: pending writes, or
+					   (wlen 0) the bytes read ahead */
 	size_t wlen;
+	unsigned long long ra_off;	/* wbuf holds the file's bytes */
+	size_t ra_len;			/* [ra_off, ra_off + ra_len) */
 	unsigned long long size;	/* bytes written */
 	const char *tmpdir;
 	int failed;
@@ -57,7 +61,7 @@ release(struct spool *sp)
 	sp->mapped = sp->borrowed = 0;
 	free(sp->wbuf);
 	sp->mem = sp->wbuf = NULL;
-	sp->len = sp->cap = sp->wlen = 0;
+	sp->len = sp->cap = sp->wlen = sp->ra_len = 0;
 	if (sp->fd >= 0)
 		(void)close(sp->fd);
 	sp->fd = -1;
@@ -208,6 +212,7 @@ spool_write(struct spool *sp, const void *buf, size_t n, char *err,
 	}
 	if (sp->fd < 0 && to_file(sp, err, errlen) == -1)
 		return -1;
+	sp->ra_len = 0;		/* wbuf takes writes again */
 	sp->size += n;
 	while (n > 0) {
 		if (sp->wlen == SPOOL_WBUF && flush(sp) == -1) {
@@ -264,13 +269,34 @@ spool_in_memory(const struct spool *sp)
 	return sp->fd < 0;
 }
 
+/* Up to len bytes of fd from off: the count (short only at the file's
+ * end), or -1. */
+static ssize_t
+read_file(int fd, void *buf, size_t len, unsigned long long off)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < len) {
+		r = pread(fd, (char *)buf + got, len - got,
+		    (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
 ssize_t
 spool_pread(struct spool *sp, void *buf, size_t len,
     unsigned long long off)
 {
 	unsigned long long left;
 	ssize_t r;
-	size_t got = 0;
 
 	if (off >= sp->size || len == 0)
 		return 0;
@@ -285,18 +311,28 @@ spool_pread(struct spool *sp, void *buf, size_t len,
 	}
 	if (flush(sp) == -1 || off > (unsigned long long)INT64_MAX)
 		return -1;
-	while (got < len) {
-		r = pread(sp->fd, (char *)buf + got, len - got,
-		    (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
+	if (len >= SPOOL_WBUF)
+		return read_file(sp->fd, buf, len, off);
+	/* Small reads (GMime's 4 KB, a sniffer's header) come from the
+	 * bytes read ahead, one pread per SPOOL_WBUF bytes. */
+	if (sp->ra_len == 0 || off < sp->ra_off ||
+	    off - sp->ra_off > sp->ra_len ||
+	    len > sp->ra_len - (size_t)(off - sp->ra_off)) {
+		sp->ra_len = 0;
+		if (sp->wbuf == NULL && (sp->wbuf = malloc(SPOOL_WBUF)) ==
+		    NULL)
+			return read_file(sp->fd, buf, len, off);
+		left = sp->size - off;
+		if ((r = read_file(sp->fd, sp->wbuf, left < SPOOL_WBUF ?
+		    (size_t)left : SPOOL_WBUF, off)) < 0)
 			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
+		sp->ra_off = off;
+		sp->ra_len = (size_t)r;
+		if (len > (size_t)r)
+			len = (size_t)r;
 	}
-	return (ssize_t)got;
+	memcpy(buf, sp->wbuf + (off - sp->ra_off), len);
+	return (ssize_t)len;
 }
 
 void
@@ -308,7 +344,7 @@ spool_reset(struct spool *sp)
 	}
 	free(sp->wbuf);
 	sp->wbuf = NULL;
-	sp->wlen = 0;
+	sp->wlen = sp->ra_len = 0;
 	if (sp->fd >= 0)
 		(void)close(sp->fd);
 	sp->fd = -1;
@@ -373,7 +409,8 @@ spool_export_fd(struct spool *sp, char *err, size_t errlen)
 }
 
 struct spool *
-spool_from_fd(struct arena *a, int fd, char *err, size_t errlen)
+spool_from_fd(struct arena *a, int fd, size_t map_max, char *err,
+    size_t errlen)
 {
 	struct spool *sp;
 	struct stat st;
@@ -389,10 +426,11 @@ spool_from_fd(struct arena *a, int fd, char *err, size_t errlen)
 		(void)close(fd);
 		return NULL;
 	}
-	/* Read as memory: one mapping instead of a pread per GMime read.
-	 * Where it cannot be mapped (empty, or mmap refused) the spool
-	 * reads the file. */
-	if (st.st_size > 0 && (unsigned long long)st.st_size <= SIZE_MAX &&
+	/* Up to map_max, read as memory: one mapping, no copy.  Larger,
+	 * or where it cannot be mapped (empty, mmap refused), the spool
+	 * reads the file 64 KB at a time: every page of a mapping the walk
+	 * touches would stay in this process's memory to the end. */
+	if (st.st_size > 0 && (unsigned long long)st.st_size <= map_max &&
 	    (m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
 	    0)) != MAP_FAILED) {
 		sp->mem = m;
@@ -405,277 +443,4 @@ spool_from_fd(struct arena *a, int fd, char *err, size_t errlen)
 	sp->fd = fd;
 	sp->size = (unsigned long long)st.st_size;
 	return sp;
-}
-
-/* --- GMime streams ---------------------------------------------------
- * GObject needs a class and an instance struct; they stay private here. */
-
-struct sstream {
-	GMimeStream parent;
-	struct spool *sp;
-	struct deadline *dl;
-	int *stopped;
-	const struct spool_patch *patch;	/* bytes shown otherwise */
-	size_t npatch;
-	const struct spool_hole *hole;	/* bytes left out */
-	size_t nhole;
-	unsigned long long holes;	/* their total length */
-	int ended;
-};
-
-struct sstream_class {
-	GMimeStreamClass parent_class;
-};
-
-static GType sstream_type(void);
-
-static gint64
-bound_end(GMimeStream *s)
-{
-	struct sstream *ss = (struct sstream *)s;
-
-	return s->bound_end != -1 ? s->bound_end :
-	    (gint64)(ss->sp->size - ss->holes);
-}
-
-/* The spool offset of stream offset pos, and how many bytes from there
- * are read before the next hole (*run; ~0 when none follows). */
-static unsigned long long
-spool_pos(const struct sstream *ss, unsigned long long pos,
-    unsigned long long *run)
-{
-	size_t i;
-
-	*run = ~0ULL;
-	for (i = 0; i < ss->nhole; i++) {
-		if (pos < ss->hole[i].off) {
-			*run = ss->hole[i].off - pos;
-			break;
-		}
-		pos += ss->hole[i].len;
-	}
-	return pos;
-}
-
-static void
-apply_patches(const struct sstream *ss, unsigned long long pos, char *buf,
-    size_t n)
-{
-	size_t lo = 0, hi = ss->npatch, mid;
-
-	/* The first patch at or after pos. */
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (ss->patch[mid].off < pos)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < ss->npatch && ss->patch[lo].off - pos < n; lo++)
-		buf[ss->patch[lo].off - pos] = (char)ss->patch[lo].byte;
-}
-
-static ssize_t
-sstream_read(GMimeStream *s, char *buf, size_t len)
-{
-	struct sstream *ss = (struct sstream *)s;
-	gint64 left = bound_end(s) - s->position;
-	unsigned long long at, run;
-	size_t got = 0, n;
-	ssize_t r;
-
-	if (ss->ended || left <= 0 || len == 0)
-		return 0;
-	if (deadline_passed(ss->dl)) {
-		*ss->stopped = 1;
-		ss->ended = 1;
-		return 0;
-	}
-	if ((gint64)len > left)
-		len = (size_t)left;
-	/* Piece by piece between the holes (one piece when none). */
-	while (got < len) {
-		at = spool_pos(ss, (unsigned long long)s->position + got, &run);
-		n = len - got;
-		if (run < n)
-			n = (size_t)run;
-		if ((r = spool_pread(ss->sp, buf + got, n, at)) <= 0) {
-			if (got == 0)
-				return r;
-			break;
-		}
-		apply_patches(ss, at, buf + got, (size_t)r);
-		got += (size_t)r;
-		if ((size_t)r < n)
-			break;
-	}
-	s->position += (gint64)got;
-	return (ssize_t)got;
-}
-
-static ssize_t
-sstream_write(GMimeStream *s, const char *buf, size_t len)
-{
-	errno = EBADF;
-	return -1;
-}
-
-static int
-sstream_flush(GMimeStream *s)
-{
-	return 0;
-}
-
-static int
-sstream_close(GMimeStream *s)
-{
-	return 0;
-}
-
-static gboolean
-sstream_eos(GMimeStream *s)
-{
-	struct sstream *ss = (struct sstream *)s;
-
-	return ss->ended || s->position >= bound_end(s);
-}
-
-static int
-sstream_reset(GMimeStream *s)
-{
-	s->position = s->bound_start;
-	return 0;
-}
-
-static gint64
-sstream_seek(GMimeStream *s, gint64 off, GMimeSeekWhence whence)
-{
-	gint64 real, end = bound_end(s);
-
-	switch (whence) {
-	case GMIME_STREAM_SEEK_SET:
-		real = off;
-		break;
-	case GMIME_STREAM_SEEK_END:
-		real = end + off;
-		break;
-	default:
-		real = s->position + off;
-		break;
-	}
-	if (real < s->bound_start || real > end) {
-		errno = EINVAL;
-		return -1;
-	}
-	s->position = real;
-	return real;
-}
-
-static gint64
-sstream_tell(GMimeStream *s)
-{
-	return s->position;
-}
-
-static gint64
-sstream_length(GMimeStream *s)
-{
-	return bound_end(s) - s->bound_start;
-}
-
-static struct sstream *
-sstream_make(struct spool *sp, struct deadline *dl, int *stopped,
-    gint64 start, gint64 end)
-{
-	struct sstream *ss;
-
-	if ((ss = g_object_new(sstream_type(), NULL)) == NULL)
-		return NULL;
-	g_mime_stream_construct(&ss->parent, start, end);
-	ss->sp = sp;
-	ss->dl = dl;
-	ss->stopped = stopped;
-	return ss;
-}
-
-/* A part's content: same spool and deadline. */
-static GMimeStream *
-sstream_substream(GMimeStream *s, gint64 start, gint64 end)
-{
-	struct sstream *ss = (struct sstream *)s, *sub;
-
-	if ((sub = sstream_make(ss->sp, ss->dl, ss->stopped, start, end)) ==
-	    NULL)
-		return NULL;
-	sub->patch = ss->patch;
-	sub->npatch = ss->npatch;
-	sub->hole = ss->hole;
-	sub->nhole = ss->nhole;
-	sub->holes = ss->holes;
-	return &sub->parent;
-}
-
-static void
-sstream_class_init(gpointer klass, gpointer data)
-{
-	GMimeStreamClass *sc = klass;
-
-	sc->read = sstream_read;
-	sc->write = sstream_write;
-	sc->flush = sstream_flush;
-	sc->close = sstream_close;
-	sc->eos = sstream_eos;
-	sc->reset = sstream_reset;
-	sc->seek = sstream_seek;
-	sc->tell = sstream_tell;
-	sc->length = sstream_length;
-	sc->substream = sstream_substream;
-}
-
-static GType
-sstream_type(void)
-{
-	static gsize type;
-	static const GTypeInfo info = {
-		sizeof(struct sstream_class), NULL, NULL, sstream_class_init,
-		NULL, NULL, sizeof(struct sstream), 0, NULL, NULL
-	};
-
-	if (g_once_init_enter(&type))
-		g_once_init_leave(&type, g_type_register_static(
-		    GMIME_TYPE_STREAM, "RelaywardenSpoolStream", &info, 0));
-	return (GType)type;
-}
-
-struct _GMimeStream *
-spool_stream_new(struct spool *sp, struct deadline *dl, int *stopped)
-{
-	struct sstream *ss;
-
-	if ((ss = sstream_make(sp, dl, stopped, 0, -1)) == NULL)
-		return NULL;
-	return &ss->parent;
-}
-
-void
-spool_stream_patch(struct _GMimeStream *s, const struct spool_patch *p,
-    size_t n)
-{
-	struct sstream *ss = (struct sstream *)s;
-
-	ss->patch = p;
-	ss->npatch = n;
-}
-
-void
-spool_stream_holes(struct _GMimeStream *s, const struct spool_hole *h,
-    size_t n)
-{
-	struct sstream *ss = (struct sstream *)s;
-	size_t i;
-
-	ss->hole = h;
-	ss->nhole = n;
-	for (ss->holes = 0, i = 0; i < n; i++)
-		ss->holes += h[i].len;
 }

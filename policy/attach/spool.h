@@ -8,8 +8,8 @@
  * spool_stream_new.  attach.c also uses spools as scratch space for
  * decoded attachments and archive members.
  * A spool belongs to one message (its arena) and one thread.  Memory use:
- * at most mem_limit bytes of buffer, plus a 64 KB write buffer once on
- * disk.  The temporary file is created in tmpdir (or $TMPDIR, or /tmp)
+ * at most mem_limit bytes of buffer, plus a 64 KB buffer once on disk
+ * (pending writes, or the bytes read ahead).  The temporary file is created in tmpdir (or $TMPDIR, or /tmp)
  * with O_TMPFILE, or mkstemp and an immediate unlink, mode 0600, and is
  * closed when the spool is freed.
  */
@@ -74,10 +74,13 @@ void spool_reset(struct spool *);
 int spool_export_fd(struct spool *, char *err, size_t errlen);
 
 /* A spool over fd (ownership passes), size from fstat; only for reading
- * (a write fails).  The file is mapped read-only and the descriptor
- * closed when it can be, so reads cost no syscall.  NULL with one line in err (fd closed). */
-struct spool *spool_from_fd(struct arena *, int fd, char *err,
-    size_t errlen);
+ * (a write fails).  A file of at most map_max bytes is mapped read-only
+ * and the descriptor closed, so reads cost no syscall; a larger one is
+ * read with pread, 64 KB ahead, so the reader's memory stays bounded
+ * whatever the message's size (spool_in_memory then says 0).  NULL with
+ * one line in err (fd closed). */
+struct spool *spool_from_fd(struct arena *, int fd, size_t map_max,
+    char *err, size_t errlen);
 
 /* A spool over n bytes at p, which stay the caller's and must outlive
  * it; only for reading.  NULL when out of memory. */
