@@ -2,14 +2,17 @@
  * spool.c - memory-then-file spool of a message or a decoded part (see
  * spool.h; spoolstream.c is the GMime stream that reads it back).
  *
- * Exports spool_*.  Owns one memory buffer (at most mem_limit bytes), a
- * 64 KB buffer and a file descriptor per spool, released by spool_free
- * or the arena cleanup.  The 64 KB buffer holds pending writes, and
- * between writes the bytes read ahead from the file: a GMime walk reads
- * 4 KB at a time, so a file spool costs one pread per 64 KB, and a
- * handed-over message larger than map_max is read so instead of mapped
- * (a mapping's page cache counts in the worker's memory, PSS, page by
- * page up to the whole message).  Thread rule: one spool, one thread.
+ * Exports spool_*.  Owns one memory buffer (at most mem_limit bytes), an
+ * 8 KB write buffer, a 64 KB read-ahead buffer and a file descriptor per
+ * spool, released by spool_free or the arena cleanup.  Writes of 8 KB or
+ * more (libmilter's body chunks) go straight to the file: a daemon with
+ * hundreds of messages on file keeps 8 KB each, not 64.  Reads of less
+ * than 64 KB come from the read-ahead (allocated at the first read): a
+ * GMime walk reads 4 KB at a time, so a file spool costs one pread per
+ * 64 KB, and a handed-over message larger than map_max is read so
+ * instead of mapped (a mapping's page cache counts in the worker's
+ * memory, PSS, page by page up to the whole message).
+ * Thread rule: one spool, one thread.
  * Caps: mem_limit bytes in memory; map_max bytes mapped.
  * Every write and read result is checked: a full disk is an error return.
  */
@@ -28,7 +31,8 @@
 #include "util/fdio.h"
 #include "attach/spool.h"
 
-#define SPOOL_WBUF	65536
+#define SPOOL_WBUF	8192		/* pending small writes */
+#define SPOOL_RBUF	65536		/* read ahead */
 
 /* Set once, before any spool exists, in a worker process (spool.h). */
 static int scratch_mode, scratch_dir = -1;
@@ -40,11 +44,11 @@ struct spool {
 	int mapped;			/* mem is a read-only mapping of
 					   a handed-over file (len bytes) */
 	int borrowed;			/* mem is the caller's (read-only) */
-	unsigned char *wbuf;		/* file mode: pending writes, or
-					   (wlen 0) the bytes read ahead */
+	unsigned char *wbuf;		/* file mode: pending writes */
 	size_t wlen;
-	unsigned long long ra_off;	/* wbuf holds the file's bytes */
-	size_t ra_len;			/* [ra_off, ra_off + ra_len) */
+	unsigned char *rbuf;		/* file mode: the file's bytes */
+	unsigned long long ra_off;	/* [ra_off, ra_off + ra_len), read */
+	size_t ra_len;			/* ahead (the file only grows) */
 	unsigned long long size;	/* bytes written */
 	const char *tmpdir;
 	int failed;
@@ -60,7 +64,8 @@ release(struct spool *sp)
 		free(sp->mem);
 	sp->mapped = sp->borrowed = 0;
 	free(sp->wbuf);
-	sp->mem = sp->wbuf = NULL;
+	free(sp->rbuf);
+	sp->mem = sp->wbuf = sp->rbuf = NULL;
 	sp->len = sp->cap = sp->wlen = sp->ra_len = 0;
 	if (sp->fd >= 0)
 		(void)close(sp->fd);
@@ -182,7 +187,7 @@ spool_write(struct spool *sp, const void *buf, size_t n, char *err,
 	const unsigned char *p = buf;
 	unsigned char *np;
 	char what[128];
-	size_t ncap, room;
+	size_t ncap;
 
 	if (sp->failed) {
 		snprintf(err, errlen, "%s", sp->why);
@@ -212,21 +217,20 @@ spool_write(struct spool *sp, const void *buf, size_t n, char *err,
 	}
 	if (sp->fd < 0 && to_file(sp, err, errlen) == -1)
 		return -1;
-	sp->ra_len = 0;		/* wbuf takes writes again */
 	sp->size += n;
-	while (n > 0) {
-		if (sp->wlen == SPOOL_WBUF && flush(sp) == -1) {
+	if (n > SPOOL_WBUF - sp->wlen && flush(sp) == -1) {
+		snprintf(what, sizeof(what), "write: %m");
+		return fail(sp, err, errlen, what);
+	}
+	if (n >= SPOOL_WBUF) {		/* big: no copy */
+		if (fdio_write_all(sp->fd, p, n) == -1) {
 			snprintf(what, sizeof(what), "write: %m");
 			return fail(sp, err, errlen, what);
 		}
-		room = SPOOL_WBUF - sp->wlen;
-		if (room > n)
-			room = n;
-		memcpy(sp->wbuf + sp->wlen, p, room);
-		sp->wlen += room;
-		p += room;
-		n -= room;
+		return 0;
 	}
+	memcpy(sp->wbuf + sp->wlen, p, n);
+	sp->wlen += n;
 	return 0;
 }
 
@@ -311,27 +315,27 @@ spool_pread(struct spool *sp, void *buf, size_t len,
 	}
 	if (flush(sp) == -1 || off > (unsigned long long)INT64_MAX)
 		return -1;
-	if (len >= SPOOL_WBUF)
+	if (len >= SPOOL_RBUF)
 		return read_file(sp->fd, buf, len, off);
 	/* Small reads (GMime's 4 KB, a sniffer's header) come from the
-	 * bytes read ahead, one pread per SPOOL_WBUF bytes. */
+	 * bytes read ahead, one pread per SPOOL_RBUF bytes. */
 	if (sp->ra_len == 0 || off < sp->ra_off ||
 	    off - sp->ra_off > sp->ra_len ||
 	    len > sp->ra_len - (size_t)(off - sp->ra_off)) {
 		sp->ra_len = 0;
-		if (sp->wbuf == NULL && (sp->wbuf = malloc(SPOOL_WBUF)) ==
+		if (sp->rbuf == NULL && (sp->rbuf = malloc(SPOOL_RBUF)) ==
 		    NULL)
 			return read_file(sp->fd, buf, len, off);
 		left = sp->size - off;
-		if ((r = read_file(sp->fd, sp->wbuf, left < SPOOL_WBUF ?
-		    (size_t)left : SPOOL_WBUF, off)) < 0)
+		if ((r = read_file(sp->fd, sp->rbuf, left < SPOOL_RBUF ?
+		    (size_t)left : SPOOL_RBUF, off)) < 0)
 			return -1;
 		sp->ra_off = off;
 		sp->ra_len = (size_t)r;
 		if (len > (size_t)r)
 			len = (size_t)r;
 	}
-	memcpy(buf, sp->wbuf + (off - sp->ra_off), len);
+	memcpy(buf, sp->rbuf + (off - sp->ra_off), len);
 	return (ssize_t)len;
 }
 
@@ -343,7 +347,8 @@ spool_reset(struct spool *sp)
 		sp->mem_limit = 0;
 	}
 	free(sp->wbuf);
-	sp->wbuf = NULL;
+	free(sp->rbuf);
+	sp->wbuf = sp->rbuf = NULL;
 	sp->wlen = sp->ra_len = 0;
 	if (sp->fd >= 0)
 		(void)close(sp->fd);
