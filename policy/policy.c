@@ -184,6 +184,9 @@ generation_new(struct policy *prev, struct config *cfg, char *err,
 		goto fail;
 	if (attach_new(p, err, errlen) == -1)
 		goto fail;
+	/* The daemon's message spools together (issue 15: 200 connections
+	 * receiving 10 MB each would otherwise hold 200 x 1 MB). */
+	spool_set_memory_total(cfg->attach_spool_memory_total);
 	if (people_new(p, err, errlen) == -1)
 		goto fail;
 

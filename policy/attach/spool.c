@@ -13,7 +13,10 @@
  * instead of mapped (a mapping's page cache counts in the worker's
  * memory, PSS, page by page up to the whole message).
  * Thread rule: one spool, one thread.
- * Caps: mem_limit bytes in memory; map_max bytes mapped.
+ * Caps: mem_limit bytes in memory per spool, and all spools of the
+ * process together at most the total spool_set_memory_total gives (the
+ * daemon: attach_spool_memory_total, so 200 connections do not hold
+ * 200 x attach_spool_memory); map_max bytes mapped.
  * Every write and read result is checked: a full disk is an error return.
  */
 #include <sys/mman.h>
@@ -21,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,9 +41,14 @@
 /* Set once, before any spool exists, in a worker process (spool.h). */
 static int scratch_mode, scratch_dir = -1;
 
+/* The memory buffers of this process's spools: their total (every
+ * thread's) and its cap (0: none), C11 atomics. */
+static atomic_size_t mem_held, mem_total;
+
 struct spool {
 	unsigned char *mem;		/* memory mode: the data */
 	size_t len, cap, mem_limit;
+	size_t held;			/* of cap, counted in mem_held */
 	int fd;				/* file mode: >= 0 */
 	int mapped;			/* mem is a read-only mapping of
 					   a handed-over file (len bytes) */
@@ -55,9 +64,35 @@ struct spool {
 	char why[128];			/* the failure, for later writes */
 };
 
+/* Counts more bytes of buffer for sp: -1 (nothing counted) when that
+ * would pass the process's cap. */
+static int
+reserve(struct spool *sp, size_t more)
+{
+	size_t total = atomic_load_explicit(&mem_total, memory_order_relaxed);
+	size_t was = atomic_fetch_add_explicit(&mem_held, more,
+	    memory_order_relaxed);
+
+	if (total != 0 && (was > total || more > total - was)) {
+		atomic_fetch_sub_explicit(&mem_held, more,
+		    memory_order_relaxed);
+		return -1;
+	}
+	sp->held += more;
+	return 0;
+}
+
+static void
+give_back(struct spool *sp, size_t n)
+{
+	atomic_fetch_sub_explicit(&mem_held, n, memory_order_relaxed);
+	sp->held -= n;
+}
+
 static void
 release(struct spool *sp)
 {
+	give_back(sp, sp->held);
 	if (sp->mapped && sp->mem != NULL)
 		(void)munmap(sp->mem, sp->len);
 	else if (!sp->borrowed)
@@ -175,6 +210,7 @@ to_file(struct spool *sp, char *err, size_t errlen)
 		return fail(sp, err, errlen, what);
 	}
 	free(sp->mem);
+	give_back(sp, sp->held);
 	sp->mem = NULL;
 	sp->len = sp->cap = 0;
 	return 0;
@@ -204,8 +240,14 @@ spool_write(struct spool *sp, const void *buf, size_t n, char *err,
 			while (ncap < sp->len + n)
 				ncap = ncap > sp->mem_limit / 2 ?
 				    sp->mem_limit : ncap * 2;
-			if ((np = realloc(sp->mem, ncap)) == NULL)
+			/* Past the process's cap: to the file, as past
+			 * mem_limit. */
+			if (reserve(sp, ncap - sp->cap) == -1)
+				goto file;
+			if ((np = realloc(sp->mem, ncap)) == NULL) {
+				give_back(sp, ncap - sp->cap);
 				return fail(sp, err, errlen, "out of memory");
+			}
 			sp->mem = np;
 			sp->cap = ncap;
 		}
@@ -215,6 +257,7 @@ spool_write(struct spool *sp, const void *buf, size_t n, char *err,
 		sp->size += n;
 		return 0;
 	}
+file:
 	if (sp->fd < 0 && to_file(sp, err, errlen) == -1)
 		return -1;
 	sp->size += n;
@@ -370,6 +413,12 @@ spool_from_memory(struct arena *a, const void *p, size_t n)
 	sp->size = n;
 	sp->borrowed = 1;
 	return sp;
+}
+
+void
+spool_set_memory_total(size_t total)
+{
+	atomic_store_explicit(&mem_total, total, memory_order_relaxed);
 }
 
 void

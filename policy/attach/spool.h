@@ -93,6 +93,14 @@ struct spool *spool_from_memory(struct arena *, const void *p, size_t n);
  * spool exists. */
 void spool_use_scratch(int dirfd);
 
+/* From now on the memory buffers of all spools of this process together
+ * stay under total bytes (0: no cap): a spool that would grow past it
+ * goes to its file, as one past its own mem_limit does.  The daemon sets
+ * attach_spool_memory_total, so hundreds of connections receiving big
+ * messages at once do not each hold attach_spool_memory.  Any thread,
+ * any time (a reload); spools already in memory stay there. */
+void spool_set_memory_total(size_t total);
+
 /* A read-only, seekable GMimeStream over the spool as it is now (the
  * caller must not write to the spool while it lives).  Each read checks
  * dl (may be NULL): past the deadline the stream ends early and *stopped

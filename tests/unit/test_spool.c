@@ -6,7 +6,8 @@
  * GMime stream over it (reads, seeks, part streams, the deadline); a
  * handed-over file over map_max read through the 64 KB read-ahead, not
  * mapped (issue 15: a worker's memory must not grow with the message),
- * and reads between writes.
+ * reads between writes, and the memory of all spools together under
+ * spool_set_memory_total (the daemon's attach_spool_memory_total).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -410,6 +411,43 @@ reads_between_writes_see_every_byte_written(void **state)
 	free(d);
 }
 
+static void
+spools_together_stay_under_the_memory_total(void **state)
+{
+	struct arena *a = arena_new();
+	struct spool *one, *two, *three;
+	unsigned char *d, back[4096];
+	size_t n = 80000;
+	int fd = pattern_fd("rw-test-total", n, &d);
+
+	(void)close(fd);
+	/* 200 KB for all: the first takes 128 KB of buffer (doubling from
+	 * 4 KB), the second would pass the total and goes to its file. */
+	spool_set_memory_total(200000);
+	one = spool_new(a, 1 << 20, NULL);
+	two = spool_new(a, 1 << 20, NULL);
+	write_ok(one, d, n);
+	assert_int_equal(spool_in_memory(one), 1);
+	write_ok(two, d, 10);
+	write_ok(two, d + 10, n - 10);
+	assert_int_equal(spool_in_memory(two), 0);
+	assert_int_equal(spool_pread(two, back, sizeof(back), n - 5000),
+	    sizeof(back));
+	assert_memory_equal(back, d + n - 5000, sizeof(back));
+	/* Freed, its share is back. */
+	spool_free(one);
+	three = spool_new(a, 1 << 20, NULL);
+	write_ok(three, d, n);
+	assert_int_equal(spool_in_memory(three), 1);
+	/* No cap: memory up to mem_limit again. */
+	spool_set_memory_total(0);
+	spool_reset(two);
+	write_ok(two, d, n);
+	assert_int_equal(spool_in_memory(two), 1);
+	arena_free(a);
+	free(d);
+}
+
 int
 main(void)
 {
@@ -427,6 +465,7 @@ main(void)
 		    handed_over_file_over_map_max_is_read_not_mapped),
 		cmocka_unit_test(handed_over_file_at_map_max_is_mapped),
 		cmocka_unit_test(reads_between_writes_see_every_byte_written),
+		cmocka_unit_test(spools_together_stay_under_the_memory_total),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
