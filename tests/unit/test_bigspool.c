@@ -12,7 +12,9 @@
  * mapped (spool_from_fd, map_max above its size) and file read
  * (map_max 0), with the time caps off (a slow member's cost depends on
  * the load).  Items, reasons, links, counters and the verdict's reasons
- * must be identical; the read one must not be mapped.
+ * must be identical; the read one must not be mapped.  And a policy
+ * generation caps the memory of all spools together
+ * (attach_spool_memory_total).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,6 +35,7 @@
 #include "attach/spool.h"
 #include "config/config.h"
 #include "verdict/verdict.h"
+#include "policy.h"
 #include "attfix.h"
 
 #define FILLER	(300 * 1024)
@@ -247,12 +250,43 @@ read_mapped_and_in_memory_give_the_same_results(void **state)
 	config_free(cfg);
 }
 
+/* The daemon's generation caps its spools together: a message spool
+ * that would pass attach_spool_memory_total goes to its file. */
+static void
+generation_caps_the_spools_together(void **state)
+{
+	struct config *cfg = config_default();
+	struct policy *pol;
+	struct spool *sp;
+	struct arena *a = arena_new();
+	char err[256], chunk[1000];
+	int i;
+
+	assert_non_null(cfg);
+	cfg->spf_enable = 0;
+	cfg->dmarc_enable = 0;
+	cfg->attach_spool_memory_total = 100000;
+	if ((pol = policy_new(cfg, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	memset(chunk, 'x', sizeof(chunk));
+	sp = spool_new(a, 1 << 20, NULL);
+	for (i = 0; i < 200; i++)
+		assert_int_equal(spool_write(sp, chunk, sizeof(chunk), err,
+		    sizeof(err)), 0);
+	assert_int_equal(spool_in_memory(sp), 0);
+	assert_int_equal(spool_size(sp), 200000);
+	arena_free(a);
+	policy_unref(pol);
+	spool_set_memory_total(0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
 		    read_mapped_and_in_memory_give_the_same_results),
+		cmocka_unit_test(generation_caps_the_spools_together),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
