@@ -9,9 +9,10 @@
  * decoded attachments and archive members.
  * A spool belongs to one message (its arena) and one thread.  Memory use:
  * at most mem_limit bytes of buffer, plus an 8 KB write buffer once on
- * disk and a 64 KB read-ahead once read from there.  The temporary file is created in tmpdir (or $TMPDIR, or /tmp)
- * with O_TMPFILE, or mkstemp and an immediate unlink, mode 0600, and is
- * closed when the spool is freed.
+ * disk and a 64 KB read-ahead once read from there.  The temporary file
+ * is created in tmpdir (or $TMPDIR, or /tmp) with O_TMPFILE, or mkstemp
+ * and an immediate unlink, mode 0600, and is closed when the spool is
+ * freed.
  */
 #ifndef RW_SPOOL_H
 #define RW_SPOOL_H
