@@ -211,6 +211,10 @@ generation_new(struct policy *prev, struct config *cfg, char *err,
 	p->spf.max_void_lookups = cfg->spf_max_void_lookups;
 	p->spf.receiver = cfg->hostname[0] ? cfg->hostname :
 	    cfg->authserv_id;
+	/* The daemon's message spools together (issue 15: 200 connections
+	 * receiving 10 MB each would otherwise hold 200 x 1 MB); set once
+	 * the generation is whole, so a failed reload leaves it alone. */
+	spool_set_memory_total(cfg->attach_spool_memory_total);
 	return p;
 fail:
 	generation_free(p);

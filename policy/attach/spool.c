@@ -1,12 +1,22 @@
 /*
- * spool.c - memory-then-file spool of a message or a decoded part, and
- * the GMime stream that reads it back (see spool.h).
+ * spool.c - memory-then-file spool of a message or a decoded part (see
+ * spool.h; spoolstream.c is the GMime stream that reads it back).
  *
- * Exports spool_*.  Owns one memory buffer (at most mem_limit bytes), a
- * 64 KB write buffer and a file descriptor per spool, released by
- * spool_free or the arena cleanup.  Thread rule: one spool, one thread;
- * the GType of the stream is registered once under g_once.
- * Caps: mem_limit bytes in memory; the stream stops at the deadline.
+ * Exports spool_*.  Owns one memory buffer (at most mem_limit bytes), an
+ * 8 KB write buffer, a 64 KB read-ahead buffer and a file descriptor per
+ * spool, released by spool_free or the arena cleanup.  Writes of 8 KB or
+ * more (libmilter's body chunks) go straight to the file: a daemon with
+ * hundreds of messages on file keeps 8 KB each, not 64.  Reads of less
+ * than 64 KB come from the read-ahead (allocated at the first read): a
+ * GMime walk reads 4 KB at a time, so a file spool costs one pread per
+ * 64 KB, and a handed-over message larger than map_max is read so
+ * instead of mapped (a mapping's page cache counts in the worker's
+ * memory, PSS, page by page up to the whole message).
+ * Thread rule: one spool, one thread.
+ * Caps: mem_limit bytes in memory per spool, and all spools of the
+ * process together at most the total spool_set_memory_total gives (the
+ * daemon: attach_spool_memory_total, so 200 connections do not hold
+ * 200 x attach_spool_memory); map_max bytes mapped.
  * Every write and read result is checked: a full disk is an error return.
  */
 #include <sys/mman.h>
@@ -14,50 +24,84 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <gmime/gmime.h>
-
 #include "util/arena.h"
-#include "util/deadline.h"
 #include "util/fdio.h"
 #include "attach/spool.h"
 
-#define SPOOL_WBUF	65536
+#define SPOOL_WBUF	8192		/* pending small writes */
+#define SPOOL_RBUF	65536		/* read ahead */
 
 /* Set once, before any spool exists, in a worker process (spool.h). */
 static int scratch_mode, scratch_dir = -1;
 
+/* The memory buffers of this process's spools: their total (every
+ * thread's) and its cap (0: none), C11 atomics. */
+static atomic_size_t mem_held, mem_total;
+
 struct spool {
 	unsigned char *mem;		/* memory mode: the data */
 	size_t len, cap, mem_limit;
+	size_t held;			/* of cap, counted in mem_held */
 	int fd;				/* file mode: >= 0 */
 	int mapped;			/* mem is a read-only mapping of
 					   a handed-over file (len bytes) */
 	int borrowed;			/* mem is the caller's (read-only) */
 	unsigned char *wbuf;		/* file mode: pending writes */
 	size_t wlen;
+	unsigned char *rbuf;		/* file mode: the file's bytes */
+	unsigned long long ra_off;	/* [ra_off, ra_off + ra_len), read */
+	size_t ra_len;			/* ahead (the file only grows) */
 	unsigned long long size;	/* bytes written */
 	const char *tmpdir;
 	int failed;
 	char why[128];			/* the failure, for later writes */
 };
 
+/* Counts more bytes of buffer for sp: -1 (nothing counted) when that
+ * would pass the process's cap. */
+static int
+reserve(struct spool *sp, size_t more)
+{
+	size_t total = atomic_load_explicit(&mem_total, memory_order_relaxed);
+	size_t was = atomic_fetch_add_explicit(&mem_held, more,
+	    memory_order_relaxed);
+
+	if (total != 0 && (was > total || more > total - was)) {
+		atomic_fetch_sub_explicit(&mem_held, more,
+		    memory_order_relaxed);
+		return -1;
+	}
+	sp->held += more;
+	return 0;
+}
+
+static void
+give_back(struct spool *sp, size_t n)
+{
+	atomic_fetch_sub_explicit(&mem_held, n, memory_order_relaxed);
+	sp->held -= n;
+}
+
 static void
 release(struct spool *sp)
 {
+	give_back(sp, sp->held);
 	if (sp->mapped && sp->mem != NULL)
 		(void)munmap(sp->mem, sp->len);
 	else if (!sp->borrowed)
 		free(sp->mem);
 	sp->mapped = sp->borrowed = 0;
 	free(sp->wbuf);
-	sp->mem = sp->wbuf = NULL;
-	sp->len = sp->cap = sp->wlen = 0;
+	free(sp->rbuf);
+	sp->mem = sp->wbuf = sp->rbuf = NULL;
+	sp->len = sp->cap = sp->wlen = sp->ra_len = 0;
 	if (sp->fd >= 0)
 		(void)close(sp->fd);
 	sp->fd = -1;
@@ -166,6 +210,7 @@ to_file(struct spool *sp, char *err, size_t errlen)
 		return fail(sp, err, errlen, what);
 	}
 	free(sp->mem);
+	give_back(sp, sp->held);
 	sp->mem = NULL;
 	sp->len = sp->cap = 0;
 	return 0;
@@ -178,7 +223,7 @@ spool_write(struct spool *sp, const void *buf, size_t n, char *err,
 	const unsigned char *p = buf;
 	unsigned char *np;
 	char what[128];
-	size_t ncap, room;
+	size_t ncap;
 
 	if (sp->failed) {
 		snprintf(err, errlen, "%s", sp->why);
@@ -195,8 +240,14 @@ spool_write(struct spool *sp, const void *buf, size_t n, char *err,
 			while (ncap < sp->len + n)
 				ncap = ncap > sp->mem_limit / 2 ?
 				    sp->mem_limit : ncap * 2;
-			if ((np = realloc(sp->mem, ncap)) == NULL)
+			/* Past the process's cap: to the file, as past
+			 * mem_limit. */
+			if (reserve(sp, ncap - sp->cap) == -1)
+				goto file;
+			if ((np = realloc(sp->mem, ncap)) == NULL) {
+				give_back(sp, ncap - sp->cap);
 				return fail(sp, err, errlen, "out of memory");
+			}
 			sp->mem = np;
 			sp->cap = ncap;
 		}
@@ -206,22 +257,23 @@ spool_write(struct spool *sp, const void *buf, size_t n, char *err,
 		sp->size += n;
 		return 0;
 	}
+file:
 	if (sp->fd < 0 && to_file(sp, err, errlen) == -1)
 		return -1;
 	sp->size += n;
-	while (n > 0) {
-		if (sp->wlen == SPOOL_WBUF && flush(sp) == -1) {
+	if (n > SPOOL_WBUF - sp->wlen && flush(sp) == -1) {
+		snprintf(what, sizeof(what), "write: %m");
+		return fail(sp, err, errlen, what);
+	}
+	if (n >= SPOOL_WBUF) {		/* big: no copy */
+		if (fdio_write_all(sp->fd, p, n) == -1) {
 			snprintf(what, sizeof(what), "write: %m");
 			return fail(sp, err, errlen, what);
 		}
-		room = SPOOL_WBUF - sp->wlen;
-		if (room > n)
-			room = n;
-		memcpy(sp->wbuf + sp->wlen, p, room);
-		sp->wlen += room;
-		p += room;
-		n -= room;
+		return 0;
 	}
+	memcpy(sp->wbuf + sp->wlen, p, n);
+	sp->wlen += n;
 	return 0;
 }
 
@@ -264,13 +316,34 @@ spool_in_memory(const struct spool *sp)
 	return sp->fd < 0;
 }
 
+/* Up to len bytes of fd from off: the count (short only at the file's
+ * end), or -1. */
+static ssize_t
+read_file(int fd, void *buf, size_t len, unsigned long long off)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < len) {
+		r = pread(fd, (char *)buf + got, len - got,
+		    (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
 ssize_t
 spool_pread(struct spool *sp, void *buf, size_t len,
     unsigned long long off)
 {
 	unsigned long long left;
 	ssize_t r;
-	size_t got = 0;
 
 	if (off >= sp->size || len == 0)
 		return 0;
@@ -285,18 +358,28 @@ spool_pread(struct spool *sp, void *buf, size_t len,
 	}
 	if (flush(sp) == -1 || off > (unsigned long long)INT64_MAX)
 		return -1;
-	while (got < len) {
-		r = pread(sp->fd, (char *)buf + got, len - got,
-		    (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
+	if (len >= SPOOL_RBUF)
+		return read_file(sp->fd, buf, len, off);
+	/* Small reads (GMime's 4 KB, a sniffer's header) come from the
+	 * bytes read ahead, one pread per SPOOL_RBUF bytes. */
+	if (sp->ra_len == 0 || off < sp->ra_off ||
+	    off - sp->ra_off > sp->ra_len ||
+	    len > sp->ra_len - (size_t)(off - sp->ra_off)) {
+		sp->ra_len = 0;
+		if (sp->rbuf == NULL && (sp->rbuf = malloc(SPOOL_RBUF)) ==
+		    NULL)
+			return read_file(sp->fd, buf, len, off);
+		left = sp->size - off;
+		if ((r = read_file(sp->fd, sp->rbuf, left < SPOOL_RBUF ?
+		    (size_t)left : SPOOL_RBUF, off)) < 0)
 			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
+		sp->ra_off = off;
+		sp->ra_len = (size_t)r;
+		if (len > (size_t)r)
+			len = (size_t)r;
 	}
-	return (ssize_t)got;
+	memcpy(buf, sp->rbuf + (off - sp->ra_off), len);
+	return (ssize_t)len;
 }
 
 void
@@ -307,8 +390,9 @@ spool_reset(struct spool *sp)
 		sp->mem_limit = 0;
 	}
 	free(sp->wbuf);
-	sp->wbuf = NULL;
-	sp->wlen = 0;
+	free(sp->rbuf);
+	sp->wbuf = sp->rbuf = NULL;
+	sp->wlen = sp->ra_len = 0;
 	if (sp->fd >= 0)
 		(void)close(sp->fd);
 	sp->fd = -1;
@@ -329,6 +413,12 @@ spool_from_memory(struct arena *a, const void *p, size_t n)
 	sp->size = n;
 	sp->borrowed = 1;
 	return sp;
+}
+
+void
+spool_set_memory_total(size_t total)
+{
+	atomic_store_explicit(&mem_total, total, memory_order_relaxed);
 }
 
 void
@@ -373,7 +463,8 @@ spool_export_fd(struct spool *sp, char *err, size_t errlen)
 }
 
 struct spool *
-spool_from_fd(struct arena *a, int fd, char *err, size_t errlen)
+spool_from_fd(struct arena *a, int fd, size_t map_max, char *err,
+    size_t errlen)
 {
 	struct spool *sp;
 	struct stat st;
@@ -389,10 +480,11 @@ spool_from_fd(struct arena *a, int fd, char *err, size_t errlen)
 		(void)close(fd);
 		return NULL;
 	}
-	/* Read as memory: one mapping instead of a pread per GMime read.
-	 * Where it cannot be mapped (empty, or mmap refused) the spool
-	 * reads the file. */
-	if (st.st_size > 0 && (unsigned long long)st.st_size <= SIZE_MAX &&
+	/* Up to map_max, read as memory: one mapping, no copy.  Larger,
+	 * or where it cannot be mapped (empty, mmap refused), the spool
+	 * reads the file 64 KB at a time: every page of a mapping the walk
+	 * touches would stay in this process's memory to the end. */
+	if (st.st_size > 0 && (unsigned long long)st.st_size <= map_max &&
 	    (m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
 	    0)) != MAP_FAILED) {
 		sp->mem = m;
@@ -405,277 +497,4 @@ spool_from_fd(struct arena *a, int fd, char *err, size_t errlen)
 	sp->fd = fd;
 	sp->size = (unsigned long long)st.st_size;
 	return sp;
-}
-
-/* --- GMime streams ---------------------------------------------------
- * GObject needs a class and an instance struct; they stay private here. */
-
-struct sstream {
-	GMimeStream parent;
-	struct spool *sp;
-	struct deadline *dl;
-	int *stopped;
-	const struct spool_patch *patch;	/* bytes shown otherwise */
-	size_t npatch;
-	const struct spool_hole *hole;	/* bytes left out */
-	size_t nhole;
-	unsigned long long holes;	/* their total length */
-	int ended;
-};
-
-struct sstream_class {
-	GMimeStreamClass parent_class;
-};
-
-static GType sstream_type(void);
-
-static gint64
-bound_end(GMimeStream *s)
-{
-	struct sstream *ss = (struct sstream *)s;
-
-	return s->bound_end != -1 ? s->bound_end :
-	    (gint64)(ss->sp->size - ss->holes);
-}
-
-/* The spool offset of stream offset pos, and how many bytes from there
- * are read before the next hole (*run; ~0 when none follows). */
-static unsigned long long
-spool_pos(const struct sstream *ss, unsigned long long pos,
-    unsigned long long *run)
-{
-	size_t i;
-
-	*run = ~0ULL;
-	for (i = 0; i < ss->nhole; i++) {
-		if (pos < ss->hole[i].off) {
-			*run = ss->hole[i].off - pos;
-			break;
-		}
-		pos += ss->hole[i].len;
-	}
-	return pos;
-}
-
-static void
-apply_patches(const struct sstream *ss, unsigned long long pos, char *buf,
-    size_t n)
-{
-	size_t lo = 0, hi = ss->npatch, mid;
-
-	/* The first patch at or after pos. */
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (ss->patch[mid].off < pos)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < ss->npatch && ss->patch[lo].off - pos < n; lo++)
-		buf[ss->patch[lo].off - pos] = (char)ss->patch[lo].byte;
-}
-
-static ssize_t
-sstream_read(GMimeStream *s, char *buf, size_t len)
-{
-	struct sstream *ss = (struct sstream *)s;
-	gint64 left = bound_end(s) - s->position;
-	unsigned long long at, run;
-	size_t got = 0, n;
-	ssize_t r;
-
-	if (ss->ended || left <= 0 || len == 0)
-		return 0;
-	if (deadline_passed(ss->dl)) {
-		*ss->stopped = 1;
-		ss->ended = 1;
-		return 0;
-	}
-	if ((gint64)len > left)
-		len = (size_t)left;
-	/* Piece by piece between the holes (one piece when none). */
-	while (got < len) {
-		at = spool_pos(ss, (unsigned long long)s->position + got, &run);
-		n = len - got;
-		if (run < n)
-			n = (size_t)run;
-		if ((r = spool_pread(ss->sp, buf + got, n, at)) <= 0) {
-			if (got == 0)
-				return r;
-			break;
-		}
-		apply_patches(ss, at, buf + got, (size_t)r);
-		got += (size_t)r;
-		if ((size_t)r < n)
-			break;
-	}
-	s->position += (gint64)got;
-	return (ssize_t)got;
-}
-
-static ssize_t
-sstream_write(GMimeStream *s, const char *buf, size_t len)
-{
-	errno = EBADF;
-	return -1;
-}
-
-static int
-sstream_flush(GMimeStream *s)
-{
-	return 0;
-}
-
-static int
-sstream_close(GMimeStream *s)
-{
-	return 0;
-}
-
-static gboolean
-sstream_eos(GMimeStream *s)
-{
-	struct sstream *ss = (struct sstream *)s;
-
-	return ss->ended || s->position >= bound_end(s);
-}
-
-static int
-sstream_reset(GMimeStream *s)
-{
-	s->position = s->bound_start;
-	return 0;
-}
-
-static gint64
-sstream_seek(GMimeStream *s, gint64 off, GMimeSeekWhence whence)
-{
-	gint64 real, end = bound_end(s);
-
-	switch (whence) {
-	case GMIME_STREAM_SEEK_SET:
-		real = off;
-		break;
-	case GMIME_STREAM_SEEK_END:
-		real = end + off;
-		break;
-	default:
-		real = s->position + off;
-		break;
-	}
-	if (real < s->bound_start || real > end) {
-		errno = EINVAL;
-		return -1;
-	}
-	s->position = real;
-	return real;
-}
-
-static gint64
-sstream_tell(GMimeStream *s)
-{
-	return s->position;
-}
-
-static gint64
-sstream_length(GMimeStream *s)
-{
-	return bound_end(s) - s->bound_start;
-}
-
-static struct sstream *
-sstream_make(struct spool *sp, struct deadline *dl, int *stopped,
-    gint64 start, gint64 end)
-{
-	struct sstream *ss;
-
-	if ((ss = g_object_new(sstream_type(), NULL)) == NULL)
-		return NULL;
-	g_mime_stream_construct(&ss->parent, start, end);
-	ss->sp = sp;
-	ss->dl = dl;
-	ss->stopped = stopped;
-	return ss;
-}
-
-/* A part's content: same spool and deadline. */
-static GMimeStream *
-sstream_substream(GMimeStream *s, gint64 start, gint64 end)
-{
-	struct sstream *ss = (struct sstream *)s, *sub;
-
-	if ((sub = sstream_make(ss->sp, ss->dl, ss->stopped, start, end)) ==
-	    NULL)
-		return NULL;
-	sub->patch = ss->patch;
-	sub->npatch = ss->npatch;
-	sub->hole = ss->hole;
-	sub->nhole = ss->nhole;
-	sub->holes = ss->holes;
-	return &sub->parent;
-}
-
-static void
-sstream_class_init(gpointer klass, gpointer data)
-{
-	GMimeStreamClass *sc = klass;
-
-	sc->read = sstream_read;
-	sc->write = sstream_write;
-	sc->flush = sstream_flush;
-	sc->close = sstream_close;
-	sc->eos = sstream_eos;
-	sc->reset = sstream_reset;
-	sc->seek = sstream_seek;
-	sc->tell = sstream_tell;
-	sc->length = sstream_length;
-	sc->substream = sstream_substream;
-}
-
-static GType
-sstream_type(void)
-{
-	static gsize type;
-	static const GTypeInfo info = {
-		sizeof(struct sstream_class), NULL, NULL, sstream_class_init,
-		NULL, NULL, sizeof(struct sstream), 0, NULL, NULL
-	};
-
-	if (g_once_init_enter(&type))
-		g_once_init_leave(&type, g_type_register_static(
-		    GMIME_TYPE_STREAM, "RelaywardenSpoolStream", &info, 0));
-	return (GType)type;
-}
-
-struct _GMimeStream *
-spool_stream_new(struct spool *sp, struct deadline *dl, int *stopped)
-{
-	struct sstream *ss;
-
-	if ((ss = sstream_make(sp, dl, stopped, 0, -1)) == NULL)
-		return NULL;
-	return &ss->parent;
-}
-
-void
-spool_stream_patch(struct _GMimeStream *s, const struct spool_patch *p,
-    size_t n)
-{
-	struct sstream *ss = (struct sstream *)s;
-
-	ss->patch = p;
-	ss->npatch = n;
-}
-
-void
-spool_stream_holes(struct _GMimeStream *s, const struct spool_hole *h,
-    size_t n)
-{
-	struct sstream *ss = (struct sstream *)s;
-	size_t i;
-
-	ss->hole = h;
-	ss->nhole = n;
-	for (ss->holes = 0, i = 0; i < n; i++)
-		ss->holes += h[i].len;
 }

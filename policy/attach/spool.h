@@ -8,10 +8,11 @@
  * spool_stream_new.  attach.c also uses spools as scratch space for
  * decoded attachments and archive members.
  * A spool belongs to one message (its arena) and one thread.  Memory use:
- * at most mem_limit bytes of buffer, plus a 64 KB write buffer once on
- * disk.  The temporary file is created in tmpdir (or $TMPDIR, or /tmp)
- * with O_TMPFILE, or mkstemp and an immediate unlink, mode 0600, and is
- * closed when the spool is freed.
+ * at most mem_limit bytes of buffer, plus an 8 KB write buffer once on
+ * disk and a 64 KB read-ahead once read from there.  The temporary file
+ * is created in tmpdir (or $TMPDIR, or /tmp) with O_TMPFILE, or mkstemp
+ * and an immediate unlink, mode 0600, and is closed when the spool is
+ * freed.
  */
 #ifndef RW_SPOOL_H
 #define RW_SPOOL_H
@@ -74,10 +75,13 @@ void spool_reset(struct spool *);
 int spool_export_fd(struct spool *, char *err, size_t errlen);
 
 /* A spool over fd (ownership passes), size from fstat; only for reading
- * (a write fails).  The file is mapped read-only and the descriptor
- * closed when it can be, so reads cost no syscall.  NULL with one line in err (fd closed). */
-struct spool *spool_from_fd(struct arena *, int fd, char *err,
-    size_t errlen);
+ * (a write fails).  A file of at most map_max bytes is mapped read-only
+ * and the descriptor closed, so reads cost no syscall; a larger one is
+ * read with pread, 64 KB ahead, so the reader's memory stays bounded
+ * whatever the message's size (spool_in_memory then says 0).  NULL with
+ * one line in err (fd closed). */
+struct spool *spool_from_fd(struct arena *, int fd, size_t map_max,
+    char *err, size_t errlen);
 
 /* A spool over n bytes at p, which stay the caller's and must outlive
  * it; only for reading.  NULL when out of memory. */
@@ -89,6 +93,14 @@ struct spool *spool_from_memory(struct arena *, const void *p, size_t n);
  * an anonymous memfd: a worker opens no path.  Call once, before any
  * spool exists. */
 void spool_use_scratch(int dirfd);
+
+/* From now on the memory buffers of all spools of this process together
+ * stay under total bytes (0: no cap): a spool that would grow past it
+ * goes to its file, as one past its own mem_limit does.  The daemon sets
+ * attach_spool_memory_total, so hundreds of connections receiving big
+ * messages at once do not each hold attach_spool_memory.  Any thread,
+ * any time (a reload); spools already in memory stay there. */
+void spool_set_memory_total(size_t total);
 
 /* A read-only, seekable GMimeStream over the spool as it is now (the
  * caller must not write to the spool while it lives).  Each read checks

@@ -121,6 +121,7 @@ const struct setting config_settings[] = {
 	/* --- attachments (attach.c) --- */
 	BOOL(attach_enable, 1),
 	UINT(attach_spool_memory, 1048576, 0, 268435456),
+	UINT(attach_spool_memory_total, 16777216, 0, 2147483647),
 	STR(attach_tmpdir, "", config_check_abspath),
 	UINT(attach_max_time_ms, 10000, 100, 600000),
 	UINT(attach_max_cpu_ms, 300, 10, 600000),

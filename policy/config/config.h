@@ -88,6 +88,8 @@ struct config {
 	/* --- attachments (attach.c, mime.c, arch.c) --- */
 	int attach_enable;
 	unsigned attach_spool_memory;	/* bytes of a spool kept in RAM */
+	unsigned attach_spool_memory_total;	/* of all messages' spools
+						   together (0: no cap) */
 	char *attach_tmpdir;		/* "" = $TMPDIR, else /tmp */
 	unsigned attach_max_time_ms;
 	unsigned attach_max_cpu_ms;	/* CPU time for the expensive

@@ -248,7 +248,11 @@ serve_one(int sock, struct attach_ctx *ctx, const struct config *cfg,
 		retiring = 1;
 		goto reply;
 	} else {
-		sp = spool_from_fd(a, fd, err, sizeof(err));
+		/* Mapped only up to what the daemon itself keeps in
+		 * memory: a bigger message is read 64 KB at a time, so a
+		 * worker's memory does not grow with the message. */
+		sp = spool_from_fd(a, fd, cfg->attach_spool_memory, err,
+		    sizeof(err));
 		fd = -1;
 	}
 	if (sp == NULL) {

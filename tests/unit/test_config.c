@@ -331,6 +331,9 @@ static const struct bad_case {
 	    "attach_qr_max_pixels", "out of range 1024 to 100000000" },
 	{ "QR image cap above range", "attach_qr_max_images = 1001;\n", 1,
 	    "attach_qr_max_images", "out of range 0 to 1000" },
+	{ "spool memory total above range",
+	    "attach_spool_memory_total = 2147483648;\n", 1,
+	    "attach_spool_memory_total", "out of range 0 to 2147483647" },
 };
 
 static void
