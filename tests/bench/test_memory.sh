@@ -4,7 +4,11 @@
 # - malloc arenas: with 12 connections at once (a libmilter thread each)
 #   the daemon holds at most 2 per CPU, at least 4 (glibc's own limit is
 #   8 per CPU, each arena keeping what its threads' messages freed);
-# - every verdict still comes (no error, no tempfail).
+# - every verdict still comes (no error, no tempfail);
+# - without metrics_listen the daemon maps neither libmicrohttpd nor
+#   gnutls (dlopen'd for the endpoint alone: gnutls initialises p11-kit,
+#   nettle and libtasn1 in every process that loads it); with it, the
+#   daemon loads them and /metrics answers, its workers still do not.
 # What the workers share with their fork server is test_scanshare; the
 # public suffix list loaded once, test_orgshare.
 set -u
@@ -64,6 +68,46 @@ if [ "$n" -ge 1 ] && [ "$n" -lt "$cap" ]; then
 else
 	not_ok "arenas: $n besides the main one, at most $cap in all" \
 	    "($cpus CPUs, $threads threads now)"
+fi
+
+# maps_has PID ERE: one of PID's mappings names a file matching ERE.
+maps_has() { grep -E -q -e "$2" "/proc/$1/maps"; }
+if maps_has "$pid" 'libmicrohttpd|libgnutls'; then
+	not_ok "no metrics_listen: libmicrohttpd and gnutls not loaded" \
+	    "$(grep -E -o '[^/]*(libmicrohttpd|libgnutls)[^ ]*' \
+	    "/proc/$pid/maps" | sort -u | tr '\n' ' ')"
+else
+	ok "no metrics_listen: libmicrohttpd and gnutls not loaded"
+fi
+bench_stop "$pid" 6
+pid=
+port=$(bench_free_port)
+printf 'metrics_listen = "%s";\n' "$port" >>"$T/rw.conf"
+pid=$(bench_start relaywarden "unix:$T/rw.sock" "$T/rw.log" \
+    "$RW" -f -c "$T/rw.conf") || { echo "relaywarden did not start"; exit 99; }
+"$MC" -s "unix:$T/rw.sock" -i "$BENCH_CLIENT_IP" -H "$BENCH_HELO" \
+    -r bench@rcpt.example -c 1 -n 1 -T 10000 "$T/m.eml" >/dev/null 2>&1
+body=$(exec 3<>"/dev/tcp/127.0.0.1/$port" &&
+    printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3 && timeout 5 cat <&3)
+case $body in
+*"HTTP/1."*" 200 "*relaywarden_*) ok "metrics_listen: /metrics answers" ;;
+*) not_ok "metrics_listen: /metrics answers" "${body:0:300}" ;;
+esac
+if maps_has "$pid" libmicrohttpd; then
+	ok "metrics_listen: the daemon loaded libmicrohttpd"
+else
+	not_ok "metrics_listen: the daemon loaded libmicrohttpd"
+fi
+w=0
+for p in $(bench_tree "$pid"); do
+	[ "$p" = "$pid" ] && continue
+	maps_has "$p" 'libmicrohttpd|libgnutls' && w=$((w + 1))
+done
+if [ "$w" = 0 ]; then
+	ok "metrics_listen: fork server and workers do not map it"
+else
+	not_ok "metrics_listen: fork server and workers do not map it" \
+	    "$w processes do"
 fi
 
 echo "# pass $pass fail $fail"
