@@ -18,9 +18,15 @@
  * tests/e2e/test_metrics.sh scrapes a confined daemon.
  * Port: bound after root was dropped: a port below 1024 is refused by
  * the kernel unless the daemon keeps root (README, "Metrics").
+ * Loading: libmicrohttpd is dlopen'd here, when metrics_listen is set,
+ * not linked: it brings gnutls, whose constructor initialises p11-kit,
+ * nettle and libtasn1 in every process that links it, about 2.4 MB of
+ * pages (issue 15, memory) a daemon without metrics never uses.  Loaded
+ * after the fork server started: workers never map it.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +47,54 @@
 
 #define CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 
+#ifndef RW_MHD_SONAME
+#define RW_MHD_SONAME	"libmicrohttpd.so.12"
+#endif
+
 struct metricsd {
 	struct MHD_Daemon *d;
 };
+
+/* libmicrohttpd's functions, from the dlopen'd library. */
+static struct {
+	__typeof__(MHD_start_daemon) *start_daemon;
+	__typeof__(MHD_stop_daemon) *stop_daemon;
+	__typeof__(MHD_create_response_from_buffer) *response_from_buffer;
+	__typeof__(MHD_add_response_header) *add_response_header;
+	__typeof__(MHD_queue_response) *queue_response;
+	__typeof__(MHD_destroy_response) *destroy_response;
+} mhd;
+
+#define MHD_SYM(field, name)	\
+	(mhd.field = (__typeof__(mhd.field))dlsym(h, name)) != NULL
+
+/* Loads libmicrohttpd (once; kept loaded: its thread may outlive a
+ * failed start); -1 with the reason in err. */
+static int
+mhd_load(char *err, size_t errlen)
+{
+	void *h;
+
+	if (mhd.start_daemon != NULL)
+		return 0;
+	if ((h = dlopen(RW_MHD_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		snprintf(err, errlen, "metrics: cannot load %s: %s",
+		    RW_MHD_SONAME, dlerror());
+		return -1;
+	}
+	if (!(MHD_SYM(stop_daemon, "MHD_stop_daemon") &&
+	    MHD_SYM(response_from_buffer, "MHD_create_response_from_buffer") &&
+	    MHD_SYM(add_response_header, "MHD_add_response_header") &&
+	    MHD_SYM(queue_response, "MHD_queue_response") &&
+	    MHD_SYM(destroy_response, "MHD_destroy_response") &&
+	    MHD_SYM(start_daemon, "MHD_start_daemon"))) {
+		snprintf(err, errlen, "metrics: %s: a function is missing",
+		    RW_MHD_SONAME);
+		mhd.start_daemon = NULL;
+		return -1;
+	}
+	return 0;
+}
 
 static enum MHD_Result
 reply(struct MHD_Connection *conn, unsigned status, const char *text)
@@ -51,14 +102,14 @@ reply(struct MHD_Connection *conn, unsigned status, const char *text)
 	struct MHD_Response *r;
 	enum MHD_Result rc;
 
-	r = MHD_create_response_from_buffer(strlen(text), (void *)text,
+	r = mhd.response_from_buffer(strlen(text), (void *)text,
 	    MHD_RESPMEM_PERSISTENT);
 	if (r == NULL)
 		return MHD_NO;
-	(void)MHD_add_response_header(r, "Content-Type",
+	(void)mhd.add_response_header(r, "Content-Type",
 	    "text/plain; charset=utf-8");
-	rc = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
+	rc = mhd.queue_response(conn, status, r);
+	mhd.destroy_response(r);
 	return rc;
 }
 
@@ -81,14 +132,14 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 	if ((text = metricsout_render(metrics_get(), &len)) == NULL)
 		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "out of memory\n");
-	r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	r = mhd.response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 	if (r == NULL) {
 		free(text);
 		return MHD_NO;
 	}
-	(void)MHD_add_response_header(r, "Content-Type", CONTENT_TYPE);
-	rc = MHD_queue_response(conn, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+	(void)mhd.add_response_header(r, "Content-Type", CONTENT_TYPE);
+	rc = mhd.queue_response(conn, MHD_HTTP_OK, r);
+	mhd.destroy_response(r);
 	return rc;
 }
 
@@ -122,6 +173,8 @@ metricsd_start(const struct config *cfg, char *err, size_t errlen)
 		    cfg->metrics_listen);
 		return NULL;
 	}
+	if (mhd_load(err, errlen) == -1)
+		return NULL;
 	memset(&ss, 0, sizeof(ss));
 	flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_ERROR_LOG;
@@ -139,7 +192,7 @@ metricsd_start(const struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "metrics: out of memory");
 		return NULL;
 	}
-	md->d = MHD_start_daemon(flags, (unsigned short)port, NULL, NULL,
+	md->d = mhd.start_daemon(flags, (unsigned short)port, NULL, NULL,
 	    answer, NULL,
 	    /* first, or libmicrohttpd logs the options before it */
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -165,6 +218,6 @@ metricsd_stop(struct metricsd *md)
 {
 	if (md == NULL)
 		return;
-	MHD_stop_daemon(md->d);
+	mhd.stop_daemon(md->d);
 	free(md);
 }

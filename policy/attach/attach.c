@@ -32,6 +32,9 @@
 #include "attach/mime.h"
 
 static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
+static pthread_once_t prepare_once = PTHREAD_ONCE_INIT;
+static magic_t prepared;	/* attach_prepare's handle, until taken */
+static pthread_mutex_t prepared_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* GMime is initialised once per process and never shut down: a reload
  * must not pull it from under a message in flight. */
@@ -76,6 +79,40 @@ magic_make(const struct config *cfg)
 			magic_close(m);
 			return NULL;
 		}
+	return m;
+}
+
+static void
+prepare(void)
+{
+	magic_t m;
+
+	(void)pthread_once(&gmime_once, gmime_start);
+	arch_prepare();		/* before a sandbox closes the locale files */
+	attlinks_prepare();	/* libxml2 (and the QR decoder), likewise */
+	m = magic_make(NULL);
+	pthread_mutex_lock(&prepared_mu);
+	prepared = m;
+	pthread_mutex_unlock(&prepared_mu);
+}
+
+int
+attach_prepare(void)
+{
+	(void)pthread_once(&prepare_once, prepare);
+	return prepared != NULL ? 0 : -1;
+}
+
+/* attach_prepare's handle for the first context that asks; then NULL. */
+static magic_t
+take_prepared(void)
+{
+	magic_t m;
+
+	pthread_mutex_lock(&prepared_mu);
+	m = prepared;
+	prepared = NULL;
+	pthread_mutex_unlock(&prepared_mu);
 	return m;
 }
 
@@ -216,9 +253,7 @@ attach_ctx_new(const struct config *cfg, char *err, size_t errlen)
 	struct attach_ctx *c;
 	magic_t m;
 
-	(void)pthread_once(&gmime_once, gmime_start);
-	arch_prepare();		/* before a sandbox closes the locale files */
-	attlinks_prepare();	/* libxml2 (and the QR decoder), likewise */
+	(void)pthread_once(&prepare_once, prepare);
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		snprintf(err, errlen, "attachments: out of memory");
 		return NULL;
@@ -232,7 +267,7 @@ attach_ctx_new(const struct config *cfg, char *err, size_t errlen)
 	}
 	/* Load one handle now: a missing magic database is a startup
 	 * error, not a surprise at the first message. */
-	if ((m = magic_make(cfg)) == NULL) {
+	if ((m = take_prepared()) == NULL && (m = magic_make(cfg)) == NULL) {
 		snprintf(err, errlen, "attachments: cannot load the libmagic "
 		    "database (install libmagic-mgc)");
 		attach_ctx_free(c);

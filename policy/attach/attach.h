@@ -85,6 +85,16 @@ struct spool;
 
 struct attach_ctx;
 
+/* Loads what every context of the process needs and no setting changes
+ * (GMime, libarchive's probe, the link parsers, one libmagic handle with
+ * its database, kept for the first attach_ctx_new to take).  Called by
+ * the worker fork server before it forks (scanhost.c), so that each
+ * worker shares these pages instead of building its own copy; once per
+ * process, later calls do nothing; attach_ctx_new calls it too.
+ * Returns 0, or -1 when the libmagic database cannot be loaded (then
+ * attach_ctx_new says so). */
+int attach_prepare(void);
+
 /* Compiles the attachment settings of cfg, which must outlive the
  * context (both belong to one generation), and loads the magic database.
  * NULL with one line in err. */

@@ -1,17 +1,28 @@
 /*
  * orgdomain.c - organisational domains (see orgdomain.h).
  *
- * Exports orgdomain_*.  Owns the libpsl context of a struct orgdomain.
- * Thread rule: immutable after orgdomain_new; libpsl lookups only read.
+ * Exports orgdomain_*.  Owns the loaded lists: one libpsl context per
+ * file (device, inode, size, modification time), shared by every struct
+ * orgdomain made from that file while one holds it (the generation's and
+ * the lookalike index's, the old and the new generation over a reload):
+ * the text list costs about 1.5 MB of heap per load (issue 15, memory),
+ * and its compiled form, where the OS ships one, about 54 KB.
+ * Thread rule: a struct orgdomain is immutable after orgdomain_new and
+ * libpsl lookups only read; the list of loaded files is under a mutex
+ * (orgdomain_new and orgdomain_free only).
  * Caps: names as RFC 1035 2.3.4 (label <= 63 octets, name <= 253).
  * RFC 7489 3.2: the organisational domain is the registrable domain
  * (psl_registrable_domain, ICANN and private sections, implicit "*" rule
  * for unlisted TLDs).  libpsl reads Debian's publicsuffix list
  * (RW_PSL_FILE), updated with the OS.
  */
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <libpsl.h>
 
 #include "util/arena.h"
@@ -23,9 +34,162 @@
 #define RW_PSL_FILE	"/usr/share/publicsuffix/public_suffix_list.dat"
 #endif
 
-struct orgdomain {
+/* One loaded file, shared. */
+struct pslfile {
+	struct pslfile *next;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	unsigned refs;
 	psl_ctx_t *psl;
 };
+
+#define DAFSA_MAGIC	".DAFSA@PSL_"	/* psl-make-dafsa's header */
+
+struct orgdomain {
+	struct pslfile *f;
+	psl_ctx_t *psl;			/* f->psl */
+};
+
+static pthread_mutex_t files_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct pslfile *files;
+
+static int
+same_file(const struct pslfile *f, const struct stat *st)
+{
+	return f->dev == st->st_dev && f->ino == st->st_ino &&
+	    f->size == st->st_size &&
+	    f->mtime.tv_sec == st->st_mtim.tv_sec &&
+	    f->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* The loaded list of the file open on fd (fstat'ed as st), loaded now if
+ * no one holds it; a reference for the caller.  Closes fd.  Under
+ * files_mu. */
+static struct pslfile *
+file_get(int fd, const struct stat *st)
+{
+	struct pslfile *f;
+	FILE *fp;
+
+	for (f = files; f != NULL; f = f->next)
+		if (same_file(f, st)) {
+			(void)close(fd);
+			f->refs++;
+			return f;
+		}
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    (fp = fdopen(fd, "r")) == NULL) {
+		(void)close(fd);
+		free(f);
+		return NULL;
+	}
+	f->psl = psl_load_fp(fp);
+	(void)fclose(fp);		/* closes fd */
+	if (f->psl == NULL) {
+		free(f);
+		return NULL;
+	}
+	f->dev = st->st_dev;
+	f->ino = st->st_ino;
+	f->size = st->st_size;
+	f->mtime = st->st_mtim;
+	f->refs = 1;
+	f->next = files;
+	files = f;
+	return f;
+}
+
+static void
+file_put(struct pslfile *f)
+{
+	struct pslfile **pp;
+
+	pthread_mutex_lock(&files_mu);
+	if (--f->refs == 0) {
+		for (pp = &files; *pp != f; pp = &(*pp)->next)
+			;
+		*pp = f->next;
+		psl_free(f->psl);
+		free(f);
+	}
+	pthread_mutex_unlock(&files_mu);
+}
+
+/* Opens file and fstat's it into st; -1 when it cannot. */
+static int
+open_list(const char *file, struct stat *st)
+{
+	int fd;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The shared list of one file, or NULL. */
+static struct pslfile *
+get_list(const char *file)
+{
+	struct pslfile *f;
+	struct stat st;
+	int fd;
+
+	if ((fd = open_list(file, &st)) == -1)
+		return NULL;
+	pthread_mutex_lock(&files_mu);
+	f = file_get(fd, &st);
+	pthread_mutex_unlock(&files_mu);
+	return f;
+}
+
+static int
+newer_or_same(const struct stat *a, const struct stat *b)
+{
+	return a->st_mtim.tv_sec > b->st_mtim.tv_sec ||
+	    (a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec >= b->st_mtim.tv_nsec);
+}
+
+/* The compiled form of a text list: Debian's publicsuffix package ships
+ * public_suffix_list.dafsa (psl-make-dafsa, 54 KB, used as read) next to
+ * the .dat it is made from (parsed, about 1.5 MB of heap).  libpsl gives
+ * the same answers from both (test_orgshare compares every rule of the
+ * two).  Taken only when it is at least as new as the text, so that a
+ * .dat updated by hand is what is read. */
+static struct pslfile *
+get_compiled(const char *file)
+{
+	struct stat tst, cst;
+	char path[4096], magic[sizeof(DAFSA_MAGIC) - 1];
+	size_t n = strlen(file);
+	ssize_t r;
+	int fd;
+
+	if (n < 4 || strcmp(file + n - 4, ".dat") != 0 ||
+	    n + 3 > sizeof(path))
+		return NULL;
+	memcpy(path, file, n - 4);
+	memcpy(path + n - 4, ".dafsa", 7);
+	if ((fd = open_list(file, &tst)) == -1)
+		return NULL;
+	(void)close(fd);
+	if ((fd = open_list(path, &cst)) == -1)
+		return NULL;
+	/* libpsl reads a file without the header as a text list */
+	r = pread(fd, magic, sizeof(magic), 0);
+	(void)close(fd);
+	if (r != (ssize_t)sizeof(magic) ||
+	    memcmp(magic, DAFSA_MAGIC, sizeof(magic)) != 0 ||
+	    !newer_or_same(&cst, &tst))
+		return NULL;
+	return get_list(path);
+}
 
 struct orgdomain *
 orgdomain_new(const char *file, char *err, size_t errlen)
@@ -38,13 +202,30 @@ orgdomain_new(const char *file, char *err, size_t errlen)
 		snprintf(err, errlen, "public suffix list: out of memory");
 		return NULL;
 	}
-	if ((od->psl = psl_load_file(file)) == NULL) {
+	/* The identity of a list is that of the descriptor read: a list
+	 * replaced meanwhile is a new file, loaded anew. */
+	if ((od->f = get_compiled(file)) == NULL &&
+	    (od->f = get_list(file)) == NULL) {
 		snprintf(err, errlen, "%s: cannot load the public suffix list",
 		    file);
 		free(od);
 		return NULL;
 	}
+	od->psl = od->f->psl;
 	return od;
+}
+
+int
+orgdomain_compiled(const char *file)
+{
+	struct pslfile *f;
+
+	if (file == NULL)
+		file = RW_PSL_FILE;
+	if ((f = get_compiled(file)) == NULL)
+		return 0;
+	file_put(f);
+	return 1;
 }
 
 void
@@ -52,8 +233,14 @@ orgdomain_free(struct orgdomain *od)
 {
 	if (od == NULL)
 		return;
-	psl_free(od->psl);
+	file_put(od->f);
 	free(od);
+}
+
+int
+orgdomain_shares_list(const struct orgdomain *a, const struct orgdomain *b)
+{
+	return a != NULL && b != NULL && a->f == b->f;
 }
 
 int

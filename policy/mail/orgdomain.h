@@ -20,10 +20,22 @@ struct orgdomain;
 #define ORGDOMAIN_NAME_MAX	253	/* text form, no root dot */
 
 /* Loads the list (NULL: the build's default, configure
- * --with-psl-file).  Caller frees with orgdomain_free(); NULL with a
+ * --with-psl-file; its compiled form when there is one, see
+ * orgdomain_compiled), or shares the one loaded already from the same file
+ * (device, inode, size and modification time: a list changed since is
+ * loaded anew).  Caller frees with orgdomain_free(); NULL with a
  * one-line reason in err. */
 struct orgdomain *orgdomain_new(const char *file, char *err, size_t errlen);
 void orgdomain_free(struct orgdomain *);
+
+/* 1 when orgdomain_new(file) reads the compiled form of file (FILE.dafsa
+ * next to FILE.dat, as new or newer: the same rules, 54 KB instead of
+ * 1.5 MB parsed), else 0 (tests, diagnostics). */
+int orgdomain_compiled(const char *file);
+
+/* 1 when a and b use one loaded list (tests, diagnostics), else 0. */
+int orgdomain_shares_list(const struct orgdomain *a,
+    const struct orgdomain *b);
 
 /* Copies a domain name into buf (ORGDOMAIN_NAME_MAX + 1 bytes) lower
  * case, without one trailing dot.  0, or -1 when it is not a domain name:

@@ -2,7 +2,9 @@
  * scanhost.c - the worker fork server (see scanhost.h).
  *
  * Exports scanhost_*.  Owns, in the daemon, the control socket and a
- * mutex; in the server, nothing but the socket and its children.
+ * mutex; in the server, the socket, its children and what
+ * scanworker_prepare loads before the first fork (shared copy-on-write
+ * by every worker instead of built by each).
  * Thread rule: scanhost_spawn is serialised by the mutex (one request
  * and its answer at a time on the socket); the server is one thread.
  * Caps: a spawn answer is awaited SPAWN_WAIT_MS; the server sleeps in
@@ -125,6 +127,8 @@ serve(int ctl)
 		ctl = pfd.fd = 3;
 	}
 	(void)close_range(4, ~0U, 0);
+	/* Loaded once here, shared by every worker forked from here. */
+	scanworker_prepare();
 	for (;;) {
 		reap();
 		if ((r = poll(&pfd, 1, 1000)) < 0 && errno != EINTR)

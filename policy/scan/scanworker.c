@@ -51,14 +51,26 @@ static const char *const charsets[] = {
 	"UTF-32", "UTF-7", "UCS-2", "US-ASCII",
 };
 static iconv_t converters[sizeof(charsets) / sizeof(charsets[0])];
+static int converters_loaded;
 
 static void
 preload_converters(void)
 {
 	size_t i;
 
+	if (converters_loaded)
+		return;
+	converters_loaded = 1;
 	for (i = 0; i < sizeof(charsets) / sizeof(charsets[0]); i++)
 		converters[i] = iconv_open("UTF-8", charsets[i]);
+}
+
+void
+scanworker_prepare(void)
+{
+	tzset();
+	preload_converters();
+	(void)attach_prepare();
 }
 
 static void __attribute__((noreturn))

@@ -30,6 +30,14 @@
 
 #define WORKER_MAX_MESSAGES	1000
 
+/* Loads, in the fork server before it forks any worker, what every
+ * worker loads the same way whatever its settings (the time zone, the
+ * character set converters, attach_prepare: GMime, libmagic and its
+ * database): each worker then shares those pages with the server
+ * (copy-on-write) instead of holding its own copy (issue 15, memory).
+ * A worker still loads whatever this could not. */
+void scanworker_prepare(void);
+
 /* Never returns. */
 void scanworker_main(int sock, int cfgfd) __attribute__((noreturn));
 
