@@ -102,7 +102,7 @@ command(redisContext *c, struct deadline *d, const struct call *k,
 {
 	redisReply *r;
 
-	if (redisAppendCommandArgv(c, m->argc, m->argv, m->argvlen) !=
+	if (stateio_append(c, m->argc, m->argv, m->argvlen) !=
 	    REDIS_OK || stateio_reply(c, d, statepool_settings(k->pool)->
 	    max_reply_bytes, &r) != REDIS_OK)
 		return NULL;
@@ -163,8 +163,11 @@ run_pipeline(redisContext *c, const char *sha, struct deadline *d,
 	size_t i;
 
 	for (i = 0; i < k->ncmds; i++)
-		redisAppendCommandArgv(c, k->cmds[i].argc, k->cmds[i].argv,
-		    k->cmds[i].argvlen);
+		if (stateio_append(c, k->cmds[i].argc, k->cmds[i].argv,
+		    k->cmds[i].argvlen) != REDIS_OK) {
+			snprintf(err, errlen, "%s", c->errstr);
+			return STATEPOOL_FAIL;
+		}
 	for (i = 0; i < k->ncmds; i++) {
 		if (stateio_reply(c, d, statepool_settings(k->pool)->
 		    max_reply_bytes, &r) != REDIS_OK) {

@@ -3,8 +3,9 @@
  * non-blocking context and a poll() loop around redisBufferWrite,
  * redisBufferRead and redisGetReplyFromReader.
  *
- * Exports stateio_connect, stateio_reply.  Owns nothing past a call; a
- * context is used by one thread at a time.
+ * Exports stateio_connect, stateio_reply, stateio_format and
+ * stateio_append.  Owns nothing past a call; a context is used by one
+ * thread at a time.
  * Caps: the caller's deadline for everything; max_bytes received while
  * waiting for one reply (a server announcing a huge bulk or array and
  * sending it fast would otherwise grow the reader's buffer at will).
@@ -15,6 +16,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/time.h>
 
 #include "util/deadline.h"
@@ -129,4 +132,74 @@ stateio_reply(redisContext *c, struct deadline *d, size_t max_bytes,
 			return REDIS_ERR;
 		}
 	}
+}
+
+/* n in decimal at p; the end. */
+static char *
+put_count(char *p, size_t n)
+{
+	char tmp[24];
+	size_t k = 0;
+
+	do
+		tmp[k++] = (char)('0' + n % 10);
+	while ((n /= 10) > 0);
+	while (k > 0)
+		*p++ = tmp[--k];
+	return p;
+}
+
+char *
+stateio_format(int argc, const char **argv, const size_t *argvlen,
+    size_t *len)
+{
+	size_t total = 1 + 20 + 2, n;
+	char *buf, *p;
+	int i;
+
+	if (argc < 0)
+		return NULL;
+	for (i = 0; i < argc; i++) {
+		n = argvlen != NULL ? argvlen[i] : strlen(argv[i]);
+		if (n > SIZE_MAX - total - (1 + 20 + 2 + 2))
+			return NULL;
+		total += 1 + 20 + 2 + n + 2;
+	}
+	if ((buf = malloc(total)) == NULL)
+		return NULL;
+	p = buf;
+	*p++ = '*';
+	p = put_count(p, (size_t)argc);
+	*p++ = '\r';
+	*p++ = '\n';
+	for (i = 0; i < argc; i++) {
+		n = argvlen != NULL ? argvlen[i] : strlen(argv[i]);
+		*p++ = '$';
+		p = put_count(p, n);
+		*p++ = '\r';
+		*p++ = '\n';
+		memcpy(p, argv[i], n);
+		p += n;
+		*p++ = '\r';
+		*p++ = '\n';
+	}
+	*len = (size_t)(p - buf);
+	return buf;
+}
+
+int
+stateio_append(redisContext *c, int argc, const char **argv,
+    const size_t *argvlen)
+{
+	size_t len;
+	char *cmd;
+	int rc;
+
+	if ((cmd = stateio_format(argc, argv, argvlen, &len)) == NULL) {
+		fail(c, REDIS_ERR_OOM, "out of memory");
+		return REDIS_ERR;
+	}
+	rc = redisAppendFormattedCommand(c, cmd, len);
+	free(cmd);
+	return rc;
 }

@@ -33,4 +33,17 @@ redisContext *stateio_connect(const char *host, unsigned port,
 int stateio_reply(redisContext *c, struct deadline *d, size_t max_bytes,
     redisReply **reply);
 
+/* The command argv[0..argc) in Redis's wire form (RESP: "*argc", then
+ * "$length" and the bytes of each argument, every line ended by CRLF),
+ * byte for byte what redisFormatCommandArgv makes; argvlen NULL: the
+ * arguments are strings.  A malloc'd buffer of *len bytes, or NULL. */
+char *stateio_format(int argc, const char **argv, const size_t *argvlen,
+    size_t *len);
+/* Queues that command on c, as redisAppendCommandArgv does: formatted in
+ * one pass here (hiredis 0.14 builds it through sdscatfmt per argument,
+ * a third of a sender lookup's instructions).  REDIS_OK, or REDIS_ERR
+ * with c->err set (out of memory). */
+int stateio_append(redisContext *c, int argc, const char **argv,
+    const size_t *argvlen);
+
 #endif
