@@ -367,34 +367,33 @@ state_lookup(struct state_pool *p, const struct state_query *q,
 	if (statecall_init(&m, a, argc) == -1 ||
 	    (num[STATESCRIPT_NOW] = arena_printf(a, "%lld", (long long)
 	    (q->now != 0 ? q->now : time(NULL)))) == NULL ||
-	    (num[STATESCRIPT_TTL] = arena_printf(a, "%lu",
+	    (num[STATESCRIPT_TTL] = arena_ull(a,
 	    set->ttl_days * 86400UL)) == NULL ||
-	    (num[STATESCRIPT_UNAUTH_TTL] = arena_printf(a, "%lu",
+	    (num[STATESCRIPT_UNAUTH_TTL] = arena_ull(a,
 	    set->unauth_ttl_days * 86400UL)) == NULL ||
-	    (num[STATESCRIPT_MAX_RELAYS] = arena_printf(a, "%u",
+	    (num[STATESCRIPT_MAX_RELAYS] = arena_ull(a,
 	    set->max_relays)) == NULL ||
-	    (num[STATESCRIPT_MAX_SIGNERS] = arena_printf(a, "%u",
+	    (num[STATESCRIPT_MAX_SIGNERS] = arena_ull(a,
 	    set->max_signers)) == NULL ||
-	    (num[STATESCRIPT_MAX_KNOWN] = arena_printf(a, "%u",
+	    (num[STATESCRIPT_MAX_KNOWN] = arena_ull(a,
 	    set->max_known)) == NULL ||
-	    (num[STATESCRIPT_INFRA_SHARED] = arena_printf(a, "%u",
+	    (num[STATESCRIPT_INFRA_SHARED] = arena_ull(a,
 	    q->shared_infra)) == NULL ||
-	    (num[STATESCRIPT_MAILBOX_SHARED] = arena_printf(a, "%u",
+	    (num[STATESCRIPT_MAILBOX_SHARED] = arena_ull(a,
 	    q->shared_mailbox)) == NULL ||
-	    (num[STATESCRIPT_PROFILE_MESSAGES] = arena_printf(a, "%u",
+	    (num[STATESCRIPT_PROFILE_MESSAGES] = arena_ull(a,
 	    q->profile_messages)) == NULL ||
-	    (num[STATESCRIPT_PROFILE_SECONDS] = arena_printf(a, "%lu",
+	    (num[STATESCRIPT_PROFILE_SECONDS] = arena_ull(a,
 	    q->profile_seconds)) == NULL ||
-	    (num[STATESCRIPT_NOTHERS] = arena_printf(a, "%zu",
-	    n->nother)) == NULL || (nk = arena_printf(a, "%zu", nkeys)) ==
-	    NULL ||
-	    (keys[0] = arena_printf(a, "%s{%s}", set->prefix, n->domain)) ==
-	    NULL || (keys[4] = n->list[0] == '\0' ? keys[0] : arena_printf(a,
-	    "%s{%s}", set->prefix, n->list)) == NULL ||
-	    (keys[1] = arena_printf(a, "%sknown", set->prefix)) ==
-	    NULL || (keys[2] = arena_printf(a, "%sinfra:%s", set->prefix,
-	    n->infra)) == NULL || (keys[3] = n->addr[0] == '\0' ? keys[0] :
-	    arena_printf(a, "%s{%s}", set->prefix, n->addr)) == NULL)
+	    (num[STATESCRIPT_NOTHERS] = arena_ull(a,
+	    n->nother)) == NULL || (nk = arena_ull(a, nkeys)) == NULL ||
+	    (keys[0] = arena_cat(a, set->prefix, "{", n->domain, "}",
+	    NULL)) == NULL || (keys[4] = n->list[0] == '\0' ? keys[0] :
+	    arena_cat(a, set->prefix, "{", n->list, "}", NULL)) == NULL ||
+	    (keys[1] = arena_cat(a, set->prefix, "known", NULL)) ==
+	    NULL || (keys[2] = arena_cat(a, set->prefix, "infra:", n->infra,
+	    NULL)) == NULL || (keys[3] = n->addr[0] == '\0' ? keys[0] :
+	    arena_cat(a, set->prefix, "{", n->addr, "}", NULL)) == NULL)
 		return -1;
 	if ((num[STATESCRIPT_AUTH] = teach_mask(q, n, a, q->withhold, 0)) ==
 	    NULL || (num[STATESCRIPT_LIST_RECORD] = teach_mask(q, n, a,
@@ -417,11 +416,11 @@ state_lookup(struct state_pool *p, const struct state_query *q,
 	for (i = 0; i < n->nother; i++) {
 		struct qother *o = &n->other[i];
 
-		if ((keys[STATESCRIPT_NKEYS + 2 * i] = arena_printf(a,
-		    "%s{%s}", set->prefix, o->domain)) == NULL ||
+		if ((keys[STATESCRIPT_NKEYS + 2 * i] = arena_cat(a,
+		    set->prefix, "{", o->domain, "}", NULL)) == NULL ||
 		    (keys[STATESCRIPT_NKEYS + 2 * i + 1] = o->addr[0] ==
-		    '\0' ? keys[STATESCRIPT_NKEYS + 2 * i] : arena_printf(a,
-		    "%s{%s}", set->prefix, o->addr)) == NULL)
+		    '\0' ? keys[STATESCRIPT_NKEYS + 2 * i] : arena_cat(a,
+		    set->prefix, "{", o->addr, "}", NULL)) == NULL)
 			return -1;
 	}
 	statecall_set(&m, 2, nk);
@@ -440,9 +439,9 @@ state_lookup(struct state_pool *p, const struct state_query *q,
 		statecall_set(&m, at++, o->sub);
 		statecall_set(&m, at++, o->domain);
 	}
-	if ((nl[0] = arena_printf(a, "%u", q->link_min)) == NULL ||
-	    (nl[1] = arena_printf(a, "%u", q->link_cap)) == NULL ||
-	    (nl[2] = arena_printf(a, "%zu", n->nlink)) == NULL)
+	if ((nl[0] = arena_ull(a, q->link_min)) == NULL ||
+	    (nl[1] = arena_ull(a, q->link_cap)) == NULL ||
+	    (nl[2] = arena_ull(a, n->nlink)) == NULL)
 		return -1;
 	for (i = 0; i < 3; i++)
 		statecall_set(&m, at++, nl[i]);

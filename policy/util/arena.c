@@ -151,6 +151,49 @@ arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
+char *
+arena_ull(struct arena *a, unsigned long long v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	return arena_strndup(a, p, (size_t)(tmp + sizeof(tmp) - 1 - p));
+}
+
+char *
+arena_cat(struct arena *a, const char *first, ...)
+{
+	const char *s;
+	size_t n = 0, k;
+	va_list ap;
+	char *out, *p;
+
+	va_start(ap, first);
+	for (s = first; s != NULL; s = va_arg(ap, const char *)) {
+		if ((k = strlen(s)) > SIZE_MAX - 1 - n) {
+			va_end(ap);
+			return NULL;
+		}
+		n += k;
+	}
+	va_end(ap);
+	if ((out = arena_alloc(a, n + 1)) == NULL)
+		return NULL;
+	p = out;
+	va_start(ap, first);
+	for (s = first; s != NULL; s = va_arg(ap, const char *)) {
+		k = strlen(s);
+		memcpy(p, s, k);
+		p += k;
+	}
+	va_end(ap);
+	*p = '\0';
+	return out;
+}
+
 int
 arena_cleanup(struct arena *a, void (*fn)(void *), void *arg)
 {

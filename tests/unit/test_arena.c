@@ -102,6 +102,39 @@ cleanups_run_newest_first(void **state)
 	arena_free(NULL);
 }
 
+/* arena_ull and arena_cat write what arena_printf would. */
+static void
+numbers_and_joins_match_printf(void **state)
+{
+	static const unsigned long long v[] = { 0, 1, 9, 10, 99, 4294967295ULL,
+	    4294967296ULL, 18446744073709551615ULL };
+	struct arena *a = arena_new();
+	char *big, *p;
+	size_t i;
+
+	(void)state;
+	assert_non_null(a);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		assert_string_equal(arena_ull(a, v[i]),
+		    arena_printf(a, "%llu", v[i]));
+	for (i = 0; i < 100000; i += 997)
+		assert_string_equal(arena_ull(a, i * 7919ULL),
+		    arena_printf(a, "%llu", i * 7919ULL));
+	assert_string_equal(arena_cat(a, "rw:", "{", "a.example", "}", NULL),
+	    "rw:{a.example}");
+	assert_string_equal(arena_cat(a, "", NULL), "");
+	assert_string_equal(arena_cat(a, "x", "", "y", NULL), "xy");
+	big = arena_alloc(a, 5001);
+	assert_non_null(big);
+	memset(big, 'b', 5000);
+	big[5000] = '\0';
+	p = arena_cat(a, "<", big, ">", NULL);
+	assert_int_equal(strlen(p), 5002);
+	assert_int_equal(p[0], '<');
+	assert_int_equal(p[5001], '>');
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -110,6 +143,7 @@ main(void)
 		cmocka_unit_test(big_request_gets_its_own_block),
 		cmocka_unit_test(overflowing_requests_are_refused),
 		cmocka_unit_test(strings_and_printf_copy),
+		cmocka_unit_test(numbers_and_joins_match_printf),
 		cmocka_unit_test(cleanups_run_newest_first),
 	};
 
