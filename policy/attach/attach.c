@@ -61,7 +61,7 @@ static const struct {
 };
 
 static magic_t
-magic_make(const struct config *cfg)
+magic_make(void)
 {
 	size_t i;
 	magic_t m;
@@ -90,7 +90,7 @@ prepare(void)
 	(void)pthread_once(&gmime_once, gmime_start);
 	arch_prepare();		/* before a sandbox closes the locale files */
 	attlinks_prepare();	/* libxml2 (and the QR decoder), likewise */
-	m = magic_make(NULL);
+	m = magic_make();
 	pthread_mutex_lock(&prepared_mu);
 	prepared = m;
 	pthread_mutex_unlock(&prepared_mu);
@@ -125,7 +125,7 @@ magic_get(struct attach_ctx *c)
 	if (c->npool > 0)
 		m = c->pool[--c->npool];
 	pthread_mutex_unlock(&c->mu);
-	return m != NULL ? m : magic_make(c->cfg);
+	return m != NULL ? m : magic_make();
 }
 
 static void
@@ -267,7 +267,7 @@ attach_ctx_new(const struct config *cfg, char *err, size_t errlen)
 	}
 	/* Load one handle now: a missing magic database is a startup
 	 * error, not a surprise at the first message. */
-	if ((m = take_prepared()) == NULL && (m = magic_make(cfg)) == NULL) {
+	if ((m = take_prepared()) == NULL && (m = magic_make()) == NULL) {
 		snprintf(err, errlen, "attachments: cannot load the libmagic "
 		    "database (install libmagic-mgc)");
 		attach_ctx_free(c);

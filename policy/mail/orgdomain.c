@@ -49,7 +49,6 @@ struct pslfile {
 
 struct orgdomain {
 	struct pslfile *f;
-	psl_ctx_t *psl;			/* f->psl */
 };
 
 static pthread_mutex_t files_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -211,7 +210,6 @@ orgdomain_new(const char *file, char *err, size_t errlen)
 		free(od);
 		return NULL;
 	}
-	od->psl = od->f->psl;
 	return od;
 }
 
@@ -281,7 +279,7 @@ orgdomain_normalize(const char *in, char *buf)
 const char *
 orgdomain_of_normalized(const struct orgdomain *od, const char *norm)
 {
-	return od != NULL ? psl_registrable_domain(od->psl, norm) : NULL;
+	return od != NULL ? psl_registrable_domain(od->f->psl, norm) : NULL;
 }
 
 const char *
@@ -322,6 +320,6 @@ orgdomain_known_suffix(const struct orgdomain *od, const char *domain)
 	if (od == NULL || orgdomain_normalize(domain, d) == -1)
 		return 0;
 	top = strrchr(d, '.');
-	return psl_is_public_suffix2(od->psl, top != NULL ? top + 1 : d,
+	return psl_is_public_suffix2(od->f->psl, top != NULL ? top + 1 : d,
 	    PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
 }

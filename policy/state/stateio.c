@@ -21,6 +21,7 @@
 #include <sys/time.h>
 
 #include "util/deadline.h"
+#include "util/decimal.h"
 #include "state/stateio.h"
 
 /* Milliseconds left before d (at least 0); -1 when d never passes. */
@@ -134,26 +135,11 @@ stateio_reply(redisContext *c, struct deadline *d, size_t max_bytes,
 	}
 }
 
-/* n in decimal at p; the end. */
-static char *
-put_count(char *p, size_t n)
-{
-	char tmp[24];
-	size_t k = 0;
-
-	do
-		tmp[k++] = (char)('0' + n % 10);
-	while ((n /= 10) > 0);
-	while (k > 0)
-		*p++ = tmp[--k];
-	return p;
-}
-
 char *
 stateio_format(int argc, const char **argv, const size_t *argvlen,
     size_t *len)
 {
-	size_t total = 1 + 20 + 2, n;
+	size_t total = 1 + DECIMAL_ULL_MAX + 2, n;
 	char *buf, *p;
 	int i;
 
@@ -161,21 +147,21 @@ stateio_format(int argc, const char **argv, const size_t *argvlen,
 		return NULL;
 	for (i = 0; i < argc; i++) {
 		n = argvlen != NULL ? argvlen[i] : strlen(argv[i]);
-		if (n > SIZE_MAX - total - (1 + 20 + 2 + 2))
+		if (n > SIZE_MAX - total - (1 + DECIMAL_ULL_MAX + 2 + 2))
 			return NULL;
-		total += 1 + 20 + 2 + n + 2;
+		total += 1 + DECIMAL_ULL_MAX + 2 + n + 2;
 	}
 	if ((buf = malloc(total)) == NULL)
 		return NULL;
 	p = buf;
 	*p++ = '*';
-	p = put_count(p, (size_t)argc);
+	p += decimal_ull(p, (unsigned long long)argc);
 	*p++ = '\r';
 	*p++ = '\n';
 	for (i = 0; i < argc; i++) {
 		n = argvlen != NULL ? argvlen[i] : strlen(argv[i]);
 		*p++ = '$';
-		p = put_count(p, n);
+		p += decimal_ull(p, n);
 		*p++ = '\r';
 		*p++ = '\n';
 		memcpy(p, argv[i], n);

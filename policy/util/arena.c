@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "util/arena.h"
+#include "util/decimal.h"
 
 #define ARENA_BLOCK	4096
 #define ARENA_ALIGN	(_Alignof(max_align_t))
@@ -154,13 +155,9 @@ arena_printf(struct arena *a, const char *fmt, ...)
 char *
 arena_ull(struct arena *a, unsigned long long v)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
+	char buf[DECIMAL_ULL_MAX];
 
-	*--p = '\0';
-	do
-		*--p = (char)('0' + v % 10);
-	while ((v /= 10) > 0);
-	return arena_strndup(a, p, (size_t)(tmp + sizeof(tmp) - 1 - p));
+	return arena_strndup(a, buf, decimal_ull(buf, v));
 }
 
 char *
