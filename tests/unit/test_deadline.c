@@ -18,12 +18,15 @@ int __real_clock_gettime(clockid_t, struct timespec *);
 int __wrap_clock_gettime(clockid_t, struct timespec *);
 
 static unsigned long cpu_reads;
+static int mono_broken;		/* CLOCK_MONOTONIC fails */
 
 int
 __wrap_clock_gettime(clockid_t id, struct timespec *ts)
 {
 	if (id == CLOCK_THREAD_CPUTIME_ID)
 		cpu_reads++;
+	if (id == CLOCK_MONOTONIC && mono_broken)
+		return -1;
 	return __real_clock_gettime(id, ts);
 }
 
@@ -124,6 +127,28 @@ wall_deadline_still_passes(void **state)
 	assert_int_equal(deadline_passed(NULL), 0);
 }
 
+/* A monotonic clock that cannot be read does not switch the CPU budget
+ * off: the budget is then judged by the CPU clock alone. */
+static void
+budget_holds_without_the_monotonic_clock(void **state)
+{
+	struct deadline d;
+	volatile unsigned long spin = 0;
+	long long c0;
+
+	(void)state;
+	mono_broken = 1;
+	deadline_start(&d, 0);
+	deadline_cpu_budget(&d, 20);
+	c0 = deadline_cpu_ms();
+	while (!deadline_passed(&d) && deadline_cpu_ms() - c0 < 2000)
+		spin++;
+	mono_broken = 0;
+	assert_int_equal(deadline_passed(&d), 1);
+	assert_true(deadline_cpu_ms() - c0 >= 19);
+	assert_true(deadline_cpu_ms() - c0 < 1000);
+}
+
 int
 main(void)
 {
@@ -132,6 +157,7 @@ main(void)
 		cmocka_unit_test(sleeping_spends_no_budget),
 		cmocka_unit_test(cpu_clock_read_only_when_budget_may_be_spent),
 		cmocka_unit_test(wall_deadline_still_passes),
+		cmocka_unit_test(budget_holds_without_the_monotonic_clock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
